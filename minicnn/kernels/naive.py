@@ -1,0 +1,176 @@
+"""Loops written straight from the equations: the teaching reference.
+
+Slow on purpose: every line is an equation from the lecture. Index notation:
+x_pad is the zero-padded input, s the stride, (kh, kw) the kernel size, and
+window(i, j) = x_pad[..., i*sh : i*sh+kh, j*sw : j*sw+kw].
+All convolutions are cross-correlations (no kernel flip), as in every framework.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .common import output_hw, pad, padded_zeros, unpad
+
+
+def conv2d_forward(x, w, b, stride, padding):
+    """y[n,k,i,j] = b[k] + Σ_c Σ_p Σ_q x_pad[n, c, i*sh+p, j*sw+q] · w[k, c, p, q]
+
+    x: (N, C, H, W), w: (K, C, kh, kw), b: (K,) or None -> y: (N, K, OH, OW)
+    """
+    N, _, _, _ = x.shape
+    K, _, kh, kw = w.shape
+    sh, sw = stride
+    OH, OW = output_hw(x.shape, (kh, kw), stride, padding)
+    xp = pad(x, padding)
+    y = np.zeros((N, K, OH, OW), dtype=np.result_type(x, w))
+    for n in range(N):
+        for k in range(K):
+            for i in range(OH):
+                for j in range(OW):
+                    window = xp[n, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                    y[n, k, i, j] = np.sum(window * w[k]) + (b[k] if b is not None else 0)
+    return y
+
+
+def conv2d_backward(dy, x, w, stride, padding):
+    """The three backward equations, each computed as the convolution it is.
+
+    dL/dK[k,c,p,q] = Σ_n Σ_i Σ_j x_pad[n, c, i*sh+p, j*sw+q] · dy[n,k,i,j]
+                     (X ⋆ dL/dY: correlate the input with the output gradient)
+    dL/dX          = dL/dY (dilated by the stride) full-convolved with rot180(K),
+                     summed over output channels k
+    dL/dB[k]       = Σ_n Σ_i Σ_j dy[n,k,i,j]
+
+    dy: (N, K, OH, OW) -> dx: (N, C, H, W), dw: (K, C, kh, kw), db: (K,)
+    """
+    N, C, H, W = x.shape
+    K, _, kh, kw = w.shape
+    sh, sw = stride
+    _, _, OH, OW = dy.shape
+    xp = pad(x, padding)
+    dtype = np.result_type(dy, x, w)
+
+    # dL/dK = X ⋆ dL/dY: for each kernel tap (p, q), the input pixels it touched.
+    dw = np.zeros(w.shape, dtype=dtype)
+    for k in range(K):
+        for c in range(C):
+            for p in range(kh):
+                for q in range(kw):
+                    touched = xp[:, c, p:p + sh * OH:sh, q:q + sw * OW:sw]
+                    dw[k, c, p, q] = np.sum(touched * dy[:, k])
+
+    # dL/dX = dL/dY *full rot180(K): dilate dy by the stride (s-1 zeros between
+    # entries), pad it by (kh-1, kw-1) and slide the flipped kernel over it.
+    dilated = np.zeros((N, K, (OH - 1) * sh + 1, (OW - 1) * sw + 1), dtype=dtype)
+    dilated[:, :, ::sh, ::sw] = dy
+    full = pad(dilated, (kh - 1, kw - 1))
+    rot = w[:, :, ::-1, ::-1]
+    dxp = padded_zeros(x.shape, padding, dtype)
+    rows, cols = full.shape[2] - kh + 1, full.shape[3] - kw + 1
+    for n in range(N):
+        for c in range(C):
+            for h in range(rows):
+                for v in range(cols):
+                    dxp[n, c, h, v] = np.sum(full[n, :, h:h + kh, v:v + kw] * rot[:, c])
+    dx = unpad(dxp, padding)
+
+    db = dy.sum(axis=(0, 2, 3))
+    return dx, dw, db
+
+
+def im2col(x, kernel, stride, padding):
+    """Column n*OH*OW + i*OW + j = window(i, j) of image n, flattened."""
+    N, C, _, _ = x.shape
+    kh, kw = kernel
+    sh, sw = stride
+    OH, OW = output_hw(x.shape, kernel, stride, padding)
+    xp = pad(x, padding)
+    cols = np.empty((C * kh * kw, N * OH * OW), dtype=x.dtype)
+    for n in range(N):
+        for i in range(OH):
+            for j in range(OW):
+                cols[:, n * OH * OW + i * OW + j] = xp[n, :, i * sh:i * sh + kh,
+                                                       j * sw:j * sw + kw].ravel()
+    return cols
+
+
+def col2im(cols, x_shape, kernel, stride, padding):
+    """Adjoint of im2col: add each column back onto the window it came from."""
+    N, C, _, _ = x_shape
+    kh, kw = kernel
+    sh, sw = stride
+    OH, OW = output_hw(x_shape, kernel, stride, padding)
+    dxp = padded_zeros(x_shape, padding, cols.dtype)
+    for n in range(N):
+        for i in range(OH):
+            for j in range(OW):
+                column = cols[:, n * OH * OW + i * OW + j]
+                dxp[n, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += column.reshape(C, kh, kw)
+    return unpad(dxp, padding)
+
+
+def max_pool2d_forward(x, kernel, stride, padding):
+    """y[n,c,i,j] = max window(i, j); argmax = flat index of the (first) maximum."""
+    N, C, _, _ = x.shape
+    kh, kw = kernel
+    sh, sw = stride
+    OH, OW = output_hw(x.shape, kernel, stride, padding)
+    xp = pad(x, padding, value=-np.inf)
+    y = np.empty((N, C, OH, OW), dtype=x.dtype)
+    argmax = np.empty((N, C, OH, OW), dtype=np.int64)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    window = xp[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                    argmax[n, c, i, j] = np.argmax(window)
+                    y[n, c, i, j] = window.flat[argmax[n, c, i, j]]
+    return y, argmax
+
+
+def max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding):
+    """Route dy[n,c,i,j] to the winner of window (i, j); overlapping windows add up."""
+    N, C, _, _ = x_shape
+    kh, kw = kernel
+    sh, sw = stride
+    _, _, OH, OW = dy.shape
+    dxp = padded_zeros(x_shape, padding, dy.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    p, q = divmod(int(argmax[n, c, i, j]), kw)
+                    dxp[n, c, i * sh + p, j * sw + q] += dy[n, c, i, j]
+    return unpad(dxp, padding)
+
+
+def avg_pool2d_forward(x, kernel, stride, padding):
+    """y[n,c,i,j] = mean of window(i, j) (padded zeros count)."""
+    N, C, _, _ = x.shape
+    kh, kw = kernel
+    sh, sw = stride
+    OH, OW = output_hw(x.shape, kernel, stride, padding)
+    xp = pad(x, padding)
+    y = np.empty((N, C, OH, OW), dtype=x.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    y[n, c, i, j] = xp[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw].mean()
+    return y
+
+
+def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
+    """Each input of window (i, j) receives dy[n,c,i,j] / (kh*kw)."""
+    N, C, _, _ = x_shape
+    kh, kw = kernel
+    sh, sw = stride
+    _, _, OH, OW = dy.shape
+    dxp = padded_zeros(x_shape, padding, dy.dtype)
+    for n in range(N):
+        for c in range(C):
+            for i in range(OH):
+                for j in range(OW):
+                    dxp[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw] += dy[n, c, i, j] / (kh * kw)
+    return unpad(dxp, padding)

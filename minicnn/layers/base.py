@@ -1,0 +1,143 @@
+"""The Layer contract every building block follows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..parameter import Parameter
+
+
+@dataclass
+class SummaryRow:
+    """One line of ``model.summary``: shapes exclude the batch axis."""
+
+    name: str
+    output_shape: tuple[int, ...]
+    params: int
+    macs: int
+
+
+class Layer:
+    """Base class of every layer. A subclass implements ``forward`` and ``backward``
+    and, if it has weights, ``parameters``.
+
+    forward(x)         computes y and caches only what backward needs
+    backward(dout)     given dL/dy, adds dL/dθ to each Parameter's ``grad`` and
+                       returns dL/dx (same shape as x)
+    parameters()       yields the layer's Parameter objects
+    output_shape(s)    the output shape for an input of shape ``s`` (batch axis
+                       included), raising on incompatible shapes before any data flows
+    """
+
+    training: bool = True
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must implement backward(dout)")
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def parameters(self) -> Iterator[Parameter]:
+        """Trainable tensors; none by default (ReLU, pooling, ...)."""
+        return iter(())
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        for p in self.parameters():
+            yield prefix + p.name, p
+
+    def children(self) -> list[Layer]:
+        """Sub-layers of a container (Sequential, Residual); none for a plain layer."""
+        return []
+
+    def train(self, mode: bool = True) -> Layer:
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self) -> Layer:
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.zero_grad()
+
+    def to(self, dtype) -> Layer:
+        """Cast every parameter to ``dtype`` (np.float64 for gradient checks)."""
+        for p in self.parameters():
+            p.to(dtype)
+        return self
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Shape-preserving by default (activations, dropout)."""
+        return tuple(input_shape)
+
+    def macs(self, input_shape: tuple[int, ...]) -> int:
+        """Multiply-adds of one forward pass on ``input_shape`` (0 if negligible)."""
+        return 0
+
+    def summary_rows(self, input_shape: tuple[int, ...], name: str) -> list[SummaryRow]:
+        """Rows for ``Sequential.summary``; containers return their children's rows."""
+        out = self.output_shape(input_shape)
+        params = sum(p.size for p in self.parameters())
+        return [SummaryRow(name, tuple(out[1:]), params, self.macs(input_shape))]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    # -- input checks shared by the layers -------------------------------------
+
+    def check_input(self, x, expected: str, ndim: int | None = None,
+                    channels: int | None = None) -> None:
+        """Raise a clear TypeError/ValueError when ``x`` cannot go through this layer.
+
+        ``expected`` describes the layout, e.g. "(N, C, H, W)".
+        """
+        if not isinstance(x, np.ndarray):
+            raise TypeError(f"{self!r}: expected a NumPy array {expected}, got {type(x).__name__}")
+        if not np.issubdtype(x.dtype, np.floating):
+            raise TypeError(
+                f"{self!r}: expected a floating-point array, got dtype {x.dtype}; "
+                f"convert it first, e.g. x.astype(np.float32) / 255"
+            )
+        if ndim is not None and x.ndim != ndim:
+            raise ValueError(
+                f"{self!r}: expected input of shape {expected}, got shape {x.shape}"
+            )
+        if channels is not None and x.shape[1] != channels:
+            raise ValueError(
+                f"{self!r}: expected {channels} input channels {expected}, got {x.shape[1]} "
+                f"(input shape {x.shape})"
+            )
+
+    def check_finite(self, x: np.ndarray) -> None:
+        if not np.isfinite(x).all():
+            raise ValueError(
+                f"{self!r}: input contains NaN or infinity; check the data (and, during "
+                f"training, lower the learning rate if the values blew up)"
+            )
+
+    def check_dout(self, dout, expected_shape) -> None:
+        if self._cache_missing():
+            raise RuntimeError(f"{self!r}: backward called before forward")
+        if dout.shape != tuple(expected_shape):
+            raise ValueError(
+                f"{self!r}: backward expected dout of shape {tuple(expected_shape)} "
+                f"(the forward output), got {dout.shape}"
+            )
+
+    def _cache_missing(self) -> bool:
+        return getattr(self, "_cache", None) is None
+
+
+def nchw(layer: Layer, shape) -> tuple[int, int, int, int]:
+    """Check that ``shape`` is (N, C, H, W) for ``layer`` and return it as a tuple."""
+    if len(shape) != 4:
+        raise ValueError(f"{layer!r}: expected input of shape (N, C, H, W), got {tuple(shape)}")
+    return tuple(shape)

@@ -1,0 +1,45 @@
+"""Shape arithmetic shared by convolution and pooling."""
+
+from __future__ import annotations
+
+
+def pair(value, name: str = "value") -> tuple[int, int]:
+    """Turn an int or an (h, w) pair into an (h, w) tuple of ints."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        return (int(value[0]), int(value[1]))
+    raise TypeError(f"{name} must be an int or a pair of ints (h, w), got {value!r}")
+
+
+def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0,
+                     *, allow_remainder: bool = False) -> int:
+    """Output length of a convolution or pooling along one axis.
+
+        out = (n - f + 2p) / s + 1
+
+    With ``allow_remainder=False`` (the default, as taught) the division must be
+    exact: a stride that leaves input pixels uncovered "doesn't fit" and raises
+    ValueError. Layers pass ``allow_remainder=True`` and round down, as PyTorch
+    does, dropping the last rows/columns that do not fill a whole window.
+    """
+    if kernel_size < 1 or stride < 1 or padding < 0:
+        raise ValueError(
+            f"need kernel_size >= 1, stride >= 1, padding >= 0; got f={kernel_size}, "
+            f"s={stride}, p={padding}"
+        )
+    span = n - kernel_size + 2 * padding
+    formula = f"(n - f + 2p)/s + 1 = ({n} - {kernel_size} + 2*{padding})/{stride} + 1"
+    if span < 0:
+        raise ValueError(
+            f"window does not fit: {formula} < 1; the kernel ({kernel_size}) is larger than "
+            f"the padded input ({n + 2 * padding}); use a smaller kernel or more padding"
+        )
+    if span % stride and not allow_remainder:
+        raise ValueError(
+            f"stride does not fit: {formula} = {span / stride + 1:g} is not a whole number; "
+            f"choose stride/padding so that s divides n - f + 2p"
+        )
+    return span // stride + 1
