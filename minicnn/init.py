@@ -37,5 +37,10 @@ def kaiming_normal(shape: tuple[int, ...], fan_in: int, rng: np.random.Generator
     The variance 2/fan_in keeps the variance of activations roughly constant from
     layer to layer in a ReLU network (He et al., 2015).
     """
-    std = np.sqrt(2.0 / fan_in)
-    return (rng.standard_normal(shape) * std).astype(dtype)
+    # Draw in the target precision and scale in place: a VGG-16 must not allocate
+    # float64 copies of its 138M weights just to build them.
+    dtype = np.dtype(dtype)
+    draw_dtype = dtype if dtype in (np.float32, np.float64) else np.float64
+    w = rng.standard_normal(shape, dtype=draw_dtype)
+    w *= np.sqrt(2.0 / fan_in)
+    return w.astype(dtype, copy=False)
