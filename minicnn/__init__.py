@@ -4,7 +4,7 @@
     model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
 """
 
-from . import functional, zoo
+from . import data, functional, zoo
 from .backend import available_backends, backend, get_backend, set_backend
 from .init import get_rng_state, manual_seed, set_rng_state
 from .io import CheckpointError, load, save
@@ -46,8 +46,10 @@ def __getattr__(name: str):
         return importlib.import_module(".viz", __name__)
     raise AttributeError(f"module 'minicnn' has no attribute {name!r}")
 
+
 __all__ = [
-    "functional", "viz", "zoo", "available_backends", "backend", "get_backend", "set_backend",
+    "data", "functional", "viz", "zoo", "available_backends", "backend", "get_backend",
+    "set_backend",
     "manual_seed", "Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout", "Flatten",
     "Linear", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM", "Sequential", "Summary",
     "Optimizer", "SGD", "Parameter",
