@@ -19,8 +19,8 @@ Two rules, because a checkpoint is something a user cannot afford to lose:
   from someone else cannot run code.
 * **Written atomically.** :func:`atomic_write` writes to a temporary file in the
   same folder, flushes it to disk and renames it over the target in one step
-  (``os.replace``). A crash or an exception mid-save leaves the previous file intact
-  and no temporary file behind.
+  (``os.replace``; see ``minicnn.data.atomic``). A crash or an exception mid-save
+  leaves the previous file intact and no temporary file behind.
 
 Restoring the generators is what makes a resumed run *bit for bit* the run that was
 never interrupted: the same dropout masks, the same shuffling, the same augmentation.
@@ -28,10 +28,9 @@ never interrupted: the same dropout masks, the same shuffling, the same augmenta
 
 from __future__ import annotations
 
-import contextlib
+import io
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,6 +39,7 @@ from typing import IO, Any
 import numpy as np
 
 from . import init
+from .data.atomic import atomic_write_bytes
 from .layers.base import Layer
 from .optim import Optimizer
 
@@ -55,27 +55,18 @@ class CheckpointError(ValueError):
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(f)`` on a temporary binary file next to ``path``, then rename it to ``path``.
+    """Call ``write(f)`` on an in-memory binary file, then put its bytes at ``path`` atomically.
 
-    The temporary file lives in the same folder so that ``os.replace`` is a rename on
-    one file system, which is atomic: readers see either the old file or the complete
-    new one. ``flush`` + ``fsync`` make sure the bytes are on disk before the rename.
-    On any exception the temporary file is removed and ``path`` is left as it was.
+    The bytes go through :func:`minicnn.data.atomic.atomic_write_bytes`: a temporary
+    file in the same folder, flush + fsync, then ``os.replace`` (atomic: readers see the
+    old file or the complete new one). If ``write`` or the file system fails, ``path``
+    is left as it was and no temporary file remains. Missing folders are created.
     """
+    buffer = io.BytesIO()
+    write(buffer)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
-        raise
-    return path
+    return atomic_write_bytes(path, buffer.getvalue())
 
 
 # -- generator states -----------------------------------------------------------------------
