@@ -253,7 +253,8 @@ def _train_epoch(model, loss, optimizer, loader, epoch: int, label: str,
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     start = time.perf_counter()
-    with tqdm(total=_len_or_none(loader), desc=label, unit="batch", leave=True,
+    # leave=False: the finished bar is replaced by fit's one-line epoch summary.
+    with tqdm(total=_len_or_none(loader), desc=label, unit="batch", leave=False,
               disable=not _show_bar(verbose)) as bar:
         for step, (xb, yb) in enumerate(loader, start=1):
             value, right = train_step(model, loss, optimizer, xb, yb, epoch, step)
@@ -372,6 +373,8 @@ def predict(model: Layer, x: np.ndarray, batch_size: int = 256,
     batches of ``batch_size``. With ``return_scores`` also the raw scores (N, classes)."""
     if batch_size < 1:
         raise ValueError(f"predict: batch_size must be >= 1, got {batch_size}")
+    if len(x) == 0:
+        raise ValueError(f"predict: x holds no images (shape {x.shape})")
     with _EvalMode(model):
         scores = np.concatenate([model.forward(x[i:i + batch_size])
                                  for i in range(0, len(x), batch_size)])

@@ -122,7 +122,8 @@ def plot_feature_maps(model: Layer, image: np.ndarray, path: str | os.PathLike |
     finally:
         model.train(was_training)
     cols = max(min(max_channels, maps.shape[0]) for _, maps in rows)
-    fig, axes = _grid(len(rows), cols)
+    fig, axes = _grid(len(rows), cols, title=True)
+    fig.suptitle("one image through each Conv2D layer (outputs before ReLU)")
     for r, (label, maps) in enumerate(rows):
         for c, ax in enumerate(axes[r]):
             if c >= min(max_channels, maps.shape[0]) or (r == 0 and c > 0):
