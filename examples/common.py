@@ -193,7 +193,7 @@ def run(args: argparse.Namespace, data: Data) -> dict:
 def save_pictures(out: Path, model: mc.Sequential, history: mc.History, data: Data,
                   predicted: np.ndarray) -> None:
     viz = mc.viz
-    viz.plot_history(history, out / "training_curves.png")
+    viz.plot_history(history, out / "training_curves.png", val_label="test")
     viz.plot_filters(model, out / "filters.png")
     viz.plot_feature_maps(model, data.x_test[0], out / "feature_maps.png")
     viz.plot_confusion_matrix(data.y_test, predicted, data.classes, out / "confusion_matrix.png")
