@@ -81,6 +81,7 @@ def test_write_idx_is_atomic_on_failure(tmp_path, monkeypatch):
 
 
 GOOD = header(0x08, (2, 2, 2)) + bytes(range(8))
+HUGE = 2**32 - 1  # the largest dimension a header can announce
 
 
 @pytest.mark.parametrize(
@@ -96,9 +97,10 @@ GOOD = header(0x08, (2, 2, 2)) + bytes(range(8))
         (GOOD, 1, "expected a 1-dimensional IDX file but this one has 3 dimensions"),
         (header(0x08, (3,)) + b"abc", 3, "expected a 3-dimensional IDX file"),
         (gzip.compress(GOOD)[:-6], None, "corrupt or truncated gzip"),
+        (header(0x0E, (HUGE,) * 3) + bytes(8), None, f"needs {16 + HUGE**3 * 8} bytes"),
     ],
     ids=["short", "magic", "dtype", "ndim0", "short-dims", "truncated", "trailing",
-         "images-as-labels", "labels-as-images", "gzip-cut"],
+         "images-as-labels", "labels-as-images", "gzip-cut", "huge-dims"],
 )
 def test_corrupt_files_name_file_and_problem(tmp_path, content, ndim, problem):
     path = tmp_path / "broken-idx3-ubyte"
