@@ -107,6 +107,18 @@ def test_mnist_downloads_into_root_or_cache(tmp_path, monkeypatch, use_root):
     assert server.requests == []
 
 
+def test_mnist_fetches_only_the_missing_file(tmp_path, monkeypatch):
+    files = mnist_files(5)
+    monkeypatch.setattr(mc.data.MNIST, "sha256", {k: sha256_hex(v) for k, v in files.items()})
+    present = "t10k-images-idx3-ubyte.gz"
+    (tmp_path / "mnist").mkdir()
+    (tmp_path / "mnist" / present).write_bytes(files[present])
+    mirror = mc.data.MNIST.mirrors[0]
+    server = serve(monkeypatch, {mirror + name: data for name, data in files.items()})
+    assert len(mc.data.MNIST(root=tmp_path, split="test", download=True)) == 2
+    assert [url for url, _ in server.requests] == [mirror + "t10k-labels-idx1-ubyte.gz"]
+
+
 def test_mnist_corrupted_download_leaves_nothing(tmp_path, monkeypatch):
     files = mnist_files(5)  # real MNIST checksums: these fake files cannot match
     serve(monkeypatch, {m + name: data for m in mc.data.MNIST.mirrors
