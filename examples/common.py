@@ -103,17 +103,14 @@ def parse_args(description: str, default_out: str, default_lr: float = 0.05,
     p.add_argument("--download", action="store_true",
                    help="download the dataset if it is not on disk (needs the network)")
     p.add_argument("--out", default=default_out, help="output folder")
-    p.add_argument("--backend", default=_default_backend(), choices=mc.available_backends(),
-                   help="kernel implementation (same results, different speed)")
+    p.add_argument("--backend", default=None, choices=mc.available_backends(),
+                   help="kernel implementation (same results, different speed); default: "
+                        "minicnn's current default, mc.get_backend()")
     p.add_argument("--resume", nargs="?", const=True, default=None, metavar="CHECKPOINT",
                    help=f"continue from CHECKPOINT (default: OUT/{CHECKPOINT}) up to --epochs")
     p.add_argument("--limit", type=int, default=None, metavar="N",
                    help="use only the first N training and N test images (quick runs, tests)")
     return p.parse_args(argv)
-
-
-def _default_backend() -> str:
-    return "numba" if "numba" in mc.available_backends() else "numpy"
 
 
 def _milestones(epochs: int) -> list[int]:
@@ -145,9 +142,10 @@ def run(args: argparse.Namespace, data: Data) -> dict:
         print(f"--limit {args.limit}: using the first {len(data.x_train):,} training and "
               f"{len(data.x_test):,} test images")
     epochs = args.epochs if args.epochs is not None else data.epochs
-    mc.set_backend(args.backend)
+    if args.backend is not None:
+        mc.set_backend(args.backend)
     out = Path(args.out)
-    print(f"Backend: {args.backend}   epochs: {epochs}   batch size: {args.batch_size}   "
+    print(f"Backend: {mc.get_backend()}   epochs: {epochs}   batch size: {args.batch_size}   "
           f"lr: {args.lr} (momentum {args.momentum})   output: {out}/")
 
     mc.manual_seed(args.seed)
@@ -181,7 +179,7 @@ def run(args: argparse.Namespace, data: Data) -> dict:
           f"training took {seconds:.0f} s")
     results = {"test_accuracy": accuracy, "test_images": len(data.y_test),
                "train_images": len(data.y_train), "epochs": len(history),
-               "seconds": seconds, "data": data.description, "backend": args.backend,
+               "seconds": seconds, "data": data.description, "backend": mc.get_backend(),
                "command": " ".join(sys.argv), "history": history.to_dict()}
     save_pictures(out, model, history, data, predicted)
     atomic_write(out / "results.json", lambda f: f.write(json.dumps(results, indent=1).encode()))
