@@ -18,17 +18,26 @@ legitimately near zero do not turn rounding noise into a huge ratio.
 Inputs are distinct values spaced ≥ 2/size apart and ≥ 0.5/size away from 0, so
 no ε-nudge crosses a ReLU kink or changes which element of a pooling window wins.
 
-Run ``python -m minicnn.gradcheck`` to check every registered layer and loss.
+Run ``python -m minicnn.gradcheck`` to check every registered layer and loss, and
+``python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 --args '3, 4'``
+to check a layer of your own (a subclass of mc.Layer); the exit status is non-zero
+when a check fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
+import importlib
+import importlib.util
 import math
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -36,6 +45,7 @@ from . import layers as L
 from .backend import available_backends, backend, get_backend
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential
+from .parameter import Parameter
 
 TOLERANCE = 1e-6
 EPSILON = 1e-6
@@ -142,7 +152,9 @@ def check_layer(layer: L.Layer, input_shape: tuple[int, ...], *, seed: int = 0,
     same random draws on every forward pass. Returns a :class:`GradcheckReport`;
     with ``verbose=True`` it also prints the table.
     """
-    layer = copy.deepcopy(layer).to(np.float64)
+    layer = copy.deepcopy(layer)
+    check_parameters_registered(layer)
+    layer.to(np.float64)
     rng = np.random.default_rng(seed)
     x = distinct_inputs(tuple(input_shape), rng)
     frozen = [(g, copy.deepcopy(g.bit_generator.state)) for g in _generators(layer)]
@@ -168,12 +180,34 @@ def check_layer(layer: L.Layer, input_shape: tuple[int, ...], *, seed: int = 0,
     dx = layer.backward(upstream.copy())
     report = GradcheckReport(name or type(layer).__name__)
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol))
-    for pname, p in layer.named_parameters():
+    for i, (pname, p) in enumerate(layer.named_parameters()):
+        pname = pname if p.name else pname + (_attribute_name(layer, p) or f"parameter {i}")
         analytic = p.grad.copy()
         report.results.append(compare(pname, analytic, numerical_gradient(loss, p.data, eps), tol))
     if verbose:
         print(report)
     return report
+
+
+def _attribute_name(layer: L.Layer, p: Parameter) -> str | None:
+    """The attribute that holds ``p`` (to name an unnamed Parameter in the report)."""
+    return next((attr for attr, value in vars(layer).items() if value is p), None)
+
+
+def check_parameters_registered(layer: L.Layer) -> None:
+    """Raise if a Parameter attribute of ``layer`` is missing from ``parameters()``:
+    its gradient would silently go unchecked (and untrained)."""
+    registered = {id(p) for p in layer.parameters()}
+    missing = [attr for attr, value in vars(layer).items()
+               if isinstance(value, Parameter) and id(value) not in registered]
+    if missing:
+        raise ValueError(
+            f"{type(layer).__name__} has Parameter attribute(s) {missing} that parameters() "
+            f"does not yield; yield every Parameter from parameters() so it is checked "
+            f"and trained"
+        )
+    for child in layer.children():
+        check_parameters_registered(child)
 
 
 def check_loss(criterion: Loss, batch: int = 4, classes: int = 5, *, seed: int = 0,
@@ -263,21 +297,151 @@ def run_all(verbose: bool = False) -> list[GradcheckReport]:
     return reports
 
 
+# -- checking a layer a student wrote in their own file ------------------------------
+
+class UsageError(Exception):
+    """A command-line mistake: the message says what was wrong and how to fix it."""
+
+
+def load_layer_class(target: str) -> type:
+    """``module:ClassName`` -> the class. ``module`` is a dotted module name importable
+    from the current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
+    module_name, sep, class_name = target.rpartition(":")
+    if not sep or not module_name or not class_name.isidentifier():
+        raise UsageError(f"expected module:ClassName (e.g. my_layer.py:MyConv or "
+                         f"my_package.layers:MyConv), got {target!r}")
+    if module_name.endswith(".py") or os.sep in module_name or "/" in module_name:
+        module = _import_file(Path(module_name))
+    else:
+        sys.path.insert(0, os.getcwd())  # python -m puts the cwd first; be explicit
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            raise UsageError(f"cannot import module {module_name!r} ({err}); give a module "
+                             f"importable from the current directory or a path to a .py "
+                             f"file, e.g. my_layer.py:{class_name}") from None
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        found = sorted(name for name, value in vars(module).items()
+                       if isinstance(value, type) and issubclass(value, L.Layer)
+                       and value.__module__ == module.__name__)
+        raise UsageError(f"{module_name} has no {class_name!r}; the Layer classes it "
+                         f"defines are {found or 'none'}")
+    if not (isinstance(cls, type) and issubclass(cls, L.Layer)):
+        raise UsageError(f"{class_name} in {module_name} is not a subclass of mc.Layer "
+                         f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward, "
+                         f"backward and, if it has weights, parameters()")
+    return cls
+
+
+def _import_file(path: Path):
+    if not path.is_file():
+        raise UsageError(f"no such file: {str(path)!r} (relative to {os.getcwd()})")
+    spec = importlib.util.spec_from_file_location(f"_student_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours
+    spec.loader.exec_module(module)
+    return module
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'2,3,8,8' -> (2, 3, 8, 8): the input shape, batch axis included."""
+    try:
+        shape = tuple(int(part) for part in text.replace(" ", "").strip("()").split(","))
+    except ValueError:
+        shape = ()
+    if not shape or min(shape) < 1:
+        raise UsageError(f"--input-shape must be positive integers separated by commas, "
+                         f"batch axis first, e.g. 2,3,8,8; got {text!r}")
+    return shape
+
+
+def parse_arguments(args: str | None, kwargs: str | None) -> tuple[tuple, dict]:
+    """Constructor arguments as Python literals, read with ast.literal_eval (never eval):
+    --args '3, 4' -> (3, 4);  --kwargs "{'stride': 2}" -> {'stride': 2}."""
+    try:
+        positional = ast.literal_eval(f"({args},)") if args else ()
+        keywords = ast.literal_eval(kwargs) if kwargs else {}
+    except (ValueError, SyntaxError):
+        raise UsageError(f"--args/--kwargs must be Python literals, e.g. --args '3, 4' "
+                         f"--kwargs \"{{'stride': 2}}\"; got {args!r} and {kwargs!r}") from None
+    if not isinstance(keywords, dict) or not all(isinstance(k, str) for k in keywords):
+        raise UsageError(f"--kwargs must be a dict with string keys, e.g. \"{{'stride': 2}}\"; "
+                         f"got {kwargs!r}")
+    return positional, keywords
+
+
+def check_student_layer(target: str, input_shape: str, args: str | None = None,
+                        kwargs: str | None = None, seed: int = 0) -> GradcheckReport:
+    """Load ``module:ClassName``, build it with the given arguments and check it."""
+    cls = load_layer_class(target)
+    shape = parse_shape(input_shape)
+    positional, keywords = parse_arguments(args, kwargs)
+    layer = cls(*positional, **keywords)
+    return check_layer(layer, shape, seed=seed, name=target.rpartition(":")[2])
+
+
+def _explain(report: GradcheckReport) -> str:
+    if report.passed:
+        return f"{report.name}: backward matches central differences for every tensor."
+    lines = [f"{report.name}: the analytic gradient does not match central differences for:"]
+    for r in report.failures():
+        what = "dL/dx, the value backward returns" if r.tensor == "input" else \
+            f"dL/d{r.tensor}, what backward adds to {r.tensor}.grad"
+        lines.append(f"  {r.tensor}: {what} (worst at index {r.worst_index})")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m minicnn.gradcheck",
-        description="Check every layer's backward pass against central differences (float64).")
+        description="Check backward passes against central differences (float64): every "
+                    "minicnn layer, or, given module:ClassName, a layer you wrote.",
+        epilog="example: python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 "
+               "--args '3, 4' --kwargs \"{'stride': 2}\"")
+    parser.add_argument("target", nargs="?",
+                        help="your layer as module:ClassName, the module a dotted name or a "
+                             "path to a .py file (default: check every minicnn layer)")
+    parser.add_argument("--input-shape", help="input shape with the batch axis, e.g. 2,3,8,8")
+    parser.add_argument("--args", help="constructor arguments as Python literals, e.g. '3, 4'")
+    parser.add_argument("--kwargs", help="constructor keywords as a dict, e.g. \"{'stride': 2}\"")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the input and upstream "
+                                                            "gradient (default 0)")
     parser.add_argument("--backend", choices=available_backends(), default=get_backend(),
                         help="kernel backend to check (default: the current one)")
     args = parser.parse_args(argv)
-    with backend(args.backend):
-        reports = run_all()
-    print(f"gradient checks on the {args.backend!r} backend "
-          f"(central differences, eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})")
-    print(format_table(reports))
-    failed = [rep.name for rep in reports if not rep.passed]
-    print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    header = (f"gradient checks on the {args.backend!r} backend (central differences, "
+              f"eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})")
+    if args.target is None:
+        if args.input_shape or args.args or args.kwargs:
+            parser.error("--input-shape, --args and --kwargs need a target module:ClassName")
+        with backend(args.backend):
+            reports = run_all()
+        print(header)
+        print(format_table(reports))
+        failed = [rep.name for rep in reports if not rep.passed]
+        print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed")
+        return 1 if failed else 0
+    if not args.input_shape:
+        parser.error("checking your own layer needs --input-shape, e.g. --input-shape 2,3,8,8")
+    try:
+        with backend(args.backend):
+            report = check_student_layer(args.target, args.input_shape, args.args,
+                                         args.kwargs, args.seed)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # the student's code raised: show where, then say what failed
+        traceback.print_exc()
+        print(f"\nerror: building or running {args.target} raised {type(err).__name__}: "
+              f"{err}", file=sys.stderr)
+        return 2
+    print(header)
+    print(report)
+    print()
+    print(_explain(report))
+    return 0 if report.passed else 1
 
 
 if __name__ == "__main__":
