@@ -15,7 +15,9 @@ from .layers import (
     Layer,
     Linear,
     MaxPool2D,
+    PadShortcut,
     ReLU,
+    Residual,
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "functional", "zoo", "available_backends", "backend", "get_backend", "set_backend",
     "manual_seed", "Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout", "Flatten",
-    "Linear", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM", "Sequential", "Summary",
+    "Linear", "Residual", "PadShortcut", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM",
+    "Sequential", "Summary",
     "Optimizer", "SGD", "Parameter",
 ]

@@ -231,6 +231,14 @@ CASES: list[Case] = [
     Case("Sequential (conv-relu-pool-linear)", lambda: Sequential(
         L.Conv2D(1, 2, 3, padding=1, seed=6), L.ReLU(), L.MaxPool2D(2),
         L.Flatten(), L.Linear(2 * 4 * 4, 3, seed=7)), (2, 1, 8, 8)),
+    Case("Residual identity shortcut", lambda: L.Residual(Sequential(
+        L.Conv2D(2, 2, 3, padding=1, seed=8), L.ReLU(), L.Conv2D(2, 2, 3, padding=1, seed=9))),
+        (2, 2, 5, 5)),
+    Case("Residual projection shortcut (1x1 stride 2)", lambda: L.Residual(
+        Sequential(L.Conv2D(2, 3, 3, stride=2, padding=1, seed=10), L.ReLU(),
+                   L.Conv2D(3, 3, 3, padding=1, seed=11)),
+        L.Conv2D(2, 3, 1, stride=2, bias=False, seed=12)), (2, 2, 6, 5)),
+    Case("PadShortcut 2->4 stride 2 (option A)", lambda: L.PadShortcut(2, 4, 2), (2, 2, 5, 6)),
 ]
 
 LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [

@@ -6,6 +6,7 @@ from .conv import Conv2D
 from .dropout import Dropout
 from .linear import Flatten, Linear
 from .pool import AvgPool2D, MaxPool2D
+from .residual import PadShortcut, Residual
 
 __all__ = ["Layer", "SummaryRow", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout",
-           "Linear", "Flatten"]
+           "Linear", "Flatten", "Residual", "PadShortcut"]

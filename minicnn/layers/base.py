@@ -8,16 +8,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..parameter import Parameter
+from ..receptive_field import ReceptiveField
 
 
 @dataclass
 class SummaryRow:
-    """One line of ``model.summary``: shapes exclude the batch axis."""
+    """One line of ``model.summary``: shapes exclude the batch axis.
+
+    ``receptive_field`` is the (height, width) in input pixels that one output unit
+    of the layer sees (see minicnn.receptive_field), None for non-image inputs.
+    """
 
     name: str
     output_shape: tuple[int, ...]
     params: int
     macs: int
+    receptive_field: tuple[int, int] | None = None
 
 
 class Layer:
@@ -82,11 +88,27 @@ class Layer:
         """Multiply-adds of one forward pass on ``input_shape`` (0 if negligible)."""
         return 0
 
-    def summary_rows(self, input_shape: tuple[int, ...], name: str) -> list[SummaryRow]:
-        """Rows for ``Sequential.summary``; containers return their children's rows."""
+    def window(self, input_shape: tuple[int, ...]) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The (kernel, stride) of the window this layer slides over (H, W), both
+        (height, width) pairs: what it does to the receptive field. Element-wise and
+        fully connected layers change nothing: kernel (1, 1), stride (1, 1)."""
+        return (1, 1), (1, 1)
+
+    def receptive_field(self, input_shape: tuple[int, ...],
+                        rf: ReceptiveField) -> ReceptiveField:
+        """The receptive field of this layer's output, given ``rf`` of its input:
+        r_out = r_in + (k − 1)·j_in, j_out = j_in·s. Containers compose their children."""
+        return rf.through(*self.window(input_shape))
+
+    def summary_rows(self, input_shape: tuple[int, ...], name: str,
+                     rf: ReceptiveField | None = None) -> list[SummaryRow]:
+        """Rows for ``Sequential.summary``; containers return their children's rows.
+
+        ``rf`` is the receptive field of the input (None when it is not an image)."""
         out = self.output_shape(input_shape)
         params = sum(p.size for p in self.parameters())
-        return [SummaryRow(name, tuple(out[1:]), params, self.macs(input_shape))]
+        out_rf = None if rf is None else self.receptive_field(input_shape, rf).size
+        return [SummaryRow(name, tuple(out[1:]), params, self.macs(input_shape), out_rf)]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

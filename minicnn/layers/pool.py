@@ -40,6 +40,9 @@ class _Pool2D(Layer):
             raise ValueError(f"{self!r} on input {tuple(input_shape)}: {err}") from None
         return (N, C, OH, OW)
 
+    def window(self, input_shape):
+        return self.kernel_size, self.stride
+
     def _check(self, x):
         self.check_input(x, "(N, C, H, W)", ndim=4)
         self.output_shape(x.shape)
