@@ -9,15 +9,22 @@ from .backend import available_backends, backend, get_backend, set_backend
 from .init import manual_seed
 from .layers import (
     AvgPool2D,
+    BatchNorm1D,
+    BatchNorm2D,
     Conv2D,
     Dropout,
     Flatten,
+    GlobalAvgPool2D,
     Layer,
+    LeakyReLU,
     Linear,
+    LocalResponseNorm,
     MaxPool2D,
     PadShortcut,
     ReLU,
     Residual,
+    Sigmoid,
+    Tanh,
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
@@ -32,4 +39,7 @@ __all__ = [
     "Linear", "Residual", "PadShortcut", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM",
     "Sequential", "Summary",
     "Optimizer", "SGD", "Parameter",
+    # issue 6: normalisation, more activations and pooling
+    "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
+    "Tanh",
 ]

@@ -200,3 +200,13 @@ def test_pad_shortcut_matches_pytorch(torch):
     yt.backward(torch.tensor(dy))
     np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
     np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
+
+
+def test_named_buffers_follow_the_parameter_names():
+    block = mc.Residual(mc.Sequential(mc.Conv2D(2, 2, 3, padding=1), mc.BatchNorm2D(2)),
+                        mc.Sequential(mc.Conv2D(2, 2, 1), mc.BatchNorm2D(2)))
+    names = [name for name, _ in mc.Sequential(block).named_buffers()]
+    assert names == ["0.body.1.running_mean", "0.body.1.running_var",
+                     "0.shortcut.1.running_mean", "0.shortcut.1.running_var"]
+    block.to(np.float64)
+    assert all(buf.dtype == np.float64 for buf in block.buffers())

@@ -64,6 +64,12 @@ class Residual(Layer):
         if self.shortcut is not None:
             yield from self.shortcut.named_parameters(f"{prefix}shortcut.")
 
+    def named_buffers(self, prefix: str = ""):
+        # Same names as the parameters ("body.", "shortcut."), not the base class's "0.", "1.".
+        yield from self.body.named_buffers(f"{prefix}body.")
+        if self.shortcut is not None:
+            yield from self.shortcut.named_buffers(f"{prefix}shortcut.")
+
     def _paths(self, input_shape) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Output shapes of the body and the shortcut for ``input_shape``."""
         body = self.body.output_shape(input_shape)
