@@ -9,13 +9,22 @@ from .backend import available_backends, backend, get_backend, set_backend
 from .init import manual_seed
 from .layers import (
     AvgPool2D,
+    BatchNorm1D,
+    BatchNorm2D,
     Conv2D,
     Dropout,
     Flatten,
+    GlobalAvgPool2D,
     Layer,
+    LeakyReLU,
     Linear,
+    LocalResponseNorm,
     MaxPool2D,
+    PadShortcut,
     ReLU,
+    Residual,
+    Sigmoid,
+    Tanh,
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
@@ -27,6 +36,10 @@ __version__ = "0.1.0"
 __all__ = [
     "functional", "zoo", "available_backends", "backend", "get_backend", "set_backend",
     "manual_seed", "Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout", "Flatten",
-    "Linear", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM", "Sequential", "Summary",
+    "Linear", "Residual", "PadShortcut", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM",
+    "Sequential", "Summary",
     "Optimizer", "SGD", "Parameter",
+    # issue 6: normalisation, more activations and pooling
+    "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
+    "Tanh",
 ]
