@@ -11,6 +11,7 @@ import doctest
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import minicnn as mc
@@ -26,9 +27,13 @@ FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_page_examples(page):
-    with mc.backend("numpy"):
-        result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS,
-                                  encoding="utf-8", verbose=False)
+    printoptions = np.get_printoptions()  # a page may set its own; do not leak it
+    try:
+        with mc.backend("numpy"):
+            result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS,
+                                      encoding="utf-8", verbose=False)
+    finally:
+        np.set_printoptions(**printoptions)
     assert result.failed == 0, f"{page.name}: {result.failed} example(s) failed (see output)"
     if page.name not in PROSE_PAGES:
         assert result.attempted > 0, f"{page.name} has no >>> example; every number on a " \
