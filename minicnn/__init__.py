@@ -26,8 +26,9 @@ from .layers import (
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
-from .optim import SGD, Optimizer
+from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
+from .schedules import CosineLR, LRScheduler, ReduceLROnPlateau, StepLR
 
 __version__ = "0.1.0"
 
@@ -38,5 +39,6 @@ __all__ = [
     "Optimizer", "SGD", "Parameter",
     # issue 6: normalisation, more activations and pooling
     "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
-    "Tanh",
+    "Tanh", "Adam", "AdamW", "AdaGrad", "RMSprop", "AdaDelta",
+    "LRScheduler", "StepLR", "CosineLR", "ReduceLROnPlateau",
 ]
