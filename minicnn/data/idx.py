@@ -25,6 +25,7 @@ the file and the problem, instead of returning a silently garbled array.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -98,7 +99,7 @@ def parse_idx(data: bytes, source: str = "<bytes>", ndim: int | None = None) -> 
         )
     shape = struct.unpack(f">{file_ndim}I", data[4:header_size])
     dtype = IDX_DTYPES[code]
-    expected = header_size + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = header_size + math.prod(shape) * dtype.itemsize  # Python ints: no overflow
     if len(data) < expected:
         raise fail(
             f"truncated: {len(data)} bytes, but a {dtype.name} array of shape {shape} "

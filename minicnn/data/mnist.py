@@ -36,6 +36,7 @@ from .dataset import (
 from .download import download_file
 from .errors import DatasetError, DatasetNotFoundError
 from .idx import read_idx
+from .paths import find_in_dir
 
 # split -> (images, labels) canonical file names, without the .gz
 _IDX_FILES = {
@@ -77,7 +78,8 @@ class _IDXDataset(FileDataset):
 
     def fetch_files(self, split: str, dest: Path) -> None:
         for name in _IDX_FILES[split]:
-            download_file(name + ".gz", self.mirrors, self.sha256[name + ".gz"], dest)
+            if find_in_dir(dest, [name]) is None:  # fetch only what is missing
+                download_file(name + ".gz", self.mirrors, self.sha256[name + ".gz"], dest)
 
 
 class MNIST(_IDXDataset):

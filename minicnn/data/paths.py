@@ -4,7 +4,7 @@ Base directories, searched in this order:
 
 1. the ``root`` argument of the dataset, if given;
 2. ``$MINICNN_DATA``, if set;
-3. ``~/.cache/minicnn/`` (where downloads go when neither of the above is given);
+3. ``~/.cache/minicnn/``;
 4. system-wide directories (``SYSTEM_DIRS``), e.g. ``/usr/share/datasets/`` where
    Debian's ``dataset-fashion-mnist`` package installs Fashion-MNIST.
 
@@ -13,6 +13,9 @@ In each base directory the dataset's own subfolder(s) come first (``mnist/``,
 itself (not for system directories, which hold many datasets). Subfolders first
 because MNIST and Fashion-MNIST use the *same* file names: keep each dataset in
 its subfolder and they can never be mixed up.
+
+A download goes into the dataset's first subfolder of the first user base
+directory: ``<root or $MINICNN_DATA or ~/.cache/minicnn>/mnist/`` for MNIST.
 """
 
 from __future__ import annotations
