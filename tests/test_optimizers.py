@@ -161,8 +161,7 @@ def test_gradient_is_not_modified_by_weight_decay():
 def test_bad_hyperparameters(make, words):
     with pytest.raises(ValueError) as info:
         make(make_params())
-    for word in words:
-        assert word in str(info.value)
+    assert all(word in str(info.value) for word in words), str(info.value)
 
 
 def test_centered_must_be_a_bool():

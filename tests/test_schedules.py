@@ -134,8 +134,7 @@ def test_loading_a_state_of_another_kind_says_so():
 def test_bad_arguments(make, words):
     with pytest.raises(ValueError) as info:
         make()
-    for word in words:
-        assert word in str(info.value)
+    assert all(word in str(info.value) for word in words), str(info.value)
 
 
 def test_type_errors():
