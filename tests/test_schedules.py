@@ -3,6 +3,7 @@ schedulers, by hand, state_dict round trips and bad arguments."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -110,6 +111,18 @@ def test_state_dict_round_trip_through_npz(tmp_path, make, metrics):
         resumed.load_state_dict(dict(saved))
     assert resumed.get_last_lr() == first.get_last_lr()
     assert lr_sequence(resumed, metrics[5:]) == lr_sequence(first, metrics[5:])
+
+
+def test_state_dict_is_json_able():
+    """A checkpoint may keep the schedule's state in its JSON metadata."""
+    first = mc.ReduceLROnPlateau(sgd(), patience=0)
+    lr_sequence(first, [1.0, 2.0])
+    state = json.loads(json.dumps(first.state_dict()))
+    assert state["best"] == 1.0 and state["last_epoch"] == 2
+    fresh = mc.ReduceLROnPlateau(sgd())
+    assert json.loads(json.dumps(fresh.state_dict()))["best"] == math.inf
+    fresh.load_state_dict(state)
+    assert fresh.get_last_lr() == first.get_last_lr() == pytest.approx(0.01)
 
 
 def test_loading_a_state_of_another_kind_says_so():
