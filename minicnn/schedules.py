@@ -54,19 +54,20 @@ class LRScheduler:
     # the attributes that change while training; the rest comes from the constructor
     _progress = ("base_lr", "last_epoch")
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """Flat {name: array} of the schedule's progress, for checkpoints (.npz)."""
-        return {name: np.asarray(getattr(self, name)) for name in self._progress}
+    def state_dict(self) -> dict[str, float | int]:
+        """The schedule's progress as plain Python numbers: JSON-able for a checkpoint's
+        metadata, and ``np.savez`` can store them too."""
+        return {name: getattr(self, name) for name in self._progress}
 
-    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+    def load_state_dict(self, state: dict) -> None:
         """Resume where ``state_dict`` left off (and set the optimizer's rate to match)."""
         missing = [name for name in self._progress if name not in state]
         if missing:
             raise KeyError(f"{type(self).__name__}.load_state_dict: the state has no "
                            f"{missing}; was it saved by a {type(self).__name__}?")
         for name in self._progress:
-            value = np.asarray(state[name]).item()
-            setattr(self, name, value)
+            # .item() turns a 0-d array read back from an .npz into a Python number
+            setattr(self, name, np.asarray(state[name]).item())
         self._restore_lr()
 
     def _restore_lr(self) -> None:

@@ -126,8 +126,7 @@ def test_to_casts_the_buffers_too():
 def test_bad_input(make, shape, words):
     with pytest.raises(ValueError) as info:
         make()(np.ones(shape, np.float32))
-    for word in words:
-        assert word in str(info.value)
+    assert all(word in str(info.value) for word in words), str(info.value)
 
 
 def test_nan_input_is_refused_before_it_reaches_the_running_statistics():
@@ -149,8 +148,7 @@ def test_nan_input_is_refused_before_it_reaches_the_running_statistics():
 def test_bad_constructor_arguments(make, words):
     with pytest.raises(ValueError) as info:
         make()
-    for word in words:
-        assert word in str(info.value)
+    assert all(word in str(info.value) for word in words), str(info.value)
 
 
 def test_backward_before_forward():
