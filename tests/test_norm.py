@@ -14,7 +14,7 @@ from minicnn import gradcheck
 
 def random_bn(cls, C, seed=0, dtype=np.float64):
     """A BatchNorm with random γ, β and running statistics (γ = 1, β = 0 hide bugs)."""
-    return gradcheck.random_batchnorm(cls(C, dtype=dtype), seed)
+    return gradcheck._batchnorm(cls(C, dtype=dtype), seed)
 
 
 # -- BatchNorm: the forward pass -------------------------------------------------------
@@ -159,10 +159,12 @@ def test_backward_before_forward():
 # -- BatchNorm: gradient checks -------------------------------------------------------
 
 @settings(max_examples=12)
-@given(cls=st.sampled_from([mc.BatchNorm1D, mc.BatchNorm2D]), n=st.integers(2, 4),
+@given(cls=st.sampled_from([mc.BatchNorm1D, mc.BatchNorm2D]), n=st.integers(3, 5),
        c=st.integers(1, 3), spatial=st.integers(1, 3), training=st.booleans(),
        seed=st.integers(0, 100))
 def test_gradient_check(cls, n, c, spatial, training, seed):
+    """n >= 3: with two values per channel x̂ = ±1 whatever x is, so in training mode
+    dL/dx is ~0 (only ε keeps it from vanishing) and a relative error means nothing."""
     if cls is mc.BatchNorm1D:   # (N, F), or (N, C, L) when spatial > 1
         shape = (n, c) if spatial == 1 else (n, c, spatial)
     else:
