@@ -6,7 +6,8 @@
 
 from . import data, functional, zoo
 from .backend import available_backends, backend, get_backend, set_backend
-from .init import manual_seed
+from .init import get_rng_state, manual_seed, set_rng_state
+from .io import CheckpointError, load, save
 from .layers import (
     AvgPool2D,
     BatchNorm1D,
@@ -30,11 +31,34 @@ from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
 from .optim import SGD, Optimizer
 from .parameter import Parameter
+from .train import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    History,
+    TrainingDivergedError,
+    confusion_matrix,
+    evaluate,
+    fit,
+    predict,
+)
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``mc.viz`` is imported on first use: matplotlib takes about a second to import,
+    and training or testing without plots should not pay for it (PEP 562)."""
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module(".viz", __name__)
+    raise AttributeError(f"module 'minicnn' has no attribute {name!r}")
+
+
 __all__ = [
-    "data", "functional", "zoo", "available_backends", "backend", "get_backend", "set_backend",
+    "data", "functional", "viz", "zoo", "available_backends", "backend", "get_backend",
+    "set_backend",
     "manual_seed", "Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout", "Flatten",
     "Linear", "Residual", "PadShortcut", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM",
     "Sequential", "Summary",
@@ -42,4 +66,7 @@ __all__ = [
     # issue 6: normalisation, more activations and pooling
     "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
     "Tanh",
+    "get_rng_state", "set_rng_state", "save", "load", "CheckpointError",
+    "fit", "evaluate", "predict", "confusion_matrix", "History", "Callback", "Checkpoint",
+    "EarlyStopping", "TrainingDivergedError",
 ]
