@@ -9,18 +9,26 @@ from .backend import available_backends, backend, get_backend, set_backend
 from .init import manual_seed
 from .layers import (
     AvgPool2D,
+    BatchNorm1D,
+    BatchNorm2D,
     Conv2D,
     Dropout,
     Flatten,
+    GlobalAvgPool2D,
     Layer,
+    LeakyReLU,
     Linear,
+    LocalResponseNorm,
     MaxPool2D,
     ReLU,
+    Sigmoid,
+    Tanh,
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
-from .optim import SGD, Optimizer
+from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
+from .schedules import CosineLR, LRScheduler, ReduceLROnPlateau, StepLR
 
 __version__ = "0.1.0"
 
@@ -29,4 +37,8 @@ __all__ = [
     "manual_seed", "Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout", "Flatten",
     "Linear", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM", "Sequential", "Summary",
     "Optimizer", "SGD", "Parameter",
+    # issue 6: normalisation, more activations and pooling
+    "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
+    "Tanh", "Adam", "AdamW", "AdaGrad", "RMSprop", "AdaDelta",
+    "LRScheduler", "StepLR", "CosineLR", "ReduceLROnPlateau",
 ]

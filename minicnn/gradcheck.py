@@ -210,6 +210,18 @@ class Case:
         return check_layer(self.make(), self.input_shape, name=self.name, **kwargs)
 
 
+def _batchnorm(layer: L.Layer, seed: int, train: bool = True) -> L.Layer:
+    """A BatchNorm with random γ, β and running statistics, in training or eval mode:
+    the initial γ = 1, β = 0 would hide a backward that forgets to multiply by γ."""
+    rng = np.random.default_rng(seed)
+    C = layer.num_features
+    layer.weight.data[...] = rng.uniform(0.5, 2.0, C)
+    layer.bias.data[...] = rng.standard_normal(C)
+    layer.running_mean[...] = 0.3 * rng.standard_normal(C)
+    layer.running_var[...] = rng.uniform(0.5, 2.0, C)
+    return layer.train(train)
+
+
 CASES: list[Case] = [
     Case("Conv2D 3x3 pad 1", lambda: L.Conv2D(3, 4, 3, padding=1, seed=1), (2, 3, 5, 5)),
     Case("Conv2D (3,2) stride (2,1) pad (1,0) no bias",
@@ -231,6 +243,27 @@ CASES: list[Case] = [
     Case("Sequential (conv-relu-pool-linear)", lambda: Sequential(
         L.Conv2D(1, 2, 3, padding=1, seed=6), L.ReLU(), L.MaxPool2D(2),
         L.Flatten(), L.Linear(2 * 4 * 4, 3, seed=7)), (2, 1, 8, 8)),
+    # issue 6: normalisation, activations, global pooling
+    Case("BatchNorm2D (train)", lambda: _batchnorm(L.BatchNorm2D(3), 8), (2, 3, 3, 4)),
+    Case("BatchNorm2D (eval)", lambda: _batchnorm(L.BatchNorm2D(3), 9, train=False),
+         (2, 3, 3, 4)),
+    Case("BatchNorm1D (N, F) (train)", lambda: _batchnorm(L.BatchNorm1D(4), 10), (6, 4)),
+    Case("BatchNorm1D (N, C, L) (train)", lambda: _batchnorm(L.BatchNorm1D(2), 11), (3, 2, 4)),
+    Case("BatchNorm1D (eval)", lambda: _batchnorm(L.BatchNorm1D(4), 12, train=False), (5, 4)),
+    # alpha far above AlexNet's 1e-4, so the cross-channel term is not lost in rounding
+    Case("LocalResponseNorm size 3", lambda: L.LocalResponseNorm(3, alpha=0.5, beta=0.75, k=1.0),
+         (2, 6, 3, 3)),
+    Case("LocalResponseNorm size 4 (asymmetric window)",
+         lambda: L.LocalResponseNorm(4, alpha=1.0, beta=0.6, k=1.5), (2, 5, 2, 3)),
+    Case("LeakyReLU 0.1", lambda: L.LeakyReLU(0.1), (3, 4, 5)),
+    Case("Sigmoid", lambda: L.Sigmoid(), (3, 4, 5)),
+    Case("Tanh", lambda: L.Tanh(), (3, 4, 5)),
+    Case("GlobalAvgPool2D", lambda: L.GlobalAvgPool2D(), (2, 3, 4, 5)),
+    # no conv bias before a training-mode BatchNorm (as in ResNet): the mean subtraction
+    # cancels it, its gradient is exactly 0 and a relative error of rounding noise is 1
+    Case("Sequential (conv-bn-relu-gap-linear)", lambda: Sequential(
+        L.Conv2D(2, 3, 3, padding=1, bias=False, seed=13), _batchnorm(L.BatchNorm2D(3), 14),
+        L.ReLU(), L.GlobalAvgPool2D(), L.Linear(3, 2, seed=15)), (3, 2, 4, 4)),
 ]
 
 LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [

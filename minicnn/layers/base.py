@@ -51,6 +51,25 @@ class Layer:
         for p in self.parameters():
             yield prefix + p.name, p
 
+    # Buffers: state a layer updates in forward but no optimizer touches, such as
+    # BatchNorm's running mean and variance. A layer lists the attribute names in
+    # ``buffer_names``; checkpoints save ``named_buffers()`` next to the parameters.
+    buffer_names: tuple[str, ...] = ()
+
+    def buffers(self) -> Iterator[np.ndarray]:
+        """Non-trainable state arrays of this layer and its children (none by default)."""
+        for _, buf in self.named_buffers():
+            yield buf
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(name, array) of every buffer. Children get the prefix "i." like Sequential's
+        parameters, so "3.running_mean" is layer 3's. The arrays are the live ones:
+        restore a checkpoint by writing into them (``buf[...] = saved``)."""
+        for name in self.buffer_names:
+            yield prefix + name, getattr(self, name)
+        for i, child in enumerate(self.children()):
+            yield from child.named_buffers(f"{prefix}{i}.")
+
     def children(self) -> list[Layer]:
         """Sub-layers of a container (Sequential, Residual); none for a plain layer."""
         return []
@@ -69,10 +88,17 @@ class Layer:
             p.zero_grad()
 
     def to(self, dtype) -> Layer:
-        """Cast every parameter to ``dtype`` (np.float64 for gradient checks)."""
+        """Cast every parameter and buffer to ``dtype`` (np.float64 for gradient checks)."""
         for p in self.parameters():
             p.to(dtype)
+        self._buffers_to(dtype)
         return self
+
+    def _buffers_to(self, dtype) -> None:
+        for name in self.buffer_names:
+            setattr(self, name, getattr(self, name).astype(dtype))
+        for child in self.children():
+            child._buffers_to(dtype)
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape-preserving by default (activations, dropout)."""
