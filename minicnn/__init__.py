@@ -29,8 +29,9 @@ from .layers import (
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
-from .optim import SGD, Optimizer
+from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
+from .schedules import CosineLR, LRScheduler, ReduceLROnPlateau, StepLR
 from .train import (
     Callback,
     Checkpoint,
@@ -65,7 +66,8 @@ __all__ = [
     "Optimizer", "SGD", "Parameter",
     # issue 6: normalisation, more activations and pooling
     "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
-    "Tanh",
+    "Tanh", "Adam", "AdamW", "AdaGrad", "RMSprop", "AdaDelta",
+    "LRScheduler", "StepLR", "CosineLR", "ReduceLROnPlateau",
     "get_rng_state", "set_rng_state", "save", "load", "CheckpointError",
     "fit", "evaluate", "predict", "confusion_matrix", "History", "Callback", "Checkpoint",
     "EarlyStopping", "TrainingDivergedError",

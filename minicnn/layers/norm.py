@@ -141,8 +141,9 @@ class BatchNorm2D(_BatchNorm):
 
 
 class LocalResponseNorm(Layer):
-    """Local response normalisation across channels, exactly as ``torch.nn.LocalResponseNorm``
-    (AlexNet used size=5, alpha=1e-4, beta=0.75, k=2).
+    """Local response normalisation across channels, exactly as ``torch.nn.LocalResponseNorm``.
+    The defaults are AlexNet's (size=5, alpha=1e-4, beta=0.75, k=2); note that
+    PyTorch's default is k=1.
 
     x: (N, C, ...) -> y of the same shape. For each channel c, with n = ``size``,
     the window W(c) = {c − ⌊n/2⌋, …, c + ⌊(n−1)/2⌋} (channels outside [0, C) count as 0):
