@@ -20,16 +20,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread unless the user chose otherwise. OpenBLAS's worker threads spin while
+# they wait; LeNet's matrix products are too small to gain from them, and on a small or
+# busy machine they cost a lot (measured on 2 shared cores: 25 images/s with 2 threads,
+# 400 with 1). This must run before NumPy is first imported, which is why the scripts
+# import this module before minicnn.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import minicnn as mc
-from minicnn.data.transforms import Transform
-from minicnn.io import atomic_write
+import numpy as np  # noqa: E402
+
+import minicnn as mc  # noqa: E402
+from minicnn.data.transforms import Transform  # noqa: E402
+from minicnn.io import atomic_write  # noqa: E402
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -94,8 +103,9 @@ def parse_args(description: str, default_out: str, default_lr: float = 0.05,
     p.add_argument("--download", action="store_true",
                    help="download the dataset if it is not on disk (needs the network)")
     p.add_argument("--out", default=default_out, help="output folder")
-    p.add_argument("--backend", default=_default_backend(), choices=mc.available_backends(),
-                   help="kernel implementation (same results, different speed)")
+    p.add_argument("--backend", default=None, choices=mc.available_backends(),
+                   help="kernel implementation (same results, different speed); default: "
+                        "minicnn's current default, mc.get_backend()")
     p.add_argument("--resume", nargs="?", const=True, default=None, metavar="CHECKPOINT",
                    help=f"continue from CHECKPOINT (default: OUT/{CHECKPOINT}) up to --epochs")
     p.add_argument("--limit", type=int, default=None, metavar="N",
@@ -103,13 +113,24 @@ def parse_args(description: str, default_out: str, default_lr: float = 0.05,
     return p.parse_args(argv)
 
 
-def _default_backend() -> str:
-    return "numba" if "numba" in mc.available_backends() else "numpy"
-
-
 def _milestones(epochs: int) -> list[int]:
     """Step the lr down after 2/3 and after 9/10 of the epochs (distinct, at least 1)."""
     return sorted({max(1, round(epochs * 2 / 3)), max(1, round(epochs * 0.9))})
+
+
+def main(load: Callable[[str | None, bool], Data], description: str, default_out: str,
+         argv: list[str] | None = None) -> int:
+    """A script's whole life: flags, ``load(data_dir, download)``, train. Returns the exit
+    status: 1, with the reader's explanation of which files to put where, when the data
+    cannot be found."""
+    args = parse_args(description, default_out, argv=argv)
+    try:
+        data = load(args.data_dir, args.download)
+    except mc.data.DatasetNotFoundError as err:
+        print(err, file=sys.stderr)
+        return 1
+    run(args, data)
+    return 0
 
 
 def run(args: argparse.Namespace, data: Data) -> dict:
@@ -121,9 +142,10 @@ def run(args: argparse.Namespace, data: Data) -> dict:
         print(f"--limit {args.limit}: using the first {len(data.x_train):,} training and "
               f"{len(data.x_test):,} test images")
     epochs = args.epochs if args.epochs is not None else data.epochs
-    mc.set_backend(args.backend)
+    if args.backend is not None:
+        mc.set_backend(args.backend)
     out = Path(args.out)
-    print(f"Backend: {args.backend}   epochs: {epochs}   batch size: {args.batch_size}   "
+    print(f"Backend: {mc.get_backend()}   epochs: {epochs}   batch size: {args.batch_size}   "
           f"lr: {args.lr} (momentum {args.momentum})   output: {out}/")
 
     mc.manual_seed(args.seed)
@@ -157,7 +179,7 @@ def run(args: argparse.Namespace, data: Data) -> dict:
           f"training took {seconds:.0f} s")
     results = {"test_accuracy": accuracy, "test_images": len(data.y_test),
                "train_images": len(data.y_train), "epochs": len(history),
-               "seconds": seconds, "data": data.description, "backend": args.backend,
+               "seconds": seconds, "data": data.description, "backend": mc.get_backend(),
                "command": " ".join(sys.argv), "history": history.to_dict()}
     save_pictures(out, model, history, data, predicted)
     atomic_write(out / "results.json", lambda f: f.write(json.dumps(results, indent=1).encode()))
@@ -169,7 +191,7 @@ def run(args: argparse.Namespace, data: Data) -> dict:
 def save_pictures(out: Path, model: mc.Sequential, history: mc.History, data: Data,
                   predicted: np.ndarray) -> None:
     viz = mc.viz
-    viz.plot_history(history, out / "training_curves.png")
+    viz.plot_history(history, out / "training_curves.png", val_label="test")
     viz.plot_filters(model, out / "filters.png")
     viz.plot_feature_maps(model, data.x_test[0], out / "feature_maps.png")
     viz.plot_confusion_matrix(data.y_test, predicted, data.classes, out / "confusion_matrix.png")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sys
 
-from common import Data, parse_args, run, split_arrays
+import common  # first: it sets the BLAS thread count before NumPy loads
+from common import Data, split_arrays
 
 import minicnn as mc
 
@@ -29,15 +30,8 @@ def load_fashion(data_dir: str | None, download: bool) -> Data:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args("Train LeNet-5 on Fashion-MNIST (numpy-only CNN, SGD + momentum).",
-                      default_out="runs/fashion_mnist", argv=argv)
-    try:
-        data = load_fashion(args.data_dir, args.download)
-    except mc.data.DatasetNotFoundError as err:
-        print(err, file=sys.stderr)
-        return 1
-    run(args, data)
-    return 0
+    return common.main(load_fashion, "Train LeNet-5 on Fashion-MNIST (numpy-only CNN, "
+                       "SGD + momentum).", "runs/fashion_mnist", argv)
 
 
 if __name__ == "__main__":

