@@ -11,8 +11,9 @@ and /usr/share/datasets; --download fetches it. Without it the script says where
 to put the files and exits with status 1.
 
 Be patient: this is NumPy on a CPU. ResNet-20 needs 41 million multiply-adds per
-image forward, about three times that with backward, so a full 50,000-image epoch
-takes a long while; --subset N trains (and tests) on the first N images.
+image forward, about three times that with backward: on 2 busy cores it trains
+about 50 images/s (numpy backend), so a full 50,000-image epoch takes some 17
+minutes. --subset N trains (and tests) on the first N images.
 
 Writes to --out: results.json (accuracy, seconds per epoch, the history, the
 command) and training_curves.png.
@@ -25,6 +26,8 @@ import json
 import sys
 import time
 from pathlib import Path
+
+import common  # first: it sets one BLAS thread before NumPy loads (see common.py)
 
 import minicnn as mc
 from minicnn.io import atomic_write
@@ -52,7 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--download", action="store_true",
                    help="download CIFAR-10 (163 MB) if it is not on disk (needs the network)")
     p.add_argument("--out", default="runs/cifar10_resnet", help="output folder")
-    p.add_argument("--backend", default="numpy", choices=mc.available_backends(),
+    p.add_argument("--backend", default=mc.get_backend(), choices=mc.available_backends(),
                    help="kernel implementation (same results, different speed)")
     args = p.parse_args(argv)
     if args.subset is not None and args.subset < 1:
@@ -72,20 +75,6 @@ def load_cifar(args: argparse.Namespace):
     description = (f"CIFAR-10 from {train.source}: {len(x_train):,} training / "
                    f"{len(x_test):,} test images" + (" (--subset)" if args.subset else ""))
     return normalize(x_train), y_train, normalize(x_test), y_test, description
-
-
-class PaperSteps:
-    """The ResNet paper's schedule: lr ×0.1 after 50% and after 75% of the epochs
-    (its 32k and 48k of 64k iterations). ``fit`` calls ``step()`` after every epoch."""
-
-    def __init__(self, optimizer: mc.Optimizer, epochs: int):
-        self.optimizer, self.epoch = optimizer, 0
-        self.milestones = {max(1, round(epochs * 0.5)), max(1, round(epochs * 0.75))}
-
-    def step(self) -> None:
-        self.epoch += 1
-        if self.epoch in self.milestones:
-            self.optimizer.lr *= 0.1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,8 +103,12 @@ def main(argv: list[str] | None = None) -> int:
                                       transform=augment)
     test_loader = mc.data.DataLoader(x_test, y_test, 500, shuffle=False)
     start = time.perf_counter()
+    # The paper's schedule: lr ×0.1 after 50% and 75% of training (its 32k and 48k of 64k
+    # iterations).
+    milestones = sorted({max(1, round(args.epochs * 0.5)), max(1, round(args.epochs * 0.75))})
+    scheduler = common.StepDown(optimizer, milestones, gamma=0.1)
     history = mc.fit(model, loss, optimizer, train_loader, val_loader=test_loader,
-                     epochs=args.epochs, scheduler=PaperSteps(optimizer, args.epochs))
+                     epochs=args.epochs, scheduler=scheduler)
     seconds = time.perf_counter() - start
 
     _, accuracy = mc.evaluate(model, loss, test_loader)

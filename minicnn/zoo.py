@@ -24,10 +24,10 @@ resnet110             3×32×32      1,727,962       252,887,680  (0.27/0.46/0.6
 
 Parameter counts equal torchvision's to the last digit. Multiply-adds count
 every convolution and Linear layer (pooling, normalisation and additions are
-not multiply-adds and count 0); the ResNet paper's "FLOPs" are multiply-adds, given to one decimal: its 3.6 and
-3.8 for ResNet-34/50 are the exact 3.66 and 3.86 cut off rather than rounded.
-``model.summary((3, 224, 224))`` prints the table layer by layer instantly: only
-shapes flow through the model, never data.
+not multiply-adds and count 0). The ResNet paper's "FLOPs" are multiply-adds,
+given to one decimal: its 3.6 and 3.8 for ResNet-34/50 are the exact 3.66 and
+3.86 cut off rather than rounded. ``model.summary((3, 224, 224))`` prints the
+table layer by layer instantly: only shapes flow through the model, never data.
 """
 
 from __future__ import annotations
