@@ -22,7 +22,7 @@ resnet20/32/44/56     3×32×32    269,722 / 464,154 / 658,586 / 853,018
 resnet110             3×32×32      1,727,962       252,887,680  (0.27/0.46/0.66/0.85/1.7 M)
 ====================  =========  ===========  ================  ======================
 
-Parameter counts equal torchvision's to the last digit. Multiply-adds count
+Parameter counts equal torchvision's where it has the model. Multiply-adds count
 every convolution and Linear layer (pooling, normalisation and additions are
 not multiply-adds and count 0). The ResNet paper's "FLOPs" are multiply-adds,
 given to one decimal: its 3.6 and 3.8 for ResNet-34/50 are the exact 3.66 and
