@@ -234,7 +234,7 @@ def _show_bar(verbose: int) -> bool:
 
 def _format(history: History) -> str:
     i = len(history) - 1
-    text = (f"loss {history.train_loss[i]:.4f}  acc {history.train_acc[i]:.4f}")
+    text = f"loss {history.train_loss[i]:.4f}  acc {history.train_acc[i]:.4f}"
     if history.val_loss[i] is not None:
         text += f"  val_loss {history.val_loss[i]:.4f}  val_acc {history.val_acc[i]:.4f}"
     return text + f"  {history.images_per_sec[i]:.0f} img/s  {history.seconds[i]:.1f}s"
@@ -253,7 +253,8 @@ def _train_epoch(model, loss, optimizer, loader, epoch: int, label: str,
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     start = time.perf_counter()
-    with tqdm(total=_len_or_none(loader), desc=label, unit="batch", leave=True,
+    # leave=False: the finished bar is replaced by fit's one-line epoch summary.
+    with tqdm(total=_len_or_none(loader), desc=label, unit="batch", leave=False,
               disable=not _show_bar(verbose)) as bar:
         for step, (xb, yb) in enumerate(loader, start=1):
             value, right = train_step(model, loss, optimizer, xb, yb, epoch, step)
@@ -298,6 +299,15 @@ def fit(model: Layer, loss: Loss, optimizer: Optimizer, train_loader: Iterable,
     Raises:
         TrainingDivergedError: the loss, a gradient or an activation became NaN/inf;
             the step for that batch was not applied and no callback ran for the epoch.
+
+    Example::
+
+        x, y = mc.data.MNISTSample("train").arrays()
+        model = mc.zoo.lenet5()
+        history = mc.fit(model, mc.SoftmaxCrossEntropy(),
+                         mc.SGD(model.parameters(), lr=0.05, momentum=0.9),
+                         mc.data.DataLoader(x, y, batch_size=64, seed=0), epochs=5)
+        history.train_acc[-1]      # accuracy of the last epoch
     """
     if getattr(loss, "reduction", "mean") == "none":
         raise ValueError("fit needs a loss with reduction='mean' or 'sum', got 'none'")
@@ -372,6 +382,8 @@ def predict(model: Layer, x: np.ndarray, batch_size: int = 256,
     batches of ``batch_size``. With ``return_scores`` also the raw scores (N, classes)."""
     if batch_size < 1:
         raise ValueError(f"predict: batch_size must be >= 1, got {batch_size}")
+    if len(x) == 0:
+        raise ValueError(f"predict: x holds no images (shape {x.shape})")
     with _EvalMode(model):
         scores = np.concatenate([model.forward(x[i:i + batch_size])
                                  for i in range(0, len(x), batch_size)])

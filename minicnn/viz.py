@@ -50,8 +50,10 @@ def _as_image(x: np.ndarray) -> tuple[np.ndarray, str | None]:
     return x[0], "gray"
 
 
-def plot_history(history: History, path: str | os.PathLike | None = None) -> Figure:
-    """Training curves: loss (left) and accuracy (right) per epoch, training and validation."""
+def plot_history(history: History, path: str | os.PathLike | None = None,
+                 val_label: str = "validation") -> Figure:
+    """Training curves: loss (left) and accuracy (right) per epoch, training and validation
+    (``val_label`` names the second curve, e.g. 'test' when the test set was used)."""
     fig = Figure(figsize=(9, 3.5))
     ax_loss, ax_acc = fig.subplots(1, 2)
     epochs = np.arange(1, len(history) + 1)
@@ -59,7 +61,7 @@ def plot_history(history: History, path: str | os.PathLike | None = None) -> Fig
         ax.plot(epochs, getattr(history, f"train_{name}"), "o-", label="train")
         val = [np.nan if v is None else v for v in getattr(history, f"val_{name}")]
         if not np.isnan(val).all():
-            ax.plot(epochs, val, "s-", label="validation")
+            ax.plot(epochs, val, "s-", label=val_label)
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
@@ -122,7 +124,8 @@ def plot_feature_maps(model: Layer, image: np.ndarray, path: str | os.PathLike |
     finally:
         model.train(was_training)
     cols = max(min(max_channels, maps.shape[0]) for _, maps in rows)
-    fig, axes = _grid(len(rows), cols)
+    fig, axes = _grid(len(rows), cols, title=True)
+    fig.suptitle("one image through each Conv2D layer (outputs before ReLU)")
     for r, (label, maps) in enumerate(rows):
         for c, ax in enumerate(axes[r]):
             if c >= min(max_channels, maps.shape[0]) or (r == 0 and c > 0):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 
 import numpy as np
 import pytest
@@ -71,13 +72,23 @@ def test_progress_bar_on_a_terminal(monkeypatch, capsys):
         def isatty(self):
             return True
 
+    class Slow(mc.Layer):  # slower than tqdm's 0.1 s refresh interval
+        def forward(self, x):
+            time.sleep(0.15)
+            return x
+
+        def backward(self, dout):
+            return dout
+
     fake = Tty()
     monkeypatch.setattr("sys.stderr", fake)
     x, y = make_problem(32)
     model, loss, opt = setup()
+    model.layers.insert(0, Slow())
     mc.fit(model, loss, opt, batches(x, y), epochs=1)
     bar = fake.getvalue()
     assert "epoch 1/1" in bar and "loss=" in bar and "acc=" in bar and "img_s=" in bar
+    assert "epoch 1/1: loss" in capsys.readouterr().out  # then the summary line
 
 
 def test_fit_continues_a_history():
@@ -268,6 +279,8 @@ def test_bad_arguments():
         mc.fit(model, mc.SoftmaxCrossEntropy(), opt, [], verbose=0)
     with pytest.raises(ValueError, match="monitor"):
         mc.EarlyStopping(monitor="accuracy")
+    with pytest.raises(ValueError, match="no images"):
+        mc.predict(model, x[:0])
     with pytest.raises(ValueError, match="val_loader"):
         mc.fit(model, mc.SoftmaxCrossEntropy(), opt, batches(x, y), verbose=0,
                callbacks=[mc.EarlyStopping()])

@@ -35,6 +35,9 @@ def test_plot_history(tmp_path):
     loss_ax, acc_ax = fig.axes
     assert len(loss_ax.lines) == 2 and len(acc_ax.lines) == 2
     np.testing.assert_allclose(acc_ax.lines[1].get_ydata(), history.val_acc)
+    assert acc_ax.get_legend_handles_labels()[1] == ["train", "validation"]
+    fig = viz.plot_history(history, val_label="test")
+    assert fig.axes[0].get_legend_handles_labels()[1] == ["train", "test"]
 
 
 def test_plot_history_without_validation_draws_only_training():
