@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from minicnn import gradcheck
 
@@ -186,6 +188,11 @@ def test_verbose_prints_the_table(student, capsys):
 @pytest.mark.parametrize("text, shape", [("2,3,8,8", (2, 3, 8, 8)), ("(4, 5)", (4, 5))])
 def test_parse_shape(text, shape):
     assert gradcheck.parse_shape(text) == shape
+
+
+@given(st.lists(st.integers(1, 10_000), min_size=1, max_size=6), st.sampled_from([",", ", "]))
+def test_parse_shape_round_trips(shape, sep):
+    assert gradcheck.parse_shape(sep.join(map(str, shape))) == tuple(shape)
 
 
 @pytest.mark.parametrize("text", ["", "2,x", "2,0,3", "2,,3"])
