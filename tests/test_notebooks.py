@@ -32,7 +32,7 @@ def load_generator():
 
 def test_the_four_lessons_are_there():
     assert [p.name for p in NOTEBOOKS] == sorted(load_generator().NOTEBOOKS)
-    assert len(NOTEBOOKS) == 4
+    assert len(NOTEBOOKS) >= 4  # the four lessons of issue 7
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
