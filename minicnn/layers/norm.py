@@ -142,8 +142,9 @@ class BatchNorm2D(_BatchNorm):
 
 class LocalResponseNorm(Layer):
     """Local response normalisation across channels, exactly as ``torch.nn.LocalResponseNorm``.
-    The defaults are AlexNet's (size=5, alpha=1e-4, beta=0.75, k=2); note that
-    PyTorch's default is k=1.
+    size=5, beta=0.75 and k=2 are AlexNet's (PyTorch's default k is 1). The paper's
+    α = 1e-4 multiplies the *sum* of squares; with PyTorch's α/n convention used here
+    that is alpha = n·1e-4 = 5e-4, which ``mc.zoo.paper_lrn()`` passes.
 
     x: (N, C, ...) -> y of the same shape. For each channel c, with n = ``size``,
     the window W(c) = {c − ⌊n/2⌋, …, c + ⌊(n−1)/2⌋} (channels outside [0, C) count as 0):
