@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from itertools import pairwise
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minicnn as mc
 from minicnn import io as mcio
@@ -56,6 +59,22 @@ def test_round_trip_restores_weights_optimizer_and_meta(tmp_path):
     assert fresh_opt.lr == 0.05 and fresh_opt.steps == opt.steps
     for a, b in zip(opt.state, fresh_opt.state, strict=True):
         np.testing.assert_array_equal(a["momentum_buffer"], b["momentum_buffer"])
+
+
+@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
+def test_round_trip_is_exact_for_any_mlp(tmp_path_factory, sizes, dtype, seed):
+    def mlp(s):
+        return mc.Sequential(*[mc.Linear(a, b, seed=s + i, dtype=dtype)
+                               for i, (a, b) in enumerate(pairwise(sizes))])
+
+    model = mlp(seed)
+    path = mc.save(tmp_path_factory.mktemp("rt") / "m.npz", model)
+    fresh = mlp(seed + 1)
+    mc.load(path, fresh)
+    for (name, a), (_, b) in zip(model.named_parameters(), fresh.named_parameters(),
+                                 strict=True):
+        assert b.dtype == dtype and np.array_equal(a.data, b.data), name
 
 
 def test_the_file_is_plain_arrays_and_json_never_pickles(tmp_path):
