@@ -47,6 +47,7 @@ convolution into a single matrix product. (Theory: `docs/convolution.md`, `docs/
 """),
     code("""
 import numpy as np
+
 import minicnn as mc
 from minicnn.kernels import naive
 
@@ -199,6 +200,7 @@ numerically with `minicnn.gradcheck`.
 """),
     code("""
 import numpy as np
+
 import minicnn as mc
 from minicnn.gradcheck import check_layer, numerical_gradient
 
@@ -397,6 +399,7 @@ import subprocess
 import sys
 
 import numpy as np
+
 import minicnn as mc
 from minicnn.gradcheck import check_layer
 """),
