@@ -161,6 +161,9 @@ def run(args: argparse.Namespace, data: Data) -> dict:
     history = mc.History()
     if args.resume:
         path = out / CHECKPOINT if args.resume is True else Path(args.resume)
+        if not path.is_file():
+            sys.exit(f"--resume: there is no checkpoint at {path}; run without --resume "
+                     f"first (it saves one after every epoch), or give its path")
         meta = mc.load(path, model, optimizer, loader=train_loader, scheduler=scheduler)
         history = mc.History.from_dict(meta["history"])
         print(f"Resumed from {path} after epoch {meta['epoch']}")

