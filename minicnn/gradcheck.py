@@ -77,7 +77,7 @@ def format_table(reports: list[GradcheckReport]) -> str:
     rows = [(rep.name, r.tensor, f"{r.max_rel_error:.2e}", str(r.worst_index),
              "pass" if r.passed else "FAIL") for rep in reports for r in rep.results]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
              for row in [header, *rows]]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
@@ -184,7 +184,7 @@ def check_loss(criterion: Loss, batch: int = 4, classes: int = 5, *, seed: int =
     rng = np.random.default_rng(seed)
     scores = rng.standard_normal((batch, classes)) * 2
     labels = rng.integers(0, classes, size=batch)
-    upstream = rng.standard_normal(batch) if criterion.reduction == "none" else rng.standard_normal()
+    upstream = rng.standard_normal(batch if criterion.reduction == "none" else ())
 
     def loss() -> float:
         return float(np.sum(np.asarray(criterion(scores, labels)) * upstream))

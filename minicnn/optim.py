@@ -46,7 +46,7 @@ class Optimizer:
 
     def step(self) -> None:
         self.steps += 1
-        for p, state in zip(self.params, self.state):
+        for p, state in zip(self.params, self.state, strict=True):
             self.update(p, state)
 
     def update(self, p: Parameter, state: dict) -> None:

@@ -1,0 +1,103 @@
+"""The gradient-check suite: every layer passes, every layer is covered, and the
+checker really catches the classic mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minicnn as mc
+from minicnn import gradcheck
+
+
+@pytest.mark.parametrize("case", gradcheck.CASES, ids=lambda c: c.name)
+def test_every_layer_case_passes(case):
+    report = case.run()
+    assert report.passed, "\n" + str(report)
+    assert all(r.max_rel_error < gradcheck.TOLERANCE for r in report.results)
+
+
+@pytest.mark.parametrize("name, make", gradcheck.LOSS_CASES, ids=lambda v: str(v))
+def test_every_loss_passes(name, make):
+    report = gradcheck.check_loss(make(), name=name)
+    assert report.passed, "\n" + str(report)
+
+
+def test_every_layer_class_has_a_gradient_check():
+    """A layer added to minicnn without a case in gradcheck.CASES fails here."""
+    covered = {type(case.make()) for case in gradcheck.CASES}
+    missing = [cls.__name__ for cls in gradcheck.layer_classes() if cls not in covered]
+    assert not missing, f"layers without a gradient check in gradcheck.CASES: {missing}"
+    assert mc.Conv2D in gradcheck.layer_classes()
+
+
+def test_the_registry_sees_a_new_layer():
+    class Doubler(mc.Layer):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, dout):
+            return 2 * dout
+
+    Doubler.__module__ = "minicnn.layers.doubler"
+    try:
+        assert Doubler in gradcheck.layer_classes()
+    finally:
+        Doubler.__module__ = __name__
+
+
+class TransposedLinear(mc.Linear):
+    """A Linear whose weight gradient is transposed: only visible for a square W
+    with a non-uniform upstream gradient."""
+
+    def backward(self, dout):
+        x = self._cache
+        self.weight.grad += (dout.T @ x).T
+        self.bias.grad += dout.sum(axis=0)
+        return dout @ self.weight.data
+
+
+class ReLUWithoutMask(mc.ReLU):
+    def backward(self, dout):
+        return dout
+
+
+def test_a_transposed_weight_gradient_is_caught():
+    report = gradcheck.check_layer(TransposedLinear(4, 4, seed=0), (3, 4))
+    assert [r.tensor for r in report.failures()] == ["weight"]
+    assert report.failures()[0].max_rel_error > 0.1
+
+
+def test_a_missing_relu_mask_is_caught():
+    report = gradcheck.check_layer(ReLUWithoutMask(), (2, 5))
+    assert not report.passed and report.failures()[0].tensor == "input"
+
+
+def test_check_layer_leaves_the_callers_layer_alone():
+    layer = mc.Conv2D(1, 2, 3, seed=0)
+    before = layer.weight.data.copy()
+    assert gradcheck.check_layer(layer, (1, 1, 4, 4)).passed
+    assert layer.weight.dtype == np.float32
+    np.testing.assert_array_equal(layer.weight.data, before)
+
+
+def test_inputs_avoid_kinks_and_ties():
+    x = gradcheck.distinct_inputs((2, 3, 5, 5), np.random.default_rng(0))
+    gaps = np.diff(np.sort(x.ravel()))
+    assert gaps.min() > 100 * gradcheck.EPSILON
+    assert np.abs(x).min() > 10 * gradcheck.EPSILON
+
+
+def test_a_float32_layer_output_is_refused():
+    class Float32Layer(mc.Layer):
+        def forward(self, x):
+            return x.astype(np.float32)
+
+    with pytest.raises(TypeError, match="float64 end to end"):
+        gradcheck.check_layer(Float32Layer(), (2, 2))
+
+
+def test_the_command_line_prints_a_table_and_exit_status(capsys):
+    assert gradcheck.main([]) == 0
+    out = capsys.readouterr().out
+    assert "Conv2D 3x3 pad 1" in out and "pass" in out and " 0 failed" in out
