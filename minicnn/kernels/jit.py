@@ -12,9 +12,13 @@ Two details make the loops fast, neither changes what they compute:
   see :func:`_geometry`). With signed indices numba must check each one for a
   negative value (Python's ``x[-1]``), and that check stops LLVM from
   vectorising the inner loops: measured 3–5× slower for im2col and col2im.
-- The outer loop runs in parallel (``prange``) over slices that no two threads
-  share: the rows of ``cols`` for im2col, the (image, channel) planes elsewhere.
-  Overlapping windows therefore still add up correctly, one after another.
+- The outer loop is a ``prange`` over slices that no two iterations share (the
+  rows of ``cols`` for im2col, the (image, channel) planes elsewhere), so
+  overlapping windows add up correctly even when it runs in parallel. It runs
+  serially (``PARALLEL = False``): on the 2-core machine these kernels were
+  written on, threads gained little once im2col/col2im were vectorised, doubled
+  the compile time, and collapsed (5-10x slower) whenever other processes
+  competed for the cores. Set it to True to measure again on a bigger machine.
 
 Compilation is lazy (on the first call for a dtype, never at import) and cached
 on disk (``cache=True``), so only the first run after an install pays for it.
@@ -46,10 +50,13 @@ def _writable(directory: str) -> bool:
         return False
 
 
-def _use_writable_cache_dir() -> None:
-    """Send numba's cache to a temporary directory when the package's is read-only."""
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
-    if os.environ.get("NUMBA_CACHE_DIR") or _writable(here):
+PACKAGE_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+
+
+def _use_writable_cache_dir(package_cache: str = PACKAGE_CACHE) -> None:
+    """Send numba's cache to a per-user temporary directory when ``package_cache``
+    (where numba would put it) is read-only and NUMBA_CACHE_DIR is not set."""
+    if os.environ.get("NUMBA_CACHE_DIR") or _writable(package_cache):
         return
     user = getattr(os, "getuid", lambda: "user")()
     fallback = os.path.join(tempfile.gettempdir(), f"minicnn-numba-cache-{user}")
@@ -58,6 +65,8 @@ def _use_writable_cache_dir() -> None:
 
 
 _use_writable_cache_dir()
+
+PARALLEL = False  # see the module docstring
 
 
 def _geometry(N, C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
@@ -68,7 +77,7 @@ def _geometry(N, C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
 
 # -- convolution as a matrix product ---------------------------------------------------
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=PARALLEL)
 def _im2col(xp, geometry, cols):
     """cols[(c, p, q), n*OH*OW + i*OW + j] = x_pad[n, c, i*sh + p, j*sw + q]."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
@@ -90,7 +99,7 @@ def im2col(x, kernel, stride, padding):
     return cols
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=PARALLEL)
 def _col2im(cols, geometry, dxp):
     """dx_pad[n, c, i*sh + p, j*sw + q] += cols[(c, p, q), n*OH*OW + i*OW + j]."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
@@ -115,7 +124,7 @@ def col2im(cols, x_shape, kernel, stride, padding):
 
 # -- pooling ---------------------------------------------------------------------------
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=PARALLEL)
 def _max_pool2d_forward(xp, geometry, y, argmax):
     """y = max of each window, argmax = p*kw + q of its first maximum (a strict
     ``>`` keeps the first on ties). Padding is −∞, so it never wins over a real
@@ -148,7 +157,7 @@ def max_pool2d_forward(x, kernel, stride, padding):
     return y, argmax
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=PARALLEL)
 def _max_pool2d_backward(dy, argmax, geometry, dxp):
     """dx_pad[winner of window (i, j)] += dy[n, c, i, j]; overlaps add up in turn."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
@@ -169,7 +178,7 @@ def max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding):
     return unpad(dxp, padding)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=PARALLEL)
 def _avg_pool2d_forward(xp, geometry, y):
     """y[n,c,i,j] = Σ_window x_pad[n,c,h,w] / (kh*kw) (padded zeros count)."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
@@ -194,7 +203,7 @@ def avg_pool2d_forward(x, kernel, stride, padding):
     return y
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=PARALLEL)
 def _avg_pool2d_backward(dy, geometry, dxp):
     """dx_pad[n,c,h,w] += dy[n,c,i,j] / (kh*kw) for every window (i, j) holding (h, w)."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
