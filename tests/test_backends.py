@@ -254,3 +254,13 @@ def test_read_only_package_sends_the_cache_to_a_temporary_dir(tmp_path, monkeypa
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
     jit._use_writable_cache_dir(str(tmp_path / "__pycache__"))  # writable: left alone
     assert numba.config.CACHE_DIR == ""
+
+
+def test_max_pool_propagates_nan_like_numpy():
+    x = np.arange(32.0).reshape(1, 2, 4, 4)
+    x[0, 0, 1, 1] = x[0, 0, 2, 3] = x[0, 1, 0, 0] = np.nan
+    y_ref, argmax_ref = naive.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
+    for k in FAST.values():
+        y, argmax = k.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
+        np.testing.assert_array_equal(y, y_ref)  # NaN where a window holds one
+        np.testing.assert_array_equal(argmax, argmax_ref)

@@ -125,10 +125,12 @@ def col2im(cols, x_shape, kernel, stride, padding):
 # -- pooling ---------------------------------------------------------------------------
 
 @njit(cache=True, parallel=PARALLEL)
-def _max_pool2d_forward(xp, geometry, y, argmax):
+def _max_pool2d_forward(xp, geometry, y, argmax, has_nan):
     """y = max of each window, argmax = p*kw + q of its first maximum (a strict
     ``>`` keeps the first on ties). Padding is −∞, so it never wins over a real
-    value. A NaN wins, as in ``np.argmax``."""
+    value. With ``has_nan`` the first NaN of a window wins, as in ``np.argmax``;
+    that test is a flag because it makes the loop 5× slower (it cannot be
+    vectorised), and numba compiles the loop once with and once without it."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
     for nc in prange(N * C):
         n, c = nc // C, nc % C
@@ -139,7 +141,7 @@ def _max_pool2d_forward(xp, geometry, y, argmax):
                 for p in range(kh):
                     for q in range(kw):
                         v = xp[n, c, i * sh + p, j * sw + q]
-                        if v > best or (v != v and best == best):
+                        if v > best or (has_nan and v != v and best == best):
                             best = v
                             where = p * kw + q
                 y[n, c, i, j] = best
@@ -153,7 +155,8 @@ def max_pool2d_forward(x, kernel, stride, padding):
     y = np.empty((N, C, *out_hw), dtype=x.dtype)
     argmax = np.empty((N, C, *out_hw), dtype=np.int64)
     xp = np.ascontiguousarray(pad(x, padding, value=-np.inf))
-    _max_pool2d_forward(xp, _geometry(N, C, kernel, stride, out_hw), y, argmax)
+    _max_pool2d_forward(xp, _geometry(N, C, kernel, stride, out_hw), y, argmax,
+                        bool(np.isnan(xp).any()))
     return y, argmax
 
 
