@@ -1,0 +1,168 @@
+"""Batch transforms: normalisation and data augmentation, vectorised over the batch.
+
+A transform is any callable ``transform(xb, rng) -> xb`` taking a float batch
+``xb`` of shape (N, C, H, W) and an ``np.random.Generator``; the DataLoader
+passes its own ``rng``, so augmentation is reproducible from the loader's seed.
+Transforms never modify ``xb`` in place (it may be a view of the dataset) and
+keep its dtype.
+
+Augmentation shows the network shifted/flipped copies of each image, so it must
+learn features that do not depend on the exact pixel position: a cheap way to
+get more training data out of the same images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..init import get_rng
+
+Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+def _check_batch(xb: np.ndarray, name: str) -> None:
+    if not isinstance(xb, np.ndarray) or xb.ndim != 4:
+        got = xb.shape if isinstance(xb, np.ndarray) else type(xb).__name__
+        raise ValueError(f"{name}: expected a batch of shape (N, C, H, W), got {got}")
+
+
+class Normalize:
+    """Per-channel standardisation: ``y[:, c] = (x[:, c] - mean[c]) / std[c]``.
+
+    Zero-mean, unit-variance inputs keep the first layer's pre-activations in a
+    range where the initialisation (Kaiming) is calibrated. MNIST after /255:
+    mean 0.1307, std 0.3081.
+
+    Args:
+        mean, std: one number per channel (or one number for all channels).
+    """
+
+    def __init__(self, mean: float | Sequence[float], std: float | Sequence[float]):
+        self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
+        self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
+        if self.mean.ndim != 1 or self.mean.shape != self.std.shape:
+            raise ValueError(f"Normalize: mean and std need one value per channel each, "
+                             f"got shapes {self.mean.shape} and {self.std.shape}")
+        if np.any(self.std <= 0):
+            raise ValueError(f"Normalize: std must be positive, got {self.std.tolist()}")
+
+    def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        _check_batch(xb, "Normalize")
+        if len(self.mean) not in (1, xb.shape[1]):
+            raise ValueError(f"Normalize: {len(self.mean)} channel means for a batch with "
+                             f"{xb.shape[1]} channels; give one value per channel")
+        # (C,) -> (1, C, 1, 1) broadcasts over batch and pixels; cast keeps float32 float32.
+        mean = self.mean.astype(xb.dtype).reshape(1, -1, 1, 1)
+        std = self.std.astype(xb.dtype).reshape(1, -1, 1, 1)
+        return (xb - mean) / std
+
+    def __repr__(self) -> str:
+        return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
+
+
+def random_crop(xb: np.ndarray, size: tuple[int, int], padding: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """Zero-pad each image by ``padding`` then cut a ``size`` window at a random offset.
+
+    Vectorised: ``sliding_window_view`` gives every (h, w) window of the padded
+    batch as a view, shape (N, C, Hp-h+1, Wp-w+1, h, w), without copying; fancy
+    indexing then picks window (oy[n], ox[n]) for each image n in one step.
+    """
+    n, _, height, width = xb.shape
+    h, w = size
+    padded = np.pad(xb, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    max_y, max_x = height + 2 * padding - h, width + 2 * padding - w
+    if max_y < 0 or max_x < 0:
+        raise ValueError(f"RandomCrop: crop {size} is larger than the padded image "
+                         f"{(height + 2 * padding, width + 2 * padding)}")
+    oy = rng.integers(0, max_y + 1, size=n)
+    ox = rng.integers(0, max_x + 1, size=n)
+    windows = sliding_window_view(padded, (h, w), axis=(2, 3))
+    # Indices (arange, :, oy, ox): the advanced axes are split by a slice, so numpy puts
+    # the broadcast batch axis first: result (N, C, h, w). Indexing copies the windows.
+    return windows[np.arange(n), :, oy, ox]
+
+
+class RandomCrop:
+    """Pad by ``padding`` pixels (zeros), then crop ``size`` at a random place per image.
+
+    ``RandomCrop(32, padding=4)`` is the standard CIFAR-10 augmentation: each image
+    moves by up to 4 pixels in each direction.
+    """
+
+    def __init__(self, size: int | tuple[int, int], padding: int = 0):
+        self.size = (size, size) if isinstance(size, int) else tuple(size)
+        if len(self.size) != 2 or min(self.size) < 1:
+            raise ValueError(f"RandomCrop: size must be a positive int or (h, w), got {size!r}")
+        if padding < 0:
+            raise ValueError(f"RandomCrop: padding must be >= 0, got {padding}")
+        self.padding = padding
+
+    def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        _check_batch(xb, "RandomCrop")
+        return random_crop(xb, self.size, self.padding, get_rng(rng))
+
+    def __repr__(self) -> str:
+        return f"RandomCrop(size={self.size}, padding={self.padding})"
+
+
+class RandomShift:
+    """Move each image by a random whole number of pixels, -max_shift..max_shift per axis.
+
+    The uncovered border is filled with zeros (the background of MNIST). This is
+    ``RandomCrop(size=image size, padding=max_shift)``: pad, then cut the original
+    size at a random offset. Good augmentation for digits, which must not be flipped.
+    """
+
+    def __init__(self, max_shift: int = 2):
+        if max_shift < 0:
+            raise ValueError(f"RandomShift: max_shift must be >= 0, got {max_shift}")
+        self.max_shift = max_shift
+
+    def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        _check_batch(xb, "RandomShift")
+        return random_crop(xb, xb.shape[2:], self.max_shift, get_rng(rng))
+
+    def __repr__(self) -> str:
+        return f"RandomShift(max_shift={self.max_shift})"
+
+
+class RandomHorizontalFlip:
+    """Mirror each image left-right with probability ``p`` (right for photos, not digits)."""
+
+    def __init__(self, p: float = 0.5):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"RandomHorizontalFlip: p must be in [0, 1], got {p}")
+        self.p = p
+
+    def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        _check_batch(xb, "RandomHorizontalFlip")
+        flip = get_rng(rng).random(len(xb)) < self.p
+        out = xb.copy()
+        out[flip] = xb[flip][..., ::-1]  # reverse the width axis of the chosen images
+        return out
+
+    def __repr__(self) -> str:
+        return f"RandomHorizontalFlip(p={self.p})"
+
+
+class Compose:
+    """Apply transforms in order, all drawing from the same generator."""
+
+    def __init__(self, transforms: Sequence[Transform]):
+        self.transforms = list(transforms)
+        for t in self.transforms:
+            if not callable(t):
+                raise TypeError(f"Compose: every transform must be callable, got {t!r}")
+
+    def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        rng = get_rng(rng)
+        for t in self.transforms:
+            xb = t(xb, rng)
+        return xb
+
+    def __repr__(self) -> str:
+        return f"Compose({self.transforms!r})"
