@@ -28,9 +28,13 @@ test: $(VENV)/.test-installed
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check minicnn tests examples benchmarks
 
+# Side by side with PyTorch CPU (about 5-10 minutes on 2 cores); results go to
+# benchmarks/results/*.json and latest.md. E.g. make bench BENCH_ARGS="--threads 1".
+BENCH_ARGS ?=
 bench: $(VENV)/.test-installed
-	$(BIN)/python benchmarks/bench_conv.py
-	$(BIN)/python benchmarks/bench_lenet.py
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_conv.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_lenet.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
