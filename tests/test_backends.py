@@ -264,3 +264,16 @@ def test_max_pool_propagates_nan_like_numpy():
         y, argmax = k.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
         np.testing.assert_array_equal(y, y_ref)  # NaN where a window holds one
         np.testing.assert_array_equal(argmax, argmax_ref)
+
+
+def test_numba_backend_handles_dtypes_it_cannot_compile():
+    """float16 goes to the NumPy kernels instead of failing inside numba."""
+    x = np.random.default_rng(0).standard_normal((2, 2, 6, 6)).astype(np.float16)
+    y, argmax = jit.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
+    y_ref, argmax_ref = vectorised.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
+    assert y.dtype == np.float16
+    np.testing.assert_array_equal(y, y_ref)
+    np.testing.assert_array_equal(argmax, argmax_ref)
+    cols = jit.im2col(x, (3, 3), (1, 1), (1, 1))
+    assert cols.dtype == np.float16
+    np.testing.assert_array_equal(cols, vectorised.im2col(x, (3, 3), (1, 1), (1, 1)))

@@ -36,6 +36,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from . import im2col as vectorised
 from .common import output_hw, pad, padded_zeros, unpad
 
 
@@ -69,6 +70,12 @@ _use_writable_cache_dir()
 PARALLEL = False  # see the module docstring
 
 
+def _compiled(dtype) -> bool:
+    """The loops are compiled for float32 and float64; other dtypes (float16,
+    longdouble, which numba cannot compile) take the vectorised NumPy kernels."""
+    return dtype in (np.float32, np.float64)
+
+
 def _geometry(N, C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
     """(N, C, kh, kw, sh, sw, OH, OW) as unsigned integers, the loop bounds of
     every kernel below (unsigned: see the module docstring)."""
@@ -91,6 +98,8 @@ def _im2col(xp, geometry, cols):
 
 def im2col(x, kernel, stride, padding):
     """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW)."""
+    if not _compiled(x.dtype):
+        return vectorised.im2col(x, kernel, stride, padding)
     N, C, _, _ = x.shape
     out_hw = output_hw(x.shape, kernel, stride, padding)
     cols = np.empty((C * kernel[0] * kernel[1], N * out_hw[0] * out_hw[1]), dtype=x.dtype)
@@ -115,6 +124,8 @@ def _col2im(cols, geometry, dxp):
 
 def col2im(cols, x_shape, kernel, stride, padding):
     """cols (C*kh*kw, N*OH*OW) -> (N, C, H, W), summing overlapping windows."""
+    if not _compiled(cols.dtype):
+        return vectorised.col2im(cols, x_shape, kernel, stride, padding)
     N, C, _, _ = x_shape
     geometry = _geometry(N, C, kernel, stride, output_hw(x_shape, kernel, stride, padding))
     dxp = padded_zeros(x_shape, padding, cols.dtype)
@@ -150,6 +161,8 @@ def _max_pool2d_forward(xp, geometry, y, argmax, has_nan):
 
 def max_pool2d_forward(x, kernel, stride, padding):
     """Max over each window: (y, argmax), both (N, C, OH, OW)."""
+    if not _compiled(x.dtype):
+        return vectorised.max_pool2d_forward(x, kernel, stride, padding)
     N, C, _, _ = x.shape
     out_hw = output_hw(x.shape, kernel, stride, padding)
     y = np.empty((N, C, *out_hw), dtype=x.dtype)
@@ -174,6 +187,8 @@ def _max_pool2d_backward(dy, argmax, geometry, dxp):
 
 def max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding):
     """Route each dy to its window's winner: (N, C, OH, OW) -> (N, C, H, W)."""
+    if not _compiled(dy.dtype):
+        return vectorised.max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding)
     N, C, _, _ = x_shape
     dxp = padded_zeros(x_shape, padding, dy.dtype)
     _max_pool2d_backward(np.ascontiguousarray(dy), np.ascontiguousarray(argmax),
@@ -198,6 +213,8 @@ def _avg_pool2d_forward(xp, geometry, y):
 
 def avg_pool2d_forward(x, kernel, stride, padding):
     """Mean over each window: (N, C, H, W) -> (N, C, OH, OW)."""
+    if not _compiled(x.dtype):
+        return vectorised.avg_pool2d_forward(x, kernel, stride, padding)
     N, C, _, _ = x.shape
     out_hw = output_hw(x.shape, kernel, stride, padding)
     y = np.empty((N, C, *out_hw), dtype=x.dtype)
@@ -222,6 +239,8 @@ def _avg_pool2d_backward(dy, geometry, dxp):
 
 def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     """Spread each dy evenly over its window: (N, C, OH, OW) -> (N, C, H, W)."""
+    if not _compiled(dy.dtype):
+        return vectorised.avg_pool2d_backward(dy, x_shape, kernel, stride, padding)
     N, C, _, _ = x_shape
     dxp = padded_zeros(x_shape, padding, dy.dtype)
     _avg_pool2d_backward(np.ascontiguousarray(dy),
