@@ -22,6 +22,7 @@ demo: $(VENV)/.run-installed
 	$(BIN)/python examples/train_mnist_lenet.py
 
 test: $(VENV)/.test-installed
+	$(BIN)/ruff check minicnn tests examples benchmarks
 	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
 	$(BIN)/python -m minicnn.gradcheck
 

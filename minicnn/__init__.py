@@ -6,27 +6,69 @@
 
 from . import data, functional, zoo
 from .backend import available_backends, backend, get_backend, set_backend
-from .init import manual_seed
+from .init import get_rng_state, manual_seed, set_rng_state
+from .io import CheckpointError, load, save
 from .layers import (
     AvgPool2D,
+    BatchNorm1D,
+    BatchNorm2D,
     Conv2D,
     Dropout,
     Flatten,
+    GlobalAvgPool2D,
     Layer,
+    LeakyReLU,
     Linear,
+    LocalResponseNorm,
     MaxPool2D,
+    PadShortcut,
     ReLU,
+    Residual,
+    Sigmoid,
+    Tanh,
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
-from .optim import SGD, Optimizer
+from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
+from .schedules import CosineLR, LRScheduler, ReduceLROnPlateau, StepLR
+from .train import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    History,
+    TrainingDivergedError,
+    confusion_matrix,
+    evaluate,
+    fit,
+    predict,
+)
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``mc.viz`` is imported on first use: matplotlib takes about a second to import,
+    and training or testing without plots should not pay for it (PEP 562)."""
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module(".viz", __name__)
+    raise AttributeError(f"module 'minicnn' has no attribute {name!r}")
+
+
 __all__ = [
-    "data", "functional", "zoo", "available_backends", "backend", "get_backend", "set_backend",
+    "data", "functional", "viz", "zoo", "available_backends", "backend", "get_backend",
+    "set_backend",
     "manual_seed", "Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout", "Flatten",
-    "Linear", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM", "Sequential", "Summary",
+    "Linear", "Residual", "PadShortcut", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM",
+    "Sequential", "Summary",
     "Optimizer", "SGD", "Parameter",
+    # issue 6: normalisation, more activations and pooling
+    "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
+    "Tanh", "Adam", "AdamW", "AdaGrad", "RMSprop", "AdaDelta",
+    "LRScheduler", "StepLR", "CosineLR", "ReduceLROnPlateau",
+    "get_rng_state", "set_rng_state", "save", "load", "CheckpointError",
+    "fit", "evaluate", "predict", "confusion_matrix", "History", "Callback", "Checkpoint",
+    "EarlyStopping", "TrainingDivergedError",
 ]

@@ -11,24 +11,37 @@ float64 with ε = 1e-6 the round-off error (≈ 1e-16·|L|/ε) stays near 1e-10,
 correct backward agrees to far better than the 1e-6 threshold while a wrong one
 (a transposed weight, a forgotten bias term, a missing ReLU mask) is off by O(1).
 
-The error of a tensor is max_i |a_i − n_i| / max_i max(|a_i|, |n_i|): the worst
-disagreement relative to the tensor's largest gradient, so entries that are
-legitimately near zero do not turn rounding noise into a huge ratio.
+The error of a tensor is max_i |a_i − n_i| / max(max_i |a_i|, max_i |n_i|, floor):
+the worst disagreement relative to the tensor's largest gradient, so entries that
+are legitimately near zero do not turn rounding noise into a huge ratio. The floor
+covers tensors whose true gradient is zero (a conv bias right before batch norm):
+there both sides are pure round-off, about ε_mach·|L|/ε, and a ratio of noise to
+noise would read as a false failure. The floor is 10·noise/tol, so round-off alone
+reads as at most tol/10, while any difference the numbers can resolve still counts.
 
 Inputs are distinct values spaced ≥ 2/size apart and ≥ 0.5/size away from 0, so
 no ε-nudge crosses a ReLU kink or changes which element of a pooling window wins.
 
-Run ``python -m minicnn.gradcheck`` to check every registered layer and loss.
+Run ``python -m minicnn.gradcheck`` to check every registered layer and loss, and
+``python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 --args '3, 4'``
+to check a layer of your own (a subclass of mc.Layer); the exit status is non-zero
+when a check fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
+import importlib
+import importlib.util
 import math
+import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -36,6 +49,7 @@ from . import layers as L
 from .backend import available_backends, backend, get_backend
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential
+from .parameter import Parameter
 
 TOLERANCE = 1e-6
 EPSILON = 1e-6
@@ -106,15 +120,22 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = EPSIL
     return grad
 
 
+def roundoff(loss_value: float, eps: float = EPSILON) -> float:
+    """The round-off noise of a central difference: ε_mach·|L|/ε."""
+    return float(np.finfo(np.float64).eps * abs(loss_value) / eps)
+
+
 def compare(name: str, analytic: np.ndarray, numeric: np.ndarray,
-            tol: float = TOLERANCE) -> TensorCheck:
-    """Max relative error of ``analytic`` against ``numeric`` (see module docstring)."""
+            tol: float = TOLERANCE, noise: float = 0.0) -> TensorCheck:
+    """Max relative error of ``analytic`` against ``numeric`` (see module docstring);
+    ``noise`` is the numeric estimate's round-off (:func:`roundoff`)."""
     if analytic is None or np.shape(analytic) != numeric.shape:
         shape = None if analytic is None else np.shape(analytic)
         return TensorCheck(f"{name} (backward gave shape {shape}, expected {numeric.shape})",
                            math.inf, (), False)
     diff = np.abs(analytic - numeric)
-    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0))
+    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0),
+                10 * noise / tol)
     worst = np.unravel_index(np.argmax(diff), diff.shape) if diff.size else ()
     err = 0.0 if scale == 0 else float(diff.max() / scale)
     if not np.isfinite(analytic).all():
@@ -142,7 +163,9 @@ def check_layer(layer: L.Layer, input_shape: tuple[int, ...], *, seed: int = 0,
     same random draws on every forward pass. Returns a :class:`GradcheckReport`;
     with ``verbose=True`` it also prints the table.
     """
-    layer = copy.deepcopy(layer).to(np.float64)
+    layer = copy.deepcopy(layer)
+    check_parameters_registered(layer)
+    layer.to(np.float64)
     rng = np.random.default_rng(seed)
     x = distinct_inputs(tuple(input_shape), rng)
     frozen = [(g, copy.deepcopy(g.bit_generator.state)) for g in _generators(layer)]
@@ -164,16 +187,38 @@ def check_layer(layer: L.Layer, input_shape: tuple[int, ...], *, seed: int = 0,
         return float(np.sum(forward(x) * upstream))
 
     layer.zero_grad()
-    forward(x)
+    noise = roundoff(loss(), eps)
     dx = layer.backward(upstream.copy())
     report = GradcheckReport(name or type(layer).__name__)
-    report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol))
-    for pname, p in layer.named_parameters():
-        analytic = p.grad.copy()
-        report.results.append(compare(pname, analytic, numerical_gradient(loss, p.data, eps), tol))
+    report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise))
+    for i, (pname, p) in enumerate(layer.named_parameters()):
+        pname = pname if p.name else pname + (_attribute_name(layer, p) or f"parameter {i}")
+        numeric = numerical_gradient(loss, p.data, eps)
+        report.results.append(compare(pname, p.grad.copy(), numeric, tol, noise))
     if verbose:
         print(report)
     return report
+
+
+def _attribute_name(layer: L.Layer, p: Parameter) -> str | None:
+    """The attribute that holds ``p`` (to name an unnamed Parameter in the report)."""
+    return next((attr for attr, value in vars(layer).items() if value is p), None)
+
+
+def check_parameters_registered(layer: L.Layer) -> None:
+    """Raise if a Parameter attribute of ``layer`` is missing from ``parameters()``:
+    its gradient would silently go unchecked (and untrained)."""
+    registered = {id(p) for p in layer.parameters()}
+    missing = [attr for attr, value in vars(layer).items()
+               if isinstance(value, Parameter) and id(value) not in registered]
+    if missing:
+        raise ValueError(
+            f"{type(layer).__name__} has Parameter attribute(s) {missing} that parameters() "
+            f"does not yield; yield every Parameter from parameters() so it is checked "
+            f"and trained"
+        )
+    for child in layer.children():
+        check_parameters_registered(child)
 
 
 def check_loss(criterion: Loss, batch: int = 4, classes: int = 5, *, seed: int = 0,
@@ -189,10 +234,11 @@ def check_loss(criterion: Loss, batch: int = 4, classes: int = 5, *, seed: int =
     def loss() -> float:
         return float(np.sum(np.asarray(criterion(scores, labels)) * upstream))
 
-    criterion(scores, labels)
+    noise = roundoff(loss(), eps)
     analytic = criterion.backward(upstream)
     report = GradcheckReport(name or repr(criterion))
-    report.results.append(compare("scores", analytic, numerical_gradient(loss, scores, eps), tol))
+    numeric = numerical_gradient(loss, scores, eps)
+    report.results.append(compare("scores", analytic, numeric, tol, noise))
     return report
 
 
@@ -208,6 +254,18 @@ class Case:
 
     def run(self, **kwargs) -> GradcheckReport:
         return check_layer(self.make(), self.input_shape, name=self.name, **kwargs)
+
+
+def _batchnorm(layer: L.Layer, seed: int, train: bool = True) -> L.Layer:
+    """A BatchNorm with random γ, β and running statistics, in training or eval mode:
+    the initial γ = 1, β = 0 would hide a backward that forgets to multiply by γ."""
+    rng = np.random.default_rng(seed)
+    C = layer.num_features
+    layer.weight.data[...] = rng.uniform(0.5, 2.0, C)
+    layer.bias.data[...] = rng.standard_normal(C)
+    layer.running_mean[...] = 0.3 * rng.standard_normal(C)
+    layer.running_var[...] = rng.uniform(0.5, 2.0, C)
+    return layer.train(train)
 
 
 CASES: list[Case] = [
@@ -231,6 +289,43 @@ CASES: list[Case] = [
     Case("Sequential (conv-relu-pool-linear)", lambda: Sequential(
         L.Conv2D(1, 2, 3, padding=1, seed=6), L.ReLU(), L.MaxPool2D(2),
         L.Flatten(), L.Linear(2 * 4 * 4, 3, seed=7)), (2, 1, 8, 8)),
+    # issue 6: normalisation, activations, global pooling
+    Case("BatchNorm2D (train)", lambda: _batchnorm(L.BatchNorm2D(3), 8), (2, 3, 3, 4)),
+    Case("BatchNorm2D (eval)", lambda: _batchnorm(L.BatchNorm2D(3), 9, train=False),
+         (2, 3, 3, 4)),
+    Case("BatchNorm1D (N, F) (train)", lambda: _batchnorm(L.BatchNorm1D(4), 10), (6, 4)),
+    Case("BatchNorm1D (N, C, L) (train)", lambda: _batchnorm(L.BatchNorm1D(2), 11), (3, 2, 4)),
+    Case("BatchNorm1D (eval)", lambda: _batchnorm(L.BatchNorm1D(4), 12, train=False), (5, 4)),
+    # alpha far above AlexNet's 1e-4, so the cross-channel term is not lost in rounding
+    Case("LocalResponseNorm size 3", lambda: L.LocalResponseNorm(3, alpha=0.5, beta=0.75, k=1.0),
+         (2, 6, 3, 3)),
+    Case("LocalResponseNorm size 4 (asymmetric window)",
+         lambda: L.LocalResponseNorm(4, alpha=1.0, beta=0.6, k=1.5), (2, 5, 2, 3)),
+    Case("LeakyReLU 0.1", lambda: L.LeakyReLU(0.1), (3, 4, 5)),
+    Case("Sigmoid", lambda: L.Sigmoid(), (3, 4, 5)),
+    Case("Tanh", lambda: L.Tanh(), (3, 4, 5)),
+    Case("GlobalAvgPool2D", lambda: L.GlobalAvgPool2D(), (2, 3, 4, 5)),
+    # no conv bias before a training-mode BatchNorm (as in ResNet): the mean subtraction
+    # cancels it, its gradient is exactly 0 and a relative error of rounding noise is 1
+    Case("Sequential (conv-bn-relu-gap-linear)", lambda: Sequential(
+        L.Conv2D(2, 3, 3, padding=1, bias=False, seed=13), _batchnorm(L.BatchNorm2D(3), 14),
+        L.ReLU(), L.GlobalAvgPool2D(), L.Linear(3, 2, seed=15)), (3, 2, 4, 4)),
+    Case("Residual identity shortcut", lambda: L.Residual(Sequential(
+        L.Conv2D(2, 2, 3, padding=1, seed=8), L.ReLU(), L.Conv2D(2, 2, 3, padding=1, seed=9))),
+        (2, 2, 5, 5)),
+    Case("Residual projection shortcut (1x1 stride 2)", lambda: L.Residual(
+        Sequential(L.Conv2D(2, 3, 3, stride=2, padding=1, seed=10), L.ReLU(),
+                   L.Conv2D(3, 3, 3, padding=1, seed=11)),
+        L.Conv2D(2, 3, 1, stride=2, bias=False, seed=12)), (2, 2, 6, 5)),
+    Case("PadShortcut 2->4 stride 2 (option A)", lambda: L.PadShortcut(2, 4, 2), (2, 2, 5, 6)),
+    Case("Residual basic block, projection 1x1 stride 2 + BatchNorm2D (train)",
+         lambda: L.Residual(
+             Sequential(L.Conv2D(2, 3, 3, stride=2, padding=1, bias=False, seed=16),
+                        _batchnorm(L.BatchNorm2D(3), 17), L.ReLU(),
+                        L.Conv2D(3, 3, 3, padding=1, bias=False, seed=18),
+                        _batchnorm(L.BatchNorm2D(3), 19)),
+             Sequential(L.Conv2D(2, 3, 1, stride=2, bias=False, seed=20),
+                        _batchnorm(L.BatchNorm2D(3), 21))), (3, 2, 6, 5)),
 ]
 
 LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [
@@ -263,21 +358,151 @@ def run_all(verbose: bool = False) -> list[GradcheckReport]:
     return reports
 
 
+# -- checking a layer a student wrote in their own file ------------------------------
+
+class UsageError(Exception):
+    """A command-line mistake: the message says what was wrong and how to fix it."""
+
+
+def load_layer_class(target: str) -> type:
+    """``module:ClassName`` -> the class. ``module`` is a dotted module name importable
+    from the current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
+    module_name, sep, class_name = target.rpartition(":")
+    if not sep or not module_name or not class_name.isidentifier():
+        raise UsageError(f"expected module:ClassName (e.g. my_layer.py:MyConv or "
+                         f"my_package.layers:MyConv), got {target!r}")
+    if module_name.endswith(".py") or os.sep in module_name or "/" in module_name:
+        module = _import_file(Path(module_name))
+    else:
+        sys.path.insert(0, os.getcwd())  # python -m puts the cwd first; be explicit
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            raise UsageError(f"cannot import module {module_name!r} ({err}); give a module "
+                             f"importable from the current directory or a path to a .py "
+                             f"file, e.g. my_layer.py:{class_name}") from None
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        found = sorted(name for name, value in vars(module).items()
+                       if isinstance(value, type) and issubclass(value, L.Layer)
+                       and value.__module__ == module.__name__)
+        raise UsageError(f"{module_name} has no {class_name!r}; the Layer classes it "
+                         f"defines are {found or 'none'}")
+    if not (isinstance(cls, type) and issubclass(cls, L.Layer)):
+        raise UsageError(f"{class_name} in {module_name} is not a subclass of mc.Layer "
+                         f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward, "
+                         f"backward and, if it has weights, parameters()")
+    return cls
+
+
+def _import_file(path: Path):
+    if not path.is_file():
+        raise UsageError(f"no such file: {str(path)!r} (relative to {os.getcwd()})")
+    spec = importlib.util.spec_from_file_location(f"_student_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours
+    spec.loader.exec_module(module)
+    return module
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'2,3,8,8' -> (2, 3, 8, 8): the input shape, batch axis included."""
+    try:
+        shape = tuple(int(part) for part in text.replace(" ", "").strip("()").split(","))
+    except ValueError:
+        shape = ()
+    if not shape or min(shape) < 1:
+        raise UsageError(f"--input-shape must be positive integers separated by commas, "
+                         f"batch axis first, e.g. 2,3,8,8; got {text!r}")
+    return shape
+
+
+def parse_arguments(args: str | None, kwargs: str | None) -> tuple[tuple, dict]:
+    """Constructor arguments as Python literals, read with ast.literal_eval (never eval):
+    --args '3, 4' -> (3, 4);  --kwargs "{'stride': 2}" -> {'stride': 2}."""
+    try:
+        positional = ast.literal_eval(f"({args},)") if args else ()
+        keywords = ast.literal_eval(kwargs) if kwargs else {}
+    except (ValueError, SyntaxError):
+        raise UsageError(f"--args/--kwargs must be Python literals, e.g. --args '3, 4' "
+                         f"--kwargs \"{{'stride': 2}}\"; got {args!r} and {kwargs!r}") from None
+    if not isinstance(keywords, dict) or not all(isinstance(k, str) for k in keywords):
+        raise UsageError(f"--kwargs must be a dict with string keys, e.g. \"{{'stride': 2}}\"; "
+                         f"got {kwargs!r}")
+    return positional, keywords
+
+
+def check_student_layer(target: str, input_shape: str, args: str | None = None,
+                        kwargs: str | None = None, seed: int = 0) -> GradcheckReport:
+    """Load ``module:ClassName``, build it with the given arguments and check it."""
+    cls = load_layer_class(target)
+    shape = parse_shape(input_shape)
+    positional, keywords = parse_arguments(args, kwargs)
+    layer = cls(*positional, **keywords)
+    return check_layer(layer, shape, seed=seed, name=target.rpartition(":")[2])
+
+
+def _explain(report: GradcheckReport) -> str:
+    if report.passed:
+        return f"{report.name}: backward matches central differences for every tensor."
+    lines = [f"{report.name}: the analytic gradient does not match central differences for:"]
+    for r in report.failures():
+        what = "dL/dx, the value backward returns" if r.tensor == "input" else \
+            f"dL/d{r.tensor}, what backward adds to {r.tensor}.grad"
+        lines.append(f"  {r.tensor}: {what} (worst at index {r.worst_index})")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m minicnn.gradcheck",
-        description="Check every layer's backward pass against central differences (float64).")
+        description="Check backward passes against central differences (float64): every "
+                    "minicnn layer, or, given module:ClassName, a layer you wrote.",
+        epilog="example: python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 "
+               "--args '3, 4' --kwargs \"{'stride': 2}\"")
+    parser.add_argument("target", nargs="?",
+                        help="your layer as module:ClassName, the module a dotted name or a "
+                             "path to a .py file (default: check every minicnn layer)")
+    parser.add_argument("--input-shape", help="input shape with the batch axis, e.g. 2,3,8,8")
+    parser.add_argument("--args", help="constructor arguments as Python literals, e.g. '3, 4'")
+    parser.add_argument("--kwargs", help="constructor keywords as a dict, e.g. \"{'stride': 2}\"")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the input and upstream "
+                                                            "gradient (default 0)")
     parser.add_argument("--backend", choices=available_backends(), default=get_backend(),
                         help="kernel backend to check (default: the current one)")
     args = parser.parse_args(argv)
-    with backend(args.backend):
-        reports = run_all()
-    print(f"gradient checks on the {args.backend!r} backend "
-          f"(central differences, eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})")
-    print(format_table(reports))
-    failed = [rep.name for rep in reports if not rep.passed]
-    print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    header = (f"gradient checks on the {args.backend!r} backend (central differences, "
+              f"eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})")
+    if args.target is None:
+        if args.input_shape or args.args or args.kwargs:
+            parser.error("--input-shape, --args and --kwargs need a target module:ClassName")
+        with backend(args.backend):
+            reports = run_all()
+        print(header)
+        print(format_table(reports))
+        failed = [rep.name for rep in reports if not rep.passed]
+        print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed")
+        return 1 if failed else 0
+    if not args.input_shape:
+        parser.error("checking your own layer needs --input-shape, e.g. --input-shape 2,3,8,8")
+    try:
+        with backend(args.backend):
+            report = check_student_layer(args.target, args.input_shape, args.args,
+                                         args.kwargs, args.seed)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # the student's code raised: show where, then say what failed
+        traceback.print_exc()
+        print(f"\nerror: building or running {args.target} raised {type(err).__name__}: "
+              f"{err}", file=sys.stderr)
+        return 2
+    print(header)
+    print(report)
+    print()
+    print(_explain(report))
+    return 0 if report.passed else 1
 
 
 if __name__ == "__main__":

@@ -46,3 +46,18 @@ def kaiming_normal(shape: tuple[int, ...], fan_in: int, rng: np.random.Generator
     w = rng.standard_normal(shape, dtype=draw_dtype)
     w *= np.sqrt(2.0 / fan_in)
     return w.astype(dtype, copy=False)
+
+
+def get_rng_state() -> dict:
+    """The global generator's state as a plain dict (JSON-able), for checkpoints."""
+    return _global_rng.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore the global generator *in place* from :func:`get_rng_state`'s dict.
+
+    In place rather than by replacing the generator: layers built without ``rng``/``seed``
+    hold a reference to this very object (e.g. ``Dropout.rng``), and they must see the
+    restored stream too.
+    """
+    _global_rng.bit_generator.state = state

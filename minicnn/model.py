@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .layers.base import Layer, SummaryRow
+from .receptive_field import ReceptiveField
 
 
 @dataclass
@@ -14,6 +15,8 @@ class Summary:
     """What ``model.summary`` prints: one row per leaf layer and the totals.
 
     ``total_macs`` counts multiply-adds of one forward pass for one input.
+    The receptive field column is the (height, width) of input pixels one output
+    unit of the row's layer sees, shown as one number when square.
     """
 
     input_shape: tuple[int, ...]
@@ -22,13 +25,15 @@ class Summary:
     total_macs: int
 
     def __str__(self) -> str:
-        header = ("layer", "output shape", "params", "mult-adds")
-        lines = [(r.name, str(r.output_shape), f"{r.params:,}", f"{r.macs:,}") for r in self.rows]
-        widths = [max(len(row[i]) for row in [header, *lines]) for i in range(4)]
+        header = ("layer", "output shape", "params", "mult-adds", "receptive field")
+        lines = [(r.name, str(r.output_shape), f"{r.params:,}", f"{r.macs:,}",
+                  "-" if r.receptive_field is None else ReceptiveField(r.receptive_field).display())
+                 for r in self.rows]
+        widths = [max(len(row[i]) for row in [header, *lines]) for i in range(5)]
 
         def fmt(row):
             return (f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  "
-                    f"{row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}")
+                    f"{row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]:>{widths[4]}}")
 
         rule = "-" * len(fmt(header))
         return "\n".join([
@@ -88,20 +93,31 @@ class Sequential(Layer):
             input_shape = layer.output_shape(input_shape)
         return total
 
-    def summary_rows(self, input_shape, name):
+    def receptive_field(self, input_shape, rf):
+        for layer in self.layers:
+            rf = layer.receptive_field(input_shape, rf)
+            input_shape = layer.output_shape(input_shape)
+        return rf
+
+    def summary_rows(self, input_shape, name, rf=None):
         rows = []
         for i, layer in enumerate(self.layers):
             prefix = f"{name}.{i}" if name else str(i)
             rows += layer.summary_rows(input_shape, f"{prefix} {type(layer).__name__}"
-                                       if not layer.children() else prefix)
+                                       if not layer.children() else prefix, rf)
+            if rf is not None:
+                rf = layer.receptive_field(input_shape, rf)
             input_shape = layer.output_shape(input_shape)
         return rows
 
     def summary(self, input_shape: tuple[int, ...], print_table: bool = True) -> Summary:
         """Print and return the per-layer table for one input of ``input_shape``
-        (no batch axis, e.g. (1, 28, 28))."""
+        (no batch axis, e.g. (1, 28, 28)). Only shapes flow through the model (no
+        data), so even a 224×224 VGG or ResNet is summarised instantly."""
         shape = (1, *input_shape)
-        rows = self.summary_rows(shape, "")
+        # Receptive fields are measured in pixels of an image input (C, H, W).
+        rf = ReceptiveField() if len(shape) == 4 else None
+        rows = self.summary_rows(shape, "", rf)
         result = Summary(tuple(input_shape), rows,
                          sum(p.size for p in self.parameters()), self.macs(shape))
         if print_table:

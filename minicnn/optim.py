@@ -25,6 +25,9 @@ class Optimizer:
             if not isinstance(p, Parameter):
                 raise TypeError(f"{type(self).__name__} expects mc.Parameter objects, got "
                                 f"{type(p).__name__}; pass model.parameters()")
+        if not (isinstance(lr, (int, float)) and lr > 0):
+            raise ValueError(f"{type(self).__name__}: learning rate must be a positive number, "
+                             f"got lr={lr!r}")
         self.lr = lr
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
         self.steps = 0
@@ -35,8 +38,10 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ValueError(f"{type(self).__name__}: learning rate must be a positive number, "
+        # 0 is allowed here (not in the constructor): a schedule such as CosineLR
+        # with eta_min=0 anneals the rate to exactly 0 on its last step.
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            raise ValueError(f"{type(self).__name__}: learning rate must be a number >= 0, "
                              f"got lr={value!r}")
         self._lr = float(value)
 
@@ -106,3 +111,207 @@ class SGD(Optimizer):
                 v = state["momentum_buffer"] = np.array(g, copy=True)
             g = g + self.momentum * v if self.nesterov else v
         p.data -= self.lr * g
+
+
+# -- adaptive optimizers: a per-parameter step size from running gradient statistics --
+
+def _check_fraction(owner: str, closed: bool, **values: float) -> None:
+    """Each value must lie in [0, 1] (``closed``) or [0, 1)."""
+    for name, value in values.items():
+        ok = isinstance(value, (int, float)) and (0 <= value <= 1 if closed else 0 <= value < 1)
+        if not ok:
+            interval = "[0, 1]" if closed else "[0, 1)"
+            raise ValueError(f"{owner}: {name} must be a number in {interval}, got {value!r}")
+
+
+def _with_l2(p: Parameter, weight_decay: float) -> np.ndarray:
+    """The gradient with L2 weight decay folded in, g = ∇L + λ·θ (p.grad is not changed)."""
+    return p.grad + weight_decay * p.data if weight_decay else p.grad
+
+
+def _next_step(state: dict, p: Parameter, fills: dict[str, float]) -> int:
+    """Create the state arrays on the first step (each ``name`` filled with its value,
+    shaped like the parameter), advance the per-parameter step counter t and return
+    it. The counter is an array in ``state`` so state_dict() saves it: Adam's bias
+    correction needs t after a resume."""
+    if "step" not in state:
+        state["step"] = np.zeros((), dtype=np.int64)
+        for name, value in fills.items():
+            state[name] = np.full_like(p.data, value)
+    state["step"] += 1
+    return int(state["step"])
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), as ``torch.optim.Adam`` (amsgrad not supported).
+
+    At step t, with g = ∇L + λ·θ (L2 weight decay λ; AdamW decouples it instead):
+
+        m = β₁·m + (1 − β₁)·g                 first moment  (state "exp_avg")
+        v = β₂·v + (1 − β₂)·g²                second moment (state "exp_avg_sq")
+        m̂ = m / (1 − β₁ᵗ)    v̂ = v / (1 − β₂ᵗ)   bias correction: m, v start at 0
+        θ = θ − lr · m̂ / (√v̂ + ε)
+
+    ε is added after the square root and after the bias correction of v, as in
+    PyTorch (computed as lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)).
+    """
+
+    decoupled_weight_decay = False
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        name = type(self).__name__
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        _check_fraction(name, False, beta1=betas[0], beta2=betas[1])
+        _check_non_negative(name, eps=eps, weight_decay=weight_decay)
+        self.betas = (float(betas[0]), float(betas[1]))
+        self.eps, self.weight_decay = eps, weight_decay
+
+    def update(self, p, state):
+        t = _next_step(state, p, {"exp_avg": 0.0, "exp_avg_sq": 0.0})
+        beta1, beta2 = self.betas
+        if self.decoupled_weight_decay:
+            if self.weight_decay:
+                p.data *= 1 - self.lr * self.weight_decay
+            g = p.grad
+        else:
+            g = _with_l2(p, self.weight_decay)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m += (1 - beta1) * (g - m)          # = β₁·m + (1 − β₁)·g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + self.eps
+        p.data -= (self.lr / (1 - beta1 ** t)) * m / denom
+
+
+class AdamW(Adam):
+    """AdamW (Loshchilov & Hutter, 2019), as ``torch.optim.AdamW``: Adam with the weight
+    decay taken out of the gradient and applied to the weights directly,
+
+        θ = θ·(1 − lr·λ)            then the Adam step of ``Adam`` with g = ∇L
+
+    With L2 in Adam, the decay term λθ is divided by √v̂ like the gradient, so
+    weights with large gradients are barely decayed; decoupling decays all alike.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (Duchi et al., 2011), as ``torch.optim.Adagrad``.
+
+    At step t, with g = ∇L + λ·θ:
+
+        lr_t = lr / (1 + (t − 1)·lr_decay)
+        G = G + g²                            (state "sum", starts at initial_accumulator_value)
+        θ = θ − lr_t · g / (√G + ε)
+
+    Every weight's step shrinks as its squared gradients accumulate: rare features
+    keep large steps, frequent ones get small ones.
+    """
+
+    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10):
+        super().__init__(params, lr)
+        _check_non_negative("AdaGrad", lr_decay=lr_decay, weight_decay=weight_decay,
+                            initial_accumulator_value=initial_accumulator_value, eps=eps)
+        self.lr_decay, self.weight_decay, self.eps = lr_decay, weight_decay, eps
+        self.initial_accumulator_value = initial_accumulator_value
+
+    def update(self, p, state):
+        t = _next_step(state, p, {"sum": self.initial_accumulator_value})
+        g = _with_l2(p, self.weight_decay)
+        lr_t = self.lr / (1 + (t - 1) * self.lr_decay)
+        state["sum"] += g * g
+        p.data -= lr_t * g / (np.sqrt(state["sum"]) + self.eps)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), as ``torch.optim.RMSprop``.
+
+    With g = ∇L + λ·θ and α the smoothing constant:
+
+        s = α·s + (1 − α)·g²                  (state "square_avg")
+        centered=False:  d = √s + ε
+        centered=True:   ḡ = α·ḡ + (1 − α)·g  (state "grad_avg")
+                         d = √(s − ḡ²) + ε    (the gradient's running variance)
+        momentum μ = 0:  θ = θ − lr · g / d
+        momentum μ > 0:  b = μ·b + g / d      (state "momentum_buffer", starts at 0)
+                         θ = θ − lr · b
+
+    ε is added outside the square root, as in PyTorch.
+    """
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False):
+        super().__init__(params, lr)
+        _check_fraction("RMSprop", True, alpha=alpha)
+        _check_non_negative("RMSprop", eps=eps, weight_decay=weight_decay, momentum=momentum)
+        if not isinstance(centered, bool):
+            raise TypeError(f"RMSprop: centered must be True or False, got {centered!r}")
+        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
+        self.momentum, self.centered = momentum, centered
+
+    def update(self, p, state):
+        fills = {"square_avg": 0.0}
+        if self.centered:
+            fills["grad_avg"] = 0.0
+        if self.momentum:
+            fills["momentum_buffer"] = 0.0
+        _next_step(state, p, fills)
+        g = _with_l2(p, self.weight_decay)
+        s = state["square_avg"]
+        s *= self.alpha
+        s += (1 - self.alpha) * g * g
+        if self.centered:
+            g_avg = state["grad_avg"]
+            g_avg += (1 - self.alpha) * (g - g_avg)     # = α·ḡ + (1 − α)·g
+            denom = np.sqrt(s - g_avg * g_avg) + self.eps
+        else:
+            denom = np.sqrt(s) + self.eps
+        if self.momentum:
+            b = state["momentum_buffer"]
+            b *= self.momentum
+            b += g / denom
+            p.data -= self.lr * b
+        else:
+            p.data -= self.lr * g / denom
+
+
+class AdaDelta(Optimizer):
+    """AdaDelta (Zeiler, 2012), as ``torch.optim.Adadelta``.
+
+    With g = ∇L + λ·θ and decay ρ:
+
+        s = ρ·s + (1 − ρ)·g²                          (state "square_avg")
+        Δ = √(u + ε) / √(s + ε) · g                   (u: state "acc_delta")
+        u = ρ·u + (1 − ρ)·Δ²
+        θ = θ − lr · Δ
+
+    The ratio of the two running RMS values gives the step the units of θ, so the
+    default lr = 1.0 needs no tuning (Zeiler's motivation).
+    """
+
+    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0):
+        super().__init__(params, lr)
+        _check_fraction("AdaDelta", True, rho=rho)
+        _check_non_negative("AdaDelta", eps=eps, weight_decay=weight_decay)
+        self.rho, self.eps, self.weight_decay = rho, eps, weight_decay
+
+    def update(self, p, state):
+        _next_step(state, p, {"square_avg": 0.0, "acc_delta": 0.0})
+        g = _with_l2(p, self.weight_decay)
+        s, u = state["square_avg"], state["acc_delta"]
+        s *= self.rho
+        s += (1 - self.rho) * g * g
+        delta = np.sqrt(u + self.eps) / np.sqrt(s + self.eps) * g
+        u *= self.rho
+        u += (1 - self.rho) * delta * delta
+        p.data -= self.lr * delta

@@ -15,7 +15,10 @@ class Parameter:
 
     def __init__(self, data: np.ndarray, name: str = ""):
         self.data = np.asarray(data)
-        self.grad = np.zeros_like(self.data)
+        # np.zeros, not np.zeros_like: zeros comes from calloc, so the pages of a
+        # gradient are not touched (and cost no memory) until backward writes them;
+        # zeros_like writes every zero and doubles the memory of building a model.
+        self.grad = np.zeros(self.data.shape, dtype=self.data.dtype)
         self.name = name
 
     @property

@@ -101,3 +101,25 @@ def test_the_command_line_prints_a_table_and_exit_status(capsys):
     assert gradcheck.main([]) == 0
     out = capsys.readouterr().out
     assert "Conv2D 3x3 pad 1" in out and "pass" in out and " 0 failed" in out
+
+
+def test_a_gradient_that_is_exactly_zero_is_not_a_false_failure():
+    """A conv bias before batch norm cancels out: its true gradient is 0 and both
+    estimates are round-off, which the noise floor must not read as a failure."""
+    model = mc.Sequential(mc.Conv2D(3, 3, 3, padding=1, seed=0), mc.BatchNorm2D(3))
+    report = gradcheck.check_layer(model, (4, 3, 8, 8))
+    assert report.passed, "\n" + str(report)
+
+
+class SlightlyWrongBias(mc.Linear):
+    """A bias gradient off by 1e-4: small, but far above round-off."""
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.bias.grad += 1e-4
+        return dx
+
+
+def test_the_noise_floor_still_catches_small_real_errors():
+    report = gradcheck.check_layer(SlightlyWrongBias(4, 3, seed=0), (5, 4))
+    assert [r.tensor for r in report.failures()] == ["bias"]

@@ -1,11 +1,14 @@
 """The layers, one concept a file."""
 
-from .activations import ReLU
+from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from .base import Layer, SummaryRow
 from .conv import Conv2D
 from .dropout import Dropout
 from .linear import Flatten, Linear
-from .pool import AvgPool2D, MaxPool2D
+from .norm import BatchNorm1D, BatchNorm2D, LocalResponseNorm
+from .pool import AvgPool2D, GlobalAvgPool2D, MaxPool2D
+from .residual import PadShortcut, Residual
 
 __all__ = ["Layer", "SummaryRow", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout",
-           "Linear", "Flatten"]
+           "Linear", "Flatten", "LeakyReLU", "Sigmoid", "Tanh", "BatchNorm1D", "BatchNorm2D",
+           "LocalResponseNorm", "GlobalAvgPool2D", "Residual", "PadShortcut"]

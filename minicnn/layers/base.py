@@ -8,16 +8,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..parameter import Parameter
+from ..receptive_field import ReceptiveField
 
 
 @dataclass
 class SummaryRow:
-    """One line of ``model.summary``: shapes exclude the batch axis."""
+    """One line of ``model.summary``: shapes exclude the batch axis.
+
+    ``receptive_field`` is the (height, width) in input pixels that one output unit
+    of the layer sees (see minicnn.receptive_field), None for non-image inputs.
+    """
 
     name: str
     output_shape: tuple[int, ...]
     params: int
     macs: int
+    receptive_field: tuple[int, int] | None = None
 
 
 class Layer:
@@ -51,6 +57,25 @@ class Layer:
         for p in self.parameters():
             yield prefix + p.name, p
 
+    # Buffers: state a layer updates in forward but no optimizer touches, such as
+    # BatchNorm's running mean and variance. A layer lists the attribute names in
+    # ``buffer_names``; checkpoints save ``named_buffers()`` next to the parameters.
+    buffer_names: tuple[str, ...] = ()
+
+    def buffers(self) -> Iterator[np.ndarray]:
+        """Non-trainable state arrays of this layer and its children (none by default)."""
+        for _, buf in self.named_buffers():
+            yield buf
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(name, array) of every buffer. Children get the prefix "i." like Sequential's
+        parameters, so "3.running_mean" is layer 3's. The arrays are the live ones:
+        restore a checkpoint by writing into them (``buf[...] = saved``)."""
+        for name in self.buffer_names:
+            yield prefix + name, getattr(self, name)
+        for i, child in enumerate(self.children()):
+            yield from child.named_buffers(f"{prefix}{i}.")
+
     def children(self) -> list[Layer]:
         """Sub-layers of a container (Sequential, Residual); none for a plain layer."""
         return []
@@ -69,10 +94,17 @@ class Layer:
             p.zero_grad()
 
     def to(self, dtype) -> Layer:
-        """Cast every parameter to ``dtype`` (np.float64 for gradient checks)."""
+        """Cast every parameter and buffer to ``dtype`` (np.float64 for gradient checks)."""
         for p in self.parameters():
             p.to(dtype)
+        self._buffers_to(dtype)
         return self
+
+    def _buffers_to(self, dtype) -> None:
+        for name in self.buffer_names:
+            setattr(self, name, getattr(self, name).astype(dtype))
+        for child in self.children():
+            child._buffers_to(dtype)
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape-preserving by default (activations, dropout)."""
@@ -82,11 +114,27 @@ class Layer:
         """Multiply-adds of one forward pass on ``input_shape`` (0 if negligible)."""
         return 0
 
-    def summary_rows(self, input_shape: tuple[int, ...], name: str) -> list[SummaryRow]:
-        """Rows for ``Sequential.summary``; containers return their children's rows."""
+    def window(self, input_shape: tuple[int, ...]) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The (kernel, stride) of the window this layer slides over (H, W), both
+        (height, width) pairs: what it does to the receptive field. Element-wise and
+        fully connected layers change nothing: kernel (1, 1), stride (1, 1)."""
+        return (1, 1), (1, 1)
+
+    def receptive_field(self, input_shape: tuple[int, ...],
+                        rf: ReceptiveField) -> ReceptiveField:
+        """The receptive field of this layer's output, given ``rf`` of its input:
+        r_out = r_in + (k − 1)·j_in, j_out = j_in·s. Containers compose their children."""
+        return rf.through(*self.window(input_shape))
+
+    def summary_rows(self, input_shape: tuple[int, ...], name: str,
+                     rf: ReceptiveField | None = None) -> list[SummaryRow]:
+        """Rows for ``Sequential.summary``; containers return their children's rows.
+
+        ``rf`` is the receptive field of the input (None when it is not an image)."""
         out = self.output_shape(input_shape)
         params = sum(p.size for p in self.parameters())
-        return [SummaryRow(name, tuple(out[1:]), params, self.macs(input_shape))]
+        out_rf = None if rf is None else self.receptive_field(input_shape, rf).size
+        return [SummaryRow(name, tuple(out[1:]), params, self.macs(input_shape), out_rf)]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -130,6 +130,9 @@ class Conv2D(Layer):
             raise ValueError(f"{self!r} on input {tuple(input_shape)}: {err}") from None
         return (N, self.out_channels, OH, OW)
 
+    def window(self, input_shape):
+        return self.kernel_size, self.stride
+
     def macs(self, input_shape):
         _, K, OH, OW = self.output_shape(input_shape)
         kh, kw = self.kernel_size

@@ -96,3 +96,10 @@ class Flatten(Layer):
 
     def output_shape(self, input_shape):
         return (input_shape[0], math.prod(input_shape[1:]))
+
+    def window(self, input_shape):
+        """The next layer sees the whole flattened map at once: for the receptive
+        field, Flatten acts as one window over all of (H, W)."""
+        if len(input_shape) != 4:
+            return (1, 1), (1, 1)
+        return tuple(input_shape[2:]), tuple(input_shape[2:])

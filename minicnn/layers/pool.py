@@ -40,6 +40,9 @@ class _Pool2D(Layer):
             raise ValueError(f"{self!r} on input {tuple(input_shape)}: {err}") from None
         return (N, C, OH, OW)
 
+    def window(self, input_shape):
+        return self.kernel_size, self.stride
+
     def _check(self, x):
         self.check_input(x, "(N, C, H, W)", ndim=4)
         self.output_shape(x.shape)
@@ -91,3 +94,41 @@ class AvgPool2D(_Pool2D):
         self.check_dout(dout, self.output_shape(x_shape) if x_shape else ())
         return kernels().avg_pool2d_backward(dout, x_shape, self.kernel_size, self.stride,
                                              self.padding)
+
+
+class GlobalAvgPool2D(Layer):
+    """Global average pooling: the mean of each feature map, as in ResNet before the
+    classifier (``torch.nn.AdaptiveAvgPool2d(1)`` followed by ``torch.flatten(x, 1)``).
+
+        y[n,c] = 1/(H·W) Σ_{h,w} x[n,c,h,w]          dL/dx[n,c,h,w] = dL/dy[n,c] / (H·W)
+
+    Shapes: x (N, C, H, W) -> y (N, C). The output is already flat, so no Flatten is
+    needed before the Linear classifier: (N, C) is what the classifier consumes, and
+    it is what Keras' GlobalAveragePooling2D returns. The network then works for any
+    input size, since the pooled vector no longer depends on H and W.
+    """
+
+    def __init__(self):
+        self._cache = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.check_input(x, "(N, C, H, W)", ndim=4)
+        self._cache = x.shape
+        return x.mean(axis=(2, 3))
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        x_shape = self._cache
+        self.check_dout(dout, x_shape[:2] if x_shape else ())
+        N, C, H, W = x_shape
+        # every pixel contributed 1/(H·W) of its mean; copy() makes the broadcast
+        # view a writable array of its own
+        return np.broadcast_to((dout / (H * W))[:, :, None, None], x_shape).copy()
+
+    def output_shape(self, input_shape):
+        N, C, H, W = nchw(self, input_shape)
+        return (N, C)
+
+    def window(self, input_shape):
+        """One window over the whole map: each output sees every input position."""
+        H, W = nchw(self, input_shape)[2:]
+        return (H, W), (H, W)

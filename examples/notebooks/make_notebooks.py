@@ -1,0 +1,566 @@
+"""Write the lesson notebooks (*.ipynb, without outputs) from the cells below.
+
+The notebooks are generated so that they stay small, reviewable and free of
+outputs: edit the cells here, then run
+
+    python examples/notebooks/make_notebooks.py
+
+``tests/test_notebooks.py`` checks that the committed notebooks equal what this
+script writes, that they hold no outputs, and runs every one of them top to bottom.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+SETUP_NOTE = """\
+*Runs offline.* Start Jupyter from a minicnn checkout where minicnn is installed
+(`pip install -e .[data]` in the repository root; the `data` extra ships the 5,000-digit
+MNIST sample). On Colab, upload the repository, `%cd` into it and run
+`%pip install -e .[data]` once."""
+
+
+def md(text: str):
+    return new_markdown_cell(text.strip("\n"))
+
+
+def code(text: str):
+    return new_code_cell(text.strip("\n"))
+
+
+CONVOLUTION = [
+    md(f"""
+# 1. Convolution by hand
+
+A convolution layer slides each filter over the image and takes a dot product with every
+window. We compute one with plain loops, straight from the formula, and check it against
+`mc.functional.conv2d`; then we build the **im2col** matrix that turns the whole
+convolution into a single matrix product. (Theory: `docs/convolution.md`, `docs/im2col.md`.)
+
+{SETUP_NOTE}
+"""),
+    code("""
+import numpy as np
+
+import minicnn as mc
+from minicnn.kernels import naive
+
+np.set_printoptions(precision=3, suppress=True, linewidth=100)
+"""),
+    md("""
+## One channel, one filter, by loops
+
+$$Y[i, j] = b + \\sum_{p}\\sum_{q} X[i\\cdot s + p,\\; j\\cdot s + q]\\, K[p, q]$$
+
+(no kernel flip: deep-learning "convolution" is a cross-correlation).
+"""),
+    code("""
+X = np.array([[1, 2, 0, 1, 3],
+              [0, 1, 3, 1, 0],
+              [2, 1, 0, 2, 1],
+              [1, 0, 1, 3, 2],
+              [0, 2, 1, 0, 1]], dtype=float)
+K = np.array([[1, 0, -1],
+              [2, 0, -2],
+              [1, 0, -1]], dtype=float)       # Sobel: responds to vertical edges
+b = 0.5
+
+
+def conv_by_hand(X, K, b, stride=1, padding=0):
+    X = np.pad(X, padding)
+    f = K.shape[0]
+    out = (X.shape[0] - f) // stride + 1      # (n - f + 2p)/s + 1, with X already padded
+    Y = np.zeros((out, out))
+    for i in range(out):
+        for j in range(out):
+            window = X[i * stride:i * stride + f, j * stride:j * stride + f]
+            Y[i, j] = np.sum(window * K) + b
+    return Y
+
+
+Y = conv_by_hand(X, K, b)
+Y
+"""),
+    code("""
+# The same with minicnn: inputs are (N, C, H, W), weights (K, C, f, f).
+Y_mc = mc.functional.conv2d(X[None, None], K[None, None], np.array([b]))
+print(Y_mc[0, 0])
+assert np.allclose(Y, Y_mc[0, 0])
+"""),
+    md("""
+## Stride, padding and the output size
+
+Output size per axis: $(n - f + 2p)/s + 1$. When $s$ does not divide $n - f + 2p$ the
+stride "doesn't fit" and `conv_output_size` says so.
+"""),
+    code("""
+for stride, padding in [(1, 0), (1, 1), (2, 0), (2, 1)]:
+    size = mc.functional.conv_output_size(5, 3, stride, padding)
+    ours = conv_by_hand(X, K, b, stride, padding)
+    theirs = mc.functional.conv2d(X[None, None], K[None, None], np.array([b]),
+                                  stride=stride, padding=padding)[0, 0]
+    assert ours.shape == (size, size) and np.allclose(ours, theirs)
+    print(f"stride {stride}, padding {padding}: output {size}x{size}")
+
+try:
+    mc.functional.conv_output_size(6, 3, stride=2)
+except ValueError as err:
+    print("6x6 input, 3x3 kernel, stride 2:", err)
+"""),
+    md("""
+## im2col: the whole convolution as one matrix product
+
+Copy every window into a column. With the kernel flattened into a row, one matrix
+product computes every output pixel at once, which is how `mc.Conv2D` runs.
+"""),
+    code("""
+x4 = X[None, None]                                   # (N=1, C=1, 5, 5)
+cols = naive.im2col(x4, (3, 3), (1, 1), (0, 0))      # (C*f*f, N*OH*OW) = (9, 9)
+print("cols, one 3x3 window per column:")
+print(cols)
+print("column 0 is the top-left window:", X[0:3, 0:3].ravel())
+print("kernel as a row:", K.ravel())
+Y_gemm = (K.reshape(1, -1) @ cols + b).reshape(3, 3)
+print(Y_gemm)
+assert np.allclose(Y_gemm, Y)
+"""),
+    md("""
+## Several channels and filters
+
+Each filter spans all input channels; each filter makes one output channel. The number
+of parameters is $(F\\cdot F\\cdot C_{in} + 1)\\cdot K$, whatever the image size.
+"""),
+    code("""
+rng = np.random.default_rng(0)
+x = rng.standard_normal((2, 3, 6, 6))          # 2 RGB-like images
+w = rng.standard_normal((4, 3, 3, 3))          # 4 filters over 3 channels
+bias = rng.standard_normal(4)
+
+y_loops = np.zeros((2, 4, 4, 4))
+for n in range(2):
+    for k in range(4):
+        for i in range(4):
+            for j in range(4):
+                y_loops[n, k, i, j] = np.sum(x[n, :, i:i + 3, j:j + 3] * w[k]) + bias[k]
+
+y_mc = mc.functional.conv2d(x, w, bias)
+print("max difference:", np.abs(y_loops - y_mc).max())
+layer = mc.Conv2D(3, 4, 3)
+print("parameters:", sum(p.size for p in layer.parameters()), "=", (3 * 3 * 3 + 1) * 4)
+"""),
+    md("""
+## On a real digit
+
+An edge filter on an MNIST digit (from the 5,000-digit sample that ships with the
+`data` extra).
+"""),
+    code("""
+import matplotlib.pyplot as plt
+
+digits, labels = mc.data.MNISTSample("test").arrays()
+digit = digits[0:1].astype(np.float64)                           # (1, 1, 28, 28)
+edges = mc.functional.conv2d(digit, K[None, None], padding=1)
+fig, axes = plt.subplots(1, 3, figsize=(9, 3))
+axes[0].imshow(digit[0, 0], cmap="gray")
+axes[0].set_title(f"digit {labels[0]}")
+axes[1].imshow(edges[0, 0], cmap="RdBu")
+axes[1].set_title("vertical edges (Sobel)")
+axes[2].imshow(mc.functional.conv2d(digit, K.T[None, None], padding=1)[0, 0], cmap="RdBu")
+axes[2].set_title("horizontal edges (Sobel transposed)")
+for ax in axes:
+    ax.axis("off")
+plt.show()
+"""),
+]
+
+BACKPROP = [
+    md(f"""
+# 2. Backpropagation through one convolution layer
+
+Given the upstream gradient $G = \\partial L/\\partial Y$, a convolution layer needs three
+gradients. For each variable, ask **which output pixels it touches**, and sum $G$ over them
+times the factor it was multiplied by (derivation: `docs/conv_backward.md`):
+
+* $\\partial L/\\partial B[k] = \\sum_{{n,i,j}} G[n,k,i,j]$
+* $\\partial L/\\partial K[k,c,p,q] = \\sum_{{n,i,j}} X[n,c,i s+p, j s+q]\\, G[n,k,i,j]$ —
+  $X \\star G$
+* $\\partial L/\\partial X[n,c,h,w] = \\sum_{{k,i,j}} G[n,k,i,j]\\, K[k,c,h-i s, w-j s]$ —
+  $G$ (dilated by the stride) full-convolved with rot180($K$)
+
+We compute all three with loops, compare with `Conv2D.backward`, and confirm them
+numerically with `minicnn.gradcheck`.
+
+{SETUP_NOTE}
+"""),
+    code("""
+import numpy as np
+
+import minicnn as mc
+from minicnn.gradcheck import check_layer, numerical_gradient
+
+np.set_printoptions(precision=4, suppress=True, linewidth=100)
+rng = np.random.default_rng(0)
+
+stride = 2
+conv = mc.Conv2D(2, 3, 3, stride=stride, dtype=np.float64, seed=0)
+conv.bias.data[...] = rng.standard_normal(3)
+X = rng.standard_normal((2, 2, 7, 7))
+Y = conv.forward(X)
+G = rng.standard_normal(Y.shape)       # a random upstream gradient, not all ones
+print("X", X.shape, "-> Y", Y.shape)
+"""),
+    md("""
+## The layer's own backward (im2col: two matrix products and a col2im)
+"""),
+    code("""
+conv.zero_grad()
+dX_layer = conv.backward(G)
+dK_layer, dB_layer = conv.weight.grad.copy(), conv.bias.grad.copy()
+"""),
+    md("""
+## The same three gradients by loops, from the index equations
+"""),
+    code("""
+K = conv.weight.data
+N, C, H, W = X.shape
+F, _, f, _ = K.shape
+_, _, OH, OW = Y.shape
+
+dB = G.sum(axis=(0, 2, 3))
+
+dK = np.zeros_like(K)
+for k in range(F):
+    for c in range(C):
+        for p in range(f):
+            for q in range(f):
+                for n in range(N):
+                    for i in range(OH):
+                        for j in range(OW):
+                            touched = X[n, c, i * stride + p, j * stride + q]
+                            dK[k, c, p, q] += touched * G[n, k, i, j]
+
+dX = np.zeros_like(X)
+for n in range(N):
+    for k in range(F):
+        for i in range(OH):
+            for j in range(OW):
+                # output pixel (i, j) touched the window starting at (i*s, j*s)
+                window = (n, slice(None), slice(i * stride, i * stride + f),
+                          slice(j * stride, j * stride + f))
+                dX[window] += G[n, k, i, j] * K[k]
+
+print("dB:", dB)
+print("max |loops - layer|:", np.abs(dB - dB_layer).max(), np.abs(dK - dK_layer).max(),
+      np.abs(dX - dX_layer).max())
+"""),
+    md("""
+The `dX` loop *adds* each output gradient back onto the window it came from, weighted by
+the kernel: that is col2im. Written per input pixel instead, the same sum is the full
+convolution of the dilated $G$ with the rotated kernel:
+"""),
+    code("""
+def dX_by_full_convolution(G, K, stride, x_shape):
+    N, F, OH, OW = G.shape
+    f = K.shape[2]
+    dilated = np.zeros((N, F, (OH - 1) * stride + 1, (OW - 1) * stride + 1))
+    dilated[:, :, ::stride, ::stride] = G              # s-1 zeros between entries
+    full = np.pad(dilated, ((0, 0), (0, 0), (f - 1, f - 1), (f - 1, f - 1)))
+    rot = K[:, :, ::-1, ::-1]                            # rot180(K)
+    out = np.zeros(x_shape)
+    H, W = x_shape[2:]
+    for h in range(min(H, full.shape[2] - f + 1)):       # rows no window reached stay 0
+        for w in range(min(W, full.shape[3] - f + 1)):
+            window = full[:, :, h:h + f, w:w + f]        # (N, F, f, f)
+            out[:, :, h, w] = np.einsum("nkpq,kcpq->nc", window, rot)
+    return out
+
+
+dX_full = dX_by_full_convolution(G, K, stride, X.shape)
+print("max |full conv - layer|:", np.abs(dX_full - dX_layer).max())
+"""),
+    md("""
+## Numerically: central differences in float64
+
+Nudge one weight by $\\pm\\varepsilon$ and watch $L = \\sum Y \\odot G$ change.
+"""),
+    code("""
+def loss():
+    return float(np.sum(conv.forward(X) * G))
+
+
+numeric_dK = numerical_gradient(loss, conv.weight.data)
+numeric_dB = numerical_gradient(loss, conv.bias.data)
+print("dK: max |analytic - numeric| =", np.abs(numeric_dK - dK_layer).max())
+print("dB: max |analytic - numeric| =", np.abs(numeric_dB - dB_layer).max())
+"""),
+    md("""
+`mc.gradcheck.check_layer` does all of this for the input and every parameter, and
+prints a table with `verbose=True`:
+"""),
+    code("""
+layer = mc.Conv2D(2, 3, 3, stride=2, padding=1, seed=0)
+report = check_layer(layer, (2, 2, 7, 7), verbose=True)
+assert report.passed
+"""),
+]
+
+TRAIN = [
+    md(f"""
+# 3. Training LeNet-5
+
+LeNet-5 on real handwritten digits: a 1,500-image subset of the 5,000-digit MNIST sample,
+so that training takes well under a minute on a laptop. We watch the loss and accuracy
+curves live, then look inside the trained network: its first-layer filters and the
+feature maps one digit produces.
+
+{SETUP_NOTE}
+"""),
+    code("""
+%matplotlib inline
+import numpy as np
+from IPython.display import clear_output, display
+
+import minicnn as mc
+
+mc.manual_seed(0)
+x_train, y_train = mc.data.MNISTSample("train").arrays()      # float32 in [0, 1]
+x_test, y_test = mc.data.MNISTSample("test").arrays()
+# The sample is stored sorted by digit: take a random subset, not the first rows.
+subset = np.random.default_rng(0).permutation(len(x_train))[:1500]
+x_train, y_train = x_train[subset], y_train[subset]
+x_val, y_val = x_test[:500], y_test[:500]
+print(x_train.shape, x_train.dtype, np.bincount(y_train))
+"""),
+    code("""
+model = mc.zoo.lenet5()
+model.summary((1, 28, 28));
+"""),
+    md("""
+## Train, with live curves
+
+`mc.fit` runs the four lines of a training step (zero_grad, forward, backward, step) over
+the batches; a small callback redraws the curves after every epoch.
+"""),
+    code("""
+class LiveCurves(mc.Callback):
+    def on_epoch_end(self, epoch, history):
+        clear_output(wait=True)
+        display(mc.viz.plot_history(history))
+        print(f"epoch {epoch}: train acc {history.train_acc[-1]:.3f}, "
+              f"validation acc {history.val_acc[-1]:.3f}")
+
+
+train_loader = mc.data.DataLoader(x_train, y_train, batch_size=32, seed=0)
+val_loader = mc.data.DataLoader(x_val, y_val, batch_size=250, shuffle=False)
+optimizer = mc.SGD(model.parameters(), lr=0.02, momentum=0.9)
+history = mc.fit(model, mc.SoftmaxCrossEntropy(), optimizer, train_loader, val_loader,
+                 epochs=3, callbacks=[LiveCurves()], verbose=0)
+"""),
+    code("""
+test_loss, test_acc = mc.evaluate(model, mc.SoftmaxCrossEntropy(), val_loader)
+print(f"held-out accuracy: {test_acc:.3f}")
+assert test_acc > 0.8, "a few epochs of LeNet-5 should already recognise most digits"
+"""),
+    md("""
+## Inside the network
+
+The six 5×5 filters of the first layer (trained for only a few epochs, they are still
+noisy, but strokes and edges appear), and what one digit looks like after each
+convolution.
+"""),
+    code("""
+display(mc.viz.plot_filters(model))
+display(mc.viz.plot_feature_maps(model, x_val[0]))
+"""),
+    code("""
+predictions = mc.predict(model, x_val)
+display(mc.viz.plot_confusion_matrix(y_val, predictions))
+"""),
+]
+
+BREAK = [
+    md(f"""
+# 4. Break a layer on purpose
+
+A wrong backward pass usually still runs: the network just trains worse, silently. Here
+we write layers with the classic mistakes and watch the gradient check name the wrong
+tensor. (How the check works: `docs/gradcheck.md`.)
+
+{SETUP_NOTE}
+"""),
+    code("""
+import subprocess
+import sys
+
+import numpy as np
+
+import minicnn as mc
+from minicnn.gradcheck import check_layer
+"""),
+    md("""
+## A ReLU that forgets its mask
+
+The correct backward multiplies by $\\mathbb{1}[x > 0]$. Forgetting it passes every
+gradient through, even where the unit was off.
+"""),
+    code("""
+class MyReLU(mc.Layer):
+    def forward(self, x):
+        self.mask = x > 0
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class ForgetfulReLU(MyReLU):
+    def backward(self, dout):
+        return dout                          # bug: no mask
+
+
+check_layer(MyReLU(), (2, 6), verbose=True)
+report = check_layer(ForgetfulReLU(), (2, 6), verbose=True)
+print("failing:", [r.tensor for r in report.failures()])
+"""),
+    md("""
+## A linear layer with a transposed weight gradient, or no bias gradient
+
+$\\partial L/\\partial W = G^\\top X$ has the shape of $W$. With a square $W$, the transposed
+$X^\\top G$ has the same shape, so only the numbers can tell.
+"""),
+    code("""
+class MyLinear(mc.Layer):
+    def __init__(self, n_in, n_out, seed=0):
+        rng = np.random.default_rng(seed)
+        self.weight = mc.Parameter(rng.standard_normal((n_out, n_in)) * 0.5, "weight")
+        self.bias = mc.Parameter(np.zeros(n_out), "bias")
+
+    def parameters(self):
+        yield self.weight
+        yield self.bias
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.weight.data.T + self.bias.data
+
+    def backward(self, dout):
+        self.weight.grad += dout.T @ self.x
+        self.bias.grad += dout.sum(axis=0)
+        return dout @ self.weight.data
+
+
+class TransposedLinear(MyLinear):
+    def backward(self, dout):
+        self.weight.grad += self.x.T @ dout        # bug: transposed
+        self.bias.grad += dout.sum(axis=0)
+        return dout @ self.weight.data
+
+
+class NoBiasLinear(MyLinear):
+    def backward(self, dout):
+        self.weight.grad += dout.T @ self.x        # bug: bias.grad never filled
+        return dout @ self.weight.data
+
+
+for layer in (MyLinear(4, 4), TransposedLinear(4, 4), NoBiasLinear(4, 4)):
+    report = check_layer(layer, (3, 4))
+    print(f"{type(layer).__name__:17s} failing tensors: {[r.tensor for r in report.failures()]}")
+"""),
+    md("""
+## Would the mistake hurt training?
+
+Train each version for a few steps on a small regression problem. The broken gradient
+points the wrong way, and the loss stops improving or even grows.
+"""),
+    code("""
+rng = np.random.default_rng(1)
+X = rng.standard_normal((64, 4))
+target = X @ rng.standard_normal((4, 4)) + 1.0
+
+
+def train(layer, steps=100, lr=0.05):
+    opt = mc.SGD(list(layer.parameters()), lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        err = layer.forward(X) - target
+        layer.backward(2 * err / len(X))            # d mean((y - t)^2) / dy
+        opt.step()
+    return float(np.mean((layer.forward(X) - target) ** 2))
+
+
+for cls in (MyLinear, TransposedLinear, NoBiasLinear):
+    print(f"{cls.__name__:17s} loss after 100 steps: {train(cls(4, 4)):.4f}")
+"""),
+    md("""
+## From the command line, on your own file
+
+Put the layer in a file and run `python -m minicnn.gradcheck file.py:ClassName
+--input-shape ...`. It exits with status 1 when a check fails, so it also works in a
+grading script.
+"""),
+    code("""
+student_code = '''
+import minicnn as mc
+
+class ForgetfulReLU(mc.Layer):
+    def forward(self, x):
+        self.mask = x > 0
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout
+'''
+with open("my_relu.py", "w") as f:
+    f.write(student_code)
+
+command = [sys.executable, "-m", "minicnn.gradcheck", "my_relu.py:ForgetfulReLU",
+           "--input-shape", "2,6"]
+result = subprocess.run(command, capture_output=True, text=True)
+print(result.stdout, result.stderr)
+print("exit status:", result.returncode)
+"""),
+    code("""
+import os
+
+os.remove("my_relu.py")
+"""),
+]
+
+NOTEBOOKS = {
+    "01_convolution_by_hand.ipynb": CONVOLUTION,
+    "02_backprop_one_conv_layer.ipynb": BACKPROP,
+    "03_train_lenet5.ipynb": TRAIN,
+    "04_break_a_layer.ipynb": BREAK,
+}
+
+
+def build(cells) -> nbformat.NotebookNode:
+    """A notebook with stable cell ids (so regenerating changes nothing) and no outputs."""
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    })
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i:02d}"
+    return nb
+
+
+def render(cells) -> str:
+    return nbformat.writes(build(cells)) + "\n"
+
+
+def main() -> int:
+    for name, cells in NOTEBOOKS.items():
+        (HERE / name).write_text(render(cells), encoding="utf-8")
+        print(f"wrote {HERE / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

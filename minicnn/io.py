@@ -1,0 +1,280 @@
+"""Checkpoints: save and load a model (and what is needed to resume training) as .npz.
+
+A checkpoint is one ``.npz`` file (a zip of ``.npy`` arrays) holding
+
+    param/<name>      every model parameter, by ``model.named_parameters()`` name
+    optim/<key>       the optimizer's ``state_dict()`` (lr, step count, momentum buffers, ...)
+    __meta__          a JSON string: the keyword arguments given to :func:`save`
+                      (epoch, history, anything JSON-able)
+    __rng__           a JSON string: the states of every random generator that
+                      training draws from (the global one in ``minicnn.init``, each
+                      ``np.random.Generator`` held by a layer such as ``Dropout.rng``,
+                      the data loader's ``rng``)
+    __format__        the checkpoint format version
+
+Two rules, because a checkpoint is something a user cannot afford to lose:
+
+* **Never unpickled.** Everything is a plain numeric array or a JSON string, and
+  :func:`load` reads with ``np.load(allow_pickle=False)``, so opening a checkpoint
+  from someone else cannot run code.
+* **Written atomically.** :func:`atomic_write` writes to a temporary file in the
+  same folder, flushes it to disk and renames it over the target in one step
+  (``os.replace``; see ``minicnn.data.atomic``). A crash or an exception mid-save
+  leaves the previous file intact and no temporary file behind.
+
+Restoring the generators is what makes a resumed run *bit for bit* the run that was
+never interrupted: the same dropout masks, the same shuffling, the same augmentation.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from . import init
+from .data.atomic import atomic_write_bytes
+from .layers.base import Layer
+from .optim import Optimizer
+
+FORMAT_VERSION = 1
+_PARAM, _OPTIM = "param/", "optim/"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is corrupt, or does not fit the model/optimizer it is loaded into."""
+
+
+# -- atomic writes --------------------------------------------------------------------------
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
+    """Call ``write(f)`` on an in-memory binary file, then put its bytes at ``path`` atomically.
+
+    The bytes go through :func:`minicnn.data.atomic.atomic_write_bytes`: a temporary
+    file in the same folder, flush + fsync, then ``os.replace`` (atomic: readers see the
+    old file or the complete new one). If ``write`` or the file system fails, ``path``
+    is left as it was and no temporary file remains. Missing folders are created.
+    """
+    buffer = io.BytesIO()
+    write(buffer)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+# -- generator states -----------------------------------------------------------------------
+
+
+def _walk(layer: Layer, prefix: str = "") -> Iterator[tuple[str, Layer]]:
+    """Every layer of a model with a dotted path of child indices ('', '0.', '0.3.', ...)."""
+    yield prefix, layer
+    for i, child in enumerate(layer.children()):
+        yield from _walk(child, f"{prefix}{i}.")
+
+
+def layer_generators(model: Layer) -> dict[str, np.random.Generator]:
+    """Every ``np.random.Generator`` attribute of the model's layers, e.g. {'5.rng': ...}."""
+    found = {}
+    for prefix, layer in _walk(model):
+        for attr, value in vars(layer).items():
+            if isinstance(value, np.random.Generator):
+                found[prefix + attr] = value
+    return found
+
+
+def _rng_states(model: Layer, loader) -> dict[str, Any]:
+    states: dict[str, Any] = {
+        "global": init.get_rng_state(),
+        "layers": {name: g.bit_generator.state for name, g in layer_generators(model).items()},
+    }
+    if loader is not None:
+        states["loader"] = _loader_rng(loader).bit_generator.state
+    return states
+
+
+def _loader_rng(loader) -> np.random.Generator:
+    rng = getattr(loader, "rng", None)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"loader={type(loader).__name__}: expected an object with an `rng` "
+                        f"attribute (np.random.Generator), such as mc.data.DataLoader")
+    return rng
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+
+def _to_json(value: Any) -> Any:
+    """json.dumps ``default=`` hook: NumPy scalars/arrays and objects with ``to_dict()``
+    (such as :class:`minicnn.train.History`) become plain JSON."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _dumps(what: str, value: dict) -> np.ndarray:
+    try:
+        text = json.dumps(value, default=_to_json, allow_nan=True)
+    except TypeError as err:
+        raise TypeError(f"mc.save: {what} must be JSON-able (numbers, strings, lists, dicts, "
+                        f"NumPy scalars/arrays, mc.History): {err}") from None
+    return np.array(text)  # a 0-d unicode array: no pickling needed to read it back
+
+
+# -- save -----------------------------------------------------------------------------------
+
+
+def save(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = None, *,
+         loader=None, scheduler=None, **meta: Any) -> Path:
+    """Write a checkpoint of ``model`` (and, optionally, what resuming training needs).
+
+    Args:
+        path: the ``.npz`` file to write (folders are created; an old file is replaced
+            atomically).
+        model: its parameters are stored under their ``named_parameters()`` names.
+        optimizer: stores ``optimizer.state_dict()`` (lr, momentum buffers, ...).
+        loader: a data loader whose ``rng`` state is stored, so shuffling resumes
+            where it stopped.
+        scheduler: a learning-rate scheduler; its ``state_dict()`` (JSON-able) is stored
+            if it has one.
+        **meta: anything JSON-able, returned by :func:`load`, e.g.
+            ``epoch=3, history=history``.
+
+    The global generator and every generator held by a layer are always stored.
+    Returns the path written. Example::
+
+        mc.save("runs/lenet.npz", model, optimizer, loader=train_loader, epoch=3)
+    """
+    arrays: dict[str, np.ndarray] = {"__format__": np.array(FORMAT_VERSION)}
+    for name, p in model.named_parameters():
+        arrays[_PARAM + name] = p.data
+    if optimizer is not None:
+        for key, value in optimizer.state_dict().items():
+            arrays[_OPTIM + key] = np.asarray(value)
+    rng = _rng_states(model, loader)
+    if scheduler is not None and hasattr(scheduler, "state_dict"):
+        meta = {**meta, "_scheduler": scheduler.state_dict()}
+    # Serialise before touching the disk: a non-JSON-able value must not cost a file.
+    arrays["__meta__"] = _dumps("meta values", meta)
+    arrays["__rng__"] = _dumps("generator states", rng)
+    return atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+# -- load -----------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> dict[str, np.ndarray]:
+    """All arrays of the .npz, read eagerly so a truncated member fails here."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except FileNotFoundError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as err:
+        raise CheckpointError(
+            f"cannot read checkpoint {str(path)!r}: the file is corrupt or truncated, or not "
+            f"an .npz written by mc.save ({type(err).__name__}: {err}). Use an earlier "
+            f"checkpoint, or retrain."
+        ) from None
+
+
+def _check_params(model: Layer, arrays: dict) -> list[str]:
+    saved = {k[len(_PARAM):]: v for k, v in arrays.items() if k.startswith(_PARAM)}
+    params = dict(model.named_parameters())
+    problems = []
+    missing = [n for n in params if n not in saved]
+    unexpected = [n for n in saved if n not in params]
+    if missing:
+        problems.append(f"missing from the file: {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"in the file but not in the model: {', '.join(unexpected)}")
+    for name in params.keys() & saved.keys():
+        p, value = params[name], saved[name]
+        if value.shape != p.shape:
+            problems.append(f"{name}: shape {value.shape} in the file, {p.shape} in the model")
+        elif not np.can_cast(value.dtype, p.dtype, casting="same_kind"):
+            problems.append(f"{name}: dtype {value.dtype} in the file cannot become {p.dtype}")
+    return problems
+
+
+def _check_optimizer(optimizer: Optimizer, state: dict) -> list[str]:
+    if not state:
+        return ["the file has no optimizer state (it was saved without an optimizer)"]
+    problems = [f"optimizer: {k!r} missing from the file" for k in ("lr", "steps")
+                if k not in state]
+    n = len(optimizer.params)
+    for key in state:
+        if key in ("lr", "steps"):
+            continue
+        index = key.split(".", 1)[0]
+        if not index.isdigit() or int(index) >= n:
+            problems.append(f"optimizer: state {key!r} is for a parameter the optimizer does "
+                            f"not have (it has {n})")
+    return problems
+
+
+def _check_generators(model: Layer, rng: dict) -> list[str]:
+    have, saved = layer_generators(model), rng.get("layers", {})
+    return ([f"random generator {n}: missing from the file" for n in have if n not in saved]
+            + [f"random generator {n}: in the file but not in the model"
+               for n in saved if n not in have])
+
+
+def load(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = None, *,
+         loader=None, scheduler=None, restore_rng: bool = True) -> dict[str, Any]:
+    """Load a checkpoint written by :func:`save` into ``model`` (and ``optimizer``, ...).
+
+    Everything is checked before anything is changed: if the file does not fit —
+    parameters missing or unexpected, a shape that differs, a dtype that cannot be
+    cast — a :class:`CheckpointError` lists every problem and the model is untouched.
+    A corrupt or truncated file raises :class:`CheckpointError` naming the file.
+
+    With ``restore_rng`` (the default) the global generator, the layers' generators and
+    the loader's ``rng`` continue exactly where they were when the file was saved.
+    Returns the ``**meta`` dict given to :func:`save`.
+    """
+    path = Path(path)
+    arrays = _read(path)
+    if "__meta__" not in arrays or "__rng__" not in arrays:
+        raise CheckpointError(f"{str(path)!r} is an .npz file but not a minicnn checkpoint "
+                              f"(no __meta__/__rng__ entries); write checkpoints with mc.save")
+    meta = json.loads(str(arrays["__meta__"]))
+    rng = json.loads(str(arrays["__rng__"]))
+    optim_state = {k[len(_OPTIM):]: v for k, v in arrays.items() if k.startswith(_OPTIM)}
+
+    problems = _check_params(model, arrays)
+    if optimizer is not None:
+        problems += _check_optimizer(optimizer, optim_state)
+    if restore_rng:
+        problems += _check_generators(model, rng)
+        if loader is not None and "loader" not in rng:
+            problems.append("loader: the file has no loader state (save it with loader=...)")
+    if problems:
+        raise CheckpointError(f"checkpoint {str(path)!r} does not fit the model:\n  "
+                              + "\n  ".join(problems))
+
+    # All checks passed: now change things.
+    for name, p in model.named_parameters():
+        p.data[...] = arrays[_PARAM + name]  # in place, keeping the model's dtype
+    if optimizer is not None:
+        optimizer.load_state_dict(optim_state)
+    scheduler_state = meta.pop("_scheduler", None)
+    if scheduler is not None and scheduler_state is not None:
+        scheduler.load_state_dict(scheduler_state)
+    if restore_rng:
+        init.set_rng_state(rng["global"])
+        for name, g in layer_generators(model).items():
+            g.bit_generator.state = rng["layers"][name]
+        if loader is not None:
+            _loader_rng(loader).bit_generator.state = rng["loader"]
+    return meta

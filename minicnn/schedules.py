@@ -1,0 +1,214 @@
+"""Learning-rate schedules: they set ``optimizer.lr`` once per epoch.
+
+    optimizer = mc.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    schedule = mc.StepLR(optimizer, step_size=30)
+    for epoch in range(90):
+        train_one_epoch(...)
+        schedule.step()          # ReduceLROnPlateau: schedule.step(validation_loss)
+
+Each follows the PyTorch scheduler of the same purpose (StepLR, CosineAnnealingLR,
+ReduceLROnPlateau) and gives the same learning rates. minicnn's optimizers have a
+single learning rate, so ``get_last_lr()`` returns a float where PyTorch returns a
+list with one entry per parameter group.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .optim import Optimizer
+
+
+class LRScheduler:
+    """Base class: remembers the optimizer's initial rate ``base_lr`` and counts epochs.
+
+    A subclass implements ``lr_at(epoch)``; ``step()`` advances the epoch counter and
+    sets ``optimizer.lr``. ``needs_metric`` tells a training loop whether ``step``
+    wants the validation metric (only ReduceLROnPlateau does).
+    """
+
+    needs_metric = False
+
+    def __init__(self, optimizer: Optimizer):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__} expects a mc.Optimizer (e.g. mc.SGD), got "
+                            f"{type(optimizer).__name__}")
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.last_epoch = 0
+
+    def lr_at(self, epoch: int) -> float:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Call once per epoch, after that epoch's optimizer steps."""
+        self.last_epoch += 1
+        self.optimizer.lr = self.lr_at(self.last_epoch)
+
+    def get_last_lr(self) -> float:
+        """The learning rate the optimizer uses now."""
+        return self.optimizer.lr
+
+    # the attributes that change while training; the rest comes from the constructor
+    _progress = ("base_lr", "last_epoch")
+
+    def state_dict(self) -> dict[str, float | int]:
+        """The schedule's progress as plain Python numbers: JSON-able for a checkpoint's
+        metadata, and ``np.savez`` can store them too."""
+        return {name: getattr(self, name) for name in self._progress}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Resume where ``state_dict`` left off (and set the optimizer's rate to match)."""
+        missing = [name for name in self._progress if name not in state]
+        if missing:
+            raise KeyError(f"{type(self).__name__}.load_state_dict: the state has no "
+                           f"{missing}; was it saved by a {type(self).__name__}?")
+        for name in self._progress:
+            # .item() turns a 0-d array read back from an .npz into a Python number
+            setattr(self, name, np.asarray(state[name]).item())
+        self._restore_lr()
+
+    def _restore_lr(self) -> None:
+        self.optimizer.lr = self.lr_at(self.last_epoch)
+
+
+def _check_positive_int(owner: str, name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{owner}: {name} must be an integer >= 1, got {value!r}")
+
+
+class StepLR(LRScheduler):
+    """Multiply the rate by ``gamma`` every ``step_size`` epochs, as
+    ``torch.optim.lr_scheduler.StepLR``:
+
+        lr(epoch) = base_lr · gamma^⌊epoch / step_size⌋
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
+        super().__init__(optimizer)
+        _check_positive_int("StepLR", "step_size", step_size)
+        if not (isinstance(gamma, (int, float)) and gamma > 0):
+            raise ValueError(f"StepLR: gamma must be a number > 0 (0.1 divides the rate by "
+                             f"10), got gamma={gamma!r}")
+        self.step_size, self.gamma = int(step_size), float(gamma)
+
+    def lr_at(self, epoch):
+        return self.base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class CosineLR(LRScheduler):
+    """Cosine annealing from base_lr down to ``eta_min`` over ``T_max`` epochs, the closed
+    form of ``torch.optim.lr_scheduler.CosineAnnealingLR``:
+
+        lr(epoch) = eta_min + (base_lr − eta_min) · (1 + cos(π · epoch / T_max)) / 2
+
+    It reaches eta_min at epoch T_max; past it, the cosine rises again (as PyTorch's).
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0):
+        super().__init__(optimizer)
+        _check_positive_int("CosineLR", "T_max", T_max)
+        if not (isinstance(eta_min, (int, float)) and 0 <= eta_min):
+            raise ValueError(f"CosineLR: eta_min must be a number >= 0, got {eta_min!r}")
+        self.T_max, self.eta_min = int(T_max), float(eta_min)
+
+    def lr_at(self, epoch):
+        cosine = (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        return self.eta_min + (self.base_lr - self.eta_min) * cosine
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Divide the rate when a validation metric stops improving, as
+    ``torch.optim.lr_scheduler.ReduceLROnPlateau`` (AlexNet divided its rate by 10
+    whenever the validation error stopped improving).
+
+    ``step(metric)`` after each epoch. The metric improves on the best so far when
+
+        mode='min', threshold_mode='rel':  metric < best·(1 − threshold)
+        mode='min', threshold_mode='abs':  metric < best − threshold
+        mode='max', threshold_mode='rel':  metric > best·(1 + threshold)
+        mode='max', threshold_mode='abs':  metric > best + threshold
+
+    After more than ``patience`` epochs in a row without improvement the rate becomes
+    max(lr·factor, min_lr) (unchanged if that moves it by eps or less), and the next
+    ``cooldown`` epochs do not count as bad.
+    """
+
+    needs_metric = True
+    _progress = ("base_lr", "last_epoch", "best", "num_bad_epochs", "cooldown_counter", "lr")
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float = 0, eps: float = 1e-8):
+        super().__init__(optimizer)
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' (a loss) or 'max' (an "
+                             f"accuracy), got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
+                             f"{threshold_mode!r}")
+        if not (isinstance(factor, (int, float)) and 0 < factor < 1):
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1) (0.1 divides the "
+                             f"rate by 10), got factor={factor!r}")
+        for name, value in (("patience", patience), ("cooldown", cooldown)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"ReduceLROnPlateau: {name} must be an integer >= 0, got "
+                                 f"{value!r}")
+        for name, value in (("threshold", threshold), ("min_lr", min_lr), ("eps", eps)):
+            if not (isinstance(value, (int, float)) and value >= 0):
+                raise ValueError(f"ReduceLROnPlateau: {name} must be a number >= 0, got "
+                                 f"{value!r}")
+        self.mode, self.factor, self.patience = mode, float(factor), int(patience)
+        self.threshold, self.threshold_mode = float(threshold), threshold_mode
+        self.cooldown, self.min_lr, self.eps = int(cooldown), float(min_lr), float(eps)
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.optimizer.lr = value
+
+    def is_better(self, metric: float) -> bool:
+        """Whether ``metric`` improves on ``self.best`` by more than the threshold."""
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return metric < self.best * (1 - self.threshold)
+        if self.mode == "min":
+            return metric < self.best - self.threshold
+        if self.threshold_mode == "rel":
+            return metric > self.best * (1 + self.threshold)
+        return metric > self.best + self.threshold
+
+    def step(self, metric: float) -> None:  # type: ignore[override]
+        """Call once per epoch with the validation metric (e.g. the validation loss)."""
+        try:
+            metric = float(metric)
+        except (TypeError, ValueError):
+            raise TypeError(f"ReduceLROnPlateau.step needs the validation metric as a number, "
+                            f"got {metric!r}") from None
+        if math.isnan(metric):
+            raise ValueError("ReduceLROnPlateau.step got a NaN metric: the validation loss "
+                             "diverged; lower the learning rate or check the data")
+        self.last_epoch += 1
+        if self.is_better(metric):
+            self.best, self.num_bad_epochs = metric, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0          # bad epochs during the cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            new_lr = max(self.lr * self.factor, self.min_lr)
+            if self.lr - new_lr > self.eps:
+                self.lr = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+
+    def _restore_lr(self) -> None:
+        pass    # "lr" is part of the saved progress and was restored with it

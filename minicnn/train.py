@@ -1,0 +1,404 @@
+"""The training loop: fit, evaluate, predict, History and callbacks.
+
+One training step is the four lines every lesson writes on the board::
+
+    optimizer.zero_grad()
+    scores = model.forward(xb)                   # (N, classes)
+    loss_value = loss(scores, yb)
+    model.backward(loss.backward())              # fills p.grad for every Parameter
+    optimizer.step()                             # p.data -= lr * (update from p.grad)
+
+:func:`fit` repeats it over a data loader for some epochs, measures loss, accuracy and
+speed, validates, steps a learning-rate scheduler and calls callbacks. It refuses to
+take a step whose loss or gradients are NaN or infinite (:class:`TrainingDivergedError`),
+so a diverged run never overwrites good weights with garbage.
+
+Callback protocol (every method optional; :class:`Callback` is a no-op base class)::
+
+    on_train_begin(history)                 before the first epoch of this fit call
+    on_epoch_end(epoch, history) -> bool    after each epoch (1-based epoch number,
+                                            history already holds it); return True
+                                            to stop training after this epoch
+    on_train_end(history)                   after the last epoch
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import io
+from .layers.base import Layer
+from .losses import Loss
+from .optim import Optimizer
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The loss (or a gradient, or an activation) became NaN or infinite during training.
+
+    ``epoch`` and ``step`` (both 1-based) say where; the optimizer step for that batch
+    was *not* applied.
+    """
+
+    def __init__(self, message: str, epoch: int, step: int):
+        super().__init__(message)
+        self.epoch, self.step = epoch, step
+
+
+@dataclass
+class History:
+    """Per-epoch record of a training run; one entry per epoch in every list.
+
+    ``val_loss``/``val_acc`` hold None for epochs without validation. ``seconds`` is the
+    wall time of the whole epoch (training and validation), ``images_per_sec`` the
+    training throughput, ``lr`` the learning rate the epoch was trained with.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_loss: list[float | None] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    images_per_sec: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.train_loss)
+
+    def append(self, **values: Any) -> None:
+        """Add one epoch: a value for every field."""
+        for name, value in values.items():
+            getattr(self, name).append(value)
+
+    def to_dict(self) -> dict[str, list]:
+        """Plain lists, JSON-able (this is what a checkpoint stores)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, list]) -> History:
+        return cls(**{name: list(values) for name, values in d.items()})
+
+
+class Callback:
+    """Base class for callbacks: override any of the three hooks (see the module doc)."""
+
+    def on_train_begin(self, history: History) -> None:
+        pass
+
+    def on_epoch_end(self, epoch: int, history: History) -> bool | None:
+        return None
+
+    def on_train_end(self, history: History) -> None:
+        pass
+
+
+def _monitored(history: History, monitor: str) -> float:
+    value = getattr(history, monitor)[-1]
+    if value is None:
+        raise ValueError(f"cannot monitor {monitor!r}: it is None for this epoch "
+                         f"(pass val_loader= to fit, or monitor 'train_loss'/'train_acc')")
+    return value
+
+
+def _improved(value: float, best: float | None, mode: str, min_delta: float = 0.0) -> bool:
+    if best is None:
+        return True
+    return value < best - min_delta if mode == "min" else value > best + min_delta
+
+
+def _mode_for(monitor: str) -> str:
+    """Losses should go down, accuracies up."""
+    if monitor not in ("train_loss", "train_acc", "val_loss", "val_acc"):
+        raise ValueError(f"monitor must be one of train_loss, train_acc, val_loss, val_acc; "
+                         f"got {monitor!r}")
+    return "min" if monitor.endswith("loss") else "max"
+
+
+class Checkpoint(Callback):
+    """Save a checkpoint (:func:`minicnn.save`) after each epoch, or only when the
+    ``monitor``-ed metric improved (e.g. ``monitor='val_acc'`` keeps the best model).
+
+    The file holds everything :func:`minicnn.load` needs to resume: weights, optimizer
+    state, generator states, ``epoch`` and ``history``. Writes are atomic.
+    """
+
+    def __init__(self, path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = None,
+                 *, loader=None, scheduler=None, monitor: str | None = None):
+        self.path, self.model, self.optimizer = path, model, optimizer
+        self.loader, self.scheduler = loader, scheduler
+        self.monitor = monitor
+        self.mode = _mode_for(monitor) if monitor else "min"
+        self.best: float | None = None
+
+    def on_epoch_end(self, epoch: int, history: History) -> None:
+        if self.monitor is not None:
+            value = _monitored(history, self.monitor)
+            if not _improved(value, self.best, self.mode):
+                return
+            self.best = value
+        io.save(self.path, self.model, self.optimizer, loader=self.loader,
+                scheduler=self.scheduler, epoch=epoch, history=history)
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for
+    ``patience`` epochs in a row. ``stopped_epoch`` says when it stopped (0 if never)."""
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 3, min_delta: float = 0.0):
+        self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
+        self.mode = _mode_for(monitor)
+        self.best: float | None = None
+        self.waited = 0
+        self.stopped_epoch = 0
+
+    def on_epoch_end(self, epoch: int, history: History) -> bool:
+        value = _monitored(history, self.monitor)
+        if _improved(value, self.best, self.mode, self.min_delta):
+            self.best, self.waited = value, 0
+            return False
+        self.waited += 1
+        if self.waited >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+
+# -- one step ------------------------------------------------------------------------------
+
+
+def _diverged(epoch: int, step: int, what: str, optimizer: Optimizer) -> TrainingDivergedError:
+    return TrainingDivergedError(
+        f"training diverged at epoch {epoch}, step {step}: {what}. The weights were not "
+        f"updated with this batch. Try a smaller learning rate (lr={optimizer.lr:g} now; "
+        f"e.g. lr={optimizer.lr / 10:g}).", epoch, step)
+
+
+def _forward(model: Layer, xb: np.ndarray, epoch: int, step: int,
+             optimizer: Optimizer) -> np.ndarray:
+    """model.forward, turning a layer's 'input contains NaN or infinity' error into a
+    divergence error when the batch itself was finite (the activations blew up)."""
+    try:
+        return model.forward(xb)
+    except ValueError as err:
+        if "NaN or infinity" in str(err) and np.isfinite(xb).all():
+            raise _diverged(epoch, step, f"activations became NaN or infinite ({err})",
+                            optimizer) from err
+        raise
+
+
+def _batch_loss(loss: Loss, scores: np.ndarray, yb: np.ndarray) -> float:
+    """The mean loss of the batch, whatever the loss's reduction."""
+    value = loss(scores, yb)
+    return float(np.mean(value)) if getattr(loss, "reduction", "mean") != "sum" \
+        else float(value) / len(yb)
+
+
+def train_step(model: Layer, loss: Loss, optimizer: Optimizer, xb: np.ndarray, yb: np.ndarray,
+               epoch: int = 1, step: int = 1) -> tuple[float, int]:
+    """One optimisation step on the batch (xb, yb); returns (mean loss, correct count).
+
+    Raises :class:`TrainingDivergedError` *before* ``optimizer.step()`` if the loss or
+    any gradient is NaN/infinite, so the weights are never updated with garbage.
+    """
+    optimizer.zero_grad()
+    # Overflow is checked for below and reported as one clear error, so NumPy's
+    # RuntimeWarnings about it would only be noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = _forward(model, xb, epoch, step, optimizer)
+        value = _batch_loss(loss, scores, yb)
+        if not math.isfinite(value):
+            raise _diverged(epoch, step, f"the loss is {value}", optimizer)
+        model.backward(loss.backward())
+    for p in optimizer.params:
+        if not np.isfinite(p.grad).all():
+            raise _diverged(epoch, step, f"the gradient of {p.name or 'a parameter'} is NaN or "
+                                         f"infinite", optimizer)
+    optimizer.step()
+    return value, int((scores.argmax(axis=1) == yb).sum())
+
+
+# -- fit / evaluate / predict ----------------------------------------------------------------
+
+
+def _show_bar(verbose: int) -> bool:
+    return verbose > 0 and sys.stderr.isatty()
+
+
+def _format(history: History) -> str:
+    i = len(history) - 1
+    text = f"loss {history.train_loss[i]:.4f}  acc {history.train_acc[i]:.4f}"
+    if history.val_loss[i] is not None:
+        text += f"  val_loss {history.val_loss[i]:.4f}  val_acc {history.val_acc[i]:.4f}"
+    return text + f"  {history.images_per_sec[i]:.0f} img/s  {history.seconds[i]:.1f}s"
+
+
+def _len_or_none(loader) -> int | None:
+    try:
+        return len(loader)
+    except TypeError:
+        return None
+
+
+def _train_epoch(model, loss, optimizer, loader, epoch: int, label: str,
+                 verbose: int) -> tuple[float, float, int, float]:
+    """Returns (mean loss, accuracy, images seen, seconds spent)."""
+    model.train()
+    total_loss, correct, seen = 0.0, 0, 0
+    start = time.perf_counter()
+    # leave=False: the finished bar is replaced by fit's one-line epoch summary.
+    with tqdm(total=_len_or_none(loader), desc=label, unit="batch", leave=False,
+              disable=not _show_bar(verbose)) as bar:
+        for step, (xb, yb) in enumerate(loader, start=1):
+            value, right = train_step(model, loss, optimizer, xb, yb, epoch, step)
+            total_loss += value * len(yb)
+            correct += right
+            seen += len(yb)
+            elapsed = time.perf_counter() - start
+            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}",
+                            img_s=f"{seen / elapsed:.0f}", refresh=False)
+            bar.update()
+    if seen == 0:
+        raise ValueError("fit: the training loader yielded no batches (is it empty, or "
+                         "drop_last=True with fewer images than batch_size?)")
+    return total_loss / seen, correct / seen, seen, time.perf_counter() - start
+
+
+def fit(model: Layer, loss: Loss, optimizer: Optimizer, train_loader: Iterable,
+        val_loader: Iterable | None = None, epochs: int = 1,
+        callbacks: Sequence[Callback] = (), verbose: int = 1, scheduler=None,
+        history: History | None = None) -> History:
+    """Train ``model`` for ``epochs`` epochs and return the :class:`History`.
+
+    Args:
+        model: a Layer (usually a Sequential) mapping (N, C, H, W) to scores (N, classes).
+        loss: e.g. ``mc.SoftmaxCrossEntropy()`` (reduction 'mean' or 'sum').
+        optimizer: e.g. ``mc.SGD(model.parameters(), lr=0.05, momentum=0.9)``.
+        train_loader: iterable of (xb, yb) batches, re-iterated every epoch
+            (``mc.data.DataLoader`` reshuffles each time).
+        val_loader: batches evaluated (in ``model.eval()`` mode) after each epoch.
+        epochs: how many epochs *this call* runs.
+        callbacks: objects with the hooks described in the module docstring, e.g.
+            ``mc.Checkpoint(path, model, optimizer)``, ``mc.EarlyStopping()``.
+        verbose: 0 silent; 1 one summary line per epoch on stdout (loss, accuracy,
+            validation, images/s), preceded by a live progress bar per epoch when
+            stderr is a terminal (none in logs, pipes and CI).
+        scheduler: stepped once after every epoch: ``scheduler.step()``, or
+            ``scheduler.step(metric)`` if it has a true ``needs_metric`` attribute
+            (ReduceLROnPlateau-style; metric = val_loss, or train_loss without validation).
+        history: continue this History (epoch numbers continue from ``len(history)``),
+            e.g. the one loaded from a checkpoint when resuming.
+
+    Raises:
+        TrainingDivergedError: the loss, a gradient or an activation became NaN/inf;
+            the step for that batch was not applied and no callback ran for the epoch.
+
+    Example::
+
+        x, y = mc.data.MNISTSample("train").arrays()
+        model = mc.zoo.lenet5()
+        history = mc.fit(model, mc.SoftmaxCrossEntropy(),
+                         mc.SGD(model.parameters(), lr=0.05, momentum=0.9),
+                         mc.data.DataLoader(x, y, batch_size=64, seed=0), epochs=5)
+        history.train_acc[-1]      # accuracy of the last epoch
+    """
+    if getattr(loss, "reduction", "mean") == "none":
+        raise ValueError("fit needs a loss with reduction='mean' or 'sum', got 'none'")
+    if epochs < 0:
+        raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
+    history = History() if history is None else history
+    first = len(history) + 1
+    for cb in callbacks:
+        if hasattr(cb, "on_train_begin"):
+            cb.on_train_begin(history)
+    for epoch in range(first, first + epochs):
+        start = time.perf_counter()
+        lr = optimizer.lr
+        label = f"epoch {epoch}/{first + epochs - 1}"
+        train_loss, train_acc, seen, train_seconds = _train_epoch(
+            model, loss, optimizer, train_loader, epoch, label, verbose)
+        val_loss, val_acc = evaluate(model, loss, val_loader) if val_loader is not None \
+            else (None, None)
+        history.append(train_loss=train_loss, train_acc=train_acc, val_loss=val_loss,
+                       val_acc=val_acc, seconds=time.perf_counter() - start,
+                       images_per_sec=seen / train_seconds, lr=lr)
+        if verbose > 0:
+            # On a terminal the bar showed the training numbers; this line adds validation.
+            print(f"{label}: {_format(history)}", flush=True)
+        if scheduler is not None:
+            if getattr(scheduler, "needs_metric", False):
+                scheduler.step(val_loss if val_loss is not None else train_loss)
+            else:
+                scheduler.step()
+        # Every callback sees every epoch, even when an earlier one asks to stop.
+        stop = [bool(cb.on_epoch_end(epoch, history)) for cb in callbacks
+                if hasattr(cb, "on_epoch_end")]
+        if any(stop):
+            break
+    for cb in callbacks:
+        if hasattr(cb, "on_train_end"):
+            cb.on_train_end(history)
+    return history
+
+
+class _EvalMode:
+    """``with _EvalMode(model):`` evaluation mode inside, the previous mode restored after."""
+
+    def __init__(self, model: Layer):
+        self.model, self.was_training = model, getattr(model, "training", True)
+
+    def __enter__(self):
+        self.model.eval()
+
+    def __exit__(self, *exc):
+        self.model.train(self.was_training)
+
+
+def evaluate(model: Layer, loss: Loss, loader: Iterable) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` over all batches of ``loader``, in eval mode
+    (dropout off). The model's train/eval mode is restored afterwards."""
+    total_loss, correct, seen = 0.0, 0, 0
+    with _EvalMode(model):
+        for xb, yb in loader:
+            scores = model.forward(xb)
+            total_loss += _batch_loss(loss, scores, yb) * len(yb)
+            correct += int((scores.argmax(axis=1) == yb).sum())
+            seen += len(yb)
+    if seen == 0:
+        raise ValueError("evaluate: the loader yielded no batches")
+    return total_loss / seen, correct / seen
+
+
+def predict(model: Layer, x: np.ndarray, batch_size: int = 256,
+            return_scores: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Predicted class indices (N,) for inputs x (N, C, H, W), computed in eval mode in
+    batches of ``batch_size``. With ``return_scores`` also the raw scores (N, classes)."""
+    if batch_size < 1:
+        raise ValueError(f"predict: batch_size must be >= 1, got {batch_size}")
+    if len(x) == 0:
+        raise ValueError(f"predict: x holds no images (shape {x.shape})")
+    with _EvalMode(model):
+        scores = np.concatenate([model.forward(x[i:i + batch_size])
+                                 for i in range(0, len(x), batch_size)])
+    labels = scores.argmax(axis=1)
+    return (labels, scores) if return_scores else labels
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray,
+                     num_classes: int | None = None) -> np.ndarray:
+    """counts[i, j] = how many images of true class i were predicted as class j."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"confusion_matrix: y_true {y_true.shape} and y_pred {y_pred.shape} "
+                         f"must have the same shape")
+    n = num_classes or int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1)
+    counts = np.zeros((n, n), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
