@@ -277,3 +277,39 @@ def test_numba_backend_handles_dtypes_it_cannot_compile():
     cols = jit.im2col(x, (3, 3), (1, 1), (1, 1))
     assert cols.dtype == np.float16
     np.testing.assert_array_equal(cols, vectorised.im2col(x, (3, 3), (1, 1), (1, 1)))
+
+
+def test_batch_slices_cover_the_batch_in_about_equal_parts():
+    from minicnn.layers.conv import COLS_BYTES, batch_slices
+
+    assert batch_slices(64, 1000) == [slice(0, 64)]  # 64 kB of columns: one slice
+    parts = batch_slices(10, COLS_BYTES // 3)  # 3 images per budget: 4 slices
+    assert sorted(p.stop - p.start for p in parts) == [2, 2, 3, 3]
+    assert parts[0].start == 0 and parts[-1].stop == 10
+    assert all(a.stop == b.start for a, b in zip(parts[:-1], parts[1:], strict=True))
+    assert batch_slices(3, 10 * COLS_BYTES) == [slice(0, 1), slice(1, 2), slice(2, 3)]
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_conv_in_batch_slices_matches_the_equations(name, monkeypatch):
+    """With a tiny budget every image is its own slice; the sums over the batch
+    (dL/dK, dL/dB) must still cover all of it."""
+    import minicnn.layers.conv as conv
+
+    monkeypatch.setattr(conv, "COLS_BYTES", 1)
+    rng = np.random.default_rng(5)
+    layer = mc.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=(1, 1), dtype=np.float64, rng=rng)
+    layer.bias.data[...] = rng.standard_normal(3)
+    x = rng.standard_normal((4, 2, 7, 6))
+    reused = x.copy()
+    with mc.backend(name):
+        y = layer(reused)
+        reused[...] = 0  # backward must not read the caller's array after forward
+        dy = rng.standard_normal(y.shape)
+        dx = layer.backward(dy)
+    np.testing.assert_allclose(y, naive.conv2d_forward(x, layer.weight.data, layer.bias.data,
+                                                       (2, 1), (1, 1)), rtol=0, atol=1e-10)
+    dx_ref, dw_ref, db_ref = naive.conv2d_backward(dy, x, layer.weight.data, (2, 1), (1, 1))
+    np.testing.assert_allclose(dx, dx_ref, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(layer.weight.grad, dw_ref, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(layer.bias.grad, db_ref, rtol=0, atol=1e-10)
