@@ -140,6 +140,11 @@ def render_machine(m: dict) -> str:
             f"{m['date_utc']} UTC.\n")
 
 
+def threads_label(r: dict) -> str:
+    n = r["machine"]["threads"]
+    return f"{n} thread" + ("s" if n != 1 else "")
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -151,7 +156,7 @@ def fmt(stats: dict, digits: int = 0) -> str:
 
 
 def render_lenet(r: dict) -> str:
-    out = ["## LeNet-5 training and inference\n",
+    out = [f"## LeNet-5 training and inference, {threads_label(r)}\n",
            f"`{r['command']}`\n", render_machine(r["machine"]),
            f"Data: {r['data']}, {r['samples']} images per epoch, shuffled every epoch; "
            f"SGD lr 0.01 momentum 0.9; {r['repeats']} repetitions, median (± spread "
@@ -188,7 +193,8 @@ def render_lenet(r: dict) -> str:
 
 
 def render_conv(r: dict) -> str:
-    out = ["## One Conv2D layer, forward + backward\n", f"`{r['command']}`\n",
+    out = [f"## One Conv2D layer, forward + backward, {threads_label(r)}\n",
+           f"`{r['command']}`\n",
            render_machine(r["machine"]),
            "Time per forward+backward (dL/dx, dL/dW, dL/db), median of "
            f"{r['repeats']} samples; GFLOP/s counts 3 × 2 × multiply-adds. "
@@ -205,7 +211,8 @@ def render_conv(r: dict) -> str:
 
 
 def render_startup(r: dict) -> str:
-    out = ["## Start-up\n", f"`{r['command']}`\n", render_machine(r["machine"]),
+    out = [f"## Start-up, {threads_label(r)}\n", f"`{r['command']}`\n",
+           render_machine(r["machine"]),
            "Each row is a fresh Python process: `import minicnn`, then the first LeNet-5 "
            "forward+backward (batch 64, float32). Cold: NUMBA_CACHE_DIR points at an empty "
            "directory, so every kernel compiles; warm: the same directory again. "
