@@ -224,17 +224,16 @@ def avg_pool2d_forward(x, kernel, stride, padding):
 
 
 @njit(cache=True, parallel=PARALLEL)
-def _avg_pool2d_backward(dy, geometry, dxp):
-    """dx_pad[n,c,h,w] += dy[n,c,i,j] / (kh*kw) for every window (i, j) holding (h, w)."""
+def _avg_pool2d_backward(share, geometry, dxp):
+    """dx_pad[n,c,h,w] += share[n,c,i,j] for every window (i, j) holding (h, w)."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
     for nc in prange(N * C):
         n, c = nc // C, nc % C
-        for i in range(OH):
-            for j in range(OW):
-                share = dy[n, c, i, j] / (kh * kw)
-                for p in range(kh):
-                    for q in range(kw):
-                        dxp[n, c, i * sh + p, j * sw + q] += share
+        for p in range(kh):  # tap by tap, like col2im: the inner loop runs along a row
+            for q in range(kw):
+                for i in range(OH):
+                    for j in range(OW):
+                        dxp[n, c, i * sh + p, j * sw + q] += share[n, c, i, j]
 
 
 def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
@@ -242,7 +241,7 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     if not _compiled(dy.dtype):
         return vectorised.avg_pool2d_backward(dy, x_shape, kernel, stride, padding)
     N, C, _, _ = x_shape
+    share = np.ascontiguousarray(dy / (kernel[0] * kernel[1]))  # each input's part, in dy's dtype
     dxp = padded_zeros(x_shape, padding, dy.dtype)
-    _avg_pool2d_backward(np.ascontiguousarray(dy),
-                         _geometry(N, C, kernel, stride, dy.shape[2:]), dxp)
+    _avg_pool2d_backward(share, _geometry(N, C, kernel, stride, dy.shape[2:]), dxp)
     return unpad(dxp, padding)
