@@ -29,9 +29,15 @@ test: $(VENV)/.test-installed
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check minicnn tests examples benchmarks
 
+# Side by side with PyTorch CPU (about 5 minutes on 2 cores); results go to
+# benchmarks/results/*.json and latest.md. One thread for BLAS, numba and torch by
+# default: on a machine whose cores are shared, 2-thread BLAS and torch slow down
+# 5-20x and the numbers mean nothing. On a quiet machine: make bench BENCH_ARGS=
+BENCH_ARGS ?= --threads 1
 bench: $(VENV)/.test-installed
-	$(BIN)/python benchmarks/bench_conv.py
-	$(BIN)/python benchmarks/bench_lenet.py
+	$(BIN)/python benchmarks/bench_startup.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_conv.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_lenet.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
