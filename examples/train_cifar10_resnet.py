@@ -16,7 +16,8 @@ about 50 images/s (numpy backend), so a full 50,000-image epoch takes some 17
 minutes. --subset N trains (and tests) on the first N images.
 
 Writes to --out: results.json (accuracy, seconds per epoch, the history, the
-command) and training_curves.png.
+command), training_curves.png and checkpoint.npz (weights, BatchNorm running
+statistics, optimizer and generator states; mc.load restores them).
 """
 
 from __future__ import annotations
@@ -123,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
                "command": " ".join(sys.argv), "history": history.to_dict()}
     atomic_write(out / "results.json", lambda f: f.write(json.dumps(results, indent=1).encode()))
     mc.viz.plot_history(history, out / "training_curves.png")
-    print(f"Wrote {out}/results.json and {out}/training_curves.png")
+    mc.save(out / "checkpoint.npz", model, optimizer, loader=train_loader, scheduler=scheduler,
+            epoch=len(history))
+    print(f"Wrote {out}/results.json, {out}/training_curves.png and {out}/checkpoint.npz")
     return 0
 
 

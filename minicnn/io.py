@@ -3,6 +3,8 @@
 A checkpoint is one ``.npz`` file (a zip of ``.npy`` arrays) holding
 
     param/<name>      every model parameter, by ``model.named_parameters()`` name
+    buffer/<name>     every buffer (BatchNorm's running statistics), by
+                      ``model.named_buffers()`` name
     optim/<key>       the optimizer's ``state_dict()`` (lr, step count, momentum buffers, ...)
     __meta__          a JSON string: the keyword arguments given to :func:`save`
                       (epoch, history, anything JSON-able)
@@ -44,7 +46,7 @@ from .layers.base import Layer
 from .optim import Optimizer
 
 FORMAT_VERSION = 1
-_PARAM, _OPTIM = "param/", "optim/"
+_PARAM, _BUFFER, _OPTIM = "param/", "buffer/", "optim/"
 
 
 class CheckpointError(ValueError):
@@ -141,7 +143,8 @@ def save(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = No
     Args:
         path: the ``.npz`` file to write (folders are created; an old file is replaced
             atomically).
-        model: its parameters are stored under their ``named_parameters()`` names.
+        model: its parameters and buffers are stored under their
+            ``named_parameters()`` / ``named_buffers()`` names.
         optimizer: stores ``optimizer.state_dict()`` (lr, momentum buffers, ...).
         loader: a data loader whose ``rng`` state is stored, so shuffling resumes
             where it stopped.
@@ -156,8 +159,9 @@ def save(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = No
         mc.save("runs/lenet.npz", model, optimizer, loader=train_loader, epoch=3)
     """
     arrays: dict[str, np.ndarray] = {"__format__": np.array(FORMAT_VERSION)}
-    for name, p in model.named_parameters():
-        arrays[_PARAM + name] = p.data
+    for prefix, tensors in _model_tensors(model).items():
+        for name, value in tensors.items():
+            arrays[prefix + name] = value
     if optimizer is not None:
         for key, value in optimizer.state_dict().items():
             arrays[_OPTIM + key] = np.asarray(value)
@@ -188,22 +192,32 @@ def _read(path: Path) -> dict[str, np.ndarray]:
         ) from None
 
 
+def _model_tensors(model: Layer) -> dict[str, dict[str, np.ndarray]]:
+    """The live arrays a checkpoint holds, by file prefix: parameters and buffers."""
+    return {_PARAM: {name: p.data for name, p in model.named_parameters()},
+            _BUFFER: dict(model.named_buffers())}
+
+
 def _check_params(model: Layer, arrays: dict) -> list[str]:
-    saved = {k[len(_PARAM):]: v for k, v in arrays.items() if k.startswith(_PARAM)}
-    params = dict(model.named_parameters())
+    """Every parameter and buffer of the model must be in the file with its shape."""
     problems = []
-    missing = [n for n in params if n not in saved]
-    unexpected = [n for n in saved if n not in params]
-    if missing:
-        problems.append(f"missing from the file: {', '.join(missing)}")
-    if unexpected:
-        problems.append(f"in the file but not in the model: {', '.join(unexpected)}")
-    for name in params.keys() & saved.keys():
-        p, value = params[name], saved[name]
-        if value.shape != p.shape:
-            problems.append(f"{name}: shape {value.shape} in the file, {p.shape} in the model")
-        elif not np.can_cast(value.dtype, p.dtype, casting="same_kind"):
-            problems.append(f"{name}: dtype {value.dtype} in the file cannot become {p.dtype}")
+    for prefix, tensors in _model_tensors(model).items():
+        kind = "buffer " if prefix == _BUFFER else ""
+        saved = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+        missing = [kind + n for n in tensors if n not in saved]
+        unexpected = [kind + n for n in saved if n not in tensors]
+        if missing:
+            problems.append(f"missing from the file: {', '.join(missing)}")
+        if unexpected:
+            problems.append(f"in the file but not in the model: {', '.join(unexpected)}")
+        for name in tensors.keys() & saved.keys():
+            have, value = tensors[name], saved[name]
+            if value.shape != have.shape:
+                problems.append(f"{kind}{name}: shape {value.shape} in the file, "
+                                f"{have.shape} in the model")
+            elif not np.can_cast(value.dtype, have.dtype, casting="same_kind"):
+                problems.append(f"{kind}{name}: dtype {value.dtype} in the file cannot "
+                                f"become {have.dtype}")
     return problems
 
 
@@ -264,8 +278,9 @@ def load(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = No
                               + "\n  ".join(problems))
 
     # All checks passed: now change things.
-    for name, p in model.named_parameters():
-        p.data[...] = arrays[_PARAM + name]  # in place, keeping the model's dtype
+    for prefix, tensors in _model_tensors(model).items():
+        for name, value in tensors.items():
+            value[...] = arrays[prefix + name]  # in place, keeping the model's dtype
     if optimizer is not None:
         optimizer.load_state_dict(optim_state)
     scheduler_state = meta.pop("_scheduler", None)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import minicnn as mc
 from minicnn.data import paths
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -53,6 +54,16 @@ def test_trains_an_epoch_and_reports_accuracy(example, tmp_path, capsys):
     assert results["epochs"] == 1 and results["train_images"] == 40
     assert np.isfinite(results["history"]["train_loss"][0])
     assert (out / "training_curves.png").stat().st_size > 0
+    fresh = mc.zoo.resnet20()
+    mc.load(out / "checkpoint.npz", fresh)  # weights and BatchNorm statistics fit a new model
+    first_bn = next(layer for layer in iter_layers(fresh) if isinstance(layer, mc.BatchNorm2D))
+    assert first_bn.running_var.any() and not np.allclose(first_bn.running_var, 1.0)
+
+
+def iter_layers(layer):
+    yield layer
+    for child in layer.children():
+        yield from iter_layers(child)
 
 
 def test_subset_trains_on_a_slice(example, tmp_path, capsys):

@@ -242,3 +242,25 @@ def test_resume_is_bit_for_bit_the_uninterrupted_run(tmp_path):
         assert np.array_equal(a.data, b.data), name
     assert resumed.train_loss == straight.train_loss
     assert resumed.train_acc == straight.train_acc
+
+
+def test_batchnorm_running_statistics_survive_a_checkpoint(tmp_path):
+    """Buffers are not parameters, but eval-mode output depends on them."""
+    def net():
+        return mc.Sequential(mc.Conv2D(1, 2, 3, seed=0), mc.BatchNorm2D(2), mc.Flatten())
+
+    model = net()
+    x = np.random.default_rng(0).normal(3.0, 2.0, (8, 1, 5, 5)).astype(np.float32)
+    model(x)  # training mode: updates running_mean / running_var
+    path = mc.save(tmp_path / "bn.npz", model)
+    fresh = net()
+    mc.load(path, fresh)
+    np.testing.assert_array_equal(fresh[1].running_mean, model[1].running_mean)
+    np.testing.assert_array_equal(fresh[1].running_var, model[1].running_var)
+    np.testing.assert_array_equal(fresh.eval()(x), model.eval()(x))
+
+
+def test_a_checkpoint_without_buffers_does_not_fit_a_batchnorm_model(tmp_path):
+    path = mc.save(tmp_path / "plain.npz", mc.Sequential(mc.Conv2D(1, 2, 3, seed=0)))
+    with pytest.raises(mc.CheckpointError, match="missing from the file: buffer 1.running_mean"):
+        mc.load(path, mc.Sequential(mc.Conv2D(1, 2, 3, seed=0), mc.BatchNorm2D(2)))
