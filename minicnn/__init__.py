@@ -21,6 +21,7 @@ from .layers import (
     Linear,
     LocalResponseNorm,
     MaxPool2D,
+    NonFiniteInputError,
     PadShortcut,
     ReLU,
     Residual,
@@ -60,7 +61,8 @@ def __getattr__(name: str):
 __all__ = [
     "data", "functional", "viz", "zoo", "available_backends", "backend", "get_backend",
     "set_backend",
-    "manual_seed", "Layer", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout", "Flatten",
+    "manual_seed", "Layer", "NonFiniteInputError", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU",
+    "Dropout", "Flatten",
     "Linear", "Residual", "PadShortcut", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM",
     "Sequential", "Summary",
     "Optimizer", "SGD", "Parameter",

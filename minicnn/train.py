@@ -36,7 +36,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import io
-from .layers.base import Layer
+from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
 
@@ -183,12 +183,12 @@ def _diverged(epoch: int, step: int, what: str, optimizer: Optimizer) -> Trainin
 
 def _forward(model: Layer, xb: np.ndarray, epoch: int, step: int,
              optimizer: Optimizer) -> np.ndarray:
-    """model.forward, turning a layer's 'input contains NaN or infinity' error into a
-    divergence error when the batch itself was finite (the activations blew up)."""
+    """model.forward, turning a layer's NonFiniteInputError into a divergence error
+    when the batch itself was finite (the activations blew up)."""
     try:
         return model.forward(xb)
-    except ValueError as err:
-        if "NaN or infinity" in str(err) and np.isfinite(xb).all():
+    except NonFiniteInputError as err:
+        if np.isfinite(xb).all():
             raise _diverged(epoch, step, f"activations became NaN or infinite ({err})",
                             optimizer) from err
         raise

@@ -148,3 +148,10 @@ def test_backward_checks_its_input():
     conv(np.zeros((1, 1, 4, 4), np.float32))
     with pytest.raises(ValueError, match=r"expected dout of shape \(1, 2, 2, 2\)"):
         conv.backward(np.zeros((1, 2, 3, 3)))
+
+
+def test_non_finite_input_has_its_own_error_type():
+    """The training loop tells exploding activations from other ValueErrors by type."""
+    with pytest.raises(mc.NonFiniteInputError, match="NaN or infinity"):
+        mc.Linear(2, 2)(np.array([[np.inf, 0.0]]))
+    assert issubclass(mc.NonFiniteInputError, ValueError)

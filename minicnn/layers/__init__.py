@@ -1,7 +1,7 @@
 """The layers, one concept a file."""
 
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
-from .base import Layer, SummaryRow
+from .base import Layer, NonFiniteInputError, SummaryRow
 from .conv import Conv2D
 from .dropout import Dropout
 from .linear import Flatten, Linear
@@ -9,6 +9,7 @@ from .norm import BatchNorm1D, BatchNorm2D, LocalResponseNorm
 from .pool import AvgPool2D, GlobalAvgPool2D, MaxPool2D
 from .residual import PadShortcut, Residual
 
-__all__ = ["Layer", "SummaryRow", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU", "Dropout",
+__all__ = ["Layer", "NonFiniteInputError", "SummaryRow", "Conv2D", "MaxPool2D", "AvgPool2D",
+           "ReLU", "Dropout",
            "Linear", "Flatten", "LeakyReLU", "Sigmoid", "Tanh", "BatchNorm1D", "BatchNorm2D",
            "LocalResponseNorm", "GlobalAvgPool2D", "Residual", "PadShortcut"]

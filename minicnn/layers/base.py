@@ -11,6 +11,10 @@ from ..parameter import Parameter
 from ..receptive_field import ReceptiveField
 
 
+class NonFiniteInputError(ValueError):
+    """A layer received NaN or infinity (bad data, or activations that blew up)."""
+
+
 @dataclass
 class SummaryRow:
     """One line of ``model.summary``: shapes exclude the batch axis.
@@ -166,7 +170,7 @@ class Layer:
 
     def check_finite(self, x: np.ndarray) -> None:
         if not np.isfinite(x).all():
-            raise ValueError(
+            raise NonFiniteInputError(
                 f"{self!r}: input contains NaN or infinity; check the data (and, during "
                 f"training, lower the learning rate if the values blew up)"
             )
