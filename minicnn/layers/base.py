@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..kernels.common import output_hw
 from ..parameter import Parameter
 from ..receptive_field import ReceptiveField
 
@@ -186,6 +187,15 @@ class Layer:
 
     def _cache_missing(self) -> bool:
         return getattr(self, "_cache", None) is None
+
+
+def window_output_hw(layer: Layer, input_shape, kernel, stride, padding) -> tuple[int, int]:
+    """(OH, OW) of a sliding-window layer (conv, pooling) on (N, C, H, W), rounded down
+    as in PyTorch; a window that does not fit raises an error naming the layer."""
+    try:
+        return output_hw(input_shape, kernel, stride, padding)
+    except ValueError as err:
+        raise ValueError(f"{layer!r} on input {tuple(input_shape)}: {err}") from None
 
 
 def nchw(layer: Layer, shape) -> tuple[int, int, int, int]:

@@ -8,13 +8,14 @@ import numpy as np
 
 from ..backend import kernels
 from ..init import get_rng, kaiming_normal
+from ..kernels.common import output_hw
 from ..parameter import Parameter
-from ..shapes import conv_output_size, pair
-from .base import Layer, nchw
+from ..shapes import pair
+from .base import Layer, nchw, window_output_hw
 
 
 def conv2d_forward(x, w, b, stride, padding):
-    """y = K * X + B via im2col: returns (y, cols) with cols kept for backward.
+    """Y = X ⋆ K + B via im2col and one matrix product; returns (y, cols).
 
     x: (N, C, H, W), w: (K, C, kh, kw), b: (K,) or None
     cols: (C*kh*kw, N*OH*OW), each column one receptive field
@@ -22,9 +23,7 @@ def conv2d_forward(x, w, b, stride, padding):
     """
     N = x.shape[0]
     K, _, kh, kw = w.shape
-    H, W = x.shape[2:]
-    OH = conv_output_size(H, kh, stride[0], padding[0], allow_remainder=True)
-    OW = conv_output_size(W, kw, stride[1], padding[1], allow_remainder=True)
+    OH, OW = output_hw(x.shape, (kh, kw), stride, padding)
     cols = kernels().im2col(x, (kh, kw), stride, padding)
     y = w.reshape(K, -1) @ cols  # (K, N*OH*OW): the whole layer is one GEMM
     if b is not None:
@@ -152,13 +151,8 @@ class Conv2D(Layer):
                 f"{self!r}: expected {self.in_channels} input channels, got {C} "
                 f"(input shape {tuple(input_shape)})"
             )
-        try:
-            OH = conv_output_size(H, self.kernel_size[0], self.stride[0], self.padding[0],
-                                  allow_remainder=True)
-            OW = conv_output_size(W, self.kernel_size[1], self.stride[1], self.padding[1],
-                                  allow_remainder=True)
-        except ValueError as err:
-            raise ValueError(f"{self!r} on input {tuple(input_shape)}: {err}") from None
+        OH, OW = window_output_hw(self, input_shape, self.kernel_size, self.stride,
+                                  self.padding)
         return (N, self.out_channels, OH, OW)
 
     def window(self, input_shape):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import kernels
-from ..shapes import conv_output_size, pair
-from .base import Layer, nchw
+from ..shapes import pair
+from .base import Layer, nchw, window_output_hw
 
 
 class _Pool2D(Layer):
@@ -31,13 +31,8 @@ class _Pool2D(Layer):
 
     def output_shape(self, input_shape):
         N, C, H, W = nchw(self, input_shape)
-        try:
-            OH = conv_output_size(H, self.kernel_size[0], self.stride[0], self.padding[0],
-                                  allow_remainder=True)
-            OW = conv_output_size(W, self.kernel_size[1], self.stride[1], self.padding[1],
-                                  allow_remainder=True)
-        except ValueError as err:
-            raise ValueError(f"{self!r} on input {tuple(input_shape)}: {err}") from None
+        OH, OW = window_output_hw(self, input_shape, self.kernel_size, self.stride,
+                                  self.padding)
         return (N, C, OH, OW)
 
     def window(self, input_shape):
