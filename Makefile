@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench accuracy clean
 
 # One BLAS thread unless you choose otherwise: LeNet-sized matrix products gain
 # little from a second thread, and on a busy 2-core machine OpenBLAS's spinning
@@ -31,6 +31,10 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff check minicnn tests examples benchmarks
 	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
 	$(BIN)/python -m minicnn.gradcheck
+
+# The examples' accuracy targets, wherever their data is on disk (minutes each).
+accuracy: $(VENV)/.test-installed
+	MINICNN_ACCURACY=1 $(BIN)/python -m pytest -q -rs tests/test_accuracy.py
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check minicnn tests examples benchmarks
