@@ -24,6 +24,7 @@ Callback protocol (every method optional; :class:`Callback` is a no-op base clas
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import sys
@@ -33,7 +34,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
+
+# tqdm.auto draws a widget bar in Jupyter but only warns ("IProgress not found")
+# when ipywidgets is missing; then the plain text bar is the better choice.
+if importlib.util.find_spec("ipywidgets") is not None:
+    from tqdm.auto import tqdm
+else:
+    from tqdm import tqdm
 
 from . import io
 from .layers.base import Layer, NonFiniteInputError

