@@ -63,27 +63,6 @@ def split_arrays(train: mc.data.ImageDataset, test: mc.data.ImageDataset):
     return (*train.arrays(), *test.arrays())
 
 
-class StepDown(mc.LRScheduler):
-    """Multiply the lr by ``gamma`` at each epoch in ``milestones`` (PyTorch's MultiStepLR).
-
-    Training with a large lr first (fast progress, noisy) and then a small one (settles
-    into the minimum) adds one to three percent of test accuracy here. ``fit`` calls
-    ``step()`` once after every epoch; the base class keeps the epoch count and saves
-    it in checkpoints.
-    """
-
-    def __init__(self, optimizer: mc.Optimizer, milestones: list[int], gamma: float = 0.1):
-        super().__init__(optimizer)
-        self.milestones, self.gamma = sorted(milestones), gamma
-
-    def lr_at(self, epoch: int) -> float:
-        lr = self.base_lr
-        for milestone in self.milestones:
-            if epoch >= milestone:
-                lr *= self.gamma  # one multiplication per step-down, as the lr was lowered
-        return lr
-
-
 def parse_args(description: str, default_out: str,
                argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=description,
@@ -153,7 +132,7 @@ def run(args: argparse.Namespace, data: Data) -> dict:
     model.summary(data.x_train.shape[1:])
     loss = mc.SoftmaxCrossEntropy()
     optimizer = mc.SGD(model.parameters(), lr=lr, momentum=args.momentum)
-    scheduler = StepDown(optimizer, _milestones(epochs))
+    scheduler = mc.MultiStepLR(optimizer, _milestones(epochs))
     train_loader = mc.data.DataLoader(data.x_train, data.y_train, args.batch_size,
                                       seed=args.seed, transform=data.augment)
     test_loader = mc.data.DataLoader(data.x_test, data.y_test, 500, shuffle=False)

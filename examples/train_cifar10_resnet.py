@@ -28,8 +28,6 @@ import sys
 import time
 from pathlib import Path
 
-import common  # first: it sets one BLAS thread before NumPy loads (see common.py)
-
 import minicnn as mc
 from minicnn.io import atomic_write
 
@@ -107,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     # The paper's schedule: lr ×0.1 after 50% and 75% of training (its 32k and 48k of 64k
     # iterations).
     milestones = sorted({max(1, round(args.epochs * 0.5)), max(1, round(args.epochs * 0.75))})
-    scheduler = common.StepDown(optimizer, milestones, gamma=0.1)
+    scheduler = mc.MultiStepLR(optimizer, milestones, gamma=0.1)
     history = mc.fit(model, loss, optimizer, train_loader, val_loader=test_loader,
                      epochs=args.epochs, scheduler=scheduler)
     seconds = time.perf_counter() - start

@@ -32,7 +32,7 @@ from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential, Summary
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
-from .schedules import CosineLR, LRScheduler, ReduceLROnPlateau, StepLR
+from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, StepLR
 from .train import (
     Callback,
     Checkpoint,
@@ -69,7 +69,7 @@ __all__ = [
     # issue 6: normalisation, more activations and pooling
     "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
     "Tanh", "Adam", "AdamW", "AdaGrad", "RMSprop", "AdaDelta",
-    "LRScheduler", "StepLR", "CosineLR", "ReduceLROnPlateau",
+    "LRScheduler", "StepLR", "MultiStepLR", "CosineLR", "ReduceLROnPlateau",
     "get_rng_state", "set_rng_state", "save", "load", "CheckpointError",
     "fit", "evaluate", "predict", "confusion_matrix", "History", "Callback", "Checkpoint",
     "EarlyStopping", "TrainingDivergedError",

@@ -6,14 +6,15 @@
         train_one_epoch(...)
         schedule.step()          # ReduceLROnPlateau: schedule.step(validation_loss)
 
-Each follows the PyTorch scheduler of the same purpose (StepLR, CosineAnnealingLR,
-ReduceLROnPlateau) and gives the same learning rates. minicnn's optimizers have a
+Each follows the PyTorch scheduler of the same purpose (StepLR, MultiStepLR,
+CosineAnnealingLR, ReduceLROnPlateau) and gives the same learning rates. minicnn's optimizers have a
 single learning rate, so ``get_last_lr()`` returns a float where PyTorch returns a
 list with one entry per parameter group.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 
 import numpy as np
@@ -79,6 +80,12 @@ def _check_positive_int(owner: str, name: str, value) -> None:
         raise ValueError(f"{owner}: {name} must be an integer >= 1, got {value!r}")
 
 
+def _check_gamma(owner: str, gamma) -> None:
+    if isinstance(gamma, bool) or not (isinstance(gamma, (int, float)) and gamma > 0):
+        raise ValueError(f"{owner}: gamma must be a number > 0 (0.1 divides the rate by "
+                         f"10), got gamma={gamma!r}")
+
+
 class StepLR(LRScheduler):
     """Multiply the rate by ``gamma`` every ``step_size`` epochs, as
     ``torch.optim.lr_scheduler.StepLR``:
@@ -89,13 +96,32 @@ class StepLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         super().__init__(optimizer)
         _check_positive_int("StepLR", "step_size", step_size)
-        if not (isinstance(gamma, (int, float)) and gamma > 0):
-            raise ValueError(f"StepLR: gamma must be a number > 0 (0.1 divides the rate by "
-                             f"10), got gamma={gamma!r}")
+        _check_gamma("StepLR", gamma)
         self.step_size, self.gamma = int(step_size), float(gamma)
 
     def lr_at(self, epoch):
         return self.base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the rate by ``gamma`` at each epoch in ``milestones``, as
+    ``torch.optim.lr_scheduler.MultiStepLR``:
+
+        lr(epoch) = base_lr · gamma^(number of milestones ≤ epoch)
+
+    A large rate first (fast, noisy progress), then smaller ones to settle into the
+    minimum: the schedule of AlexNet, VGG and the ResNet papers.
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1):
+        super().__init__(optimizer)
+        for m in milestones:
+            _check_positive_int("MultiStepLR", "each milestone", m)
+        _check_gamma("MultiStepLR", gamma)
+        self.milestones, self.gamma = sorted(int(m) for m in milestones), float(gamma)
+
+    def lr_at(self, epoch):
+        return self.base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
 
 
 class CosineLR(LRScheduler):

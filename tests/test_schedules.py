@@ -49,6 +49,9 @@ ACCURACIES = [0.5, 0.6, 0.6, 0.61, 0.6, 0.7, 0.7, 0.7, 0.7, 0.71, 0.71, 0.71, 0.
     (lambda o: mc.StepLR(o, 3), lambda t, o: t.StepLR(o, 3), [None] * 12),
     (lambda o: mc.StepLR(o, step_size=4, gamma=0.5), lambda t, o: t.StepLR(o, 4, gamma=0.5),
      [None] * 20),
+    (lambda o: mc.MultiStepLR(o, [3, 7]), lambda t, o: t.MultiStepLR(o, [3, 7]), [None] * 12),
+    (lambda o: mc.MultiStepLR(o, [8, 2, 2], gamma=0.5),
+     lambda t, o: t.MultiStepLR(o, [8, 2, 2], gamma=0.5), [None] * 12),
     (lambda o: mc.CosineLR(o, T_max=10), lambda t, o: t.CosineAnnealingLR(o, T_max=10),
      [None] * 25),   # past T_max the cosine rises again, as torch's
     (lambda o: mc.CosineLR(o, 7, eta_min=0.01),
@@ -97,6 +100,7 @@ def test_schedules_set_the_optimizer_rate():
 
 @pytest.mark.parametrize("make, metrics", [
     (lambda o: mc.StepLR(o, 3, gamma=0.5), [None] * 10),
+    (lambda o: mc.MultiStepLR(o, [2, 5]), [None] * 10),
     (lambda o: mc.CosineLR(o, 6, eta_min=0.001), [None] * 10),
     (lambda o: mc.ReduceLROnPlateau(o, patience=1, cooldown=2), LOSSES),
 ])
@@ -135,6 +139,8 @@ def test_loading_a_state_of_another_kind_says_so():
     (lambda: mc.StepLR(sgd(), 0), ["StepLR", "step_size", ">= 1"]),
     (lambda: mc.StepLR(sgd(), 2.5), ["step_size", "integer"]),
     (lambda: mc.StepLR(sgd(), 2, gamma=0), ["gamma must be a number > 0"]),
+    (lambda: mc.MultiStepLR(sgd(), [2, 0]), ["MultiStepLR", "each milestone", ">= 1"]),
+    (lambda: mc.MultiStepLR(sgd(), [2], gamma=-1), ["MultiStepLR", "gamma must be"]),
     (lambda: mc.CosineLR(sgd(), 0), ["CosineLR", "T_max"]),
     (lambda: mc.CosineLR(sgd(), 5, eta_min=-1), ["eta_min must be a number >= 0"]),
     (lambda: mc.ReduceLROnPlateau(sgd(), mode="lowest"), ["mode must be 'min'", "'lowest'"]),
