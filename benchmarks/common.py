@@ -106,9 +106,9 @@ def save(benchmark: str, payload: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload["benchmark"] = benchmark
     path = RESULTS / f"{benchmark}-{payload['machine']['threads']}threads.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(tmp, path)
+    from minicnn.data.atomic import atomic_write_bytes  # here: minicnn loads numpy (see above)
+
+    atomic_write_bytes(path, (json.dumps(payload, indent=2) + "\n").encode())
     write_markdown()
     return path
 
@@ -125,11 +125,9 @@ def write_markdown() -> Path:
     for benchmark, render in renderers.items():
         for path in sorted(RESULTS.glob(f"{benchmark}-*threads.json")):
             parts.append(render(json.loads(path.read_text())))
-    out = RESULTS / "latest.md"
-    tmp = out.with_suffix(".md.tmp")
-    tmp.write_text("\n".join(parts))
-    os.replace(tmp, out)
-    return out
+    from minicnn.data.atomic import atomic_write_bytes  # here: minicnn loads numpy
+
+    return atomic_write_bytes(RESULTS / "latest.md", "\n".join(parts).encode())
 
 
 def render_machine(m: dict) -> str:
