@@ -39,7 +39,7 @@ import math
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +47,7 @@ import numpy as np
 
 from . import layers as L
 from .backend import available_backends, backend, get_backend
+from .io import layer_generators
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential
 from .parameter import Parameter
@@ -143,15 +144,6 @@ def compare(name: str, analytic: np.ndarray, numeric: np.ndarray,
     return TensorCheck(name, err, tuple(int(i) for i in worst), err < tol)
 
 
-def _generators(layer: L.Layer) -> Iterator[np.random.Generator]:
-    """Every random generator a layer (or its children) draws from, e.g. Dropout's."""
-    for value in vars(layer).values():
-        if isinstance(value, np.random.Generator):
-            yield value
-    for child in layer.children():
-        yield from _generators(child)
-
-
 def check_layer(layer: L.Layer, input_shape: tuple[int, ...], *, seed: int = 0,
                 eps: float = EPSILON, tol: float = TOLERANCE, name: str | None = None,
                 verbose: bool = False) -> GradcheckReport:
@@ -168,7 +160,7 @@ def check_layer(layer: L.Layer, input_shape: tuple[int, ...], *, seed: int = 0,
     layer.to(np.float64)
     rng = np.random.default_rng(seed)
     x = distinct_inputs(tuple(input_shape), rng)
-    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for g in _generators(layer)]
+    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for g in layer_generators(layer).values()]
 
     def forward(inp):
         for g, state in frozen:
