@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench accuracy clean
+.PHONY: demo test test-fast lint format bench accuracy clean
 
 # One BLAS thread unless you choose otherwise: LeNet-sized matrix products gain
 # little from a second thread, and on a busy 2-core machine OpenBLAS's spinning
@@ -27,17 +27,27 @@ $(VENV)/.test-installed: $(VENV)/.run-installed
 demo: $(VENV)/.run-installed
 	$(BIN)/python examples/train_mnist_lenet.py
 
-test: $(VENV)/.test-installed
-	$(BIN)/ruff check minicnn tests examples benchmarks
+LINTED := minicnn tests examples benchmarks
+
+test: lint
 	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
 	$(BIN)/python -m minicnn.gradcheck
+
+# The edit-test loop: everything but the tests marked slow, stopping at the first failure.
+test-fast: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q -x -m "not slow"
 
 # The examples' accuracy targets, wherever their data is on disk (minutes each).
 accuracy: $(VENV)/.test-installed
 	MINICNN_ACCURACY=1 $(BIN)/python -m pytest -q -rs tests/test_accuracy.py
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check minicnn tests examples benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
 
 # Side by side with PyTorch CPU (about 5 minutes on 2 cores); results go to
 # benchmarks/results/*.json and latest.md. One thread for BLAS, numba and torch by

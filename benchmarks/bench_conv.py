@@ -29,8 +29,12 @@ FRAMEWORKS = ("numba", "numpy", "torch")
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--threads", type=int, default=os.cpu_count(),
-                   help="threads for BLAS, numba and torch (default: all cores)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count(),
+        help="threads for BLAS, numba and torch (default: all cores)",
+    )
     p.add_argument("--repeats", type=int, default=5, help="timing samples per measurement")
     p.add_argument("--seconds", type=float, default=0.3, help="length of one sample")
     p.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
@@ -52,6 +56,7 @@ def minicnn_step(backend, x_shape, c_out, k, s, p, rng):
             layer.forward(x)
             layer.zero_grad()
             layer.backward(dy)
+
     return step
 
 
@@ -67,6 +72,7 @@ def torch_step(x_shape, c_out, k, s, p, rng):
     def step():
         x.grad = w.grad = b.grad = None
         F.conv2d(x, w, b, stride=s, padding=p).backward(dy)
+
     return step
 
 
@@ -79,28 +85,47 @@ def main(argv=None) -> None:
         import torch
 
         torch.set_num_threads(args.threads)
-    result = {"command": "python benchmarks/bench_conv.py " + " ".join(argv or sys.argv[1:]),
-              "machine": common.machine_info(args.threads), "repeats": args.repeats,
-              "frameworks": args.frameworks, "shapes": []}
+    result = {
+        "command": "python benchmarks/bench_conv.py " + " ".join(argv or sys.argv[1:]),
+        "machine": common.machine_info(args.threads),
+        "repeats": args.repeats,
+        "frameworks": args.frameworks,
+        "shapes": [],
+    }
     for name, x_shape, c_out, k, s, p in SHAPES:
         N, C, H, W = x_shape
         OH, OW = (H + 2 * p - k) // s + 1, (W + 2 * p - k) // s + 1
         macs = N * c_out * OH * OW * C * k * k
         rng = np.random.default_rng(0)
-        steps = {fw: (torch_step(x_shape, c_out, k, s, p, rng) if fw == "torch"
-                      else minicnn_step(fw, x_shape, c_out, k, s, p, rng))
-                 for fw in args.frameworks}
+        steps = {
+            fw: (
+                torch_step(x_shape, c_out, k, s, p, rng)
+                if fw == "torch"
+                else minicnn_step(fw, x_shape, c_out, k, s, p, rng)
+            )
+            for fw in args.frameworks
+        }
         samples = {fw: [] for fw in steps}
         for _ in range(args.repeats):  # frameworks take turns, sample by sample
             for fw, step in steps.items():
                 samples[fw] += common.best_of(step, args.seconds, repeats=1)
-        entry = {"name": name, "x_shape": x_shape, "out_channels": c_out, "kernel": k,
-                 "stride": s, "padding": p, "macs": macs, "results": {}}
+        entry = {
+            "name": name,
+            "x_shape": x_shape,
+            "out_channels": c_out,
+            "kernel": k,
+            "stride": s,
+            "padding": p,
+            "macs": macs,
+            "results": {},
+        }
         for fw, times in samples.items():
             stats = common.summarize(times)
-            entry["results"][fw] = {"median_ms": 1e3 * stats["median"],
-                                    "spread_pct": stats["spread_pct"],
-                                    "gflops": 3 * 2 * macs / stats["median"] / 1e9}
+            entry["results"][fw] = {
+                "median_ms": 1e3 * stats["median"],
+                "spread_pct": stats["spread_pct"],
+                "gflops": 3 * 2 * macs / stats["median"] / 1e9,
+            }
         if "torch" in samples:
             base = entry["results"]["torch"]["median_ms"]
             for fw, r in entry["results"].items():
@@ -108,8 +133,10 @@ def main(argv=None) -> None:
         print(name)
         for fw, r in entry["results"].items():
             ratio = r.get("ratio_to_torch")
-            print(f"  {fw:6s} {r['median_ms']:8.3f} ms  {r['gflops']:6.1f} GFLOP/s"
-                  + ("" if ratio is None else f"  {ratio:.2f}× PyTorch's time"))
+            print(
+                f"  {fw:6s} {r['median_ms']:8.3f} ms  {r['gflops']:6.1f} GFLOP/s"
+                + ("" if ratio is None else f"  {ratio:.2f}× PyTorch's time")
+            )
         result["shapes"].append(entry)
     result["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     print(f"wrote {common.save('conv', result)}")

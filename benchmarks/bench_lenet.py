@@ -44,14 +44,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--samples", type=int, default=10_000, help="images per epoch")
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 256])
     p.add_argument("--repeats", type=int, default=3, help="epochs timed per configuration")
-    p.add_argument("--threads", type=int, default=os.cpu_count(),
-                   help="threads for BLAS, numba and torch (default: all cores)")
-    p.add_argument("--fashion", action="store_true",
-                   help="train on Fashion-MNIST (/usr/share/datasets/fashion-mnist) instead "
-                        "of synthetic images")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count(),
+        help="threads for BLAS, numba and torch (default: all cores)",
+    )
+    p.add_argument(
+        "--fashion",
+        action="store_true",
+        help="train on Fashion-MNIST (/usr/share/datasets/fashion-mnist) instead "
+        "of synthetic images",
+    )
     p.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
-    p.add_argument("--layer-steps", type=int, default=20,
-                   help="training steps timed for the per-layer breakdown")
+    p.add_argument(
+        "--layer-steps",
+        type=int,
+        default=20,
+        help="training steps timed for the per-layer breakdown",
+    )
     p.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
     p.add_argument("--memory-child", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -72,6 +83,7 @@ def load_data(samples: int, fashion: bool):
 
 
 # -- the two contestants, with the same interface ---------------------------------------
+
 
 class Minicnn:
     """LeNet-5 from minicnn.zoo on one backend, SGD(lr 0.01, momentum 0.9)."""
@@ -95,14 +107,14 @@ class Minicnn:
         order = rng.permutation(len(x))
         with self.mc.backend(self.backend):
             for start in range(0, len(x), batch):
-                idx = order[start:start + batch]
+                idx = order[start : start + batch]
                 self.step(x[idx], y[idx])
 
     def infer(self, x, batch: int) -> None:
         self.model.eval()
         with self.mc.backend(self.backend):
             for start in range(0, len(x), batch):
-                self.model.forward(x[start:start + batch])
+                self.model.forward(x[start : start + batch])
         self.model.train()
 
     def layer_times(self, x, y, batch: int, steps: int) -> dict:
@@ -115,7 +127,7 @@ class Minicnn:
         with self.mc.backend(self.backend):
             for step in range(steps + 1):  # the first step is a warm-up
                 lo = (step * batch) % max(1, len(x) - batch)
-                out, yb = x[lo:lo + batch], y[lo:lo + batch]
+                out, yb = x[lo : lo + batch], y[lo : lo + batch]
                 times_f, times_b = {}, {}
                 for name, layer in layers:
                     t = clock()
@@ -141,8 +153,10 @@ class Minicnn:
                         bwd[n].append(times_b[n])
         med = {n: (statistics.median(fwd[n]), statistics.median(bwd[n])) for n in names}
         total = sum(f + b for f, b in med.values())
-        return {n: {"forward_ms": 1e3 * f, "backward_ms": 1e3 * b, "share": (f + b) / total}
-                for n, (f, b) in med.items()}
+        return {
+            n: {"forward_ms": 1e3 * f, "backward_ms": 1e3 * b, "share": (f + b) / total}
+            for n, (f, b) in med.items()
+        }
 
 
 class Torch:
@@ -156,9 +170,19 @@ class Torch:
         torch.manual_seed(0)
         self.torch = torch
         self.model = nn.Sequential(
-            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-            nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+            nn.Conv2d(1, 6, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(400, 120),
+            nn.ReLU(),
+            nn.Linear(120, 84),
+            nn.ReLU(),
+            nn.Linear(84, 10),
+        )
         self.loss = nn.CrossEntropyLoss()
         self.opt = torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
 
@@ -171,7 +195,7 @@ class Torch:
         order = self.torch.from_numpy(rng.permutation(len(x)))
         x, y = self.torch.from_numpy(x), self.torch.from_numpy(y)
         for start in range(0, len(x), batch):
-            idx = order[start:start + batch]
+            idx = order[start : start + batch]
             self.step(x[idx], y[idx])
 
     def infer(self, x, batch: int) -> None:
@@ -179,7 +203,7 @@ class Torch:
         x = self.torch.from_numpy(x)
         with self.torch.inference_mode():
             for start in range(0, len(x), batch):
-                self.model(x[start:start + batch])
+                self.model(x[start : start + batch])
         self.model.train()
 
 
@@ -188,6 +212,7 @@ def make(framework: str, threads: int):
 
 
 # -- memory: one fresh process per framework ------------------------------------------
+
 
 def _status_kib(key: str) -> int:
     with open("/proc/self/status") as f:
@@ -214,9 +239,11 @@ def memory_child(args) -> dict:
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset the peak (VmHWM) to the current RSS
     runner.train_epoch(x, y, batch, rng)
-    result = {"baseline_rss_mib": baseline / 1024,
-              "epoch_peak_rss_mib": (_status_kib("VmHWM") - baseline) / 1024,
-              "tracemalloc_peak_mib": None}
+    result = {
+        "baseline_rss_mib": baseline / 1024,
+        "epoch_peak_rss_mib": (_status_kib("VmHWM") - baseline) / 1024,
+        "tracemalloc_peak_mib": None,
+    }
     if args.memory_child != "torch":
         tracemalloc.start()
         runner.train_epoch(x, y, batch, rng)
@@ -228,8 +255,18 @@ def memory_child(args) -> dict:
 def measure_memory(args) -> dict:
     results = {}
     for fw in args.frameworks:
-        cmd = [sys.executable, __file__, "--memory-child", fw, "--samples", str(args.samples),
-               "--threads", str(args.threads), "--batch-sizes", str(args.batch_sizes[0])]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--memory-child",
+            fw,
+            "--samples",
+            str(args.samples),
+            "--threads",
+            str(args.threads),
+            "--batch-sizes",
+            str(args.batch_sizes[0]),
+        ]
         cmd += ["--fashion"] if args.fashion else []
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -241,6 +278,7 @@ def measure_memory(args) -> dict:
 
 
 # -- the main run ------------------------------------------------------------------------
+
 
 def throughput(runners, x, y, args, what: str) -> dict:
     """images/s for every framework and batch size, ``args.repeats`` times, in turns."""
@@ -272,35 +310,46 @@ def main(argv=None) -> None:
     import numpy as np
 
     x, y, data = load_data(args.samples, args.fashion)
-    result = {"command": "python benchmarks/bench_lenet.py " + " ".join(argv or sys.argv[1:]),
-              "machine": common.machine_info(args.threads), "data": data,
-              "samples": len(x), "batch_sizes": args.batch_sizes, "repeats": args.repeats,
-              "frameworks": args.frameworks}
+    result = {
+        "command": "python benchmarks/bench_lenet.py " + " ".join(argv or sys.argv[1:]),
+        "machine": common.machine_info(args.threads),
+        "data": data,
+        "samples": len(x),
+        "batch_sizes": args.batch_sizes,
+        "repeats": args.repeats,
+        "frameworks": args.frameworks,
+    }
     runners = {fw: make(fw, args.threads) for fw in args.frameworks}
     for runner in runners.values():  # warm-up: numba compile (or cache load), torch init
         for b in args.batch_sizes:
-            runner.train_epoch(x[:2 * b], y[:2 * b], b, np.random.default_rng(0))
+            runner.train_epoch(x[: 2 * b], y[: 2 * b], b, np.random.default_rng(0))
             runner.infer(x[:b], b)
     print(f"LeNet-5, {len(x)} {data} images, threads={args.threads}")
     result["train"] = throughput(runners, x, y, args, "train")
     result["infer"] = throughput(runners, x, y, args, "infer")
     result["layers_batch"], result["layers_steps"] = args.batch_sizes[0], args.layer_steps
-    result["layers"] = {fw: runner.layer_times(x, y, args.batch_sizes[0], args.layer_steps)
-                        for fw, runner in runners.items() if fw != "torch"}
+    result["layers"] = {
+        fw: runner.layer_times(x, y, args.batch_sizes[0], args.layer_steps)
+        for fw, runner in runners.items()
+        if fw != "torch"
+    }
     if not args.no_memory:
         result["memory_batch"] = args.batch_sizes[0]
         result["memory_method"] = (
             "peak resident set size (VmHWM, reset via /proc/self/clear_refs after a "
             "2-image warm-up step) minus the RSS just before the epoch; tracemalloc peak of a "
-            "second epoch for minicnn (NumPy allocations only)")
+            "second epoch for minicnn (NumPy allocations only)"
+        )
         result["memory"] = measure_memory(args)
     result["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     for b in args.batch_sizes:
         if "torch" in runners:
             for fw in runners:
                 if fw != "torch":
-                    ratio = result["train"][f"{fw}/{b}"]["median"] / \
-                        result["train"][f"torch/{b}"]["median"]
+                    ratio = (
+                        result["train"][f"{fw}/{b}"]["median"]
+                        / result["train"][f"torch/{b}"]["median"]
+                    )
                     print(f"batch {b}: minicnn {fw} / PyTorch training throughput = {ratio:.2f}")
     print(f"wrote {common.save('lenet', result)}")
 

@@ -60,12 +60,18 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def run_child(work: str, backend: str, cache_dir: str) -> dict:
-    env = {**os.environ, "MINICNN_BACKEND": backend, "NUMBA_CACHE_DIR": cache_dir,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(common.ROOT),
-                                                      os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "MINICNN_BACKEND": backend,
+        "NUMBA_CACHE_DIR": cache_dir,
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(common.ROOT), os.environ.get("PYTHONPATH")])
+        ),
+    }
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, work], env=env, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, work], env=env, capture_output=True, text=True, check=True
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["total_s"] = time.perf_counter() - start
     return result
@@ -92,13 +98,22 @@ def main(argv=None) -> None:
                 cache = os.path.join(tmp, f"cold-{rep}-{work}") if cold else shared[work]
                 runs[name].append(run_child(work, backend, cache))
                 r = runs[name][-1]
-                print(f"  {name:52s} import {r['import_s']:6.3f} s  first step "
-                      f"{r['first_step_s']:6.3f} s  process {r['total_s']:6.3f} s")
-    result = {"command": "python benchmarks/bench_startup.py " + " ".join(argv or sys.argv[1:]),
-              "machine": common.machine_info(args.threads), "repeats": args.repeats,
-              "scenarios": {name: {key: common.summarize([r[key] for r in rs])
-                                   for key in ("import_s", "first_step_s", "total_s")}
-                            for name, rs in runs.items()}}
+                print(
+                    f"  {name:52s} import {r['import_s']:6.3f} s  first step "
+                    f"{r['first_step_s']:6.3f} s  process {r['total_s']:6.3f} s"
+                )
+    result = {
+        "command": "python benchmarks/bench_startup.py " + " ".join(argv or sys.argv[1:]),
+        "machine": common.machine_info(args.threads),
+        "repeats": args.repeats,
+        "scenarios": {
+            name: {
+                key: common.summarize([r[key] for r in rs])
+                for key in ("import_s", "first_step_s", "total_s")
+            }
+            for name, rs in runs.items()
+        },
+    }
     result["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     print(f"wrote {common.save('startup', result)}")
 

@@ -25,15 +25,23 @@ import minicnn as mc
 def load_fashion(data_dir: str | None, download: bool) -> Data:
     train = mc.data.FashionMNIST(data_dir, "train", download=download)
     test = mc.data.FashionMNIST(data_dir, "test", download=download)
-    return Data(f"Fashion-MNIST from {train.source} ({len(train):,} training / "
-                f"{len(test):,} test images)",
-                *split_arrays(train, test), train.classes, epochs=15, lr=0.02,
-                augment=mc.data.RandomHorizontalFlip(0.5))
+    return Data(
+        f"Fashion-MNIST from {train.source} ({len(train):,} training / {len(test):,} test images)",
+        *split_arrays(train, test),
+        train.classes,
+        epochs=15,
+        lr=0.02,
+        augment=mc.data.RandomHorizontalFlip(0.5),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    return common.main(load_fashion, "Train LeNet-5 on Fashion-MNIST (numpy-only CNN, "
-                       "SGD + momentum).", "runs/fashion_mnist", argv)
+    return common.main(
+        load_fashion,
+        "Train LeNet-5 on Fashion-MNIST (numpy-only CNN, SGD + momentum).",
+        "runs/fashion_mnist",
+        argv,
+    )
 
 
 if __name__ == "__main__":

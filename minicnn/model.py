@@ -26,22 +26,36 @@ class Summary:
 
     def __str__(self) -> str:
         header = ("layer", "output shape", "params", "mult-adds", "receptive field")
-        lines = [(r.name, str(r.output_shape), f"{r.params:,}", f"{r.macs:,}",
-                  "-" if r.receptive_field is None else ReceptiveField(r.receptive_field).display())
-                 for r in self.rows]
+        lines = [
+            (
+                r.name,
+                str(r.output_shape),
+                f"{r.params:,}",
+                f"{r.macs:,}",
+                "-" if r.receptive_field is None else ReceptiveField(r.receptive_field).display(),
+            )
+            for r in self.rows
+        ]
         widths = [max(len(row[i]) for row in [header, *lines]) for i in range(5)]
 
         def fmt(row):
-            return (f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  "
-                    f"{row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]:>{widths[4]}}")
+            return (
+                f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  "
+                f"{row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]:>{widths[4]}}"
+            )
 
         rule = "-" * len(fmt(header))
-        return "\n".join([
-            f"input shape {self.input_shape}",
-            fmt(header), rule, *map(fmt, lines), rule,
-            f"total parameters: {self.total_params:,}",
-            f"total multiply-adds per input: {self.total_macs:,}",
-        ])
+        return "\n".join(
+            [
+                f"input shape {self.input_shape}",
+                fmt(header),
+                rule,
+                *map(fmt, lines),
+                rule,
+                f"total parameters: {self.total_params:,}",
+                f"total multiply-adds per input: {self.total_macs:,}",
+            ]
+        )
 
 
 class Sequential(Layer):
@@ -103,8 +117,11 @@ class Sequential(Layer):
         rows = []
         for i, layer in enumerate(self.layers):
             prefix = f"{name}.{i}" if name else str(i)
-            rows += layer.summary_rows(input_shape, f"{prefix} {type(layer).__name__}"
-                                       if not layer.children() else prefix, rf)
+            rows += layer.summary_rows(
+                input_shape,
+                f"{prefix} {type(layer).__name__}" if not layer.children() else prefix,
+                rf,
+            )
             if rf is not None:
                 rf = layer.receptive_field(input_shape, rf)
             input_shape = layer.output_shape(input_shape)
@@ -118,8 +135,9 @@ class Sequential(Layer):
         # Receptive fields are measured in pixels of an image input (C, H, W).
         rf = ReceptiveField() if len(shape) == 4 else None
         rows = self.summary_rows(shape, "", rf)
-        result = Summary(tuple(input_shape), rows,
-                         sum(p.size for p in self.parameters()), self.macs(shape))
+        result = Summary(
+            tuple(input_shape), rows, sum(p.size for p in self.parameters()), self.macs(shape)
+        )
         if print_table:
             print(result)
         return result
@@ -136,6 +154,7 @@ class Sequential(Layer):
         return iter(self.layers)
 
     def __repr__(self):
-        inner = "\n".join(f"  ({i}): " + repr(layer).replace("\n", "\n  ")
-                          for i, layer in enumerate(self.layers))
+        inner = "\n".join(
+            f"  ({i}): " + repr(layer).replace("\n", "\n  ") for i, layer in enumerate(self.layers)
+        )
         return f"Sequential(\n{inner}\n)"

@@ -19,15 +19,20 @@ class Optimizer:
     def __init__(self, params, lr: float):
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list; pass "
-                             f"model.parameters() of a model that has weights")
+            raise ValueError(
+                f"{type(self).__name__} got an empty parameter list; pass "
+                f"model.parameters() of a model that has weights"
+            )
         for p in self.params:
             if not isinstance(p, Parameter):
-                raise TypeError(f"{type(self).__name__} expects mc.Parameter objects, got "
-                                f"{type(p).__name__}; pass model.parameters()")
+                raise TypeError(
+                    f"{type(self).__name__} expects mc.Parameter objects, got "
+                    f"{type(p).__name__}; pass model.parameters()"
+                )
         if not (isinstance(lr, (int, float)) and lr > 0):
-            raise ValueError(f"{type(self).__name__}: learning rate must be a positive number, "
-                             f"got lr={lr!r}")
+            raise ValueError(
+                f"{type(self).__name__}: learning rate must be a positive number, got lr={lr!r}"
+            )
         self.lr = lr
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
         self.steps = 0
@@ -41,8 +46,9 @@ class Optimizer:
         # 0 is allowed here (not in the constructor): a schedule such as CosineLR
         # with eta_min=0 anneals the rate to exactly 0 on its last step.
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-            raise ValueError(f"{type(self).__name__}: learning rate must be a number >= 0, "
-                             f"got lr={value!r}")
+            raise ValueError(
+                f"{type(self).__name__}: learning rate must be a number >= 0, got lr={value!r}"
+            )
         self._lr = float(value)
 
     def zero_grad(self) -> None:
@@ -85,13 +91,19 @@ def _check_non_negative(owner: str, **values: float) -> None:
 class SGD(Optimizer):
     """Stochastic gradient descent with momentum, as ``torch.optim.SGD``.
 
-        g = ∇L + λ·θ                          (weight decay λ)
-        v = μ·v + g       (v = g on the first step)
-        θ = θ − lr · (g + μ·v  if nesterov  else  v)
+    g = ∇L + λ·θ                          (weight decay λ)
+    v = μ·v + g       (v = g on the first step)
+    θ = θ − lr · (g + μ·v  if nesterov  else  v)
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params,
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
         _check_non_negative("SGD", momentum=momentum, weight_decay=weight_decay)
         if nesterov and momentum == 0:
@@ -114,6 +126,7 @@ class SGD(Optimizer):
 
 
 # -- adaptive optimizers: a per-parameter step size from running gradient statistics --
+
 
 def _check_fraction(owner: str, closed: bool, **values: float) -> None:
     """Each value must lie in [0, 1] (``closed``) or [0, 1)."""
@@ -158,8 +171,14 @@ class Adam(Optimizer):
 
     decoupled_weight_decay = False
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
         name = type(self).__name__
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
@@ -179,11 +198,11 @@ class Adam(Optimizer):
         else:
             g = _with_l2(p, self.weight_decay)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1 - beta1) * (g - m)          # = β₁·m + (1 − β₁)·g
+        m += (1 - beta1) * (g - m)  # = β₁·m + (1 − β₁)·g
         v *= beta2
         v += (1 - beta2) * g * g
-        denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + self.eps
-        p.data -= (self.lr / (1 - beta1 ** t)) * m / denom
+        denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
+        p.data -= (self.lr / (1 - beta1**t)) * m / denom
 
 
 class AdamW(Adam):
@@ -198,8 +217,14 @@ class AdamW(Adam):
 
     decoupled_weight_decay = True
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ):
         super().__init__(params, lr, betas, eps, weight_decay)
 
 
@@ -216,11 +241,23 @@ class AdaGrad(Optimizer):
     keep large steps, frequent ones get small ones.
     """
 
-    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
-                 initial_accumulator_value: float = 0, eps: float = 1e-10):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+    ):
         super().__init__(params, lr)
-        _check_non_negative("AdaGrad", lr_decay=lr_decay, weight_decay=weight_decay,
-                            initial_accumulator_value=initial_accumulator_value, eps=eps)
+        _check_non_negative(
+            "AdaGrad",
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
         self.lr_decay, self.weight_decay, self.eps = lr_decay, weight_decay, eps
         self.initial_accumulator_value = initial_accumulator_value
 
@@ -248,8 +285,16 @@ class RMSprop(Optimizer):
     ε is added outside the square root, as in PyTorch.
     """
 
-    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0, momentum: float = 0, centered: bool = False):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+    ):
         super().__init__(params, lr)
         _check_fraction("RMSprop", True, alpha=alpha)
         _check_non_negative("RMSprop", eps=eps, weight_decay=weight_decay, momentum=momentum)
@@ -271,7 +316,7 @@ class RMSprop(Optimizer):
         s += (1 - self.alpha) * g * g
         if self.centered:
             g_avg = state["grad_avg"]
-            g_avg += (1 - self.alpha) * (g - g_avg)     # = α·ḡ + (1 − α)·g
+            g_avg += (1 - self.alpha) * (g - g_avg)  # = α·ḡ + (1 − α)·g
             denom = np.sqrt(s - g_avg * g_avg) + self.eps
         else:
             denom = np.sqrt(s) + self.eps
@@ -298,8 +343,9 @@ class AdaDelta(Optimizer):
     default lr = 1.0 needs no tuning (Zeiler's motivation).
     """
 
-    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0):
+    def __init__(
+        self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0
+    ):
         super().__init__(params, lr)
         _check_fraction("AdaDelta", True, rho=rho)
         _check_non_negative("AdaDelta", eps=eps, weight_decay=weight_decay)

@@ -38,8 +38,9 @@ class ReceptiveField:
 
     def union(self, other: ReceptiveField) -> ReceptiveField:
         """Where two paths meet (a residual addition) a unit sees what either path sees."""
-        return ReceptiveField(tuple(map(max, self.size, other.size)),
-                              tuple(map(max, self.jump, other.jump)))
+        return ReceptiveField(
+            tuple(map(max, self.size, other.size)), tuple(map(max, self.jump, other.jump))
+        )
 
     def display(self) -> str:
         """'14' for a square field, '(14, 10)' for a non-square one."""

@@ -34,8 +34,10 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer):
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} expects a mc.Optimizer (e.g. mc.SGD), got "
-                            f"{type(optimizer).__name__}")
+            raise TypeError(
+                f"{type(self).__name__} expects a mc.Optimizer (e.g. mc.SGD), got "
+                f"{type(optimizer).__name__}"
+            )
         self.optimizer = optimizer
         self.base_lr = optimizer.lr
         self.last_epoch = 0
@@ -64,8 +66,10 @@ class LRScheduler:
         """Resume where ``state_dict`` left off (and set the optimizer's rate to match)."""
         missing = [name for name in self._progress if name not in state]
         if missing:
-            raise KeyError(f"{type(self).__name__}.load_state_dict: the state has no "
-                           f"{missing}; was it saved by a {type(self).__name__}?")
+            raise KeyError(
+                f"{type(self).__name__}.load_state_dict: the state has no "
+                f"{missing}; was it saved by a {type(self).__name__}?"
+            )
         for name in self._progress:
             # .item() turns a 0-d array read back from an .npz into a Python number
             setattr(self, name, np.asarray(state[name]).item())
@@ -82,8 +86,9 @@ def _check_positive_int(owner: str, name: str, value) -> None:
 
 def _check_gamma(owner: str, gamma) -> None:
     if isinstance(gamma, bool) or not (isinstance(gamma, (int, float)) and gamma > 0):
-        raise ValueError(f"{owner}: gamma must be a number > 0 (0.1 divides the rate by "
-                         f"10), got gamma={gamma!r}")
+        raise ValueError(
+            f"{owner}: gamma must be a number > 0 (0.1 divides the rate by 10), got gamma={gamma!r}"
+        )
 
 
 class StepLR(LRScheduler):
@@ -165,27 +170,41 @@ class ReduceLROnPlateau(LRScheduler):
     needs_metric = True
     _progress = ("base_lr", "last_epoch", "best", "num_bad_epochs", "cooldown_counter", "lr")
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
-                 cooldown: int = 0, min_lr: float = 0, eps: float = 1e-8):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float = 0,
+        eps: float = 1e-8,
+    ):
         super().__init__(optimizer)
         if mode not in ("min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' (a loss) or 'max' (an "
-                             f"accuracy), got {mode!r}")
+            raise ValueError(
+                f"ReduceLROnPlateau: mode must be 'min' (a loss) or 'max' (an "
+                f"accuracy), got {mode!r}"
+            )
         if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
-                             f"{threshold_mode!r}")
+            raise ValueError(
+                f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}"
+            )
         if not (isinstance(factor, (int, float)) and 0 < factor < 1):
-            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1) (0.1 divides the "
-                             f"rate by 10), got factor={factor!r}")
+            raise ValueError(
+                f"ReduceLROnPlateau: factor must be in (0, 1) (0.1 divides the "
+                f"rate by 10), got factor={factor!r}"
+            )
         for name, value in (("patience", patience), ("cooldown", cooldown)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"ReduceLROnPlateau: {name} must be an integer >= 0, got "
-                                 f"{value!r}")
+                raise ValueError(
+                    f"ReduceLROnPlateau: {name} must be an integer >= 0, got {value!r}"
+                )
         for name, value in (("threshold", threshold), ("min_lr", min_lr), ("eps", eps)):
             if not (isinstance(value, (int, float)) and value >= 0):
-                raise ValueError(f"ReduceLROnPlateau: {name} must be a number >= 0, got "
-                                 f"{value!r}")
+                raise ValueError(f"ReduceLROnPlateau: {name} must be a number >= 0, got {value!r}")
         self.mode, self.factor, self.patience = mode, float(factor), int(patience)
         self.threshold, self.threshold_mode = float(threshold), threshold_mode
         self.cooldown, self.min_lr, self.eps = int(cooldown), float(min_lr), float(eps)
@@ -216,11 +235,14 @@ class ReduceLROnPlateau(LRScheduler):
         try:
             metric = float(metric)
         except (TypeError, ValueError):
-            raise TypeError(f"ReduceLROnPlateau.step needs the validation metric as a number, "
-                            f"got {metric!r}") from None
+            raise TypeError(
+                f"ReduceLROnPlateau.step needs the validation metric as a number, got {metric!r}"
+            ) from None
         if math.isnan(metric):
-            raise ValueError("ReduceLROnPlateau.step got a NaN metric: the validation loss "
-                             "diverged; lower the learning rate or check the data")
+            raise ValueError(
+                "ReduceLROnPlateau.step got a NaN metric: the validation loss "
+                "diverged; lower the learning rate or check the data"
+            )
         self.last_epoch += 1
         if self.is_better(metric):
             self.best, self.num_bad_epochs = metric, 0
@@ -228,7 +250,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.num_bad_epochs += 1
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
-            self.num_bad_epochs = 0          # bad epochs during the cooldown do not count
+            self.num_bad_epochs = 0  # bad epochs during the cooldown do not count
         if self.num_bad_epochs > self.patience:
             new_lr = max(self.lr * self.factor, self.min_lr)
             if self.lr - new_lr > self.eps:
@@ -237,4 +259,4 @@ class ReduceLROnPlateau(LRScheduler):
             self.num_bad_epochs = 0
 
     def _restore_lr(self) -> None:
-        pass    # "lr" is part of the saved progress and was restored with it
+        pass  # "lr" is part of the saved progress and was restored with it

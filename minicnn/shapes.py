@@ -7,15 +7,18 @@ def pair(value, name: str = "value") -> tuple[int, int]:
     """Turn an int or an (h, w) pair into an (h, w) tuple of ints."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value, value)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
         return (int(value[0]), int(value[1]))
     raise TypeError(f"{name} must be an int or a pair of ints (h, w), got {value!r}")
 
 
-def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0,
-                     *, allow_remainder: bool = False) -> int:
+def conv_output_size(
+    n: int, kernel_size: int, stride: int = 1, padding: int = 0, *, allow_remainder: bool = False
+) -> int:
     """Output length of a convolution or pooling along one axis.
 
         out = (n - f + 2p) / s + 1

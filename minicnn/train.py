@@ -42,7 +42,7 @@ if importlib.util.find_spec("ipywidgets") is not None:
 else:
     from tqdm import tqdm
 
-from . import io
+from . import checkpoint
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
@@ -110,8 +110,10 @@ class Callback:
 def _monitored(history: History, monitor: str) -> float:
     value = getattr(history, monitor)[-1]
     if value is None:
-        raise ValueError(f"cannot monitor {monitor!r}: it is None for this epoch "
-                         f"(pass val_loader= to fit, or monitor 'train_loss'/'train_acc')")
+        raise ValueError(
+            f"cannot monitor {monitor!r}: it is None for this epoch "
+            f"(pass val_loader= to fit, or monitor 'train_loss'/'train_acc')"
+        )
     return value
 
 
@@ -124,8 +126,9 @@ def _improved(value: float, best: float | None, mode: str, min_delta: float = 0.
 def _mode_for(monitor: str) -> str:
     """Losses should go down, accuracies up."""
     if monitor not in ("train_loss", "train_acc", "val_loss", "val_acc"):
-        raise ValueError(f"monitor must be one of train_loss, train_acc, val_loss, val_acc; "
-                         f"got {monitor!r}")
+        raise ValueError(
+            f"monitor must be one of train_loss, train_acc, val_loss, val_acc; got {monitor!r}"
+        )
     return "min" if monitor.endswith("loss") else "max"
 
 
@@ -137,8 +140,16 @@ class Checkpoint(Callback):
     state, generator states, ``epoch`` and ``history``. Writes are atomic.
     """
 
-    def __init__(self, path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = None,
-                 *, loader=None, scheduler=None, monitor: str | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        model: Layer,
+        optimizer: Optimizer | None = None,
+        *,
+        loader=None,
+        scheduler=None,
+        monitor: str | None = None,
+    ):
         self.path, self.model, self.optimizer = path, model, optimizer
         self.loader, self.scheduler = loader, scheduler
         self.monitor = monitor
@@ -151,8 +162,15 @@ class Checkpoint(Callback):
             if not _improved(value, self.best, self.mode):
                 return
             self.best = value
-        io.save(self.path, self.model, self.optimizer, loader=self.loader,
-                scheduler=self.scheduler, epoch=epoch, history=history)
+        checkpoint.save(
+            self.path,
+            self.model,
+            self.optimizer,
+            loader=self.loader,
+            scheduler=self.scheduler,
+            epoch=epoch,
+            history=history,
+        )
 
 
 class EarlyStopping(Callback):
@@ -185,31 +203,46 @@ def _diverged(epoch: int, step: int, what: str, optimizer: Optimizer) -> Trainin
     return TrainingDivergedError(
         f"training diverged at epoch {epoch}, step {step}: {what}. The weights were not "
         f"updated with this batch. Try a smaller learning rate (lr={optimizer.lr:g} now; "
-        f"e.g. lr={optimizer.lr / 10:g}).", epoch, step)
+        f"e.g. lr={optimizer.lr / 10:g}).",
+        epoch,
+        step,
+    )
 
 
-def _forward(model: Layer, xb: np.ndarray, epoch: int, step: int,
-             optimizer: Optimizer) -> np.ndarray:
+def _forward(
+    model: Layer, xb: np.ndarray, epoch: int, step: int, optimizer: Optimizer
+) -> np.ndarray:
     """model.forward, turning a layer's NonFiniteInputError into a divergence error
     when the batch itself was finite (the activations blew up)."""
     try:
         return model.forward(xb)
     except NonFiniteInputError as err:
         if np.isfinite(xb).all():
-            raise _diverged(epoch, step, f"activations became NaN or infinite ({err})",
-                            optimizer) from err
+            raise _diverged(
+                epoch, step, f"activations became NaN or infinite ({err})", optimizer
+            ) from err
         raise
 
 
 def _batch_loss(loss: Loss, scores: np.ndarray, yb: np.ndarray) -> float:
     """The mean loss of the batch, whatever the loss's reduction."""
     value = loss(scores, yb)
-    return float(np.mean(value)) if getattr(loss, "reduction", "mean") != "sum" \
+    return (
+        float(np.mean(value))
+        if getattr(loss, "reduction", "mean") != "sum"
         else float(value) / len(yb)
+    )
 
 
-def train_step(model: Layer, loss: Loss, optimizer: Optimizer, xb: np.ndarray, yb: np.ndarray,
-               epoch: int = 1, step: int = 1) -> tuple[float, int]:
+def train_step(
+    model: Layer,
+    loss: Loss,
+    optimizer: Optimizer,
+    xb: np.ndarray,
+    yb: np.ndarray,
+    epoch: int = 1,
+    step: int = 1,
+) -> tuple[float, int]:
     """One optimisation step on the batch (xb, yb); returns (mean loss, correct count).
 
     Raises :class:`TrainingDivergedError` *before* ``optimizer.step()`` if the loss or
@@ -226,8 +259,12 @@ def train_step(model: Layer, loss: Loss, optimizer: Optimizer, xb: np.ndarray, y
         model.backward(loss.backward())
     for p in optimizer.params:
         if not np.isfinite(p.grad).all():
-            raise _diverged(epoch, step, f"the gradient of {p.name or 'a parameter'} is NaN or "
-                                         f"infinite", optimizer)
+            raise _diverged(
+                epoch,
+                step,
+                f"the gradient of {p.name or 'a parameter'} is NaN or infinite",
+                optimizer,
+            )
     optimizer.step()
     return value, int((scores.argmax(axis=1) == yb).sum())
 
@@ -254,34 +291,54 @@ def _len_or_none(loader) -> int | None:
         return None
 
 
-def _train_epoch(model, loss, optimizer, loader, epoch: int, label: str,
-                 verbose: int) -> tuple[float, float, int, float]:
+def _train_epoch(
+    model, loss, optimizer, loader, epoch: int, label: str, verbose: int
+) -> tuple[float, float, int, float]:
     """Returns (mean loss, accuracy, images seen, seconds spent)."""
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     start = time.perf_counter()
     # leave=False: the finished bar is replaced by fit's one-line epoch summary.
-    with tqdm(total=_len_or_none(loader), desc=label, unit="batch", leave=False,
-              disable=not _show_bar(verbose)) as bar:
+    with tqdm(
+        total=_len_or_none(loader),
+        desc=label,
+        unit="batch",
+        leave=False,
+        disable=not _show_bar(verbose),
+    ) as bar:
         for step, (xb, yb) in enumerate(loader, start=1):
             value, right = train_step(model, loss, optimizer, xb, yb, epoch, step)
             total_loss += value * len(yb)
             correct += right
             seen += len(yb)
             elapsed = time.perf_counter() - start
-            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}",
-                            img_s=f"{seen / elapsed:.0f}", refresh=False)
+            bar.set_postfix(
+                loss=f"{total_loss / seen:.4f}",
+                acc=f"{correct / seen:.4f}",
+                img_s=f"{seen / elapsed:.0f}",
+                refresh=False,
+            )
             bar.update()
     if seen == 0:
-        raise ValueError("fit: the training loader yielded no batches (is it empty, or "
-                         "drop_last=True with fewer images than batch_size?)")
+        raise ValueError(
+            "fit: the training loader yielded no batches (is it empty, or "
+            "drop_last=True with fewer images than batch_size?)"
+        )
     return total_loss / seen, correct / seen, seen, time.perf_counter() - start
 
 
-def fit(model: Layer, loss: Loss, optimizer: Optimizer, train_loader: Iterable,
-        val_loader: Iterable | None = None, epochs: int = 1,
-        callbacks: Sequence[Callback] = (), verbose: int = 1, scheduler=None,
-        history: History | None = None) -> History:
+def fit(
+    model: Layer,
+    loss: Loss,
+    optimizer: Optimizer,
+    train_loader: Iterable,
+    val_loader: Iterable | None = None,
+    epochs: int = 1,
+    callbacks: Sequence[Callback] = (),
+    verbose: int = 1,
+    scheduler=None,
+    history: History | None = None,
+) -> History:
     """Train ``model`` for ``epochs`` epochs and return the :class:`History`.
 
     Args:
@@ -330,12 +387,20 @@ def fit(model: Layer, loss: Loss, optimizer: Optimizer, train_loader: Iterable,
         lr = optimizer.lr
         label = f"epoch {epoch}/{first + epochs - 1}"
         train_loss, train_acc, seen, train_seconds = _train_epoch(
-            model, loss, optimizer, train_loader, epoch, label, verbose)
-        val_loss, val_acc = evaluate(model, loss, val_loader) if val_loader is not None \
-            else (None, None)
-        history.append(train_loss=train_loss, train_acc=train_acc, val_loss=val_loss,
-                       val_acc=val_acc, seconds=time.perf_counter() - start,
-                       images_per_sec=seen / train_seconds, lr=lr)
+            model, loss, optimizer, train_loader, epoch, label, verbose
+        )
+        val_loss, val_acc = (
+            evaluate(model, loss, val_loader) if val_loader is not None else (None, None)
+        )
+        history.append(
+            train_loss=train_loss,
+            train_acc=train_acc,
+            val_loss=val_loss,
+            val_acc=val_acc,
+            seconds=time.perf_counter() - start,
+            images_per_sec=seen / train_seconds,
+            lr=lr,
+        )
         if verbose > 0:
             # On a terminal the bar showed the training numbers; this line adds validation.
             print(f"{label}: {_format(history)}", flush=True)
@@ -345,8 +410,9 @@ def fit(model: Layer, loss: Loss, optimizer: Optimizer, train_loader: Iterable,
             else:
                 scheduler.step()
         # Every callback sees every epoch, even when an earlier one asks to stop.
-        stop = [bool(cb.on_epoch_end(epoch, history)) for cb in callbacks
-                if hasattr(cb, "on_epoch_end")]
+        stop = [
+            bool(cb.on_epoch_end(epoch, history)) for cb in callbacks if hasattr(cb, "on_epoch_end")
+        ]
         if any(stop):
             break
     for cb in callbacks:
@@ -383,8 +449,9 @@ def evaluate(model: Layer, loss: Loss, loader: Iterable) -> tuple[float, float]:
     return total_loss / seen, correct / seen
 
 
-def predict(model: Layer, x: np.ndarray, batch_size: int = 256,
-            return_scores: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+def predict(
+    model: Layer, x: np.ndarray, batch_size: int = 256, return_scores: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Predicted class indices (N,) for inputs x (N, C, H, W), computed in eval mode in
     batches of ``batch_size``. With ``return_scores`` also the raw scores (N, classes)."""
     if batch_size < 1:
@@ -392,19 +459,23 @@ def predict(model: Layer, x: np.ndarray, batch_size: int = 256,
     if len(x) == 0:
         raise ValueError(f"predict: x holds no images (shape {x.shape})")
     with _EvalMode(model):
-        scores = np.concatenate([model.forward(x[i:i + batch_size])
-                                 for i in range(0, len(x), batch_size)])
+        scores = np.concatenate(
+            [model.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+        )
     labels = scores.argmax(axis=1)
     return (labels, scores) if return_scores else labels
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray,
-                     num_classes: int | None = None) -> np.ndarray:
+def confusion_matrix(
+    y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None
+) -> np.ndarray:
     """counts[i, j] = how many images of true class i were predicted as class j."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"confusion_matrix: y_true {y_true.shape} and y_pred {y_pred.shape} "
-                         f"must have the same shape")
+        raise ValueError(
+            f"confusion_matrix: y_true {y_true.shape} and y_pred {y_pred.shape} "
+            f"must have the same shape"
+        )
     n = num_classes or int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1)
     counts = np.zeros((n, n), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .io import atomic_write
+from .atomic import atomic_write
 from .layers.base import Layer
 from .layers.conv import Conv2D
 from .train import History, confusion_matrix
@@ -28,8 +28,9 @@ def _finish(fig: Figure, path: str | os.PathLike | None) -> Figure:
     return fig
 
 
-def _grid(rows: int, cols: int, cell: float = 1.3,
-          title: bool = False) -> tuple[Figure, np.ndarray]:
+def _grid(
+    rows: int, cols: int, cell: float = 1.3, title: bool = False
+) -> tuple[Figure, np.ndarray]:
     """A figure of rows × cols image axes with no ticks (room for a title on top);
     the axes as a 2-D array."""
     fig = Figure(figsize=(max(cols * cell, 3), rows * cell + (0.5 if title else 0)))
@@ -50,8 +51,9 @@ def _as_image(x: np.ndarray) -> tuple[np.ndarray, str | None]:
     return x[0], "gray"
 
 
-def plot_history(history: History, path: str | os.PathLike | None = None,
-                 val_label: str = "validation") -> Figure:
+def plot_history(
+    history: History, path: str | os.PathLike | None = None, val_label: str = "validation"
+) -> Figure:
     """Training curves: loss (left) and accuracy (right) per epoch, training and validation
     (``val_label`` names the second curve, e.g. 'test' when the test set was used)."""
     fig = Figure(figsize=(9, 3.5))
@@ -82,8 +84,9 @@ def _first_conv(model: Layer) -> Conv2D:
     raise ValueError(f"plot_filters: {type(model).__name__} contains no Conv2D layer")
 
 
-def plot_filters(model: Layer | np.ndarray, path: str | os.PathLike | None = None,
-                 cols: int = 8) -> Figure:
+def plot_filters(
+    model: Layer | np.ndarray, path: str | os.PathLike | None = None, cols: int = 8
+) -> Figure:
     """The first convolution layer's kernels, one small image each.
 
     ``model`` is a model (its first Conv2D is used), a Conv2D, or a weight array
@@ -107,8 +110,9 @@ def plot_filters(model: Layer | np.ndarray, path: str | os.PathLike | None = Non
     return _finish(fig, path)
 
 
-def plot_feature_maps(model: Layer, image: np.ndarray, path: str | os.PathLike | None = None,
-                      max_channels: int = 8) -> Figure:
+def plot_feature_maps(
+    model: Layer, image: np.ndarray, path: str | os.PathLike | None = None, max_channels: int = 8
+) -> Figure:
     """One image (C, H, W) through a Sequential: the input, then the output of each
     Conv2D layer (up to ``max_channels`` channels per row), in eval mode."""
     layers = list(model.children()) or [model]
@@ -140,9 +144,12 @@ def plot_feature_maps(model: Layer, image: np.ndarray, path: str | os.PathLike |
     return _finish(fig, path)
 
 
-def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray,
-                          class_names: Sequence[str] | None = None,
-                          path: str | os.PathLike | None = None) -> Figure:
+def plot_confusion_matrix(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    path: str | os.PathLike | None = None,
+) -> Figure:
     """Counts of (true class, predicted class): the diagonal is right, the rest shows
     which classes the model confuses."""
     n = len(class_names) if class_names is not None else None
@@ -154,25 +161,41 @@ def plot_confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray,
     im = ax.imshow(counts, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     ticks = np.arange(len(counts))
-    ax.set_xticks(ticks, names, rotation=45 if max(map(len, names)) > 2 else 0, ha="right"
-                  if max(map(len, names)) > 2 else "center")
+    ax.set_xticks(
+        ticks,
+        names,
+        rotation=45 if max(map(len, names)) > 2 else 0,
+        ha="right" if max(map(len, names)) > 2 else "center",
+    )
     ax.set_yticks(ticks, names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     threshold = counts.max() / 2
     for (i, j), value in np.ndenumerate(counts):
         if value:
-            ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                    color="white" if value > threshold else "black")
+            ax.text(
+                j,
+                i,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > threshold else "black",
+            )
     accuracy = np.trace(counts) / max(counts.sum(), 1)
     ax.set_title(f"confusion matrix (accuracy {accuracy:.2%})")
     return _finish(fig, path)
 
 
-def plot_misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray,
-                       class_names: Sequence[str] | None = None,
-                       path: str | os.PathLike | None = None, max_images: int = 32,
-                       cols: int = 8) -> Figure:
+def plot_misclassified(
+    images: np.ndarray,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    path: str | os.PathLike | None = None,
+    max_images: int = 32,
+    cols: int = 8,
+) -> Figure:
     """A grid of the first ``max_images`` images (N, C, H, W) whose prediction is wrong,
     each titled 'true → predicted'."""
     wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))[:max_images]
@@ -188,8 +211,7 @@ def plot_misclassified(images: np.ndarray, y_true: np.ndarray, y_pred: np.ndarra
     for ax, i in zip(axes.flat, wrong, strict=False):
         img, cmap = _as_image(images[i])
         ax.imshow(img, cmap=cmap, interpolation="nearest")
-        ax.set_title(f"{name(y_true[i])} → {name(y_pred[i])}", fontsize=8,
-                     color="firebrick")
+        ax.set_title(f"{name(y_true[i])} → {name(y_pred[i])}", fontsize=8, color="firebrick")
     total = int(np.sum(np.asarray(y_true) != np.asarray(y_pred)))
     fig.suptitle(f"misclassified: {len(wrong)} shown of {total} (true → predicted)")
     return _finish(fig, path)

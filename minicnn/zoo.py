@@ -58,16 +58,23 @@ def lenet5(num_classes: int = 10, in_channels: int = 1) -> Sequential:
     → 120 → ReLU → 84 → ReLU → num_classes.   61,706 parameters for 10 classes.
     """
     return Sequential(
-        Conv2D(in_channels, 6, 5, padding=2), ReLU(), MaxPool2D(2),
-        Conv2D(6, 16, 5), ReLU(), MaxPool2D(2),
+        Conv2D(in_channels, 6, 5, padding=2),
+        ReLU(),
+        MaxPool2D(2),
+        Conv2D(6, 16, 5),
+        ReLU(),
+        MaxPool2D(2),
         Flatten(),
-        Linear(16 * 5 * 5, 120), ReLU(),
-        Linear(120, 84), ReLU(),
+        Linear(16 * 5 * 5, 120),
+        ReLU(),
+        Linear(120, 84),
+        ReLU(),
         Linear(84, num_classes),
     )
 
 
 # -- AlexNet and VGG ---------------------------------------------------------------
+
 
 def paper_lrn() -> LocalResponseNorm:
     """Krizhevsky et al.'s response normalisation, b = a / (k + α Σ a²)^β with
@@ -81,10 +88,16 @@ def classifier(in_features: int, hidden: int, num_classes: int, dropout: float) 
     """The fully connected head of AlexNet and VGG: two hidden layers with dropout.
     The order (Dropout before or after ReLU) is torchvision's for VGG; dropout
     commutes with ReLU, so either order computes the same function."""
-    return [Flatten(),
-            Linear(in_features, hidden), ReLU(), Dropout(dropout),
-            Linear(hidden, hidden), ReLU(), Dropout(dropout),
-            Linear(hidden, num_classes)]
+    return [
+        Flatten(),
+        Linear(in_features, hidden),
+        ReLU(),
+        Dropout(dropout),
+        Linear(hidden, hidden),
+        ReLU(),
+        Dropout(dropout),
+        Linear(hidden, num_classes),
+    ]
 
 
 def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) -> Sequential:
@@ -109,19 +122,37 @@ def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) ->
     """
     if lrn:
         features = [
-            Conv2D(3, 96, 11, stride=4), ReLU(), paper_lrn(), MaxPool2D(3, 2),
-            Conv2D(96, 256, 5, padding=2), ReLU(), paper_lrn(), MaxPool2D(3, 2),
-            Conv2D(256, 384, 3, padding=1), ReLU(),
-            Conv2D(384, 384, 3, padding=1), ReLU(),
-            Conv2D(384, 256, 3, padding=1), ReLU(), MaxPool2D(3, 2),
+            Conv2D(3, 96, 11, stride=4),
+            ReLU(),
+            paper_lrn(),
+            MaxPool2D(3, 2),
+            Conv2D(96, 256, 5, padding=2),
+            ReLU(),
+            paper_lrn(),
+            MaxPool2D(3, 2),
+            Conv2D(256, 384, 3, padding=1),
+            ReLU(),
+            Conv2D(384, 384, 3, padding=1),
+            ReLU(),
+            Conv2D(384, 256, 3, padding=1),
+            ReLU(),
+            MaxPool2D(3, 2),
         ]
     else:
         features = [
-            Conv2D(3, 64, 11, stride=4, padding=2), ReLU(), MaxPool2D(3, 2),
-            Conv2D(64, 192, 5, padding=2), ReLU(), MaxPool2D(3, 2),
-            Conv2D(192, 384, 3, padding=1), ReLU(),
-            Conv2D(384, 256, 3, padding=1), ReLU(),
-            Conv2D(256, 256, 3, padding=1), ReLU(), MaxPool2D(3, 2),
+            Conv2D(3, 64, 11, stride=4, padding=2),
+            ReLU(),
+            MaxPool2D(3, 2),
+            Conv2D(64, 192, 5, padding=2),
+            ReLU(),
+            MaxPool2D(3, 2),
+            Conv2D(192, 384, 3, padding=1),
+            ReLU(),
+            Conv2D(384, 256, 3, padding=1),
+            ReLU(),
+            Conv2D(256, 256, 3, padding=1),
+            ReLU(),
+            MaxPool2D(3, 2),
         ]
     return Sequential(*features, *classifier(256 * 6 * 6, 4096, num_classes, dropout))
 
@@ -131,26 +162,27 @@ def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) ->
 # maxpool (2×2, stride 2). Every conv is followed by a ReLU.
 VGG_CONFIGS: dict[str, str] = {
     "A": "conv3-64 maxpool conv3-128 maxpool conv3-256 conv3-256 maxpool "
-         "conv3-512 conv3-512 maxpool conv3-512 conv3-512 maxpool",
+    "conv3-512 conv3-512 maxpool conv3-512 conv3-512 maxpool",
     "A-LRN": "conv3-64 LRN maxpool conv3-128 maxpool conv3-256 conv3-256 maxpool "
-             "conv3-512 conv3-512 maxpool conv3-512 conv3-512 maxpool",
+    "conv3-512 conv3-512 maxpool conv3-512 conv3-512 maxpool",
     "B": "conv3-64 conv3-64 maxpool conv3-128 conv3-128 maxpool conv3-256 conv3-256 maxpool "
-         "conv3-512 conv3-512 maxpool conv3-512 conv3-512 maxpool",
+    "conv3-512 conv3-512 maxpool conv3-512 conv3-512 maxpool",
     "C": "conv3-64 conv3-64 maxpool conv3-128 conv3-128 maxpool "
-         "conv3-256 conv3-256 conv1-256 maxpool conv3-512 conv3-512 conv1-512 maxpool "
-         "conv3-512 conv3-512 conv1-512 maxpool",
+    "conv3-256 conv3-256 conv1-256 maxpool conv3-512 conv3-512 conv1-512 maxpool "
+    "conv3-512 conv3-512 conv1-512 maxpool",
     "D": "conv3-64 conv3-64 maxpool conv3-128 conv3-128 maxpool "
-         "conv3-256 conv3-256 conv3-256 maxpool conv3-512 conv3-512 conv3-512 maxpool "
-         "conv3-512 conv3-512 conv3-512 maxpool",
+    "conv3-256 conv3-256 conv3-256 maxpool conv3-512 conv3-512 conv3-512 maxpool "
+    "conv3-512 conv3-512 conv3-512 maxpool",
     "E": "conv3-64 conv3-64 maxpool conv3-128 conv3-128 maxpool "
-         "conv3-256 conv3-256 conv3-256 conv3-256 maxpool "
-         "conv3-512 conv3-512 conv3-512 conv3-512 maxpool "
-         "conv3-512 conv3-512 conv3-512 conv3-512 maxpool",
+    "conv3-256 conv3-256 conv3-256 conv3-256 maxpool "
+    "conv3-512 conv3-512 conv3-512 conv3-512 maxpool "
+    "conv3-512 conv3-512 conv3-512 conv3-512 maxpool",
 }
 
 
-def vgg(config: str = "D", num_classes: int = 1000, batch_norm: bool = False,
-        dropout: float = 0.5) -> Sequential:
+def vgg(
+    config: str = "D", num_classes: int = 1000, batch_norm: bool = False, dropout: float = 0.5
+) -> Sequential:
     """VGG network ``config`` ('A', 'A-LRN', 'B', 'C', 'D' or 'E', see ``VGG_CONFIGS``)
     for 3×224×224 inputs: five blocks of 3×3 convolutions (padding 1, so only the
     max pools halve the size: 224 → 7), then 512·7·7 → 4096 → 4096 → num_classes.
@@ -161,8 +193,10 @@ def vgg(config: str = "D", num_classes: int = 1000, batch_norm: bool = False,
     A 132,863,336; B 133,047,848; C 133,638,952; D 138,357,544; E 143,667,240.
     """
     if config not in VGG_CONFIGS:
-        raise ValueError(f"vgg: unknown config {config!r}; choose one of "
-                         f"{', '.join(map(repr, VGG_CONFIGS))} (vgg11/13/16/19 = A/B/D/E)")
+        raise ValueError(
+            f"vgg: unknown config {config!r}; choose one of "
+            f"{', '.join(map(repr, VGG_CONFIGS))} (vgg11/13/16/19 = A/B/D/E)"
+        )
     layers: list[Layer] = []
     channels = 3
     for item in VGG_CONFIGS[config].split():
@@ -202,11 +236,14 @@ def vgg19(num_classes: int = 1000, batch_norm: bool = False) -> Sequential:
 
 # -- ResNet ------------------------------------------------------------------------
 
+
 def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1) -> list[Layer]:
     """A convolution without bias followed by BatchNorm2D (whose β replaces the bias;
     a conv bias would be cancelled by the mean subtraction anyway). 'Same' padding."""
-    return [Conv2D(in_channels, out_channels, kernel_size, stride, kernel_size // 2, bias=False),
-            BatchNorm2D(out_channels)]
+    return [
+        Conv2D(in_channels, out_channels, kernel_size, stride, kernel_size // 2, bias=False),
+        BatchNorm2D(out_channels),
+    ]
 
 
 def projection(in_channels: int, out_channels: int, stride: int) -> Sequential:
@@ -215,8 +252,9 @@ def projection(in_channels: int, out_channels: int, stride: int) -> Sequential:
     return Sequential(*conv_bn(in_channels, out_channels, 1, stride))
 
 
-def shortcut_for(in_channels: int, out_channels: int, stride: int,
-                 option: str = "B") -> Layer | None:
+def shortcut_for(
+    in_channels: int, out_channels: int, stride: int, option: str = "B"
+) -> Layer | None:
     """Identity where shapes agree; otherwise option 'A' (zero-padded identity,
     no parameters: mc.PadShortcut) or 'B' (projection)."""
     if stride == 1 and in_channels == out_channels:
@@ -226,18 +264,24 @@ def shortcut_for(in_channels: int, out_channels: int, stride: int,
     return projection(in_channels, out_channels, stride)
 
 
-def basic_block(in_channels: int, out_channels: int, stride: int = 1,
-                shortcut: str = "B") -> Sequential:
+def basic_block(
+    in_channels: int, out_channels: int, stride: int = 1, shortcut: str = "B"
+) -> Sequential:
     """ResNet-18/34 and CIFAR block: relu(F(x) + S(x)) with
     F = conv3×3(stride) → BN → ReLU → conv3×3 → BN."""
-    body = Sequential(*conv_bn(in_channels, out_channels, 3, stride), ReLU(),
-                      *conv_bn(out_channels, out_channels, 3))
-    return Sequential(Residual(body, shortcut_for(in_channels, out_channels, stride, shortcut)),
-                      ReLU())
+    body = Sequential(
+        *conv_bn(in_channels, out_channels, 3, stride),
+        ReLU(),
+        *conv_bn(out_channels, out_channels, 3),
+    )
+    return Sequential(
+        Residual(body, shortcut_for(in_channels, out_channels, stride, shortcut)), ReLU()
+    )
 
 
-def bottleneck_block(in_channels: int, width: int, stride: int = 1,
-                     stride_on: str = "1x1") -> Sequential:
+def bottleneck_block(
+    in_channels: int, width: int, stride: int = 1, stride_on: str = "1x1"
+) -> Sequential:
     """ResNet-50/101/152 block: relu(F(x) + S(x)) with 4·width output channels,
     F = conv1×1 (width) → BN → ReLU → conv3×3 (width) → BN → ReLU → conv1×1 (4·width) → BN.
 
@@ -247,13 +291,19 @@ def bottleneck_block(in_channels: int, width: int, stride: int = 1,
     4.1 billion for ResNet-50, and a little more accurate. Same parameters.
     """
     if stride_on not in ("1x1", "3x3"):
-        raise ValueError(f"bottleneck_block: stride_on must be '1x1' (the paper) or '3x3' "
-                         f"(torchvision), got {stride_on!r}")
+        raise ValueError(
+            f"bottleneck_block: stride_on must be '1x1' (the paper) or '3x3' "
+            f"(torchvision), got {stride_on!r}"
+        )
     s1, s3 = (stride, 1) if stride_on == "1x1" else (1, stride)
     out_channels = 4 * width
-    body = Sequential(*conv_bn(in_channels, width, 1, s1), ReLU(),
-                      *conv_bn(width, width, 3, s3), ReLU(),
-                      *conv_bn(width, out_channels, 1))
+    body = Sequential(
+        *conv_bn(in_channels, width, 1, s1),
+        ReLU(),
+        *conv_bn(width, width, 3, s3),
+        ReLU(),
+        *conv_bn(width, out_channels, 1),
+    )
     return Sequential(Residual(body, shortcut_for(in_channels, out_channels, stride)), ReLU())
 
 
@@ -268,8 +318,13 @@ def imagenet_resnet(depth: int, num_classes: int = 1000, stride_on: str = "1x1")
     Basic blocks for 18 and 34 layers, bottlenecks (4× wider output) for 50, 101, 152.
     The result is Sequential(stem, stage1, ..., stage4, head).
     """
-    blocks = {18: [2, 2, 2, 2], 34: [3, 4, 6, 3], 50: [3, 4, 6, 3],
-              101: [3, 4, 23, 3], 152: [3, 8, 36, 3]}
+    blocks = {
+        18: [2, 2, 2, 2],
+        34: [3, 4, 6, 3],
+        50: [3, 4, 6, 3],
+        101: [3, 4, 23, 3],
+        152: [3, 8, 36, 3],
+    }
     if depth not in blocks:
         raise ValueError(f"imagenet_resnet: depth must be one of {sorted(blocks)}, got {depth}")
     bottleneck = depth >= 50
@@ -329,20 +384,30 @@ def cifar_resnet(depth: int, num_classes: int = 10, shortcut: str = "A") -> Sequ
     1×1 projection with BatchNorm there instead (2,752 more parameters).
     """
     if depth < 8 or (depth - 2) % 6:
-        raise ValueError(f"cifar_resnet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), "
-                         f"got {depth}")
+        raise ValueError(
+            f"cifar_resnet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got {depth}"
+        )
     if shortcut not in ("A", "B"):
-        raise ValueError(f"cifar_resnet: shortcut must be 'A' (zero padding) or 'B' "
-                         f"(projection), got {shortcut!r}")
+        raise ValueError(
+            f"cifar_resnet: shortcut must be 'A' (zero padding) or 'B' "
+            f"(projection), got {shortcut!r}"
+        )
     n = (depth - 2) // 6
     stages, channels = [], 16
     for i, width in enumerate((16, 32, 64)):
-        stage = [basic_block(channels if j == 0 else width, width,
-                             2 if i > 0 and j == 0 else 1, shortcut) for j in range(n)]
+        stage = [
+            basic_block(
+                channels if j == 0 else width, width, 2 if i > 0 and j == 0 else 1, shortcut
+            )
+            for j in range(n)
+        ]
         stages.append(Sequential(*stage))
         channels = width
-    return Sequential(Sequential(*conv_bn(3, 16, 3), ReLU()), *stages,
-                      Sequential(GlobalAvgPool2D(), Linear(64, num_classes)))
+    return Sequential(
+        Sequential(*conv_bn(3, 16, 3), ReLU()),
+        *stages,
+        Sequential(GlobalAvgPool2D(), Linear(64, num_classes)),
+    )
 
 
 def resnet20(num_classes: int = 10, shortcut: str = "A") -> Sequential:

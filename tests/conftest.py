@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
-    "minicnn", deadline=None, max_examples=40,
+    "minicnn",
+    deadline=None,
+    max_examples=40,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("minicnn")
@@ -26,10 +28,14 @@ def torch():
         import torch
     except ImportError:
         if os.environ.get("MINICNN_REQUIRE_TORCH") == "1":
-            pytest.fail("MINICNN_REQUIRE_TORCH=1 but PyTorch is not importable; "
-                        "install the test extra: pip install -e '.[test]'")
-        pytest.skip("PyTorch (the reference implementation) is not installed; "
-                    "pip install -e '.[test]' to run the cross-checks")
+            pytest.fail(
+                "MINICNN_REQUIRE_TORCH=1 but PyTorch is not importable; "
+                "install the test extra: pip install -e '.[test]'"
+            )
+        pytest.skip(
+            "PyTorch (the reference implementation) is not installed; "
+            "pip install -e '.[test]' to run the cross-checks"
+        )
     return torch
 
 

@@ -23,9 +23,11 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(os.environ.get("MINICNN_ACCURACY") != "1",
-                       reason="accuracy runs train for minutes; run `make accuracy` "
-                              "(MINICNN_ACCURACY=1) to check the targets"),
+    pytest.mark.skipif(
+        os.environ.get("MINICNN_ACCURACY") != "1",
+        reason="accuracy runs train for minutes; run `make accuracy` "
+        "(MINICNN_ACCURACY=1) to check the targets",
+    ),
 ]
 
 
@@ -44,8 +46,10 @@ def _train(script: str, out: Path) -> dict:
 
 def test_lenet_on_full_mnist_reaches_99_percent(tmp_path):
     if not _found(mc.data.MNIST):
-        pytest.skip("full MNIST is not on this machine; put its four IDX files in "
-                    "~/.cache/minicnn/mnist (or $MINICNN_DATA/mnist)")
+        pytest.skip(
+            "full MNIST is not on this machine; put its four IDX files in "
+            "~/.cache/minicnn/mnist (or $MINICNN_DATA/mnist)"
+        )
     results = _train("train_mnist_lenet.py", tmp_path)
     assert results["test_images"] == 10_000
     assert results["test_accuracy"] >= 0.99, results["test_accuracy"]
@@ -61,8 +65,10 @@ def test_lenet_on_the_mnist_sample_reaches_96_percent(tmp_path, monkeypatch):
 
 def test_lenet_on_fashion_mnist_reaches_90_percent(tmp_path):
     if not _found(mc.data.FashionMNIST):
-        pytest.skip("Fashion-MNIST is not on this machine: apt-get install "
-                    "dataset-fashion-mnist, or put its IDX files in ~/.cache/minicnn/fashion-mnist")
+        pytest.skip(
+            "Fashion-MNIST is not on this machine: apt-get install "
+            "dataset-fashion-mnist, or put its IDX files in ~/.cache/minicnn/fashion-mnist"
+        )
     results = _train("train_fashion_mnist.py", tmp_path)
     assert results["test_images"] == 10_000
     assert results["test_accuracy"] >= 0.90, results["test_accuracy"]

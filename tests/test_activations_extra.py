@@ -1,5 +1,5 @@
 """LeakyReLU, Sigmoid and Tanh: values, stability, the in-place trap, dtypes, errors and
-gradient checks (the PyTorch cross-checks are in test_torch_issue6.py)."""
+gradient checks (the PyTorch cross-checks are in test_torch_norm_activations.py)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def test_values_and_local_derivative(name, rng):
     # the backward is dy·f'(x); compare with a central difference of f itself
     dy = rng.standard_normal(x.shape)
     h = 1e-6
-    np.testing.assert_allclose(layer.backward(dy), dy * (f(x + h) - f(x - h)) / (2 * h),
-                               rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        layer.backward(dy), dy * (f(x + h) - f(x - h)) / (2 * h), rtol=1e-6, atol=1e-9
+    )
 
 
 def test_leaky_relu_slope_and_default():
@@ -52,7 +53,7 @@ def test_leaky_relu_bad_slope(bad):
 def test_sigmoid_is_stable_for_large_inputs(dtype):
     x = np.array([-1e4, -800.0, -50.0, 0.0, 50.0, 800.0, 1e4], dtype=dtype)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")   # an overflow in exp would warn
+        warnings.simplefilter("error")  # an overflow in exp would warn
         sig = mc.Sigmoid()
         y = sig(x)
         dx = sig.backward(np.ones_like(x))
@@ -79,8 +80,8 @@ def test_backward_ignores_in_place_changes_to_input_and_output(name, rng):
     expected = clean.backward(dy)
     layer = make()
     y = layer(x)
-    x[...] = 7.0    # the caller reuses its buffer
-    y[...] = -3.0   # a later layer works in place on the output
+    x[...] = 7.0  # the caller reuses its buffer
+    y[...] = -3.0  # a later layer works in place on the output
     np.testing.assert_array_equal(layer.backward(dy), expected)
 
 
@@ -109,8 +110,12 @@ def test_errors_name_the_layer(name):
 
 
 @settings(max_examples=15)
-@given(name=st.sampled_from(sorted(ACTIVATIONS)), shape=st.lists(st.integers(1, 4), min_size=1,
-       max_size=4), scale=st.floats(0.5, 4.0), seed=st.integers(0, 1000))
+@given(
+    name=st.sampled_from(sorted(ACTIVATIONS)),
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    scale=st.floats(0.5, 4.0),
+    seed=st.integers(0, 1000),
+)
 def test_gradient_check(name, shape, scale, seed):
     """Central differences in float64 via minicnn.gradcheck, on inputs scaled out to
     the saturating parts of Sigmoid and Tanh."""

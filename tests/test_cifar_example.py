@@ -26,6 +26,7 @@ def example(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLES))
     sys.modules.pop("train_cifar10_resnet", None)
     import train_cifar10_resnet
+
     return train_cifar10_resnet
 
 
@@ -42,8 +43,20 @@ def write_fake_cifar(root: Path, per_file: int = 8, seed: int = 0) -> None:
 def test_trains_an_epoch_and_reports_accuracy(example, tmp_path, capsys):
     write_fake_cifar(tmp_path / "data")
     out = tmp_path / "out"
-    code = example.main(["--epochs", "1", "--batch-size", "16", "--data-dir",
-                         str(tmp_path / "data"), "--out", str(out), "--backend", "numpy"])
+    code = example.main(
+        [
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--out",
+            str(out),
+            "--backend",
+            "numpy",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "Data: CIFAR-10 from" in printed and "40 training / 8 test images" in printed
@@ -68,8 +81,20 @@ def iter_layers(layer):
 
 def test_subset_trains_on_a_slice(example, tmp_path, capsys):
     write_fake_cifar(tmp_path / "data")
-    code = example.main(["--epochs", "1", "--subset", "12", "--batch-size", "6", "--data-dir",
-                         str(tmp_path / "data"), "--out", str(tmp_path / "out")])
+    code = example.main(
+        [
+            "--epochs",
+            "1",
+            "--subset",
+            "12",
+            "--batch-size",
+            "6",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 0
     assert "12 training / 8 test images (--subset)" in capsys.readouterr().out
 

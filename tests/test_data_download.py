@@ -47,12 +47,15 @@ def test_success_writes_file_atomically_with_short_timeout(tmp_path, monkeypatch
     data = b"hello idx"
     server = serve(monkeypatch, {"https://b.example/f.gz": data})
     dest = tmp_path / "new" / "dir"
-    path = download_file("f.gz", ["https://a.example/", "https://b.example/"],
-                         sha256_hex(data), dest)
+    path = download_file(
+        "f.gz", ["https://a.example/", "https://b.example/"], sha256_hex(data), dest
+    )
     assert path == dest / "f.gz" and path.read_bytes() == data
     assert os.listdir(dest) == ["f.gz"], "no temporary file may be left behind"
-    assert [url for url, _ in server.requests] == ["https://a.example/f.gz",
-                                                   "https://b.example/f.gz"]
+    assert [url for url, _ in server.requests] == [
+        "https://a.example/f.gz",
+        "https://b.example/f.gz",
+    ]
     assert all(0 < timeout <= 10 for _, timeout in server.requests)
 
 
@@ -72,8 +75,11 @@ def test_unwritable_destination_is_a_download_error(tmp_path, monkeypatch):
 
 
 def test_all_known_checksums_are_sha256_hex():
-    sums = [*mc.data.MNIST.sha256.values(), *mc.data.FashionMNIST.sha256.values(),
-            mc.data.CIFAR10.archive_sha256]
+    sums = [
+        *mc.data.MNIST.sha256.values(),
+        *mc.data.FashionMNIST.sha256.values(),
+        mc.data.CIFAR10.archive_sha256,
+    ]
     assert len(set(sums)) == 9
     assert all(re.fullmatch(r"[0-9a-f]{64}", s) for s in sums)
 
@@ -121,8 +127,9 @@ def test_mnist_fetches_only_the_missing_file(tmp_path, monkeypatch):
 
 def test_mnist_corrupted_download_leaves_nothing(tmp_path, monkeypatch):
     files = mnist_files(5)  # real MNIST checksums: these fake files cannot match
-    serve(monkeypatch, {m + name: data for m in mc.data.MNIST.mirrors
-                        for name, data in files.items()})
+    serve(
+        monkeypatch, {m + name: data for m in mc.data.MNIST.mirrors for name, data in files.items()}
+    )
     with pytest.raises(mc.data.DatasetNotFoundError) as info:
         mc.data.MNIST(root=tmp_path, download=True)
     assert str(info.value).count("SHA-256 mismatch") == 2  # both mirrors tried
@@ -132,8 +139,7 @@ def test_mnist_corrupted_download_leaves_nothing(tmp_path, monkeypatch):
 def test_cifar10_download_unpacks_binary_batches_and_removes_archive(tmp_path, monkeypatch):
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for i, name in enumerate([f"data_batch_{k}.bin" for k in range(1, 6)]
-                                 + ["test_batch.bin"]):
+        for i, name in enumerate([f"data_batch_{k}.bin" for k in range(1, 6)] + ["test_batch.bin"]):
             record = bytes([i]) + bytes(3072)
             info = tarfile.TarInfo(f"cifar-10-batches-bin/{name}")
             info.size = len(record)

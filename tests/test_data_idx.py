@@ -99,8 +99,19 @@ HUGE = 2**32 - 1  # the largest dimension a header can announce
         (gzip.compress(GOOD)[:-6], None, "corrupt or truncated gzip"),
         (header(0x0E, (HUGE,) * 3) + bytes(8), None, f"needs {16 + HUGE**3 * 8} bytes"),
     ],
-    ids=["short", "magic", "dtype", "ndim0", "short-dims", "truncated", "trailing",
-         "images-as-labels", "labels-as-images", "gzip-cut", "huge-dims"],
+    ids=[
+        "short",
+        "magic",
+        "dtype",
+        "ndim0",
+        "short-dims",
+        "truncated",
+        "trailing",
+        "images-as-labels",
+        "labels-as-images",
+        "gzip-cut",
+        "huge-dims",
+    ],
 )
 def test_corrupt_files_name_file_and_problem(tmp_path, content, ndim, problem):
     path = tmp_path / "broken-idx3-ubyte"

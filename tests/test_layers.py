@@ -47,8 +47,9 @@ def test_relu_backward_uses_its_own_mask_not_the_input():
     y = relu(x)
     x[...] = 5.0  # a later in-place operation on the input must not change the gradient
     y[...] = 0.0
-    np.testing.assert_array_equal(relu.backward(np.array([[1.0, 2.0, 3.0, 4.0]])),
-                                  [[0.0, 2.0, 0.0, 4.0]])
+    np.testing.assert_array_equal(
+        relu.backward(np.array([[1.0, 2.0, 3.0, 4.0]])), [[0.0, 2.0, 0.0, 4.0]]
+    )
     x = np.array([-1.0, 1.0])
     relu(x)
     np.testing.assert_array_equal(x, [-1.0, 1.0])  # forward leaves the input alone
@@ -106,19 +107,42 @@ def test_flatten_and_linear():
     assert lin(flat(x).astype(np.float32)).shape == (2, 5)
 
 
-@pytest.mark.parametrize("make, x, error, words", [
-    (lambda: mc.Conv2D(3, 4, 3), np.zeros((2, 3, 8)), ValueError, ["Conv2D", "(N, C, H, W)", "(2, 3, 8)"]),
-    (lambda: mc.Conv2D(3, 4, 3), np.zeros((2, 1, 8, 8)), ValueError, ["3 input channels", "got 1"]),
-    (lambda: mc.Conv2D(1, 4, 3), np.zeros((2, 1, 8, 8), np.int64), TypeError, ["floating-point", "int64", "astype"]),
-    (lambda: mc.Conv2D(1, 4, 3), np.full((1, 1, 4, 4), np.nan), ValueError, ["NaN"]),
-    (lambda: mc.Conv2D(1, 4, 5), np.zeros((1, 1, 3, 3)), ValueError, ["does not fit", "larger than"]),
-    (lambda: mc.MaxPool2D(2), np.zeros((4, 4)), ValueError, ["MaxPool2D", "(N, C, H, W)"]),
-    (lambda: mc.MaxPool2D(3), np.zeros((1, 1, 2, 2)), ValueError, ["does not fit"]),
-    (lambda: mc.Linear(400, 10), np.zeros((2, 16, 5, 5)), ValueError, ["(N, 400)", "Flatten"]),
-    (lambda: mc.Linear(4, 10), np.zeros((2, 3)), ValueError, ["(N, 4)", "(2, 3)"]),
-    (lambda: mc.Linear(4, 10), [[1.0, 2.0, 3.0, 4.0]], TypeError, ["NumPy array", "list"]),
-    (lambda: mc.ReLU(), np.zeros(3, dtype=np.int32), TypeError, ["ReLU", "int32"]),
-])
+@pytest.mark.parametrize(
+    "make, x, error, words",
+    [
+        (
+            lambda: mc.Conv2D(3, 4, 3),
+            np.zeros((2, 3, 8)),
+            ValueError,
+            ["Conv2D", "(N, C, H, W)", "(2, 3, 8)"],
+        ),
+        (
+            lambda: mc.Conv2D(3, 4, 3),
+            np.zeros((2, 1, 8, 8)),
+            ValueError,
+            ["3 input channels", "got 1"],
+        ),
+        (
+            lambda: mc.Conv2D(1, 4, 3),
+            np.zeros((2, 1, 8, 8), np.int64),
+            TypeError,
+            ["floating-point", "int64", "astype"],
+        ),
+        (lambda: mc.Conv2D(1, 4, 3), np.full((1, 1, 4, 4), np.nan), ValueError, ["NaN"]),
+        (
+            lambda: mc.Conv2D(1, 4, 5),
+            np.zeros((1, 1, 3, 3)),
+            ValueError,
+            ["does not fit", "larger than"],
+        ),
+        (lambda: mc.MaxPool2D(2), np.zeros((4, 4)), ValueError, ["MaxPool2D", "(N, C, H, W)"]),
+        (lambda: mc.MaxPool2D(3), np.zeros((1, 1, 2, 2)), ValueError, ["does not fit"]),
+        (lambda: mc.Linear(400, 10), np.zeros((2, 16, 5, 5)), ValueError, ["(N, 400)", "Flatten"]),
+        (lambda: mc.Linear(4, 10), np.zeros((2, 3)), ValueError, ["(N, 4)", "(2, 3)"]),
+        (lambda: mc.Linear(4, 10), [[1.0, 2.0, 3.0, 4.0]], TypeError, ["NumPy array", "list"]),
+        (lambda: mc.ReLU(), np.zeros(3, dtype=np.int32), TypeError, ["ReLU", "int32"]),
+    ],
+)
 def test_bad_input_names_the_layer_and_the_problem(make, x, error, words):
     with pytest.raises(error) as info:
         make()(x)
@@ -126,14 +150,17 @@ def test_bad_input_names_the_layer_and_the_problem(make, x, error, words):
         assert word in str(info.value)
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: mc.Conv2D(3, 4, 3, stride=0), ["stride >= 1"]),
-    (lambda: mc.Conv2D(3, 4, 3, padding=-1), ["padding >= 0"]),
-    (lambda: mc.Conv2D(0, 4, 3), ["in_channels >= 1"]),
-    (lambda: mc.Conv2D(3, 4, 2.5), ["kernel_size", "int"]),
-    (lambda: mc.MaxPool2D(2, padding=2), ["at most half"]),
-    (lambda: mc.Linear(0, 3), ["in_features >= 1"]),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: mc.Conv2D(3, 4, 3, stride=0), ["stride >= 1"]),
+        (lambda: mc.Conv2D(3, 4, 3, padding=-1), ["padding >= 0"]),
+        (lambda: mc.Conv2D(0, 4, 3), ["in_channels >= 1"]),
+        (lambda: mc.Conv2D(3, 4, 2.5), ["kernel_size", "int"]),
+        (lambda: mc.MaxPool2D(2, padding=2), ["at most half"]),
+        (lambda: mc.Linear(0, 3), ["in_features >= 1"]),
+    ],
+)
 def test_bad_constructor_arguments(make, words):
     with pytest.raises((ValueError, TypeError)) as info:
         make()

@@ -43,14 +43,17 @@ def test_reductions_agree(make, rng):
     assert isinstance(mean(scores, labels), float)
 
 
-@pytest.mark.parametrize("scores, labels, error, words", [
-    (np.zeros((2, 3)), np.array([0, 3]), ValueError, ["label 3", "3 classes", "0..2"]),
-    (np.zeros((2, 3)), np.array([-1, 0]), ValueError, ["label -1"]),
-    (np.zeros((2, 3)), np.array([0, 1, 2]), ValueError, ["expected 2 labels", "(3,)"]),
-    (np.zeros((2, 3)), np.array([0.0, 1.0]), TypeError, ["integer"]),
-    (np.zeros(3), np.array([0]), ValueError, ["(N, classes)"]),
-    (np.zeros((2, 3), dtype=int), np.array([0, 1]), TypeError, ["floating-point"]),
-])
+@pytest.mark.parametrize(
+    "scores, labels, error, words",
+    [
+        (np.zeros((2, 3)), np.array([0, 3]), ValueError, ["label 3", "3 classes", "0..2"]),
+        (np.zeros((2, 3)), np.array([-1, 0]), ValueError, ["label -1"]),
+        (np.zeros((2, 3)), np.array([0, 1, 2]), ValueError, ["expected 2 labels", "(3,)"]),
+        (np.zeros((2, 3)), np.array([0.0, 1.0]), TypeError, ["integer"]),
+        (np.zeros(3), np.array([0]), ValueError, ["(N, classes)"]),
+        (np.zeros((2, 3), dtype=int), np.array([0, 1]), TypeError, ["floating-point"]),
+    ],
+)
 def test_bad_labels_and_scores(scores, labels, error, words):
     with pytest.raises(error) as info:
         mc.SoftmaxCrossEntropy()(scores, labels)

@@ -30,7 +30,11 @@ def test_sequential_is_a_nestable_layer():
     model = mc.Sequential(inner, mc.Dropout(0.5), mc.Linear(3, 2, seed=1))
     assert len(model) == 3 and model[0] is inner and isinstance(model[1:], mc.Sequential)
     assert [name for name, _ in model.named_parameters()] == [
-        "0.0.weight", "0.0.bias", "2.weight", "2.bias"]
+        "0.0.weight",
+        "0.0.bias",
+        "2.weight",
+        "2.bias",
+    ]
     assert len(list(model.parameters())) == 4
     model.eval()
     assert not model[1].training and not inner[1].training
@@ -50,14 +54,14 @@ def test_lenet_learns_a_small_synthetic_problem():
     labels = rng.integers(0, 3, n)
     x = rng.normal(0, 0.3, (n, 1, 28, 28)).astype(np.float32)
     for i, y in enumerate(labels):
-        x[i, 0, 4 + 8 * y:8 + 8 * y, 4:24] += 1.0
+        x[i, 0, 4 + 8 * y : 8 + 8 * y, 4:24] += 1.0
     model, crit = mc.zoo.lenet5(num_classes=3), mc.SoftmaxCrossEntropy()
     opt = mc.SGD(model.parameters(), lr=0.05, momentum=0.9)
 
     def epoch():
         losses = []
         for start in range(0, n, 16):
-            xb, yb = x[start:start + 16], labels[start:start + 16]
+            xb, yb = x[start : start + 16], labels[start : start + 16]
             opt.zero_grad()
             losses.append(crit(model(xb), yb))
             model.backward(crit.backward())

@@ -1,5 +1,5 @@
 """BatchNorm1D/2D, LocalResponseNorm and GlobalAvgPool2D: behaviour, buffers, errors and
-gradient checks (the PyTorch cross-checks are in test_torch_issue6.py)."""
+gradient checks (the PyTorch cross-checks are in test_torch_norm_activations.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def random_bn(cls, C, seed=0, dtype=np.float64):
 
 
 # -- BatchNorm: the forward pass -------------------------------------------------------
+
 
 def test_training_normalises_each_channel_with_batch_statistics(rng):
     bn = mc.BatchNorm2D(3, dtype=np.float64)
@@ -46,8 +47,9 @@ def test_eval_uses_the_running_statistics_and_leaves_them_alone(rng):
     saved = bn.running_mean.copy(), bn.running_var.copy()
     x = rng.standard_normal((2, 3, 2, 2))
     shape = (1, 3, 1, 1)
-    expected = ((x - bn.running_mean.reshape(shape)) / np.sqrt(bn.running_var.reshape(shape)
-                + bn.eps) * bn.weight.data.reshape(shape) + bn.bias.data.reshape(shape))
+    expected = (x - bn.running_mean.reshape(shape)) / np.sqrt(
+        bn.running_var.reshape(shape) + bn.eps
+    ) * bn.weight.data.reshape(shape) + bn.bias.data.reshape(shape)
     np.testing.assert_allclose(bn(x), expected, rtol=1e-12)
     np.testing.assert_array_equal(bn.running_mean, saved[0])
     np.testing.assert_array_equal(bn.running_var, saved[1])
@@ -67,8 +69,9 @@ def test_batchnorm2d_is_batchnorm1d_over_the_channel_axis(rng, training):
     np.testing.assert_allclose(y2.transpose(0, 2, 3, 1).reshape(-1, 3), y1, rtol=1e-12)
     dx2 = bn2.backward(dy)
     dx1 = bn1.backward(dy.transpose(0, 2, 3, 1).reshape(-1, 3))
-    np.testing.assert_allclose(dx2.transpose(0, 2, 3, 1).reshape(-1, 3), dx1, rtol=1e-10,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        dx2.transpose(0, 2, 3, 1).reshape(-1, 3), dx1, rtol=1e-10, atol=1e-12
+    )
     for p2, p1 in zip(bn2.parameters(), bn1.parameters(), strict=True):
         np.testing.assert_allclose(p2.grad, p1.grad, rtol=1e-12)
     np.testing.assert_allclose(bn2.running_var, bn1.running_var, rtol=1e-12)
@@ -86,6 +89,7 @@ def test_float32_stays_float32(rng):
 
 # -- BatchNorm: parameters and buffers ------------------------------------------------
 
+
 def test_parameters_are_weight_then_bias():
     bn = mc.BatchNorm2D(5)
     assert [p.name for p in bn.parameters()] == ["weight", "bias"]
@@ -96,12 +100,22 @@ def test_parameters_are_weight_then_bias():
 
 
 def test_named_buffers_follow_the_sequential_names():
-    model = mc.Sequential(mc.Conv2D(1, 2, 3), mc.BatchNorm2D(2), mc.ReLU(),
-                          mc.Sequential(mc.Flatten(), mc.BatchNorm1D(8)))
+    model = mc.Sequential(
+        mc.Conv2D(1, 2, 3),
+        mc.BatchNorm2D(2),
+        mc.ReLU(),
+        mc.Sequential(mc.Flatten(), mc.BatchNorm1D(8)),
+    )
     names = [name for name, _ in model.named_buffers()]
     assert names == ["1.running_mean", "1.running_var", "3.1.running_mean", "3.1.running_var"]
-    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.weight",
-                                                         "1.bias", "3.1.weight", "3.1.bias"]
+    assert [n for n, _ in model.named_parameters()] == [
+        "0.weight",
+        "0.bias",
+        "1.weight",
+        "1.bias",
+        "3.1.weight",
+        "3.1.bias",
+    ]
     # the arrays are the live ones: restoring a checkpoint writes into them
     dict(model.named_buffers())["3.1.running_mean"][...] = 7.0
     np.testing.assert_array_equal(model[3][1].running_mean, np.full(8, 7.0))
@@ -116,13 +130,17 @@ def test_to_casts_the_buffers_too():
 
 # -- errors ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("make, shape, words", [
-    (lambda: mc.BatchNorm2D(3), (2, 4, 5, 5), ["BatchNorm2D", "C = 3", "(2, 4, 5, 5)"]),
-    (lambda: mc.BatchNorm2D(3), (2, 3), ["(N, C, H, W)"]),
-    (lambda: mc.BatchNorm1D(3), (2, 3, 4, 4), ["(N, F)", "(2, 3, 4, 4)"]),
-    (lambda: mc.BatchNorm1D(3), (1, 3), ["more than one value", "batch of 2"]),
-    (lambda: mc.BatchNorm2D(3), (1, 3, 1, 1), ["more than one value", "eval()"]),
-])
+
+@pytest.mark.parametrize(
+    "make, shape, words",
+    [
+        (lambda: mc.BatchNorm2D(3), (2, 4, 5, 5), ["BatchNorm2D", "C = 3", "(2, 4, 5, 5)"]),
+        (lambda: mc.BatchNorm2D(3), (2, 3), ["(N, C, H, W)"]),
+        (lambda: mc.BatchNorm1D(3), (2, 3, 4, 4), ["(N, F)", "(2, 3, 4, 4)"]),
+        (lambda: mc.BatchNorm1D(3), (1, 3), ["more than one value", "batch of 2"]),
+        (lambda: mc.BatchNorm2D(3), (1, 3, 1, 1), ["more than one value", "eval()"]),
+    ],
+)
 def test_bad_input(make, shape, words):
     with pytest.raises(ValueError) as info:
         make()(np.ones(shape, np.float32))
@@ -136,15 +154,18 @@ def test_nan_input_is_refused_before_it_reaches_the_running_statistics():
     np.testing.assert_array_equal(bn.running_mean, [0, 0])
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: mc.BatchNorm2D(0), ["num_features >= 1"]),
-    (lambda: mc.BatchNorm1D(2.5), ["num_features >= 1", "2.5"]),
-    (lambda: mc.BatchNorm2D(3, eps=0), ["eps > 0"]),
-    (lambda: mc.BatchNorm2D(3, momentum=1.5), ["momentum in [0, 1]"]),
-    (lambda: mc.LocalResponseNorm(0), ["size >= 1"]),
-    (lambda: mc.LocalResponseNorm(k=0), ["k > 0"]),
-    (lambda: mc.LocalResponseNorm(alpha=-1), ["alpha >= 0"]),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: mc.BatchNorm2D(0), ["num_features >= 1"]),
+        (lambda: mc.BatchNorm1D(2.5), ["num_features >= 1", "2.5"]),
+        (lambda: mc.BatchNorm2D(3, eps=0), ["eps > 0"]),
+        (lambda: mc.BatchNorm2D(3, momentum=1.5), ["momentum in [0, 1]"]),
+        (lambda: mc.LocalResponseNorm(0), ["size >= 1"]),
+        (lambda: mc.LocalResponseNorm(k=0), ["k > 0"]),
+        (lambda: mc.LocalResponseNorm(alpha=-1), ["alpha >= 0"]),
+    ],
+)
 def test_bad_constructor_arguments(make, words):
     with pytest.raises(ValueError) as info:
         make()
@@ -158,14 +179,20 @@ def test_backward_before_forward():
 
 # -- BatchNorm: gradient checks -------------------------------------------------------
 
+
 @settings(max_examples=12)
-@given(cls=st.sampled_from([mc.BatchNorm1D, mc.BatchNorm2D]), n=st.integers(3, 5),
-       c=st.integers(1, 3), spatial=st.integers(1, 3), training=st.booleans(),
-       seed=st.integers(0, 100))
+@given(
+    cls=st.sampled_from([mc.BatchNorm1D, mc.BatchNorm2D]),
+    n=st.integers(3, 5),
+    c=st.integers(1, 3),
+    spatial=st.integers(1, 3),
+    training=st.booleans(),
+    seed=st.integers(0, 100),
+)
 def test_gradient_check(cls, n, c, spatial, training, seed):
     """n >= 3: with two values per channel x̂ = ±1 whatever x is, so in training mode
     dL/dx is ~0 (only ε keeps it from vanishing) and a relative error means nothing."""
-    if cls is mc.BatchNorm1D:   # (N, F), or (N, C, L) when spatial > 1
+    if cls is mc.BatchNorm1D:  # (N, F), or (N, C, L) when spatial > 1
         shape = (n, c) if spatial == 1 else (n, c, spatial)
     else:
         shape = (n, c, spatial, spatial + 1)
@@ -193,14 +220,15 @@ def test_the_gradient_check_catches_the_eval_formula_used_in_training():
 
 # -- LocalResponseNorm ----------------------------------------------------------------
 
+
 def lrn_by_loops(x, size, alpha, beta, k):
     """Straight from the definition, one channel at a time."""
     y = np.empty_like(x)
     C = x.shape[1]
     for c in range(C):
         lo, hi = max(0, c - size // 2), min(C - 1, c + (size - 1) // 2)
-        s = k + alpha / size * (x[:, lo:hi + 1] ** 2).sum(axis=1)
-        y[:, c] = x[:, c] / s ** beta
+        s = k + alpha / size * (x[:, lo : hi + 1] ** 2).sum(axis=1)
+        y[:, c] = x[:, c] / s**beta
     return y
 
 
@@ -217,14 +245,19 @@ def test_lrn_alexnet_defaults_and_dtype(rng):
     x = rng.standard_normal((1, 7, 4, 4)).astype(np.float32) * 10
     y = layer(x)
     assert y.dtype == np.float32 and layer.backward(y).dtype == np.float32
-    np.testing.assert_allclose(y, lrn_by_loops(x.astype(np.float64), 5, 1e-4, 0.75, 2.0),
-                               rtol=1e-5)
-    assert layer(x[:, :, 0]).shape == (1, 7, 4)      # (N, C, L) works too
+    np.testing.assert_allclose(y, lrn_by_loops(x.astype(np.float64), 5, 1e-4, 0.75, 2.0), rtol=1e-5)
+    assert layer(x[:, :, 0]).shape == (1, 7, 4)  # (N, C, L) works too
 
 
 @settings(max_examples=12)
-@given(size=st.integers(1, 6), c=st.integers(1, 6), alpha=st.floats(0.05, 2.0),
-       beta=st.floats(0.1, 1.5), k=st.floats(0.5, 3.0), seed=st.integers(0, 100))
+@given(
+    size=st.integers(1, 6),
+    c=st.integers(1, 6),
+    alpha=st.floats(0.05, 2.0),
+    beta=st.floats(0.1, 1.5),
+    k=st.floats(0.5, 3.0),
+    seed=st.integers(0, 100),
+)
 def test_lrn_gradient_check(size, c, alpha, beta, k, seed):
     layer = mc.LocalResponseNorm(size, alpha=alpha, beta=beta, k=k)
     report = gradcheck.check_layer(layer, (2, c, 2, 2), seed=seed)
@@ -238,6 +271,7 @@ def test_lrn_bad_input():
 
 # -- GlobalAvgPool2D ------------------------------------------------------------------
 
+
 def test_global_avg_pool_is_the_mean_of_each_map_and_flat(rng):
     pool = mc.GlobalAvgPool2D()
     x = rng.standard_normal((2, 3, 4, 5))
@@ -247,13 +281,13 @@ def test_global_avg_pool_is_the_mean_of_each_map_and_flat(rng):
     dy = rng.standard_normal((2, 3))
     dx = pool.backward(dy)
     np.testing.assert_allclose(dx, np.broadcast_to(dy[:, :, None, None] / 20, x.shape))
-    dx[...] = 0   # the gradient is an array of its own, not a read-only broadcast view
+    dx[...] = 0  # the gradient is an array of its own, not a read-only broadcast view
     assert pool(x.astype(np.float32)).dtype == np.float32
 
 
 def test_global_avg_pool_feeds_a_linear_layer_directly():
     model = mc.Sequential(mc.Conv2D(1, 4, 3, padding=1), mc.GlobalAvgPool2D(), mc.Linear(4, 2))
-    for hw in (6, 11):   # any input size: the pooled vector has C entries
+    for hw in (6, 11):  # any input size: the pooled vector has C entries
         assert model(np.zeros((1, 1, hw, hw), np.float32)).shape == (1, 2)
     rows = model.summary((1, 8, 8), print_table=False).rows
     assert rows[1].output_shape == (4,)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat", reason="nbformat is in the test extra: "
-                                                  "pip install -e '.[test]'")
+nbformat = pytest.importorskip(
+    "nbformat", reason="nbformat is in the test extra: pip install -e '.[test]'"
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "examples" / "notebooks"
@@ -23,8 +24,9 @@ SLOW = {"03_train_lenet5.ipynb"}  # trains LeNet-5 for ~4,500 images: half a min
 
 
 def load_generator():
-    spec = importlib.util.spec_from_file_location("make_notebooks",
-                                                  NOTEBOOK_DIR / "make_notebooks.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", NOTEBOOK_DIR / "make_notebooks.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -32,7 +34,7 @@ def load_generator():
 
 def test_the_four_lessons_are_there():
     assert [p.name for p in NOTEBOOKS] == sorted(load_generator().NOTEBOOKS)
-    assert len(NOTEBOOKS) >= 4  # the four lessons of issue 7
+    assert len(NOTEBOOKS) >= 4  # the four lessons
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -51,27 +53,43 @@ def test_matches_the_generator(path):
     expected = generator.render(generator.NOTEBOOKS[path.name])
     assert path.read_text(encoding="utf-8") == expected, (
         f"{path.name} differs from make_notebooks.py; edit the generator and run "
-        f"python examples/notebooks/make_notebooks.py")
+        f"python examples/notebooks/make_notebooks.py"
+    )
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, id=p.name, marks=[pytest.mark.slow] if p.name in SLOW else [])
-    for p in NOTEBOOKS])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, id=p.name, marks=[pytest.mark.slow] if p.name in SLOW else [])
+        for p in NOTEBOOKS
+    ],
+)
 def test_runs_top_to_bottom(path, tmp_path, monkeypatch):
     nbclient = pytest.importorskip("nbclient", reason="nbclient is in the test extra")
     pytest.importorskip("ipykernel", reason="ipykernel is in the test extra")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    )
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
-    errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
-              if out.output_type == "error"]
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "error"
+    ]
     assert not errors
-    images = sum("image/png" in out.get("data", {}) for cell in nb.cells
-                 if cell.cell_type == "code" for out in cell.outputs)
+    images = sum(
+        "image/png" in out.get("data", {})
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
     if path.name in ("01_convolution_by_hand.ipynb", "03_train_lenet5.ipynb"):
         assert images > 0, f"{path.name} should draw its figures"
     assert list(tmp_path.iterdir()) == [], "a notebook left files behind"

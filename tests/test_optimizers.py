@@ -18,13 +18,21 @@ CONFIGS = [
     (mc.AdamW, "AdamW", {}),
     (mc.AdamW, "AdamW", {"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.3}),
     (mc.AdaGrad, "Adagrad", {}),
-    (mc.AdaGrad, "Adagrad", {"lr": 0.1, "lr_decay": 0.2, "weight_decay": 0.05,
-                             "initial_accumulator_value": 0.3, "eps": 1e-6}),
+    (
+        mc.AdaGrad,
+        "Adagrad",
+        {
+            "lr": 0.1,
+            "lr_decay": 0.2,
+            "weight_decay": 0.05,
+            "initial_accumulator_value": 0.3,
+            "eps": 1e-6,
+        },
+    ),
     (mc.RMSprop, "RMSprop", {}),
     (mc.RMSprop, "RMSprop", {"lr": 0.001, "alpha": 0.9, "momentum": 0.8}),
     (mc.RMSprop, "RMSprop", {"centered": True, "eps": 1e-4}),
-    (mc.RMSprop, "RMSprop", {"alpha": 0.7, "momentum": 0.5, "centered": True,
-                             "weight_decay": 0.1}),
+    (mc.RMSprop, "RMSprop", {"alpha": 0.7, "momentum": 0.5, "centered": True, "weight_decay": 0.1}),
     (mc.AdaDelta, "Adadelta", {}),
     (mc.AdaDelta, "Adadelta", {"lr": 0.5, "rho": 0.6, "eps": 1e-4, "weight_decay": 0.2}),
 ]
@@ -33,8 +41,10 @@ IDS = [f"{cls.__name__}-{i}" for i, (cls, _, _) in enumerate(CONFIGS)]
 
 def make_params(seed=0):
     rng = np.random.default_rng(seed)
-    return [mc.Parameter(rng.standard_normal((3, 4)), "weight"),
-            mc.Parameter(rng.standard_normal(5), "bias")]
+    return [
+        mc.Parameter(rng.standard_normal((3, 4)), "weight"),
+        mc.Parameter(rng.standard_normal(5), "bias"),
+    ]
 
 
 def gradients(step, params):
@@ -67,10 +77,11 @@ def test_matches_torch_step_for_step(torch, cls, torch_name, kwargs):
             t.grad = torch.tensor(g)
         topt.step()
         for mine, t in zip(values, tparams, strict=True):
-            np.testing.assert_allclose(mine, t.detach().numpy(), **TOL,
-                                       err_msg=f"{torch_name} {kwargs} step {step + 1}")
+            np.testing.assert_allclose(
+                mine, t.detach().numpy(), **TOL, err_msg=f"{torch_name} {kwargs} step {step + 1}"
+            )
     moved = [np.abs(v - p0.data).max() for v, p0 in zip(ours[-1], make_params(), strict=True)]
-    assert min(moved) > 1e-4   # the comparison is not between two unmoved parameters
+    assert min(moved) > 1e-4  # the comparison is not between two unmoved parameters
 
 
 @pytest.mark.parametrize("cls, torch_name, kwargs", CONFIGS, ids=IDS)
@@ -99,18 +110,17 @@ def test_adam_first_step_by_hand():
     p.grad[...] = [0.5, -3.0, 1e-3]
     mc.Adam([p], lr=0.1, eps=1e-8).step()
     g = np.array([0.5, -3.0, 1e-3])
-    np.testing.assert_allclose(p.data, [1.0, -2.0, 0.0] - 0.1 * g / (np.abs(g) + 1e-8),
-                               rtol=1e-12)
+    np.testing.assert_allclose(p.data, [1.0, -2.0, 0.0] - 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
 
 
 def test_adamw_decays_the_weights_not_the_gradient():
     """With a zero gradient Adam's L2 term still goes through m/√v, while AdamW just
     shrinks θ by the factor (1 − lr·λ)."""
     p = mc.Parameter(np.array([2.0]))
-    mc.AdamW([p], lr=0.1, weight_decay=0.5).step()    # grad is 0: m = v = 0
+    mc.AdamW([p], lr=0.1, weight_decay=0.5).step()  # grad is 0: m = v = 0
     np.testing.assert_allclose(p.data, [2.0 * (1 - 0.05)])
     q = mc.Parameter(np.array([2.0]))
-    mc.Adam([q], lr=0.1, weight_decay=0.5).step()     # g = λθ = 1: a full Adam step
+    mc.Adam([q], lr=0.1, weight_decay=0.5).step()  # g = λθ = 1: a full Adam step
     np.testing.assert_allclose(q.data, [2.0 - 0.1], rtol=1e-7)
 
 
@@ -137,27 +147,34 @@ def test_float32_parameters_stay_float32():
 def test_gradient_is_not_modified_by_weight_decay():
     p = mc.Parameter(np.array([3.0]))
     p.grad[...] = 1.0
-    for opt in (mc.Adam([p], weight_decay=0.1), mc.AdaGrad([p], weight_decay=0.1),
-                mc.RMSprop([p], weight_decay=0.1), mc.AdaDelta([p], weight_decay=0.1)):
+    for opt in (
+        mc.Adam([p], weight_decay=0.1),
+        mc.AdaGrad([p], weight_decay=0.1),
+        mc.RMSprop([p], weight_decay=0.1),
+        mc.AdaDelta([p], weight_decay=0.1),
+    ):
         opt.step()
         assert p.grad[0] == 1.0
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda ps: mc.Adam(ps, lr=0), ["Adam", "learning rate", "lr=0"]),
-    (lambda ps: mc.Adam(ps, betas=(0.9, 1.0)), ["Adam", "beta2", "[0, 1)", "1.0"]),
-    (lambda ps: mc.Adam(ps, betas=(-0.1, 0.9)), ["beta1", "-0.1"]),
-    (lambda ps: mc.Adam(ps, betas=0.9), ["betas must be a pair"]),
-    (lambda ps: mc.Adam(ps, eps=-1e-8), ["eps must be >= 0"]),
-    (lambda ps: mc.AdamW(ps, weight_decay=-0.01), ["AdamW", "weight_decay must be >= 0"]),
-    (lambda ps: mc.AdaGrad(ps, lr_decay=-1), ["AdaGrad", "lr_decay must be >= 0"]),
-    (lambda ps: mc.AdaGrad(ps, initial_accumulator_value=-1), ["initial_accumulator_value"]),
-    (lambda ps: mc.RMSprop(ps, alpha=1.5), ["RMSprop", "alpha", "[0, 1]"]),
-    (lambda ps: mc.RMSprop(ps, momentum=-0.9), ["momentum must be >= 0"]),
-    (lambda ps: mc.RMSprop(ps, lr=float("nan")), ["lr=nan"]),
-    (lambda ps: mc.AdaDelta(ps, rho=2), ["AdaDelta", "rho", "[0, 1]"]),
-    (lambda ps: mc.AdaDelta(ps, eps=float("nan")), ["eps must be >= 0", "nan"]),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda ps: mc.Adam(ps, lr=0), ["Adam", "learning rate", "lr=0"]),
+        (lambda ps: mc.Adam(ps, betas=(0.9, 1.0)), ["Adam", "beta2", "[0, 1)", "1.0"]),
+        (lambda ps: mc.Adam(ps, betas=(-0.1, 0.9)), ["beta1", "-0.1"]),
+        (lambda ps: mc.Adam(ps, betas=0.9), ["betas must be a pair"]),
+        (lambda ps: mc.Adam(ps, eps=-1e-8), ["eps must be >= 0"]),
+        (lambda ps: mc.AdamW(ps, weight_decay=-0.01), ["AdamW", "weight_decay must be >= 0"]),
+        (lambda ps: mc.AdaGrad(ps, lr_decay=-1), ["AdaGrad", "lr_decay must be >= 0"]),
+        (lambda ps: mc.AdaGrad(ps, initial_accumulator_value=-1), ["initial_accumulator_value"]),
+        (lambda ps: mc.RMSprop(ps, alpha=1.5), ["RMSprop", "alpha", "[0, 1]"]),
+        (lambda ps: mc.RMSprop(ps, momentum=-0.9), ["momentum must be >= 0"]),
+        (lambda ps: mc.RMSprop(ps, lr=float("nan")), ["lr=nan"]),
+        (lambda ps: mc.AdaDelta(ps, rho=2), ["AdaDelta", "rho", "[0, 1]"]),
+        (lambda ps: mc.AdaDelta(ps, eps=float("nan")), ["eps must be >= 0", "nan"]),
+    ],
+)
 def test_bad_hyperparameters(make, words):
     with pytest.raises(ValueError) as info:
         make(make_params())
@@ -175,3 +192,69 @@ def test_a_schedule_may_set_the_rate_to_zero_but_the_constructor_may_not():
     assert opt.lr == 0.0
     with pytest.raises(ValueError, match="number >= 0"):
         opt.lr = -1.0
+
+
+# ---- tests/test_optim.py
+
+
+def _param(values):
+    p = mc.Parameter(np.array(values, dtype=np.float64), "w")
+    return p
+
+
+def test_plain_sgd_step():
+    p = _param([1.0, -2.0])
+    p.grad[...] = [0.5, 1.0]
+    mc.SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, [0.95, -2.1])
+
+
+def test_momentum_nesterov_and_weight_decay_by_hand():
+    p = _param([1.0])
+    opt = mc.SGD([p], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)
+    p.grad[...] = 2.0
+    opt.step()  # g = 2 + 0.01·1 = 2.01, v = g, step = g + 0.9·v = 3.819
+    np.testing.assert_allclose(p.data, [1.0 - 0.3819])
+    p.grad[...] = 2.0
+    opt.step()  # g = 2 + 0.01·0.6181, v = 0.9·2.01 + g, step = g + 0.9·v
+    g = 2 + 0.01 * 0.6181
+    v = 0.9 * 2.01 + g
+    np.testing.assert_allclose(p.data, [0.6181 - 0.1 * (g + 0.9 * v)])
+
+
+def test_zero_grad_and_state_dict_round_trip():
+    p = _param([1.0, 2.0])
+    opt = mc.SGD([p], lr=0.1, momentum=0.9)
+    p.grad[...] = 1.0
+    opt.step()
+    opt.zero_grad()
+    assert not p.grad.any()
+    state = opt.state_dict()
+    other = mc.SGD([_param([1.0, 2.0])], lr=0.5, momentum=0.9)
+    other.load_state_dict(state)
+    assert other.lr == 0.1 and other.steps == 1
+    np.testing.assert_array_equal(other.state[0]["momentum_buffer"], [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"lr": 0}, ["learning rate must be a positive number", "lr=0"]),
+        ({"lr": -0.1}, ["lr=-0.1"]),
+        ({"lr": float("nan")}, ["lr=nan"]),
+        ({"lr": 0.1, "momentum": -1}, ["momentum must be >= 0"]),
+        ({"lr": 0.1, "nesterov": True}, ["nesterov=True needs momentum"]),
+    ],
+)
+def test_bad_sgd_hyperparameters(kwargs, words):
+    with pytest.raises(ValueError) as info:
+        mc.SGD([_param([1.0])], **kwargs)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_bad_parameter_lists():
+    with pytest.raises(ValueError, match="empty parameter list"):
+        mc.SGD(mc.ReLU().parameters(), lr=0.1)
+    with pytest.raises(TypeError, match="mc.Parameter"):
+        mc.SGD([np.zeros(3)], lr=0.1)

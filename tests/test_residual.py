@@ -14,9 +14,11 @@ TOL = dict(rtol=1e-10, atol=1e-10)
 
 def conv_body(cin: int, cout: int, stride: int = 1, seed: int = 0) -> mc.Sequential:
     """The basic block's body without normalisation: conv3x3(stride) - ReLU - conv3x3."""
-    return mc.Sequential(mc.Conv2D(cin, cout, 3, stride, 1, dtype=np.float64, seed=seed),
-                         mc.ReLU(),
-                         mc.Conv2D(cout, cout, 3, 1, 1, dtype=np.float64, seed=seed + 1))
+    return mc.Sequential(
+        mc.Conv2D(cin, cout, 3, stride, 1, dtype=np.float64, seed=seed),
+        mc.ReLU(),
+        mc.Conv2D(cout, cout, 3, 1, 1, dtype=np.float64, seed=seed + 1),
+    )
 
 
 def projection(cin: int, cout: int, stride: int, seed: int = 7) -> mc.Conv2D:
@@ -46,13 +48,20 @@ def test_backward_is_the_sum_of_both_paths_gradients():
     np.testing.assert_allclose(short.weight.grad, alone[1].weight.grad, **TOL)
 
 
-@pytest.mark.parametrize("make, shape", [
-    (lambda: mc.Residual(conv_body(2, 2)), (2, 2, 4, 5)),
-    (lambda: mc.Residual(conv_body(2, 3, stride=2), projection(2, 3, 2)), (2, 2, 5, 6)),
-    (lambda: mc.Sequential(mc.Residual(conv_body(2, 2)), mc.ReLU(),
-                           mc.Residual(conv_body(2, 2, seed=3))), (1, 2, 4, 4)),
-    (lambda: mc.Residual(conv_body(2, 4, stride=2), mc.PadShortcut(2, 4, 2)), (2, 2, 5, 5)),
-])
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda: mc.Residual(conv_body(2, 2)), (2, 2, 4, 5)),
+        (lambda: mc.Residual(conv_body(2, 3, stride=2), projection(2, 3, 2)), (2, 2, 5, 6)),
+        (
+            lambda: mc.Sequential(
+                mc.Residual(conv_body(2, 2)), mc.ReLU(), mc.Residual(conv_body(2, 2, seed=3))
+            ),
+            (1, 2, 4, 4),
+        ),
+        (lambda: mc.Residual(conv_body(2, 4, stride=2), mc.PadShortcut(2, 4, 2)), (2, 2, 5, 5)),
+    ],
+)
 def test_gradients_match_central_differences(make, shape):
     report = check_layer(make(), shape)
     assert report.passed, "\n" + str(report)
@@ -73,8 +82,13 @@ def test_identity_gradient_reaches_the_input_even_through_a_dead_body():
 def test_named_parameters_have_body_and_shortcut_prefixes():
     block = mc.Residual(conv_body(2, 4, 2), mc.Sequential(projection(2, 4, 2)))
     names = [name for name, _ in block.named_parameters("layer1.0.")]
-    assert names == ["layer1.0.body.0.weight", "layer1.0.body.0.bias", "layer1.0.body.2.weight",
-                     "layer1.0.body.2.bias", "layer1.0.shortcut.0.weight"]
+    assert names == [
+        "layer1.0.body.0.weight",
+        "layer1.0.body.0.bias",
+        "layer1.0.body.2.weight",
+        "layer1.0.body.2.bias",
+        "layer1.0.shortcut.0.weight",
+    ]
     assert len(list(block.parameters())) == 5
     assert block.children()[0] is block.body and block.children()[1] is block.shortcut
 
@@ -104,8 +118,11 @@ def test_to_float64_casts_both_paths():
 
 def test_shape_mismatch_is_a_clear_error_before_any_data():
     block = mc.Residual(conv_body(2, 4, stride=2))  # identity shortcut cannot match
-    with pytest.raises(ValueError, match=r"body gives \(1, 4, 3, 3\), shortcut gives "
-                                         r"\(1, 2, 6, 6\).*projection shortcut"):
+    with pytest.raises(
+        ValueError,
+        match=r"body gives \(1, 4, 3, 3\), shortcut gives "
+        r"\(1, 2, 6, 6\).*projection shortcut",
+    ):
         block.output_shape((1, 2, 6, 6))
     with pytest.raises(ValueError, match="Residual: body and shortcut disagree"):
         block(np.zeros((1, 2, 6, 6)))
@@ -130,16 +147,26 @@ def test_macs_are_body_plus_shortcut():
 
 
 def test_summary_rows_show_the_block():
-    model = mc.Sequential(mc.Conv2D(1, 2, 3, padding=1),
-                          mc.Residual(conv_body(2, 2)),
-                          mc.Residual(conv_body(2, 4, 2), projection(2, 4, 2)))
+    model = mc.Sequential(
+        mc.Conv2D(1, 2, 3, padding=1),
+        mc.Residual(conv_body(2, 2)),
+        mc.Residual(conv_body(2, 4, 2), projection(2, 4, 2)),
+    )
     summary = model.summary((1, 8, 8), print_table=False)
     names = [r.name for r in summary.rows]
-    assert names == ["0 Conv2D",
-                     "1.body.0 Conv2D", "1.body.1 ReLU", "1.body.2 Conv2D",
-                     "1.shortcut identity", "1 add (Residual)",
-                     "2.body.0 Conv2D", "2.body.1 ReLU", "2.body.2 Conv2D",
-                     "2.shortcut Conv2D", "2 add (Residual)"]
+    assert names == [
+        "0 Conv2D",
+        "1.body.0 Conv2D",
+        "1.body.1 ReLU",
+        "1.body.2 Conv2D",
+        "1.shortcut identity",
+        "1 add (Residual)",
+        "2.body.0 Conv2D",
+        "2.body.1 ReLU",
+        "2.body.2 Conv2D",
+        "2.shortcut Conv2D",
+        "2 add (Residual)",
+    ]
     assert summary.rows[-1].output_shape == (4, 4, 4)
     assert sum(r.params for r in summary.rows) == summary.total_params
     assert sum(r.macs for r in summary.rows) == summary.total_macs
@@ -203,10 +230,16 @@ def test_pad_shortcut_matches_pytorch(torch):
 
 
 def test_named_buffers_follow_the_parameter_names():
-    block = mc.Residual(mc.Sequential(mc.Conv2D(2, 2, 3, padding=1), mc.BatchNorm2D(2)),
-                        mc.Sequential(mc.Conv2D(2, 2, 1), mc.BatchNorm2D(2)))
+    block = mc.Residual(
+        mc.Sequential(mc.Conv2D(2, 2, 3, padding=1), mc.BatchNorm2D(2)),
+        mc.Sequential(mc.Conv2D(2, 2, 1), mc.BatchNorm2D(2)),
+    )
     names = [name for name, _ in mc.Sequential(block).named_buffers()]
-    assert names == ["0.body.1.running_mean", "0.body.1.running_var",
-                     "0.shortcut.1.running_mean", "0.shortcut.1.running_var"]
+    assert names == [
+        "0.body.1.running_mean",
+        "0.body.1.running_var",
+        "0.shortcut.1.running_mean",
+        "0.shortcut.1.running_var",
+    ]
     block.to(np.float64)
     assert all(buf.dtype == np.float64 for buf in block.buffers())

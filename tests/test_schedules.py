@@ -40,53 +40,127 @@ def torch_sequence(torch, make, metrics, lr=0.1):
 
 # a validation loss that improves, stalls, improves a little (below the threshold),
 # and stalls again: every branch of ReduceLROnPlateau
-LOSSES = [1.0, 0.8, 0.8, 0.81, 0.79, 0.7999, 0.8, 0.9, 0.6, 0.6, 0.6, 0.6, 0.6, 0.59995,
-          0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+LOSSES = [
+    1.0,
+    0.8,
+    0.8,
+    0.81,
+    0.79,
+    0.7999,
+    0.8,
+    0.9,
+    0.6,
+    0.6,
+    0.6,
+    0.6,
+    0.6,
+    0.59995,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+]
 ACCURACIES = [0.5, 0.6, 0.6, 0.61, 0.6, 0.7, 0.7, 0.7, 0.7, 0.71, 0.71, 0.71, 0.71, 0.71]
 
 
-@pytest.mark.parametrize("ours, theirs, metrics", [
-    (lambda o: mc.StepLR(o, 3), lambda t, o: t.StepLR(o, 3), [None] * 12),
-    (lambda o: mc.StepLR(o, step_size=4, gamma=0.5), lambda t, o: t.StepLR(o, 4, gamma=0.5),
-     [None] * 20),
-    (lambda o: mc.MultiStepLR(o, [3, 7]), lambda t, o: t.MultiStepLR(o, [3, 7]), [None] * 12),
-    (lambda o: mc.MultiStepLR(o, [8, 2, 2], gamma=0.5),
-     lambda t, o: t.MultiStepLR(o, [8, 2, 2], gamma=0.5), [None] * 12),
-    (lambda o: mc.CosineLR(o, T_max=10), lambda t, o: t.CosineAnnealingLR(o, T_max=10),
-     [None] * 25),   # past T_max the cosine rises again, as torch's
-    (lambda o: mc.CosineLR(o, 7, eta_min=0.01),
-     lambda t, o: t.CosineAnnealingLR(o, 7, eta_min=0.01), [None] * 9),
-    (lambda o: mc.ReduceLROnPlateau(o, patience=2),
-     lambda t, o: t.ReduceLROnPlateau(o, patience=2), LOSSES),
-    (lambda o: mc.ReduceLROnPlateau(o, factor=0.5, patience=1, threshold=0.05,
-                                    threshold_mode="abs", cooldown=2, min_lr=0.02),
-     lambda t, o: t.ReduceLROnPlateau(o, factor=0.5, patience=1, threshold=0.05,
-                                      threshold_mode="abs", cooldown=2, min_lr=0.02), LOSSES),
-    (lambda o: mc.ReduceLROnPlateau(o, mode="max", patience=1, threshold=0.01),
-     lambda t, o: t.ReduceLROnPlateau(o, mode="max", patience=1, threshold=0.01), ACCURACIES),
-    (lambda o: mc.ReduceLROnPlateau(o, mode="max", patience=0, threshold_mode="abs",
-                                    threshold=0.005, cooldown=1),
-     lambda t, o: t.ReduceLROnPlateau(o, mode="max", patience=0, threshold_mode="abs",
-                                      threshold=0.005, cooldown=1), ACCURACIES),
-    (lambda o: mc.ReduceLROnPlateau(o, patience=0, min_lr=1e-3),   # hits the floor
-     lambda t, o: t.ReduceLROnPlateau(o, patience=0, min_lr=1e-3), LOSSES[5:]),
-])
+@pytest.mark.parametrize(
+    "ours, theirs, metrics",
+    [
+        (lambda o: mc.StepLR(o, 3), lambda t, o: t.StepLR(o, 3), [None] * 12),
+        (
+            lambda o: mc.StepLR(o, step_size=4, gamma=0.5),
+            lambda t, o: t.StepLR(o, 4, gamma=0.5),
+            [None] * 20,
+        ),
+        (lambda o: mc.MultiStepLR(o, [3, 7]), lambda t, o: t.MultiStepLR(o, [3, 7]), [None] * 12),
+        (
+            lambda o: mc.MultiStepLR(o, [8, 2, 2], gamma=0.5),
+            lambda t, o: t.MultiStepLR(o, [8, 2, 2], gamma=0.5),
+            [None] * 12,
+        ),
+        (
+            lambda o: mc.CosineLR(o, T_max=10),
+            lambda t, o: t.CosineAnnealingLR(o, T_max=10),
+            [None] * 25,
+        ),  # past T_max the cosine rises again, as torch's
+        (
+            lambda o: mc.CosineLR(o, 7, eta_min=0.01),
+            lambda t, o: t.CosineAnnealingLR(o, 7, eta_min=0.01),
+            [None] * 9,
+        ),
+        (
+            lambda o: mc.ReduceLROnPlateau(o, patience=2),
+            lambda t, o: t.ReduceLROnPlateau(o, patience=2),
+            LOSSES,
+        ),
+        (
+            lambda o: mc.ReduceLROnPlateau(
+                o,
+                factor=0.5,
+                patience=1,
+                threshold=0.05,
+                threshold_mode="abs",
+                cooldown=2,
+                min_lr=0.02,
+            ),
+            lambda t, o: t.ReduceLROnPlateau(
+                o,
+                factor=0.5,
+                patience=1,
+                threshold=0.05,
+                threshold_mode="abs",
+                cooldown=2,
+                min_lr=0.02,
+            ),
+            LOSSES,
+        ),
+        (
+            lambda o: mc.ReduceLROnPlateau(o, mode="max", patience=1, threshold=0.01),
+            lambda t, o: t.ReduceLROnPlateau(o, mode="max", patience=1, threshold=0.01),
+            ACCURACIES,
+        ),
+        (
+            lambda o: mc.ReduceLROnPlateau(
+                o, mode="max", patience=0, threshold_mode="abs", threshold=0.005, cooldown=1
+            ),
+            lambda t, o: t.ReduceLROnPlateau(
+                o, mode="max", patience=0, threshold_mode="abs", threshold=0.005, cooldown=1
+            ),
+            ACCURACIES,
+        ),
+        (
+            lambda o: mc.ReduceLROnPlateau(o, patience=0, min_lr=1e-3),  # hits the floor
+            lambda t, o: t.ReduceLROnPlateau(o, patience=0, min_lr=1e-3),
+            LOSSES[5:],
+        ),
+    ],
+)
 def test_same_rates_as_torch(torch, ours, theirs, metrics):
     expected = torch_sequence(torch, lambda o: theirs(torch.optim.lr_scheduler, o), metrics)
     got = lr_sequence(ours(sgd()), metrics)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
-    assert len(set(np.round(got, 12))) > 1   # the rate did change along the way
+    assert len(set(np.round(got, 12))) > 1  # the rate did change along the way
 
 
 def test_rates_by_hand():
     assert lr_sequence(mc.StepLR(sgd(1.0), 2, gamma=0.1), [None] * 5) == pytest.approx(
-        [1.0, 0.1, 0.1, 0.01, 0.01])
+        [1.0, 0.1, 0.1, 0.01, 0.01]
+    )
     cos = lr_sequence(mc.CosineLR(sgd(1.0), T_max=4), [None] * 4)
     assert cos == pytest.approx([(1 + math.cos(math.pi * t / 4)) / 2 for t in range(1, 5)])
-    assert cos[-1] == 0.0   # eta_min=0 is reached exactly and the optimizer accepts it
+    assert cos[-1] == 0.0  # eta_min=0 is reached exactly and the optimizer accepts it
     plateau = mc.ReduceLROnPlateau(sgd(1.0), patience=1)
     assert lr_sequence(plateau, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5]) == pytest.approx(
-        [1.0, 1.0, 0.1, 0.1, 0.1, 0.01])
+        [1.0, 1.0, 0.1, 0.1, 0.1, 0.01]
+    )
 
 
 def test_schedules_set_the_optimizer_rate():
@@ -98,12 +172,15 @@ def test_schedules_set_the_optimizer_rate():
     assert mc.ReduceLROnPlateau.needs_metric is True
 
 
-@pytest.mark.parametrize("make, metrics", [
-    (lambda o: mc.StepLR(o, 3, gamma=0.5), [None] * 10),
-    (lambda o: mc.MultiStepLR(o, [2, 5]), [None] * 10),
-    (lambda o: mc.CosineLR(o, 6, eta_min=0.001), [None] * 10),
-    (lambda o: mc.ReduceLROnPlateau(o, patience=1, cooldown=2), LOSSES),
-])
+@pytest.mark.parametrize(
+    "make, metrics",
+    [
+        (lambda o: mc.StepLR(o, 3, gamma=0.5), [None] * 10),
+        (lambda o: mc.MultiStepLR(o, [2, 5]), [None] * 10),
+        (lambda o: mc.CosineLR(o, 6, eta_min=0.001), [None] * 10),
+        (lambda o: mc.ReduceLROnPlateau(o, patience=1, cooldown=2), LOSSES),
+    ],
+)
 def test_state_dict_round_trip_through_npz(tmp_path, make, metrics):
     """Save after 5 epochs, load into a fresh schedule on a fresh optimizer: the
     remaining rates are those of a schedule that never stopped."""
@@ -135,21 +212,24 @@ def test_loading_a_state_of_another_kind_says_so():
         mc.ReduceLROnPlateau(sgd()).load_state_dict(state)
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda: mc.StepLR(sgd(), 0), ["StepLR", "step_size", ">= 1"]),
-    (lambda: mc.StepLR(sgd(), 2.5), ["step_size", "integer"]),
-    (lambda: mc.StepLR(sgd(), 2, gamma=0), ["gamma must be a number > 0"]),
-    (lambda: mc.MultiStepLR(sgd(), [2, 0]), ["MultiStepLR", "each milestone", ">= 1"]),
-    (lambda: mc.MultiStepLR(sgd(), [2], gamma=-1), ["MultiStepLR", "gamma must be"]),
-    (lambda: mc.CosineLR(sgd(), 0), ["CosineLR", "T_max"]),
-    (lambda: mc.CosineLR(sgd(), 5, eta_min=-1), ["eta_min must be a number >= 0"]),
-    (lambda: mc.ReduceLROnPlateau(sgd(), mode="lowest"), ["mode must be 'min'", "'lowest'"]),
-    (lambda: mc.ReduceLROnPlateau(sgd(), factor=1.0), ["factor must be in (0, 1)"]),
-    (lambda: mc.ReduceLROnPlateau(sgd(), threshold_mode="pct"), ["'rel' or 'abs'"]),
-    (lambda: mc.ReduceLROnPlateau(sgd(), patience=-1), ["patience must be an integer >= 0"]),
-    (lambda: mc.ReduceLROnPlateau(sgd(), min_lr=-0.1), ["min_lr must be a number >= 0"]),
-    (lambda: mc.ReduceLROnPlateau(sgd()).step(float("nan")), ["NaN metric"]),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: mc.StepLR(sgd(), 0), ["StepLR", "step_size", ">= 1"]),
+        (lambda: mc.StepLR(sgd(), 2.5), ["step_size", "integer"]),
+        (lambda: mc.StepLR(sgd(), 2, gamma=0), ["gamma must be a number > 0"]),
+        (lambda: mc.MultiStepLR(sgd(), [2, 0]), ["MultiStepLR", "each milestone", ">= 1"]),
+        (lambda: mc.MultiStepLR(sgd(), [2], gamma=-1), ["MultiStepLR", "gamma must be"]),
+        (lambda: mc.CosineLR(sgd(), 0), ["CosineLR", "T_max"]),
+        (lambda: mc.CosineLR(sgd(), 5, eta_min=-1), ["eta_min must be a number >= 0"]),
+        (lambda: mc.ReduceLROnPlateau(sgd(), mode="lowest"), ["mode must be 'min'", "'lowest'"]),
+        (lambda: mc.ReduceLROnPlateau(sgd(), factor=1.0), ["factor must be in (0, 1)"]),
+        (lambda: mc.ReduceLROnPlateau(sgd(), threshold_mode="pct"), ["'rel' or 'abs'"]),
+        (lambda: mc.ReduceLROnPlateau(sgd(), patience=-1), ["patience must be an integer >= 0"]),
+        (lambda: mc.ReduceLROnPlateau(sgd(), min_lr=-0.1), ["min_lr must be a number >= 0"]),
+        (lambda: mc.ReduceLROnPlateau(sgd()).step(float("nan")), ["NaN metric"]),
+    ],
+)
 def test_bad_arguments(make, words):
     with pytest.raises(ValueError) as info:
         make()

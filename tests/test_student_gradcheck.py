@@ -97,10 +97,18 @@ def student(tmp_path):
 
 def cli(*args, cwd):
     """Run ``python -m minicnn.gradcheck`` with this interpreter and this checkout."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    return subprocess.run([sys.executable, "-m", "minicnn.gradcheck", *args], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "minicnn.gradcheck", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def failing_tensors(table: str) -> set[str]:
@@ -109,6 +117,7 @@ def failing_tensors(table: str) -> set[str]:
 
 
 # -- the API -----------------------------------------------------------------------
+
 
 def load(student, name):
     return gradcheck.load_layer_class(f"{student}:{name}")
@@ -121,11 +130,14 @@ def test_correct_layer_passes(student):
     assert max(r.max_rel_error for r in report.results) < 1e-8
 
 
-@pytest.mark.parametrize("name, shape, wrong", [
-    ("TransposedDense", (5, 4), "weight"),   # square weight: the shapes cannot give it away
-    ("NoBiasGradDense", (5, 4), "bias"),
-    ("MasklessReLU", (3, 6), "input"),
-])
+@pytest.mark.parametrize(
+    "name, shape, wrong",
+    [
+        ("TransposedDense", (5, 4), "weight"),  # square weight: the shapes cannot give it away
+        ("NoBiasGradDense", (5, 4), "bias"),
+        ("MasklessReLU", (3, 6), "input"),
+    ],
+)
 def test_mistake_is_caught_and_named(student, name, shape, wrong):
     cls = load(student, name)
     layer = cls(4, 4) if "Dense" in name else cls()
@@ -176,12 +188,19 @@ def test_unnamed_parameter_is_named_by_its_attribute():
 
 
 def test_verbose_prints_the_table(student, capsys):
-    report = gradcheck.check_layer(load(student, "NoBiasGradDense")(3, 3), (2, 3),
-                                   verbose=True)
+    report = gradcheck.check_layer(load(student, "NoBiasGradDense")(3, 3), (2, 3), verbose=True)
     printed = capsys.readouterr().out
     assert printed.strip() == str(report)
-    assert printed.splitlines()[0].split() == ["layer", "tensor", "max", "rel", "error",
-                                               "worst", "index", "result"]
+    assert printed.splitlines()[0].split() == [
+        "layer",
+        "tensor",
+        "max",
+        "rel",
+        "error",
+        "worst",
+        "index",
+        "result",
+    ]
     assert failing_tensors(printed) == {"bias"}
 
 
@@ -212,19 +231,22 @@ def test_parse_arguments_uses_literals_only():
 
 # -- the command line ----------------------------------------------------------------
 
+
 def test_cli_correct_layer_exits_zero(student):
-    out = cli(f"{student.name}:Dense", "--input-shape", "5,4", "--args", "4, 3",
-              cwd=student.parent)
+    out = cli(f"{student.name}:Dense", "--input-shape", "5,4", "--args", "4, 3", cwd=student.parent)
     assert out.returncode == 0, out.stderr
     assert failing_tensors(out.stdout) == set()
     assert "Dense" in out.stdout and "matches central differences" in out.stdout
 
 
-@pytest.mark.parametrize("target, args, wrong", [
-    ("TransposedDense", ["--args", "4, 4"], "weight"),
-    ("NoBiasGradDense", ["--kwargs", "{'n_in': 4, 'n_out': 3}"], "bias"),
-    ("MasklessReLU", [], "input"),
-])
+@pytest.mark.parametrize(
+    "target, args, wrong",
+    [
+        ("TransposedDense", ["--args", "4, 4"], "weight"),
+        ("NoBiasGradDense", ["--kwargs", "{'n_in': 4, 'n_out': 3}"], "bias"),
+        ("MasklessReLU", [], "input"),
+    ],
+)
 def test_cli_names_the_wrong_tensor(student, target, args, wrong):
     # a path with a directory part, a plain file name and a dotted module all work
     for module in (str(student), student.name, student.stem):
@@ -234,17 +256,20 @@ def test_cli_names_the_wrong_tensor(student, target, args, wrong):
         assert f"  {wrong}: dL/d" in out.stdout
 
 
-@pytest.mark.parametrize("target, extra, message", [
-    ("missing.py:Dense", ["--input-shape", "2,4"], "no such file"),
-    ("no_such_module:Dense", ["--input-shape", "2,4"], "cannot import module"),
-    ("my_layers.py:Dens", ["--input-shape", "2,4"], "has no 'Dens'.*'Dense'"),
-    ("my_layers.py:NotALayer", ["--input-shape", "2,4"], "not a subclass of mc.Layer"),
-    ("my_layers.py", ["--input-shape", "2,4"], "module:ClassName"),
-    ("my_layers.py:Dense", ["--input-shape", "2,x", "--args", "4, 3"], "--input-shape"),
-    ("my_layers.py:Dense", ["--input-shape", "2,4", "--args", "os.getcwd()"], "literals"),
-    ("my_layers.py:Dense", ["--input-shape", "2,4"], "TypeError.*n_in"),
-    ("my_layers.py:Dense", [], "needs --input-shape"),
-])
+@pytest.mark.parametrize(
+    "target, extra, message",
+    [
+        ("missing.py:Dense", ["--input-shape", "2,4"], "no such file"),
+        ("no_such_module:Dense", ["--input-shape", "2,4"], "cannot import module"),
+        ("my_layers.py:Dens", ["--input-shape", "2,4"], "has no 'Dens'.*'Dense'"),
+        ("my_layers.py:NotALayer", ["--input-shape", "2,4"], "not a subclass of mc.Layer"),
+        ("my_layers.py", ["--input-shape", "2,4"], "module:ClassName"),
+        ("my_layers.py:Dense", ["--input-shape", "2,x", "--args", "4, 3"], "--input-shape"),
+        ("my_layers.py:Dense", ["--input-shape", "2,4", "--args", "os.getcwd()"], "literals"),
+        ("my_layers.py:Dense", ["--input-shape", "2,4"], "TypeError.*n_in"),
+        ("my_layers.py:Dense", [], "needs --input-shape"),
+    ],
+)
 def test_cli_errors_say_what_to_fix(student, target, extra, message):
     out = cli(target, *extra, cwd=student.parent)
     assert out.returncode == 2, out.stdout + out.stderr

@@ -23,7 +23,7 @@ def test_lenet5_last_conv_sees_14_by_14():
     assert rf["0 Conv2D"] == (5, 5)
     assert rf["2 MaxPool2D"] == (6, 6)
     assert rf["3 Conv2D"] == (14, 14)
-    assert rf["4 ReLU"] == (14, 14)       # element-wise layers change nothing
+    assert rf["4 ReLU"] == (14, 14)  # element-wise layers change nothing
     assert rf["5 MaxPool2D"] == (16, 16)
     assert rf["6 Flatten"] == rf["11 Linear"] == (32, 32)
 
@@ -36,9 +36,9 @@ def test_resnet18_by_hand():
     rf = {r.name: r.receptive_field[0] for r in rows}
     assert rf["0.0 Conv2D"] == 7 and rf["0.3 MaxPool2D"] == 11
     assert rf["1.1.0 add (Residual)"] == 11 + 2 * 16 == 43
-    assert rf["2.0.0.body.0 Conv2D"] == 43 + 2 * 4 == 51          # the strided conv, j = 4 → 8
-    assert rf["2.0.0.shortcut.0 Conv2D"] == 43                     # a 1×1 sees no more
-    assert rf["2.0.0 add (Residual)"] == 51 + 2 * 8 == 67          # the larger of the two paths
+    assert rf["2.0.0.body.0 Conv2D"] == 43 + 2 * 4 == 51  # the strided conv, j = 4 → 8
+    assert rf["2.0.0.shortcut.0 Conv2D"] == 43  # a 1×1 sees no more
+    assert rf["2.0.0 add (Residual)"] == 51 + 2 * 8 == 67  # the larger of the two paths
     assert rf["2.1.0 add (Residual)"] == 99
     assert rf["3.1.0 add (Residual)"] == 99 + 2 * 8 + 2 * 16 + 4 * 16 == 211
     assert rf["4.1.0 add (Residual)"] == 211 + 2 * 16 + 2 * 32 + 4 * 32 == 435
@@ -47,8 +47,11 @@ def test_resnet18_by_hand():
 
 
 def test_non_square_kernels_and_display():
-    model = mc.Sequential(mc.Conv2D(1, 2, (3, 1)), mc.MaxPool2D((2, 1), stride=(2, 1)),
-                          mc.Conv2D(2, 2, (1, 5), padding=(0, 2)))
+    model = mc.Sequential(
+        mc.Conv2D(1, 2, (3, 1)),
+        mc.MaxPool2D((2, 1), stride=(2, 1)),
+        mc.Conv2D(2, 2, (1, 5), padding=(0, 2)),
+    )
     rows = model.summary((1, 12, 12), print_table=False).rows
     assert [r.receptive_field for r in rows] == [(3, 1), (4, 1), (4, 5)]
     assert ReceptiveField((4, 5)).display() == "(4, 5)"
@@ -67,8 +70,11 @@ def test_identity_residual_keeps_the_larger_path():
     block = mc.Residual(mc.Sequential(mc.Conv2D(1, 1, 3, padding=1), mc.Conv2D(1, 1, 3, padding=1)))
     rows = mc.Sequential(block).summary((1, 8, 8), print_table=False).rows
     assert {r.name: r.receptive_field for r in rows} == {
-        "0.body.0 Conv2D": (3, 3), "0.body.1 Conv2D": (5, 5),
-        "0.shortcut identity": (1, 1), "0 add (Residual)": (5, 5)}
+        "0.body.0 Conv2D": (3, 3),
+        "0.body.1 Conv2D": (5, 5),
+        "0.shortcut identity": (1, 1),
+        "0 add (Residual)": (5, 5),
+    }
 
 
 def test_non_image_inputs_have_no_receptive_field():
@@ -84,9 +90,19 @@ def test_summary_keeps_its_totals():
     assert summary.total_macs == sum(r.macs for r in summary.rows)
 
 
-@given(layers=st.lists(st.tuples(st.sampled_from(["conv", "avg"]), st.integers(1, 4),
-                                 st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)),
-                       min_size=1, max_size=3))
+@given(
+    layers=st.lists(
+        st.tuples(
+            st.sampled_from(["conv", "avg"]),
+            st.integers(1, 4),
+            st.integers(1, 4),
+            st.integers(1, 3),
+            st.integers(1, 3),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
 def test_recurrence_equals_the_support_of_the_gradient(layers):
     """Backpropagate a 1 from one output unit: the input pixels that receive gradient
     span exactly the receptive field (positive weights and average pooling, so nothing

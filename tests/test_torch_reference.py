@@ -30,9 +30,19 @@ def assert_pair(ours, theirs):
         np.testing.assert_allclose(a, b, **TOL)
 
 
-@given(cin=st.integers(1, 3), cout=st.integers(1, 3), kh=st.integers(1, 4), kw=st.integers(1, 4),
-       sh=st.integers(1, 3), sw=st.integers(1, 3), ph=st.integers(0, 2), pw=st.integers(0, 2),
-       h=st.integers(4, 9), w=st.integers(4, 9), bias=st.booleans())
+@given(
+    cin=st.integers(1, 3),
+    cout=st.integers(1, 3),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    sh=st.integers(1, 3),
+    sw=st.integers(1, 3),
+    ph=st.integers(0, 2),
+    pw=st.integers(0, 2),
+    h=st.integers(4, 9),
+    w=st.integers(4, 9),
+    bias=st.booleans(),
+)
 def test_conv2d(torch, cin, cout, kh, kw, sh, sw, ph, pw, h, w, bias):
     layer = mc.Conv2D(cin, cout, (kh, kw), (sh, sw), (ph, pw), bias=bias, dtype=np.float64, seed=0)
     if bias:
@@ -40,18 +50,27 @@ def test_conv2d(torch, cin, cout, kh, kw, sh, sw, ph, pw, h, w, bias):
     x = np.random.default_rng(2).standard_normal((2, cin, h, w))
     wt = torch.tensor(layer.weight.data, requires_grad=True)
     bt = torch.tensor(layer.bias.data, requires_grad=True) if bias else None
-    ours, theirs = run_both(torch, layer, lambda t: torch.nn.functional.conv2d(
-        t, wt, bt, stride=(sh, sw), padding=(ph, pw)), x)
+    ours, theirs = run_both(
+        torch,
+        layer,
+        lambda t: torch.nn.functional.conv2d(t, wt, bt, stride=(sh, sw), padding=(ph, pw)),
+        x,
+    )
     assert_pair(ours, theirs)
     np.testing.assert_allclose(layer.weight.grad, wt.grad.numpy(), **TOL)
     if bias:
         np.testing.assert_allclose(layer.bias.grad, bt.grad.numpy(), **TOL)
 
 
-@pytest.mark.parametrize("k, s, p, shape", [
-    (2, None, 0, (2, 3, 6, 6)), (3, 2, 0, (2, 2, 7, 7)), (3, 2, 1, (1, 2, 8, 7)),
-    ((2, 3), (1, 2), (1, 1), (2, 1, 5, 6)),
-])
+@pytest.mark.parametrize(
+    "k, s, p, shape",
+    [
+        (2, None, 0, (2, 3, 6, 6)),
+        (3, 2, 0, (2, 2, 7, 7)),
+        (3, 2, 1, (1, 2, 8, 7)),
+        ((2, 3), (1, 2), (1, 1), (2, 1, 5, 6)),
+    ],
+)
 @pytest.mark.parametrize("which", ["max", "avg"])
 def test_pooling(torch, k, s, p, shape, which):
     x = np.random.default_rng(3).permutation(np.arange(np.prod(shape), dtype=np.float64))
@@ -70,8 +89,9 @@ def test_relu_flatten_linear(torch, rng):
     lin.bias.data[...] = rng.standard_normal(5)
     wt = torch.tensor(lin.weight.data, requires_grad=True)
     bt = torch.tensor(lin.bias.data, requires_grad=True)
-    assert_pair(*run_both(torch, lin, lambda t: torch.nn.functional.linear(t, wt, bt),
-                          x.reshape(3, 8)))
+    assert_pair(
+        *run_both(torch, lin, lambda t: torch.nn.functional.linear(t, wt, bt), x.reshape(3, 8))
+    )
     np.testing.assert_allclose(lin.weight.grad, wt.grad.numpy(), **TOL)
     np.testing.assert_allclose(lin.bias.grad, bt.grad.numpy(), **TOL)
 
@@ -86,8 +106,9 @@ def test_dropout_scaling_matches_torch(torch, rng):
     np.testing.assert_allclose(y[y != 0], x[y != 0] / 0.7, **TOL)
     np.testing.assert_allclose(yt[yt != 0], x[yt != 0] / 0.7, **TOL)
     drop.eval()
-    np.testing.assert_array_equal(drop(x), torch.nn.functional.dropout(
-        torch.tensor(x), 0.3, training=False).numpy())
+    np.testing.assert_array_equal(
+        drop(x), torch.nn.functional.dropout(torch.tensor(x), 0.3, training=False).numpy()
+    )
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -95,12 +116,22 @@ def test_losses(torch, rng, reduction):
     scores, labels = rng.standard_normal((6, 4)) * 3, rng.integers(0, 4, 6)
     upstream = rng.standard_normal(6) if reduction == "none" else rng.standard_normal()
     for ours, theirs in [
-        (mc.SoftmaxCrossEntropy(reduction=reduction),
-         lambda s: torch.nn.functional.cross_entropy(s, torch.tensor(labels), reduction=reduction)),
+        (
+            mc.SoftmaxCrossEntropy(reduction=reduction),
+            lambda s: torch.nn.functional.cross_entropy(
+                s, torch.tensor(labels), reduction=reduction
+            ),
+        ),
         # torch's MultiMarginLoss divides the hinge sum by the number of classes.
-        (mc.MulticlassSVM(margin=0.7, reduction=reduction),
-         lambda s: 4 * torch.nn.functional.multi_margin_loss(s, torch.tensor(labels), margin=0.7,
-                                                            reduction=reduction)),
+        (
+            mc.MulticlassSVM(margin=0.7, reduction=reduction),
+            lambda s: (
+                4
+                * torch.nn.functional.multi_margin_loss(
+                    s, torch.tensor(labels), margin=0.7, reduction=reduction
+                )
+            ),
+        ),
     ]:
         loss = ours(scores, labels)
         st_ = torch.tensor(scores, requires_grad=True)
@@ -110,10 +141,15 @@ def test_losses(torch, rng, reduction):
         np.testing.assert_allclose(ours.backward(upstream), st_.grad.numpy(), **TOL)
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(lr=0.1), dict(lr=0.05, momentum=0.9), dict(lr=0.05, momentum=0.9, nesterov=True),
-    dict(lr=0.1, momentum=0.5, weight_decay=0.01),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(lr=0.1),
+        dict(lr=0.05, momentum=0.9),
+        dict(lr=0.05, momentum=0.9, nesterov=True),
+        dict(lr=0.1, momentum=0.5, weight_decay=0.01),
+    ],
+)
 def test_sgd_matches_torch_step_for_step(torch, rng, kwargs):
     start = rng.standard_normal((3, 4))
     p = mc.Parameter(start.copy(), "w")
@@ -132,10 +168,19 @@ def test_lenet_end_to_end_matches_torch(torch, rng):
     """The whole LeNet-5, forward and backward, equals the same net in torch."""
     model = mc.zoo.lenet5().to(np.float64)
     tnet = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 84), torch.nn.ReLU(),
-        torch.nn.Linear(84, 10)).double()
+        torch.nn.Conv2d(1, 6, 5, padding=2),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(6, 16, 5),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(400, 120),
+        torch.nn.ReLU(),
+        torch.nn.Linear(120, 84),
+        torch.nn.ReLU(),
+        torch.nn.Linear(84, 10),
+    ).double()
     with torch.no_grad():
         for ours, theirs in zip(model.parameters(), tnet.parameters(), strict=True):
             theirs.copy_(torch.tensor(ours.data))

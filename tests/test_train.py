@@ -23,12 +23,16 @@ def make_problem(n: int = 96, seed: int = 0):
 
 
 def batches(x, y, size=16):
-    return [(x[i:i + size], y[i:i + size]) for i in range(0, len(x), size)]
+    return [(x[i : i + size], y[i : i + size]) for i in range(0, len(x), size)]
 
 
 def tiny_model(seed: int = 0) -> mc.Sequential:
-    return mc.Sequential(mc.Conv2D(1, 4, 3, seed=seed), mc.ReLU(), mc.Flatten(),
-                         mc.Linear(4 * 4 * 4, 2, seed=seed + 1))
+    return mc.Sequential(
+        mc.Conv2D(1, 4, 3, seed=seed),
+        mc.ReLU(),
+        mc.Flatten(),
+        mc.Linear(4 * 4 * 4, 2, seed=seed + 1),
+    )
 
 
 def setup(lr=0.05):
@@ -40,11 +44,17 @@ def test_fit_lowers_the_loss_and_fills_history(capsys):
     x, y = make_problem()
     model, loss, opt = setup()
     before = mc.evaluate(model, loss, batches(x, y))
-    history = mc.fit(model, loss, opt, batches(x, y), val_loader=batches(x, y), epochs=5,
-                     verbose=1)
+    history = mc.fit(model, loss, opt, batches(x, y), val_loader=batches(x, y), epochs=5, verbose=1)
     assert isinstance(history, mc.History) and len(history) == 5
-    for name in ("train_loss", "train_acc", "val_loss", "val_acc", "seconds",
-                 "images_per_sec", "lr"):
+    for name in (
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "seconds",
+        "images_per_sec",
+        "lr",
+    ):
         assert len(getattr(history, name)) == 5, name
     assert history.train_loss[-1] < history.train_loss[0]
     assert history.val_loss[-1] < before[0]
@@ -101,8 +111,9 @@ def test_fit_continues_a_history():
         def on_epoch_end(self, epoch, history):
             seen.append((epoch, len(history)))
 
-    mc.fit(model, loss, opt, batches(x, y), epochs=2, verbose=0, history=history,
-           callbacks=[Record()])
+    mc.fit(
+        model, loss, opt, batches(x, y), epochs=2, verbose=0, history=history, callbacks=[Record()]
+    )
     assert seen == [(3, 3), (4, 4)]
     assert mc.History.from_dict(history.to_dict()) == history
 
@@ -152,8 +163,7 @@ def test_early_stopping_stops_when_the_metric_stalls():
     x, y = make_problem(32)
     model, loss, opt = setup(lr=1e-9)  # learns nothing: the loss cannot improve
     stopper = mc.EarlyStopping(monitor="train_acc", patience=2)
-    history = mc.fit(model, loss, opt, batches(x, y), epochs=10, verbose=0,
-                     callbacks=[stopper])
+    history = mc.fit(model, loss, opt, batches(x, y), epochs=10, verbose=0, callbacks=[stopper])
     assert len(history) == 3 and stopper.stopped_epoch == 3
 
 
@@ -177,8 +187,16 @@ def test_scheduler_is_stepped_each_epoch_with_the_metric_when_it_needs_one():
     history = mc.fit(model, loss, opt, batches(x, y), epochs=3, verbose=0, scheduler=Halve())
     assert history.lr == [0.05, 0.025, 0.0125] and opt.lr == 0.00625
     plateau = Plateau()
-    history = mc.fit(model, loss, opt, batches(x, y), val_loader=batches(x, y), epochs=2,
-                     verbose=0, scheduler=plateau)
+    history = mc.fit(
+        model,
+        loss,
+        opt,
+        batches(x, y),
+        val_loader=batches(x, y),
+        epochs=2,
+        verbose=0,
+        scheduler=plateau,
+    )
     assert plateau.metrics == history.val_loss
 
 
@@ -187,8 +205,16 @@ def test_checkpoint_callback_keeps_the_best(tmp_path):
     model, loss, opt = setup()
     path = tmp_path / "best.npz"
     saver = mc.Checkpoint(path, model, opt, monitor="val_acc")
-    history = mc.fit(model, loss, opt, batches(x, y), val_loader=batches(x, y), epochs=4,
-                     verbose=0, callbacks=[saver])
+    history = mc.fit(
+        model,
+        loss,
+        opt,
+        batches(x, y),
+        val_loader=batches(x, y),
+        epochs=4,
+        verbose=0,
+        callbacks=[saver],
+    )
     meta = mc.load(path, tiny_model())
     best = int(np.argmax(history.val_acc)) + 1  # first epoch reaching the best accuracy
     assert meta["epoch"] == best
@@ -208,8 +234,15 @@ def test_a_diverging_run_stops_naming_epoch_and_step(tmp_path):
     mc.save(path, model, opt, epoch=0)
     saved = path.read_bytes()
     with pytest.raises(mc.TrainingDivergedError) as err:
-        mc.fit(model, loss, opt, loader, epochs=5, verbose=0,
-               callbacks=[mc.Checkpoint(path, model, opt)])
+        mc.fit(
+            model,
+            loss,
+            opt,
+            loader,
+            epochs=5,
+            verbose=0,
+            callbacks=[mc.Checkpoint(path, model, opt)],
+        )
     e = err.value
     assert isinstance(e, FloatingPointError)
     assert e.epoch == 1 and 1 <= e.step <= len(loader)
@@ -229,9 +262,16 @@ def test_divergence_later_keeps_the_last_good_checkpoint(tmp_path):
     good = path.read_bytes()
     opt.lr = 1e12
     with pytest.raises(mc.TrainingDivergedError, match=r"epoch 2, step \d+"):
-        mc.fit(model, loss, opt, batches(x * 1e3, 1 - y, 8), epochs=5, verbose=0,
-               callbacks=[saver], history=mc.History.from_dict(
-                   mc.load(path, tiny_model())["history"]))
+        mc.fit(
+            model,
+            loss,
+            opt,
+            batches(x * 1e3, 1 - y, 8),
+            epochs=5,
+            verbose=0,
+            callbacks=[saver],
+            history=mc.History.from_dict(mc.load(path, tiny_model())["history"]),
+        )
     assert path.read_bytes() == good
 
 
@@ -282,8 +322,14 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="no images"):
         mc.predict(model, x[:0])
     with pytest.raises(ValueError, match="val_loader"):
-        mc.fit(model, mc.SoftmaxCrossEntropy(), opt, batches(x, y), verbose=0,
-               callbacks=[mc.EarlyStopping()])
+        mc.fit(
+            model,
+            mc.SoftmaxCrossEntropy(),
+            opt,
+            batches(x, y),
+            verbose=0,
+            callbacks=[mc.EarlyStopping()],
+        )
 
 
 def test_confusion_matrix_counts():

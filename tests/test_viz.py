@@ -28,8 +28,15 @@ def lenet():
 def test_plot_history(tmp_path):
     history = mc.History()
     for i in range(4):
-        history.append(train_loss=1 / (i + 1), train_acc=0.5 + i / 10, val_loss=1.2 / (i + 1),
-                       val_acc=0.45 + i / 10, seconds=1.0, images_per_sec=100.0, lr=0.1)
+        history.append(
+            train_loss=1 / (i + 1),
+            train_acc=0.5 + i / 10,
+            val_loss=1.2 / (i + 1),
+            val_acc=0.45 + i / 10,
+            seconds=1.0,
+            images_per_sec=100.0,
+            lr=0.1,
+        )
     fig = viz.plot_history(history, path=tmp_path / "curves.png")
     check_png(fig, tmp_path / "curves.png")
     loss_ax, acc_ax = fig.axes
@@ -41,9 +48,15 @@ def test_plot_history(tmp_path):
 
 
 def test_plot_history_without_validation_draws_only_training():
-    history = mc.History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.7], val_loss=[None, None],
-                         val_acc=[None, None], seconds=[1, 1], images_per_sec=[1, 1],
-                         lr=[0.1, 0.1])
+    history = mc.History(
+        train_loss=[1.0, 0.5],
+        train_acc=[0.5, 0.7],
+        val_loss=[None, None],
+        val_acc=[None, None],
+        seconds=[1, 1],
+        images_per_sec=[1, 1],
+        lr=[0.1, 0.1],
+    )
     fig = viz.plot_history(history)
     assert [len(ax.lines) for ax in fig.axes] == [1, 1]
 
@@ -76,8 +89,9 @@ def test_plot_feature_maps_one_row_per_conv(tmp_path, lenet):
 def test_plot_confusion_matrix(tmp_path):
     y_true = np.array([0, 0, 1, 1, 2, 2, 2])
     y_pred = np.array([0, 1, 1, 1, 2, 0, 2])
-    fig = viz.plot_confusion_matrix(y_true, y_pred, class_names=["cat", "dog", "emu"],
-                                    path=tmp_path / "cm.png")
+    fig = viz.plot_confusion_matrix(
+        y_true, y_pred, class_names=["cat", "dog", "emu"], path=tmp_path / "cm.png"
+    )
     check_png(fig, tmp_path / "cm.png")
     ax = fig.axes[0]
     np.testing.assert_array_equal(ax.images[0].get_array(), mc.confusion_matrix(y_true, y_pred))
@@ -99,8 +113,15 @@ def test_plot_misclassified(tmp_path):
 
 
 def test_saving_replaces_an_old_png_atomically(tmp_path, monkeypatch):
-    history = mc.History(train_loss=[1.0], train_acc=[0.5], val_loss=[None], val_acc=[None],
-                         seconds=[1], images_per_sec=[1], lr=[0.1])
+    history = mc.History(
+        train_loss=[1.0],
+        train_acc=[0.5],
+        val_loss=[None],
+        val_acc=[None],
+        seconds=[1],
+        images_per_sec=[1],
+        lr=[0.1],
+    )
     path = tmp_path / "curves.png"
     path.write_bytes(b"old")
 

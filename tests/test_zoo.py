@@ -34,20 +34,31 @@ def summarise(model, shape=IMAGENET) -> mc.Summary:
 
 # torchvision's counts for vgg11/13/16/19; C has no torchvision model: its 1×1 convs
 # have 256·256 + 256 and 2 × (512·512 + 512) parameters instead of B's nothing extra.
-VGG_PARAMS = {"A": 132_863_336, "A-LRN": 132_863_336, "B": 133_047_848,
-              "C": 133_047_848 + (256 * 256 + 256) + 2 * (512 * 512 + 512),
-              "D": 138_357_544, "E": 143_667_240}
+VGG_PARAMS = {
+    "A": 132_863_336,
+    "A-LRN": 132_863_336,
+    "B": 133_047_848,
+    "C": 133_047_848 + (256 * 256 + 256) + 2 * (512 * 512 + 512),
+    "D": 138_357_544,
+    "E": 143_667_240,
+}
 
 
 def vgg_macs(config: str) -> int:
     """Table 1 of the VGG paper, by hand: (3×3 convs per block) at 224, 112, 56, 28, 14."""
-    per_block = {"A": [1, 1, 2, 2, 2], "B": [2, 2, 2, 2, 2], "C": [2, 2, 3, 3, 3],
-                 "D": [2, 2, 3, 3, 3], "E": [2, 2, 4, 4, 4]}[config.removesuffix("-LRN")]
+    per_block = {
+        "A": [1, 1, 2, 2, 2],
+        "B": [2, 2, 2, 2, 2],
+        "C": [2, 2, 3, 3, 3],
+        "D": [2, 2, 3, 3, 3],
+        "E": [2, 2, 4, 4, 4],
+    }[config.removesuffix("-LRN")]
     total, cin = 0, 3
-    for count, cout, size in zip(per_block, (64, 128, 256, 512, 512), (224, 112, 56, 28, 14),
-                                 strict=True):
+    for count, cout, size in zip(
+        per_block, (64, 128, 256, 512, 512), (224, 112, 56, 28, 14), strict=True
+    ):
         for i in range(count):
-            one_by_one = config == "C" and i == 2   # C's third conv of blocks 3-5 is 1×1
+            one_by_one = config == "C" and i == 2  # C's third conv of blocks 3-5 is 1×1
             total += conv_macs(cout, size, cin, 1 if one_by_one else 3)
             cin = cout
     return total + 512 * 7 * 7 * 4096 + 4096 * 4096 + 4096 * 1000
@@ -62,34 +73,61 @@ def test_vgg_parameters_and_multiply_adds(config):
     assert summary.total_macs == vgg_macs(config)
     assert sum(isinstance(m, mc.LocalResponseNorm) for m in model) == (config == "A-LRN")
     if config == "D":
-        assert round(summary.total_macs / 1e9, 1) == 15.5     # "VGG-16: 15.5 G"
+        assert round(summary.total_macs / 1e9, 1) == 15.5  # "VGG-16: 15.5 G"
         # receptive field by hand: 3×3 convs add 2·j, pools add j and double j
         rf = [r.receptive_field[0] for r in summary.rows if "Pool" in r.name or "Conv" in r.name]
-        assert rf[:3] == [3, 5, 6] and rf[-2:] == [196, 212]   # conv5_3 and pool5
+        assert rf[:3] == [3, 5, 6] and rf[-2:] == [196, 212]  # conv5_3 and pool5
 
 
 def test_vgg_aliases_and_errors(monkeypatch):
-    monkeypatch.setattr(zoo, "vgg", lambda *args: args)   # record instead of building
+    monkeypatch.setattr(zoo, "vgg", lambda *args: args)  # record instead of building
     assert [zoo.vgg11(), zoo.vgg13(7), zoo.vgg16(), zoo.vgg19(batch_norm=True)] == [
-        ("A", 1000, False), ("B", 7, False), ("D", 1000, False), ("E", 1000, True)]
+        ("A", 1000, False),
+        ("B", 7, False),
+        ("D", 1000, False),
+        ("E", 1000, True),
+    ]
     monkeypatch.undo()
     with pytest.raises(ValueError, match="unknown config 'F'.*'A-LRN'"):
         zoo.vgg("F")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, lrn, size, params, macs", [
-    # torchvision's variant: 64, 192, 384, 256, 256 kernels
-    ("torchvision", False, 224, 61_100_840,
-     conv_macs(64, 55, 3, 11) + conv_macs(192, 27, 64, 5) + conv_macs(384, 13, 192, 3)
-     + conv_macs(256, 13, 384, 3) + conv_macs(256, 13, 256, 3)
-     + 9216 * 4096 + 4096 * 4096 + 4096 * 1000),
-    # the paper's (one tower): 96, 256, 384, 384, 256 kernels, 227×227 input
-    ("paper", True, 227, 62_378_344,
-     conv_macs(96, 55, 3, 11) + conv_macs(256, 27, 96, 5) + conv_macs(384, 13, 256, 3)
-     + conv_macs(384, 13, 384, 3) + conv_macs(256, 13, 384, 3)
-     + 9216 * 4096 + 4096 * 4096 + 4096 * 1000),
-])
+@pytest.mark.parametrize(
+    "name, lrn, size, params, macs",
+    [
+        # torchvision's variant: 64, 192, 384, 256, 256 kernels
+        (
+            "torchvision",
+            False,
+            224,
+            61_100_840,
+            conv_macs(64, 55, 3, 11)
+            + conv_macs(192, 27, 64, 5)
+            + conv_macs(384, 13, 192, 3)
+            + conv_macs(256, 13, 384, 3)
+            + conv_macs(256, 13, 256, 3)
+            + 9216 * 4096
+            + 4096 * 4096
+            + 4096 * 1000,
+        ),
+        # the paper's (one tower): 96, 256, 384, 384, 256 kernels, 227×227 input
+        (
+            "paper",
+            True,
+            227,
+            62_378_344,
+            conv_macs(96, 55, 3, 11)
+            + conv_macs(256, 27, 96, 5)
+            + conv_macs(384, 13, 256, 3)
+            + conv_macs(384, 13, 384, 3)
+            + conv_macs(256, 13, 384, 3)
+            + 9216 * 4096
+            + 4096 * 4096
+            + 4096 * 1000,
+        ),
+    ],
+)
 def test_alexnet(name, lrn, size, params, macs):
     model = zoo.alexnet(lrn=lrn)
     summary = summarise(model, (3, size, size))
@@ -104,40 +142,52 @@ def test_paper_lrn_is_the_papers_formula():
     a = np.random.default_rng(0).standard_normal((1, 7, 2, 2)) * 30
     b = zoo.paper_lrn()(a)
     sq = np.pad(a * a, ((0, 0), (2, 2), (0, 0), (0, 0)))
-    window = sum(sq[:, i:i + 7] for i in range(5))
+    window = sum(sq[:, i : i + 7] for i in range(5))
     np.testing.assert_allclose(b, a / (2 + 1e-4 * window) ** 0.75, rtol=1e-12)
 
 
 # -- ResNet --------------------------------------------------------------------------
 
-TORCHVISION_PARAMS = {18: 11_689_512, 34: 21_797_672, 50: 25_557_032, 101: 44_549_160,
-                      152: 60_192_808}
-PAPER_GMACS = {18: 1.8, 34: 3.6, 50: 3.8, 101: 7.6, 152: 11.3}   # the paper's "FLOPs"
-BLOCKS = {18: [2, 2, 2, 2], 34: [3, 4, 6, 3], 50: [3, 4, 6, 3], 101: [3, 4, 23, 3],
-          152: [3, 8, 36, 3]}
+TORCHVISION_PARAMS = {
+    18: 11_689_512,
+    34: 21_797_672,
+    50: 25_557_032,
+    101: 44_549_160,
+    152: 60_192_808,
+}
+PAPER_GMACS = {18: 1.8, 34: 3.6, 50: 3.8, 101: 7.6, 152: 11.3}  # the paper's "FLOPs"
+BLOCKS = {
+    18: [2, 2, 2, 2],
+    34: [3, 4, 6, 3],
+    50: [3, 4, 6, 3],
+    101: [3, 4, 23, 3],
+    152: [3, 8, 36, 3],
+}
 
 
 def resnet_macs(depth: int, stride_on: str = "1x1") -> int:
     """Table 1 of the ResNet paper, by hand, for a 224×224 image."""
-    total = conv_macs(64, 112, 3, 7)              # conv1, 7×7/2; the 3×3/2 max pool → 56
+    total = conv_macs(64, 112, 3, 7)  # conv1, 7×7/2; the 3×3/2 max pool → 56
     cin, size = 64, 56
-    for stage, (count, width) in enumerate(zip(BLOCKS[depth], (64, 128, 256, 512),
-                                               strict=True)):
+    for stage, (count, width) in enumerate(zip(BLOCKS[depth], (64, 128, 256, 512), strict=True)):
         for block in range(count):
             stride = 2 if stage > 0 and block == 0 else 1
             out = size // stride
             if depth >= 50:
                 cout = 4 * width
-                first = out if stride_on == "1x1" else size   # where the 1×1 runs
-                total += (conv_macs(width, first, cin, 1) + conv_macs(width, out, width, 3)
-                          + conv_macs(cout, out, width, 1))
+                first = out if stride_on == "1x1" else size  # where the 1×1 runs
+                total += (
+                    conv_macs(width, first, cin, 1)
+                    + conv_macs(width, out, width, 3)
+                    + conv_macs(cout, out, width, 1)
+                )
             else:
                 cout = width
                 total += conv_macs(width, out, cin, 3) + conv_macs(width, out, width, 3)
-            if stride > 1 or cin != cout:                    # projection shortcut
+            if stride > 1 or cin != cout:  # projection shortcut
                 total += conv_macs(cout, out, cin, 1)
             cin, size = cout, out
-    return total + cin * 1000                     # fc (global average pooling: no multiplies)
+    return total + cin * 1000  # fc (global average pooling: no multiplies)
 
 
 @pytest.mark.parametrize("depth", [18, 34, 50, 101, 152])
@@ -171,7 +221,7 @@ def test_summary_of_a_224_resnet_runs_no_data(monkeypatch):
     assert summary.total_params == TORCHVISION_PARAMS[152]
 
 
-CIFAR_PARAMS = {20: 0.27, 32: 0.46, 44: 0.66, 56: 0.85, 110: 1.7}   # the paper, millions
+CIFAR_PARAMS = {20: 0.27, 32: 0.46, 44: 0.66, 56: 0.85, 110: 1.7}  # the paper, millions
 
 
 def cifar_params(depth: int) -> int:
@@ -194,7 +244,7 @@ def test_cifar_resnets(depth):
     assert round(summary.total_params / 1e6, 2 if depth < 110 else 1) == CIFAR_PARAMS[depth]
     convs = sum(r.name.endswith("Conv2D") for r in summary.rows)
     linears = sum(r.name.endswith("Linear") for r in summary.rows)
-    assert convs + linears == depth                     # 6n + 2 weight layers
+    assert convs + linears == depth  # 6n + 2 weight layers
     assert summary.rows[-1].output_shape == (10,)
     option_b = summarise(zoo.cifar_resnet(depth, shortcut="B"), (3, 32, 32))
     # two projections (16→32, 32→64), each a 1×1 conv and a BatchNorm
@@ -209,6 +259,7 @@ def test_cifar_resnet_errors():
 
 
 # -- the building blocks against PyTorch -----------------------------------------
+
 
 def torch_forward(torch, layer, x, leaves: list):
     """The same network in PyTorch functional ops, sharing our weights; every
@@ -226,14 +277,16 @@ def torch_forward(torch, layer, x, leaves: list):
         return x
     if isinstance(layer, mc.Residual):
         fx = torch_forward(torch, layer.body, x, leaves)
-        return fx + (x if layer.shortcut is None else torch_forward(torch, layer.shortcut, x,
-                                                                     leaves))
+        return fx + (
+            x if layer.shortcut is None else torch_forward(torch, layer.shortcut, x, leaves)
+        )
     if isinstance(layer, mc.Conv2D):
         bias = None if layer.bias is None else leaf(layer.bias)
         return F.conv2d(x, leaf(layer.weight), bias, layer.stride, layer.padding)
     if isinstance(layer, mc.BatchNorm2D):
-        return F.batch_norm(x, None, None, leaf(layer.weight), leaf(layer.bias), training=True,
-                            eps=layer.eps)
+        return F.batch_norm(
+            x, None, None, leaf(layer.weight), leaf(layer.bias), training=True, eps=layer.eps
+        )
     if isinstance(layer, mc.PadShortcut):
         s, extra = layer.stride, layer.out_channels - layer.in_channels
         return F.pad(x[:, :, ::s, ::s], (0, 0, 0, 0, 0, extra))
@@ -263,14 +316,22 @@ def randomise_batchnorm(model, seed: int = 0) -> None:
             layer.bias.data[...] = 0.1 * rng.standard_normal(layer.num_features)
 
 
-@pytest.mark.parametrize("make, shape", [
-    (lambda: zoo.cifar_resnet(8, shortcut="A"), (3, 3, 12, 10)),
-    (lambda: zoo.cifar_resnet(8, shortcut="B"), (3, 3, 12, 10)),
-    (lambda: mc.Sequential(zoo.bottleneck_block(6, 2, 2, "1x1"),
-                           zoo.bottleneck_block(8, 2, 1, "3x3")), (2, 6, 7, 6)),
-    (lambda: mc.Sequential(zoo.bottleneck_block(6, 3, 2, "3x3")), (2, 6, 7, 6)),
-    (lambda: zoo.resnet18(num_classes=5), (2, 3, 40, 40)),
-], ids=["cifar8-A", "cifar8-B", "bottleneck-1x1", "bottleneck-3x3", "resnet18"])
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda: zoo.cifar_resnet(8, shortcut="A"), (3, 3, 12, 10)),
+        (lambda: zoo.cifar_resnet(8, shortcut="B"), (3, 3, 12, 10)),
+        (
+            lambda: mc.Sequential(
+                zoo.bottleneck_block(6, 2, 2, "1x1"), zoo.bottleneck_block(8, 2, 1, "3x3")
+            ),
+            (2, 6, 7, 6),
+        ),
+        (lambda: mc.Sequential(zoo.bottleneck_block(6, 3, 2, "3x3")), (2, 6, 7, 6)),
+        (lambda: zoo.resnet18(num_classes=5), (2, 3, 40, 40)),
+    ],
+    ids=["cifar8-A", "cifar8-B", "bottleneck-1x1", "bottleneck-3x3", "resnet18"],
+)
 def test_zoo_networks_match_pytorch(torch, make, shape):
     """Whole networks, float64, BatchNorm in training mode: outputs, dL/dx and
     every parameter gradient equal PyTorch's to 1e-10 (relative to their scale)."""
@@ -318,6 +379,7 @@ def test_a_cifar_resnet_trains_a_step_in_float32():
 
 # -- memory ------------------------------------------------------------------------
 
+
 def test_building_vgg16_allocates_only_its_weights():
     """Peak resident memory of building VGG-16 in a fresh interpreter, above the
     interpreter's own baseline: the 138M float32 weights (553 MB) and nothing else
@@ -332,9 +394,14 @@ def test_building_vgg16_allocates_only_its_weights():
         print(json.dumps({"base_kib": base, "peak_kib": peak, "param_bytes": nbytes}))
     """)
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONPATH": str(root)})
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
     m = json.loads(out.stdout)
     assert m["param_bytes"] == 138_357_544 * 4
-    grown = (m["peak_kib"] - m["base_kib"]) * 1024          # ru_maxrss is in KiB on Linux
+    grown = (m["peak_kib"] - m["base_kib"]) * 1024  # ru_maxrss is in KiB on Linux
     assert grown < 1.3 * m["param_bytes"], f"building VGG-16 grew RSS by {grown / 2**20:.0f} MiB"

@@ -542,10 +542,13 @@ NOTEBOOKS = {
 
 def build(cells) -> nbformat.NotebookNode:
     """A notebook with stable cell ids (so regenerating changes nothing) and no outputs."""
-    nb = new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "language_info": {"name": "python"},
-    })
+    nb = new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        },
+    )
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i:02d}"
     return nb

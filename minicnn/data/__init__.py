@@ -22,8 +22,24 @@ from .mnist import MNIST, FashionMNIST, MNISTSample
 from .transforms import Compose, Normalize, RandomCrop, RandomHorizontalFlip, RandomShift
 
 __all__ = [
-    "download", "paths", "CIFAR10", "read_cifar_batch", "ImageDataset", "stratified_split",
-    "DatasetError", "DatasetNotFoundError", "DownloadError", "read_idx", "write_idx",
-    "DataLoader", "MNIST", "FashionMNIST", "MNISTSample", "Compose", "Normalize", "RandomCrop",
-    "RandomHorizontalFlip", "RandomShift",
+    "download",
+    "paths",
+    "CIFAR10",
+    "read_cifar_batch",
+    "ImageDataset",
+    "stratified_split",
+    "DatasetError",
+    "DatasetNotFoundError",
+    "DownloadError",
+    "read_idx",
+    "write_idx",
+    "DataLoader",
+    "MNIST",
+    "FashionMNIST",
+    "MNISTSample",
+    "Compose",
+    "Normalize",
+    "RandomCrop",
+    "RandomHorizontalFlip",
+    "RandomShift",
 ]

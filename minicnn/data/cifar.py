@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes
 from .dataset import FileDataset, check_labels, check_split
 from .download import download_file
 from .errors import DatasetError, DownloadError
@@ -62,11 +62,22 @@ class CIFAR10(FileDataset):
 
     title = "CIFAR-10"
     subdirs = ("cifar-10-batches-bin", "cifar10/cifar-10-batches-bin", "cifar10")
-    classes = ["airplane", "automobile", "bird", "cat", "deer",
-               "dog", "frog", "horse", "ship", "truck"]
+    classes = [
+        "airplane",
+        "automobile",
+        "bird",
+        "cat",
+        "deer",
+        "dog",
+        "frog",
+        "horse",
+        "ship",
+        "truck",
+    ]
     not_found_hint = (
         "They come in cifar-10-binary.tar.gz (the BINARY version, not the python one) from "
-        "https://www.cs.toronto.edu/~kriz/cifar.html: unpack it in one of those directories.")
+        "https://www.cs.toronto.edu/~kriz/cifar.html: unpack it in one of those directories."
+    )
     mirrors = ("https://www.cs.toronto.edu/~kriz/",)
     archive = "cifar-10-binary.tar.gz"
     # As recorded in tensorflow_datasets/url_checksums/cifar10.txt.
@@ -101,4 +112,3 @@ class CIFAR10(FileDataset):
             raise DownloadError(f"{archive}: cannot unpack ({e})") from e
         finally:
             archive.unlink(missing_ok=True)
-

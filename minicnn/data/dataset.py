@@ -65,16 +65,19 @@ def stratified_split(
     labels = np.asarray(labels)
     n = len(labels)
     if not isinstance(test_size, (int, np.integer)) or not 0 < test_size < n:
-        raise ValueError(f"stratified_split: test_size must be an int in 1..{n - 1}, "
-                         f"got {test_size!r}")
+        raise ValueError(
+            f"stratified_split: test_size must be an int in 1..{n - 1}, got {test_size!r}"
+        )
     classes, counts = np.unique(labels, return_counts=True)
     quotas = test_size * counts / n
     per_class = np.floor(quotas).astype(int)
     leftover = test_size - per_class.sum()
     per_class[np.argsort(-(quotas - per_class), kind="stable")[:leftover]] += 1
     rng = np.random.default_rng(seed)
-    test = [rng.permutation(np.flatnonzero(labels == c))[:k]
-            for c, k in zip(classes, per_class, strict=True)]
+    test = [
+        rng.permutation(np.flatnonzero(labels == c))[:k]
+        for c, k in zip(classes, per_class, strict=True)
+    ]
     test_idx = np.concatenate(test)
     train_idx = np.setdiff1d(np.arange(n), test_idx)  # disjoint by construction
     return rng.permutation(train_idx), rng.permutation(test_idx)
@@ -108,8 +111,10 @@ class ImageDataset:
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.images.shape[1:]))
-        return (f"{type(self).__name__}(split={self.split!r}, {len(self)} images of {shape}, "
-                f"{len(self.classes)} classes, from {self.source})")
+        return (
+            f"{type(self).__name__}(split={self.split!r}, {len(self)} images of {shape}, "
+            f"{len(self.classes)} classes, from {self.source})"
+        )
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(x, y): x float32 (N, C, H, W) in [0, 1], y int64 (N,).
@@ -160,5 +165,7 @@ class FileDataset(ImageDataset):
                 reason = f"Download failed: {e}"
         names = [names[0] for names in wanted.values()]
         raise DatasetNotFoundError(
-            not_found_message(f"{self.title} ({split} split)", names, dirs, reason,
-                              self.not_found_hint))
+            not_found_message(
+                f"{self.title} ({split} split)", names, dirs, reason, self.not_found_hint
+            )
+        )

@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from .atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes
 from .errors import DownloadError
 
 # Seconds to wait for the server to answer (per connection attempt and per read),

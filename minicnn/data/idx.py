@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes
 from .errors import DatasetError
 
 # dtype code -> big-endian numpy dtype, as in the table above.

@@ -38,22 +38,40 @@ class DataLoader:
     (each ``for`` loop) is one epoch.
     """
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = True,
-                 seed: int | None = None, drop_last: bool = False,
-                 transform: Transform | None = None, *, rng: np.random.Generator | None = None):
+    def __init__(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        shuffle: bool = True,
+        seed: int | None = None,
+        drop_last: bool = False,
+        transform: Transform | None = None,
+        *,
+        rng: np.random.Generator | None = None,
+    ):
         x, y = np.asarray(x), np.asarray(y)
         if x.ndim == 0 or y.ndim == 0:
-            raise ValueError(f"DataLoader: x and y must be arrays with a sample axis, got "
-                             f"shapes {x.shape} and {y.shape}")
+            raise ValueError(
+                f"DataLoader: x and y must be arrays with a sample axis, got "
+                f"shapes {x.shape} and {y.shape}"
+            )
         if len(x) != len(y):
-            raise ValueError(f"DataLoader: x has {len(x)} samples but y has {len(y)}; "
-                             "they must pair up one to one")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
+            raise ValueError(
+                f"DataLoader: x has {len(x)} samples but y has {len(y)}; "
+                "they must pair up one to one"
+            )
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1
+        ):
             raise ValueError(f"DataLoader: batch_size must be an int >= 1, got {batch_size!r}")
         if drop_last and batch_size > len(x):
-            raise ValueError(f"DataLoader: batch_size {batch_size} > {len(x)} samples with "
-                             "drop_last=True would give no batch at all; lower batch_size")
+            raise ValueError(
+                f"DataLoader: batch_size {batch_size} > {len(x)} samples with "
+                "drop_last=True would give no batch at all; lower batch_size"
+            )
         if transform is not None and not callable(transform):
             raise TypeError(f"DataLoader: transform must be callable(xb, rng), got {transform!r}")
         self.x, self.y = x, y
@@ -76,13 +94,15 @@ class DataLoader:
 
     def _batches(self, order: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         for i in range(len(self)):
-            idx = order[i * self.batch_size:(i + 1) * self.batch_size]
+            idx = order[i * self.batch_size : (i + 1) * self.batch_size]
             xb, yb = self.x[idx], self.y[idx]  # fancy indexing copies: x is never modified
             if self.transform is not None:
                 xb = self.transform(xb, self.rng)
             yield xb, yb
 
     def __repr__(self) -> str:
-        return (f"DataLoader({len(self.x)} samples, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, "
-                f"transform={self.transform!r})")
+        return (
+            f"DataLoader({len(self.x)} samples, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last}, "
+            f"transform={self.transform!r})"
+        )

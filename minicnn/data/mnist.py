@@ -100,14 +100,10 @@ class MNIST(_IDXDataset):
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
     )
     sha256 = {
-        "train-images-idx3-ubyte.gz":
-            "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-        "train-labels-idx1-ubyte.gz":
-            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-        "t10k-images-idx3-ubyte.gz":
-            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-        "t10k-labels-idx1-ubyte.gz":
-            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
     }
 
 
@@ -121,23 +117,31 @@ class FashionMNIST(_IDXDataset):
 
     title = "Fashion-MNIST"
     subdirs = ("fashion-mnist", "FashionMNIST/raw")
-    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-    not_found_hint = ("On Debian/Ubuntu: sudo apt install dataset-fashion-mnist "
-                      "(installs them in /usr/share/datasets/fashion-mnist/).")
+    classes = [
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ]
+    not_found_hint = (
+        "On Debian/Ubuntu: sudo apt install dataset-fashion-mnist "
+        "(installs them in /usr/share/datasets/fashion-mnist/)."
+    )
     mirrors = (
         "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
         "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
     )
     sha256 = {
-        "train-images-idx3-ubyte.gz":
-            "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-        "train-labels-idx1-ubyte.gz":
-            "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-        "t10k-images-idx3-ubyte.gz":
-            "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-        "t10k-labels-idx1-ubyte.gz":
-            "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
     }
 
 
@@ -178,8 +182,10 @@ def _read_sample_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
     with gzip.open(path, "rt") as f:
         table = np.loadtxt(f, delimiter=",", dtype=np.int64, ndmin=2)
     if table.shape[1] != 28 * 28 + 1 or table[:, :-1].min() < 0 or table[:, :-1].max() > 255:
-        raise DatasetError(f"{path}: expected rows of 784 pixels in 0..255 and a label, "
-                           f"got a table of shape {table.shape}")
+        raise DatasetError(
+            f"{path}: expected rows of 784 pixels in 0..255 and a label, "
+            f"got a table of shape {table.shape}"
+        )
     images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28)
     labels = check_labels(table[:, -1], 10, str(path))
     images.flags.writeable = labels.flags.writeable = False  # shared cache: keep it intact

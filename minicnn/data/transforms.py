@@ -44,16 +44,20 @@ class Normalize:
         self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
         self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
         if self.mean.ndim != 1 or self.mean.shape != self.std.shape:
-            raise ValueError(f"Normalize: mean and std need one value per channel each, "
-                             f"got shapes {self.mean.shape} and {self.std.shape}")
+            raise ValueError(
+                f"Normalize: mean and std need one value per channel each, "
+                f"got shapes {self.mean.shape} and {self.std.shape}"
+            )
         if np.any(self.std <= 0):
             raise ValueError(f"Normalize: std must be positive, got {self.std.tolist()}")
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "Normalize")
         if len(self.mean) not in (1, xb.shape[1]):
-            raise ValueError(f"Normalize: {len(self.mean)} channel means for a batch with "
-                             f"{xb.shape[1]} channels; give one value per channel")
+            raise ValueError(
+                f"Normalize: {len(self.mean)} channel means for a batch with "
+                f"{xb.shape[1]} channels; give one value per channel"
+            )
         # (C,) -> (1, C, 1, 1) broadcasts over batch and pixels; cast keeps float32 float32.
         mean = self.mean.astype(xb.dtype).reshape(1, -1, 1, 1)
         std = self.std.astype(xb.dtype).reshape(1, -1, 1, 1)
@@ -63,8 +67,9 @@ class Normalize:
         return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
 
 
-def random_crop(xb: np.ndarray, size: tuple[int, int], padding: int,
-                rng: np.random.Generator) -> np.ndarray:
+def random_crop(
+    xb: np.ndarray, size: tuple[int, int], padding: int, rng: np.random.Generator
+) -> np.ndarray:
     """Zero-pad each image by ``padding`` then cut a ``size`` window at a random offset.
 
     Vectorised: ``sliding_window_view`` gives every (h, w) window of the padded
@@ -76,8 +81,10 @@ def random_crop(xb: np.ndarray, size: tuple[int, int], padding: int,
     padded = np.pad(xb, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     max_y, max_x = height + 2 * padding - h, width + 2 * padding - w
     if max_y < 0 or max_x < 0:
-        raise ValueError(f"RandomCrop: crop {size} is larger than the padded image "
-                         f"{(height + 2 * padding, width + 2 * padding)}")
+        raise ValueError(
+            f"RandomCrop: crop {size} is larger than the padded image "
+            f"{(height + 2 * padding, width + 2 * padding)}"
+        )
     oy = rng.integers(0, max_y + 1, size=n)
     ox = rng.integers(0, max_x + 1, size=n)
     windows = sliding_window_view(padded, (h, w), axis=(2, 3))

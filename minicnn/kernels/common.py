@@ -45,7 +45,7 @@ def unpad(xp: np.ndarray, padding) -> np.ndarray:
     """Inverse of :func:`pad`: crop (ph, pw) from each side."""
     ph, pw = padding
     H, W = xp.shape[-2:]
-    return xp[:, :, ph:H - ph, pw:W - pw]
+    return xp[:, :, ph : H - ph, pw : W - pw]
 
 
 def padded_zeros(x_shape, padding, dtype) -> np.ndarray:

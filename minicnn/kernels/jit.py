@@ -36,7 +36,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from . import im2col as vectorised
+from . import numpy as vectorised
 from .common import output_hw, pad, padded_zeros, unpad
 
 
@@ -83,6 +83,7 @@ def _geometry(N, C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
 
 
 # -- convolution as a matrix product ---------------------------------------------------
+
 
 @njit(cache=True, parallel=PARALLEL)
 def _im2col(xp, geometry, cols):
@@ -135,6 +136,7 @@ def col2im(cols, x_shape, kernel, stride, padding):
 
 # -- pooling ---------------------------------------------------------------------------
 
+
 @njit(cache=True, parallel=PARALLEL)
 def _max_pool2d_forward(xp, geometry, y, argmax, has_nan):
     """y = max of each window, argmax = p*kw + q of its first maximum (a strict
@@ -168,8 +170,9 @@ def max_pool2d_forward(x, kernel, stride, padding):
     y = np.empty((N, C, *out_hw), dtype=x.dtype)
     argmax = np.empty((N, C, *out_hw), dtype=np.int64)
     xp = np.ascontiguousarray(pad(x, padding, value=-np.inf))
-    _max_pool2d_forward(xp, _geometry(N, C, kernel, stride, out_hw), y, argmax,
-                        bool(np.isnan(xp).any()))
+    _max_pool2d_forward(
+        xp, _geometry(N, C, kernel, stride, out_hw), y, argmax, bool(np.isnan(xp).any())
+    )
     return y, argmax
 
 
@@ -191,8 +194,12 @@ def max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding):
         return vectorised.max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding)
     N, C, _, _ = x_shape
     dxp = padded_zeros(x_shape, padding, dy.dtype)
-    _max_pool2d_backward(np.ascontiguousarray(dy), np.ascontiguousarray(argmax),
-                         _geometry(N, C, kernel, stride, dy.shape[2:]), dxp)
+    _max_pool2d_backward(
+        np.ascontiguousarray(dy),
+        np.ascontiguousarray(argmax),
+        _geometry(N, C, kernel, stride, dy.shape[2:]),
+        dxp,
+    )
     return unpad(dxp, padding)
 
 

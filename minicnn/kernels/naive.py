@@ -28,7 +28,7 @@ def conv2d_forward(x, w, b, stride, padding):
         for k in range(K):
             for i in range(OH):
                 for j in range(OW):
-                    window = xp[n, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                    window = xp[n, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
                     y[n, k, i, j] = np.sum(window * w[k]) + (b[k] if b is not None else 0)
     return y
 
@@ -57,7 +57,7 @@ def conv2d_backward(dy, x, w, stride, padding):
         for c in range(C):
             for p in range(kh):
                 for q in range(kw):
-                    touched = xp[:, c, p:p + sh * OH:sh, q:q + sw * OW:sw]
+                    touched = xp[:, c, p : p + sh * OH : sh, q : q + sw * OW : sw]
                     dw[k, c, p, q] = np.sum(touched * dy[:, k])
 
     # dL/dX = dL/dY *full rot180(K): dilate dy by the stride (s-1 zeros between
@@ -72,7 +72,7 @@ def conv2d_backward(dy, x, w, stride, padding):
         for c in range(C):
             for h in range(rows):
                 for v in range(cols):
-                    dxp[n, c, h, v] = np.sum(full[n, :, h:h + kh, v:v + kw] * rot[:, c])
+                    dxp[n, c, h, v] = np.sum(full[n, :, h : h + kh, v : v + kw] * rot[:, c])
     dx = unpad(dxp, padding)
 
     db = dy.sum(axis=(0, 2, 3))
@@ -90,8 +90,9 @@ def im2col(x, kernel, stride, padding):
     for n in range(N):
         for i in range(OH):
             for j in range(OW):
-                cols[:, n * OH * OW + i * OW + j] = xp[n, :, i * sh:i * sh + kh,
-                                                       j * sw:j * sw + kw].ravel()
+                cols[:, n * OH * OW + i * OW + j] = xp[
+                    n, :, i * sh : i * sh + kh, j * sw : j * sw + kw
+                ].ravel()
     return cols
 
 
@@ -106,7 +107,7 @@ def col2im(cols, x_shape, kernel, stride, padding):
         for i in range(OH):
             for j in range(OW):
                 column = cols[:, n * OH * OW + i * OW + j]
-                dxp[n, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += column.reshape(C, kh, kw)
+                dxp[n, :, i * sh : i * sh + kh, j * sw : j * sw + kw] += column.reshape(C, kh, kw)
     return unpad(dxp, padding)
 
 
@@ -123,7 +124,7 @@ def max_pool2d_forward(x, kernel, stride, padding):
         for c in range(C):
             for i in range(OH):
                 for j in range(OW):
-                    window = xp[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                    window = xp[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw]
                     argmax[n, c, i, j] = np.argmax(window)
                     y[n, c, i, j] = window.flat[argmax[n, c, i, j]]
     return y, argmax
@@ -157,7 +158,7 @@ def avg_pool2d_forward(x, kernel, stride, padding):
         for c in range(C):
             for i in range(OH):
                 for j in range(OW):
-                    y[n, c, i, j] = xp[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw].mean()
+                    y[n, c, i, j] = xp[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw].mean()
     return y
 
 
@@ -172,5 +173,7 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
         for c in range(C):
             for i in range(OH):
                 for j in range(OW):
-                    dxp[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw] += dy[n, c, i, j] / (kh * kw)
+                    dxp[n, c, i * sh : i * sh + kh, j * sw : j * sw + kw] += dy[n, c, i, j] / (
+                        kh * kw
+                    )
     return unpad(dxp, padding)

@@ -9,7 +9,24 @@ from .norm import BatchNorm1D, BatchNorm2D, LocalResponseNorm
 from .pool import AvgPool2D, GlobalAvgPool2D, MaxPool2D
 from .residual import PadShortcut, Residual
 
-__all__ = ["Layer", "NonFiniteInputError", "SummaryRow", "Conv2D", "MaxPool2D", "AvgPool2D",
-           "ReLU", "Dropout",
-           "Linear", "Flatten", "LeakyReLU", "Sigmoid", "Tanh", "BatchNorm1D", "BatchNorm2D",
-           "LocalResponseNorm", "GlobalAvgPool2D", "Residual", "PadShortcut"]
+__all__ = [
+    "Layer",
+    "NonFiniteInputError",
+    "SummaryRow",
+    "Conv2D",
+    "MaxPool2D",
+    "AvgPool2D",
+    "ReLU",
+    "Dropout",
+    "Linear",
+    "Flatten",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "BatchNorm1D",
+    "BatchNorm2D",
+    "LocalResponseNorm",
+    "GlobalAvgPool2D",
+    "Residual",
+    "PadShortcut",
+]

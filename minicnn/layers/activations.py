@@ -68,10 +68,14 @@ class LeakyReLU(_Elementwise):
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, (int, float)) \
-                or not np.isfinite(negative_slope):
-            raise ValueError(f"LeakyReLU needs a finite number as negative_slope, got "
-                             f"{negative_slope!r}")
+        if (
+            isinstance(negative_slope, bool)
+            or not isinstance(negative_slope, (int, float))
+            or not np.isfinite(negative_slope)
+        ):
+            raise ValueError(
+                f"LeakyReLU needs a finite number as negative_slope, got {negative_slope!r}"
+            )
         self.negative_slope = float(negative_slope)
 
     def function(self, x):

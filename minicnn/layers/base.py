@@ -125,14 +125,14 @@ class Layer:
         fully connected layers change nothing: kernel (1, 1), stride (1, 1)."""
         return (1, 1), (1, 1)
 
-    def receptive_field(self, input_shape: tuple[int, ...],
-                        rf: ReceptiveField) -> ReceptiveField:
+    def receptive_field(self, input_shape: tuple[int, ...], rf: ReceptiveField) -> ReceptiveField:
         """The receptive field of this layer's output, given ``rf`` of its input:
         r_out = r_in + (k − 1)·j_in, j_out = j_in·s. Containers compose their children."""
         return rf.through(*self.window(input_shape))
 
-    def summary_rows(self, input_shape: tuple[int, ...], name: str,
-                     rf: ReceptiveField | None = None) -> list[SummaryRow]:
+    def summary_rows(
+        self, input_shape: tuple[int, ...], name: str, rf: ReceptiveField | None = None
+    ) -> list[SummaryRow]:
         """Rows for ``Sequential.summary``; containers return their children's rows.
 
         ``rf`` is the receptive field of the input (None when it is not an image)."""
@@ -146,8 +146,9 @@ class Layer:
 
     # -- input checks shared by the layers -------------------------------------
 
-    def check_input(self, x, expected: str, ndim: int | None = None,
-                    channels: int | None = None) -> None:
+    def check_input(
+        self, x, expected: str, ndim: int | None = None, channels: int | None = None
+    ) -> None:
         """Raise a clear TypeError/ValueError when ``x`` cannot go through this layer.
 
         ``expected`` describes the layout, e.g. "(N, C, H, W)".
@@ -160,9 +161,7 @@ class Layer:
                 f"convert it first, e.g. x.astype(np.float32) / 255"
             )
         if ndim is not None and x.ndim != ndim:
-            raise ValueError(
-                f"{self!r}: expected input of shape {expected}, got shape {x.shape}"
-            )
+            raise ValueError(f"{self!r}: expected input of shape {expected}, got shape {x.shape}")
         if channels is not None and x.shape[1] != channels:
             raise ValueError(
                 f"{self!r}: expected {channels} input channels {expected}, got {x.shape[1]} "

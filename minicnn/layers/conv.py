@@ -62,9 +62,19 @@ class Conv2D(Layer):
     ``bias`` (C_out,). Weights use He initialisation N(0, 2/(C_in·kh·kw)), bias zero.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1,
-                 padding=0, bias: bool = True, *, dtype=np.float32,
-                 rng: np.random.Generator | None = None, seed: int | None = None):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        bias: bool = True,
+        *,
+        dtype=np.float32,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
+    ):
         if in_channels < 1 or out_channels < 1:
             raise ValueError(
                 f"Conv2D needs in_channels >= 1 and out_channels >= 1, got "
@@ -132,8 +142,9 @@ class Conv2D(Layer):
             self.weight.grad += (dY @ cols.T).reshape(self.weight.shape)
             # dL/dX = dL/dY *full rot180(K): spread each output gradient back over its
             # window, weighted by the kernel (Kᵀ·dY), then col2im sums the overlaps.
-            dx[part] = kernels().col2im(kernel.T @ dY, x[part].shape, self.kernel_size,
-                                        self.stride, self.padding)
+            dx[part] = kernels().col2im(
+                kernel.T @ dY, x[part].shape, self.kernel_size, self.stride, self.padding
+            )
         # dL/dB = Σ dL/dY over the batch and every output position.
         if self.bias is not None:
             self.bias.grad += dout.sum(axis=(0, 2, 3))
@@ -151,8 +162,7 @@ class Conv2D(Layer):
                 f"{self!r}: expected {self.in_channels} input channels, got {C} "
                 f"(input shape {tuple(input_shape)})"
             )
-        OH, OW = window_output_hw(self, input_shape, self.kernel_size, self.stride,
-                                  self.padding)
+        OH, OW = window_output_hw(self, input_shape, self.kernel_size, self.stride, self.padding)
         return (N, self.out_channels, OH, OW)
 
     def window(self, input_shape):
@@ -165,5 +175,7 @@ class Conv2D(Layer):
 
     def __repr__(self):
         bias = "" if self.bias is not None else ", bias=False"
-        return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding}{bias})")
+        return (
+            f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding}{bias})"
+        )

@@ -17,8 +17,9 @@ class Dropout(Layer):
     Evaluation (``eval()``): the identity.
     """
 
-    def __init__(self, p: float = 0.5, *, rng: np.random.Generator | None = None,
-                 seed: int | None = None):
+    def __init__(
+        self, p: float = 0.5, *, rng: np.random.Generator | None = None, seed: int | None = None
+    ):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout probability must be in [0, 1], got p={p}")
         self.p = float(p)

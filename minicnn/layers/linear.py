@@ -21,9 +21,16 @@ class Linear(Layer):
         dL/dx = dL/dy · W         (N, in)
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
-                 dtype=np.float32, rng: np.random.Generator | None = None,
-                 seed: int | None = None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        *,
+        dtype=np.float32,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
+    ):
         if in_features < 1 or out_features < 1:
             raise ValueError(
                 f"Linear needs in_features >= 1 and out_features >= 1, got "
@@ -31,8 +38,9 @@ class Linear(Layer):
             )
         self.in_features, self.out_features = in_features, out_features
         shape = (out_features, in_features)
-        self.weight = Parameter(kaiming_normal(shape, in_features, get_rng(rng, seed), dtype),
-                                "weight")
+        self.weight = Parameter(
+            kaiming_normal(shape, in_features, get_rng(rng, seed), dtype), "weight"
+        )
         self.bias = Parameter(np.zeros(out_features, dtype=dtype), "bias") if bias else None
         self._cache = None
 

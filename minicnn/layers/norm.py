@@ -47,12 +47,14 @@ class _BatchNorm(Layer):
     ndims: tuple[int, ...] = ()
     buffer_names = ("running_mean", "running_var")
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, *,
-                 dtype=np.float32):
+    def __init__(
+        self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, *, dtype=np.float32
+    ):
         name = type(self).__name__
         if not (isinstance(num_features, (int, np.integer)) and num_features >= 1):
-            raise ValueError(f"{name} needs num_features >= 1 (the number of channels), "
-                             f"got {num_features!r}")
+            raise ValueError(
+                f"{name} needs num_features >= 1 (the number of channels), got {num_features!r}"
+            )
         if not eps > 0:
             raise ValueError(f"{name} needs eps > 0 (it keeps 1/σ finite), got eps={eps!r}")
         if not 0 <= momentum <= 1:
@@ -70,8 +72,10 @@ class _BatchNorm(Layer):
 
     def output_shape(self, input_shape):
         if len(input_shape) not in self.ndims or input_shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: expected input of shape {self.layout} with C = "
-                             f"{self.num_features}, got {tuple(input_shape)}")
+            raise ValueError(
+                f"{self!r}: expected input of shape {self.layout} with C = "
+                f"{self.num_features}, got {tuple(input_shape)}"
+            )
         return tuple(input_shape)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -80,21 +84,23 @@ class _BatchNorm(Layer):
         # A NaN would be averaged into the running statistics and poison every later
         # evaluation, so refuse it here rather than let it spread.
         self.check_finite(x)
-        axes = (0, *range(2, x.ndim))            # every axis but the channel axis
-        shape = (1, -1) + (1,) * (x.ndim - 2)   # broadcast a (C,) vector against x
+        axes = (0, *range(2, x.ndim))  # every axis but the channel axis
+        shape = (1, -1) + (1,) * (x.ndim - 2)  # broadcast a (C,) vector against x
         if self.training:
             count = x.size // self.num_features  # M values per channel
             if count < 2:
-                raise ValueError(f"{self!r}: training needs more than one value per channel "
-                                 f"to estimate a variance, got input shape {x.shape}; use a "
-                                 f"batch of 2 or more, or call eval()")
+                raise ValueError(
+                    f"{self!r}: training needs more than one value per channel "
+                    f"to estimate a variance, got input shape {x.shape}; use a "
+                    f"batch of 2 or more, or call eval()"
+                )
             mean = x.mean(axis=axes)
-            var = x.var(axis=axes)             # biased: normalises this batch
+            var = x.var(axis=axes)  # biased: normalises this batch
             m = self.momentum
             self.running_mean *= 1 - m
             self.running_mean += m * mean
             self.running_var *= 1 - m
-            self.running_var += m * var * (count / (count - 1))   # unbiased estimate
+            self.running_var += m * var * (count / (count - 1))  # unbiased estimate
         else:
             mean, var = self.running_mean, self.running_var
         inv_std = (1.0 / np.sqrt(var + self.eps)).astype(x.dtype, copy=False).reshape(shape)
@@ -105,21 +111,23 @@ class _BatchNorm(Layer):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         x_hat, inv_std, axes, training = self._cache or (None,) * 4
         self.check_dout(dout, x_hat.shape if x_hat is not None else ())
-        sum_dy = dout.sum(axis=axes)                 # = dβ
+        sum_dy = dout.sum(axis=axes)  # = dβ
         sum_dy_xhat = (dout * x_hat).sum(axis=axes)  # = dγ
         self.bias.grad += sum_dy
         self.weight.grad += sum_dy_xhat
         shape = inv_std.shape
-        scale = self.weight.data.reshape(shape) * inv_std        # γ/σ
+        scale = self.weight.data.reshape(shape) * inv_std  # γ/σ
         if not training:
             return dout * scale
         count = dout.size // self.num_features
-        return (scale / count) * (count * dout - sum_dy.reshape(shape)
-                                  - x_hat * sum_dy_xhat.reshape(shape))
+        return (scale / count) * (
+            count * dout - sum_dy.reshape(shape) - x_hat * sum_dy_xhat.reshape(shape)
+        )
 
     def __repr__(self):
-        return (f"{type(self).__name__}({self.num_features}, eps={self.eps}, "
-                f"momentum={self.momentum})")
+        return (
+            f"{type(self).__name__}({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+        )
 
 
 class BatchNorm1D(_BatchNorm):
@@ -166,19 +174,24 @@ class LocalResponseNorm(Layer):
 
     def __init__(self, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0):
         if not (isinstance(size, (int, np.integer)) and size >= 1):
-            raise ValueError(f"LocalResponseNorm needs size >= 1 (channels in the window), "
-                             f"got size={size!r}")
+            raise ValueError(
+                f"LocalResponseNorm needs size >= 1 (channels in the window), got size={size!r}"
+            )
         if not k > 0 or not alpha >= 0 or not beta >= 0:
-            raise ValueError(f"LocalResponseNorm needs k > 0, alpha >= 0 and beta >= 0 (so "
-                             f"the denominator stays positive), got k={k!r}, alpha={alpha!r}, "
-                             f"beta={beta!r}")
+            raise ValueError(
+                f"LocalResponseNorm needs k > 0, alpha >= 0 and beta >= 0 (so "
+                f"the denominator stays positive), got k={k!r}, alpha={alpha!r}, "
+                f"beta={beta!r}"
+            )
         self.size, self.alpha, self.beta, self.k = int(size), alpha, beta, k
         self._cache = None
 
     def output_shape(self, input_shape):
         if len(input_shape) < 3:
-            raise ValueError(f"{self!r}: expected input of shape (N, C, H, W) (or any "
-                             f"(N, C, ...) with at least 3 axes), got {tuple(input_shape)}")
+            raise ValueError(
+                f"{self!r}: expected input of shape (N, C, H, W) (or any "
+                f"(N, C, ...) with at least 3 axes), got {tuple(input_shape)}"
+            )
         return tuple(input_shape)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -186,7 +199,7 @@ class LocalResponseNorm(Layer):
         self.output_shape(x.shape)
         n = self.size
         s = self.k + (self.alpha / n) * channel_window_sum(x * x, n // 2, (n - 1) // 2)
-        scale = s ** -self.beta
+        scale = s**-self.beta
         self._cache = (x, s, scale)
         return x * scale
 
@@ -200,8 +213,9 @@ class LocalResponseNorm(Layer):
         return dout * scale - (2 * self.alpha * self.beta / n) * x * back
 
     def __repr__(self):
-        return (f"LocalResponseNorm(size={self.size}, alpha={self.alpha}, beta={self.beta}, "
-                f"k={self.k})")
+        return (
+            f"LocalResponseNorm(size={self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k})"
+        )
 
 
 def channel_window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:
@@ -213,5 +227,5 @@ def channel_window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:
     padded = np.pad(a, pad)
     out = np.zeros_like(a)
     for offset in range(before + after + 1):
-        out += padded[:, offset:offset + C]
+        out += padded[:, offset : offset + C]
     return out

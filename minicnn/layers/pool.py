@@ -31,8 +31,7 @@ class _Pool2D(Layer):
 
     def output_shape(self, input_shape):
         N, C, H, W = nchw(self, input_shape)
-        OH, OW = window_output_hw(self, input_shape, self.kernel_size, self.stride,
-                                  self.padding)
+        OH, OW = window_output_hw(self, input_shape, self.kernel_size, self.stride, self.padding)
         return (N, C, OH, OW)
 
     def window(self, input_shape):
@@ -43,8 +42,10 @@ class _Pool2D(Layer):
         self.output_shape(x.shape)
 
     def __repr__(self):
-        return (f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding})")
+        return (
+            f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding})"
+        )
 
 
 class MaxPool2D(_Pool2D):
@@ -68,15 +69,16 @@ class MaxPool2D(_Pool2D):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         x_shape, argmax = self._cache or (None, None)
         self.check_dout(dout, argmax.shape if argmax is not None else ())
-        return kernels().max_pool2d_backward(dout, argmax, x_shape, self.kernel_size,
-                                             self.stride, self.padding)
+        return kernels().max_pool2d_backward(
+            dout, argmax, x_shape, self.kernel_size, self.stride, self.padding
+        )
 
 
 class AvgPool2D(_Pool2D):
     """Average pooling, as ``torch.nn.AvgPool2d`` (padded zeros count in the mean).
 
-        y[n,c,i,j] = 1/(kh·kw) Σ_{p,q} x_pad[n, c, i·s+p, j·s+q]
-        dL/dx[n,c,h,w] = 1/(kh·kw) Σ_{(i,j): (h,w) in window (i,j)} dL/dy[n,c,i,j]
+    y[n,c,i,j] = 1/(kh·kw) Σ_{p,q} x_pad[n, c, i·s+p, j·s+q]
+    dL/dx[n,c,h,w] = 1/(kh·kw) Σ_{(i,j): (h,w) in window (i,j)} dL/dy[n,c,i,j]
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -87,8 +89,9 @@ class AvgPool2D(_Pool2D):
     def backward(self, dout: np.ndarray) -> np.ndarray:
         x_shape = self._cache
         self.check_dout(dout, self.output_shape(x_shape) if x_shape else ())
-        return kernels().avg_pool2d_backward(dout, x_shape, self.kernel_size, self.stride,
-                                             self.padding)
+        return kernels().avg_pool2d_backward(
+            dout, x_shape, self.kernel_size, self.stride, self.padding
+        )
 
 
 class GlobalAvgPool2D(Layer):

@@ -31,8 +31,10 @@ class Residual(Layer):
     def __init__(self, body: Layer, shortcut: Layer | None = None):
         for role, layer in (("body", body), ("shortcut", shortcut)):
             if layer is not None and not isinstance(layer, Layer):
-                raise TypeError(f"Residual: {role} must be a mc.Layer (e.g. a mc.Sequential), "
-                                f"got {type(layer).__name__}")
+                raise TypeError(
+                    f"Residual: {role} must be a mc.Layer (e.g. a mc.Sequential), "
+                    f"got {type(layer).__name__}"
+                )
         self.body = body
         self.shortcut = shortcut
         self._cache = None
@@ -73,17 +75,23 @@ class Residual(Layer):
     def _paths(self, input_shape) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Output shapes of the body and the shortcut for ``input_shape``."""
         body = self.body.output_shape(input_shape)
-        short = (tuple(input_shape) if self.shortcut is None
-                 else self.shortcut.output_shape(input_shape))
+        short = (
+            tuple(input_shape) if self.shortcut is None else self.shortcut.output_shape(input_shape)
+        )
         return tuple(body), tuple(short)
 
     def _mismatch(self, input_shape, body, short) -> str:
-        fix = ("give the block a projection shortcut, e.g. shortcut=mc.Conv2D(C_in, C_out, 1, "
-               "stride=s)" if self.shortcut is None
-               else "make the shortcut produce the body's shape")
-        return (f"Residual: body and shortcut disagree on input {tuple(input_shape)}: body gives "
-                f"{tuple(body)}, shortcut gives {tuple(short)}; their outputs are added, so they "
-                f"must match ({fix})")
+        fix = (
+            "give the block a projection shortcut, e.g. shortcut=mc.Conv2D(C_in, C_out, 1, "
+            "stride=s)"
+            if self.shortcut is None
+            else "make the shortcut produce the body's shape"
+        )
+        return (
+            f"Residual: body and shortcut disagree on input {tuple(input_shape)}: body gives "
+            f"{tuple(body)}, shortcut gives {tuple(short)}; their outputs are added, so they "
+            f"must match ({fix})"
+        )
 
     def output_shape(self, input_shape):
         body, short = self._paths(input_shape)
@@ -109,11 +117,19 @@ class Residual(Layer):
         base = name or "residual"
         rows = self.body.summary_rows(input_shape, self._child_name(base, "body", self.body), rf)
         if self.shortcut is None:
-            rows.append(SummaryRow(f"{base}.shortcut identity", tuple(input_shape[1:]), 0, 0,
-                                   None if rf is None else rf.size))
+            rows.append(
+                SummaryRow(
+                    f"{base}.shortcut identity",
+                    tuple(input_shape[1:]),
+                    0,
+                    0,
+                    None if rf is None else rf.size,
+                )
+            )
         else:
             rows += self.shortcut.summary_rows(
-                input_shape, self._child_name(base, "shortcut", self.shortcut), rf)
+                input_shape, self._child_name(base, "shortcut", self.shortcut), rf
+            )
         out = self.output_shape(input_shape)
         out_rf = None if rf is None else self.receptive_field(input_shape, rf).size
         rows.append(SummaryRow(f"{base} add (Residual)", tuple(out[1:]), 0, 0, out_rf))
@@ -150,7 +166,8 @@ class PadShortcut(Layer):
         if not 1 <= in_channels <= out_channels or stride < 1:
             raise ValueError(
                 f"PadShortcut needs 1 <= in_channels <= out_channels and stride >= 1, got "
-                f"in_channels={in_channels}, out_channels={out_channels}, stride={stride}")
+                f"in_channels={in_channels}, out_channels={out_channels}, stride={stride}"
+            )
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self._cache = None
 
@@ -159,7 +176,7 @@ class PadShortcut(Layer):
         s = self.stride
         sub = x[:, :, ::s, ::s]
         y = np.zeros((x.shape[0], self.out_channels, *sub.shape[2:]), dtype=x.dtype)
-        y[:, :self.in_channels] = sub
+        y[:, : self.in_channels] = sub
         self._cache = x.shape
         return y
 
@@ -168,14 +185,16 @@ class PadShortcut(Layer):
         self.check_dout(dout, self.output_shape(x_shape) if x_shape else ())
         dx = np.zeros(x_shape, dtype=dout.dtype)
         s = self.stride
-        dx[:, :, ::s, ::s] = dout[:, :self.in_channels]
+        dx[:, :, ::s, ::s] = dout[:, : self.in_channels]
         return dx
 
     def output_shape(self, input_shape):
         N, C, H, W = nchw(self, input_shape)
         if C != self.in_channels:
-            raise ValueError(f"{self!r}: expected {self.in_channels} input channels, got {C} "
-                             f"(input shape {tuple(input_shape)})")
+            raise ValueError(
+                f"{self!r}: expected {self.in_channels} input channels, got {C} "
+                f"(input shape {tuple(input_shape)})"
+            )
         s = self.stride
         return (N, self.out_channels, -(-H // s), -(-W // s))
 

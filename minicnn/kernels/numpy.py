@@ -28,7 +28,7 @@ def windows(x, kernel, stride, padding, fill=0.0):
     """A read-only view (N, C, OH, OW, kh, kw) of every pooling/conv window."""
     xp = pad(x, padding, value=fill)
     view = sliding_window_view(xp, kernel, axis=(2, 3))
-    return view[:, :, ::stride[0], ::stride[1]]
+    return view[:, :, :: stride[0], :: stride[1]]
 
 
 def im2col(x, kernel, stride, padding):

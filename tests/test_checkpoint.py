@@ -12,13 +12,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minicnn as mc
-from minicnn import io as mcio
+from minicnn import checkpoint as mcio
 
 
 def small_model(seed: int = 0) -> mc.Sequential:
     """Conv -> ReLU -> Dropout -> Linear: weights plus a layer with its own generator."""
-    return mc.Sequential(mc.Conv2D(1, 3, 3, seed=seed), mc.ReLU(), mc.Flatten(),
-                         mc.Dropout(0.3, seed=seed + 1), mc.Linear(3 * 4 * 4, 3, seed=seed + 2))
+    return mc.Sequential(
+        mc.Conv2D(1, 3, 3, seed=seed),
+        mc.ReLU(),
+        mc.Flatten(),
+        mc.Dropout(0.3, seed=seed + 1),
+        mc.Linear(3 * 4 * 4, 3, seed=seed + 2),
+    )
 
 
 def data(n: int = 40):
@@ -33,8 +38,7 @@ def trained(seed: int = 0, epochs: int = 1):
     x, y = data()
     model = small_model(seed)
     opt = mc.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    loader = mc.data.DataLoader(x, y, batch_size=8, seed=seed,
-                                transform=mc.data.RandomShift(1))
+    loader = mc.data.DataLoader(x, y, batch_size=8, seed=seed, transform=mc.data.RandomShift(1))
     history = mc.fit(model, mc.SoftmaxCrossEntropy(), opt, loader, epochs=epochs, verbose=0)
     return model, opt, loader, history
 
@@ -45,14 +49,21 @@ def params(model):
 
 def test_round_trip_restores_weights_optimizer_and_meta(tmp_path):
     model, opt, loader, history = trained()
-    path = mcio.save(tmp_path / "sub" / "ckpt.npz", model, opt, loader=loader, epoch=1,
-                     history=history, note="hello", scores=np.arange(3))
+    path = mcio.save(
+        tmp_path / "sub" / "ckpt.npz",
+        model,
+        opt,
+        loader=loader,
+        epoch=1,
+        history=history,
+        note="hello",
+        scores=np.arange(3),
+    )
     assert path == tmp_path / "sub" / "ckpt.npz"
     fresh = small_model(seed=9)
     fresh_opt = mc.SGD(fresh.parameters(), lr=0.5, momentum=0.9)
     meta = mc.load(path, fresh, fresh_opt)
-    assert meta == {"epoch": 1, "history": history.to_dict(), "note": "hello",
-                    "scores": [0, 1, 2]}
+    assert meta == {"epoch": 1, "history": history.to_dict(), "note": "hello", "scores": [0, 1, 2]}
     for name, value in params(model).items():
         np.testing.assert_array_equal(dict(fresh.named_parameters())[name].data, value)
         assert dict(fresh.named_parameters())[name].dtype == np.float32
@@ -61,19 +72,22 @@ def test_round_trip_restores_weights_optimizer_and_meta(tmp_path):
         np.testing.assert_array_equal(a["momentum_buffer"], b["momentum_buffer"])
 
 
-@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
-       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_round_trip_is_exact_for_any_mlp(tmp_path_factory, sizes, dtype, seed):
     def mlp(s):
-        return mc.Sequential(*[mc.Linear(a, b, seed=s + i, dtype=dtype)
-                               for i, (a, b) in enumerate(pairwise(sizes))])
+        return mc.Sequential(
+            *[mc.Linear(a, b, seed=s + i, dtype=dtype) for i, (a, b) in enumerate(pairwise(sizes))]
+        )
 
     model = mlp(seed)
     path = mc.save(tmp_path_factory.mktemp("rt") / "m.npz", model)
     fresh = mlp(seed + 1)
     mc.load(path, fresh)
-    for (name, a), (_, b) in zip(model.named_parameters(), fresh.named_parameters(),
-                                 strict=True):
+    for (name, a), (_, b) in zip(model.named_parameters(), fresh.named_parameters(), strict=True):
         assert b.dtype == dtype and np.array_equal(a.data, b.data), name
 
 
@@ -110,17 +124,38 @@ def test_float64_model_loads_float32_weights(tmp_path):
     np.testing.assert_array_equal(wide[0].weight.data, model[0].weight.data)
 
 
-@pytest.mark.parametrize("other, words", [
-    (lambda: mc.Sequential(mc.Conv2D(1, 3, 3), mc.ReLU(), mc.Flatten(), mc.Dropout(0.3),
-                           mc.Linear(48, 4)),
-     ["4.weight: shape (3, 48) in the file, (4, 48) in the model"]),
-    (lambda: mc.Sequential(mc.Conv2D(1, 3, 3, bias=False), mc.ReLU(), mc.Flatten(),
-                           mc.Dropout(0.3), mc.Linear(48, 3)),
-     ["in the file but not in the model: 0.bias"]),
-    (lambda: mc.Sequential(mc.Conv2D(1, 3, 3), mc.ReLU(), mc.Flatten(), mc.Dropout(0.3),
-                           mc.Linear(48, 3), mc.Linear(3, 3)),
-     ["missing from the file: 5.weight, 5.bias"]),
-])
+@pytest.mark.parametrize(
+    "other, words",
+    [
+        (
+            lambda: mc.Sequential(
+                mc.Conv2D(1, 3, 3), mc.ReLU(), mc.Flatten(), mc.Dropout(0.3), mc.Linear(48, 4)
+            ),
+            ["4.weight: shape (3, 48) in the file, (4, 48) in the model"],
+        ),
+        (
+            lambda: mc.Sequential(
+                mc.Conv2D(1, 3, 3, bias=False),
+                mc.ReLU(),
+                mc.Flatten(),
+                mc.Dropout(0.3),
+                mc.Linear(48, 3),
+            ),
+            ["in the file but not in the model: 0.bias"],
+        ),
+        (
+            lambda: mc.Sequential(
+                mc.Conv2D(1, 3, 3),
+                mc.ReLU(),
+                mc.Flatten(),
+                mc.Dropout(0.3),
+                mc.Linear(48, 3),
+                mc.Linear(3, 3),
+            ),
+            ["missing from the file: 5.weight, 5.bias"],
+        ),
+    ],
+)
 def test_mismatches_are_listed_and_leave_the_model_untouched(tmp_path, other, words):
     model, *_ = trained()
     path = mc.save(tmp_path / "c.npz", model)
@@ -142,8 +177,9 @@ def test_optimizer_and_generator_mismatches(tmp_path):
         mc.load(path, small_model(), mc.SGD(small_model().parameters(), lr=0.1))
     with pytest.raises(mc.CheckpointError, match="no loader state"):
         mc.load(path, small_model(), loader=mc.data.DataLoader(*data(), batch_size=4))
-    no_dropout = mc.Sequential(mc.Conv2D(1, 3, 3), mc.ReLU(), mc.Flatten(), mc.ReLU(),
-                               mc.Linear(48, 3))
+    no_dropout = mc.Sequential(
+        mc.Conv2D(1, 3, 3), mc.ReLU(), mc.Flatten(), mc.ReLU(), mc.Linear(48, 3)
+    )
     with pytest.raises(mc.CheckpointError, match="random generator 3.rng: in the file"):
         mc.load(path, no_dropout)
     mc.load(path, no_dropout, restore_rng=False)  # weights only: fine
@@ -214,11 +250,11 @@ def test_resume_is_bit_for_bit_the_uninterrupted_run(tmp_path):
 
     def build(seed):
         mc.manual_seed(seed)
-        model = mc.Sequential(mc.Conv2D(1, 3, 3), mc.ReLU(), mc.Flatten(), mc.Dropout(0.3),
-                              mc.Linear(48, 3))  # Dropout draws from the global generator
+        model = mc.Sequential(
+            mc.Conv2D(1, 3, 3), mc.ReLU(), mc.Flatten(), mc.Dropout(0.3), mc.Linear(48, 3)
+        )  # Dropout draws from the global generator
         opt = mc.SGD(model.parameters(), lr=0.05, momentum=0.9)
-        loader = mc.data.DataLoader(x, y, batch_size=8, seed=seed,
-                                    transform=mc.data.RandomShift(1))
+        loader = mc.data.DataLoader(x, y, batch_size=8, seed=seed, transform=mc.data.RandomShift(1))
         return model, opt, loader
 
     loss = mc.SoftmaxCrossEntropy()
@@ -227,18 +263,27 @@ def test_resume_is_bit_for_bit_the_uninterrupted_run(tmp_path):
 
     model, opt, loader = build(0)
     path = tmp_path / "resume.npz"
-    first = mc.fit(model, loss, opt, loader, epochs=N, verbose=0,
-                   callbacks=[mc.Checkpoint(path, model, opt, loader=loader)])
+    first = mc.fit(
+        model,
+        loss,
+        opt,
+        loader,
+        epochs=N,
+        verbose=0,
+        callbacks=[mc.Checkpoint(path, model, opt, loader=loader)],
+    )
     assert first.train_loss == straight.train_loss[:N]
     del model, opt, loader  # the "crash"
 
     model, opt, loader = build(123)  # deliberately different seeds: load must fix all
     meta = mc.load(path, model, opt, loader=loader)
     assert meta["epoch"] == N
-    resumed = mc.fit(model, loss, opt, loader, epochs=M, verbose=0,
-                     history=mc.History.from_dict(meta["history"]))
-    for (name, a), (_, b) in zip(straight_model.named_parameters(), model.named_parameters(),
-                                 strict=True):
+    resumed = mc.fit(
+        model, loss, opt, loader, epochs=M, verbose=0, history=mc.History.from_dict(meta["history"])
+    )
+    for (name, a), (_, b) in zip(
+        straight_model.named_parameters(), model.named_parameters(), strict=True
+    ):
         assert np.array_equal(a.data, b.data), name
     assert resumed.train_loss == straight.train_loss
     assert resumed.train_acc == straight.train_acc
@@ -246,6 +291,7 @@ def test_resume_is_bit_for_bit_the_uninterrupted_run(tmp_path):
 
 def test_batchnorm_running_statistics_survive_a_checkpoint(tmp_path):
     """Buffers are not parameters, but eval-mode output depends on them."""
+
     def net():
         return mc.Sequential(mc.Conv2D(1, 2, 3, seed=0), mc.BatchNorm2D(2), mc.Flatten())
 

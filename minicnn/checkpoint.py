@@ -21,7 +21,7 @@ Two rules, because a checkpoint is something a user cannot afford to lose:
   from someone else cannot run code.
 * **Written atomically.** :func:`atomic_write` writes to a temporary file in the
   same folder, flushes it to disk and renames it over the target in one step
-  (``os.replace``; see ``minicnn.data.atomic``). A crash or an exception mid-save
+  (``os.replace``; see ``minicnn.atomic``). A crash or an exception mid-save
   leaves the previous file intact and no temporary file behind.
 
 Restoring the generators is what makes a resumed run *bit for bit* the run that was
@@ -30,18 +30,17 @@ never interrupted: the same dropout masks, the same shuffling, the same augmenta
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from . import init
-from .data.atomic import atomic_write_bytes
+from .atomic import atomic_write
 from .layers.base import Layer
 from .optim import Optimizer
 
@@ -51,24 +50,6 @@ _PARAM, _BUFFER, _OPTIM = "param/", "buffer/", "optim/"
 
 class CheckpointError(ValueError):
     """A checkpoint file is corrupt, or does not fit the model/optimizer it is loaded into."""
-
-
-# -- atomic writes --------------------------------------------------------------------------
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(f)`` on an in-memory binary file, then put its bytes at ``path`` atomically.
-
-    The bytes go through :func:`minicnn.data.atomic.atomic_write_bytes`: a temporary
-    file in the same folder, flush + fsync, then ``os.replace`` (atomic: readers see the
-    old file or the complete new one). If ``write`` or the file system fails, ``path``
-    is left as it was and no temporary file remains. Missing folders are created.
-    """
-    buffer = io.BytesIO()
-    write(buffer)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write_bytes(path, buffer.getvalue())
 
 
 # -- generator states -----------------------------------------------------------------------
@@ -104,8 +85,10 @@ def _rng_states(model: Layer, loader) -> dict[str, Any]:
 def _loader_rng(loader) -> np.random.Generator:
     rng = getattr(loader, "rng", None)
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"loader={type(loader).__name__}: expected an object with an `rng` "
-                        f"attribute (np.random.Generator), such as mc.data.DataLoader")
+        raise TypeError(
+            f"loader={type(loader).__name__}: expected an object with an `rng` "
+            f"attribute (np.random.Generator), such as mc.data.DataLoader"
+        )
     return rng
 
 
@@ -128,16 +111,25 @@ def _dumps(what: str, value: dict) -> np.ndarray:
     try:
         text = json.dumps(value, default=_to_json, allow_nan=True)
     except TypeError as err:
-        raise TypeError(f"mc.save: {what} must be JSON-able (numbers, strings, lists, dicts, "
-                        f"NumPy scalars/arrays, mc.History): {err}") from None
+        raise TypeError(
+            f"mc.save: {what} must be JSON-able (numbers, strings, lists, dicts, "
+            f"NumPy scalars/arrays, mc.History): {err}"
+        ) from None
     return np.array(text)  # a 0-d unicode array: no pickling needed to read it back
 
 
 # -- save -----------------------------------------------------------------------------------
 
 
-def save(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = None, *,
-         loader=None, scheduler=None, **meta: Any) -> Path:
+def save(
+    path: str | os.PathLike,
+    model: Layer,
+    optimizer: Optimizer | None = None,
+    *,
+    loader=None,
+    scheduler=None,
+    **meta: Any,
+) -> Path:
     """Write a checkpoint of ``model`` (and, optionally, what resuming training needs).
 
     Args:
@@ -194,8 +186,10 @@ def _read(path: Path) -> dict[str, np.ndarray]:
 
 def _model_tensors(model: Layer) -> dict[str, dict[str, np.ndarray]]:
     """The live arrays a checkpoint holds, by file prefix: parameters and buffers."""
-    return {_PARAM: {name: p.data for name, p in model.named_parameters()},
-            _BUFFER: dict(model.named_buffers())}
+    return {
+        _PARAM: {name: p.data for name, p in model.named_parameters()},
+        _BUFFER: dict(model.named_buffers()),
+    }
 
 
 def _check_params(model: Layer, arrays: dict) -> list[str]:
@@ -203,7 +197,7 @@ def _check_params(model: Layer, arrays: dict) -> list[str]:
     problems = []
     for prefix, tensors in _model_tensors(model).items():
         kind = "buffer " if prefix == _BUFFER else ""
-        saved = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+        saved = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
         missing = [kind + n for n in tensors if n not in saved]
         unexpected = [kind + n for n in saved if n not in tensors]
         if missing:
@@ -213,39 +207,51 @@ def _check_params(model: Layer, arrays: dict) -> list[str]:
         for name in tensors.keys() & saved.keys():
             have, value = tensors[name], saved[name]
             if value.shape != have.shape:
-                problems.append(f"{kind}{name}: shape {value.shape} in the file, "
-                                f"{have.shape} in the model")
+                problems.append(
+                    f"{kind}{name}: shape {value.shape} in the file, {have.shape} in the model"
+                )
             elif not np.can_cast(value.dtype, have.dtype, casting="same_kind"):
-                problems.append(f"{kind}{name}: dtype {value.dtype} in the file cannot "
-                                f"become {have.dtype}")
+                problems.append(
+                    f"{kind}{name}: dtype {value.dtype} in the file cannot become {have.dtype}"
+                )
     return problems
 
 
 def _check_optimizer(optimizer: Optimizer, state: dict) -> list[str]:
     if not state:
         return ["the file has no optimizer state (it was saved without an optimizer)"]
-    problems = [f"optimizer: {k!r} missing from the file" for k in ("lr", "steps")
-                if k not in state]
+    problems = [
+        f"optimizer: {k!r} missing from the file" for k in ("lr", "steps") if k not in state
+    ]
     n = len(optimizer.params)
     for key in state:
         if key in ("lr", "steps"):
             continue
         index = key.split(".", 1)[0]
         if not index.isdigit() or int(index) >= n:
-            problems.append(f"optimizer: state {key!r} is for a parameter the optimizer does "
-                            f"not have (it has {n})")
+            problems.append(
+                f"optimizer: state {key!r} is for a parameter the optimizer does "
+                f"not have (it has {n})"
+            )
     return problems
 
 
 def _check_generators(model: Layer, rng: dict) -> list[str]:
     have, saved = layer_generators(model), rng.get("layers", {})
-    return ([f"random generator {n}: missing from the file" for n in have if n not in saved]
-            + [f"random generator {n}: in the file but not in the model"
-               for n in saved if n not in have])
+    return [f"random generator {n}: missing from the file" for n in have if n not in saved] + [
+        f"random generator {n}: in the file but not in the model" for n in saved if n not in have
+    ]
 
 
-def load(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = None, *,
-         loader=None, scheduler=None, restore_rng: bool = True) -> dict[str, Any]:
+def load(
+    path: str | os.PathLike,
+    model: Layer,
+    optimizer: Optimizer | None = None,
+    *,
+    loader=None,
+    scheduler=None,
+    restore_rng: bool = True,
+) -> dict[str, Any]:
     """Load a checkpoint written by :func:`save` into ``model`` (and ``optimizer``, ...).
 
     Everything is checked before anything is changed: if the file does not fit —
@@ -260,11 +266,13 @@ def load(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = No
     path = Path(path)
     arrays = _read(path)
     if "__meta__" not in arrays or "__rng__" not in arrays:
-        raise CheckpointError(f"{str(path)!r} is an .npz file but not a minicnn checkpoint "
-                              f"(no __meta__/__rng__ entries); write checkpoints with mc.save")
+        raise CheckpointError(
+            f"{str(path)!r} is an .npz file but not a minicnn checkpoint "
+            f"(no __meta__/__rng__ entries); write checkpoints with mc.save"
+        )
     meta = json.loads(str(arrays["__meta__"]))
     rng = json.loads(str(arrays["__rng__"]))
-    optim_state = {k[len(_OPTIM):]: v for k, v in arrays.items() if k.startswith(_OPTIM)}
+    optim_state = {k[len(_OPTIM) :]: v for k, v in arrays.items() if k.startswith(_OPTIM)}
 
     problems = _check_params(model, arrays)
     if optimizer is not None:
@@ -274,8 +282,9 @@ def load(path: str | os.PathLike, model: Layer, optimizer: Optimizer | None = No
         if loader is not None and "loader" not in rng:
             problems.append("loader: the file has no loader state (save it with loader=...)")
     if problems:
-        raise CheckpointError(f"checkpoint {str(path)!r} does not fit the model:\n  "
-                              + "\n  ".join(problems))
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} does not fit the model:\n  " + "\n  ".join(problems)
+        )
 
     # All checks passed: now change things.
     for prefix, tensors in _model_tensors(model).items():

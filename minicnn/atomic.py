@@ -9,9 +9,12 @@ the target is untouched.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
@@ -29,3 +32,18 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
+    """Call ``write(f)`` on an in-memory binary file, then put its bytes at ``path`` atomically.
+
+    The bytes go through :func:`atomic_write_bytes`: a temporary
+    file in the same folder, flush + fsync, then ``os.replace`` (atomic: readers see the
+    old file or the complete new one). If ``write`` or the file system fails, ``path``
+    is left as it was and no temporary file remains. Missing folders are created.
+    """
+    buffer = io.BytesIO()
+    write(buffer)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_bytes(path, buffer.getvalue())

@@ -1,4 +1,4 @@
-"""Cross-checks of the issue-6 layers against PyTorch (the reference): float64, the same
+"""Cross-checks of normalisation, activation and global pooling layers against PyTorch (the reference): float64, the same
 weights and inputs, a random upstream gradient; outputs, dL/dx and every parameter
 gradient equal to 1e-10, and BatchNorm's running statistics after several steps.
 (The optimizers and schedules are checked against torch in their own test files.)"""
@@ -31,22 +31,26 @@ def compare_with_torch(torch, layer, module, x, seed=1):
     np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
     np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
     for name, p in layer.named_parameters():
-        np.testing.assert_allclose(p.grad, getattr(module, name).grad.numpy(), **TOL,
-                                   err_msg=f"gradient of {name}")
+        np.testing.assert_allclose(
+            p.grad, getattr(module, name).grad.numpy(), **TOL, err_msg=f"gradient of {name}"
+        )
 
 
-@pytest.mark.parametrize("cls, torch_name, shape", [
-    (mc.BatchNorm2D, "BatchNorm2d", (4, 3, 5, 6)),
-    (mc.BatchNorm1D, "BatchNorm1d", (7, 5)),
-    (mc.BatchNorm1D, "BatchNorm1d", (3, 4, 6)),
-])
+@pytest.mark.parametrize(
+    "cls, torch_name, shape",
+    [
+        (mc.BatchNorm2D, "BatchNorm2d", (4, 3, 5, 6)),
+        (mc.BatchNorm1D, "BatchNorm1d", (7, 5)),
+        (mc.BatchNorm1D, "BatchNorm1d", (3, 4, 6)),
+    ],
+)
 def test_batchnorm_training_steps_and_eval(torch, rng, cls, torch_name, shape):
     C = shape[1]
     ours = gradcheck._batchnorm(cls(C, eps=1e-3, momentum=0.2, dtype=np.float64), seed=5)
     theirs = getattr(torch.nn, torch_name)(C, eps=1e-3, momentum=0.2, dtype=torch.float64)
     theirs.running_mean.copy_(torch.tensor(ours.running_mean))
     theirs.running_var.copy_(torch.tensor(ours.running_var))
-    for step in range(4):   # parameters change between steps as training would change them
+    for step in range(4):  # parameters change between steps as training would change them
         x = rng.standard_normal(shape) * (1 + step) + step
         ours.weight.data += 0.1 * rng.standard_normal(C)
         compare_with_torch(torch, ours, theirs, x, seed=step)
@@ -58,31 +62,49 @@ def test_batchnorm_training_steps_and_eval(torch, rng, cls, torch_name, shape):
 
 
 @settings(max_examples=15)
-@given(size=st.integers(1, 7), c=st.integers(1, 8), ndim=st.sampled_from([3, 4]),
-       alpha=st.floats(1e-4, 2.0), beta=st.floats(0.1, 1.5), k=st.floats(0.5, 3.0),
-       seed=st.integers(0, 1000))
+@given(
+    size=st.integers(1, 7),
+    c=st.integers(1, 8),
+    ndim=st.sampled_from([3, 4]),
+    alpha=st.floats(1e-4, 2.0),
+    beta=st.floats(0.1, 1.5),
+    k=st.floats(0.5, 3.0),
+    seed=st.integers(0, 1000),
+)
 def test_local_response_norm(torch, size, c, ndim, alpha, beta, k, seed):
     x = np.random.default_rng(seed).standard_normal((2, c, 3, 4)[:ndim]) * 2
-    compare_with_torch(torch, mc.LocalResponseNorm(size, alpha, beta, k),
-                       torch.nn.LocalResponseNorm(size, alpha, beta, k), x, seed=seed)
+    compare_with_torch(
+        torch,
+        mc.LocalResponseNorm(size, alpha, beta, k),
+        torch.nn.LocalResponseNorm(size, alpha, beta, k),
+        x,
+        seed=seed,
+    )
 
 
 def test_local_response_norm_alexnet_defaults(torch, rng):
-    x = rng.standard_normal((2, 16, 5, 5)) * 20   # large enough for the α term to matter
+    x = rng.standard_normal((2, 16, 5, 5)) * 20  # large enough for the α term to matter
     # torch's default k is 1.0; minicnn's is AlexNet's 2.0, so torch gets it explicitly
-    compare_with_torch(torch, mc.LocalResponseNorm(),
-                       torch.nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0), x)
+    compare_with_torch(
+        torch,
+        mc.LocalResponseNorm(),
+        torch.nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0),
+        x,
+    )
 
 
-@pytest.mark.parametrize("ours, theirs_name, kwargs", [
-    (lambda: mc.LeakyReLU(), "LeakyReLU", {}),
-    (lambda: mc.LeakyReLU(0.3), "LeakyReLU", {"negative_slope": 0.3}),
-    (lambda: mc.Sigmoid(), "Sigmoid", {}),
-    (lambda: mc.Tanh(), "Tanh", {}),
-])
+@pytest.mark.parametrize(
+    "ours, theirs_name, kwargs",
+    [
+        (lambda: mc.LeakyReLU(), "LeakyReLU", {}),
+        (lambda: mc.LeakyReLU(0.3), "LeakyReLU", {"negative_slope": 0.3}),
+        (lambda: mc.Sigmoid(), "Sigmoid", {}),
+        (lambda: mc.Tanh(), "Tanh", {}),
+    ],
+)
 def test_activations(torch, rng, ours, theirs_name, kwargs):
     x = rng.standard_normal((3, 4, 5)) * 4
-    x[0, 0, :3] = [-800.0, 0.0, 800.0]   # saturation and the kink at 0
+    x[0, 0, :3] = [-800.0, 0.0, 800.0]  # saturation and the kink at 0
     compare_with_torch(torch, ours(), getattr(torch.nn, theirs_name)(**kwargs), x)
 
 
