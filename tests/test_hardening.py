@@ -105,3 +105,39 @@ def test_save_onto_a_symlink_writes_the_file_it_points_to(tmp_path):
     for (_, a), (_, b) in zip(model.named_parameters(), restored.named_parameters(), strict=True):
         np.testing.assert_array_equal(a.data, b.data)
     assert sorted(p.name for p in (tmp_path / "run3").iterdir()) == ["epoch7.npz"]
+
+
+# -- 1. numba's cache never sits where another user can write ----------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
+@pytest.mark.parametrize("planted", ["world-writable", "symlink"])
+def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, planted):
+    """Numba's cache index files are pickles: a cache folder another user can write to
+    (created first in a shared /tmp) would let them run code as whoever next runs a
+    Conv2D. Such a folder is refused and a fresh private one is used instead."""
+    import tempfile
+
+    import numba
+
+    from minicnn.kernels import jit
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # numba's per-user cache read-only too (raising=False: older versions had no such hook)
+    monkeypatch.setattr(jit, "_numba_user_cache", lambda: "/proc/minicnn/numba", raising=False)
+    predictable = tmp_path / f"minicnn-numba-{os.getuid()}"
+    if planted == "world-writable":
+        predictable.mkdir()
+        os.chmod(predictable, 0o777)
+    else:
+        (tmp_path / "attacker").mkdir()
+        predictable.symlink_to(tmp_path / "attacker")
+
+    chosen = jit._use_writable_cache_dir("/proc/minicnn/__pycache__")  # read-only package
+
+    assert numba.config.CACHE_DIR == chosen
+    assert os.path.realpath(chosen) not in (str(predictable), str(tmp_path / "attacker"))
+    info = os.lstat(chosen)
+    assert info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) == 0o700
