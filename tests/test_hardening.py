@@ -127,7 +127,7 @@ def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     # numba's per-user cache read-only too (raising=False: older versions had no such hook)
     monkeypatch.setattr(jit, "_numba_user_cache", lambda: "/proc/minicnn/numba", raising=False)
-    predictable = tmp_path / f"minicnn-numba-{os.getuid()}"
+    predictable = tmp_path / f"minicnn-numba-cache-{os.getuid()}"
     if planted == "world-writable":
         predictable.mkdir()
         os.chmod(predictable, 0o777)

@@ -94,7 +94,7 @@ def _use_writable_cache_dir(package_cache: str = PACKAGE_CACHE) -> str | None:
 
     In order: ``NUMBA_CACHE_DIR`` if set; the package's ``__pycache__`` if writable;
     numba's per-user cache if writable (numba moves there by itself); else
-    ``<tempdir>/minicnn-numba-<uid>`` if :func:`_private_dir` accepts it; else a
+    ``<tempdir>/minicnn-numba-cache-<uid>`` if :func:`_private_dir` accepts it; else a
     fresh ``tempfile.mkdtemp()`` (0700, unguessable name) removed at exit, so the
     kernels still compile, just once per process.
     """
@@ -103,7 +103,7 @@ def _use_writable_cache_dir(package_cache: str = PACKAGE_CACHE) -> str | None:
     if _writable(_numba_user_cache()):
         return None
     uid = getattr(os, "getuid", lambda: "user")()  # Windows: the temp folder is per-user
-    fallback = os.path.join(tempfile.gettempdir(), f"minicnn-numba-{uid}")
+    fallback = os.path.join(tempfile.gettempdir(), f"minicnn-numba-cache-{uid}")
     if not _private_dir(fallback):
         fallback = tempfile.mkdtemp(prefix="minicnn-numba-")
         atexit.register(shutil.rmtree, fallback, ignore_errors=True)
