@@ -93,7 +93,7 @@ class Optimizer:
             else:
                 ok = value.dtype.kind in "iu" and value.shape == () and value >= 0
             if not ok:
-                want = "a finite number >= 0" if key == "lr" else "an integer >= 0"
+                want = "finite number >= 0" if key == "lr" else "integer >= 0"
                 problems.append(
                     f"optimizer: {key} must be a single {want}, the file holds "
                     f"{value.dtype} of shape {value.shape}: {str(value)[:60]}"

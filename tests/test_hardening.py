@@ -141,3 +141,152 @@ def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, 
     assert os.path.realpath(chosen) not in (str(predictable), str(tmp_path / "attacker"))
     info = os.lstat(chosen)
     assert info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) == 0o700
+
+
+# -- 2. mc.load checks everything before it changes anything -------------------------------
+
+
+def stepped(seed: int = 0):
+    """A model, an SGD with momentum buffers (one step taken) and a StepLR."""
+    model = tiny_model(seed)
+    opt = mc.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for p in model.parameters():
+        p.grad[...] = 1.0
+    opt.step()
+    return model, opt, mc.StepLR(opt, 2)
+
+
+def tamper(path, **changes) -> None:
+    """Rewrite the checkpoint with some entries replaced (None: removed)."""
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    for key, value in changes.items():
+        if value is None:
+            arrays.pop(key)
+        else:
+            arrays[key] = np.asarray(value)
+    np.savez(path, **arrays)
+
+
+def everything(model, opt, sched) -> dict:
+    """All the state mc.load may change, copied."""
+    return {
+        "params": {n: p.data.copy() for n, p in model.named_parameters()},
+        "lr": opt.lr,
+        "steps": opt.steps,
+        "opt_state": [{k: v.copy() for k, v in s.items()} for s in opt.state],
+        "sched": dict(vars(sched)) if sched is not None else None,
+        "rng": mc.get_rng_state(),
+    }
+
+
+def assert_same(before: dict, after: dict) -> None:
+    for name, value in before["params"].items():
+        np.testing.assert_array_equal(after["params"][name], value)
+    assert (after["lr"], after["steps"]) == (before["lr"], before["steps"])
+    for a, b in zip(before["opt_state"], after["opt_state"], strict=True):
+        assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    assert after["sched"] == before["sched"] and after["rng"] == before["rng"]
+
+
+BOGUS_RNG = '{"global": {"bit_generator": "PCG64", "state": "no"}, "layers": {}}'
+
+
+@pytest.mark.parametrize(
+    "change, scheduler, words",
+    [
+        ({}, mc.ReduceLROnPlateau, ["state of a StepLR", "resume a ReduceLROnPlateau"]),
+        ({"__meta__": "[1, 2]"}, mc.StepLR, ["__meta__ must be a JSON object"]),
+        ({"__rng__": BOGUS_RNG}, mc.StepLR, ["random generator global", "malformed"]),
+        ({"optim/lr": np.nan}, mc.StepLR, ["lr must be a single finite number >= 0"]),
+        ({"optim/lr": -1.0}, mc.StepLR, ["lr must be a single finite number >= 0"]),
+        ({"optim/steps": np.arange(3)}, mc.StepLR, ["'steps' has shape (3,)"]),
+        ({"__format__": 999}, mc.StepLR, ["format version 999", "upgrade minicnn"]),
+        ({"optim/0.momentum_buffer": np.zeros(12)}, mc.StepLR, ["momentum_buffer", "(3, 4)"]),
+        ({"__scheduler__": None}, mc.StepLR, ["no scheduler state", "scheduler="]),
+    ],
+)
+def test_a_bad_checkpoint_changes_nothing(tmp_path, change, scheduler, words):
+    """Before: weights and learning rate were written, then a KeyError or a later
+    step() failed; NaN/-1 learning rates and format 999 loaded; a missing scheduler
+    state silently restarted the schedule."""
+    saved, saved_opt, saved_sched = stepped(seed=1)
+    path = mc.save(tmp_path / "c.npz", saved, saved_opt, scheduler=saved_sched)
+    tamper(path, **change)
+    model, opt, _ = stepped(seed=2)
+    sched = scheduler(opt, 2) if scheduler is mc.StepLR else scheduler(opt)
+    mc.manual_seed(123)
+    before = everything(model, opt, sched)
+    with pytest.raises(mc.CheckpointError) as err:
+        mc.load(path, model, opt, scheduler=sched)
+    assert all(w in str(err.value) for w in words), str(err.value)
+    assert_same(before, everything(model, opt, sched))
+
+
+def test_a_good_checkpoint_still_resumes_optimizer_and_scheduler(tmp_path):
+    model, opt, sched = stepped(seed=1)
+    sched.step()
+    path = mc.save(tmp_path / "c.npz", model, opt, scheduler=sched)
+    model2, opt2, _ = stepped(seed=2)
+    sched2 = mc.StepLR(opt2, 2)
+    mc.load(path, model2, opt2, scheduler=sched2)
+    assert sched2.last_epoch == 1 and opt2.steps == 1
+    np.testing.assert_array_equal(opt2.state[0]["momentum_buffer"], opt.state[0]["momentum_buffer"])
+
+
+def test_loading_weights_leaves_the_global_generator_alone(tmp_path):
+    """mc.load(path, model) is for evaluating or fine-tuning: the global generator
+    continues as it was (before, it jumped back to the state saved in the file)."""
+    model, opt, _ = stepped()
+    mc.manual_seed(1)
+    path = mc.save(tmp_path / "c.npz", model, opt)
+    mc.manual_seed(2)
+    state = mc.get_rng_state()
+    mc.load(path, tiny_model())
+    assert mc.get_rng_state() == state
+    mc.load(path, tiny_model(), restore_rng=True)  # asked for: restored
+    mc.manual_seed(1)
+    assert mc.get_rng_state() != state
+    restored = mc.get_rng_state()
+    mc.manual_seed(2)
+    mc.load(path, tiny_model(), opt)  # resuming training (optimizer given): restored
+    assert mc.get_rng_state() == restored
+
+
+# -- 7. memory bombs: only expected members are read, sizes checked first ------------------
+
+
+def add_member(path, name: str, data: bytes) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, data)
+
+
+def test_an_unexpected_member_is_never_decompressed(tmp_path):
+    import tracemalloc
+
+    path = mc.save(tmp_path / "c.npz", tiny_model())
+    add_member(path, "junk.npy", bytes(64 * 2**20))  # 64 MB of zeros, 64 kB deflated
+    assert path.stat().st_size < 2**20
+    tracemalloc.start()
+    mc.load(path, tiny_model())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 8 * 2**20, peak  # before: every member was read, 64 MB and more
+
+
+def test_a_header_claiming_terabytes_is_refused_unread(tmp_path):
+    import io
+
+    path = mc.save(tmp_path / "c.npz", tiny_model())
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (2**20, 2**20, 8)}
+    )
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files if k != "param/1.weight"}
+    np.savez(path, **arrays)
+    add_member(path, "param/1.weight.npy", b"\x93NUMPY\x01\x00" + header.getvalue()[8:])
+    with pytest.raises(mc.CheckpointError, match=r"1.weight: shape \(1048576, 1048576, 8\)"):
+        mc.load(path, tiny_model())  # before: a raw MemoryError (8 TB)
