@@ -290,3 +290,233 @@ def test_a_header_claiming_terabytes_is_refused_unread(tmp_path):
     add_member(path, "param/1.weight.npy", b"\x93NUMPY\x01\x00" + header.getvalue()[8:])
     with pytest.raises(mc.CheckpointError, match=r"1.weight: shape \(1048576, 1048576, 8\)"):
         mc.load(path, tiny_model())  # before: a raw MemoryError (8 TB)
+
+
+def test_a_gzip_idx_file_is_decompressed_only_as_far_as_its_header_says(tmp_path):
+    """A 64 kB .gz whose header announces 2 labels but which expands to 64 MB: before,
+    all 64 MB were decompressed before the trailing bytes were noticed."""
+    import gzip
+    import tracemalloc
+
+    from minicnn.data.idx import encode_idx
+
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(encode_idx(np.array([1, 2], np.uint8)) + bytes(64 * 2**20)))
+    assert path.stat().st_size < 2**20
+    tracemalloc.start()
+    with pytest.raises(mc.data.DatasetError, match="trailing bytes"):
+        mc.data.read_idx(path, ndim=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 8 * 2**20, peak
+
+
+def test_a_header_announcing_too_much_is_refused_before_reading(tmp_path):
+    import struct
+
+    path = tmp_path / "t10k-images-idx3-ubyte"
+    path.write_bytes(bytes([0, 0, 8, 3]) + struct.pack(">3I", 2**31, 2**16, 2**16))
+    with pytest.raises(mc.data.DatasetError, match="more than the 1000 bytes"):
+        mc.data.read_idx(path, ndim=3, max_bytes=1000)
+
+
+# -- 5. Normalize on an integer batch ------------------------------------------------------
+
+
+def test_normalize_refuses_an_integer_batch():
+    """Before: mean and std were cast to uint8 (0 and 0) and the result was all inf."""
+    with pytest.raises(TypeError, match=r"float batch.*astype\(np.float32\) / 255"):
+        mc.data.Normalize(0.1307, 0.3081)(np.full((1, 1, 2, 2), 128, np.uint8))
+    y = mc.data.Normalize(0.5, 0.25)(np.full((1, 1, 2, 2), 0.75, np.float32))
+    assert y.dtype == np.float32 and np.all(y == 1.0)
+
+
+# -- 6. downloads: overall deadline, size cap, streamed, progress bar ----------------------
+
+
+class Trickle:
+    """A fake response that sends ``chunk`` per read, pausing ``pause`` s, forever."""
+
+    def __init__(self, chunk: bytes, pause: float = 0.0, length: int | None = None):
+        self.chunk, self.pause, self.length, self.reads = chunk, pause, length, 0
+
+    def read(self, n):
+        import time
+
+        time.sleep(self.pause)
+        self.reads += 1
+        return self.chunk
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def fake_fetch(monkeypatch, response):
+    from minicnn.data import download
+
+    monkeypatch.setattr(download, "fetch", lambda url, timeout: response)
+
+
+def test_a_mirror_that_trickles_is_dropped_at_the_deadline(tmp_path, monkeypatch):
+    """Before: only each read had a timeout, so one byte every 2 s never ended."""
+    from minicnn.data.download import download_file
+
+    fake_fetch(monkeypatch, Trickle(b"x", pause=0.01))
+    with pytest.raises(mc.data.DownloadError, match="too slow"):
+        download_file("f.gz", ["https://slow.example/"], "0" * 64, tmp_path / "d", deadline=0.2)
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_mirror_that_never_stops_is_cut_at_the_size_cap(tmp_path, monkeypatch):
+    """Before: the whole response was read into memory, however long."""
+    from minicnn.data.download import download_file
+
+    endless = Trickle(bytes(2**16))
+    fake_fetch(monkeypatch, endless)
+    with pytest.raises(mc.data.DownloadError, match=f"more than the {2**20} bytes"):
+        download_file("f.gz", ["https://big.example/"], "0" * 64, tmp_path, max_bytes=2**20)
+    assert endless.reads == 17 and list(tmp_path.iterdir()) == []
+    announced = Trickle(b"", length=2**30)  # Content-Length too big: refused unread
+    fake_fetch(monkeypatch, announced)
+    with pytest.raises(mc.data.DownloadError, match="announces 1073741824 bytes"):
+        download_file("f.gz", ["https://big.example/"], "0" * 64, tmp_path, max_bytes=2**20)
+    assert announced.reads == 0
+
+
+def test_a_download_streams_to_disk_with_a_progress_bar(tmp_path, monkeypatch, capsys):
+    import io
+
+    from minicnn.data.download import download_file, sha256_hex
+
+    data = bytes(range(256)) * 1000
+    fake_fetch(monkeypatch, io.BytesIO(data))
+    path = download_file("f.gz", ["https://a.example/"], sha256_hex(data), tmp_path, progress=True)
+    assert path.read_bytes() == data
+    assert "f.gz" in capsys.readouterr().err  # the bar, named after the file
+
+
+# -- 9. labels are integers ----------------------------------------------------------------
+
+
+def test_float_idx_labels_are_refused_not_truncated(tmp_path):
+    """Before: [1.5, 8.9] stored as float became the labels [1, 8]."""
+    from minicnn.data.dataset import check_labels
+
+    with pytest.raises(mc.data.DatasetError, match="labels must be integers.*float32"):
+        check_labels(np.array([1.5, 8.9], np.float32), 10, "labels.idx")
+    assert check_labels(np.array([1, 8], np.uint8), 10, "labels.idx").dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred, error, words",
+    [
+        ([-1, 0], [0, 0], ValueError, "negative label -1"),  # before: [[2]], -1 wrapped round
+        ([0.0, 1.0], [0, 1], TypeError, "integer class indices"),  # before: IndexError
+        ([0, 3], [0, 1], ValueError, "label 3 does not fit num_classes=2"),
+    ],
+)
+def test_confusion_matrix_refuses_labels_that_are_not_class_indices(y_true, y_pred, error, words):
+    num_classes = 2 if words.startswith("label 3") else None
+    with pytest.raises(error, match=words):
+        mc.confusion_matrix(y_true, y_pred, num_classes)
+    np.testing.assert_array_equal(mc.confusion_matrix([0, 1, 1], [0, 1, 0]), [[1, 0], [1, 1]])
+
+
+# -- 10. hyperparameters: any real number, range in the message ----------------------------
+
+
+def params():
+    return tiny_model().parameters()
+
+
+def test_numpy_scalars_are_accepted_as_hyperparameters():
+    """Before: mc.SGD(params, lr=np.float32(0.1)) -> 'learning rate must be a positive number'."""
+    sgd = mc.SGD(params(), lr=np.float32(0.1), momentum=np.float64(0.9))
+    adam = mc.Adam(params(), lr=np.float64(1e-3), betas=(np.float32(0.9), np.float32(0.99)))
+    assert type(sgd.lr) is float and sgd.lr == pytest.approx(0.1)
+    assert adam.betas == pytest.approx((0.9, 0.99))
+    mc.StepLR(sgd, np.int64(3), gamma=np.float32(0.5))
+    mc.EarlyStopping(patience=np.int32(2))
+    mc.data.RandomShift(np.int64(2))
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: mc.SGD(params(), lr=0.1, momentum=1.5), "momentum must be a number in [0, 1)"),
+        (
+            lambda: mc.SGD(params(), lr=0.1, weight_decay=-1e-4),
+            "weight_decay must be a number >= 0",
+        ),
+        (lambda: mc.Adam(params(), betas=(0.9, 1.0)), "beta2 must be a number in [0, 1)"),
+        (lambda: mc.Adam(params(), eps=-1.0), "eps must be a number >= 0"),
+        (lambda: mc.Adam(params(), lr=float("inf")), "lr must be a number > 0"),
+        (lambda: mc.EarlyStopping(patience=-1), "patience must be an integer >= 0"),
+        (lambda: mc.EarlyStopping(min_delta=-0.1), "min_delta must be a number >= 0"),
+        (lambda: mc.StepLR(mc.SGD(params(), 0.1), 2, gamma=0), "gamma must be a number > 0"),
+        (lambda: mc.ReduceLROnPlateau(mc.SGD(params(), 0.1), factor=2), "in (0, 1)"),
+        (lambda: mc.data.RandomHorizontalFlip(1.5), "p must be a number in [0, 1]"),
+    ],
+)
+def test_out_of_range_hyperparameters_name_the_range(make, words):
+    with pytest.raises(ValueError) as err:
+        make()
+    assert words in str(err.value), str(err.value)
+
+
+# -- 11. raw errors become clear ones (the parts outside the layers) -----------------------
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: mc.data.RandomShift(2.5), "max_shift must be an integer >= 0"),
+        (lambda: mc.data.RandomCrop(2.5), "size must be an integer >= 1"),
+        (lambda: mc.data.RandomCrop((28, "28")), "size must be an integer >= 1"),
+        (lambda: mc.data.RandomCrop(28, padding=1.5), "padding must be an integer >= 0"),
+        (lambda: mc.save("/tmp/never-written.npz", "not a model"), "model must be a minicnn"),
+        (lambda: mc.load("/tmp/never-read.npz", "not a model"), "model must be a minicnn"),
+        (lambda: mc.SGD(params(), lr="0.1"), "lr must be a number > 0"),
+    ],
+)
+def test_wrong_kinds_of_argument_raise_type_errors(make, words):
+    with pytest.raises(TypeError) as err:
+        make()
+    assert words in str(err.value), str(err.value)
+
+
+def test_fit_refuses_a_fractional_number_of_epochs():
+    """Before: fit(epochs=2.5) died in range() with 'float object cannot be interpreted'."""
+    model = tiny_model()
+    loader = [(np.zeros((2, 1, 2, 2), np.float32), np.array([0, 1]))]
+    with pytest.raises(TypeError, match="fit: epochs must be an integer >= 0, got epochs=2.5"):
+        mc.fit(model, mc.SoftmaxCrossEntropy(), mc.SGD(model.parameters(), 0.1), loader, epochs=2.5)
+
+
+def test_an_unreadable_folder_on_the_search_path_is_skipped(tmp_path, monkeypatch):
+    """Before: a PermissionError from one directory aborted the whole search."""
+    import pathlib
+
+    from minicnn.data import paths
+    from minicnn.data.idx import write_idx
+
+    locked, good = tmp_path / "locked", tmp_path / "good"
+    for d in (locked, good):
+        d.mkdir()
+    write_idx(good / "t10k-images-idx3-ubyte.gz", np.zeros((3, 28, 28), np.uint8))
+    write_idx(good / "t10k-labels-idx1-ubyte.gz", np.array([1, 2, 3], np.uint8))
+    real_stat = pathlib.Path.stat
+
+    def stat_(self, *args, **kwargs):  # as `chmod 000 locked` does for a non-root user
+        if self.parent == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "stat", stat_)
+    monkeypatch.setenv("MINICNN_DATA", str(good))
+    monkeypatch.setattr(paths, "SYSTEM_DIRS", ())
+    data = mc.data.MNIST(root=locked, split="test", download=False)
+    assert len(data) == 3 and data.source == str(good)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .. import validate
 from ..init import get_rng
 
 Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
@@ -53,6 +54,14 @@ class Normalize:
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "Normalize")
+        if xb.dtype.kind != "f":
+            # mean and std cast to uint8 would be 0; and the mean/std of x/255 on raw
+            # 0..255 pixels would be the wrong scale anyway.
+            raise TypeError(
+                f"Normalize: expected a float batch (pixels scaled to [0, 1], as "
+                f"dataset.arrays() gives), got {xb.dtype}; convert it first, e.g. "
+                f"x.astype(np.float32) / 255"
+            )
         if len(self.mean) not in (1, xb.shape[1]):
             raise ValueError(
                 f"Normalize: {len(self.mean)} channel means for a batch with "
@@ -101,12 +110,14 @@ class RandomCrop:
     """
 
     def __init__(self, size: int | tuple[int, int], padding: int = 0):
-        self.size = (size, size) if isinstance(size, int) else tuple(size)
-        if len(self.size) != 2 or min(self.size) < 1:
-            raise ValueError(f"RandomCrop: size must be a positive int or (h, w), got {size!r}")
-        if padding < 0:
-            raise ValueError(f"RandomCrop: padding must be >= 0, got {padding}")
-        self.padding = padding
+        if isinstance(size, tuple | list):
+            if len(size) != 2:
+                raise ValueError(f"RandomCrop: size must be an int or (h, w), got {size!r}")
+            self.size = tuple(validate.integer("RandomCrop", "size", n, low=1) for n in size)
+        else:
+            n = validate.integer("RandomCrop", "size", size, low=1, hint=" (or a pair (h, w))")
+            self.size = (n, n)
+        self.padding = validate.integer("RandomCrop", "padding", padding, low=0)
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "RandomCrop")
@@ -125,9 +136,9 @@ class RandomShift:
     """
 
     def __init__(self, max_shift: int = 2):
-        if max_shift < 0:
-            raise ValueError(f"RandomShift: max_shift must be >= 0, got {max_shift}")
-        self.max_shift = max_shift
+        self.max_shift = validate.integer(
+            "RandomShift", "max_shift", max_shift, low=0, hint=" (whole pixels)"
+        )
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "RandomShift")
@@ -141,9 +152,7 @@ class RandomHorizontalFlip:
     """Mirror each image left-right with probability ``p`` (right for photos, not digits)."""
 
     def __init__(self, p: float = 0.5):
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"RandomHorizontalFlip: p must be in [0, 1], got {p}")
-        self.p = p
+        self.p = validate.real("RandomHorizontalFlip", "p", p, low=0, high=1)
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "RandomHorizontalFlip")
