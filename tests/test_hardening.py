@@ -520,3 +520,58 @@ def test_an_unreadable_folder_on_the_search_path_is_skipped(tmp_path, monkeypatc
     monkeypatch.setattr(paths, "SYSTEM_DIRS", ())
     data = mc.data.MNIST(root=locked, split="test", download=False)
     assert len(data) == 3 and data.source == str(good)
+
+
+# -- the kill test: kill -9 at random moments while checkpoints are written ---------------
+
+
+def save_forever(path, first_epoch: int) -> None:
+    """Child process: save checkpoints of epochs first_epoch, first_epoch + 1, ... until
+    killed. Every weight of epoch e equals e, so a torn file would show."""
+    model = mc.Sequential(mc.Flatten(), mc.Linear(512, 512, seed=0))  # 1 MB of weights
+    epoch = first_epoch
+    while True:
+        for p in model.parameters():
+            p.data[...] = epoch
+        mc.save(path, model, epoch=epoch)
+        epoch += 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks the saving process (POSIX)")
+def test_kill_9_while_saving_never_costs_the_previous_checkpoint(tmp_path):
+    """25 times: a child process saves checkpoints in a loop and is SIGKILLed at a random
+    moment (often mid-write). After each kill the file on disk is a whole checkpoint of
+    the last finished save, and temporary files do not pile up: the one a killed
+    save leaves is removed by the next save."""
+    import random
+    import signal
+
+    path = tmp_path / "ckpt.npz"
+    model = mc.Sequential(mc.Flatten(), mc.Linear(512, 512, seed=1))
+    rng, last_epoch, kills, torn = random.Random(0), -1, 25, 0
+    for _ in range(kills):
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            try:
+                save_forever(path, last_epoch + 1)
+            finally:
+                os._exit(1)
+        import time
+
+        time.sleep(rng.uniform(0.02, 0.12))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        temporaries = [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+        assert len(temporaries) <= 1, temporaries  # at most the killed save's own
+        torn += len(temporaries)
+        if not path.exists():
+            continue  # killed before the first save finished
+        meta = mc.load(path, model)
+        assert meta["epoch"] >= last_epoch  # never an older file than before
+        last_epoch = meta["epoch"]
+        for p in model.parameters():
+            assert np.all(p.data == last_epoch), "a checkpoint mixes two saves"
+    print(f"kill test: {kills} kills, {torn} mid-write, last epoch {last_epoch}")
+    assert last_epoch > 0, "no save ever finished: the kills came too early to test much"
+    mc.save(path, model, epoch=last_epoch + 1)  # the next save cleans up
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
