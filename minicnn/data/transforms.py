@@ -49,8 +49,12 @@ class Normalize:
                 f"Normalize: mean and std need one value per channel each, "
                 f"got shapes {self.mean.shape} and {self.std.shape}"
             )
-        if np.any(self.std <= 0):
-            raise ValueError(f"Normalize: std must be positive, got {self.std.tolist()}")
+        if not np.all(np.isfinite(self.mean)):
+            raise ValueError(f"Normalize: mean must be finite numbers, got {self.mean.tolist()}")
+        if not np.all((self.std > 0) & np.isfinite(self.std)):
+            raise ValueError(
+                f"Normalize: std must be positive finite numbers, got {self.std.tolist()}"
+            )
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "Normalize")
@@ -70,7 +74,14 @@ class Normalize:
         # (C,) -> (1, C, 1, 1) broadcasts over batch and pixels; cast keeps float32 float32.
         mean = self.mean.astype(xb.dtype).reshape(1, -1, 1, 1)
         std = self.std.astype(xb.dtype).reshape(1, -1, 1, 1)
-        return (xb - mean) / std
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            out = (xb - mean) / std
+        if not np.isfinite(out).all() and np.isfinite(xb).all():
+            raise ValueError(
+                f"Normalize: the result overflows {xb.dtype} (std={self.std.tolist()} "
+                f"is too small for it); check mean and std"
+            )
+        return out
 
     def __repr__(self) -> str:
         return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
@@ -87,13 +98,18 @@ def random_crop(
     """
     n, _, height, width = xb.shape
     h, w = size
-    padded = np.pad(xb, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     max_y, max_x = height + 2 * padding - h, width + 2 * padding - w
     if max_y < 0 or max_x < 0:
         raise ValueError(
             f"RandomCrop: crop {size} is larger than the padded image "
             f"{(height + 2 * padding, width + 2 * padding)}"
         )
+    if padding > max(height, width):
+        raise ValueError(
+            f"RandomCrop: padding {padding} is larger than the image {(height, width)}: "
+            f"most crops would hold no pixel of it"
+        )
+    padded = np.pad(xb, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     oy = rng.integers(0, max_y + 1, size=n)
     ox = rng.integers(0, max_x + 1, size=n)
     windows = sliding_window_view(padded, (h, w), axis=(2, 3))
