@@ -575,3 +575,105 @@ def test_kill_9_while_saving_never_costs_the_previous_checkpoint(tmp_path):
     assert last_epoch > 0, "no save ever finished: the kills came too early to test much"
     mc.save(path, model, epoch=last_epoch + 1)  # the next save cleans up
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
+
+
+# -- 4. empty batches (N = 0) work on every backend, as in PyTorch ------------------------
+
+
+@pytest.mark.parametrize("backend", mc.available_backends())
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda: mc.Conv2D(3, 4, 3, seed=0), (0, 3, 8, 8)),
+        (lambda: mc.MaxPool2D(2), (0, 3, 8, 8)),
+        (lambda: mc.AvgPool2D(2), (0, 3, 8, 8)),
+        (lambda: mc.zoo.lenet5(), (0, 1, 28, 28)),
+    ],
+    ids=["Conv2D", "MaxPool2D", "AvgPool2D", "LeNet-5"],
+)
+def test_an_empty_batch_goes_forward_and_backward(backend, make, shape):
+    """Before: ZeroDivisionError in batch_slices (Conv2D, LeNet-5) and 'cannot reshape
+    array of size 0' (MaxPool2D on the numpy backend)."""
+    with mc.backend(backend):
+        layer = make()
+        y = layer(np.zeros(shape, np.float32))
+        assert y.shape[0] == 0 and y.dtype == np.float32
+        dx = layer.backward(np.zeros_like(y))
+    assert dx.shape == shape
+    for p in layer.parameters():
+        assert not p.grad.any()  # no image, no gradient
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_a_loss_over_an_empty_batch_matches_pytorch(reduction, torch):
+    """Before: SoftmaxCrossEntropy on (0, 10) scores, then backward() -> ZeroDivisionError."""
+    loss = mc.SoftmaxCrossEntropy(reduction=reduction)
+    value = loss(np.zeros((0, 10), np.float32), np.zeros(0, np.int64))
+    dscores = loss.backward()
+    expected = torch.nn.functional.cross_entropy(
+        torch.zeros(0, 10), torch.zeros(0, dtype=torch.long), reduction=reduction
+    )
+    np.testing.assert_array_equal(np.asarray(value), expected.numpy())  # mean: nan, as torch
+    assert dscores.shape == (0, 10)
+
+
+# -- 11. raw errors become clear ones (the layer parts) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: mc.Conv2D(2.5, 4, 3), TypeError, "in_channels must be an integer >= 1"),
+        (lambda: mc.Conv2D("3", 4, 3), TypeError, "got in_channels='3'"),
+        (lambda: mc.Conv2D(3, 0, 3), ValueError, "out_channels must be an integer >= 1"),
+        (lambda: mc.Linear(4.0, 3), TypeError, "in_features must be an integer >= 1"),
+        (lambda: mc.Dropout(1.5), ValueError, "p must be a number in [0, 1]"),
+        (lambda: mc.Dropout("0.5"), TypeError, "p must be a number in [0, 1]"),
+        (lambda: mc.MulticlassSVM(margin=-1), ValueError, "margin must be a number >= 0"),
+        (lambda: mc.MulticlassSVM(margin=float("nan")), ValueError, "got margin=nan"),
+    ],
+)
+def test_layer_and_loss_arguments_are_checked(make, error, words):
+    with pytest.raises(error) as err:
+        make()
+    assert words in str(err.value), str(err.value)
+
+
+def test_numpy_integers_are_accepted_as_sizes():
+    conv = mc.Conv2D(np.int64(1), np.int32(2), np.int64(3), stride=np.int64(1))
+    assert conv.kernel_size == (3, 3) and type(conv.in_channels) is int
+    assert mc.Dropout(np.float32(0.25)).p == 0.25
+
+
+def test_a_list_as_dout_is_refused_clearly():
+    layer = mc.Linear(2, 2, seed=0)
+    y = layer(np.ones((1, 2), np.float32))
+    with pytest.raises(TypeError, match=r"backward expected dout as a NumPy array.*got list"):
+        layer.backward(y.tolist())
+
+
+@pytest.mark.parametrize("bad, name", [(np.nan, "NaN"), (np.inf, "infinity")])
+@pytest.mark.parametrize("loss", [mc.SoftmaxCrossEntropy(), mc.MulticlassSVM()], ids=repr)
+def test_a_loss_names_nan_or_infinity_in_the_scores(loss, bad, name):
+    scores = np.array([[bad, 1.0], [0.0, 1.0]], np.float32)
+    with pytest.raises(ValueError, match=f"scores contain {name}"):
+        loss(scores, np.array([0, 1]))
+
+
+@pytest.mark.parametrize("backend", mc.available_backends())
+@pytest.mark.parametrize(
+    "make",
+    [lambda: mc.Conv2D(1, 1, 1, stride=2**64, seed=0), lambda: mc.MaxPool2D(1, stride=2**64)],
+    ids=["Conv2D", "MaxPool2D"],
+)
+def test_a_stride_beyond_64_bits_gives_one_output_on_every_backend(backend, make):
+    """Before: the numba backend raised OverflowError while the others returned an output."""
+    x = np.arange(1, 10, dtype=np.float32).reshape(1, 1, 3, 3)
+    with mc.backend(backend):
+        layer = make()
+        y = layer(x)
+        dx = layer.backward(np.ones_like(y))
+    assert y.shape == (1, 1, 1, 1)
+    with mc.backend("naive"):
+        np.testing.assert_array_equal(y, make()(x))  # the same single window everywhere
+    assert dx[0, 0, 0, 0] != 0 and np.count_nonzero(dx) == 1  # only the one pixel it saw

@@ -125,7 +125,12 @@ def _compiled(dtype) -> bool:
 
 def _geometry(N, C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
     """(N, C, kh, kw, sh, sw, OH, OW) as unsigned integers, the loop bounds of
-    every kernel below (unsigned: see the module docstring)."""
+    every kernel below (unsigned: see the module docstring).
+
+    A stride only multiplies output indices, so along an axis with one output it is
+    never used: it becomes 1 there, so that a stride too large for 64 bits (which the
+    other backends accept) gives the same single output here too."""
+    stride = [s if o > 1 else 1 for s, o in zip(stride, out_hw, strict=True)]
     return tuple(np.uint64(v) for v in (N, C, *kernel, *stride, *out_hw))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from ..functional._validate import window_geometry
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
@@ -37,11 +38,8 @@ class Conv2D(Layer):
         rng: np.random.Generator | None = None,
         seed: int | None = None,
     ):
-        if in_channels < 1 or out_channels < 1:
-            raise ValueError(
-                f"Conv2D needs in_channels >= 1 and out_channels >= 1, got "
-                f"{in_channels} and {out_channels}"
-            )
+        in_channels = validate.integer("Conv2D", "in_channels", in_channels, low=1)
+        out_channels = validate.integer("Conv2D", "out_channels", out_channels, low=1)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = window_geometry(
             kernel_size, stride, padding, "Conv2D"
