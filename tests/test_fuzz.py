@@ -200,3 +200,62 @@ def test_stratified_split(test_size, seed):
     if ok:
         train, test = split
         assert len(train) + len(test) == len(labels)
+
+
+# -- layers and losses ---------------------------------------------------------------------
+
+X4 = np.random.default_rng(0).standard_normal((2, 2, 6, 6)).astype(np.float32)
+
+LAYERS = {
+    mc.Conv2D: (
+        {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 1, "padding": 1},
+        X4,
+    ),
+    mc.MaxPool2D: ({"kernel_size": 2, "stride": None, "padding": 0}, X4),
+    mc.AvgPool2D: ({"kernel_size": 2, "stride": None, "padding": 0}, X4),
+    mc.Linear: ({"in_features": 72, "out_features": 3, "bias": True}, X4.reshape(2, 72)),
+    mc.Dropout: ({"p": 0.5, "seed": 0}, X4),
+    mc.LeakyReLU: ({"negative_slope": 0.01}, X4),
+    mc.BatchNorm2D: ({"num_features": 2, "eps": 1e-5, "momentum": 0.1}, X4),
+    mc.BatchNorm1D: ({"num_features": 72, "eps": 1e-5, "momentum": 0.1}, X4.reshape(2, 72)),
+    mc.LocalResponseNorm: ({"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}, X4),
+    mc.PadShortcut: ({"in_channels": 2, "out_channels": 4, "stride": 2}, X4),
+}
+
+
+@pytest.mark.parametrize("cls", LAYERS, ids=lambda c: c.__name__)
+@given(data=st.data(), odd_input=ODD)
+def test_layers(cls, data, odd_input):
+    defaults, x = LAYERS[cls]
+    kwargs = data.draw(changed(defaults))
+    ok, layer = attempt(lambda: cls(**kwargs))
+    if not ok:
+        return
+    ok, y = attempt(lambda: layer(x))
+    if ok:
+        assert_finite(y, f"{layer!r} forward")
+        ok, dx = attempt(lambda: layer.backward(np.ones_like(y)))
+        if ok:
+            assert_finite(dx, f"{layer!r} backward")
+        attempt(lambda: layer.backward(odd_input))  # a dout that is not one
+    attempt(lambda: layer(odd_input))  # an input that is not one
+
+
+SCORES = np.array([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]], np.float32)
+
+
+@pytest.mark.parametrize("cls", [mc.SoftmaxCrossEntropy, mc.MulticlassSVM], ids=repr)
+@given(data=st.data(), scores=ODD, labels=ODD)
+def test_losses(cls, data, scores, labels):
+    defaults = {"reduction": "mean"} | ({"margin": 1.0} if cls is mc.MulticlassSVM else {})
+    ok, loss = attempt(lambda: cls(**data.draw(changed(defaults))))
+    if not ok:
+        return
+    ok, value = attempt(lambda: loss(SCORES, np.array([0, 1])))
+    assert ok, "a good batch must work"
+    assert_finite(value, repr(loss))
+    assert_finite(loss.backward(), f"{loss!r} backward")
+    for bad_scores, bad_labels in ((scores, np.array([0, 1])), (SCORES, labels)):
+        ok, value = attempt(lambda s=bad_scores, y=bad_labels: loss(s, y))
+        if ok:
+            assert_finite(value, repr(loss))
