@@ -74,7 +74,7 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
     naming of older versions) when it is over an hour old. Returns what was deleted.
     """
     target = _target(path)
-    pattern, removed = _temp_pattern(target), []
+    pattern, removed = _temp_pattern(target), list[Path]()
     try:
         candidates = list(target.parent.iterdir())
     except OSError:

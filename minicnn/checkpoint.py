@@ -173,7 +173,7 @@ def save(
     # Serialise before touching the disk: a non-JSON-able value must not cost a file.
     arrays["__meta__"] = _dumps("meta values", meta)
     arrays["__rng__"] = _dumps("generator states", _rng_states(model, loader))
-    return atomic_write(path, lambda f: np.savez(f, **arrays))
+    return atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
 # -- load -----------------------------------------------------------------------------------

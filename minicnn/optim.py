@@ -98,7 +98,7 @@ class Optimizer:
                     f"optimizer: {key} must be a single {want}, the file holds "
                     f"{value.dtype} of shape {value.shape}: {str(value)[:60]}"
                 )
-        names, seen = self.state_names(), [set() for _ in self.params]
+        names, seen = self.state_names(), [set[str]() for _ in self.params]
         for key, value in state.items():
             if key in ("lr", "steps"):
                 continue

@@ -56,7 +56,7 @@ class LRScheduler:
         return self.optimizer.lr
 
     # the attributes that change while training; the rest comes from the constructor
-    _progress = ("base_lr", "last_epoch")
+    _progress: tuple[str, ...] = ("base_lr", "last_epoch")
 
     def state_dict(self) -> dict[str, float | int]:
         """The schedule's progress as plain Python numbers: JSON-able for a checkpoint's

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tarfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,7 @@ class CIFAR10(FileDataset):
         labels = np.concatenate([b[1] for b in batches])
         super().__init__(images, labels, split, str(next(iter(paths.values())).parent))
 
-    def wanted(self, split: str) -> dict[str, list[str]]:
+    def wanted(self, split: str) -> dict[str, Sequence[str]]:
         return {name: [name] for name in (TRAIN_FILES if split == "train" else TEST_FILES)}
 
     def fetch_files(self, split: str, dest: Path) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import gzip
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +91,7 @@ class _IDXDataset(FileDataset):
         labels = check_labels(labels, len(self.classes), str(paths["labels"]))
         super().__init__(images, labels, split, str(paths["images"].parent))
 
-    def wanted(self, split: str) -> dict[str, list[str]]:
+    def wanted(self, split: str) -> dict[str, Sequence[str]]:
         # Also accept the dotted names some mirrors (and Kaggle) use: train-images.idx3-ubyte
         images, labels = _IDX_FILES[split]
         dotted = [name.replace("-idx", ".idx") for name in (images, labels)]

@@ -129,7 +129,8 @@ class RandomCrop:
         if isinstance(size, tuple | list):
             if len(size) != 2:
                 raise ValueError(f"RandomCrop: size must be an int or (h, w), got {size!r}")
-            self.size = tuple(validate.integer("RandomCrop", "size", n, low=1) for n in size)
+            h, w = (validate.integer("RandomCrop", "size", n, low=1) for n in size)
+            self.size = (h, w)
         else:
             n = validate.integer("RandomCrop", "size", size, low=1, hint=" (or a pair (h, w))")
             self.size = (n, n)

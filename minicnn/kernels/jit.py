@@ -108,7 +108,7 @@ def _use_writable_cache_dir(package_cache: str = PACKAGE_CACHE) -> str | None:
     if not _private_dir(fallback):
         fallback = tempfile.mkdtemp(prefix="minicnn-numba-")
         atexit.register(shutil.rmtree, fallback, ignore_errors=True)
-    numba.config.CACHE_DIR = fallback
+    numba.config.CACHE_DIR = fallback  # type: ignore[attr-defined]
     return fallback
 
 
