@@ -677,3 +677,26 @@ def test_a_stride_beyond_64_bits_gives_one_output_on_every_backend(backend, make
     with mc.backend("naive"):
         np.testing.assert_array_equal(y, make()(x))  # the same single window everywhere
     assert dx[0, 0, 0, 0] != 0 and np.count_nonzero(dx) == 1  # only the one pixel it saw
+
+
+# -- what the fuzz test found (kept as plain regression tests) -----------------------------
+
+
+def test_layers_that_could_overflow_silently_refuse_instead():
+    x = np.ones((1, 3, 2, 2), np.float32)
+    with pytest.raises(ValueError, match=r"negative_slope in \[-1, 1\]"):
+        mc.LeakyReLU(1.4e38)  # before: -x * 1.4e38 became -inf without a word
+    with pytest.raises(ValueError, match="output overflows float32"):
+        mc.LocalResponseNorm(alpha=0, k=3e-237)(x)  # k**-beta is inf in float32
+
+
+def test_a_huge_lrn_window_costs_no_more_than_the_channels():
+    """Before: size=10**9 padded a billion zero channels (minutes, gigabytes)."""
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    wide, exact = mc.LocalResponseNorm(size=10**9), mc.LocalResponseNorm(size=10**9)
+    y = wide(x)
+    # every window covers all 3 channels, so this is LRN with the channel sum over all
+    s = 2.0 + (1e-4 / 10**9) * (x * x).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(y, x * s**-0.75, rtol=1e-6)
+    dx = exact.backward(np.ones_like(exact(x)))
+    assert dx.shape == x.shape and np.isfinite(dx).all()
