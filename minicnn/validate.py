@@ -54,6 +54,23 @@ def _inside(value: float, low, high, low_open, high_open) -> bool:
     return True
 
 
+def _of_kind(owner: str, name: str, value: Any, kind: type, want: str, hint: str) -> None:
+    """TypeError unless ``value`` is an instance of the abstract number ``kind`` (bools
+    excluded: ``True`` is an int to Python, but never a hyperparameter)."""
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(
+            f"{owner}: {name} must be {want}{hint}, got {name}={value!r} ({type(value).__name__})"
+        )
+
+
+def _in_range(owner: str, name: str, value: Any, number, bounds: tuple, want: str, hint: str):
+    """``number`` if it lies within ``bounds`` (low, high, low_open, high_open), else
+    a ValueError that gives the range."""
+    if not _inside(number, *bounds):
+        raise ValueError(f"{owner}: {name} must be {want}{hint}, got {name}={value!r}")
+    return number
+
+
 def real(
     owner: str,
     name: str,
@@ -80,17 +97,13 @@ def real(
         TypeError: not a real number (str, None, bool, complex, an array).
         ValueError: NaN, infinite or outside the range; the message gives the range.
     """
-    want = _describe("a number", low, high, low_open, high_open)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{owner}: {name} must be {want}{hint}, got {name}={value!r} ({type(value).__name__})"
-        )
+    bounds = (low, high, low_open, high_open)
+    want = _describe("a number", *bounds)
+    _of_kind(owner, name, value, numbers.Real, want, hint)
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{owner}: {name} must be {want}{hint} and finite, got {name}={value!r}")
-    if not _inside(number, low, high, low_open, high_open):
-        raise ValueError(f"{owner}: {name} must be {want}{hint}, got {name}={value!r}")
-    return number
+    return _in_range(owner, name, value, number, bounds, want, hint)
 
 
 def integer(
@@ -112,12 +125,7 @@ def integer(
         TypeError: not an integer (2.5, '3', None, True).
         ValueError: outside the range; the message gives the range.
     """
-    want = _describe("an integer", low, high, False, False)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{owner}: {name} must be {want}{hint}, got {name}={value!r} ({type(value).__name__})"
-        )
-    number = operator.index(value)
-    if not _inside(number, low, high, False, False):
-        raise ValueError(f"{owner}: {name} must be {want}{hint}, got {name}={value!r}")
-    return number
+    bounds = (low, high, False, False)
+    want = _describe("an integer", *bounds)
+    _of_kind(owner, name, value, numbers.Integral, want, hint)
+    return _in_range(owner, name, value, operator.index(value), bounds, want, hint)
