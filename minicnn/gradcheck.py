@@ -22,9 +22,20 @@ reads as at most tol/10, while any difference the numbers can resolve still coun
 Inputs are distinct values spaced ≥ 2/size apart and ≥ 0.5/size away from 0, so
 no ε-nudge crosses a ReLU kink or changes which element of a pooling window wins.
 
+Besides the numbers, the check watches for the mistakes students make most and says
+each in a sentence (the "diagnostics" section): a backward that returns None or a
+gradient of the wrong shape or dtype, a forward that modifies its input, a backward
+that modifies dout, a cache set only on the first call (a second, different input is
+run through the layer and through a fresh copy), a Parameter that parameters() does
+not yield; at the worst index it shows both values, with a hint where a known mistake
+fits (sign flipped, off by the batch size, transposed, rot180, a mask). Given a
+reference (minicnn's own layer), the forward output is compared too.
+
 Run ``python -m minicnn.gradcheck`` to check every registered layer and loss, and
 ``python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 --args '3, 4'``
-to check a layer of your own (a subclass of mc.Layer); the exit status is non-zero
+to check a layer of your own (a subclass of mc.Layer; add ``--reference mc.Conv2D`` to
+compare its forward with minicnn's), or ``my_loss.py:MyLoss --input-shape 4,5`` a loss
+(any class with forward(scores, labels) and backward()); the exit status is non-zero
 when a check fails.
 """
 
@@ -414,10 +425,17 @@ def unregistered_parameters(layer: L.Layer) -> list[str]:
     return problems
 
 
-def stale_cache_problem(used: tuple, fresh: tuple) -> str | None:
-    """Compare (output, {tensor: gradient}) of the checked layer on a second input
-    with those of a fresh copy of it, called for the first time on that input."""
-    (y_used, grads_used), (y_fresh, grads_fresh) = used, fresh
+def stale_cache_problem(used: Callable[[], tuple], fresh: Callable[[], tuple]) -> str | None:
+    """Compare (output, {tensor: gradient}) of one forward and backward pass on a
+    second, different input: ``used()`` runs the checked layer, ``fresh()`` a fresh
+    copy of it that sees that input first."""
+    try:
+        (y_used, grads_used), (y_fresh, grads_fresh) = used(), fresh()
+    except Exception as err:  # the student's code: say what happened, keep the report
+        return (
+            f"a second forward and backward pass, on a different input, raised "
+            f"{type(err).__name__}: {err}; a layer must work on every call, not only the first"
+        )
     if not _same(y_used, y_fresh):
         return STALE_CACHE.format(what="forward's output")
     stale = [t for t, g in grads_fresh.items() if not _same(grads_used[t], g)]
@@ -565,15 +583,15 @@ def check_layer(
 
     noise, batch = roundoff(float(np.sum(y * upstream)), eps), input_shape[0]
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise, batch))
-    params = _named_parameters(layer)
-    for pname, p in params:
+    for pname, p in _named_parameters(layer):
         numeric = numerical_gradient(loss, p.data, eps)
         report.results.append(compare(pname, p.grad, numeric, tol, noise, batch))
     if all(r.analytic is not None or r.passed for r in report.results):
         x2, g2 = distinct_inputs(x.shape, rng), rng.standard_normal(y.shape)
         report.problems.append(
             stale_cache_problem(
-                _second_call(layer, forward, x2, g2), _second_call(fresh, _replaying(fresh), x2, g2)
+                lambda: _second_call(layer, forward, x2, g2),
+                lambda: _second_call(fresh, _replaying(fresh), x2, g2),
             )
         )
         report.problems = [p for p in report.problems if p]
@@ -680,7 +698,9 @@ def check_loss(
             value = obj.forward(s2.copy(), l2.copy())
             return value, {"scores": backward(obj, upstream.copy())}
 
-        report.problems.append(stale_cache_problem(second(criterion), second(fresh)))
+        report.problems.append(
+            stale_cache_problem(lambda: second(criterion), lambda: second(fresh))
+        )
         report.problems = [p for p in report.problems if p]
     return _finish(report, verbose)
 

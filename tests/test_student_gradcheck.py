@@ -442,6 +442,32 @@ def test_a_cache_set_only_on_the_first_call_is_stale(student, name, args, tensor
     assert "`if self.x is None:`" in problem
 
 
+def test_a_layer_that_breaks_on_its_second_call_is_reported_not_crashed():
+    import minicnn as mc
+
+    class OneInputOnly(mc.Layer):
+        """Breaks once forward has seen more calls than one check of a (2, 3) input
+        makes: the first call, then two per input element for the central differences."""
+
+        calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            if self.calls > 1 + 2 * 6:
+                raise RuntimeError("forward already ran")
+            return 2 * x
+
+        def backward(self, dout):
+            return 2 * dout
+
+    report = gradcheck.check_layer(OneInputOnly(), (2, 3))
+    [problem] = report.problems
+    assert problem.startswith(
+        "a second forward and backward pass, on a different input, raised RuntimeError: "
+        "forward already ran"
+    )
+
+
 @pytest.mark.parametrize(
     "name, args, shape, tensor, hint",
     [
