@@ -498,6 +498,50 @@ for cls in (MyLinear, TransposedLinear, NoBiasLinear):
     print(f"{cls.__name__:17s} loss after 100 steps: {train(cls(4, 4)):.4f}")
 """),
     md("""
+## Mistakes that the numbers alone miss
+
+Some bugs give the right gradient on one call and still break a network. The check runs
+extra tests for them and says each in a sentence: a backward that changes `dout` in place
+(inside a residual block the shortcut then gets the changed values), a cache kept from
+the first call only, and, with `reference=`, a forward that is wrong in a way its own
+backward agrees with.
+"""),
+    code("""
+class InPlaceReLU(MyReLU):
+    def backward(self, dout):
+        dout[~self.mask] = 0                 # bug: changes the caller's dout
+        return dout
+
+
+class StaleReLU(mc.Layer):
+    mask = None
+
+    def forward(self, x):
+        if self.mask is None:                # bug: the mask of the first input, forever
+            self.mask = x > 0
+        return x * (x > 0)
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class IdentityReLU(mc.Layer):
+    def forward(self, x):
+        return x.copy()                      # bug: no max(0, x) ...
+
+    def backward(self, dout):
+        return dout.copy()                   # ... and a backward that agrees with it
+
+
+for report in (check_layer(InPlaceReLU(), (2, 6)),
+               check_layer(mc.Residual(InPlaceReLU()), (2, 6)),
+               check_layer(StaleReLU(), (2, 6)),
+               check_layer(IdentityReLU(), (2, 6), reference=mc.ReLU())):
+    print(report.explain())
+    print()
+    assert not report.passed
+"""),
+    md("""
 ## From the command line, on your own file
 
 Put the layer in a file and run `python -m minicnn.gradcheck file.py:ClassName
