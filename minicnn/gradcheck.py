@@ -59,7 +59,6 @@ import numpy as np
 
 from . import layers as L
 from .backend import available_backends, backend, get_backend
-from .checkpoint import layer_generators
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential
 from .parameter import Parameter
@@ -401,27 +400,33 @@ def _factor_hint(c: float, batch: int | None, ours: str, theirs: str) -> str:
 
 
 def unregistered_parameters(layer: L.Layer) -> list[str]:
-    """A sentence for each Parameter attribute of ``layer`` (or of a list/tuple
-    attribute) that ``parameters()`` does not yield: its gradient would silently go
-    unchecked, and no optimizer would update it."""
-    registered = {id(p) for p in layer.parameters()}
-    problems = []
-    for attr, value in vars(layer).items():
-        if isinstance(value, Parameter):
-            found = [(attr, value)]
-        elif isinstance(value, list | tuple):
-            found = [(f"{attr}[{i}]", v) for i, v in enumerate(value) if isinstance(v, Parameter)]
-        else:
-            found = []
-        problems += [
-            f"Parameter not registered: {type(layer).__name__}.{where} is a Parameter, but "
-            f"parameters() does not yield it, so its gradient would go unchecked and no "
-            f"optimizer would update it; add `yield self.{where}` to parameters()"
-            for where, p in found
-            if id(p) not in registered
-        ]
-    for child in layer.children():
-        problems += unregistered_parameters(child)
+    """A sentence for each Parameter that would silently go untrained: one that an
+    overridden ``parameters()`` does not yield, and Parameters kept in a list, tuple
+    or dict attribute, where ``named_parameters()`` (the attribute walk) does not look."""
+    yielded = {id(p) for p in layer.parameters()}
+    problems = [
+        f"Parameter not registered: {type(layer).__name__}.{name} is a Parameter, but your "
+        f"parameters() does not "
+        f"yield it, so no optimizer would train it; remove your parameters() method "
+        f"(mc.Layer finds every Parameter attribute itself) or add "
+        f"`yield self.{name.rpartition('.')[2]}` to it"
+        for name, p in layer.named_parameters()
+        if id(p) not in yielded
+    ]
+    registered = {id(p) for _, p in layer.named_parameters()}
+    for name, module in layer.named_modules():
+        for attr, value in vars(module).items():
+            items = value.values() if isinstance(value, dict) else value
+            if isinstance(value, list | tuple | dict) and any(
+                isinstance(v, Parameter) and id(v) not in registered for v in items
+            ):
+                where = f"{name}.{attr}" if name else attr
+                problems.append(
+                    f"Parameter not registered: {type(module).__name__} keeps Parameters in "
+                    f"{where!r} (a {type(value).__name__}), where named_parameters() does not "
+                    f"find them, so they are neither checked nor trained; store each Parameter "
+                    f"as its own attribute (self.weight = Parameter(...))"
+                )
     return problems
 
 
@@ -460,9 +465,9 @@ def reference_problems(ours, reference, y, run, batch: int | None = None) -> lis
     ref = copy.deepcopy(reference)
     if isinstance(ref, L.Layer):
         ref.to(np.float64).train(getattr(ours, "training", True))
-    mine = dict(_named_parameters(ours)) if isinstance(ours, L.Layer) else {}
+    mine = dict(ours.named_parameters()) if isinstance(ours, L.Layer) else {}
     problems = []
-    for name, p in _named_parameters(ref) if isinstance(ref, L.Layer) else []:
+    for name, p in ref.named_parameters() if isinstance(ref, L.Layer) else []:
         q = mine.get(name)
         if q is None:
             problems.append(
@@ -494,23 +499,10 @@ def reference_problems(ours, reference, y, run, batch: int | None = None) -> lis
     ]
 
 
-def _named_parameters(layer: L.Layer) -> list[tuple[str, Parameter]]:
-    """(name, Parameter) pairs; an unnamed Parameter is named by its attribute."""
-    return [
-        (pname if p.name else pname + (_attribute_name(layer, p) or f"parameter {i}"), p)
-        for i, (pname, p) in enumerate(layer.named_parameters())
-    ]
-
-
-def _attribute_name(layer: L.Layer, p: Parameter) -> str | None:
-    """The attribute that holds ``p`` (to name an unnamed Parameter in the report)."""
-    return next((attr for attr, value in vars(layer).items() if value is p), None)
-
-
 def _replaying(layer: L.Layer) -> Callable[[np.ndarray], np.ndarray]:
     """``layer.forward`` that replays the same random draws on every call (dropout),
     so a forward pass is a deterministic function of its input and parameters."""
-    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for g in layer_generators(layer).values()]
+    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for _, g in layer.named_generators()]
 
     def forward(x):
         for g, state in frozen:
@@ -553,6 +545,8 @@ def check_layer(
     layer = copy.deepcopy(layer)
     report.problems += unregistered_parameters(layer)
     layer.to(np.float64)
+    for _, p in layer.named_parameters():  # also one an overridden parameters() skips
+        p.to(np.float64)
     fresh = copy.deepcopy(layer)  # never called before the stale-cache check
     forward = _replaying(layer)
     rng = np.random.default_rng(seed)
@@ -570,7 +564,7 @@ def check_layer(
             layer, reference, y, lambda ref: ref.forward(x.copy())
         )
     upstream = rng.standard_normal(y.shape)
-    layer.zero_grad()
+    _zero_grads(layer)
     x_seen, dout = x_in.copy(), upstream.copy()
     dx = layer.backward(dout)
     if not np.array_equal(dout, upstream):
@@ -583,7 +577,7 @@ def check_layer(
 
     noise, batch = roundoff(float(np.sum(y * upstream)), eps), input_shape[0]
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise, batch))
-    for pname, p in _named_parameters(layer):
+    for pname, p in layer.named_parameters():
         numeric = numerical_gradient(loss, p.data, eps)
         report.results.append(compare(pname, p.grad, numeric, tol, noise, batch))
     if all(r.analytic is not None or r.passed for r in report.results):
@@ -600,11 +594,18 @@ def check_layer(
 
 def _second_call(layer, forward, x, upstream) -> tuple:
     """(output, {tensor: gradient}) of one forward and backward pass on ``x``."""
-    layer.zero_grad()
+    _zero_grads(layer)
     y = forward(x.copy())
     grads = {"input": layer.backward(upstream.copy())}
-    grads.update((name, p.grad.copy()) for name, p in _named_parameters(layer))
+    grads.update((name, p.grad.copy()) for name, p in layer.named_parameters())
     return y, grads
+
+
+def _zero_grads(layer: L.Layer) -> None:
+    """Zero every Parameter's gradient, also one that an overridden parameters() (and
+    so layer.zero_grad()) skips."""
+    for _, p in layer.named_parameters():
+        p.zero_grad()
 
 
 def _finish(report: GradcheckReport, verbose: bool) -> GradcheckReport:
@@ -937,8 +938,8 @@ def load_layer_class(target: str) -> type:
     if not (isinstance(cls, type) and (issubclass(cls, L.Layer) or is_loss(cls))):
         raise UsageError(
             f"{class_name} in {module_name} is not a subclass of mc.Layer nor a loss "
-            f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward(x), "
-            f"backward(dout) and, if it has weights, parameters(), or a loss class with "
+            f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward(x) and "
+            f"backward(dout) (weights as mc.Parameter attributes), or a loss class with "
             f"forward(scores, labels) and backward()"
         )
     return cls

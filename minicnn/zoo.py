@@ -178,9 +178,9 @@ class _PaperAlexNet(Sequential):
                 f"which takes 224×224."
             ) from None
 
-    def summary_rows(self, input_shape, name, rf=None):
-        self.output_shape(input_shape)  # fail before any row, with the explanation
-        return super().summary_rows(input_shape, name, rf)
+    def summary(self, input_shape, print_table: bool = True):
+        self.output_shape((1, *input_shape))  # fail before any row, with the explanation
+        return super().summary(input_shape, print_table)
 
     def forward(self, x):
         self.output_shape(getattr(x, "shape", ()))

@@ -188,10 +188,22 @@ STUDENT_FILE = textwrap.dedent('''
             return np.repeat(np.repeat(dout, k, axis=2), k, axis=3) / (k * k)
 
 
-    class OddNamesDense(Dense):
+    class OddNamesDense(mc.Layer):
+        """Correct, but its attributes are not PyTorch's names weight and bias."""
+
         def __init__(self, n_in, n_out):
-            super().__init__(n_in, n_out)
-            self.weight.name = "W"
+            rng = np.random.default_rng(0)
+            self.W = mc.Parameter(rng.standard_normal((n_out, n_in)))
+            self.b = mc.Parameter(rng.standard_normal(n_out))
+
+        def forward(self, x):
+            self.x = x
+            return x @ self.W.data.T + self.b.data
+
+        def backward(self, dout):
+            self.W.grad += dout.T @ self.x
+            self.b.grad += dout.sum(axis=0)
+            return dout @ self.W.data
 
 
     class MySoftmaxCE:
@@ -307,7 +319,29 @@ def test_unregistered_parameter_is_explained(student):
     [problem] = report.problems
     assert problem.startswith("Parameter not registered: UnregisteredBiasDense.bias")
     assert "`yield self.bias`" in problem
-    assert [r.tensor for r in report.results] == ["input", "weight"]  # the rest is checked
+    assert [r.tensor for r in report.results] == ["input", "weight", "bias"]  # still checked
+
+
+def test_parameters_in_a_list_are_explained():
+    import minicnn as mc
+
+    class ListDense(mc.Layer):
+        def __init__(self):
+            self.params = [mc.Parameter(np.ones((2, 2))), mc.Parameter(np.zeros(2))]
+
+        def forward(self, x):
+            self.x = x
+            return x @ self.params[0].data.T + self.params[1].data
+
+        def backward(self, dout):
+            self.params[0].grad += dout.T @ self.x
+            self.params[1].grad += dout.sum(axis=0)
+            return dout @ self.params[0].data
+
+    report = gradcheck.check_layer(ListDense(), (3, 2))
+    [problem] = report.problems
+    assert problem.startswith("Parameter not registered: ListDense keeps Parameters in 'params'")
+    assert "store each Parameter as its own attribute" in problem
 
 
 def test_unnamed_parameter_is_named_by_its_attribute():
@@ -554,9 +588,10 @@ def test_reference_uses_the_layers_parameters_copied_by_name(student):
     # Dense draws its own weights; only the copy makes the outputs comparable
     assert check(student, "Dense", (5, 4), 4, 3, reference=mc.Linear(4, 3)).passed
     report = check(student, "OddNamesDense", (5, 4), 4, 3, reference=mc.Linear(4, 3))
-    [problem] = report.problems
-    assert "has a parameter 'weight' of shape (3, 4)" in problem
-    assert "name yours 'weight'" in problem
+    assert all(r.passed for r in report.results)
+    weight, bias = report.problems
+    assert "has a parameter 'weight' of shape (3, 4)" in weight
+    assert "name yours 'weight'" in weight and "name yours 'bias'" in bias
 
 
 def test_reference_must_be_an_instance(student):
