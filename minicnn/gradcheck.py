@@ -96,6 +96,7 @@ class GradcheckReport:
     name: str
     results: list[TensorCheck] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    kind: str = "layer"  # or "loss": names the table row of the problems
 
     @property
     def passed(self) -> bool:
@@ -135,7 +136,7 @@ class GradcheckReport:
 def format_table(reports: list[GradcheckReport]) -> str:
     """A readable table: layer, tensor, max relative error, worst index, the analytic
     and numerical gradient there, pass/FAIL. A report with problems besides its
-    gradients gets a row "(layer)" marked FAIL (explain() says what they are)."""
+    gradients gets a row "(layer)" or "(loss)" marked FAIL (explain() says what they are)."""
     header = ("layer", "tensor", "max rel error", "worst index", "analytic", "numerical", "result")
     rows = []
     for rep in reports:
@@ -145,7 +146,7 @@ def format_table(reports: list[GradcheckReport]) -> str:
             rows.append((rep.name, r.tensor, error, str(r.worst_index), *pair))
             rows[-1] += ("pass" if r.passed else "FAIL",)
         if rep.problems:
-            rows.append((rep.name, "(layer)", "-", "-", "-", "-", "FAIL"))
+            rows.append((rep.name, f"({rep.kind})", "-", "-", "-", "-", "FAIL"))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -651,7 +652,7 @@ def check_loss(
     per sample). The same diagnostics as :func:`check_layer` apply, and
     ``reference`` (e.g. ``mc.SoftmaxCrossEntropy()``) must give the same loss.
     """
-    report = GradcheckReport(name or type(criterion).__name__)
+    report = GradcheckReport(name or type(criterion).__name__, kind="loss")
     criterion = copy.deepcopy(criterion)
     fresh = copy.deepcopy(criterion)
     rng = np.random.default_rng(seed)

@@ -627,6 +627,7 @@ def test_a_loss_that_sums_is_caught_by_the_reference(student):
     [problem] = report.problems
     assert problem.startswith("forward differs from the reference SoftmaxCrossEntropy")
     assert "hint: off by the batch size: your output is 4 times the reference's" in problem
+    assert "SumCE  (loss)" in gradcheck.format_table([report])
 
 
 # -- the command line ----------------------------------------------------------------
