@@ -88,7 +88,7 @@ def test_inputs_avoid_kinks_and_ties():
     assert np.abs(x).min() > 10 * gradcheck.EPSILON
 
 
-def test_a_float32_layer_output_is_refused():
+def test_a_float32_layer_output_is_reported():
     class Float32Layer(mc.Layer):
         def forward(self, x):
             return x.astype(np.float32)
