@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import minicnn as mc
-from minicnn.explore import ExplorerServer, Network
+from minicnn.explore import ExplorerServer, Network, load_network
 
 pytestmark = pytest.mark.slow  # starts a browser: seconds, not milliseconds
 
@@ -59,7 +59,7 @@ def browser():
         "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
         "--disable-dev-shm-usage",
         "--disable-gpu",
-        "--window-size=1400,1050",
+        "--window-size=1400,1150",
         "--force-device-scale-factor=1",
     ):
         options.add_argument(arg)
@@ -78,10 +78,21 @@ def shots(tmp_path_factory) -> Path:
     return path
 
 
+def screenshot_run() -> Path | None:
+    """$MINICNN_SCREENSHOT_RUN: a real training run whose model and report the
+    screenshots show (`make screenshots`); the tests use a random LeNet-5 otherwise."""
+    run = os.environ.get("MINICNN_SCREENSHOT_RUN")
+    return Path(run) if run else None
+
+
 @pytest.fixture(scope="module")
 def explorer_url():
-    mc.manual_seed(0)
-    server = ExplorerServer(Network(mc.zoo.lenet5(), "random LeNet-5 (test)"))
+    if screenshot_run() is not None:
+        network = load_network(str(screenshot_run() / "checkpoint.npz"))
+    else:
+        mc.manual_seed(0)
+        network = Network(mc.zoo.lenet5(), "random LeNet-5 (test)")
+    server = ExplorerServer(network)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server.url
@@ -104,6 +115,10 @@ def severe_console_errors(driver) -> list[str]:
     return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
+PIXELS = (
+    "const c = arguments[0];"
+    " return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);"
+)
 # How many distinct colours a canvas holds: 1 means blank (one flat colour).
 DISTINCT = """
 const c = arguments[0];
@@ -114,18 +129,29 @@ return seen.size;
 """
 
 
-def draw_seven(driver, canvas) -> None:
-    """A '7' with real pointer input: across the top, then down to the bottom left."""
+# Two digits as pointer paths, in pixels from the canvas centre.
+SEVEN = [(-70 + 10 * i, -90) for i in range(15)] + [(70 - 5 * i, -90 + 12 * i) for i in range(16)]
+ZERO = [(round(55 * np.sin(a)), round(-85 * np.cos(a))) for a in np.linspace(0, 2 * np.pi, 40)]
+
+
+def draw(driver, canvas, points) -> None:
+    """One stroke with real pointer input (press, move through the points, release)."""
     from selenium.webdriver.common.action_chains import ActionChains
 
-    points = [(-70 + 10 * i, -90) for i in range(15)] + [
-        (70 - 5 * i, -90 + 12 * i) for i in range(16)
-    ]
-    actions = ActionChains(driver, duration=10)
+    actions = ActionChains(driver, duration=15)
     actions.move_to_element_with_offset(canvas, *points[0]).click_and_hold()
     for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
         actions.move_by_offset(x1 - x0, y1 - y0)
     actions.release().perform()
+
+
+def settled(driver) -> None:
+    """Wait until every stroke event has been answered and drawn."""
+    wait_for(
+        driver,
+        "window.explorer.renders > 0 && window.explorer.pendingSince === null"
+        " && !window.explorer.inflight",
+    )
 
 
 def test_explorer_draw_inspect_and_step_a_convolution(browser, explorer_url, shots):
@@ -138,10 +164,15 @@ def test_explorer_draw_inspect_and_step_a_convolution(browser, explorer_url, sho
     assert browser.find_element(By.ID, "prediction").text == "–"
 
     canvas = browser.find_element(By.ID, "draw")
-    draw_seven(browser, canvas)
-    wait_for(browser, "window.explorer.renders > 0 && !window.explorer.inflight")
-    # Every drawn stroke event was answered: nothing is left waiting to be sent.
-    wait_for(browser, "window.explorer.pendingSince === null && !window.explorer.inflight")
+    # A zero, then clear, then a seven: the maps must change with the drawing.
+    draw(browser, canvas, ZERO)
+    settled(browser)
+    first_map = browser.find_element(By.CSS_SELECTOR, 'canvas.fmap[data-layer="0"]')
+    zero_pixels = browser.execute_script(PIXELS, first_map)
+    browser.find_element(By.ID, "clear").click()
+    draw(browser, canvas, SEVEN)
+    settled(browser)
+    assert browser.execute_script(PIXELS, first_map) != zero_pixels
     assert browser.find_element(By.ID, "prediction").text in "0123456789"
     probabilities = [
         float(e.text.rstrip("%")) for e in browser.find_elements(By.CSS_SELECTOR, "#probs .value")
@@ -218,8 +249,8 @@ def test_report_page_loads_every_image(browser, tmp_path, shots):
     from selenium.webdriver.common.by import By
     from test_report import make_run  # the tests folder is on sys.path (rootdir)
 
-    run_dir = make_run(tmp_path)
-    page = mc.viz.report(run_dir)
+    run_dir = screenshot_run() or make_run(tmp_path)
+    page = mc.viz.report(run_dir, model=mc.zoo.lenet5(), input_shape=(1, 28, 28))
     browser.get(page.resolve().as_uri())
     images = browser.find_elements(By.TAG_NAME, "img")
     assert len(images) >= 6
