@@ -438,30 +438,38 @@ def report(
 
     esc = html.escape
     heading = title or f"minicnn run: {run_dir.resolve().name}"
+    command = f"<pre>{esc(results.get('command', 'not recorded'))}</pre>"
+    data = f"<p>{esc(str(results.get('data', 'Data not recorded.')))}</p>"
+    filters = (
+        f'<div class="pair"><figure>{before}<figcaption>before training (random '
+        f"initialisation)</figcaption></figure><figure>{after}<figcaption>after training"
+        "</figcaption></figure></div>"
+    )
+
+    def picture(index: int) -> tuple[str, str, str]:
+        name, title_, caption = RUN_PICTURES[index]
+        return (
+            name.removesuffix(".png"),
+            title_,
+            f"<p>{caption}</p>" + _picture(run_dir, name, title_),
+        )
+
+    parts = [  # (anchor, heading, body)
+        ("command", "Command and data", command + data),
+        ("model", "Model", _summary_html(run_dir, model, input_shape)),
+        ("results", "Results", _results_html(results)),
+        picture(0),
+        ("filters", "First-layer filters before and after training", filters),
+        *(picture(i) for i in range(1, len(RUN_PICTURES))),
+    ]
+    nav = " · ".join(f'<a href="#{a}">{esc(h)}</a>' for a, h, _ in parts)
     sections = [
         f"<h1>{esc(heading)}</h1>",
         f'<p class="meta">Report written {time.strftime("%Y-%m-%d %H:%M")} from '
         f"{esc(str(run_dir.resolve()))}.</p>",
-        "<h2>Command and data</h2>",
-        f"<pre>{esc(results.get('command', 'not recorded'))}</pre>",
-        f"<p>{esc(str(results.get('data', 'Data not recorded.')))}</p>",
-        "<h2>Model</h2>",
-        _summary_html(run_dir, model, input_shape),
-        "<h2>Results</h2>",
-        _results_html(results),
+        f"<nav>{nav}</nav>",
+        *(f'<h2 id="{a}">{esc(h)}</h2>\n{body}' for a, h, body in parts),
     ]
-    for name, heading_, caption in RUN_PICTURES[:1]:
-        sections += [f"<h2>{heading_}</h2>", f"<p>{caption}</p>", _picture(run_dir, name, heading_)]
-    sections += [
-        "<h2>First-layer filters before and after training</h2>",
-        '<div class="pair"><figure>',
-        before,
-        "<figcaption>before training (random initialisation)</figcaption></figure><figure>",
-        after,
-        "<figcaption>after training</figcaption></figure></div>",
-    ]
-    for name, heading_, caption in RUN_PICTURES[1:]:
-        sections += [f"<h2>{heading_}</h2>", f"<p>{caption}</p>", _picture(run_dir, name, heading_)]
     page = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{esc(heading)}</title><style>{REPORT_CSS}</style></head>\n<body>\n"

@@ -95,9 +95,12 @@ def test_report_embeds_every_picture_and_refers_to_nothing_outside(tmp_path):
         assert (run / name).read_bytes() in embedded, f"{name} is not embedded"
     # Self-contained: no scripts, no links, no URL other than data: anywhere.
     assert not [t for t, _ in page.tags if t in ("script", "link", "iframe")]
-    for _, attrs in page.tags:
-        for key in ("src", "href"):
-            assert key not in attrs or attrs[key].startswith("data:image/png;base64,")
+    for tag, attrs in page.tags:
+        if tag == "a":  # links only to the page's own sections
+            assert attrs["href"].startswith("#")
+            assert ("h2", {"id": attrs["href"][1:]}) in page.tags
+        elif "src" in attrs or "href" in attrs:
+            assert attrs["src"].startswith("data:image/png;base64,")
     text = " ".join(page.text)
     assert "examples/train_mnist_lenet.py --epochs 2" in text
     assert "MNIST <test> & friends" in text  # escaped in the HTML, intact as text

@@ -129,7 +129,12 @@ function placeBox(box, canvas, top, left, height, width) {
 function layerTitle(layer) {
   const shape = layer.shape.length === 3
     ? `${layer.shape[0]}@${layer.shape[1]}×${layer.shape[2]}` : `${layer.shape[0]} units`;
-  const note = { conv: " (before ReLU)", pool: "", vector: "" }[layer.kind] ?? "";
+  const layers = state.model.layers, i = layer.index;
+  const relu = (l) => Boolean(l && l.type.endsWith("ReLU"));
+  let note = "";
+  if (i === layers.length - 1) note = " (scores: softmax gives the probabilities)";
+  else if (relu(layers[i + 1])) note = " (before ReLU)";
+  else if (relu(layers[i - 1])) note = " (after ReLU)";
   return `${layer.index}: ${layer.type} → ${shape}${note}`;
 }
 
