@@ -248,6 +248,47 @@ def test_explorer_draw_inspect_and_step_a_convolution(browser, explorer_url, sho
     assert severe_console_errors(browser) == []
 
 
+def test_explorer_takes_a_finger(browser, explorer_url):
+    """Touch input (a tablet on the projector): Chrome's touch events become the pointer
+    events the page listens to."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(explorer_url)
+    wait_for(browser, "document.body.dataset.ready === 'true'")
+    box = browser.execute_script(
+        "const r = document.getElementById('draw').getBoundingClientRect();"
+        " return [r.left + r.width / 2, r.top + r.height / 2];"
+    )
+    touch = "Input.dispatchTouchEvent"
+    points = [{"x": box[0] + dx, "y": box[1] + dy} for dx, dy in SEVEN]
+    browser.execute_cdp_cmd(touch, {"type": "touchStart", "touchPoints": [points[0]]})
+    for point in points[1:]:
+        browser.execute_cdp_cmd(touch, {"type": "touchMove", "touchPoints": [point]})
+    browser.execute_cdp_cmd(touch, {"type": "touchEnd", "touchPoints": []})
+    settled(browser)
+    assert browser.execute_script(DISTINCT, browser.find_element(By.ID, "input28")) > 2
+
+
+def test_explorer_reads_a_dropped_image_file(browser, explorer_url, tmp_path):
+    """A photo-like file (dark ink on white paper) goes through the same path as a
+    drawing: inverted to white on black, then made MNIST-like by the server."""
+    from matplotlib.image import imsave
+    from selenium.webdriver.common.by import By
+
+    paper = np.ones((90, 60))
+    paper[10:80, 25:37] = 0.0  # a dark '1'
+    imsave(tmp_path / "one.png", paper, cmap="gray", vmin=0, vmax=1)
+    browser.get(explorer_url)
+    wait_for(browser, "document.body.dataset.ready === 'true'")
+    browser.find_element(By.ID, "file").send_keys(str(tmp_path / "one.png"))
+    settled(browser)
+    image = np.array(browser.execute_script("return window.explorer.input"))
+    assert image[0, 0] == 0 and image.max() > 0.9  # inverted: black paper, white ink
+    rows, cols = np.nonzero(image > 0.5)
+    assert rows.max() - rows.min() + 1 >= 18 and cols.max() - cols.min() + 1 <= 6
+    assert severe_console_errors(browser) == []
+
+
 def test_report_page_loads_every_image(browser, tmp_path, shots):
     from selenium.webdriver.common.by import By
     from test_report import make_run  # the tests folder is on sys.path (rootdir)

@@ -18,6 +18,7 @@ minute, once) and caches it in ~/.cache/minicnn/.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,18 @@ from .preprocess import mnist_style
 from .server import ExplorerServer, is_loopback
 
 QUICK_FILE = "explore-lenet5-quick.npz"
+
+
+def _one_blas_thread():
+    """One BLAS thread while training, where threadpoolctl is installed (it comes with
+    the [data] extra): NumPy is imported before this code runs, so OPENBLAS_NUM_THREADS
+    cannot be set any more, and LeNet's small matrix products run many times slower
+    with spinning BLAS threads on a busy machine (see examples/common.py)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def quick_lenet5(directory: Path | None = None, epochs: int = 2, limit: int | None = None):
@@ -60,8 +73,9 @@ def quick_lenet5(directory: Path | None = None, epochs: int = 2, limit: int | No
     start = time.perf_counter()
     optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     loader = DataLoader(x, y, 64, seed=0)
-    train.fit(model, losses.SoftmaxCrossEntropy(), optimizer, loader, epochs=epochs, verbose=0)
-    accuracy = float(np.mean(train.predict(model, x_test) == y_test))
+    with _one_blas_thread():
+        train.fit(model, losses.SoftmaxCrossEntropy(), optimizer, loader, epochs=epochs, verbose=0)
+        accuracy = float(np.mean(train.predict(model, x_test) == y_test))
     about = (
         f"{epochs} epoch(s) on {len(x):,} digits, {accuracy:.1%} on {len(x_test):,} held-out "
         f"digits, trained in {time.perf_counter() - start:.0f} s"

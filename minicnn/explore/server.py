@@ -21,6 +21,7 @@ the server goes on serving. It binds to 127.0.0.1 unless told otherwise.
 from __future__ import annotations
 
 import json
+import socket
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -251,6 +252,8 @@ class ExplorerServer(ThreadingHTTPServer):
         self.network = network
         self.files = static_files()
         self.quiet = quiet
+        if ":" in host:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__((host, port), Handler)
 
     @property

@@ -291,10 +291,13 @@ function setupDrawing() {
     if (!file || !file.type.startsWith("image/")) { showError("drop an image file (PNG, JPEG, ...)"); return; }
     const bitmap = await createImageBitmap(file);
     clear();
+    // Fit the image inside the canvas (whole pixels), then make it grey, and white ink
+    // on black if its own mean (not the black margins') says it is light paper.
     const scale = Math.min(canvas.width / bitmap.width, canvas.height / bitmap.height);
-    const w = bitmap.width * scale, h = bitmap.height * scale;
-    ctx.drawImage(bitmap, (canvas.width - w) / 2, (canvas.height - h) / 2, w, h);
-    const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const w = Math.round(bitmap.width * scale), h = Math.round(bitmap.height * scale);
+    const left = Math.floor((canvas.width - w) / 2), top = Math.floor((canvas.height - h) / 2);
+    ctx.drawImage(bitmap, left, top, w, h);
+    const image = ctx.getImageData(left, top, w, h);
     const d = image.data;
     let mean = 0;
     for (let i = 0; i < d.length; i += 4) mean += (d[i] + d[i + 1] + d[i + 2]) / 3;
@@ -304,7 +307,7 @@ function setupDrawing() {
       d[i] = d[i + 1] = d[i + 2] = invert ? 255 - v : v;
       d[i + 3] = 255;
     }
-    ctx.putImageData(image, 0, 0);
+    ctx.putImageData(image, left, top);
     changed();
   };
   $("file").addEventListener("change", (event) => loadFile(event.target.files[0]));
