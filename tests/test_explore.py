@@ -233,7 +233,8 @@ def test_bad_requests_get_a_4xx_with_a_message_and_the_server_goes_on(server):
     cases = [
         ("GET", "/nope", None, 404, "no such page"),
         ("POST", "/api/nope", {}, 404, "no such API route"),
-        ("GET", "/api/forward", None, 405, "POST"),
+        ("GET", "/api/forward", None, 405, "takes POST"),
+        ("GET", "/api/nope", None, 404, "no such API route"),
         ("POST", "/api/forward", b"{not json", 400, "not valid JSON"),
         ("POST", "/api/forward", b"\xff\xfe", 400, "not valid JSON"),
         ("POST", "/api/forward", [1, 2], 400, "JSON object"),

@@ -152,13 +152,15 @@ class Handler(BaseHTTPRequestHandler):
         if name in self.server.files:
             body, content_type = self.server.files[name]
             return self._send(200, body, content_type)
-        if path.startswith("/api/"):
+        if path in ROUTES:
             return self._error(
                 BadRequest(
-                    f"{path} is answered to POST, or does not exist",
-                    HTTPStatus.METHOD_NOT_ALLOWED if path in ROUTES else HTTPStatus.NOT_FOUND,
+                    f"{path} takes POST with a JSON body (see minicnn/explore/server.py)",
+                    HTTPStatus.METHOD_NOT_ALLOWED,
                 )
             )
+        if path.startswith("/api/"):
+            return self._error(BadRequest(f"no such API route: {path}", HTTPStatus.NOT_FOUND))
         self._error(BadRequest(f"no such page: {path}", HTTPStatus.NOT_FOUND))
 
     do_HEAD = do_GET
