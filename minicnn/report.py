@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         path = viz.report(args.run_dir, title=args.title)
     except (FileNotFoundError, ValueError) as err:
-        print(f"minicnn report: {err}", file=sys.stderr)
+        print(f"minicnn {err}", file=sys.stderr)  # the message starts with "report:"
         return 1
     print(f"Wrote {path} ({path.stat().st_size / 1024:.0f} KB); open it in a browser.")
     return 0
