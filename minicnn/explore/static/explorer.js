@@ -375,8 +375,10 @@ async function showInspector() {
   const rf = await api("/api/receptive-field", { layer, y, x });
   const input = $("inspector-input");
   placeBox($("rf-box"), input, rf.top, rf.left, rf.bottom - rf.top + 1, rf.right - rf.left + 1);
+  const clipped = rf.bottom - rf.top + 1 < rf.size[0] || rf.right - rf.left + 1 < rf.size[1];
   $("rf-caption").textContent = `receptive field: rows ${rf.top}–${rf.bottom}, columns ` +
-    `${rf.left}–${rf.right} of the input (${rf.size[0]}×${rf.size[1]} counting padding)`;
+    `${rf.left}–${rf.right} of the input (${rf.size[0]}×${rf.size[1]}` +
+    `${clipped ? ", part of it padding outside the image" : ""})`;
 }
 
 function setupInspector() {
