@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import zoo
-from ..checkpoint import CheckpointError, load, save
+from .. import CheckpointError, load, save  # the public API (see tests/test_imports.py)
 from ..data.paths import cache_dir
 from .network import Network
 from .preprocess import mnist_style
