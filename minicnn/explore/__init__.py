@@ -25,8 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import zoo
-from .. import CheckpointError, load, save  # the public API (see tests/test_imports.py)
+from .. import CheckpointError, load, save, zoo  # the public API (see tests/test_imports.py)
 from ..data.paths import cache_dir
 from .network import Network
 from .preprocess import mnist_style
