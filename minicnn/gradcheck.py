@@ -545,9 +545,7 @@ def check_layer(
     report = GradcheckReport(name or type(layer).__name__)
     layer = copy.deepcopy(layer)
     report.problems += unregistered_parameters(layer)
-    layer.to(np.float64)
-    for _, p in layer.named_parameters():  # also one an overridden parameters() skips
-        p.to(np.float64)
+    layer.to(np.float64)  # every Parameter the walk finds, whatever parameters() yields
     fresh = copy.deepcopy(layer)  # never called before the stale-cache check
     forward = _replaying(layer)
     rng = np.random.default_rng(seed)
@@ -565,7 +563,7 @@ def check_layer(
             layer, reference, y, lambda ref: ref.forward(x.copy())
         )
     upstream = rng.standard_normal(y.shape)
-    _zero_grads(layer)
+    layer.zero_grad()
     x_seen, dout = x_in.copy(), upstream.copy()
     dx = layer.backward(dout)
     if not np.array_equal(dout, upstream):
@@ -595,18 +593,11 @@ def check_layer(
 
 def _second_call(layer, forward, x, upstream) -> tuple:
     """(output, {tensor: gradient}) of one forward and backward pass on ``x``."""
-    _zero_grads(layer)
+    layer.zero_grad()
     y = forward(x.copy())
     grads = {"input": layer.backward(upstream.copy())}
     grads.update((name, p.grad.copy()) for name, p in layer.named_parameters())
     return y, grads
-
-
-def _zero_grads(layer: L.Layer) -> None:
-    """Zero every Parameter's gradient, also one that an overridden parameters() (and
-    so layer.zero_grad()) skips."""
-    for _, p in layer.named_parameters():
-        p.zero_grad()
 
 
 def _finish(report: GradcheckReport, verbose: bool) -> GradcheckReport:
