@@ -24,7 +24,7 @@ def cmd_build(args) -> int:
     import nbformat
 
     out = Path(args.out)
-    for lab in LABS.values():
+    for lab in [find_lab(name) for name in args.labs] if args.labs else LABS.values():
         src = source_path(lab.stem, args.lang)
         for kind, student in (("student", True), ("solution", False)):
             nb = build_notebook(src, lab, student=student)
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="write DIR/student/*.ipynb and DIR/solution/*.ipynb")
     b.add_argument("--lang", choices=LANGUAGES, required=True)
     b.add_argument("--out", required=True, metavar="DIR")
+    b.add_argument("labs", nargs="*", help="only these labs (default: all)")
     b.set_defaults(func=cmd_build)
     g = sub.add_parser("grade", help="grade a student's .ipynb or .py against minicnn")
     g.add_argument("lab", help="lab1 ... lab6 (or the file's name)")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .parts import StudentError
+from .parts import NotImplementedPart, StudentError
 
 
 class TimeLimit(BaseException):  # BaseException: a student's `except Exception` can't eat it
@@ -108,7 +108,8 @@ def run_part(part, ns, cells, failed, seed: int) -> tuple[dict, dict]:
         try:
             got = part.run(ns, case)
         except StudentError as err:
-            return {"verdict": err.verdict, "message": f"{err}{case_label(i, case)}"}, {}
+            label = "" if isinstance(err, NotImplementedPart) else case_label(i, case)
+            return {"verdict": err.verdict, "message": f"{err}{label}"}, {}
         except RecursionError:
             return {"verdict": "error", "message": "RecursionError: a function calls itself"}, {}
         except Exception as err:  # noqa: BLE001

@@ -91,16 +91,16 @@ def conv_cases(rng):
     edge = np.array([[10.0] * 3 + [0.0] * 3] * 6)[None, None]
     vertical = np.array([[1.0, 0, -1]] * 3)[None, None]
     cases = [{"x": edge, "w": vertical, "b": np.zeros(1), "stride": 1, "padding": 0}]
-    for n, c, h, k, f, s, p in [
-        (2, 3, 7, 4, 3, 1, 0),
-        (2, 3, 7, 2, 3, 2, 1),
-        (1, 2, 8, 3, 2, 2, 0),
-        (3, 1, 6, 2, 5, 1, 2),
-        (1, 2, 5, 3, 1, 1, 0),
+    for n, c, h, w, k, f, s, p in [
+        (2, 3, 7, 8, 4, 3, 1, 0),
+        (2, 3, 7, 7, 2, 3, 2, 1),
+        (1, 2, 8, 6, 3, 2, 2, 0),
+        (3, 1, 6, 7, 2, 5, 1, 2),
+        (1, 2, 5, 4, 3, 1, 1, 0),
     ]:
         cases.append(
             {
-                "x": rng.standard_normal((n, c, h, h + 1)),
+                "x": rng.standard_normal((n, c, h, w)),
                 "w": rng.standard_normal((k, c, f, f)),
                 "b": rng.standard_normal(k),
                 "stride": s,
