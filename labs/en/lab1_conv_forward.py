@@ -44,6 +44,7 @@ check = checker("lab1", globals())
 # $2.33$ — "doesn't fit". Your function must raise `ValueError` in that case
 # (minicnn's layers would round down, as PyTorch does, but here we want to notice).
 
+
 # %%
 def conv_output_size(n, f, stride=1, padding=0):
     """Output length along one axis: (n - f + 2p) / s + 1; ValueError if not whole."""
@@ -80,6 +81,7 @@ print("32x32x3, 5x5 filters, stride 1, pad 2 ->", conv_output_size(32, 5, 1, 2))
 # the same way for Keras' `Conv2D(32, kernel_size=3)` on a grey image:
 # $1 \cdot 3 \cdot 3 \cdot 32 + 32 = 320$.
 
+
 # %%
 def conv_param_count(in_channels, out_channels, kernel_size):
     """Weights and biases of a conv layer with square kernel_size x kernel_size filters."""
@@ -101,6 +103,7 @@ print(conv_param_count(3, 10, 5), conv_param_count(1, 32, 3))  # 760 320
 # Padding adds $P$ rows and columns of zeros around each image, so that the pixels on
 # the border can sit in the middle of a filter and (with $P = (F-1)/2$, stride 1) the
 # output keeps the input's size. Pad only the two spatial axes of `(N, C, H, W)`.
+
 
 # %%
 def zero_pad(x, p):
@@ -132,6 +135,7 @@ check("zero_pad")
 # lecture 002 calls $I \star K$ (a true convolution $I * K$ would be $I \star
 # \text{rot180}(K)$). Write four loops (image, filter, output row, output column); the
 # sum over $c, p, q$ is one `np.sum` of a window times the filter.
+
 
 # %%
 def conv2d_naive(x, w, b, stride=1, padding=0):

@@ -46,6 +46,7 @@ check = checker("lab2", globals())
 # (9 taps for 3×3); for one tap, the pixels it touches in every window form the strided
 # slice `x_pad[:, :, p : p + s·OH : s, q : q + s·OW : s]`.
 
+
 # %%
 def im2col(x, kh, kw, stride=1, padding=0):
     """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW): one column per window."""
@@ -77,6 +78,7 @@ check("im2col")
 # The forward returns `(y, cache)`: the cache holds what the backward pass will need
 # (here `x`'s shape, `w`, the stride, the padding and `cols`). It is yours: the grader
 # only ever hands it back to your own `conv2d_backward`. `b` may be `None` (no bias).
+
 
 # %%
 def conv2d_forward(x, w, b, stride=1, padding=0):
@@ -142,6 +144,7 @@ print(conv2d_forward(I, K[:, :, ::-1, ::-1], None)[0][0, 0])  # [[7, 5], [11, 3]
 # those pixels get no gradient: add the missing rows/columns of zeros at the bottom/right
 # of the dilated `dy` before the full correlation.
 
+
 # %%
 def conv2d_backward(dy, cache):
     """dy (N, K, OH, OW) -> (dx (N, C, H, W), dw (K, C, F, F), db (K,) or None)."""
@@ -158,12 +161,20 @@ def conv2d_backward(dy, cache):
     extra_h = h + 2 * padding - f - (oh - 1) * stride
     extra_w = wid + 2 * padding - f - (ow - 1) * stride
     full = np.zeros(
-        (n, k, (oh - 1) * stride + 1 + 2 * (f - 1) + extra_h,
-         (ow - 1) * stride + 1 + 2 * (f - 1) + extra_w),
+        (
+            n,
+            k,
+            (oh - 1) * stride + 1 + 2 * (f - 1) + extra_h,
+            (ow - 1) * stride + 1 + 2 * (f - 1) + extra_w,
+        ),
         dtype=dy.dtype,
     )
-    full[:, :, f - 1 : f - 1 + (oh - 1) * stride + 1 : stride,
-         f - 1 : f - 1 + (ow - 1) * stride + 1 : stride] = dy
+    full[
+        :,
+        :,
+        f - 1 : f - 1 + (oh - 1) * stride + 1 : stride,
+        f - 1 : f - 1 + (ow - 1) * stride + 1 : stride,
+    ] = dy
     rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
     dx_pad, _ = conv2d_forward(full, np.ascontiguousarray(rotated), None)
     dx = dx_pad[:, :, padding : padding + h, padding : padding + wid]
@@ -193,6 +204,7 @@ print("dX =", dx[0, 0].tolist())
 # Write `numerical_gradient(f, x, h)`: `f` takes no argument and reads `x`, which you
 # nudge **in place**, one element at a time, and put back exactly as it was.
 # (minicnn's own `mc.gradcheck.numerical_gradient` works the same way.)
+
 
 # %%
 def numerical_gradient(f, x, h=1e-5):

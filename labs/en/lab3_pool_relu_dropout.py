@@ -37,6 +37,7 @@ check = checker("lab3", globals())
 # one of them gets the gradient. Take the first one in row-major order, which is what
 # `np.argmax` returns, as minicnn does.
 
+
 # %%
 def max_pool2d_forward(x, kernel_size, stride=None):
     """(N, C, H, W) -> y (N, C, OH, OW), cache.  stride defaults to kernel_size."""
@@ -68,6 +69,7 @@ check("max_pool2d_forward")
 # When windows **overlap** ($S < F$), one input pixel can be the maximum of several
 # windows: its gradients add up (`+=`, never `=`).
 
+
 # %%
 def max_pool2d_backward(dy, cache):
     """dy (N, C, OH, OW) -> dx (N, C, H, W): each dy goes to its window's maximum."""
@@ -79,9 +81,7 @@ def max_pool2d_backward(dy, cache):
     dx = np.zeros(shape, dtype=dy.dtype)
     for p in range(k):
         for q in range(k):
-            dx[:, :, p : p + s * oh : s, q : q + s * ow : s] += np.where(
-                argmax == p * k + q, dy, 0
-            )
+            dx[:, :, p : p + s * oh : s, q : q + s * ow : s] += np.where(argmax == p * k + q, dy, 0)
     return dx
     ### END SOLUTION
 
@@ -103,6 +103,7 @@ print(max_pool2d_backward(np.ones_like(y), cache)[0, 0])  # one 1 per window, th
 # $x > 0$ and 0 elsewhere, so the gradient passes where the input was positive and stops
 # elsewhere. Keep the mask `x > 0` as the cache. Do not change `x` or `dy` in place:
 # the caller (and a residual connection, lab 6) still needs them.
+
 
 # %%
 def relu_forward(x):
@@ -139,6 +140,7 @@ check("relu_backward")
 # Draw the mask with the `rng` you are given (`rng.random(x.shape) >= p` keeps a unit
 # with probability $1-p$) and keep it, scaled, in the cache: the backward pass must use
 # the **same** mask. With `training=False` (or $p = 0$) return `x` unchanged.
+
 
 # %%
 def dropout_forward(x, p, training, rng):

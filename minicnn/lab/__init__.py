@@ -22,8 +22,16 @@ from .catalog import LABS, Lab, find_lab
 from .grade import PartResult, format_table, grade_file, judge_part, part_seed
 from .parts import StudentError
 
-__all__ = ["LABS", "Lab", "LabCheckFailed", "PartResult", "checker", "find_lab", "grade_file",
-           "format_table"]
+__all__ = [
+    "LABS",
+    "Lab",
+    "LabCheckFailed",
+    "PartResult",
+    "checker",
+    "find_lab",
+    "grade_file",
+    "format_table",
+]
 
 
 class LabCheckFailed(AssertionError):

@@ -113,7 +113,10 @@ def run_part(part, ns, cells, failed, seed: int) -> tuple[dict, dict]:
         except RecursionError:
             return {"verdict": "error", "message": "RecursionError: a function calls itself"}, {}
         except Exception as err:  # noqa: BLE001
-            return {"verdict": "error", "message": describe(err, dict(cells)) + case_label(i, case)}, {}
+            return {
+                "verdict": "error",
+                "message": describe(err, dict(cells)) + case_label(i, case),
+            }, {}
         for key, value in got.items():
             outputs[f"{i}/{key}"] = np.asarray(value)
     return {"verdict": "ran", "message": ""}, outputs

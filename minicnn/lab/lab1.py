@@ -16,7 +16,9 @@ def output_size_cases(rng):
     table = [(7, 3, 1, 0), (7, 3, 2, 0), (7, 3, 3, 0), (32, 5, 1, 2), (7, 3, 1, 1)]
     for _ in range(5):
         f = int(rng.integers(1, 6))
-        table.append((int(rng.integers(f, 20)), f, int(rng.integers(1, 4)), int(rng.integers(0, 3))))
+        table.append(
+            (int(rng.integers(f, 20)), f, int(rng.integers(1, 4)), int(rng.integers(0, 3)))
+        )
     return [{"n": n, "f": f, "stride": s, "padding": p} for n, f, s, p in table]
 
 
@@ -74,9 +76,9 @@ def param_count_hint(case, name, got, want):
 
 
 def pad_cases(rng):
-    return [
-        {"x": rng.standard_normal((2, 3, 4, 5)), "p": p} for p in (0, 1, 2)
-    ] + [{"x": rng.standard_normal((1, 1, 3, 3)), "p": 3}]
+    return [{"x": rng.standard_normal((2, 3, 4, 5)), "p": p} for p in (0, 1, 2)] + [
+        {"x": rng.standard_normal((1, 1, 3, 3)), "p": 3}
+    ]
 
 
 def run_pad(ns, case):

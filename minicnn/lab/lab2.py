@@ -22,8 +22,9 @@ def conv_cases(rng):
     cases = []
     for n, c, h, w, k, f, s, p in SHAPES:
         x = rng.standard_normal((n, c, h, w))
-        y_hw = F.conv_output_size(h, f, s, p, allow_remainder=True), F.conv_output_size(
-            w, f, s, p, allow_remainder=True
+        y_hw = (
+            F.conv_output_size(h, f, s, p, allow_remainder=True),
+            F.conv_output_size(w, f, s, p, allow_remainder=True),
         )
         cases.append(
             {
@@ -153,7 +154,13 @@ def numgrad_hint(case, name, got, want):
 
 PARTS = [
     Part(
-        "im2col", 2, ("im2col",), im2col_cases, run_im2col, {"im2col": reference_im2col}, im2col_hint
+        "im2col",
+        2,
+        ("im2col",),
+        im2col_cases,
+        run_im2col,
+        {"im2col": reference_im2col},
+        im2col_hint,
     ),
     Part(
         "conv2d_forward",

@@ -51,8 +51,12 @@ def loss_cases(rng):
     for n, c in [(5, 4), (8, 10), (1, 3)]:
         cases.append({"scores": 3 * rng.standard_normal((n, c)), "labels": rng.integers(0, c, n)})
     # Scores in the thousands: exp overflows unless the row maximum is subtracted first.
-    cases.append({"scores": np.array([[1000.0, 1001.0, 990.0], [-800.0, 0.0, 5.0]]),
-                  "labels": np.array([1, 0])})
+    cases.append(
+        {
+            "scores": np.array([[1000.0, 1001.0, 990.0], [-800.0, 0.0, 5.0]]),
+            "labels": np.array([1, 0]),
+        }
+    )
     return cases
 
 

@@ -155,7 +155,11 @@ def build_notebook(source_file: Path, lab, student: bool):
                 "check_" + "_".join(names), solution=False, points=points
             )
     nb.metadata.pop("jupytext", None)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nbformat.validate(nb)
     return nb
