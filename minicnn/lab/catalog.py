@@ -73,7 +73,7 @@ LABS = {
 
 
 def find_lab(name: str) -> Lab:
-    """A lab from 'lab1', '1', 'lab1_conv_forward' or a path such as 'out/lab1_conv_forward.ipynb'."""
+    """A lab from 'lab1', '1', 'lab1_conv_forward' or a path like 'out/lab1_conv_forward.ipynb'."""
     key = Path(str(name)).stem
     if key.isdigit():
         key = f"lab{key}"
