@@ -100,8 +100,8 @@ BUGS = {
     "forgotten return": (
         "lab3",
         "relu_backward",
-        "    return dy * cache\n    ### END SOLUTION\n\n\n# %%\ncheck(\"relu_forward\")",
-        "    dy * cache\n    ### END SOLUTION\n\n\n# %%\ncheck(\"relu_forward\")",
+        '    return dy * cache\n    ### END SOLUTION\n\n\n# %%\ncheck("relu_forward")',
+        '    dy * cache\n    ### END SOLUTION\n\n\n# %%\ncheck("relu_forward")',
         ["returned None", "forget", "return dx"],
     ),
     "wrong shape": (
@@ -117,6 +117,20 @@ BUGS = {
         "shifted = scores - scores.max(axis=1, keepdims=True)",
         "scores -= scores.max(axis=1, keepdims=True)\n    shifted = scores",
         ["changed its argument `scores` in place"],
+    ),
+    "skip gradient forgotten in the residual block": (
+        "lab6",
+        "residual_block_backward",
+        "return dx_body + g, dw1, db1, dw2, db2",
+        "return dx_body, dw1, db1, dw2, db2",
+        ["skip path's gradient is missing"],
+    ),
+    "batch norm backward with constant statistics": (
+        "lab6",
+        "batch_norm_backward",
+        "    if not training:\n        return dy * scale, dgamma, dbeta",
+        "    if True:\n        return dy * scale, dgamma, dbeta",
+        ["depend on every x"],
     ),
     "infinite loop": (
         "lab1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lab1, lab2, lab3, lab4, lab5
+from . import lab1, lab2, lab3, lab4, lab5, lab6
 from .parts import Part
 
 
@@ -44,7 +44,7 @@ LABS = {
             "lab2_conv_backward",
             "im2col and the convolution backward",
             "002 (cross-correlation vs convolution, backward kernel, bias, input), "
-            "004 (im2col of Deep Learning from Scratch)",
+            "001 (the conv layer), 003's references (Deep Learning from Scratch: im2col)",
             tuple(lab2.PARTS),
         ),
         Lab(
@@ -67,6 +67,14 @@ LABS = {
             "SGD with momentum and LeNet-5 on MNIST",
             "003 (training CNNs), 004 (MNIST, LeNet, momentum 0.9 in VGG's training)",
             tuple(lab5.PARTS),
+        ),
+        Lab(
+            "lab6",
+            "lab6_batchnorm_residual",
+            "(advanced) Batch normalisation and a residual block",
+            "003 (ResNet; the CNN baseline: residual network, batch normalization), "
+            "004 (ResNet: residual learning, degradation of deep networks)",
+            tuple(lab6.PARTS),
         ),
     )
 }
