@@ -184,3 +184,29 @@ def test_report_is_json(tmp_path):
     results = [PartResult(p.name, p.points, p.points, "passed", "") for p in lab.parts]
     data = json.loads(json.dumps(report(lab, "x.ipynb", results)))
     assert data["score"] == data["max_score"] == lab.points and data["passed"]
+
+
+def test_the_package_ships_the_sources_of_the_repository():
+    """minicnn/lab/sources (package data in setup.cfg) is the repository's labs/, so a
+    wheel carries the very files the tests check, and an installed minicnn builds them."""
+    from pathlib import Path
+
+    import minicnn.lab
+    from minicnn.lab.source import sources_dir
+
+    root = Path(__file__).resolve().parents[1]
+    shipped = Path(minicnn.lab.__file__).parent / "sources"
+    assert sources_dir() == shipped
+    for lang in LANGUAGES:
+        for lab in LABS.values():
+            name = f"{lang}/{lab.stem}.py"
+            assert (shipped / name).read_bytes() == (root / "labs" / name).read_bytes()
+    assert "sources/*/*.py" in (root / "setup.cfg").read_text(encoding="utf-8")
+
+
+def test_sources_can_be_pointed_elsewhere(tmp_path, monkeypatch):
+    from minicnn.lab.source import sources_dir
+
+    monkeypatch.setenv("MINICNN_LAB_SOURCES", str(tmp_path))
+    (tmp_path / "en").mkdir()
+    assert sources_dir() == tmp_path
