@@ -58,6 +58,7 @@ def checker(lab: str, namespace: dict):
         verdict, message = judge_part(part, cases, outputs)
         if verdict != "passed":
             raise LabCheckFailed(f"{part_name} [{verdict}]: {message}")
-        print(f"✔ {part_name}: passed ({message}, {part.points} points)")
+        points = f"{part.points} point" + ("s" if part.points != 1 else "")
+        print(f"✔ {part_name}: passed ({message}, {points})")
 
     return check

@@ -173,7 +173,8 @@ def worst_index(have: np.ndarray, want: np.ndarray) -> str:
     wrong = int(np.sum(~np.isclose(have, want, rtol=RTOL, atol=ATOL)))
     where = f" at {[int(i) for i in idx]}" if have.ndim else ""
     return (
-        f"{where.strip() or 'value'}: got {float(have[idx]):.6g}, expected {float(want[idx]):.6g}"
+        f"{where.strip() or 'value'}: got {float(have[idx]) + 0.0:.6g}, "
+        f"expected {float(want[idx]) + 0.0:.6g}"
         f" ({wrong} of {have.size} values differ)"
     )
 

@@ -171,6 +171,7 @@ def _nbgrader(grade_id: str, solution: bool, points: int = 0) -> dict:
         "solution": solution,
         "grade": not solution,
         "locked": not solution,
+        "task": False,
         "schema_version": 3,
     }
     if not solution:
