@@ -283,7 +283,7 @@ class Case:
         return check_layer(self.make(), self.input_shape, name=self.name, **kwargs)
 
 
-def _batchnorm(layer: L.Layer, seed: int, train: bool = True) -> L.Layer:
+def _batchnorm(layer: L.BatchNorm1D | L.BatchNorm2D, seed: int, train: bool = True) -> L.Layer:
     """A BatchNorm with random γ, β and running statistics, in training or eval mode:
     the initial γ = 1, β = 0 would hide a backward that forgets to multiply by γ."""
     rng = np.random.default_rng(seed)

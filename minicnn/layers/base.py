@@ -77,7 +77,7 @@ class Layer:
 
     def save_for_backward(self, cache: Any, y: np.ndarray) -> None:
         """Keep the functional pair's ``cache`` and the output's shape for backward."""
-        self._saved = (cache, y.shape)
+        self._saved: Any = (cache, y.shape)
 
     def saved_cache(self, dout) -> Any:
         """The cache of the last forward, checked once here for every layer: backward
