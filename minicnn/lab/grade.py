@@ -104,7 +104,7 @@ def grade_file(
 
 
 def _per_case(arrays: dict[str, np.ndarray], n: int) -> list[dict]:
-    cases = [{} for _ in range(n)]
+    cases: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
     for key, value in arrays.items():
         i, name = key.split("/", 1)
         if int(i) < n:

@@ -55,8 +55,8 @@ def where(exc: BaseException, cells: dict[int, str]) -> str:
         m = re.fullmatch(r"<cell (\d+)>", frame.filename)
         if m and int(m.group(1)) in cells:
             n = int(m.group(1))
-            lines = cells[n].splitlines()
-            text = lines[frame.lineno - 1].strip() if 0 < frame.lineno <= len(lines) else ""
+            lines, lineno = cells[n].splitlines(), frame.lineno or 0
+            text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
             found = f" (cell {n} `{first_line(cells[n])}`, line {frame.lineno}: `{text}`)"
     return found
 

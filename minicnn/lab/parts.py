@@ -190,7 +190,8 @@ def generic_hint(case: Case, have: np.ndarray, want: np.ndarray) -> str | None:
         ratio = have[nz] / want[nz]
         r = float(np.median(ratio))
         if abs(r) > 1e-12 and np.allclose(have, r * want, rtol=1e-4, atol=ATOL):
-            batch = case.get("x").shape[0] if isinstance(case.get("x"), np.ndarray) else None
+            x = case.get("x")
+            batch = x.shape[0] if isinstance(x, np.ndarray) else None
             if batch and np.isclose(r, 1 / batch):
                 return f"It is the reference divided by the batch size N = {batch}"
             if batch and np.isclose(r, batch):

@@ -112,7 +112,7 @@ def strip_solutions(source: str) -> str:
 
 def _todo_above(lines: list[str]) -> str:
     """The text of the '# TODO ...' comment lines right above a solution block."""
-    text = []
+    text: list[str] = []
     for line in reversed(lines):
         s = line.strip()
         if not s.startswith("#"):
