@@ -12,6 +12,7 @@ import pytest
 
 from minicnn.lab import LABS, find_lab, grade_file
 from minicnn.lab.__main__ import main
+from minicnn.lab.grade import notes
 from minicnn.lab.source import LANGUAGES, source_path
 
 pytest.importorskip("nbformat", reason="nbformat is in the lab and test extras")
@@ -39,6 +40,7 @@ def test_solutions_get_full_marks(built, lang, lab, tmp_path, capsys):
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["score"] == data["max_score"] == lab.points
     assert data["passed"] is True
+    assert data["notes"] == [] and "note:" not in out
     assert [p["part"] for p in data["parts"]] == [p.name for p in lab.parts]
     assert all(p["verdict"] == "passed" for p in data["parts"])
 
@@ -186,6 +188,7 @@ def test_the_reference_is_out_of_the_students_reach(tmp_path):
     )
     results = grade_file(lab, path, part_seconds=10)
     assert all(r.passed for r in results), results
+    assert any("minicnn.functional" in note for note in notes(lab, path))
 
 
 def test_unreadable_files_and_unknown_labs_are_reported(tmp_path, capsys):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write_bytes
 from .catalog import LABS, find_lab
-from .grade import format_table, grade_file, report
+from .grade import format_table, grade_file, notes, report
 from .source import LANGUAGES, build_notebook, source_path
 
 
@@ -47,6 +47,8 @@ def cmd_grade(args) -> int:
         return 2
     results = grade_file(lab, path, seed=args.seed, part_seconds=args.time_limit)
     print(format_table(lab, results))
+    for note in notes(lab, path):
+        print(f"note: {note}")
     if args.json:
         text = json.dumps(report(lab, path, results), indent=2, ensure_ascii=False)
         atomic_write_bytes(args.json, text.encode("utf-8") + b"\n")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,25 @@ def grade_file(
         earned = part.points if verdict == "passed" else 0
         results.append(PartResult(part.name, earned, part.points, verdict, message))
     return results
+
+
+# Labs 1-5 ask the student to write what minicnn.functional already has.
+REFERENCE_USE = re.compile(r"minicnn\.functional|mc\.functional|from minicnn import functional")
+MAY_USE_REFERENCE = {"lab6"}  # uses minicnn's conv and ReLU pairs on purpose
+
+
+def notes(lab: Lab, path: str | os.PathLike) -> list[str]:
+    """Things an instructor should look at that no test can judge."""
+    try:
+        code = "\n".join(code for _, code in _grading_cells(Path(path)))
+    except Exception:  # noqa: BLE001 - grade_file already reported the unreadable file
+        return []
+    if lab.id not in MAY_USE_REFERENCE and REFERENCE_USE.search(code):
+        return [
+            "the code uses minicnn.functional, the reference it is graded against: "
+            "check that it does not call it in place of its own functions"
+        ]
+    return []
 
 
 def _per_case(arrays: dict[str, np.ndarray], n: int) -> list[dict]:
@@ -201,10 +221,11 @@ def format_table(lab: Lab, results: list[PartResult], width: int = 100) -> str:
 
 
 def report(lab: Lab, path, results: list[PartResult]) -> dict:
-    """A report an LMS can take: score, max_score and one entry per part."""
+    """A report an LMS can take: score, max_score, one entry per part, and notes."""
     from .. import __version__
 
     return {
+        "notes": notes(lab, path),
         "lab": lab.id,
         "title": lab.title,
         "file": str(path),
