@@ -134,6 +134,13 @@ BUGS = {
         "    if True:\n        return dy * scale, dgamma, dbeta",
         ["depend on every x"],
     ),
+    "a ReLU's backward left out of LeNet-5": (
+        "lab5",
+        "lenet5_loss",
+        "linear_backward(relu_backward(d, r4), f2)",
+        "linear_backward(d, f2)",
+        ["grads[conv1.weight] is wrong", "reverse order"],
+    ),
     "infinite loop": (
         "lab1",
         "conv_param_count",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import functional as F
+from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD
 from ..parameter import Parameter
 from ..zoo import lenet5
@@ -94,30 +94,15 @@ def run_lenet(ns, case):
 
 
 def reference_lenet(params, x, labels):
-    """LeNet-5 as mc.zoo.lenet5 builds it, written with minicnn's functional pairs."""
-    p = params
-    h1, c1 = F.conv2d_forward(x, p["conv1.weight"], p["conv1.bias"], 1, 2)
-    a1, r1 = F.relu_forward(h1)
-    m1, q1 = F.max_pool2d_forward(a1, 2, 2)
-    h2, c2 = F.conv2d_forward(m1, p["conv2.weight"], p["conv2.bias"], 1, 0)
-    a2, r2 = F.relu_forward(h2)
-    m2, q2 = F.max_pool2d_forward(a2, 2, 2)
-    flat = m2.reshape(len(x), -1)
-    f1, l1 = F.linear_forward(flat, p["fc1.weight"], p["fc1.bias"])
-    g1, s1 = F.relu_forward(f1)
-    f2, l2 = F.linear_forward(g1, p["fc2.weight"], p["fc2.bias"])
-    g2, s2 = F.relu_forward(f2)
-    scores, l3 = F.linear_forward(g2, p["fc3.weight"], p["fc3.bias"])
-    loss, d = F.softmax_cross_entropy(scores, labels)
-    grads = {}
-    d, grads["fc3.weight"], grads["fc3.bias"] = F.linear_backward(d, l3)
-    d, grads["fc2.weight"], grads["fc2.bias"] = F.linear_backward(F.relu_backward(d, s2), l2)
-    d, grads["fc1.weight"], grads["fc1.bias"] = F.linear_backward(F.relu_backward(d, s1), l1)
-    d = F.max_pool2d_backward(d.reshape(m2.shape), q2)
-    d, grads["conv2.weight"], grads["conv2.bias"] = F.conv2d_backward(F.relu_backward(d, r2), c2)
-    d = F.max_pool2d_backward(d, q1)
-    _, grads["conv1.weight"], grads["conv1.bias"] = F.conv2d_backward(F.relu_backward(d, r1), c1)
-    return loss, grads
+    """minicnn's own mc.zoo.lenet5() in float64, given the student's parameter values."""
+    model = lenet5().to(np.float64)
+    named = dict(zip(NAMES, model.parameters(), strict=True))
+    for name, p in named.items():
+        p.data[...] = params[name]
+    criterion = SoftmaxCrossEntropy()
+    loss = criterion(model.forward(x), labels)
+    model.backward(criterion.backward())
+    return loss, {name: p.grad for name, p in named.items()}
 
 
 def lenet_hint(case, name, got, want):
