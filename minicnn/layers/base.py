@@ -165,13 +165,13 @@ class Layer:
         return self.train(False)
 
     def zero_grad(self) -> None:
-        for p in self.parameters():
+        for _, p in self.named_parameters():  # the walk, not an overridable parameters()
             p.zero_grad()
 
     def to(self, dtype) -> Layer:
         """Cast every parameter and floating-point buffer to ``dtype`` (np.float64 for
         gradient checks); integer buffers (counters) stay integers."""
-        for p in self.parameters():
+        for _, p in self.named_parameters():
             p.to(dtype)
         for module in self.modules():
             for attr in module.buffer_names:
