@@ -27,7 +27,7 @@ $(VENV)/.test-installed: $(VENV)/.run-installed
 demo: $(VENV)/.run-installed
 	$(BIN)/python examples/train_mnist_lenet.py
 
-LINTED := minicnn tests examples benchmarks
+LINTED := minicnn tests examples benchmarks labs
 
 test: lint
 	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
