@@ -14,6 +14,7 @@ from .layers import (
     BatchNorm2D,
     Concat,
     Conv2D,
+    ConvTranspose2D,
     Dropout,
     Flatten,
     GlobalAvgPool2D,
@@ -135,4 +136,5 @@ __all__ = [
     "Concat",
     "Identity",
     "Upsample",
+    "ConvTranspose2D",
 ]

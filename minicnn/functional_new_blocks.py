@@ -167,3 +167,78 @@ def concat_backward(dy: np.ndarray, cache: ConcatCache) -> list[np.ndarray]:
     """y is the inputs side by side, so each input's gradient is its own slice of dy:
     dX_k = dY[:, start_k : end_k]."""
     return np.split(dy, cache.boundaries[:-1], axis=1)
+
+
+# -- transposed convolution: the backward of a convolution, run forward -----------------
+
+
+class ConvTranspose2dCache(NamedTuple):
+    x: np.ndarray  # the input (N, C_in, H, W)
+    w: np.ndarray  # the weight (C_in, C_out, kh, kw)
+    has_bias: bool
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+
+
+def conv_transpose2d_output_hw(hw, kernel, stride, padding, output_padding) -> tuple[int, int]:
+    """OH = (H − 1)·s − 2p + k + output_padding per axis, as torch.nn.ConvTranspose2d:
+    the input size of the convolution whose backward this is."""
+    return tuple(
+        (n - 1) * s - 2 * p + k + op
+        for n, k, s, p, op in zip(hw, kernel, stride, padding, output_padding, strict=True)
+    )
+
+
+def conv_transpose2d_forward(x, w, b, stride=(1, 1), padding=(0, 0), output_padding=(0, 0)):
+    """Transposed convolution, as ``torch.nn.functional.conv_transpose2d``:
+
+        y[n, o, i·s + p − pad, j·s + q − pad] += Σ_c x[n, c, i, j] · w[c, o, p, q]
+
+    every input pixel stamps its kernel, scaled by its value, onto the output at
+    stride s (overlaps add up), then ``pad`` is cropped from each side. This is
+    exactly dL/dX of a convolution with the same weight, stride and padding (with
+    x in the role of dL/dY), computed the same way: one matrix product spreads each
+    pixel over its window, col2im adds the windows up:
+
+        cols = W_matᵀ · X_mat      W_mat (C_in, C_out·kh·kw), X_mat (C_in, N·H·W)
+        Y = col2im(cols)           onto (N, C_out, OH, OW)
+
+    x: (N, C_in, H, W), w: (C_in, C_out, kh, kw), b: (C_out,) or None
+    -> y: (N, C_out, OH, OW), OH = (H − 1)·s − 2·pad + kh + output_padding.
+    """
+    from .backend import kernels  # here until the functional package lands (cycle)
+
+    N, C_in, H, W = x.shape
+    _, C_out, kh, kw = w.shape
+    OH, OW = conv_transpose2d_output_hw((H, W), (kh, kw), stride, padding, output_padding)
+    x_mat = x.transpose(1, 0, 2, 3).reshape(C_in, -1)  # (C_in, N·H·W)
+    cols = w.reshape(C_in, -1).T @ x_mat  # (C_out·kh·kw, N·H·W)
+    y = kernels().col2im(cols, (N, C_out, OH, OW), (kh, kw), stride, padding)
+    if b is not None:
+        y = y + b.reshape(1, C_out, 1, 1)
+    return np.ascontiguousarray(y), ConvTranspose2dCache(x, w, b is not None, stride, padding)
+
+
+def conv_transpose2d_backward(dy, cache: ConvTranspose2dCache):
+    """The forward is the backward of a convolution, so its backward is that
+    convolution's forward (the adjoint of an adjoint is the map itself):
+
+        dL/dX = dL/dY ⋆ W          a plain convolution with the same stride and padding:
+                                   dX[n,c,i,j] = Σ_{o,p,q} dY_pad[n, o, i·s+p, j·s+q] w[c,o,p,q]
+        dL/dW[c,o,p,q] = Σ_{n,i,j} x[n,c,i,j] · dY_pad[n, o, i·s+p, j·s+q]
+        dL/dB[o] = Σ_{n,i,j} dL/dY[n,o,i,j]
+
+    In matrix form, with cols = im2col(dY) (C_out·kh·kw, N·H·W): dX = W_mat · cols and
+    dW = X_mat · colsᵀ. Returns (dx, dw, db); db is None without a bias.
+    """
+    from .backend import kernels
+
+    x, w, has_bias, stride, padding = cache
+    N, C_in, H, W = x.shape
+    _, C_out, kh, kw = w.shape
+    cols = kernels().im2col(dy, (kh, kw), stride, padding)  # (C_out·kh·kw, N·H·W)
+    dx = (w.reshape(C_in, -1) @ cols).reshape(C_in, N, H, W).transpose(1, 0, 2, 3)
+    x_mat = x.transpose(1, 0, 2, 3).reshape(C_in, -1)
+    dw = (x_mat @ cols.T).reshape(w.shape)
+    db = dy.sum(axis=(0, 2, 3)) if has_bias else None
+    return np.ascontiguousarray(dx), dw, db

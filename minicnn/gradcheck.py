@@ -424,6 +424,14 @@ CASES: list[Case] = [
     Case("Upsample nearest x2", lambda: L.Upsample(2), (2, 2, 3, 4)),
     Case("Upsample bilinear x(2,3)", lambda: L.Upsample((2, 3), mode="bilinear"), (2, 2, 3, 4)),
     Case("Identity", lambda: L.Identity(), (2, 3, 4)),
+    Case("ConvTranspose2D 3x3", lambda: L.ConvTranspose2D(2, 3, 3, seed=27), (2, 2, 3, 4)),
+    Case(
+        "ConvTranspose2D (3,2) stride (2,3) pad (1,0) output_padding (1,2) no bias",
+        lambda: L.ConvTranspose2D(
+            3, 2, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), bias=False, seed=28
+        ),
+        (2, 3, 3, 2),
+    ),
     Case(
         "Concat (Inception-like: 1x1, 1x1-3x3, pool-1x1)",
         lambda: L.Concat(

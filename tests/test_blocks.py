@@ -203,3 +203,32 @@ def test_loss_input_errors(make, scores, targets, error, words):
 def test_backward_before_forward():
     with pytest.raises(RuntimeError, match="before the loss"):
         mc.MSELoss().backward()
+
+
+# -- ConvTranspose2D -------------------------------------------------------------------
+
+
+def test_conv_transpose_stamps_the_kernel_at_stride():
+    up = mc.ConvTranspose2D(1, 1, (1, 3), stride=(1, 2), bias=False, dtype=np.float64)
+    up.weight.data[...] = [1.0, 2.0, 3.0]
+    y = up(np.array([10.0, 100.0]).reshape(1, 1, 1, 2))
+    # 10·(1, 2, 3) at 0 and 100·(1, 2, 3) at 2, overlapping at position 2
+    assert y.ravel().tolist() == [10.0, 20.0, 130.0, 200.0, 300.0]
+
+
+def test_conv_transpose_shapes_summary_and_errors():
+    up = mc.ConvTranspose2D(8, 4, 4, stride=2, padding=1)
+    assert up.weight.shape == (8, 4, 4, 4)  # PyTorch's (in, out, kh, kw)
+    model = mc.Sequential(mc.Conv2D(3, 8, 3, stride=2, padding=1), up)
+    s = model.summary((3, 16, 16), print_table=False)
+    assert s.rows[1].output_shape == (4, 16, 16)
+    assert s.rows[1].params == 8 * 4 * 16 + 4
+    assert s.rows[1].macs == 8 * 8 * 8 * 4 * 16  # every input value times C_out·k·k weights
+    with pytest.raises(ValueError, match="output_padding < stride"):
+        mc.ConvTranspose2D(1, 1, 3, stride=2, output_padding=2)
+    with pytest.raises(ValueError, match="less padding"):
+        mc.ConvTranspose2D(1, 1, 1, padding=1).output_shape((1, 1, 1, 1))
+    with pytest.raises(ValueError, match="expected 8 input channels"):
+        up(np.zeros((1, 3, 4, 4), dtype=np.float32))
+    with pytest.raises(RuntimeError, match="backward called before forward"):
+        mc.ConvTranspose2D(1, 1, 2).backward(np.zeros((1, 1, 2, 2)))

@@ -118,3 +118,49 @@ def test_pixel_cross_entropy(torch, reduction, n, c, h, w):
     s, y = rng.standard_normal((n, c, h, w)) * 3, rng.integers(0, c, (n, h, w))
     crit = mc.PixelCrossEntropy(reduction=reduction)
     check_loss(torch, crit, torch.nn.functional.cross_entropy, s, y, torch.tensor(y))
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+@given(
+    cin=st.integers(1, 3),
+    cout=st.integers(1, 3),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    sh=st.integers(1, 3),
+    sw=st.integers(1, 3),
+    ph=st.integers(0, 2),
+    pw=st.integers(0, 2),
+    oph=st.integers(0, 2),
+    opw=st.integers(0, 2),
+    h=st.integers(1, 5),
+    w=st.integers(1, 5),
+    bias=st.booleans(),
+)
+def test_conv_transpose2d(torch, name, cin, cout, kh, kw, sh, sw, ph, pw, oph, opw, h, w, bias):
+    oph, opw = oph % sh, opw % sw  # output_padding < stride
+    out_h, out_w = (h - 1) * sh - 2 * ph + kh + oph, (w - 1) * sw - 2 * pw + kw + opw
+    if out_h < 1 or out_w < 1:
+        return  # torch rejects an empty output too (minicnn's error is tested separately)
+    layer = mc.ConvTranspose2D(
+        cin, cout, (kh, kw), (sh, sw), (ph, pw), (oph, opw), bias=bias, dtype=np.float64, seed=0
+    )
+    if bias:
+        layer.bias.data[...] = np.linspace(-0.3, 0.3, cout)
+    x = np.random.default_rng(2).standard_normal((2, cin, h, w))
+    with mc.backend(name):
+        y = layer(x)
+        dy = upstream(y.shape)
+        dx = layer.backward(dy)
+    wt = torch.tensor(layer.weight.data, requires_grad=True)
+    bt = torch.tensor(layer.bias.data, requires_grad=True) if bias else None
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.conv_transpose2d(
+        xt, wt, bt, stride=(sh, sw), padding=(ph, pw), output_padding=(oph, opw)
+    )
+    yt.backward(torch.tensor(dy))
+    assert y.shape == tuple(yt.shape) == (2, cout, out_h, out_w)
+    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(layer.weight.grad, wt.grad.numpy(), **TOL)
+    if bias:
+        np.testing.assert_allclose(layer.bias.grad, bt.grad.numpy(), **TOL)

@@ -4,6 +4,7 @@ from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from .base import Layer, NonFiniteInputError, SummaryRow
 from .concat import Concat, Identity
 from .conv import Conv2D
+from .conv_transpose import ConvTranspose2D
 from .dropout import Dropout
 from .linear import Flatten, Linear
 from .norm import BatchNorm1D, BatchNorm2D, LocalResponseNorm
@@ -34,4 +35,5 @@ __all__ = [
     "Concat",
     "Identity",
     "Upsample",
+    "ConvTranspose2D",
 ]
