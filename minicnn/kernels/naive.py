@@ -79,35 +79,43 @@ def conv2d_backward(dy, x, w, stride, padding):
     return dx, dw, db
 
 
-def im2col(x, kernel, stride, padding):
+def dilated_window(i, j, kernel, stride, dilation) -> tuple[slice, slice]:
+    """The rows and columns of x_pad that window (i, j) reads: kh rows dh apart from
+    i*sh, kw columns dw apart from j*sw (dilation 1: the plain kh×kw block)."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    return (
+        slice(i * sh, i * sh + dh * (kh - 1) + 1, dh),
+        slice(j * sw, j * sw + dw * (kw - 1) + 1, dw),
+    )
+
+
+def im2col(x, kernel, stride, padding, dilation=(1, 1)):
     """Column n*OH*OW + i*OW + j = window(i, j) of image n, flattened."""
     N, C, _, _ = x.shape
     kh, kw = kernel
-    sh, sw = stride
-    OH, OW = output_hw(x.shape, kernel, stride, padding)
+    OH, OW = output_hw(x.shape, kernel, stride, padding, dilation)
     xp = pad(x, padding)
     cols = np.empty((C * kh * kw, N * OH * OW), dtype=x.dtype)
     for n in range(N):
         for i in range(OH):
             for j in range(OW):
-                cols[:, n * OH * OW + i * OW + j] = xp[
-                    n, :, i * sh : i * sh + kh, j * sw : j * sw + kw
-                ].ravel()
+                rows, columns = dilated_window(i, j, kernel, stride, dilation)
+                cols[:, n * OH * OW + i * OW + j] = xp[n, :, rows, columns].ravel()
     return cols
 
 
-def col2im(cols, x_shape, kernel, stride, padding):
+def col2im(cols, x_shape, kernel, stride, padding, dilation=(1, 1)):
     """Adjoint of im2col: add each column back onto the window it came from."""
     N, C, _, _ = x_shape
     kh, kw = kernel
-    sh, sw = stride
-    OH, OW = output_hw(x_shape, kernel, stride, padding)
+    OH, OW = output_hw(x_shape, kernel, stride, padding, dilation)
     dxp = padded_zeros(x_shape, padding, cols.dtype)
     for n in range(N):
         for i in range(OH):
             for j in range(OW):
+                rows, columns = dilated_window(i, j, kernel, stride, dilation)
                 column = cols[:, n * OH * OW + i * OW + j]
-                dxp[n, :, i * sh : i * sh + kh, j * sw : j * sw + kw] += column.reshape(C, kh, kw)
+                dxp[n, :, rows, columns] += column.reshape(C, kh, kw)
     return unpad(dxp, padding)
 
 
