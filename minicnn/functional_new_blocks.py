@@ -242,3 +242,70 @@ def conv_transpose2d_backward(dy, cache: ConvTranspose2dCache):
     dw = (x_mat @ cols.T).reshape(w.shape)
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
     return np.ascontiguousarray(dx), dw, db
+
+
+# -- convolution with groups, dilation and 'same' padding: the pieces ------------------
+
+
+def conv_padding(padding, kernel, stride, dilation) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((top, bottom), (left, right)) zero padding for Conv2D's ``padding`` argument,
+    with PyTorch's meaning:
+
+    'valid'  no padding.
+    'same'   the output has the input's size (stride 1 only): a dilated kernel spans
+             d·(k − 1) + 1 pixels, so d·(k − 1) pixels are padded per axis, half before
+             and half after; an odd total puts the extra pixel after (bottom, right).
+    int or (ph, pw)   that many on both sides.
+    """
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    if padding == "same":
+        if tuple(stride) != (1, 1):
+            raise ValueError(
+                f"padding='same' needs stride 1 (got stride={tuple(stride)}): with stride s "
+                f"the output is about 1/s of the input whatever the padding; give the "
+                f"padding as a number, e.g. padding=k // 2"
+            )
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, str):
+        raise ValueError(f"padding must be 'same', 'valid', an int or a pair, got {padding!r}")
+    from .shapes import pair
+
+    ph, pw = pair(padding, "padding")
+    if ph < 0 or pw < 0:
+        raise ValueError(f"Conv2D needs padding >= 0, got padding={padding!r}")
+    return ((ph, ph), (pw, pw))
+
+
+def split_padding(sides) -> tuple[tuple[int, int], tuple[tuple[int, int], ...]]:
+    """Split ((top, bottom), (left, right)) into the symmetric part the kernels take,
+    (min(top, bottom), min(left, right)), and the rest, as np.pad widths for
+    (N, C, H, W), to pad explicitly (only 'same' with an even span has any)."""
+    (t, b), (l, r) = sides
+    sym = (min(t, b), min(l, r))
+    return sym, ((0, 0), (0, 0), (t - sym[0], b - sym[0]), (l - sym[1], r - sym[1]))
+
+
+def grouped_matmul(w_mat: np.ndarray, cols: np.ndarray, groups: int) -> np.ndarray:
+    """Y = W·cols one group at a time: filter block g (K/G rows of W) times channel
+    block g (rows of cols for its C/G channels), as one batched product.
+
+    w_mat (K, C_g·kh·kw), cols (C·kh·kw, L) -> (K, L). groups=1 is the plain product."""
+    K, L = w_mat.shape[0], cols.shape[1]
+    y = w_mat.reshape(groups, K // groups, -1) @ cols.reshape(groups, -1, L)
+    return y.reshape(K, L)
+
+
+def grouped_weight_grad(dY: np.ndarray, cols: np.ndarray, groups: int) -> np.ndarray:
+    """dW = dY·colsᵀ per group: dY (K, L), cols (C·kh·kw, L) -> (K, C_g·kh·kw)."""
+    K, L = dY.shape
+    g_cols = cols.reshape(groups, -1, L)
+    return (dY.reshape(groups, K // groups, L) @ g_cols.transpose(0, 2, 1)).reshape(K, -1)
+
+
+def grouped_cols_grad(w_mat: np.ndarray, dY: np.ndarray, groups: int) -> np.ndarray:
+    """dcols = Wᵀ·dY per group: w_mat (K, C_g·kh·kw), dY (K, L) -> (C·kh·kw, L)."""
+    K, L = dY.shape
+    w_g = w_mat.reshape(groups, K // groups, -1)
+    return (w_g.transpose(0, 2, 1) @ dY.reshape(groups, K // groups, L)).reshape(-1, L)

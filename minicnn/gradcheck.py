@@ -420,6 +420,22 @@ CASES: list[Case] = [
         ),
         (3, 2, 6, 5),
     ),
+    # issue 13: dilated, grouped and 'same'-padded convolution
+    Case(
+        "Conv2D dilation 2 groups 2 padding 'same'",
+        lambda: L.Conv2D(4, 2, 3, padding="same", dilation=2, groups=2, seed=29),
+        (2, 4, 6, 5),
+    ),
+    Case(
+        "Conv2D depthwise (groups = in_channels) stride 2 dilation (1,2)",
+        lambda: L.Conv2D(3, 6, (2, 3), stride=2, padding=1, dilation=(1, 2), groups=3, seed=30),
+        (2, 3, 6, 7),
+    ),
+    Case(
+        "Conv2D 4x2 padding 'same' (extra pixel bottom/right)",
+        lambda: L.Conv2D(2, 2, (4, 2), padding="same", seed=31),
+        (2, 2, 5, 4),
+    ),
     # issue 13: upsampling, branching and skip connections
     Case("Upsample nearest x2", lambda: L.Upsample(2), (2, 2, 3, 4)),
     Case("Upsample bilinear x(2,3)", lambda: L.Upsample((2, 3), mode="bilinear"), (2, 2, 3, 4)),

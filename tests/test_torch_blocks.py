@@ -164,3 +164,79 @@ def test_conv_transpose2d(torch, name, cin, cout, kh, kw, sh, sw, ph, pw, oph, o
     np.testing.assert_allclose(layer.weight.grad, wt.grad.numpy(), **TOL)
     if bias:
         np.testing.assert_allclose(layer.bias.grad, bt.grad.numpy(), **TOL)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+@pytest.mark.parametrize("name", BACKENDS)
+@given(
+    g=st.integers(1, 3),
+    cin_g=st.integers(1, 2),
+    cout_g=st.integers(1, 2),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 4),
+    sh=st.integers(1, 2),
+    sw=st.integers(1, 2),
+    dh=st.integers(1, 3),
+    dw=st.integers(1, 2),
+    padding=st.sampled_from([0, 1, (2, 1), "valid", "same"]),
+    h=st.integers(7, 10),
+    w=st.integers(7, 10),
+    bias=st.booleans(),
+)
+def test_conv2d_dilation_groups_padding(
+    torch, name, g, cin_g, cout_g, kh, kw, sh, sw, dh, dw, padding, h, w, bias
+):
+    if padding == "same":
+        sh = sw = 1  # PyTorch allows 'same' only with stride 1, as minicnn
+    cin, cout = g * cin_g, g * cout_g
+    layer = mc.Conv2D(
+        cin, cout, (kh, kw), (sh, sw), padding, bias=bias,
+        dilation=(dh, dw), groups=g, dtype=np.float64, seed=0,
+    )  # fmt: skip
+    assert layer.weight.shape == (cout, cin_g, kh, kw)
+    if bias:
+        layer.bias.data[...] = np.linspace(-0.5, 0.5, cout)
+    x = np.random.default_rng(2).standard_normal((2, cin, h, w))
+    with mc.backend(name):
+        y = layer(x)
+        dy = upstream(y.shape)
+        dx = layer.backward(dy)
+    wt = torch.tensor(layer.weight.data, requires_grad=True)
+    bt = torch.tensor(layer.bias.data, requires_grad=True) if bias else None
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.conv2d(
+        xt, wt, bt, stride=(sh, sw), padding=padding, dilation=(dh, dw), groups=g
+    )
+    yt.backward(torch.tensor(dy))
+    assert y.shape == tuple(yt.shape) == layer.output_shape(x.shape)
+    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(layer.weight.grad, wt.grad.numpy(), **TOL)
+    if bias:
+        np.testing.assert_allclose(layer.bias.grad, bt.grad.numpy(), **TOL)
+
+
+@given(
+    g=st.integers(1, 3),
+    kh=st.integers(1, 3),
+    dh=st.integers(1, 3),
+    sh=st.integers(1, 2),
+    ph=st.integers(0, 2),
+)
+def test_naive_equation_loops_with_dilation_and_groups(torch, g, kh, dh, sh, ph):
+    """kernels/naive.py's conv2d_forward/backward, loops written from the equation."""
+    from minicnn.kernels import naive
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 2 * g, 8, 7))
+    w = rng.standard_normal((3 * g, 2, kh, 2))
+    b = rng.standard_normal(3 * g)
+    geometry = dict(stride=(sh, 1), padding=(ph, 1), dilation=(dh, 2))
+    y = naive.conv2d_forward(x, w, b, groups=g, **geometry)
+    dy = upstream(y.shape)
+    dx, dw, db = naive.conv2d_backward(dy, x, w, groups=g, **geometry)
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    yt = torch.nn.functional.conv2d(xt, wt, bt, groups=g, **geometry)
+    yt.backward(torch.tensor(dy))
+    for ours, theirs in [(y, yt.detach()), (dx, xt.grad), (dw, wt.grad), (db, bt.grad)]:
+        np.testing.assert_allclose(ours, theirs.numpy(), **TOL)
