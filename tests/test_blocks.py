@@ -272,3 +272,27 @@ def test_conv_same_with_even_kernel_pads_bottom_right_like_pytorch():
     y = conv(np.array([[[[1.0, 2.0, 3.0]]]]))
     assert y.ravel().tolist() == [21.0, 32.0, 3.0]  # the zero is padded on the right
     assert conv.backward(np.ones_like(y)).ravel().tolist() == [1.0, 11.0, 11.0]
+
+
+def test_checkpoint_round_trip_through_concat_and_conv_transpose(tmp_path):
+    def model():
+        return mc.Sequential(
+            mc.Concat(
+                mc.Identity(),
+                mc.Sequential(mc.Conv2D(2, 3, 3, padding="same", groups=1), mc.BatchNorm2D(3)),
+            ),
+            mc.ConvTranspose2D(5, 2, 2, stride=2),
+        )
+
+    a, b = model(), model()
+    a(np.random.default_rng(0).standard_normal((2, 2, 4, 4)).astype(np.float32))  # BN stats
+    mc.save(tmp_path / "m.npz", a)
+    mc.load(tmp_path / "m.npz", b)
+    for (name_a, pa), (name_b, pb) in zip(a.named_parameters(), b.named_parameters(), strict=True):
+        assert name_a == name_b
+        np.testing.assert_array_equal(pa.data, pb.data)
+    for (_, ba), (_, bb) in zip(a.named_buffers(), b.named_buffers(), strict=True):
+        np.testing.assert_array_equal(ba, bb)
+    assert [n for n, _ in a.named_parameters()] == [
+        "0.1.0.weight", "0.1.0.bias", "0.1.1.weight", "0.1.1.bias", "1.weight", "1.bias",
+    ]  # fmt: skip
