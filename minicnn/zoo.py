@@ -556,7 +556,7 @@ def googlenet(num_classes: int = 1000, dropout: float = 0.2) -> Sequential:
     minicnn's pools pad by 1 instead, which gives the same sizes (112 → 56 → 28 →
     14) and the same parameters, though border pixels pool slightly different windows.
     """
-    stage = {name[0]: [] for name, *_ in GOOGLENET_INCEPTIONS}
+    stage: dict[str, list[Layer]] = {name[0]: [] for name, *_ in GOOGLENET_INCEPTIONS}
     for name, *channels in GOOGLENET_INCEPTIONS:
         stage[name[0]].append(inception(*channels))
     return Sequential(
@@ -628,7 +628,7 @@ def densenet(
     ]
     channels = init_features
     for i, count in enumerate(block_config):
-        block = []
+        block: list[Layer] = []
         for _ in range(count):
             block.append(dense_layer(channels, growth_rate))
             channels += growth_rate

@@ -159,8 +159,8 @@ def conv_padding(padding, kernel, stride, dilation) -> tuple[tuple[int, int], tu
                 f"the output is about 1/s of the input whatever the padding; give the "
                 f"padding as a number, e.g. padding=k // 2"
             )
-        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
-        return tuple((t // 2, t - t // 2) for t in totals)
+        th, tw = (d * (k - 1) for k, d in zip(kernel, dilation, strict=True))
+        return ((th // 2, th - th // 2), (tw // 2, tw - tw // 2))
     if isinstance(padding, str):
         raise ValueError(f"padding must be 'same', 'valid', an int or a pair, got {padding!r}")
     ph, pw = pair(padding, "padding")
