@@ -58,7 +58,7 @@ def test_concat_mismatched_sizes_names_the_branches():
     message = str(info.value)
     assert "branch 0: (1, 2, 6, 6)" in message and "branch 1: (1, 2, 8, 8)" in message
     assert "same N, H, W" in message
-    with pytest.raises(ValueError, match="branch 1 gives"):
+    with pytest.raises(ValueError, match="branch 1 has shape"):
         block(np.zeros((1, 1, 8, 8), dtype=np.float32))
     with pytest.raises(TypeError, match="branch 0 is a type"):
         mc.Concat(mc.ReLU)

@@ -15,19 +15,25 @@ class ConcatCache(NamedTuple):
     boundaries: list[int]  # where each input's channels end in the output
 
 
+def check_stackable(shapes, op: str, item: str = "input") -> None:
+    """Raise unless every shape is (N, C_k, H, W) with the same N, H and W; the message
+    lists them all (``item``: what to call each one, 'input' or 'branch')."""
+    shapes = [tuple(shape) for shape in shapes]
+    first = shapes[0]
+    for i, shape in enumerate(shapes):
+        if len(shape) != 4 or shape[0] != first[0] or shape[2:] != first[2:]:
+            listing = ", ".join(f"{item} {k}: {s}" for k, s in enumerate(shapes))
+            raise ValueError(
+                f"{op}: {item} {i} has shape {shape}, but every {item} must be (N, C_k, H, W) "
+                f"with the same N, H, W to be stacked along the channels ({listing}); pad so "
+                f"that each branch keeps the size (e.g. padding='same') or resize it"
+            )
+
+
 def concat_forward(xs: list[np.ndarray]):
     """Stack (N, C_k, H, W) arrays along the channels -> (N, Σ C_k, H, W), as
     ``torch.cat(xs, dim=1)``; N, H and W must agree."""
-    first = xs[0].shape
-    for i, x in enumerate(xs):
-        if x.ndim != 4 or x.shape[0] != first[0] or x.shape[2:] != first[2:]:
-            listing = ", ".join(f"input {k}: {tuple(a.shape)}" for k, a in enumerate(xs))
-            raise ValueError(
-                f"concat: input {i} has shape {tuple(x.shape)}, but every input must be "
-                f"(N, C_k, H, W) with the same N, H, W to be stacked along the channels "
-                f"({listing}); pad so that each branch keeps the size (e.g. "
-                f"padding='same') or resize it"
-            )
+    check_stackable([x.shape for x in xs], "concat")
     return np.concatenate(xs, axis=1), ConcatCache(list(np.cumsum([x.shape[1] for x in xs])))
 
 

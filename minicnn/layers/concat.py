@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from ..functional.concat import check_stackable
 from .base import Layer
 
 
@@ -93,17 +94,7 @@ class Concat(Layer):
 
     def _check_branches(self, input_shape, shapes) -> None:
         """Every branch must give (N, C_k, H, W) with the same N, H, W."""
-        shapes = [tuple(s) for s in shapes]
-        first = shapes[0]
-        for i, shape in enumerate(shapes):
-            if len(shape) != 4 or shape[0] != first[0] or shape[2:] != first[2:]:
-                listing = ", ".join(f"branch {k}: {s}" for k, s in enumerate(shapes))
-                raise ValueError(
-                    f"Concat on input {tuple(input_shape)}: branch {i} gives {shape}, but "
-                    f"every branch must give (N, C_k, H, W) with the same N, H, W to be "
-                    f"stacked along the channels ({listing}); pad so that each branch keeps "
-                    f"the size (e.g. padding='same') or resize it"
-                )
+        check_stackable(shapes, f"Concat on input {tuple(input_shape)}", "branch")
 
     def macs(self, input_shape):
         return sum(branch.macs(input_shape) for branch in self.branches)
