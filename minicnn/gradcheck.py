@@ -206,6 +206,8 @@ def check_layer(
     report = GradcheckReport(name or type(layer).__name__)
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise))
     for i, (pname, p) in enumerate(layer.named_parameters()):
+        if not p.requires_grad:
+            continue  # frozen: no gradient to check (its grad reads as zeros)
         pname = pname if p.name else pname + (_attribute_name(layer, p) or f"parameter {i}")
         numeric = numerical_gradient(loss, p.data, eps)
         report.results.append(compare(pname, p.grad.copy(), numeric, tol, noise))
