@@ -12,10 +12,13 @@ from .layers import (
     AvgPool2D,
     BatchNorm1D,
     BatchNorm2D,
+    Concat,
     Conv2D,
+    ConvTranspose2D,
     Dropout,
     Flatten,
     GlobalAvgPool2D,
+    Identity,
     Layer,
     LeakyReLU,
     Linear,
@@ -27,8 +30,16 @@ from .layers import (
     Residual,
     Sigmoid,
     Tanh,
+    Upsample,
 )
-from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
+from .losses import (
+    BCEWithLogitsLoss,
+    Loss,
+    MSELoss,
+    MulticlassSVM,
+    PixelCrossEntropy,
+    SoftmaxCrossEntropy,
+)
 from .model import Sequential, Summary
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
@@ -119,4 +130,12 @@ __all__ = [
     "Checkpoint",
     "EarlyStopping",
     "TrainingDivergedError",
+    # issue 13: blocks for Inception, U-Net, transfer learning
+    "MSELoss",
+    "BCEWithLogitsLoss",
+    "PixelCrossEntropy",
+    "Concat",
+    "Identity",
+    "Upsample",
+    "ConvTranspose2D",
 ]

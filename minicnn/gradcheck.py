@@ -48,7 +48,14 @@ import numpy as np
 from . import layers as L
 from .backend import available_backends, backend, get_backend
 from .checkpoint import layer_generators
-from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
+from .losses import (
+    BCEWithLogitsLoss,
+    Loss,
+    MSELoss,
+    MulticlassSVM,
+    PixelCrossEntropy,
+    SoftmaxCrossEntropy,
+)
 from .model import Sequential
 from .parameter import Parameter
 
@@ -251,11 +258,10 @@ def check_loss(
     name: str | None = None,
 ) -> GradcheckReport:
     """Check ``criterion.backward`` against central differences of the loss value,
-    with a random upstream gradient (a scalar, or one per sample for 'none')."""
+    with a random upstream gradient (a scalar, or one per loss term for 'none')."""
     rng = np.random.default_rng(seed)
-    scores = rng.standard_normal((batch, classes)) * 2
-    labels = rng.integers(0, classes, size=batch)
-    upstream = rng.standard_normal(batch if criterion.reduction == "none" else ())
+    scores, labels = loss_inputs(criterion, rng, batch, classes)
+    upstream = rng.standard_normal(np.shape(criterion(scores, labels)))
 
     def loss() -> float:
         return float(np.sum(np.asarray(criterion(scores, labels)) * upstream))
@@ -266,6 +272,23 @@ def check_loss(
     numeric = numerical_gradient(loss, scores, eps)
     report.results.append(compare("scores", analytic, numeric, tol, noise))
     return report
+
+
+def loss_inputs(criterion: Loss, rng, batch: int, classes: int):
+    """Random (scores, targets) in the layout ``criterion`` expects: (N, classes)
+    scores and labels for classification, real targets for MSE, probabilities in
+    [0, 1] for binary cross-entropy, (N, classes, 3, 2) scores and (N, 3, 2) labels
+    for the per-pixel loss."""
+    if isinstance(criterion, PixelCrossEntropy):
+        return rng.standard_normal((batch, classes, 3, 2)) * 2, rng.integers(
+            0, classes, size=(batch, 3, 2)
+        )
+    scores = rng.standard_normal((batch, classes)) * 2
+    if isinstance(criterion, MSELoss):
+        return scores, rng.standard_normal(scores.shape)
+    if isinstance(criterion, BCEWithLogitsLoss):
+        return scores, rng.uniform(0, 1, scores.shape)
+    return scores, rng.integers(0, classes, size=batch)
 
 
 # -- the registry: every layer in minicnn must have a case here ------------------
@@ -397,6 +420,39 @@ CASES: list[Case] = [
         ),
         (3, 2, 6, 5),
     ),
+    # issue 13: upsampling, branching and skip connections
+    Case("Upsample nearest x2", lambda: L.Upsample(2), (2, 2, 3, 4)),
+    Case("Upsample bilinear x(2,3)", lambda: L.Upsample((2, 3), mode="bilinear"), (2, 2, 3, 4)),
+    Case("Identity", lambda: L.Identity(), (2, 3, 4)),
+    Case("ConvTranspose2D 3x3", lambda: L.ConvTranspose2D(2, 3, 3, seed=27), (2, 2, 3, 4)),
+    Case(
+        "ConvTranspose2D (3,2) stride (2,3) pad (1,0) output_padding (1,2) no bias",
+        lambda: L.ConvTranspose2D(
+            3, 2, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), bias=False, seed=28
+        ),
+        (2, 3, 3, 2),
+    ),
+    Case(
+        "Concat (Inception-like: 1x1, 1x1-3x3, pool-1x1)",
+        lambda: L.Concat(
+            L.Conv2D(3, 2, 1, seed=22),
+            Sequential(L.Conv2D(3, 2, 1, seed=23), L.ReLU(), L.Conv2D(2, 3, 3, padding=1, seed=24)),
+            Sequential(L.MaxPool2D(3, 1, 1), L.Conv2D(3, 1, 1, seed=25)),
+        ),
+        (2, 3, 5, 4),
+    ),
+    Case(
+        "Concat U-Net skip: Identity + (conv stride 2, upsample)",
+        lambda: L.Concat(
+            L.Identity(),
+            Sequential(
+                L.Conv2D(2, 3, 3, stride=2, padding=1, seed=26),
+                L.ReLU(),
+                L.Upsample(2, mode="bilinear"),
+            ),
+        ),
+        (2, 2, 4, 6),
+    ),
 ]
 
 LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [
@@ -405,6 +461,12 @@ LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [
     ("SoftmaxCrossEntropy none", lambda: SoftmaxCrossEntropy(reduction="none")),
     ("MulticlassSVM mean", lambda: MulticlassSVM()),
     ("MulticlassSVM margin 0.5 none", lambda: MulticlassSVM(margin=0.5, reduction="none")),
+    ("MSELoss mean", lambda: MSELoss()),
+    ("MSELoss none", lambda: MSELoss(reduction="none")),
+    ("BCEWithLogitsLoss mean", lambda: BCEWithLogitsLoss()),
+    ("BCEWithLogitsLoss sum", lambda: BCEWithLogitsLoss(reduction="sum")),
+    ("PixelCrossEntropy mean", lambda: PixelCrossEntropy()),
+    ("PixelCrossEntropy none", lambda: PixelCrossEntropy(reduction="none")),
 ]
 
 

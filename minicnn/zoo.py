@@ -33,11 +33,14 @@ table layer by layer instantly: only shapes flow through the model, never data.
 from __future__ import annotations
 
 from .layers import (
+    AvgPool2D,
     BatchNorm2D,
+    Concat,
     Conv2D,
     Dropout,
     Flatten,
     GlobalAvgPool2D,
+    Identity,
     Layer,
     Linear,
     LocalResponseNorm,
@@ -433,3 +436,157 @@ def resnet56(num_classes: int = 10, shortcut: str = "A") -> Sequential:
 def resnet110(num_classes: int = 10, shortcut: str = "A") -> Sequential:
     """CIFAR ResNet-110 (n = 18): 1.7 M parameters."""
     return cifar_resnet(110, num_classes, shortcut)
+
+
+# -- GoogLeNet: Inception modules (Szegedy et al., 2015) ------------------------------
+
+
+def conv_bn_relu(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1):
+    """torchvision's BasicConv2d: a convolution without bias ('same' padding), BatchNorm
+    (ε = 0.001) and ReLU, the unit every GoogLeNet layer is built from."""
+    return Sequential(
+        Conv2D(in_channels, out_channels, kernel_size, stride, kernel_size // 2, bias=False),
+        BatchNorm2D(out_channels, eps=1e-3),
+        ReLU(),
+    )
+
+
+def inception(
+    in_channels: int, c1: int, c3_reduce: int, c3: int, c5_reduce: int, c5: int, pool_proj: int
+) -> Concat:
+    """An Inception module: four branches on the same input, concatenated along the
+    channels into c1 + c3 + c5 + pool_proj channels at the input's resolution,
+
+        1×1 (c1) | 1×1 (c3_reduce) → 3×3 (c3) | 1×1 (c5_reduce) → "5×5" (c5)
+                 | maxpool 3×3 stride 1 → 1×1 (pool_proj)
+
+    The 1×1 "reduce" convolutions are the bottleneck that makes this affordable: in
+    inception (3a) the 3×3 branch costs 192·96 + 96·128·9 = 129,024 weights instead of
+    192·128·9 = 221,184 without the reduction. As in torchvision, the "5×5" branch is
+    a 3×3 convolution (a known slip kept for its pretrained weights; the paper uses 5×5).
+    """
+    return Concat(
+        conv_bn_relu(in_channels, c1, 1),
+        Sequential(conv_bn_relu(in_channels, c3_reduce, 1), conv_bn_relu(c3_reduce, c3, 3)),
+        Sequential(conv_bn_relu(in_channels, c5_reduce, 1), conv_bn_relu(c5_reduce, c5, 3)),
+        Sequential(MaxPool2D(3, 1, 1), conv_bn_relu(in_channels, pool_proj, 1)),
+    )
+
+
+# (name, in, #1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj): Table 1 of the paper.
+GOOGLENET_INCEPTIONS = [
+    ("3a", 192, 64, 96, 128, 16, 32, 32),
+    ("3b", 256, 128, 128, 192, 32, 96, 64),
+    ("4a", 480, 192, 96, 208, 16, 48, 64),
+    ("4b", 512, 160, 112, 224, 24, 64, 64),
+    ("4c", 512, 128, 128, 256, 24, 64, 64),
+    ("4d", 512, 112, 144, 288, 32, 64, 64),
+    ("4e", 528, 256, 160, 320, 32, 128, 128),
+    ("5a", 832, 256, 160, 320, 32, 128, 128),
+    ("5b", 832, 384, 192, 384, 48, 128, 128),
+]
+
+
+def googlenet(num_classes: int = 1000, dropout: float = 0.2) -> Sequential:
+    """GoogLeNet (Inception v1) as torchvision's ``googlenet(aux_logits=False)``, for
+    3×224×224 inputs: 6,624,904 parameters with 1000 classes.
+
+        conv 64@7×7/2 → maxpool 3/2 → conv 64@1×1 → conv 192@3×3 → maxpool 3/2  (192×28×28)
+        → inception 3a, 3b → maxpool 3/2 → 4a, 4b, 4c, 4d, 4e → maxpool 2/2
+        → 5a, 5b (1024×7×7) → global average pool → dropout → num_classes
+
+    Every convolution is conv_bn_relu. The auxiliary classifiers, used only while
+    training, are left out. torchvision's max pools round up (ceil_mode=True);
+    minicnn's pools pad by 1 instead, which gives the same sizes (112 → 56 → 28 →
+    14) and the same parameters, though border pixels pool slightly different windows.
+    """
+    stage = {name[0]: [] for name, *_ in GOOGLENET_INCEPTIONS}
+    for name, *channels in GOOGLENET_INCEPTIONS:
+        stage[name[0]].append(inception(*channels))
+    return Sequential(
+        Sequential(
+            conv_bn_relu(3, 64, 7, stride=2),
+            MaxPool2D(3, 2, 1),
+            conv_bn_relu(64, 64, 1),
+            conv_bn_relu(64, 192, 3),
+            MaxPool2D(3, 2, 1),
+        ),
+        Sequential(*stage["3"], MaxPool2D(3, 2, 1)),
+        Sequential(*stage["4"], MaxPool2D(2, 2)),
+        Sequential(*stage["5"]),
+        Sequential(GlobalAvgPool2D(), Dropout(dropout), Linear(1024, num_classes)),
+    )
+
+
+# -- DenseNet: every layer sees all earlier feature maps (Huang et al., 2017) ----------
+
+
+def dense_layer(in_channels: int, growth_rate: int, bn_size: int = 4) -> Concat:
+    """x ↦ [x, H(x)]: the input is kept (Identity) and ``growth_rate`` new channels are
+    concatenated to it, with H = BN → ReLU → conv 1×1 (bn_size·growth_rate, the
+    bottleneck) → BN → ReLU → conv 3×3 (growth_rate). Pre-activation order, as the paper."""
+    width = bn_size * growth_rate
+    return Concat(
+        Identity(),
+        Sequential(
+            BatchNorm2D(in_channels),
+            ReLU(),
+            Conv2D(in_channels, width, 1, bias=False),
+            BatchNorm2D(width),
+            ReLU(),
+            Conv2D(width, growth_rate, 3, padding=1, bias=False),
+        ),
+    )
+
+
+def transition(in_channels: int, out_channels: int) -> Sequential:
+    """Between dense blocks: BN → ReLU → conv 1×1 (halves the channels) → avgpool 2/2."""
+    return Sequential(
+        BatchNorm2D(in_channels),
+        ReLU(),
+        Conv2D(in_channels, out_channels, 1, bias=False),
+        AvgPool2D(2),
+    )
+
+
+def densenet(
+    block_config=(6, 12, 24, 16), growth_rate: int = 32, init_features: int = 64, num_classes=1000
+) -> Sequential:
+    """DenseNet-BC for 3×224×224 inputs, as torchvision's ``densenet121/169/201``:
+
+        conv 64@7×7/2 → BN → ReLU → maxpool 3/2 pad 1                    (64×56×56)
+        → dense block (each layer adds growth_rate channels) → transition (halves
+          channels and size) → ... → last dense block → BN → ReLU
+        → global average pool → num_classes
+
+    Inside a block, layer ℓ receives the concatenation of the block's input and all
+    ℓ − 1 earlier outputs, written as nested Concat(Identity(), H) (``dense_layer``).
+    """
+    layers: list[Layer] = [
+        Sequential(
+            Conv2D(3, init_features, 7, 2, 3, bias=False),
+            BatchNorm2D(init_features),
+            ReLU(),
+            MaxPool2D(3, 2, 1),
+        )
+    ]
+    channels = init_features
+    for i, count in enumerate(block_config):
+        block = []
+        for _ in range(count):
+            block.append(dense_layer(channels, growth_rate))
+            channels += growth_rate
+        if i < len(block_config) - 1:
+            block.append(transition(channels, channels // 2))
+            channels //= 2
+        layers.append(Sequential(*block))
+    layers.append(
+        Sequential(BatchNorm2D(channels), ReLU(), GlobalAvgPool2D(), Linear(channels, num_classes))
+    )
+    return Sequential(*layers)
+
+
+def densenet121(num_classes: int = 1000) -> Sequential:
+    """DenseNet-121: blocks of 6, 12, 24, 16 layers, growth rate 32; 7,978,856 parameters
+    (channels 64 → 256 → 128 → 512 → 256 → 1024 → 512 → 1024)."""
+    return densenet((6, 12, 24, 16), 32, 64, num_classes)

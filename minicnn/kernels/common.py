@@ -2,8 +2,8 @@
 
 Every backend module provides::
 
-    im2col(x, kernel, stride, padding) -> cols           # (C*kh*kw, N*OH*OW)
-    col2im(cols, x_shape, kernel, stride, padding) -> dx # (N, C, H, W)
+    im2col(x, kernel, stride, padding, dilation=(1, 1)) -> cols           # (C*kh*kw, N*OH*OW)
+    col2im(cols, x_shape, kernel, stride, padding, dilation=(1, 1)) -> dx # (N, C, H, W)
     max_pool2d_forward(x, kernel, stride, padding) -> (y, argmax)
     max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding) -> dx
     avg_pool2d_forward(x, kernel, stride, padding) -> y
@@ -12,6 +12,9 @@ Every backend module provides::
 ``kernel``, ``stride`` and ``padding`` are (h, w) pairs. Column ``n*OH*OW + i*OW + j``
 of ``cols`` is the receptive field of output pixel (i, j) of image n, flattened in
 (c, p, q) order, so ``W.reshape(K, -1) @ cols`` is the convolution.
+With ``dilation`` (dh, dw) the taps of a window are dh and dw pixels apart: tap
+(p, q) of output pixel (i, j) reads padded-input pixel (i*sh + p*dh, j*sw + q*dw), so
+a kh×kw kernel spans dh*(kh − 1) + 1 by dw*(kw − 1) + 1 pixels.
 ``argmax`` holds, for each output pixel, the flat index ``p*kw + q`` of the
 winning position inside its window (the first one on a tie).
 Average pooling counts padded zeros (PyTorch's ``count_include_pad=True``).
@@ -24,13 +27,21 @@ import numpy as np
 from ..shapes import conv_output_size
 
 
-def output_hw(x_shape, kernel, stride, padding) -> tuple[int, int]:
-    """(OH, OW) of a window operation on an input of shape (N, C, H, W)."""
+def output_hw(x_shape, kernel, stride, padding, dilation=(1, 1)) -> tuple[int, int]:
+    """(OH, OW) of a window operation on an input of shape (N, C, H, W). A dilated
+    window spans d·(k − 1) + 1 pixels, so that is the f of (n − f + 2p)/s + 1."""
     H, W = x_shape[-2:]
+    kh, kw = dilated_kernel(kernel, dilation)
     return (
-        conv_output_size(H, kernel[0], stride[0], padding[0], allow_remainder=True),
-        conv_output_size(W, kernel[1], stride[1], padding[1], allow_remainder=True),
+        conv_output_size(H, kh, stride[0], padding[0], allow_remainder=True),
+        conv_output_size(W, kw, stride[1], padding[1], allow_remainder=True),
     )
+
+
+def dilated_kernel(kernel, dilation) -> tuple[int, int]:
+    """The span (pixels from the first tap to the last, inclusive) of a dilated kernel:
+    d·(k − 1) + 1 per axis (a 3×3 kernel with dilation 2 spans 5×5)."""
+    return tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
 
 
 def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
