@@ -462,9 +462,215 @@ only four epochs on 1,000 canvases to learn ten digits.
 ]
 
 
+INCEPTION = [
+    md(f"""
+# 8. Inception and 1×1 convolutions: counting parameters and multiply-adds
+
+GoogLeNet (2014) is deeper than VGG yet has fewer parameters than AlexNet by a factor of
+nine. The reason fits in one line: *put a 1×1 convolution in front of every expensive
+convolution*. We count what that buys, first by hand and then with `summary()`, which
+sends only shapes through a network and so costs nothing to run. Two rules:
+
+* a convolution C → K channels with k×k filters has $K \\cdot C \\cdot k^2$ weights
+  (+ K biases);
+* each weight is used once per output pixel: $K \\cdot C \\cdot k^2 \\cdot H' W'$
+  multiply-adds.
+
+(The same arithmetic as a reference page: `docs/inception.md`.)
+
+{SETUP_NOTE}
+"""),
+    code("""
+%matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+import minicnn as mc
+
+rng = np.random.default_rng(0)
+"""),
+    md("""
+## 1. A 1×1 convolution is a Linear layer applied at every pixel
+
+Lecture 001: "1×1 convolution reduces the volume". Each output pixel is a weighted sum
+of the input's channels *at that pixel*. So we can move the channels last, treat every
+pixel as one row, and use `mc.Linear` with the same weights: the results agree.
+"""),
+    code("""
+conv = mc.Conv2D(64, 32, 1, seed=0)
+x = rng.standard_normal((2, 64, 56, 56)).astype(np.float32)
+y = conv.forward(x)  # (2, 32, 56, 56)
+
+linear = mc.Linear(64, 32)
+linear.weight.data[...] = conv.weight.data[:, :, 0, 0]  # (32, 64)
+linear.bias.data[...] = conv.bias.data
+rows = x.transpose(0, 2, 3, 1).reshape(-1, 64)  # one row per pixel: (2·56·56, 64)
+y_linear = linear.forward(rows).reshape(2, 56, 56, 32).transpose(0, 3, 1, 2)
+print("largest difference:", np.abs(y - y_linear).max())
+assert np.allclose(y, y_linear, atol=1e-5)
+
+s = mc.Sequential(conv).summary((64, 56, 56))
+assert s.total_params == 64 * 32 + 32 == 2080
+assert s.total_macs == 64 * 32 * 56 * 56
+print(f"volume {x[0].size:,} numbers -> {y[0].size:,}")
+"""),
+    md("""
+## 2. One Inception module, branch by branch
+
+Inception (3a) reads 192 channels at 28×28 and runs four branches side by side; `Concat`
+stacks their outputs (64 + 128 + 32 + 32 = 256 channels). This is the paper's version,
+with 5×5 filters in the third branch. *Before running the next cell, work out the
+weights of the 5×5 branch with and without its 1×1 reduction.*
+"""),
+    code("""
+def relu_conv(c_in, c_out, k):
+    return [mc.Conv2D(c_in, c_out, k, padding=k // 2), mc.ReLU()]
+
+
+def inception(c, c1, r3, c3, r5, c5, pool_proj, reduce=True):
+    \"\"\"The paper's module; reduce=False drops the two 1×1 reductions.\"\"\"
+    b3 = [*relu_conv(c, r3, 1), *relu_conv(r3, c3, 3)] if reduce else relu_conv(c, c3, 3)
+    b5 = [*relu_conv(c, r5, 1), *relu_conv(r5, c5, 5)] if reduce else relu_conv(c, c5, 5)
+    return mc.Concat(
+        mc.Sequential(*relu_conv(c, c1, 1)),
+        mc.Sequential(*b3),
+        mc.Sequential(*b5),
+        mc.Sequential(mc.MaxPool2D(3, 1, 1), *relu_conv(c, pool_proj, 1)),
+    )
+
+
+block = inception(192, 64, 96, 128, 16, 32, 32)
+summary = mc.Sequential(block).summary((192, 28, 28))
+assert (summary.total_params, summary.total_macs) == (163_696, 128_049_152)
+"""),
+    code("""
+def branch_costs(module, shape=(1, 192, 28, 28)):
+    \"\"\"(parameters, multiply-adds) of each branch of a Concat.\"\"\"
+    return [(sum(p.size for p in b.parameters()), b.macs(shape)) for b in module.branches]
+
+
+names = ["1×1", "3×3 branch", "5×5 branch", "pool → 1×1"]
+with_1x1 = branch_costs(block)
+without = branch_costs(inception(192, 64, 96, 128, 16, 32, 32, reduce=False))
+print(f"{'branch':12} {'params':>9} {'(no 1×1)':>9} {'M mult-adds':>12} {'(no 1×1)':>9}")
+for name, (p, m), (p0, m0) in zip(names, with_1x1, without, strict=True):
+    print(f"{name:12} {p:9,} {p0:9,} {m / 1e6:12.1f} {m0 / 1e6:9.1f}")
+assert without[2][0] == 192 * 32 * 25 + 32 and with_1x1[2][0] == 192 * 16 + 16 + 16 * 32 * 25 + 32
+
+fig, ax = plt.subplots(figsize=(7, 3))
+positions = np.arange(len(names))
+ax.bar(positions - 0.2, [m / 1e6 for _, m in without], 0.4, label="without 1×1 reduction")
+ax.bar(positions + 0.2, [m / 1e6 for _, m in with_1x1], 0.4, label="with 1×1 reduction")
+ax.set_xticks(positions, names)
+ax.set_ylabel("million multiply-adds")
+ax.set_title("inception (3a) on 192×28×28")
+ax.legend()
+plt.show()
+"""),
+    md("""
+## 3. The nine modules of GoogLeNet
+
+`mc.zoo.GOOGLENET_INCEPTIONS` is Table 1 of the paper. Modules 3a-3b run at 28×28,
+4a-4e at 14×14 and 5a-5b at 7×7.
+"""),
+    code("""
+resolution = {"3": 28, "4": 14, "5": 7}
+table = []
+for name, *channels in mc.zoo.GOOGLENET_INCEPTIONS:
+    size = resolution[name[0]]
+    shape = (1, channels[0], size, size)
+    costs = []
+    for reduce in (False, True):
+        module = inception(*channels, reduce=reduce)
+        costs += [sum(p.size for p in module.parameters()), module.macs(shape)]
+    table.append((name, *costs))
+    print(f"{name}: {costs[0]:>9,} -> {costs[2]:>9,} parameters, "
+          f"{costs[1] / 1e6:6.1f} -> {costs[3] / 1e6:5.1f} M multiply-adds")
+totals = np.sum([row[1:] for row in table], axis=0)
+print(f"all nine: {totals[0]:,} -> {totals[2]:,} parameters, "
+      f"{totals[1] / 1e9:.2f} -> {totals[3] / 1e9:.2f} G multiply-adds")
+assert totals[2] < totals[0] / 4
+
+fig, ax = plt.subplots(figsize=(9, 3))
+positions = np.arange(len(table))
+ax.bar(positions - 0.2, [row[2] / 1e6 for row in table], 0.4, label="without 1×1 reductions")
+ax.bar(positions + 0.2, [row[4] / 1e6 for row in table], 0.4, label="GoogLeNet")
+ax.set_xticks(positions, [row[0] for row in table])
+ax.set_ylabel("million multiply-adds")
+ax.legend()
+plt.show()
+"""),
+    md("""
+## 4. GoogLeNet in full
+
+`mc.zoo.googlenet()` is torchvision's version (BatchNorm after every convolution, no
+biases, a 3×3 where the paper has 5×5, no auxiliary classifiers). Where do its
+parameters and its multiply-adds sit?
+"""),
+    code("""
+net = mc.zoo.googlenet()
+s = net.summary((3, 224, 224), print_table=False)
+print(f"{s.total_params:,} parameters, {s.total_macs / 1e9:.2f} G multiply-adds per image")
+assert s.total_params == 6_624_904
+
+stages = ["stem", "inception 3", "inception 4", "inception 5", "classifier"]
+shape, params, macs = (1, 3, 224, 224), [], []
+for stage in net:
+    params.append(sum(p.size for p in stage.parameters()))
+    macs.append(stage.macs(shape))
+    shape = stage.output_shape(shape)
+assert sum(params) == s.total_params and sum(macs) == s.total_macs
+
+fig, (ax_p, ax_m) = plt.subplots(1, 2, figsize=(11, 3))
+ax_p.bar(stages, np.array(params) / 1e6)
+ax_p.set_ylabel("million parameters")
+ax_m.bar(stages, np.array(macs) / 1e6, color="C1")
+ax_m.set_ylabel("million multiply-adds")
+for ax in (ax_p, ax_m):
+    ax.tick_params(axis="x", rotation=30)
+plt.show()
+"""),
+    md("""
+Parameters pile up where there are many channels (the deep modules, the classifier);
+multiply-adds pile up where there are many pixels (the stem on the 224×224 image). The
+classifier is one Linear layer on a 1,024-number global average pool: 1 M parameters,
+against 58.6 M in AlexNet's three fully connected layers.
+
+## 5. Why 3×3 (lectures 000 and 004)
+
+Three 3×3 convolutions see as far as one 7×7 (receptive field 3 → 5 → 7) for
+$3 \\cdot 9 C^2 = 27C^2$ weights instead of $49C^2$, and with three ReLUs instead of one.
+"""),
+    code("""
+channels = [8, 16, 32, 64, 128, 256]
+ratios = []
+for C in channels:
+    three = mc.Sequential(*[mc.Conv2D(C, C, 3, padding=1, bias=False) for _ in range(3)])
+    seven = mc.Sequential(mc.Conv2D(C, C, 7, padding=3, bias=False))
+    s3 = three.summary((C, 28, 28), print_table=False)
+    s7 = seven.summary((C, 28, 28), print_table=False)
+    assert (s3.total_params, s7.total_params) == (27 * C**2, 49 * C**2)
+    assert s3.rows[-1].receptive_field == s7.rows[-1].receptive_field == (7, 7)
+    ratios.append(s3.total_params / s7.total_params)
+print("3×3 stack / 7×7:", np.round(ratios, 3))
+
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(channels, [27 * C**2 for C in channels], "o-", label="three 3×3: 27C²")
+ax.plot(channels, [49 * C**2 for C in channels], "s-", label="one 7×7: 49C²")
+ax.set_xlabel("channels C")
+ax.set_ylabel("weights")
+ax.set_xscale("log", base=2)
+ax.set_yscale("log")
+ax.legend()
+plt.show()
+"""),
+]
+
+
 NOTEBOOKS = {
     "06_transfer_learning.ipynb": TRANSFER,
     "07_segmentation.ipynb": SEGMENTATION,
+    "08_inception.ipynb": INCEPTION,
 }
 
 
