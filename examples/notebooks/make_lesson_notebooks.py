@@ -73,8 +73,14 @@ loss = mc.SoftmaxCrossEntropy()
 def train(model, x, y, epochs, lr=0.02, seed=1):
     \"\"\"SGD with momentum on (x, y); returns the seconds it took.\"\"\"
     start = time.perf_counter()
-    mc.fit(model, loss, mc.SGD(model.parameters(), lr=lr, momentum=0.9),
-           mc.data.DataLoader(x, y, batch_size=32, seed=seed), epochs=epochs, verbose=0)
+    mc.fit(
+        model,
+        loss,
+        mc.SGD(model.parameters(), lr=lr, momentum=0.9),
+        mc.data.DataLoader(x, y, batch_size=32, seed=seed),
+        epochs=epochs,
+        verbose=0,
+    )
     return time.perf_counter() - start
 
 
@@ -105,7 +111,7 @@ to measure accuracy on.
 x_fashion, y_fashion = mc.data.FashionMNIST("train").arrays()
 x_test, y_test = mc.data.FashionMNIST("test").arrays()
 rng = np.random.default_rng(0)
-labelled = rng.permutation(len(x_fashion))          # the first n of these are "labelled"
+labelled = rng.permutation(len(x_fashion))  # the first n of these are "labelled"
 pick = rng.permutation(len(x_test))[:2000]
 x_test, y_test = x_test[pick], y_test[pick]
 x_small, y_small = x_fashion[labelled[:1000]], y_fashion[labelled[:1000]]
@@ -128,17 +134,18 @@ of the trained digit model, freeze them, and add a new, randomly initialised hea
 the 10 clothing classes. `summary()` counts the frozen parameters apart.
 """),
     code("""
-features = source[:7]                        # shares the trained layers with `source`
-features.requires_grad_(False)               # every Parameter: requires_grad = False
+features = source[:7]  # shares the trained layers with `source`
+features.requires_grad_(False)  # every Parameter: requires_grad = False
 
 
 def new_head():
-    return mc.Sequential(mc.Linear(400, 120), mc.ReLU(), mc.Linear(120, 84), mc.ReLU(),
-                         mc.Linear(84, 10))
+    return mc.Sequential(
+        mc.Linear(400, 120), mc.ReLU(), mc.Linear(120, 84), mc.ReLU(), mc.Linear(84, 10)
+    )
 
 
 head = new_head()
-head_at_start = copy.deepcopy(head)          # kept for section 5
+head_at_start = copy.deepcopy(head)  # kept for section 5
 transfer = mc.Sequential(*features, *head)
 summary = transfer.summary((1, 28, 28))
 assert (summary.trainable_params, summary.frozen_params) == (59_134, 2_572)
@@ -153,8 +160,9 @@ transfer_seconds = train(transfer, x_small, y_small, epochs=8)
 transfer_acc = accuracy(transfer, x_test, y_test)
 for before, p in zip(frozen_before, features.parameters(), strict=True):
     assert np.array_equal(before, p.data), "a frozen parameter changed"
-print(f"frozen MNIST features + new head: test accuracy {transfer_acc:.3f}, "
-      f"{transfer_seconds:.1f} s")
+print(
+    f"frozen MNIST features + new head: test accuracy {transfer_acc:.3f}, {transfer_seconds:.1f} s"
+)
 """),
     md("""
 ## 4. From scratch, on the same 1,000 images
@@ -178,15 +186,17 @@ head comes out, far faster.
 """),
     code("""
 start = time.perf_counter()
-f_small = features.forward(x_small)                  # (1000, 400), once
+f_small = features.forward(x_small)  # (1000, 400), once
 f_test = features.forward(x_test)
 cached_head = copy.deepcopy(head_at_start)
 cached_seconds = time.perf_counter() - start + train(cached_head, f_small, y_small, epochs=8)
 for p, q in zip(cached_head.parameters(), head.parameters(), strict=True):
     np.testing.assert_allclose(p.data, q.data, rtol=1e-4, atol=1e-5)
-print(f"head trained on cached features: {cached_seconds:.1f} s "
-      f"(frozen model: {transfer_seconds:.1f} s), same test accuracy "
-      f"{accuracy(cached_head, f_test, y_test):.3f}")
+print(
+    f"head trained on cached features: {cached_seconds:.1f} s "
+    f"(frozen model: {transfer_seconds:.1f} s), same test accuracy "
+    f"{accuracy(cached_head, f_test, y_test):.3f}"
+)
 """),
     md("""
 ## 6. Fine-tuning, and how many labels it takes
@@ -202,8 +212,8 @@ results = {"frozen features": {}, "fine-tuning": {}, "from scratch": {}}
 times = {}
 for n in sizes:
     x_n, y_n = x_fashion[labelled[:n]], y_fashion[labelled[:n]]
-    epochs = 8 * 1000 // n                               # 80, 26 and 8 epochs
-    if n == 1000:                                        # measured above
+    epochs = 8 * 1000 // n  # 80, 26 and 8 epochs
+    if n == 1000:  # measured above
         results["frozen features"][n], results["from scratch"][n] = transfer_acc, scratch_acc
     else:
         head_n = new_head()
@@ -227,8 +237,12 @@ ax_acc.set_xlabel("labelled Fashion-MNIST images")
 ax_acc.set_ylabel("test accuracy (2,000 images)")
 ax_acc.grid(alpha=0.3)
 ax_acc.legend()
-bars = {"frozen model\\n(mc.fit)": transfer_seconds, "cached\\nfeatures": cached_seconds,
-        "fine-tuning": times["fine-tuning"], "from scratch": scratch_seconds}
+bars = {
+    "frozen model\\n(mc.fit)": transfer_seconds,
+    "cached\\nfeatures": cached_seconds,
+    "fine-tuning": times["fine-tuning"],
+    "from scratch": scratch_seconds,
+}
 ax_time.bar(list(bars), list(bars.values()), color=["C0", "C0", "C1", "C2"])
 ax_time.set_ylabel("training seconds, 1,000 images, 8 epochs")
 plt.show()
@@ -392,7 +406,9 @@ assert np.isclose(loss(scores, m_train[:4]), flat, rtol=1e-5)
 ## Training: the four lines, pixel by pixel
 
 `mc.fit` counts accuracy per image, so we write the loop ourselves and measure pixel
-accuracy and mean IoU on the test canvases after every epoch.
+accuracy and mean IoU on the test canvases after every epoch. Adam with a learning rate
+that decays along a cosine to zero (`mc.CosineLR`, stepped after every batch here)
+gets the most out of four epochs.
 """),
     code("""
 def segment(model, x, batch_size=50):
@@ -405,11 +421,14 @@ def segment(model, x, batch_size=50):
     return pred
 
 
-optimizer = mc.Adam(unet.parameters(), lr=3e-3)
+epochs = 4
+optimizer = mc.Adam(unet.parameters(), lr=1e-2)
 loader = mc.data.DataLoader(x_train, m_train, batch_size=16, seed=0)
+# the rate falls along a cosine from 1e-2 to 0 over all the steps (stepped every batch)
+scheduler = mc.CosineLR(optimizer, T_max=epochs * len(loader))
 curves = {"loss": [], "pixel accuracy": [], "mean IoU": []}
 start = time.perf_counter()
-for epoch in range(1, 5):
+for epoch in range(1, epochs + 1):
     losses = []
     for xb, mb in loader:
         optimizer.zero_grad()
@@ -417,6 +436,7 @@ for epoch in range(1, 5):
         losses.append(loss(scores, mb))
         unet.backward(loss.backward())
         optimizer.step()
+        scheduler.step()
     pred = segment(unet, x_test)
     curves["loss"].append(np.mean(losses))
     curves["pixel accuracy"].append(mc.metrics.pixel_accuracy(pred, m_test))
@@ -448,7 +468,7 @@ ax.bar(test.classes, iou, color=colours.colors)
 ax.set_ylabel("IoU")
 ax.set_ylim(0, 1)
 plt.show()
-assert acc > base_acc and np.nanmean(iou) > 0.4
+assert acc > base_acc + 0.03 and np.nanmean(iou) > 0.35
 """),
     code("""
 show_masks(x_test, [m_test, pred], ["truth", "prediction"], n=8)
@@ -584,11 +604,15 @@ for name, *channels in mc.zoo.GOOGLENET_INCEPTIONS:
         module = inception(*channels, reduce=reduce)
         costs += [sum(p.size for p in module.parameters()), module.macs(shape)]
     table.append((name, *costs))
-    print(f"{name}: {costs[0]:>9,} -> {costs[2]:>9,} parameters, "
-          f"{costs[1] / 1e6:6.1f} -> {costs[3] / 1e6:5.1f} M multiply-adds")
+    print(
+        f"{name}: {costs[0]:>9,} -> {costs[2]:>9,} parameters, "
+        f"{costs[1] / 1e6:6.1f} -> {costs[3] / 1e6:5.1f} M multiply-adds"
+    )
 totals = np.sum([row[1:] for row in table], axis=0)
-print(f"all nine: {totals[0]:,} -> {totals[2]:,} parameters, "
-      f"{totals[1] / 1e9:.2f} -> {totals[3] / 1e9:.2f} G multiply-adds")
+print(
+    f"all nine: {totals[0]:,} -> {totals[2]:,} parameters, "
+    f"{totals[1] / 1e9:.2f} -> {totals[3] / 1e9:.2f} G multiply-adds"
+)
 assert totals[2] < totals[0] / 4
 
 fig, ax = plt.subplots(figsize=(9, 3))
