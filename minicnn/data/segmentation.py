@@ -10,9 +10,12 @@ every pixel, "background" or which digit covers it::
 
 so there are 11 classes (``CLASSES``). A pixel belongs to a digit when that digit's
 intensity there is at least ``threshold`` (of 255); where two pasted digits overlap,
-the brighter one owns the pixel. Positions are drawn so that the digits' ink boxes
-(the tight box around their pixels ≥ threshold) do not overlap, when such a place
-is found in 100 tries; after that a digit may overlap the others.
+the brighter one owns the pixel (the earlier one on a tie). Each digit after the
+first is moved, up to 100 tries, until its ink box (the tight box around its pixels
+≥ threshold) overlaps no earlier digit's; when none of the tries fits, it stays where
+the last try put it. On 48×48 canvases two MNIST digits (about 20 pixels tall) often do
+not fit side by side, so many canvases have overlapping ink boxes, though only a few
+per cent of the stroke pixels lie under two digits.
 
 Everything is drawn from ``np.random.default_rng(seed)``: the same arguments give
 the same canvases. ``DigitCanvas.arrays()`` gives what a network eats, like every
