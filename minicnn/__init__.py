@@ -6,7 +6,7 @@ model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2),
 
 from . import data, functional, metrics, zoo
 from .backend import available_backends, backend, get_backend, set_backend
-from .checkpoint import CheckpointError, load, save
+from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
 from .layers import (
     AvgPool2D,
@@ -40,13 +40,13 @@ from .losses import (
     PixelCrossEntropy,
     SoftmaxCrossEntropy,
 )
-from .model import Sequential, Summary
+from .model import Sequential
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
 from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, StepLR
+from .summary import Summary
 from .train import (
     Callback,
-    Checkpoint,
     EarlyStopping,
     History,
     TrainingDivergedError,

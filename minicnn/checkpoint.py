@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from . import init
 from .atomic import atomic_write
 from .layers.base import Layer
 from .optim import Optimizer
+from .train import Callback, History, _improved, _mode_for, _monitored
 
 FORMAT_VERSION = 1
 _PARAM, _BUFFER, _OPTIM = "param/", "buffer/", "optim/"
@@ -55,27 +55,10 @@ class CheckpointError(ValueError):
 # -- generator states -----------------------------------------------------------------------
 
 
-def _walk(layer: Layer, prefix: str = "") -> Iterator[tuple[str, Layer]]:
-    """Every layer of a model with a dotted path of child indices ('', '0.', '0.3.', ...)."""
-    yield prefix, layer
-    for i, child in enumerate(layer.children()):
-        yield from _walk(child, f"{prefix}{i}.")
-
-
-def layer_generators(model: Layer) -> dict[str, np.random.Generator]:
-    """Every ``np.random.Generator`` attribute of the model's layers, e.g. {'5.rng': ...}."""
-    found = {}
-    for prefix, layer in _walk(model):
-        for attr, value in vars(layer).items():
-            if isinstance(value, np.random.Generator):
-                found[prefix + attr] = value
-    return found
-
-
 def _rng_states(model: Layer, loader) -> dict[str, Any]:
     states: dict[str, Any] = {
         "global": init.get_rng_state(),
-        "layers": {name: g.bit_generator.state for name, g in layer_generators(model).items()},
+        "layers": {name: g.bit_generator.state for name, g in model.named_generators()},
     }
     if loader is not None:
         states["loader"] = _loader_rng(loader).bit_generator.state
@@ -237,7 +220,7 @@ def _check_optimizer(optimizer: Optimizer, state: dict) -> list[str]:
 
 
 def _check_generators(model: Layer, rng: dict) -> list[str]:
-    have, saved = layer_generators(model), rng.get("layers", {})
+    have, saved = dict(model.named_generators()), rng.get("layers", {})
     return [f"random generator {n}: missing from the file" for n in have if n not in saved] + [
         f"random generator {n}: in the file but not in the model" for n in saved if n not in have
     ]
@@ -297,8 +280,52 @@ def load(
         scheduler.load_state_dict(scheduler_state)
     if restore_rng:
         init.set_rng_state(rng["global"])
-        for name, g in layer_generators(model).items():
+        for name, g in model.named_generators():
             g.bit_generator.state = rng["layers"][name]
         if loader is not None:
             _loader_rng(loader).bit_generator.state = rng["loader"]
     return meta
+
+
+# -- the training callback -------------------------------------------------------------
+
+
+class Checkpoint(Callback):
+    """Save a checkpoint (:func:`minicnn.save`) after each epoch, or only when the
+    ``monitor``-ed metric improved (e.g. ``monitor='val_acc'`` keeps the best model).
+
+    The file holds everything :func:`minicnn.load` needs to resume: weights, optimizer
+    state, generator states, ``epoch`` and ``history``. Writes are atomic.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        model: Layer,
+        optimizer: Optimizer | None = None,
+        *,
+        loader=None,
+        scheduler=None,
+        monitor: str | None = None,
+    ):
+        self.path, self.model, self.optimizer = path, model, optimizer
+        self.loader, self.scheduler = loader, scheduler
+        self.monitor = monitor
+        self.mode = _mode_for(monitor) if monitor else "min"
+        self.best: float | None = None
+
+    def on_epoch_end(self, epoch: int, history: History) -> None:
+        if self.monitor is not None:
+            value = _monitored(history, self.monitor)
+            if not _improved(value, self.best, self.mode):
+                return
+            self.best = value
+        save(
+            self.path,
+            self.model,
+            self.optimizer,
+            loader=self.loader,
+            scheduler=self.scheduler,
+            epoch=epoch,
+            history=history,
+        )

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -42,7 +41,6 @@ if importlib.util.find_spec("ipywidgets") is not None:
 else:
     from tqdm import tqdm
 
-from . import checkpoint
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
@@ -132,47 +130,6 @@ def _mode_for(monitor: str) -> str:
     return "min" if monitor.endswith("loss") else "max"
 
 
-class Checkpoint(Callback):
-    """Save a checkpoint (:func:`minicnn.save`) after each epoch, or only when the
-    ``monitor``-ed metric improved (e.g. ``monitor='val_acc'`` keeps the best model).
-
-    The file holds everything :func:`minicnn.load` needs to resume: weights, optimizer
-    state, generator states, ``epoch`` and ``history``. Writes are atomic.
-    """
-
-    def __init__(
-        self,
-        path: str | os.PathLike,
-        model: Layer,
-        optimizer: Optimizer | None = None,
-        *,
-        loader=None,
-        scheduler=None,
-        monitor: str | None = None,
-    ):
-        self.path, self.model, self.optimizer = path, model, optimizer
-        self.loader, self.scheduler = loader, scheduler
-        self.monitor = monitor
-        self.mode = _mode_for(monitor) if monitor else "min"
-        self.best: float | None = None
-
-    def on_epoch_end(self, epoch: int, history: History) -> None:
-        if self.monitor is not None:
-            value = _monitored(history, self.monitor)
-            if not _improved(value, self.best, self.mode):
-                return
-            self.best = value
-        checkpoint.save(
-            self.path,
-            self.model,
-            self.optimizer,
-            loader=self.loader,
-            scheduler=self.scheduler,
-            epoch=epoch,
-            history=history,
-        )
-
-
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for
     ``patience`` epochs in a row. ``stopped_epoch`` says when it stopped (0 if never)."""
@@ -253,6 +210,8 @@ def train_step(
     # RuntimeWarnings about it would only be noise.
     with np.errstate(over="ignore", invalid="ignore"):
         scores = _forward(model, xb, epoch, step, optimizer)
+        if not np.isfinite(scores).all():
+            raise _diverged(epoch, step, "the scores are NaN or infinite", optimizer)
         value = _batch_loss(loss, scores, yb)
         if not math.isfinite(value):
             raise _diverged(epoch, step, f"the loss is {value}", optimizer)

@@ -6,6 +6,7 @@ model                 input       parameters  multiply-adds     published
 lenet5                1×28×28         61,706           416,520
 alexnet               3×224×224   61,100,840       714,188,480  torchvision variant
 alexnet(lrn=True)     3×227×227   62,378,344     1,135,256,096  paper, ungrouped
+alexnet(groups=2)     3×227×227   60,965,224       724,406,816  paper, two GPUs
 vgg('A') = vgg11      3×224×224  132,863,336     7,609,090,048
 vgg('A-LRN')          3×224×224  132,863,336     7,609,090,048
 vgg('B') = vgg13      3×224×224  133,047,848    11,308,466,176
@@ -18,6 +19,9 @@ resnet50              3×224×224   25,557,032     3,857,973,248  3.8 G
 resnet50(stride_on='3x3')         25,557,032     4,089,184,256  4.1 G (torchvision)
 resnet101             3×224×224   44,549,160     7,570,194,432  7.6 G
 resnet152             3×224×224   60,192,808    11,282,415,616  11.3 G
+resnext50_32x4d       3×224×224   25,028,904     4,230,479,872  4.2 G (torchvision)
+googlenet             3×224×224    6,624,904     1,498,376,192  1.5 G, no aux heads
+densenet121           3×224×224    7,978,856     2,834,161,664  2.8 G
 resnet20/32/44/56     3×32×32    269,722 / 464,154 / 658,586 / 853,018
 resnet110             3×32×32      1,727,962       252,887,680  (0.27/0.46/0.66/0.85/1.7 M)
 ====================  =========  ===========  ================  ======================
@@ -103,7 +107,9 @@ def classifier(in_features: int, hidden: int, num_classes: int, dropout: float) 
     ]
 
 
-def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) -> Sequential:
+def alexnet(
+    num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5, groups: int = 1
+) -> Sequential:
     """AlexNet (Krizhevsky, Sutskever & Hinton, 2012).
 
     ``lrn=False`` (default): torchvision's single-GPU variant, the usual reference,
@@ -116,28 +122,38 @@ def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) ->
     ``lrn=True``: the paper's network, for 3×227×227 inputs (the paper says 224, but
     (224 − 11)/4 + 1 is not whole; 227 is the size that fits): 96, 256, 384, 384, 256
     kernels, local response normalisation after the first two convolutions and no
-    padding in conv1. The paper split conv2, conv4 and conv5 into two groups, one a
-    GPU; minicnn has no grouped convolution, so this is the one-tower version with
-    62,378,344 parameters (the grouped original has 60,965,224).
+    padding in conv1. This one-tower version has 62,378,344 parameters.
+
+    ``groups=2``: the paper's network as it ran on two GPUs (implies ``lrn=True``).
+    Each GPU held half of every layer's kernels, and conv2, conv4 and conv5 saw only
+    the feature maps of their own GPU: they are grouped convolutions with 2 groups,
+    each kernel reading 48, 192 and 192 channels instead of 96, 384 and 384. conv3 and
+    the fully connected layers read both GPUs' maps. 60,965,224 parameters with 1000
+    classes, 1,413,120 fewer: conv2 has 256·48·25 weights instead of 256·96·25
+    (−307,200), conv4 384·192·9 (−663,552), conv5 256·192·9 (−442,368).
 
     torchvision's AdaptiveAvgPool2d(6) is the identity at these input sizes and is
     left out, so other input sizes raise a clear shape error at the first Linear.
     """
-    if lrn:
+    if groups not in (1, 2):
+        raise ValueError(
+            f"alexnet: groups must be 1 (one tower) or 2 (the paper's two GPUs), got {groups!r}"
+        )
+    if lrn or groups == 2:
         features = [
             Conv2D(3, 96, 11, stride=4),
             ReLU(),
             paper_lrn(),
             MaxPool2D(3, 2),
-            Conv2D(96, 256, 5, padding=2),
+            Conv2D(96, 256, 5, padding=2, groups=groups),
             ReLU(),
             paper_lrn(),
             MaxPool2D(3, 2),
             Conv2D(256, 384, 3, padding=1),
             ReLU(),
-            Conv2D(384, 384, 3, padding=1),
+            Conv2D(384, 384, 3, padding=1, groups=groups),
             ReLU(),
-            Conv2D(384, 256, 3, padding=1),
+            Conv2D(384, 256, 3, padding=1, groups=groups),
             ReLU(),
             MaxPool2D(3, 2),
         ]
@@ -240,11 +256,15 @@ def vgg19(num_classes: int = 1000, batch_norm: bool = False) -> Sequential:
 # -- ResNet ------------------------------------------------------------------------
 
 
-def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1) -> list[Layer]:
+def conv_bn(
+    in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, groups: int = 1
+) -> list[Layer]:
     """A convolution without bias followed by BatchNorm2D (whose β replaces the bias;
     a conv bias would be cancelled by the mean subtraction anyway). 'Same' padding."""
     return [
-        Conv2D(in_channels, out_channels, kernel_size, stride, kernel_size // 2, bias=False),
+        Conv2D(
+            in_channels, out_channels, kernel_size, stride, kernel_size // 2, False, groups=groups
+        ),
         BatchNorm2D(out_channels),
     ]
 
@@ -283,10 +303,20 @@ def basic_block(
 
 
 def bottleneck_block(
-    in_channels: int, width: int, stride: int = 1, stride_on: str = "1x1"
+    in_channels: int,
+    width: int,
+    stride: int = 1,
+    stride_on: str = "1x1",
+    *,
+    groups: int = 1,
+    out_channels: int | None = None,
 ) -> Sequential:
     """ResNet-50/101/152 block: relu(F(x) + S(x)) with 4·width output channels,
     F = conv1×1 (width) → BN → ReLU → conv3×3 (width) → BN → ReLU → conv1×1 (4·width) → BN.
+
+    ResNeXt's block is the same with a grouped 3×3 (``groups``, 32 "paths" of
+    width/32 channels each) and a wider middle: ``out_channels`` then sets the output
+    (resnext50_32x4d: width 128 → 256 channels at the first stage).
 
     ``stride_on='1x1'``: a downsampling block strides in its first 1×1, as in the
     paper (its 3.8 billion multiply-adds for ResNet-50). ``stride_on='3x3'``: in
@@ -299,18 +329,24 @@ def bottleneck_block(
             f"(torchvision), got {stride_on!r}"
         )
     s1, s3 = (stride, 1) if stride_on == "1x1" else (1, stride)
-    out_channels = 4 * width
+    out_channels = 4 * width if out_channels is None else out_channels
     body = Sequential(
         *conv_bn(in_channels, width, 1, s1),
         ReLU(),
-        *conv_bn(width, width, 3, s3),
+        *conv_bn(width, width, 3, s3, groups),
         ReLU(),
         *conv_bn(width, out_channels, 1),
     )
     return Sequential(Residual(body, shortcut_for(in_channels, out_channels, stride)), ReLU())
 
 
-def imagenet_resnet(depth: int, num_classes: int = 1000, stride_on: str = "1x1") -> Sequential:
+def imagenet_resnet(
+    depth: int,
+    num_classes: int = 1000,
+    stride_on: str = "1x1",
+    groups: int = 1,
+    width_per_group: int = 64,
+) -> Sequential:
     """ResNet-``depth`` for 3×224×224 ImageNet images (He et al., 2016, Table 1):
 
         conv 64@7×7/2 pad 3 → BN → ReLU → maxpool 3/2 pad 1          (64×56×56)
@@ -320,6 +356,10 @@ def imagenet_resnet(depth: int, num_classes: int = 1000, stride_on: str = "1x1")
 
     Basic blocks for 18 and 34 layers, bottlenecks (4× wider output) for 50, 101, 152.
     The result is Sequential(stem, stage1, ..., stage4, head).
+
+    ``groups`` and ``width_per_group`` make it a ResNeXt (torchvision's names): the
+    bottleneck's 3×3 has groups·width_per_group·(base/64) channels in ``groups`` groups
+    (32×4d: 128, 256, 512, 1024), its output stays 4·base.
     """
     blocks = {
         18: [2, 2, 2, 2],
@@ -338,7 +378,12 @@ def imagenet_resnet(depth: int, num_classes: int = 1000, stride_on: str = "1x1")
         for j in range(count):
             stride = 2 if i > 0 and j == 0 else 1
             if bottleneck:
-                stage.append(bottleneck_block(channels, width, stride, stride_on))
+                inner = width * width_per_group // 64 * groups
+                stage.append(
+                    bottleneck_block(
+                        channels, inner, stride, stride_on, groups=groups, out_channels=4 * width
+                    )
+                )
                 channels = 4 * width
             else:
                 stage.append(basic_block(channels, width, stride))
@@ -371,6 +416,17 @@ def resnet101(num_classes: int = 1000, stride_on: str = "1x1") -> Sequential:
 def resnet152(num_classes: int = 1000, stride_on: str = "1x1") -> Sequential:
     """ResNet-152: bottlenecks [3, 8, 36, 3]; 60,192,808 parameters, 11.3 G multiply-adds."""
     return imagenet_resnet(152, num_classes, stride_on)
+
+
+def resnext50_32x4d(num_classes: int = 1000) -> Sequential:
+    """ResNeXt-50 32×4d (Xie et al., 2017), as torchvision's: ResNet-50's layout with
+    32 groups of 4 channels (×2, ×4, ×8 in later stages) in every 3×3 and the stride
+    on the 3×3 (as torchvision's ResNets); 25,028,904 parameters, 4.2 G multiply-adds.
+
+    Same cost as ResNet-50, more "paths": a grouped 3×3 of width 128 in 32 groups has
+    128·(128/32)·9 = 4,608 weights, against 64·64·9 = 36,864 for ResNet-50's width 64.
+    """
+    return imagenet_resnet(50, num_classes, "3x3", groups=32, width_per_group=4)
 
 
 def cifar_resnet(depth: int, num_classes: int = 10, shortcut: str = "A") -> Sequential:
@@ -500,7 +556,7 @@ def googlenet(num_classes: int = 1000, dropout: float = 0.2) -> Sequential:
     minicnn's pools pad by 1 instead, which gives the same sizes (112 → 56 → 28 →
     14) and the same parameters, though border pixels pool slightly different windows.
     """
-    stage = {name[0]: [] for name, *_ in GOOGLENET_INCEPTIONS}
+    stage: dict[str, list[Layer]] = {name[0]: [] for name, *_ in GOOGLENET_INCEPTIONS}
     for name, *channels in GOOGLENET_INCEPTIONS:
         stage[name[0]].append(inception(*channels))
     return Sequential(
@@ -572,7 +628,7 @@ def densenet(
     ]
     channels = init_features
     for i, count in enumerate(block_config):
-        block = []
+        block: list[Layer] = []
         for _ in range(count):
             block.append(dense_layer(channels, growth_rate))
             channels += growth_rate

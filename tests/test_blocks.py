@@ -58,7 +58,7 @@ def test_concat_mismatched_sizes_names_the_branches():
     message = str(info.value)
     assert "branch 0: (1, 2, 6, 6)" in message and "branch 1: (1, 2, 8, 8)" in message
     assert "same N, H, W" in message
-    with pytest.raises(ValueError, match="branch 1 gives"):
+    with pytest.raises(ValueError, match="branch 1 has shape"):
         block(np.zeros((1, 1, 8, 8), dtype=np.float32))
     with pytest.raises(TypeError, match="branch 0 is a type"):
         mc.Concat(mc.ReLU)
@@ -232,3 +232,67 @@ def test_conv_transpose_shapes_summary_and_errors():
         up(np.zeros((1, 3, 4, 4), dtype=np.float32))
     with pytest.raises(RuntimeError, match="backward called before forward"):
         mc.ConvTranspose2D(1, 1, 2).backward(np.zeros((1, 1, 2, 2)))
+
+
+# -- Conv2D: padding 'same'/'valid', dilation, groups ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        (dict(padding="same", stride=2), ValueError, ["stride 1", "padding=k // 2"]),
+        (dict(padding="full"), ValueError, ["'same', 'valid'"]),
+        (dict(groups=4), ValueError, ["divides both", "in_channels=6", "out_channels=6"]),
+        (dict(groups=0), ValueError, ["positive integer"]),
+        (dict(dilation=0), ValueError, ["dilation >= 1"]),
+    ],
+)
+def test_conv_new_argument_errors(kwargs, error, words):
+    with pytest.raises(error) as info:
+        mc.Conv2D(6, 6, 3, **kwargs)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_conv_same_valid_dilation_groups_shapes_and_summary():
+    same = mc.Conv2D(4, 8, 5, padding="same", dilation=3, groups=4)
+    assert same.output_shape((2, 4, 11, 9)) == (2, 8, 11, 9)
+    assert mc.Conv2D(4, 8, 4, padding="same").output_shape((2, 4, 7, 6)) == (2, 8, 7, 6)
+    assert mc.Conv2D(4, 8, 3, padding="valid").output_shape((2, 4, 7, 6)) == (2, 8, 5, 4)
+    assert "padding='same', dilation=(3, 3), groups=4" in repr(same)
+    row = mc.Sequential(same).summary((4, 11, 9), print_table=False).rows[0]
+    assert row.params == 8 * 1 * 25 + 8  # each filter reads 4/4 = 1 channel
+    assert row.macs == 8 * 11 * 9 * 1 * 25
+    assert row.receptive_field == (13, 13)  # span 3·(5 − 1) + 1
+
+
+def test_conv_same_with_even_kernel_pads_bottom_right_like_pytorch():
+    conv = mc.Conv2D(1, 1, (1, 2), padding="same", bias=False, dtype=np.float64)
+    conv.weight.data[...] = [[[[1.0, 10.0]]]]
+    y = conv(np.array([[[[1.0, 2.0, 3.0]]]]))
+    assert y.ravel().tolist() == [21.0, 32.0, 3.0]  # the zero is padded on the right
+    assert conv.backward(np.ones_like(y)).ravel().tolist() == [1.0, 11.0, 11.0]
+
+
+def test_checkpoint_round_trip_through_concat_and_conv_transpose(tmp_path):
+    def model():
+        return mc.Sequential(
+            mc.Concat(
+                mc.Identity(),
+                mc.Sequential(mc.Conv2D(2, 3, 3, padding="same", groups=1), mc.BatchNorm2D(3)),
+            ),
+            mc.ConvTranspose2D(5, 2, 2, stride=2),
+        )
+
+    a, b = model(), model()
+    a(np.random.default_rng(0).standard_normal((2, 2, 4, 4)).astype(np.float32))  # BN stats
+    mc.save(tmp_path / "m.npz", a)
+    mc.load(tmp_path / "m.npz", b)
+    for (name_a, pa), (name_b, pb) in zip(a.named_parameters(), b.named_parameters(), strict=True):
+        assert name_a == name_b
+        np.testing.assert_array_equal(pa.data, pb.data)
+    for (_, ba), (_, bb) in zip(a.named_buffers(), b.named_buffers(), strict=True):
+        np.testing.assert_array_equal(ba, bb)
+    assert [n for n, _ in a.named_parameters()] == [
+        "0.1.0.weight", "0.1.0.bias", "0.1.1.weight", "0.1.1.bias", "1.weight", "1.bias",
+    ]  # fmt: skip

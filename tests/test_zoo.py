@@ -466,3 +466,35 @@ def test_densenet121_counts():
     rows = {r.name: r.output_shape for r in s.rows}
     assert rows["1.5 concat (Concat)"] == (256, 56, 56)  # 64 + 6·32 channels
     assert rows["4.15 concat (Concat)"] == (1024, 7, 7)
+
+
+def test_alexnet_two_gpus_is_the_grouped_paper_network():
+    """groups=2: conv2, conv4, conv5 read only their own GPU's half of the channels."""
+    grouped = summarise(zoo.alexnet(groups=2), (3, 227, 227))
+    saved = (256 * 48 * 25) + (384 * 192 * 9) + (256 * 192 * 9)  # half of each kernel
+    assert saved == 1_413_120
+    assert grouped.total_params == 62_378_344 - saved == 60_965_224
+    half = (256 * 27 * 27 * 48 * 25) + (384 * 13 * 13 * 192 * 9) + (256 * 13 * 13 * 192 * 9)
+    assert grouped.total_macs == 1_135_256_096 - half
+    with pytest.raises(ValueError, match="groups must be 1"):
+        zoo.alexnet(groups=3)
+
+
+def test_resnext50_32x4d_counts():
+    """ResNet-50's layout; the 3×3 of stage s has 128·2^s channels in 32 groups."""
+    params = 3 * 64 * 49 + 2 * 64
+    cin = 64
+    for count, base in zip(BLOCKS[50], (64, 128, 256, 512), strict=True):
+        width, cout = 2 * base, 4 * base
+        for block in range(count):
+            params += cin * width + 2 * width  # 1×1 reduce + BN
+            params += width * (width // 32) * 9 + 2 * width  # grouped 3×3 + BN
+            params += width * cout + 2 * cout  # 1×1 expand + BN
+            if block == 0:
+                params += cin * cout + 2 * cout  # projection shortcut + BN
+            cin = cout
+    params += 2048 * 1000 + 1000
+    s = summarise(zoo.resnext50_32x4d())
+    assert s.total_params == params == 25_028_904  # torchvision resnext50_32x4d
+    assert round(s.total_macs / 1e9, 1) == 4.2  # torchvision's 4.23 GFLOPS
+    assert s.total_params < TORCHVISION_PARAMS[50]  # fewer parameters than ResNet-50

@@ -24,25 +24,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..shapes import conv_output_size
-
-
-def output_hw(x_shape, kernel, stride, padding, dilation=(1, 1)) -> tuple[int, int]:
-    """(OH, OW) of a window operation on an input of shape (N, C, H, W). A dilated
-    window spans d·(k − 1) + 1 pixels, so that is the f of (n − f + 2p)/s + 1."""
-    H, W = x_shape[-2:]
-    kh, kw = dilated_kernel(kernel, dilation)
-    return (
-        conv_output_size(H, kh, stride[0], padding[0], allow_remainder=True),
-        conv_output_size(W, kw, stride[1], padding[1], allow_remainder=True),
-    )
-
-
-def dilated_kernel(kernel, dilation) -> tuple[int, int]:
-    """The span (pixels from the first tap to the last, inclusive) of a dilated kernel:
-    d·(k − 1) + 1 per axis (a 3×3 kernel with dilation 2 spans 5×5)."""
-    return tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
-
 
 def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
     """Pad the two spatial axes of (N, C, H, W) by (ph, pw) on each side."""

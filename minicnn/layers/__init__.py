@@ -1,7 +1,7 @@
 """The layers, one concept a file."""
 
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
-from .base import Layer, NonFiniteInputError, SummaryRow
+from .base import Layer, NonFiniteInputError
 from .concat import Concat, Identity
 from .conv import Conv2D
 from .conv_transpose import ConvTranspose2D
@@ -15,7 +15,6 @@ from .upsample import Upsample
 __all__ = [
     "Layer",
     "NonFiniteInputError",
-    "SummaryRow",
     "Conv2D",
     "MaxPool2D",
     "AvgPool2D",

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import functional_new_blocks as F
-from .base import Layer, SummaryRow
+from .. import functional as F
+from ..functional.concat import check_stackable
+from .base import Layer
 
 
 class Identity(Layer):
@@ -19,11 +20,11 @@ class Identity(Layer):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._cache = x.shape
+        self.save_for_backward(None, x)
         return x
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.check_dout(dout, getattr(self, "_cache", None) or ())
+        self.saved_cache(dout)  # the shared checks (forward first, once, dout's shape)
         return dout
 
 
@@ -38,6 +39,8 @@ class Concat(Layer):
             mc.Sequential(mc.MaxPool2D(3, 1, 1), mc.Conv2D(192, 32, 1)),
         )
 
+    ``mc.summary`` lists each branch's rows (``<name>.<k>``) and a ``concat`` row
+    where they join; the receptive field there is the largest of the branches'.
     Shapes: x (N, C, H, W); branch k gives (N, C_k, H', W') with the same H', W' for
     every branch; y (N, Σ C_k, H', W').
 
@@ -62,77 +65,39 @@ class Concat(Layer):
                     f"layer instances, e.g. mc.Conv2D(192, 64, 1) or mc.Identity()"
                 )
         self.branches = list(branches)
-        self._cache = None
+
+    join = "concat"  # how mc.summary names the row where the branches meet
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        outputs = [branch.forward(x) for branch in self.branches]
-        self._check_shapes(x.shape, [o.shape for o in outputs])
-        y, self._cache = F.concat_forward(outputs)
-        self._out_shape = y.shape
+        outputs = [branch(x) for branch in self.branches]
+        self._check_branches(x.shape, [o.shape for o in outputs])
+        y, cache = F.concat_forward(outputs)
+        self.save_for_backward(cache, y)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.check_dout(dout, self._out_shape if self._cache is not None else ())
-        pieces = F.concat_backward(dout, self._cache)
-        dx = self.branches[0].backward(pieces[0])
-        dx = np.array(dx, copy=True)  # a new array: the branch may return a view of dout
+        pieces = F.concat_backward(dout, self.saved_cache(dout))
+        dx = np.array(self.branches[0].backward(pieces[0]), copy=True)  # may be a view of dout
         for branch, piece in zip(self.branches[1:], pieces[1:], strict=True):
             dx += branch.backward(piece)
         return dx
 
-    def _check_shapes(self, input_shape, shapes) -> None:
-        first = shapes[0]
-        for i, shape in enumerate(shapes):
-            if len(shape) != 4 or shape[0] != first[0] or shape[2:] != first[2:]:
-                listing = ", ".join(f"branch {k}: {tuple(s)}" for k, s in enumerate(shapes))
-                raise ValueError(
-                    f"Concat on input {tuple(input_shape)}: branch {i} gives {tuple(shape)}, "
-                    f"but every branch must give (N, C_k, H, W) with the same N, H, W to be "
-                    f"stacked along the channels ({listing}); pad so that each branch keeps "
-                    f"the size (e.g. padding='same') or resize it"
-                )
-
-    def children(self):
-        return list(self.branches)
-
-    def parameters(self):
-        for branch in self.branches:
-            yield from branch.parameters()
-
-    def named_parameters(self, prefix: str = ""):
+    def named_children(self):
         for i, branch in enumerate(self.branches):
-            yield from branch.named_parameters(f"{prefix}{i}.")
+            yield str(i), branch
 
     def output_shape(self, input_shape):
         shapes = [tuple(b.output_shape(input_shape)) for b in self.branches]
-        self._check_shapes(input_shape, shapes)
+        self._check_branches(input_shape, shapes)
         N, _, H, W = shapes[0]
         return (N, sum(s[1] for s in shapes), H, W)
 
+    def _check_branches(self, input_shape, shapes) -> None:
+        """Every branch must give (N, C_k, H, W) with the same N, H, W."""
+        check_stackable(shapes, f"Concat on input {tuple(input_shape)}", "branch")
+
     def macs(self, input_shape):
         return sum(branch.macs(input_shape) for branch in self.branches)
-
-    def receptive_field(self, input_shape, rf):
-        """An output channel sees what its branch sees; the block as a whole sees the
-        largest of the branches' fields."""
-        fields = [branch.receptive_field(input_shape, rf) for branch in self.branches]
-        out = fields[0]
-        for field in fields[1:]:
-            out = out.union(field)
-        return out
-
-    def summary_rows(self, input_shape, name, rf=None):
-        """Each branch's rows, named ``<name>.<k>``, then one row for the join,
-        ``<name> concat (Concat)``, whose output shape shows the stacked channels."""
-        base = name or "concat"
-        rows = []
-        for i, branch in enumerate(self.branches):
-            label = f"{base}.{i}" if branch.children() else f"{base}.{i} {type(branch).__name__}"
-            rows += branch.summary_rows(input_shape, label, rf)
-        out = self.output_shape(input_shape)
-        out_rf = None if rf is None else self.receptive_field(input_shape, rf).size
-        rows.append(SummaryRow(f"{base} concat (Concat)", tuple(out[1:]), 0, 0, out_rf))
-        return rows
 
     def __repr__(self):
         inner = "\n".join(

@@ -6,12 +6,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from .. import functional_new_blocks as F
+from .. import functional as F
+from ..functional._validate import window_geometry
+from ..functional.conv_transpose import conv_transpose2d_output_hw
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
-from ..receptive_field import ReceptiveField
 from ..shapes import pair
-from .base import Layer, nchw
+from .base import Layer
 
 
 class ConvTranspose2D(Layer):
@@ -64,15 +65,10 @@ class ConvTranspose2D(Layer):
                 f"{in_channels} and {out_channels}"
             )
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size = pair(kernel_size, "kernel_size")
-        self.stride = pair(stride, "stride")
-        self.padding = pair(padding, "padding")
+        self.kernel_size, self.stride, self.padding = window_geometry(
+            kernel_size, stride, padding, "ConvTranspose2D"
+        )
         self.output_padding = pair(output_padding, "output_padding")
-        if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
-            raise ValueError(
-                f"ConvTranspose2D needs kernel_size >= 1, stride >= 1 and padding >= 0; got "
-                f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-            )
         if any(not 0 <= op < s for op, s in zip(self.output_padding, self.stride, strict=True)):
             raise ValueError(
                 f"ConvTranspose2D needs 0 <= output_padding < stride, got "
@@ -83,41 +79,30 @@ class ConvTranspose2D(Layer):
         shape = (in_channels, out_channels, kh, kw)
         self.weight = Parameter(kaiming_normal(shape, fan_in, get_rng(rng, seed), dtype), "weight")
         self.bias = Parameter(np.zeros(out_channels, dtype=dtype), "bias") if bias else None
-        self._cache = None
-
-    def parameters(self):
-        yield self.weight
-        if self.bias is not None:
-            yield self.bias
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.check_input(x, "(N, C, H, W)", ndim=4, channels=self.in_channels)
-        self.check_finite(x)
-        self.output_shape(x.shape)  # a clear error if the output would be empty
-        b = self.bias.data if self.bias is not None else None
+        b = None if self.bias is None else self.bias.data
         y, cache = F.conv_transpose2d_forward(
             x, self.weight.data, b, self.stride, self.padding, self.output_padding
         )
-        self._cache = cache._replace(x=x.copy())  # the caller may modify x before backward
+        self.save_for_backward(cache, y)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        cache = self._cache
-        self.check_dout(dout, self.output_shape(cache.x.shape) if cache is not None else ())
-        dx, dw, db = F.conv_transpose2d_backward(dout, cache)
+        dx, dw, db = F.conv_transpose2d_backward(dout, self.saved_cache(dout))
         self.weight.grad += dw
         if self.bias is not None:
             self.bias.grad += db
         return dx
 
     def output_shape(self, input_shape):
-        N, C, H, W = nchw(self, input_shape)
-        if C != self.in_channels:
+        if len(input_shape) != 4 or input_shape[1] != self.in_channels:
             raise ValueError(
-                f"{self!r}: expected {self.in_channels} input channels, got {C} "
-                f"(input shape {tuple(input_shape)})"
+                f"{self!r}: expected input of shape (N, {self.in_channels}, H, W), got "
+                f"{tuple(input_shape)}"
             )
-        OH, OW = F.conv_transpose2d_output_hw(
+        N, _, H, W = input_shape
+        OH, OW = conv_transpose2d_output_hw(
             (H, W), self.kernel_size, self.stride, self.padding, self.output_padding
         )
         if OH < 1 or OW < 1:
@@ -129,20 +114,16 @@ class ConvTranspose2D(Layer):
 
     def macs(self, input_shape):
         """Every input value is multiplied by C_out·kh·kw weights."""
-        N, C, H, W = nchw(self, input_shape)
+        N, C, H, W = input_shape
         kh, kw = self.kernel_size
         return C * H * W * self.out_channels * kh * kw
 
-    def receptive_field(self, input_shape, rf: ReceptiveField) -> ReceptiveField:
-        """Outputs are 1/s input units apart (j_out = j_in / s), and one output gathers
-        the stamps of about k/s neighbouring inputs: r_out = r_in + (⌈k/s⌉ − 1)·j_in."""
-        size = tuple(
-            r + (-(-k // s) - 1) * j
-            for r, k, s, j in zip(rf.size, self.kernel_size, self.stride, rf.jump, strict=True)
-        )
-        return ReceptiveField(
-            size, tuple(Fraction(j) / s for j, s in zip(rf.jump, self.stride, strict=True))
-        )
+    def window(self, input_shape):
+        """For the receptive field: outputs are 1/s input units apart (a stride of 1/s),
+        and one output gathers the stamps of ⌈k/s⌉ neighbouring inputs (a window of
+        that many units): r_out = r_in + (⌈k/s⌉ − 1)·j_in, j_out = j_in / s."""
+        taps = tuple(-(-k // s) for k, s in zip(self.kernel_size, self.stride, strict=True))
+        return taps, tuple(Fraction(1, s) for s in self.stride)
 
     def __repr__(self):
         bias = "" if self.bias is not None else ", bias=False"

@@ -6,12 +6,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .. import functional_new_blocks as F
-from ..receptive_field import ReceptiveField
+from .. import functional as F
+from ..functional.upsample import UPSAMPLE_MODES
 from ..shapes import pair
-from .base import Layer, nchw
-
-MODES = ("nearest", "bilinear")
+from .base import Layer
 
 
 class Upsample(Layer):
@@ -45,34 +43,33 @@ class Upsample(Layer):
                 f"Upsample: scale_factor must be a positive integer (or a pair), got "
                 f"{scale_factor!r}; use pooling or a strided convolution to shrink"
             )
-        if mode not in MODES:
-            raise ValueError(f"Upsample: mode must be one of {MODES}, got {mode!r}")
+        if mode not in UPSAMPLE_MODES:
+            raise ValueError(f"Upsample: mode must be one of {UPSAMPLE_MODES}, got {mode!r}")
         self.mode = mode
-        self._cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.check_input(x, "(N, C, H, W)", ndim=4)
-        y, self._cache = F.upsample_forward(x, self.scale_factor, self.mode)
-        self._out_shape = y.shape
+        y, cache = F.upsample_forward(x, self.scale_factor, self.mode)
+        self.save_for_backward(cache, y)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.check_dout(dout, self._out_shape if self._cache is not None else ())
-        return F.upsample_backward(dout, self._cache)
+        return F.upsample_backward(dout, self.saved_cache(dout))
 
     def output_shape(self, input_shape):
-        N, C, H, W = nchw(self, input_shape)
+        if len(input_shape) != 4:
+            raise ValueError(
+                f"{self!r}: expected input of shape (N, C, H, W), got {tuple(input_shape)}"
+            )
+        N, C, H, W = input_shape
         sh, sw = self.scale_factor
         return (N, C, H * sh, W * sw)
 
-    def receptive_field(self, input_shape, rf: ReceptiveField) -> ReceptiveField:
-        """Neighbouring outputs are 1/s input units apart: j_out = j_in / s (a fraction;
-        the table rounds the field up). A nearest output sees one input unit, a
-        bilinear one two: r_out = r_in (+ j_in for bilinear)."""
-        extra = 1 if self.mode == "bilinear" else 0
-        size = tuple(r + extra * j for r, j in zip(rf.size, rf.jump, strict=True))
-        jump = tuple(Fraction(j) / s for j, s in zip(rf.jump, self.scale_factor, strict=True))
-        return ReceptiveField(size, jump)
+    def window(self, input_shape):
+        """For the receptive field: neighbouring outputs are 1/s input units apart (a
+        stride of 1/s, so the jump becomes a fraction and the summary rounds the field
+        up); a nearest output sees one input unit, a bilinear one two (window 1 or 2)."""
+        taps = 2 if self.mode == "bilinear" else 1
+        return (taps, taps), tuple(Fraction(1, s) for s in self.scale_factor)
 
     def __repr__(self):
         s = self.scale_factor
