@@ -177,7 +177,7 @@ assert transfer_acc > 0.7 and scratch_acc > 0.7
     md("""
 ## 5. Freezing saves the update, not the backward pass: compute the features once
 
-Training the frozen model took no less time than training from scratch. The frozen
+Training the frozen model took about as long as training from scratch. The frozen
 convolutions still run forward on every batch, and the backward pass still goes
 through them (a layer cannot know that nobody needs its input gradient). But frozen
 features never change: we can compute them **once** for the 1,000 images and train the
