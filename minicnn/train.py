@@ -454,6 +454,8 @@ def confusion_matrix(
                 f"confusion_matrix: {name} holds the negative label {labels.min()}; "
                 f"class indices start at 0"
             )
+    if not y_true.size:  # np.asarray([]) is float64; no label, nothing to count
+        y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)
     largest = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)))
     if num_classes is None:
         n = largest + 1

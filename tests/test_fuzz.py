@@ -19,11 +19,16 @@ import minicnn as mc
 
 ALLOWED = (ValueError, TypeError, RuntimeError)
 
+# Integers are small or astronomical, never in between: a layer asked for a size of a
+# few thousand (Conv2D(2, 3, 3, padding=11283)) allocates tens of gigabytes for real,
+# which is the user's request, not a bug, and would take the test machine down;
+# sizes past 2**62 are refused by NumPy at once ("array is too big").
 ODD = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(-(2**70), 2**70),
     st.integers(-3, 40),
+    st.integers(2**62, 2**70),
+    st.integers(-(2**70), -(2**62)),
     st.floats(allow_nan=True, allow_infinity=True),
     st.floats(-2, 2),
     st.text(max_size=3),

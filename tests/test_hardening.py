@@ -423,6 +423,7 @@ def test_confusion_matrix_refuses_labels_that_are_not_class_indices(y_true, y_pr
     with pytest.raises(error, match=words):
         mc.confusion_matrix(y_true, y_pred, num_classes)
     np.testing.assert_array_equal(mc.confusion_matrix([0, 1, 1], [0, 1, 0]), [[1, 0], [1, 1]])
+    assert mc.confusion_matrix([], [], 3).shape == (3, 3)  # found by the fuzz test
 
 
 # -- 10. hyperparameters: any real number, range in the message ----------------------------
