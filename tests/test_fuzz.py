@@ -225,6 +225,11 @@ LAYERS = {
     mc.BatchNorm1D: ({"num_features": 72, "eps": 1e-5, "momentum": 0.1}, X4.reshape(2, 72)),
     mc.LocalResponseNorm: ({"size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0}, X4),
     mc.PadShortcut: ({"in_channels": 2, "out_channels": 4, "stride": 2}, X4),
+    mc.ConvTranspose2D: (
+        {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 2, "output_padding": 1},
+        X4,
+    ),
+    mc.Upsample: ({"scale_factor": 2, "mode": "nearest"}, X4),
 }
 
 
@@ -247,20 +252,30 @@ def test_layers(cls, data, odd_input):
 
 
 SCORES = np.array([[2.0, -1.0, 0.5], [0.0, 3.0, -2.0]], np.float32)
+PIXELS = np.random.default_rng(1).standard_normal((2, 3, 2, 2)).astype(np.float32)
+# each loss with a good (scores, targets) pair in its own layout
+LOSSES = {
+    mc.SoftmaxCrossEntropy: (SCORES, np.array([0, 1])),
+    mc.MulticlassSVM: (SCORES, np.array([0, 1])),
+    mc.MSELoss: (SCORES, SCORES[::-1].copy()),
+    mc.BCEWithLogitsLoss: (SCORES, (SCORES > 0).astype(np.float32)),
+    mc.PixelCrossEntropy: (PIXELS, np.array([[[0, 1], [2, 0]], [[1, 1], [2, 2]]])),
+}
 
 
-@pytest.mark.parametrize("cls", [mc.SoftmaxCrossEntropy, mc.MulticlassSVM], ids=repr)
+@pytest.mark.parametrize("cls", LOSSES, ids=lambda c: c.__name__)
 @given(data=st.data(), scores=ODD, labels=ODD)
 def test_losses(cls, data, scores, labels):
     defaults = {"reduction": "mean"} | ({"margin": 1.0} if cls is mc.MulticlassSVM else {})
     ok, loss = attempt(lambda: cls(**data.draw(changed(defaults))))
     if not ok:
         return
-    ok, value = attempt(lambda: loss(SCORES, np.array([0, 1])))
+    good_scores, good_targets = LOSSES[cls]
+    ok, value = attempt(lambda: loss(good_scores, good_targets))
     assert ok, "a good batch must work"
     assert_finite(value, repr(loss))
     assert_finite(loss.backward(), f"{loss!r} backward")
-    for bad_scores, bad_labels in ((scores, np.array([0, 1])), (SCORES, labels)):
+    for bad_scores, bad_labels in ((scores, good_targets), (good_scores, labels)):
         ok, value = attempt(lambda s=bad_scores, y=bad_labels: loss(s, y))
         if ok:
             assert_finite(value, repr(loss))
