@@ -33,6 +33,7 @@ from .model import Sequential, Summary
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
 from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, StepLR
+from .threads import get_num_threads, set_num_threads
 from .train import (
     Callback,
     Checkpoint,
@@ -67,6 +68,8 @@ __all__ = [
     "backend",
     "get_backend",
     "set_backend",
+    "get_num_threads",
+    "set_num_threads",
     "manual_seed",
     "Layer",
     "NonFiniteInputError",

@@ -36,6 +36,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .. import threads
 from . import numpy as vectorised
 from .common import output_hw, pad, padded_zeros, unpad
 
@@ -252,3 +253,275 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     dxp = padded_zeros(x_shape, padding, dy.dtype)
     _avg_pool2d_backward(share, _geometry(N, C, kernel, stride, dy.shape[2:]), dxp)
     return unpad(dxp, padding)
+
+
+# -- fused paths: optional, called by minicnn.functional when the backend has them ------
+#
+# The kernels above mirror the naive ones function by function; the functions below go
+# further and each do a whole operation of the functional core in one compiled pass per
+# image, which the other backends leave to NumPy. They compute the same equations (the
+# tests compare them with the naive backend) and differ only in how the memory is
+# walked:
+#
+# - conv2d_forward / conv2d_backward work image by image: the padded image and its
+#   im2col matrix (C·kh·kw, OH·OW) are small enough to stay in the cache, the matrix
+#   products write straight into the NCHW output (no transpose copy, no np.pad, no
+#   batch-wide matrix), and the bias is added while the output is still in the cache.
+#   Backward rebuilds each image's matrix instead of keeping the batch's.
+# - batch_norm_forward / batch_norm_backward compute the statistics, x̂ and y (and in
+#   backward the two sums and dx) in two passes over the data instead of NumPy's ~8.
+#
+# The batch is split into contiguous chunks that run on minicnn's thread pool (see
+# minicnn.threads); numba releases the GIL inside these functions (nogil=True) and
+# each chunk owns its slice of the output, so no two threads write the same memory.
+
+
+@njit(cache=True, nogil=True)
+def _fill_padded(x, n, xp, ph, pw):
+    """xp[c, ph + h, pw + w] = x[n, c, h, w]; the border of xp stays as it was (zero)."""
+    _, C, H, W = x.shape
+    for c in range(C):
+        for h in range(H):
+            for w in range(W):
+                xp[c, h + ph, w + pw] = x[n, c, h, w]
+
+
+@njit(cache=True, nogil=True)
+def _image_im2col(xp, geometry, cols):
+    """cols[(c, p, q), i*OW + j] = xp[c, i*sh + p, j*sw + q] for one padded image."""
+    C, kh, kw, sh, sw, OH, OW = geometry
+    for c in range(C):
+        for p in range(kh):
+            for q in range(kw):
+                r = (c * kh + p) * kw + q
+                for i in range(OH):
+                    for j in range(OW):
+                        cols[r, i * OW + j] = xp[c, i * sh + p, j * sw + q]
+
+
+@njit(cache=True, nogil=True)
+def _image_col2im(cols, geometry, dxp):
+    """dxp[c, i*sh + p, j*sw + q] += cols[(c, p, q), i*OW + j] for one padded image."""
+    C, kh, kw, sh, sw, OH, OW = geometry
+    for c in range(C):
+        for p in range(kh):
+            for q in range(kw):
+                r = (c * kh + p) * kw + q
+                for i in range(OH):
+                    for j in range(OW):
+                        dxp[c, i * sh + p, j * sw + q] += cols[r, i * OW + j]
+
+
+@njit(cache=True, nogil=True)
+def _conv2d_forward_images(x, weights, b, geometry, padding, y):
+    """y[n] = weights @ im2col(x[n]) + b for every image n; y is (N, K, OH*OW)."""
+    N, C, H, W = x.shape
+    K, R = weights.shape
+    ph, pw = padding
+    xp = np.zeros((C, H + 2 * ph, W + 2 * pw), x.dtype)
+    cols = np.empty((R, y.shape[2]), x.dtype)
+    for n in range(N):
+        _fill_padded(x, n, xp, ph, pw)
+        _image_im2col(xp, geometry, cols)
+        out = y[n]
+        np.dot(weights, cols, out)
+        for k in range(b.size):
+            for t in range(y.shape[2]):
+                out[k, t] += b[k]
+
+
+@njit(cache=True, nogil=True)
+def _conv2d_backward_images(dy, x, weights_t, geometry, padding, dx, dw, db):
+    """For every image: dw += dy[n] @ im2col(x[n])ᵀ, dx[n] = col2im(weightsᵀ @ dy[n]),
+    db += Σ dy[n]. dy is (N, K, OH*OW), weights_t (C*kh*kw, K)."""
+    N, C, H, W = x.shape
+    _, K, P = dy.shape
+    R = weights_t.shape[0]
+    ph, pw = padding
+    xp = np.zeros((C, H + 2 * ph, W + 2 * pw), x.dtype)
+    dxp = np.empty((C, H + 2 * ph, W + 2 * pw), dx.dtype)
+    cols = np.empty((R, P), x.dtype)
+    dcols = np.empty((R, P), dx.dtype)
+    for n in range(N):
+        _fill_padded(x, n, xp, ph, pw)
+        _image_im2col(xp, geometry, cols)
+        dyn = dy[n]
+        dw += np.dot(dyn, cols.T)
+        np.dot(weights_t, dyn, dcols)
+        dxp[:] = 0
+        _image_col2im(dcols, geometry, dxp)
+        for c in range(C):
+            for h in range(H):
+                for w in range(W):
+                    dx[n, c, h, w] = dxp[c, h + ph, w + pw]
+        for k in range(db.size):
+            total = 0.0
+            for t in range(P):
+                total += dyn[k, t]
+            db[k] += total
+
+
+def _conv_geometry(C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
+    """(C, kh, kw, sh, sw, OH, OW) as unsigned integers (see the module docstring)."""
+    return tuple(np.uint64(v) for v in (C, *kernel, *stride, *out_hw))
+
+
+def _fusable(*arrays) -> bool:
+    """The fused paths need numba's BLAS binding (scipy) and one compiled dtype."""
+    return _HAVE_BLAS and len({a.dtype for a in arrays}) == 1 and _compiled(arrays[0].dtype)
+
+
+try:  # numba calls BLAS for np.dot through scipy; without it the fused paths stand aside
+    import scipy.linalg.cython_blas  # noqa: F401
+
+    _HAVE_BLAS = True
+except ImportError:
+    _HAVE_BLAS = False
+
+
+def conv2d_forward(x, w, b, stride, padding):
+    """y = w ⋆ x + b, (N, C, H, W) -> (N, K, OH, OW), image by image (see above).
+    Returns None when this path does not apply (mixed or uncompiled dtypes, no scipy):
+    the caller then takes the general im2col path."""
+    if not _fusable(x, w, *(() if b is None else (b,))):
+        return None
+    N = x.shape[0]
+    K, C, kh, kw = w.shape
+    out_hw = output_hw(x.shape, (kh, kw), stride, padding)
+    y = np.empty((N, K, *out_hw), dtype=x.dtype)
+    args = (
+        np.ascontiguousarray(w.reshape(K, -1)),
+        np.zeros(0, x.dtype) if b is None else np.ascontiguousarray(b),
+        _conv_geometry(C, (kh, kw), stride, out_hw),
+        tuple(padding),
+    )
+    x, y3 = np.ascontiguousarray(x), y.reshape(N, K, -1)
+    threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, y3[a:z]))
+    return y
+
+
+def conv2d_backward(dy, x, w, has_bias, stride, padding):
+    """(dx, dw, db) of y = w ⋆ x + b given dy (N, K, OH, OW), image by image (see above);
+    db is None without a bias. None when this path does not apply (see conv2d_forward)."""
+    if not _fusable(dy, x, w):
+        return None
+    N = x.shape[0]
+    K, C, kh, kw = w.shape
+    chunks = threads.chunks(N)
+    dx = np.empty(x.shape, dtype=x.dtype)
+    dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
+    db = np.zeros((len(chunks), K if has_bias else 0), dtype=x.dtype)
+    args = (
+        np.ascontiguousarray(w.reshape(K, -1).T),
+        _conv_geometry(C, (kh, kw), stride, dy.shape[2:]),
+        tuple(padding),
+    )
+    x, dy3 = np.ascontiguousarray(x), np.ascontiguousarray(dy).reshape(N, K, -1)
+
+    def chunk(i):
+        a, z = chunks[i]
+        _conv2d_backward_images(dy3[a:z], x[a:z], *args, dx[a:z], dw[i], db[i])
+
+    threads.run(chunk, len(chunks))
+    return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0) if has_bias else None
+
+
+@njit(cache=True, nogil=True)
+def _batch_norm_statistics(x3, mean, var):
+    """Per channel c of x3 (N, C, L): mean and biased variance over its N·L values,
+    in two passes with a float64 accumulator."""
+    N, C, L = x3.shape
+    for c in range(C):
+        total = 0.0
+        for n in range(N):
+            for t in range(L):
+                total += x3[n, c, t]
+        mu = total / (N * L)
+        total = 0.0
+        for n in range(N):
+            for t in range(L):
+                d = x3[n, c, t] - mu
+                total += d * d
+        mean[c], var[c] = mu, total / (N * L)
+
+
+@njit(cache=True, nogil=True)
+def _batch_norm_normalize(x3, mean, inv_std, gamma, beta, x_hat, y):
+    """x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β, per channel, in one pass."""
+    N, C, L = x3.shape
+    for n in range(N):
+        for c in range(C):
+            m, s, g, b = mean[c], inv_std[c], gamma[c], beta[c]
+            for t in range(L):
+                h = (x3[n, c, t] - m) * s
+                x_hat[n, c, t] = h
+                y[n, c, t] = h * g + b
+
+
+@njit(cache=True, nogil=True)
+def _batch_norm_backward(dy, x_hat, scale, training, dx, dgamma, dbeta):
+    """dβ = Σ dy, dγ = Σ dy·x̂ in one pass; then dx = (γ/σ)·(dy − (dβ + x̂·dγ)/M)
+    in training, dx = (γ/σ)·dy in evaluation."""
+    N, C, L = dy.shape
+    for c in range(C):
+        sum_dy, sum_dy_xhat = 0.0, 0.0
+        for n in range(N):
+            for t in range(L):
+                sum_dy += dy[n, c, t]
+                sum_dy_xhat += dy[n, c, t] * x_hat[n, c, t]
+        dbeta[c], dgamma[c] = sum_dy, sum_dy_xhat
+    M = N * L
+    for n in range(N):
+        for c in range(C):
+            s = scale[c]
+            if training:
+                a, g = dbeta[c] / M, dgamma[c] / M
+                for t in range(L):
+                    dx[n, c, t] = s * (dy[n, c, t] - a - x_hat[n, c, t] * g)
+            else:
+                for t in range(L):
+                    dx[n, c, t] = s * dy[n, c, t]
+
+
+def batch_norm_statistics(x):
+    """(mean, biased variance) per channel of x (N, C, ...), each (C,) in x's dtype;
+    None when this path does not apply."""
+    if not _fusable(x):
+        return None
+    x3 = np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
+    mean, var = np.empty(x.shape[1]), np.empty(x.shape[1])
+    _batch_norm_statistics(x3, mean, var)
+    return mean.astype(x.dtype), var.astype(x.dtype)
+
+
+def batch_norm_normalize(x, mean, inv_std, gamma, beta):
+    """(x̂, y) with x̂ = (x − μ)/σ and y = γ·x̂ + β, all (C,) vectors per channel of x;
+    None when this path does not apply."""
+    if not _fusable(x, mean, inv_std, gamma, beta):
+        return None
+    x3 = np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
+    x_hat, y = np.empty(x.shape, x.dtype), np.empty(x.shape, x.dtype)
+    _batch_norm_normalize(
+        x3, mean, inv_std, gamma, beta, x_hat.reshape(x3.shape), y.reshape(x3.shape)
+    )
+    return x_hat, y
+
+
+def batch_norm_backward(dy, x_hat, scale, training):
+    """(dx, dγ, dβ) of batch norm given dy, x̂ and scale = γ/σ (C,); None when this path
+    does not apply."""
+    if not _fusable(dy, x_hat, scale):
+        return None
+    shape3 = (dy.shape[0], dy.shape[1], -1)
+    dx = np.empty(dy.shape, dy.dtype)
+    dgamma, dbeta = np.empty(dy.shape[1]), np.empty(dy.shape[1])
+    _batch_norm_backward(
+        np.ascontiguousarray(dy).reshape(shape3),
+        np.ascontiguousarray(x_hat).reshape(shape3),
+        scale,
+        bool(training),
+        dx.reshape(shape3),
+        dgamma,
+        dbeta,
+    )
+    return dx, dgamma.astype(dy.dtype), dbeta.astype(dy.dtype)
