@@ -29,6 +29,7 @@ unless ``NUMBA_CACHE_DIR`` already says where.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 
@@ -171,8 +172,10 @@ def max_pool2d_forward(x, kernel, stride, padding):
     y = np.empty((N, C, *out_hw), dtype=x.dtype)
     argmax = np.empty((N, C, *out_hw), dtype=np.int64)
     xp = np.ascontiguousarray(pad(x, padding, value=-np.inf))
+    # A sum is NaN when any element is: one pass, no mask array. (An overflow to
+    # inf − inf also gives NaN: a NaN-free input then takes the slower, correct loop.)
     _max_pool2d_forward(
-        xp, _geometry(N, C, kernel, stride, out_hw), y, argmax, bool(np.isnan(xp).any())
+        xp, _geometry(N, C, kernel, stride, out_hw), y, argmax, bool(np.isnan(xp.sum()))
     )
     return y, argmax
 
@@ -287,8 +290,8 @@ def _fill_padded(x, n, xp, ph, pw):
 
 
 @njit(cache=True, nogil=True)
-def _image_im2col(xp, geometry, cols):
-    """cols[(c, p, q), i*OW + j] = xp[c, i*sh + p, j*sw + q] for one padded image."""
+def _image_im2col(xp, geometry, cols, offset):
+    """cols[(c, p, q), offset + i*OW + j] = xp[c, i*sh + p, j*sw + q] for one padded image."""
     C, kh, kw, sh, sw, OH, OW = geometry
     for c in range(C):
         for p in range(kh):
@@ -296,12 +299,12 @@ def _image_im2col(xp, geometry, cols):
                 r = (c * kh + p) * kw + q
                 for i in range(OH):
                     for j in range(OW):
-                        cols[r, i * OW + j] = xp[c, i * sh + p, j * sw + q]
+                        cols[r, offset + i * OW + j] = xp[c, i * sh + p, j * sw + q]
 
 
 @njit(cache=True, nogil=True)
-def _image_col2im(cols, geometry, dxp):
-    """dxp[c, i*sh + p, j*sw + q] += cols[(c, p, q), i*OW + j] for one padded image."""
+def _image_col2im(cols, geometry, offset, dxp):
+    """dxp[c, i*sh + p, j*sw + q] += cols[(c, p, q), offset + i*OW + j] for one padded image."""
     C, kh, kw, sh, sw, OH, OW = geometry
     for c in range(C):
         for p in range(kh):
@@ -309,56 +312,79 @@ def _image_col2im(cols, geometry, dxp):
                 r = (c * kh + p) * kw + q
                 for i in range(OH):
                     for j in range(OW):
-                        dxp[c, i * sh + p, j * sw + q] += cols[r, i * OW + j]
+                        dxp[c, i * sh + p, j * sw + q] += cols[r, offset + i * OW + j]
 
 
 @njit(cache=True, nogil=True)
-def _conv2d_forward_images(x, weights, b, geometry, padding, y):
-    """y[n] = weights @ im2col(x[n]) + b for every image n; y is (N, K, OH*OW)."""
+def _conv2d_forward_images(x, weights, b, geometry, padding, group, y):
+    """y[n] = weights @ im2col(x[n]) + b for every image n, ``group`` images per matrix
+    product (their im2col matrices side by side); y is (N, K, OH*OW), b is (K,)."""
     N, C, H, W = x.shape
     K, R = weights.shape
+    P = y.shape[2]
     ph, pw = padding
     xp = np.zeros((C, H + 2 * ph, W + 2 * pw), x.dtype)
-    cols = np.empty((R, y.shape[2]), x.dtype)
-    for n in range(N):
-        _fill_padded(x, n, xp, ph, pw)
-        _image_im2col(xp, geometry, cols)
-        out = y[n]
+    for n0 in range(0, N, group):
+        g = min(group, N - n0)
+        cols = np.empty((R, g * P), x.dtype)
+        out = np.empty((K, g * P), x.dtype)
+        for t in range(g):
+            _fill_padded(x, n0 + t, xp, ph, pw)
+            _image_im2col(xp, geometry, cols, np.uint64(t * P))
         np.dot(weights, cols, out)
-        for k in range(b.size):
-            for t in range(y.shape[2]):
-                out[k, t] += b[k]
+        for t in range(g):
+            for k in range(K):
+                for u in range(P):
+                    y[n0 + t, k, u] = out[k, t * P + u] + b[k]
 
 
 @njit(cache=True, nogil=True)
-def _conv2d_backward_images(dy, x, weights_t, geometry, padding, dx, dw, db):
-    """For every image: dw += dy[n] @ im2col(x[n])ᵀ, dx[n] = col2im(weightsᵀ @ dy[n]),
-    db += Σ dy[n]. dy is (N, K, OH*OW), weights_t (C*kh*kw, K)."""
+def _conv2d_backward_images(dy, x, weights_t, geometry, padding, group, dx, dw, db):
+    """For every group of images: dw += dY @ colsᵀ, dcols = weightsᵀ @ dY and
+    dx[n] = col2im(dcols) per image, db += Σ dY; dY and cols hold the group's images
+    side by side. dy is (N, K, OH*OW), weights_t (C*kh*kw, K)."""
     N, C, H, W = x.shape
     _, K, P = dy.shape
     R = weights_t.shape[0]
     ph, pw = padding
     xp = np.zeros((C, H + 2 * ph, W + 2 * pw), x.dtype)
     dxp = np.empty((C, H + 2 * ph, W + 2 * pw), dx.dtype)
-    cols = np.empty((R, P), x.dtype)
-    dcols = np.empty((R, P), dx.dtype)
-    for n in range(N):
-        _fill_padded(x, n, xp, ph, pw)
-        _image_im2col(xp, geometry, cols)
-        dyn = dy[n]
-        dw += np.dot(dyn, cols.T)
-        np.dot(weights_t, dyn, dcols)
-        dxp[:] = 0
-        _image_col2im(dcols, geometry, dxp)
-        for c in range(C):
-            for h in range(H):
-                for w in range(W):
-                    dx[n, c, h, w] = dxp[c, h + ph, w + pw]
+    for n0 in range(0, N, group):
+        g = min(group, N - n0)
+        cols = np.empty((R, g * P), x.dtype)
+        dY = np.empty((K, g * P), dy.dtype)
+        dcols = np.empty((R, g * P), dx.dtype)
+        for t in range(g):
+            _fill_padded(x, n0 + t, xp, ph, pw)
+            _image_im2col(xp, geometry, cols, np.uint64(t * P))
+            for k in range(K):
+                for u in range(P):
+                    dY[k, t * P + u] = dy[n0 + t, k, u]
+        dw += np.dot(dY, cols.T)
+        np.dot(weights_t, dY, dcols)
+        for t in range(g):
+            dxp[:] = 0
+            _image_col2im(dcols, geometry, np.uint64(t * P), dxp)
+            for c in range(C):
+                for h in range(H):
+                    for w in range(W):
+                        dx[n0 + t, c, h, w] = dxp[c, h + ph, w + pw]
         for k in range(db.size):
             total = 0.0
-            for t in range(P):
-                total += dyn[k, t]
+            for u in range(g * P):
+                total += dY[k, u]
             db[k] += total
+
+
+# Images per matrix product: as many as fit their im2col matrices in GROUP_BYTES, so
+# the matrix stays in the L2 cache between being built and being multiplied, while
+# the product is wide enough for BLAS to run at speed (one 10×10 LeNet-5 conv2 image
+# gives a 150×100 matrix: too narrow alone).
+GROUP_BYTES = 2**17
+
+
+def _group(cols_bytes_per_image: int, n_images: int) -> int:
+    return max(1, min(n_images, GROUP_BYTES // max(1, cols_bytes_per_image)))
 
 
 def _conv_geometry(C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
@@ -371,12 +397,9 @@ def _fusable(*arrays) -> bool:
     return _HAVE_BLAS and len({a.dtype for a in arrays}) == 1 and _compiled(arrays[0].dtype)
 
 
-try:  # numba calls BLAS for np.dot through scipy; without it the fused paths stand aside
-    import scipy.linalg.cython_blas  # noqa: F401
-
-    _HAVE_BLAS = True
-except ImportError:
-    _HAVE_BLAS = False
+# numba calls BLAS for np.dot through scipy; without it the fused paths stand aside.
+# (find_spec, not an import: scipy.linalg takes ~0.3 s to load, paid on first use.)
+_HAVE_BLAS = importlib.util.find_spec("scipy") is not None
 
 
 def conv2d_forward(x, w, b, stride, padding):
@@ -391,9 +414,10 @@ def conv2d_forward(x, w, b, stride, padding):
     y = np.empty((N, K, *out_hw), dtype=x.dtype)
     args = (
         np.ascontiguousarray(w.reshape(K, -1)),
-        np.zeros(0, x.dtype) if b is None else np.ascontiguousarray(b),
+        np.zeros(K, x.dtype) if b is None else np.ascontiguousarray(b),
         _conv_geometry(C, (kh, kw), stride, out_hw),
         tuple(padding),
+        _group(C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N),
     )
     x, y3 = np.ascontiguousarray(x), y.reshape(N, K, -1)
     threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, y3[a:z]))
@@ -415,6 +439,7 @@ def conv2d_backward(dy, x, w, has_bias, stride, padding):
         np.ascontiguousarray(w.reshape(K, -1).T),
         _conv_geometry(C, (kh, kw), stride, dy.shape[2:]),
         tuple(padding),
+        _group(C * kh * kw * dy.shape[2] * dy.shape[3] * x.itemsize, N),
     )
     x, dy3 = np.ascontiguousarray(x), np.ascontiguousarray(dy).reshape(N, K, -1)
 
