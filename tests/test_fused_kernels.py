@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import minicnn as mc
 from minicnn import threads
 from minicnn.kernels import jit, naive
-from minicnn.kernels.common import output_hw
+from minicnn.shapes import output_hw
 
 pytestmark = pytest.mark.skipif(not jit._HAVE_BLAS, reason="the fused paths need scipy")
 
@@ -63,9 +63,9 @@ def test_conv2d_agrees_with_naive(problem):
     saved = threads.get_num_threads()
     mc.set_num_threads(n_threads)
     try:
-        y = jit.conv2d_forward(x, w, b, stride, padding)
+        y = jit.fused_conv2d_forward(x, w, b, stride, padding)
         dy = rng.standard_normal(y.shape).astype(x.dtype)
-        dx, dw, db = jit.conv2d_backward(dy, x, w, b is not None, stride, padding)
+        dx, dw, db = jit.fused_conv2d_backward(dy, x, w, b is not None, stride, padding)
     finally:
         mc.set_num_threads(saved)
     y_ref, dx_ref, dw_ref, db_ref = reference_conv(x, w, b, stride, padding, dy)
@@ -82,11 +82,12 @@ def test_conv2d_stands_aside_where_it_does_not_apply():
     """Mixed or uncompiled dtypes: None, so the caller takes the general path."""
     x = np.ones((2, 1, 5, 5), np.float32)
     w = np.ones((3, 1, 3, 3), np.float64)
-    assert jit.conv2d_forward(x, w, None, (1, 1), (0, 0)) is None
+    assert jit.fused_conv2d_forward(x, w, None, (1, 1), (0, 0)) is None
     half = np.ones((2, 1, 5, 5), np.float16)
-    assert jit.conv2d_forward(half, half[:3, :, :3, :3], None, (1, 1), (0, 0)) is None
+    assert jit.fused_conv2d_forward(half, half[:3, :, :3, :3], None, (1, 1), (0, 0)) is None
     assert (
-        jit.conv2d_backward(np.ones((2, 3, 3, 3), np.float32), x, w, True, (1, 1), (0, 0)) is None
+        jit.fused_conv2d_backward(np.ones((2, 3, 3, 3), np.float32), x, w, True, (1, 1), (0, 0))
+        is None
     )
 
 
@@ -102,18 +103,18 @@ def test_batch_norm_agrees_with_the_equations(dtype, shape, training):
     axes = (0, *range(2, len(shape)))
     bshape = (1, C) + (1,) * (len(shape) - 2)
 
-    mean, var = jit.batch_norm_statistics(x)
+    mean, var = jit.fused_batch_norm_statistics(x)
     tol = tolerance(dtype, 10.0)
     np.testing.assert_allclose(mean, x.mean(axis=axes), **tol)
     np.testing.assert_allclose(var, x.var(axis=axes), **tol)
     inv_std = (1 / np.sqrt(var + 1e-5)).astype(dtype)
-    x_hat, y = jit.batch_norm_normalize(x, mean, inv_std, gamma, beta)
+    x_hat, y = jit.fused_batch_norm_normalize(x, mean, inv_std, gamma, beta)
     x_hat_ref = (x - mean.reshape(bshape)) * inv_std.reshape(bshape)
     np.testing.assert_allclose(x_hat, x_hat_ref, **tol)
     np.testing.assert_allclose(y, x_hat_ref * gamma.reshape(bshape) + beta.reshape(bshape), **tol)
 
     scale = gamma * inv_std
-    dx, dgamma, dbeta = jit.batch_norm_backward(dy, x_hat, scale, training)
+    dx, dgamma, dbeta = jit.fused_batch_norm_backward(dy, x_hat, scale, training)
     dbeta_ref, dgamma_ref = dy.sum(axis=axes), (dy * x_hat).sum(axis=axes)
     np.testing.assert_allclose(dbeta, dbeta_ref, **tol)
     np.testing.assert_allclose(dgamma, dgamma_ref, **tol)

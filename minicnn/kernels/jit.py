@@ -38,8 +38,9 @@ import numpy as np
 from numba import njit, prange
 
 from .. import threads
+from ..shapes import output_hw
 from . import numpy as vectorised
-from .common import output_hw, pad, padded_zeros, unpad
+from .common import pad, padded_zeros, unpad
 
 
 def _writable(directory: str) -> bool:
@@ -402,7 +403,7 @@ def _fusable(*arrays) -> bool:
 _HAVE_BLAS = importlib.util.find_spec("scipy") is not None
 
 
-def conv2d_forward(x, w, b, stride, padding):
+def fused_conv2d_forward(x, w, b, stride, padding):
     """y = w ⋆ x + b, (N, C, H, W) -> (N, K, OH, OW), image by image (see above).
     Returns None when this path does not apply (mixed or uncompiled dtypes, no scipy):
     the caller then takes the general im2col path."""
@@ -424,7 +425,7 @@ def conv2d_forward(x, w, b, stride, padding):
     return y
 
 
-def conv2d_backward(dy, x, w, has_bias, stride, padding):
+def fused_conv2d_backward(dy, x, w, has_bias, stride, padding):
     """(dx, dw, db) of y = w ⋆ x + b given dy (N, K, OH, OW), image by image (see above);
     db is None without a bias. None when this path does not apply (see conv2d_forward)."""
     if not _fusable(dy, x, w):
@@ -508,7 +509,7 @@ def _batch_norm_backward(dy, x_hat, scale, training, dx, dgamma, dbeta):
                     dx[n, c, t] = s * dy[n, c, t]
 
 
-def batch_norm_statistics(x):
+def fused_batch_norm_statistics(x):
     """(mean, biased variance) per channel of x (N, C, ...), each (C,) in x's dtype;
     None when this path does not apply."""
     if not _fusable(x):
@@ -519,22 +520,21 @@ def batch_norm_statistics(x):
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
-def batch_norm_normalize(x, mean, inv_std, gamma, beta):
-    """(x̂, y) with x̂ = (x − μ)/σ and y = γ·x̂ + β, all (C,) vectors per channel of x;
-    None when this path does not apply."""
+def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
+    """(x̂, y) with x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β, per channel of x; the four
+    vectors hold C values each (any shape). None when this path does not apply."""
     if not _fusable(x, mean, inv_std, gamma, beta):
         return None
     x3 = np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
     x_hat, y = np.empty(x.shape, x.dtype), np.empty(x.shape, x.dtype)
-    _batch_norm_normalize(
-        x3, mean, inv_std, gamma, beta, x_hat.reshape(x3.shape), y.reshape(x3.shape)
-    )
+    vectors = (np.ascontiguousarray(v).ravel() for v in (mean, inv_std, gamma, beta))
+    _batch_norm_normalize(x3, *vectors, x_hat.reshape(x3.shape), y.reshape(x3.shape))
     return x_hat, y
 
 
-def batch_norm_backward(dy, x_hat, scale, training):
-    """(dx, dγ, dβ) of batch norm given dy, x̂ and scale = γ/σ (C,); None when this path
-    does not apply."""
+def fused_batch_norm_backward(dy, x_hat, scale, training):
+    """(dx, dγ, dβ) of batch norm given dy, x̂ and scale = γ/σ (C values, any shape);
+    None when this path does not apply."""
     if not _fusable(dy, x_hat, scale):
         return None
     shape3 = (dy.shape[0], dy.shape[1], -1)
@@ -543,7 +543,7 @@ def batch_norm_backward(dy, x_hat, scale, training):
     _batch_norm_backward(
         np.ascontiguousarray(dy).reshape(shape3),
         np.ascontiguousarray(x_hat).reshape(shape3),
-        scale,
+        np.ascontiguousarray(scale).ravel(),
         bool(training),
         dx.reshape(shape3),
         dgamma,
