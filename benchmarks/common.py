@@ -192,6 +192,11 @@ def render_summary() -> str:
             r = json.loads(path.read_text())
             found[model, r["machine"]["threads"]] = r
     threads = sorted({n for _, n in found})
+
+    def ratio(r, key, b):
+        mine, ref = (r.get(key, {}).get(f"{fw}/{b}") for fw in ("numba", "torch"))
+        return f"{mine['median'] / ref['median']:.2f}" if mine and ref else "–"
+
     rows = []
     for model, name in MODEL_NAMES.items():
         batches = sorted({b for (m, _), r in found.items() if m == model for b in r["batch_sizes"]})
@@ -200,8 +205,7 @@ def render_summary() -> str:
                 cells = []
                 for n in threads:
                     r = found.get((model, n), {})
-                    mine, ref = (r.get(what, {}).get(f"{fw}/{b}") for fw in ("numba", "torch"))
-                    cells.append(f"{mine['median'] / ref['median']:.2f}" if mine and ref else "")
+                    cells.append(f"{ratio(r, what, b)} ({ratio(r, what + '_cpu', b)})")
                 label = "training" if what == "train" else "inference"
                 rows.append([f"{name}, batch {b}, {label}", *cells])
     if not rows:
@@ -212,6 +216,9 @@ def render_summary() -> str:
     )
     return (
         "## Summary: minicnn (numba) images/s ÷ PyTorch images/s\n\n"
+        "Each cell: the wall-clock ratio, then in parentheses the ratio of images per "
+        "CPU-second of the process (time spent waiting for a core on a shared machine "
+        "is not counted; with one thread this is the cost of the work itself).\n\n"
         + table(["workload", *(f"{n} thread{'s' if n > 1 else ''}" for n in threads)], rows)
         + f"\nLoad average (1 min) when each run started: {loads}. A load above "
         "the number of cores means other processes competed for them: the ratios of "
@@ -244,7 +251,14 @@ def render_model(r: dict) -> str:
                 if torch_infer and fw != "torch"
                 else ""
             )
-            rows.append([fw, str(b), fmt(train), ratio, fmt(infer), iratio])
+            cpu = r.get("train_cpu", {}).get(f"{fw}/{b}")
+            cpu_ref = r.get("train_cpu", {}).get(f"torch/{b}")
+            cpu_ratio = (
+                f"{cpu['median'] / cpu_ref['median']:.2f}"
+                if cpu and cpu_ref and fw != "torch"
+                else ""
+            )
+            rows.append([fw, str(b), fmt(train), ratio, cpu_ratio, fmt(infer), iratio])
     out.append(
         table(
             [
@@ -252,6 +266,7 @@ def render_model(r: dict) -> str:
                 "batch",
                 "train images/s",
                 "train ratio",
+                "train ratio, CPU time",
                 "inference images/s",
                 "inference ratio",
             ],
@@ -285,7 +300,7 @@ def render_model(r: dict) -> str:
         )
     for fw, layers in r.get("layers", {}).items():
         out.append(
-            f"\nPer-layer time of one training step, minicnn {fw}, batch "
+            f"\nPer-layer CPU time of one training step, minicnn {fw}, batch "
             f"{r['layers_batch']} (ms, median of {r['layers_steps']} steps):\n"
         )
         rows = [

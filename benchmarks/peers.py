@@ -18,6 +18,7 @@ update), which is how JAX is meant to be used.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 
@@ -27,13 +28,34 @@ MODELS = ("lenet5", "resnet20")
 LR, MOMENTUM = 0.01, 0.9
 
 
+@contextlib.contextmanager
+def without_fused_paths(active: bool):
+    """Hide the numba backend's fused_* functions for a block, so the functional core
+    takes its general path (im2col per batch slice, NumPy batch norm): what the fused
+    paths buy, measured in the same process as everything else."""
+    from minicnn.kernels import jit
+
+    hidden = {name: getattr(jit, name) for name in dir(jit) if name.startswith("fused_")}
+    if active:
+        for name in hidden:
+            delattr(jit, name)
+    try:
+        yield
+    finally:
+        if active:
+            for name, fn in hidden.items():
+                setattr(jit, name, fn)
+
+
 class Minicnn:
-    """A minicnn.zoo model on one backend, SGD(lr 0.01, momentum 0.9)."""
+    """A minicnn.zoo model on one backend, SGD(lr 0.01, momentum 0.9). The backend
+    ``numba-unfused`` is numba without its fused paths (see without_fused_paths)."""
 
     def __init__(self, backend: str, model: str):
         import minicnn as mc
 
-        self.mc, self.backend = mc, backend
+        self.unfused = backend == "numba-unfused"
+        self.mc, self.backend = mc, "numba" if self.unfused else backend
         mc.manual_seed(0)
         self.model = getattr(mc.zoo, model)()
         self.loss = mc.SoftmaxCrossEntropy()
@@ -48,14 +70,14 @@ class Minicnn:
     def train_epoch(self, x, y, batch: int, rng) -> None:
         order = rng.permutation(len(x))
         self.model.train()
-        with self.mc.backend(self.backend):
+        with self.mc.backend(self.backend), without_fused_paths(self.unfused):
             for start in range(0, len(x), batch):
                 idx = order[start : start + batch]
                 self.step(x[idx], y[idx])
 
     def infer(self, x, batch: int) -> None:
         self.model.eval()
-        with self.mc.backend(self.backend):
+        with self.mc.backend(self.backend), without_fused_paths(self.unfused):
             for start in range(0, len(x), batch):
                 self.model.forward(x[start : start + batch])
         self.model.train()
@@ -66,8 +88,8 @@ class Minicnn:
         names = [name for name, _ in layers] + ["loss", "SGD step + zero_grad"]
         fwd = {n: [] for n in names}
         bwd = {n: [] for n in names}
-        clock = time.perf_counter
-        with self.mc.backend(self.backend):
+        clock = time.process_time  # CPU time: steadier than wall time on a shared machine
+        with self.mc.backend(self.backend), without_fused_paths(self.unfused):
             for step in range(steps + 1):  # the first step is a warm-up
                 lo = (step * batch) % max(1, len(x) - batch)
                 out, yb = x[lo : lo + batch], y[lo : lo + batch]
@@ -377,25 +399,40 @@ def warm_up(runners: dict, x, y, batch_sizes) -> None:
                 runner.infer(x[:tail], b)
 
 
-def throughput(runners: dict, x, y, batch_sizes, repeats: int, what: str) -> dict:
+def throughput(runners: dict, x, y, batch_sizes, repeats: int, what: str) -> tuple[dict, dict]:
     """images/s for every framework and batch size, ``repeats`` times, frameworks taking
-    turns inside every repetition so a burst of load from elsewhere hits them alike."""
+    turns inside every repetition so a burst of load from elsewhere hits them alike.
+
+    Returns two summaries: images per second of wall-clock time (the claim), and images
+    per second of CPU time of this process (all its threads). On a machine shared with
+    other jobs the second is far steadier: time spent waiting for a core is not
+    counted. With one thread it is the cost of the work itself; with several it adds
+    up every thread's time, including time spent spinning or waiting."""
     import numpy as np
 
     rng = np.random.default_rng(0)
     runs = {f"{fw}/{b}": [] for b in batch_sizes for fw in runners}
+    cpu_runs = {key: [] for key in runs}
     for rep in range(repeats):
         for b in batch_sizes:
             for fw, runner in runners.items():
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 if what == "train":
                     runner.train_epoch(x, y, b, rng)
                 else:
                     runner.infer(x, b)
                 rate = len(x) / (time.perf_counter() - start)
+                cpu_rate = len(x) / max(time.process_time() - start_cpu, 1e-9)
                 runs[f"{fw}/{b}"].append(rate)
-                print(f"  {what} rep {rep + 1} batch {b:4d} {fw:6s} {rate:8.0f} images/s")
-    return {key: common.summarize(values) for key, values in runs.items()}
+                cpu_runs[f"{fw}/{b}"].append(cpu_rate)
+                print(
+                    f"  {what} rep {rep + 1} batch {b:4d} {fw:6s} {rate:8.0f} images/s "
+                    f"({cpu_rate:8.0f} per CPU-second)"
+                )
+    return (
+        {key: common.summarize(values) for key, values in runs.items()},
+        {key: common.summarize(values) for key, values in cpu_runs.items()},
+    )
 
 
 def make_all(frameworks, model: str, threads: int) -> dict:
@@ -481,7 +518,7 @@ def parser(doc: str, samples: int, batch_sizes, frameworks, repeats: int = 3):
     import argparse
     import os
 
-    choices = ("numba", "numpy", "naive", "torch", "jax")
+    choices = ("numba", "numba-unfused", "numpy", "naive", "torch", "jax")
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--samples", type=int, default=samples, help="images per epoch")
     p.add_argument("--batch-sizes", type=int, nargs="+", default=list(batch_sizes))
@@ -528,8 +565,10 @@ def main(model: str, args, argv, script: str, load_data) -> None:
     result["frameworks"] = list(runners)
     warm_up(runners, x, y, args.batch_sizes)
     print(f"{model}, {len(x)} {data} images, threads={args.threads}")
-    result["train"] = throughput(runners, x, y, args.batch_sizes, args.repeats, "train")
-    result["infer"] = throughput(runners, x, y, args.batch_sizes, args.repeats, "infer")
+    for what in ("train", "infer"):
+        result[what], result[what + "_cpu"] = throughput(
+            runners, x, y, args.batch_sizes, args.repeats, what
+        )
     if args.layer_steps:
         result["layers_batch"], result["layers_steps"] = args.batch_sizes[0], args.layer_steps
         result["layers"] = {
