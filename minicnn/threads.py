@@ -24,6 +24,7 @@ numba's parallel loops and with multi-threaded BLAS, see docs/architecture.md,
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from collections.abc import Callable
@@ -109,9 +110,11 @@ def set_num_threads(n: int) -> None:
 
 
 def _one_blas_thread() -> None:
-    """Ask every loaded BLAS library (numpy's, and scipy's that numba calls) for one
-    thread, once, via threadpoolctl when it is installed (otherwise the environment
-    variables above decide, read when BLAS loads)."""
+    """Ask every BLAS library (numpy's, and scipy's that numba calls) for one thread,
+    once, via threadpoolctl when it is installed (otherwise the environment variables
+    decide, read when each library loads). Without this, scipy's BLAS, loaded on the
+    first fused kernel, took every core from inside each of minicnn's threads: measured
+    ResNet-20 training at 2 threads on a busy 2-core machine fell from ~25 to 2 images/s."""
     global _blas_limited
     if _blas_limited:
         return
@@ -120,6 +123,10 @@ def _one_blas_thread() -> None:
         from threadpoolctl import threadpool_limits
     except ImportError:
         return
+    try:  # numba's np.dot calls scipy's BLAS, another library than numpy's: load it first
+        importlib.import_module("scipy.linalg.cython_blas")
+    except ImportError:
+        pass
     threadpool_limits(1, user_api="blas")
 
 

@@ -117,3 +117,19 @@ def test_training_agrees_whatever_the_thread_count(fresh_threads):
         grads.append([p.grad.copy() for p in model.parameters()])
     for a, b in zip(*grads, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_blas_gets_one_thread_once_a_kernel_runs(monkeypatch):
+    """minicnn's threads each call BLAS: a multi-threaded BLAS inside them would
+    oversubscribe the cores. Every BLAS library, scipy's (which numba's np.dot calls)
+    included, is asked for one thread when the first fused kernel runs."""
+    threadpoolctl = pytest.importorskip(
+        "threadpoolctl", reason="threadpoolctl is how minicnn sets BLAS's thread count"
+    )
+    threadpoolctl.threadpool_limits(2, user_api="blas")  # as if a user had asked for 2
+    monkeypatch.setattr(threads, "_blas_limited", False)
+    x = np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32)
+    with mc.backend("numba"):
+        mc.zoo.lenet5().forward(x)
+    pools = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+    assert pools and all(p["num_threads"] == 1 for p in pools), pools
