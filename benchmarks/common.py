@@ -193,8 +193,8 @@ def render_summary() -> str:
             found[model, r["machine"]["threads"]] = r
     threads = sorted({n for _, n in found})
 
-    def ratio(r, key, b):
-        mine, ref = (r.get(key, {}).get(f"{fw}/{b}") for fw in ("numba", "torch"))
+    def ratio(r, key, b, fw="numba"):
+        mine, ref = (r.get(key, {}).get(f"{name}/{b}") for name in (fw, "torch"))
         return f"{mine['median'] / ref['median']:.2f}" if mine and ref else "–"
 
     rows = []
@@ -205,7 +205,8 @@ def render_summary() -> str:
                 cells = []
                 for n in threads:
                     r = found.get((model, n), {})
-                    cells.append(f"{ratio(r, what, b)} ({ratio(r, what + '_cpu', b)})")
+                    for fw in ("numba", "numba-unfused"):
+                        cells.append(f"{ratio(r, what, b, fw)} ({ratio(r, what + '_cpu', b, fw)})")
                 label = "training" if what == "train" else "inference"
                 rows.append([f"{name}, batch {b}, {label}", *cells])
     if not rows:
@@ -218,8 +219,21 @@ def render_summary() -> str:
         "## Summary: minicnn (numba) images/s ÷ PyTorch images/s\n\n"
         "Each cell: the wall-clock ratio, then in parentheses the ratio of images per "
         "CPU-second of the process (time spent waiting for a core on a shared machine "
-        "is not counted; with one thread this is the cost of the work itself).\n\n"
-        + table(["workload", *(f"{n} thread{'s' if n > 1 else ''}" for n in threads)], rows)
+        "is not counted; with one thread this is the cost of the work itself). "
+        "'Without the fused paths' is the numba backend with its fused_* functions "
+        "hidden (benchmarks/peers.py, `numba-unfused`), timed in the same run: what "
+        "minicnn did before them.\n\n"
+        + table(
+            [
+                "workload",
+                *(
+                    f"{n} thread{'s' if n > 1 else ''}{suffix}"
+                    for n in threads
+                    for suffix in ("", ", without the fused paths")
+                ),
+            ],
+            rows,
+        )
         + f"\nLoad average (1 min) when each run started: {loads}. A load above "
         "the number of cores means other processes competed for them: the ratios of "
         "such a run are noisy and the multi-thread ones in particular mean little.\n"

@@ -25,7 +25,12 @@ def main(argv=None) -> None:
     p.add_argument("--model", choices=("lenet5", "resnet20"), default="lenet5")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--backend", default="numba")
+    p.add_argument(
+        "--backend",
+        default="numba",
+        choices=("numba", "numba-unfused", "numpy", "naive"),
+        help="numba-unfused: numba with its fused paths hidden (what minicnn did before them)",
+    )
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--top", type=int, default=25)
     args = p.parse_args(argv)
@@ -42,7 +47,7 @@ def main(argv=None) -> None:
     # CPU time of the process, not wall time: on a shared machine the wait for a core
     # would otherwise be charged to whichever function was running.
     profile = cProfile.Profile(time.process_time)
-    profile.enable()
+    profile.enable()  # (train_epoch hides the fused paths itself for numba-unfused)
     runner.train_epoch(x, y, args.batch, rng)
     profile.disable()
     stats = pstats.Stats(profile)
