@@ -4,18 +4,21 @@ import minicnn as mc
 model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
 """
 
-from . import data, functional, zoo
+from . import data, functional, metrics, zoo
 from .backend import available_backends, backend, get_backend, set_backend
-from .checkpoint import CheckpointError, load, save
+from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
 from .layers import (
     AvgPool2D,
     BatchNorm1D,
     BatchNorm2D,
+    Concat,
     Conv2D,
+    ConvTranspose2D,
     Dropout,
     Flatten,
     GlobalAvgPool2D,
+    Identity,
     Layer,
     LeakyReLU,
     Linear,
@@ -27,8 +30,16 @@ from .layers import (
     Residual,
     Sigmoid,
     Tanh,
+    Upsample,
 )
-from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
+from .losses import (
+    BCEWithLogitsLoss,
+    Loss,
+    MSELoss,
+    MulticlassSVM,
+    PixelCrossEntropy,
+    SoftmaxCrossEntropy,
+)
 from .model import Sequential
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
@@ -37,7 +48,6 @@ from .summary import Summary
 from .threads import get_num_threads, set_num_threads
 from .train import (
     Callback,
-    Checkpoint,
     EarlyStopping,
     History,
     TrainingDivergedError,
@@ -65,6 +75,7 @@ __all__ = [
     "functional",
     "viz",
     "zoo",
+    "metrics",
     "available_backends",
     "backend",
     "get_backend",
@@ -122,4 +133,12 @@ __all__ = [
     "Checkpoint",
     "EarlyStopping",
     "TrainingDivergedError",
+    # issue 13: blocks for Inception, U-Net, transfer learning
+    "MSELoss",
+    "BCEWithLogitsLoss",
+    "PixelCrossEntropy",
+    "Concat",
+    "Identity",
+    "Upsample",
+    "ConvTranspose2D",
 ]

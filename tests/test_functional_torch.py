@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minicnn as mc
@@ -37,6 +37,7 @@ window = dict(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=15)  # x 3 backends; the naive loops are slow on purpose
 @given(c=st.integers(1, 3), kout=st.integers(1, 3), bias=st.booleans(), **window)
 def test_conv2d_pair(torch, backend, c, kout, bias, k, s, p, hw):
     rng = np.random.default_rng(0)
@@ -59,6 +60,7 @@ def test_conv2d_pair(torch, backend, c, kout, bias, k, s, p, hw):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("kind", ["max", "avg"])
+@settings(max_examples=15)
 @given(c=st.integers(1, 3), **window)
 def test_pool_pairs(torch, backend, kind, c, k, s, p, hw):
     p = (min(p[0], k[0] // 2), min(p[1], k[1] // 2))  # PyTorch's rule, ours too
