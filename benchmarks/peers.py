@@ -545,6 +545,7 @@ def main(model: str, args, argv, script: str, load_data) -> None:
     import sys
 
     common.limit_threads(args.threads)  # before numpy, torch and jax load their pools
+    args.model = model
     x, y, data = load_data(args)
     if args.memory_child:
         import json
