@@ -126,3 +126,14 @@ def test_batch_norm_agrees_with_the_equations(dtype, shape, training):
         dx_ref = dy * s
     np.testing.assert_allclose(dx, dx_ref, **tol)
     assert {a.dtype for a in (mean, var, x_hat, y, dx, dgamma, dbeta)} == {np.dtype(dtype)}
+
+
+def test_an_empty_batch_goes_through():
+    x = np.zeros((0, 2, 5, 5), np.float32)
+    w = np.ones((3, 2, 3, 3), np.float32)
+    y = jit.fused_conv2d_forward(x, w, np.ones(3, np.float32), (1, 1), (1, 1))
+    assert y.shape == (0, 3, 5, 5)
+    dx, dw, db = jit.fused_conv2d_backward(y, x, w, True, (1, 1), (1, 1))
+    assert dx.shape == x.shape and not dw.any() and not db.any()
+    x_hat, out = jit.fused_batch_norm_normalize(x, *(np.ones(2, np.float32),) * 4)
+    assert x_hat.shape == out.shape == x.shape

@@ -30,6 +30,7 @@ unless ``NUMBA_CACHE_DIR`` already says where.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import tempfile
 
@@ -400,6 +401,12 @@ def _group(cols_bytes_per_image: int, n_images: int) -> int:
     return max(1, min(n_images, GROUP_BYTES // max(1, cols_bytes_per_image)))
 
 
+def _as_3d(shape) -> tuple[int, int, int]:
+    """(N, C, H, W) or (N, C, ...) -> (N, C, H·W·...): the shape the loops take (no -1,
+    which NumPy cannot resolve for an empty batch)."""
+    return (shape[0], shape[1], math.prod(shape[2:]))
+
+
 def _conv_geometry(C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
     """(C, kh, kw, sh, sw, OH, OW) as unsigned integers (see the module docstring)."""
     return tuple(np.uint64(v) for v in (C, *kernel, *stride, *out_hw))
@@ -432,7 +439,7 @@ def fused_conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
         tuple(padding),
         _group(C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N),
     )
-    x, y3 = np.ascontiguousarray(x), y.reshape(N, K, -1)
+    x, y3 = np.ascontiguousarray(x), y.reshape(_as_3d(y.shape))
     threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, y3[a:z]))
     return y
 
@@ -454,7 +461,7 @@ def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), 
         tuple(padding),
         _group(C * kh * kw * dy.shape[2] * dy.shape[3] * x.itemsize, N),
     )
-    x, dy3 = np.ascontiguousarray(x), np.ascontiguousarray(dy).reshape(N, K, -1)
+    x, dy3 = np.ascontiguousarray(x), np.ascontiguousarray(dy).reshape(_as_3d(dy.shape))
 
     def chunk(i):
         a, z = chunks[i]
@@ -526,7 +533,7 @@ def fused_batch_norm_statistics(x):
     None when this path does not apply."""
     if not _fusable(x):
         return None
-    x3 = np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
+    x3 = np.ascontiguousarray(x).reshape(_as_3d(x.shape))
     mean, var = np.empty(x.shape[1]), np.empty(x.shape[1])
     _batch_norm_statistics(x3, mean, var)
     return mean.astype(x.dtype), var.astype(x.dtype)
@@ -537,7 +544,7 @@ def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
     vectors hold C values each (any shape). None when this path does not apply."""
     if not _fusable(x, mean, inv_std, gamma, beta):
         return None
-    x3 = np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
+    x3 = np.ascontiguousarray(x).reshape(_as_3d(x.shape))
     x_hat, y = np.empty(x.shape, x.dtype), np.empty(x.shape, x.dtype)
     vectors = (np.ascontiguousarray(v).ravel() for v in (mean, inv_std, gamma, beta))
     _batch_norm_normalize(x3, *vectors, x_hat.reshape(x3.shape), y.reshape(x3.shape))
@@ -549,7 +556,7 @@ def fused_batch_norm_backward(dy, x_hat, scale, training):
     None when this path does not apply."""
     if not _fusable(dy, x_hat, scale):
         return None
-    shape3 = (dy.shape[0], dy.shape[1], -1)
+    shape3 = _as_3d(dy.shape)
     dx = np.empty(dy.shape, dy.dtype)
     dgamma, dbeta = np.empty(dy.shape[1]), np.empty(dy.shape[1])
     _batch_norm_backward(
