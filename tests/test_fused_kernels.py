@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minicnn as mc
+import minicnn.functional as F
 from minicnn import threads
 from minicnn.kernels import jit, naive
 from minicnn.shapes import output_hw
@@ -89,6 +90,30 @@ def test_conv2d_stands_aside_where_it_does_not_apply():
         jit.fused_conv2d_backward(np.ones((2, 3, 3, 3), np.float32), x, w, True, (1, 1), (0, 0))
         is None
     )
+    # dilated or grouped convolutions take the general path
+    w32, dy = np.ones((2, 1, 3, 3), np.float32), np.ones((2, 2, 1, 1), np.float32)
+    x2 = np.ones((2, 2, 5, 5), np.float32)
+    assert jit.fused_conv2d_forward(x, w32, None, (1, 1), (0, 0), (2, 2), 1) is None
+    assert jit.fused_conv2d_forward(x2, w32, None, (1, 1), (0, 0), (1, 1), 2) is None
+    assert jit.fused_conv2d_backward(dy, x, w32, False, (1, 1), (0, 0), (2, 2), 1) is None
+
+
+def test_dilated_grouped_and_same_convolutions_agree_across_backends():
+    """Through the functional core, where the fused path decides whether it applies."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4, 7, 6))
+    for w, kwargs in [
+        (rng.standard_normal((4, 4, 4, 3)), {"padding": "same"}),  # even kernel: cropped
+        (rng.standard_normal((4, 4, 3, 3)), {"padding": 2, "dilation": 2}),
+        (rng.standard_normal((6, 2, 3, 3)), {"padding": 1, "groups": 2}),
+    ]:
+        results = {}
+        for name in ("numba", "naive"):
+            with mc.backend(name):
+                y, cache = F.conv2d_forward(x, w, None, **kwargs)
+                results[name] = (y, *F.conv2d_backward(np.cos(y), cache)[:2])
+        for got, ref in zip(results["numba"], results["naive"], strict=True):
+            np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
