@@ -459,8 +459,9 @@ def _as_3d(shape) -> tuple[int, int, int]:
 
 
 def _conv_geometry(C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
-    """(C, kh, kw, sh, sw, OH, OW) as unsigned integers (see the module docstring)."""
-    return tuple(np.uint64(v) for v in (C, *kernel, *stride, *out_hw))
+    """(C, kh, kw, sh, sw, OH, OW): ``_geometry`` without the batch size (the fused loops
+    run image by image), so a stride too large for 64 bits is handled the same way."""
+    return _geometry(0, C, kernel, stride, out_hw)[1:]
 
 
 def _fusable(*arrays) -> bool:
