@@ -36,6 +36,7 @@ from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, St
 from .train import (
     Callback,
     Checkpoint,
+    CSVLogger,
     EarlyStopping,
     History,
     TrainingDivergedError,
@@ -116,6 +117,7 @@ __all__ = [
     "History",
     "Callback",
     "Checkpoint",
+    "CSVLogger",
     "EarlyStopping",
     "TrainingDivergedError",
 ]
