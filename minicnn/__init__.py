@@ -29,10 +29,11 @@ from .layers import (
     Tanh,
 )
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
-from .model import Sequential, Summary
+from .model import Sequential
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
 from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, StepLR
+from .summary import Summary
 from .train import (
     Callback,
     Checkpoint,

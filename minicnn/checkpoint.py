@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,27 +54,10 @@ class CheckpointError(ValueError):
 # -- generator states -----------------------------------------------------------------------
 
 
-def _walk(layer: Layer, prefix: str = "") -> Iterator[tuple[str, Layer]]:
-    """Every layer of a model with a dotted path of child indices ('', '0.', '0.3.', ...)."""
-    yield prefix, layer
-    for i, child in enumerate(layer.children()):
-        yield from _walk(child, f"{prefix}{i}.")
-
-
-def layer_generators(model: Layer) -> dict[str, np.random.Generator]:
-    """Every ``np.random.Generator`` attribute of the model's layers, e.g. {'5.rng': ...}."""
-    found = {}
-    for prefix, layer in _walk(model):
-        for attr, value in vars(layer).items():
-            if isinstance(value, np.random.Generator):
-                found[prefix + attr] = value
-    return found
-
-
 def _rng_states(model: Layer, loader) -> dict[str, Any]:
     states: dict[str, Any] = {
         "global": init.get_rng_state(),
-        "layers": {name: g.bit_generator.state for name, g in layer_generators(model).items()},
+        "layers": {name: g.bit_generator.state for name, g in model.named_generators()},
     }
     if loader is not None:
         states["loader"] = _loader_rng(loader).bit_generator.state
@@ -237,7 +219,7 @@ def _check_optimizer(optimizer: Optimizer, state: dict) -> list[str]:
 
 
 def _check_generators(model: Layer, rng: dict) -> list[str]:
-    have, saved = layer_generators(model), rng.get("layers", {})
+    have, saved = dict(model.named_generators()), rng.get("layers", {})
     return [f"random generator {n}: missing from the file" for n in have if n not in saved] + [
         f"random generator {n}: in the file but not in the model" for n in saved if n not in have
     ]
@@ -297,7 +279,7 @@ def load(
         scheduler.load_state_dict(scheduler_state)
     if restore_rng:
         init.set_rng_state(rng["global"])
-        for name, g in layer_generators(model).items():
+        for name, g in model.named_generators():
             g.bit_generator.state = rng["layers"][name]
         if loader is not None:
             _loader_rng(loader).bit_generator.state = rng["loader"]

@@ -47,7 +47,6 @@ import numpy as np
 
 from . import layers as L
 from .backend import available_backends, backend, get_backend
-from .checkpoint import layer_generators
 from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
 from .model import Sequential
 from .parameter import Parameter
@@ -182,7 +181,7 @@ def check_layer(
     layer.to(np.float64)
     rng = np.random.default_rng(seed)
     x = distinct_inputs(tuple(input_shape), rng)
-    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for g in layer_generators(layer).values()]
+    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for _, g in layer.named_generators()]
 
     def forward(inp):
         for g, state in frozen:
@@ -205,8 +204,7 @@ def check_layer(
     dx = layer.backward(upstream.copy())
     report = GradcheckReport(name or type(layer).__name__)
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise))
-    for i, (pname, p) in enumerate(layer.named_parameters()):
-        pname = pname if p.name else pname + (_attribute_name(layer, p) or f"parameter {i}")
+    for pname, p in layer.named_parameters():
         numeric = numerical_gradient(loss, p.data, eps)
         report.results.append(compare(pname, p.grad.copy(), numeric, tol, noise))
     if verbose:
@@ -214,28 +212,32 @@ def check_layer(
     return report
 
 
-def _attribute_name(layer: L.Layer, p: Parameter) -> str | None:
-    """The attribute that holds ``p`` (to name an unnamed Parameter in the report)."""
-    return next((attr for attr, value in vars(layer).items() if value is p), None)
-
-
 def check_parameters_registered(layer: L.Layer) -> None:
-    """Raise if a Parameter attribute of ``layer`` is missing from ``parameters()``:
-    its gradient would silently go unchecked (and untrained)."""
-    registered = {id(p) for p in layer.parameters()}
-    missing = [
-        attr
-        for attr, value in vars(layer).items()
-        if isinstance(value, Parameter) and id(value) not in registered
-    ]
-    if missing:
+    """Raise if a Parameter of ``layer`` is hidden where ``named_parameters()`` does not
+    look (inside a list, tuple or dict attribute): its gradient would silently go
+    unchecked (and untrained)."""
+    registered = {id(p) for _, p in layer.named_parameters()}
+    yielded = {id(p) for p in layer.parameters()}
+    skipped = [name for name, p in layer.named_parameters() if id(p) not in yielded]
+    if skipped:
         raise ValueError(
-            f"{type(layer).__name__} has Parameter attribute(s) {missing} that parameters() "
-            f"does not yield; yield every Parameter from parameters() so it is checked "
-            f"and trained"
+            f"{type(layer).__name__} has Parameter(s) {skipped} that parameters() does not "
+            f"yield, so no optimizer would train them: remove your parameters() method "
+            f"(mc.Layer finds every Parameter attribute itself) or yield them all"
         )
-    for child in layer.children():
-        check_parameters_registered(child)
+    for name, module in layer.named_modules():
+        for attr, value in vars(module).items():
+            items = value.values() if isinstance(value, dict) else value
+            if isinstance(value, (list, tuple, dict)) and any(
+                isinstance(v, Parameter) and id(v) not in registered for v in items
+            ):
+                where = f"{name}.{attr}" if name else attr
+                raise ValueError(
+                    f"{type(module).__name__} keeps Parameters in {where!r} (a "
+                    f"{type(value).__name__}), where named_parameters() does not find them: "
+                    f"store each Parameter as its own attribute (self.weight = Parameter(...)) "
+                    f"so it is checked and trained"
+                )
 
 
 def check_loss(

@@ -1,61 +1,10 @@
-"""Sequential: a chain of layers that is itself a layer, and its summary table."""
+"""Sequential: a chain of layers that is itself a layer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .layers.base import Layer, SummaryRow
-from .receptive_field import ReceptiveField
-
-
-@dataclass
-class Summary:
-    """What ``model.summary`` prints: one row per leaf layer and the totals.
-
-    ``total_macs`` counts multiply-adds of one forward pass for one input.
-    The receptive field column is the (height, width) of input pixels one output
-    unit of the row's layer sees, shown as one number when square.
-    """
-
-    input_shape: tuple[int, ...]
-    rows: list[SummaryRow]
-    total_params: int
-    total_macs: int
-
-    def __str__(self) -> str:
-        header = ("layer", "output shape", "params", "mult-adds", "receptive field")
-        lines = [
-            (
-                r.name,
-                str(r.output_shape),
-                f"{r.params:,}",
-                f"{r.macs:,}",
-                "-" if r.receptive_field is None else ReceptiveField(r.receptive_field).display(),
-            )
-            for r in self.rows
-        ]
-        widths = [max(len(row[i]) for row in [header, *lines]) for i in range(5)]
-
-        def fmt(row):
-            return (
-                f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  "
-                f"{row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]:>{widths[4]}}"
-            )
-
-        rule = "-" * len(fmt(header))
-        return "\n".join(
-            [
-                f"input shape {self.input_shape}",
-                fmt(header),
-                rule,
-                *map(fmt, lines),
-                rule,
-                f"total parameters: {self.total_params:,}",
-                f"total multiply-adds per input: {self.total_macs:,}",
-            ]
-        )
+from .layers.base import Layer
 
 
 class Sequential(Layer):
@@ -76,7 +25,7 @@ class Sequential(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer(x)
         return x
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -84,16 +33,9 @@ class Sequential(Layer):
             dout = layer.backward(dout)
         return dout
 
-    def children(self):
-        return list(self.layers)
-
-    def parameters(self):
-        for layer in self.layers:
-            yield from layer.parameters()
-
-    def named_parameters(self, prefix: str = ""):
+    def named_children(self):
         for i, layer in enumerate(self.layers):
-            yield from layer.named_parameters(f"{prefix}{i}.")
+            yield str(i), layer
 
     def output_shape(self, input_shape):
         for layer in self.layers:
@@ -107,40 +49,13 @@ class Sequential(Layer):
             input_shape = layer.output_shape(input_shape)
         return total
 
-    def receptive_field(self, input_shape, rf):
-        for layer in self.layers:
-            rf = layer.receptive_field(input_shape, rf)
-            input_shape = layer.output_shape(input_shape)
-        return rf
+    def summary(self, input_shape: tuple[int, ...], print_table: bool = True):
+        """Print and return the per-layer table (:func:`minicnn.summary.summary`) for one
+        input of ``input_shape`` (no batch axis, e.g. (1, 28, 28)): output shapes,
+        parameters, multiply-adds and receptive fields, from shapes alone."""
+        from .summary import summary  # summary walks Sequentials, so it imports this module
 
-    def summary_rows(self, input_shape, name, rf=None):
-        rows = []
-        for i, layer in enumerate(self.layers):
-            prefix = f"{name}.{i}" if name else str(i)
-            rows += layer.summary_rows(
-                input_shape,
-                f"{prefix} {type(layer).__name__}" if not layer.children() else prefix,
-                rf,
-            )
-            if rf is not None:
-                rf = layer.receptive_field(input_shape, rf)
-            input_shape = layer.output_shape(input_shape)
-        return rows
-
-    def summary(self, input_shape: tuple[int, ...], print_table: bool = True) -> Summary:
-        """Print and return the per-layer table for one input of ``input_shape``
-        (no batch axis, e.g. (1, 28, 28)). Only shapes flow through the model (no
-        data), so even a 224×224 VGG or ResNet is summarised instantly."""
-        shape = (1, *input_shape)
-        # Receptive fields are measured in pixels of an image input (C, H, W).
-        rf = ReceptiveField() if len(shape) == 4 else None
-        rows = self.summary_rows(shape, "", rf)
-        result = Summary(
-            tuple(input_shape), rows, sum(p.size for p in self.parameters()), self.macs(shape)
-        )
-        if print_table:
-            print(result)
-        return result
+        return summary(self, input_shape, print_table)
 
     def __getitem__(self, index):
         if isinstance(index, slice):

@@ -1,4 +1,4 @@
-"""Shape arithmetic shared by convolution and pooling."""
+"""Shape arithmetic shared by convolution and pooling: one formula, per axis."""
 
 from __future__ import annotations
 
@@ -46,3 +46,13 @@ def conv_output_size(
             f"choose stride/padding so that s divides n - f + 2p"
         )
     return span // stride + 1
+
+
+def output_hw(x_shape, kernel, stride, padding) -> tuple[int, int]:
+    """(OH, OW) of a window sliding over the last two axes of ``x_shape``: the formula
+    above on each axis, rounded down as layers (and PyTorch) do."""
+    H, W = x_shape[-2:]
+    return (
+        conv_output_size(H, kernel[0], stride[0], padding[0], allow_remainder=True),
+        conv_output_size(W, kernel[1], stride[1], padding[1], allow_remainder=True),
+    )

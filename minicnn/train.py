@@ -355,6 +355,8 @@ def train_step(
     # RuntimeWarnings about it would only be noise.
     with np.errstate(over="ignore", invalid="ignore"):
         scores = _forward(model, xb, epoch, step, optimizer)
+        if not np.isfinite(scores).all():
+            raise _diverged(epoch, step, "the scores are NaN or infinite", optimizer)
         value = _batch_loss(loss, scores, yb)
         if not math.isfinite(value):
             raise _diverged(epoch, step, f"the loss is {value}", optimizer)

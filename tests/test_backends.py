@@ -297,7 +297,7 @@ def test_numba_backend_handles_dtypes_it_cannot_compile():
 
 
 def test_batch_slices_cover_the_batch_in_about_equal_parts():
-    from minicnn.layers.conv import COLS_BYTES, batch_slices
+    from minicnn.functional.conv import COLS_BYTES, batch_slices
 
     assert batch_slices(64, 1000) == [slice(0, 64)]  # 64 kB of columns: one slice
     parts = batch_slices(10, COLS_BYTES // 3)  # 3 images per budget: 4 slices
@@ -311,7 +311,7 @@ def test_batch_slices_cover_the_batch_in_about_equal_parts():
 def test_conv_in_batch_slices_matches_the_equations(name, monkeypatch):
     """With a tiny budget every image is its own slice; the sums over the batch
     (dL/dK, dL/dB) must still cover all of it."""
-    import minicnn.layers.conv as conv
+    import minicnn.functional.conv as conv
 
     monkeypatch.setattr(conv, "COLS_BYTES", 1)
     rng = np.random.default_rng(5)

@@ -51,7 +51,7 @@ class TransposedLinear(mc.Linear):
     with a non-uniform upstream gradient."""
 
     def backward(self, dout):
-        x = self._cache
+        x = self.saved_cache(dout).x
         self.weight.grad += (dout.T @ x).T
         self.bias.grad += dout.sum(axis=0)
         return dout @ self.weight.data

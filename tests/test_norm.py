@@ -107,7 +107,14 @@ def test_named_buffers_follow_the_sequential_names():
         mc.Sequential(mc.Flatten(), mc.BatchNorm1D(8)),
     )
     names = [name for name, _ in model.named_buffers()]
-    assert names == ["1.running_mean", "1.running_var", "3.1.running_mean", "3.1.running_var"]
+    assert names == [
+        "1.running_mean",
+        "1.running_var",
+        "1.num_batches_tracked",
+        "3.1.running_mean",
+        "3.1.running_var",
+        "3.1.num_batches_tracked",
+    ]
     assert [n for n, _ in model.named_parameters()] == [
         "0.weight",
         "0.bias",
@@ -119,12 +126,14 @@ def test_named_buffers_follow_the_sequential_names():
     # the arrays are the live ones: restoring a checkpoint writes into them
     dict(model.named_buffers())["3.1.running_mean"][...] = 7.0
     np.testing.assert_array_equal(model[3][1].running_mean, np.full(8, 7.0))
-    assert len(list(model.buffers())) == 4
+    assert len(list(model.buffers())) == 6
 
 
 def test_to_casts_the_buffers_too():
     model = mc.Sequential(mc.BatchNorm1D(3)).to(np.float64)
-    assert all(buf.dtype == np.float64 for buf in model.buffers())
+    buffers = dict(model.named_buffers())
+    assert buffers.pop("0.num_batches_tracked").dtype == np.int64  # a counter stays an integer
+    assert all(buf.dtype == np.float64 for buf in buffers.values())
     assert all(p.dtype == np.float64 for p in model.parameters())
 
 
@@ -208,8 +217,8 @@ def test_the_gradient_check_catches_the_eval_formula_used_in_training():
 
     class ForgetsTheBatchStatistics(mc.BatchNorm2D):
         def backward(self, dout):
-            x_hat, inv_std, axes, _ = self._cache
-            self._cache = (x_hat, inv_std, axes, False)
+            cache, shape = self._saved
+            self._saved = (cache._replace(training=False), shape)
             return super().backward(dout)
 
     layer = random_bn(ForgetsTheBatchStatistics, 2, seed=3)

@@ -81,7 +81,7 @@ def test_identity_gradient_reaches_the_input_even_through_a_dead_body():
 
 def test_named_parameters_have_body_and_shortcut_prefixes():
     block = mc.Residual(conv_body(2, 4, 2), mc.Sequential(projection(2, 4, 2)))
-    names = [name for name, _ in block.named_parameters("layer1.0.")]
+    names = [name for name, _ in block.named_parameters("layer1.0")]
     assert names == [
         "layer1.0.body.0.weight",
         "layer1.0.body.0.bias",
@@ -238,8 +238,11 @@ def test_named_buffers_follow_the_parameter_names():
     assert names == [
         "0.body.1.running_mean",
         "0.body.1.running_var",
+        "0.body.1.num_batches_tracked",
         "0.shortcut.1.running_mean",
         "0.shortcut.1.running_var",
+        "0.shortcut.1.num_batches_tracked",
     ]
     block.to(np.float64)
-    assert all(buf.dtype == np.float64 for buf in block.buffers())
+    floats = [b for name, b in block.named_buffers() if not name.endswith("num_batches_tracked")]
+    assert all(buf.dtype == np.float64 for buf in floats)

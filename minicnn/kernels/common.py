@@ -21,17 +21,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..shapes import conv_output_size
-
-
-def output_hw(x_shape, kernel, stride, padding) -> tuple[int, int]:
-    """(OH, OW) of a window operation on an input of shape (N, C, H, W)."""
-    H, W = x_shape[-2:]
-    return (
-        conv_output_size(H, kernel[0], stride[0], padding[0], allow_remainder=True),
-        conv_output_size(W, kernel[1], stride[1], padding[1], allow_remainder=True),
-    )
-
 
 def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
     """Pad the two spatial axes of (N, C, H, W) by (ph, pw) on each side."""

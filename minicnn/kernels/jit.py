@@ -36,8 +36,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from ..shapes import output_hw
 from . import numpy as vectorised
-from .common import output_hw, pad, padded_zeros, unpad
+from .common import pad, padded_zeros, unpad
 
 
 def _writable(directory: str) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import output_hw, pad, padded_zeros, unpad
+from ..shapes import output_hw
+from .common import pad, padded_zeros, unpad
 
 
 def conv2d_forward(x, w, b, stride, padding):

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .common import output_hw, pad, padded_zeros, unpad
+from ..shapes import output_hw
+from .common import pad, padded_zeros, unpad
 
 
 def tap_slices(kernel, stride, out_hw):
@@ -52,7 +53,7 @@ def col2im(cols, x_shape, kernel, stride, padding):
 def max_pool2d_forward(x, kernel, stride, padding):
     """Max over each window; argmax is the first maximum's flat index (ties -> one)."""
     win = windows(x, kernel, stride, padding, fill=-np.inf)
-    flat = win.reshape(win.shape[:4] + (-1,))
+    flat = win.reshape(win.shape[:4] + (kernel[0] * kernel[1],))  # explicit: N may be 0
     argmax = flat.argmax(axis=-1)
     y = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
     return y, argmax

@@ -1,7 +1,7 @@
 """The layers, one concept a file."""
 
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
-from .base import Layer, NonFiniteInputError, SummaryRow
+from .base import Layer, NonFiniteInputError
 from .conv import Conv2D
 from .dropout import Dropout
 from .linear import Flatten, Linear
@@ -12,7 +12,6 @@ from .residual import PadShortcut, Residual
 __all__ = [
     "Layer",
     "NonFiniteInputError",
-    "SummaryRow",
     "Conv2D",
     "MaxPool2D",
     "AvgPool2D",

@@ -1,49 +1,45 @@
-"""The Layer contract every building block follows."""
+"""The Layer contract every building block follows, and the one walk over a model."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from ..kernels.common import output_hw
+from ..functional import NonFiniteInputError
 from ..parameter import Parameter
-from ..receptive_field import ReceptiveField
 
+__all__ = ["Layer", "NonFiniteInputError"]
 
-class NonFiniteInputError(ValueError):
-    """A layer received NaN or infinity (bad data, or activations that blew up)."""
-
-
-@dataclass
-class SummaryRow:
-    """One line of ``model.summary``: shapes exclude the batch axis.
-
-    ``receptive_field`` is the (height, width) in input pixels that one output unit
-    of the layer sees (see minicnn.receptive_field), None for non-image inputs.
-    """
-
-    name: str
-    output_shape: tuple[int, ...]
-    params: int
-    macs: int
-    receptive_field: tuple[int, int] | None = None
+_CONSUMED = object()  # marks a cache that backward has already used
 
 
 class Layer:
-    """Base class of every layer. A subclass implements ``forward`` and ``backward``
-    and, if it has weights, ``parameters``.
+    """Base class of every layer. A subclass implements ``forward`` and ``backward``;
+    its Parameters are simply attributes (``self.weight = Parameter(...)``).
 
-    forward(x)         computes y and caches only what backward needs
-    backward(dout)     given dL/dy, adds dL/dθ to each Parameter's ``grad`` and
-                       returns dL/dx (same shape as x)
-    parameters()       yields the layer's Parameter objects
-    output_shape(s)    the output shape for an input of shape ``s`` (batch axis
-                       included), raising on incompatible shapes before any data flows
+    forward(x)          computes y with a functional pair and keeps its cache:
+                        ``y, cache = F.relu_forward(x); self.save_for_backward(cache, y)``
+    backward(dout)      given dL/dy, adds dL/dθ to each Parameter's ``grad`` and returns
+                        dL/dx: ``dx = F.relu_backward(dout, self.saved_cache(dout))``
+    output_shape(s)     the output shape for an input of shape ``s`` (batch axis
+                        included), raising on incompatible shapes before any data flows
+    macs(s), window(s)  what ``mc.summary`` needs to describe the layer (multiply-adds
+                        of one forward pass; the sliding window's kernel and stride)
+
+    Containers (Sequential, Residual) list their sub-layers in ``named_children``;
+    ``named_modules`` walks the tree, and parameters, buffers, random generators,
+    train/eval and ``to(dtype)`` all follow that one walk, so every walk names a
+    sub-layer the same way (PyTorch's names: ``0.body.0.weight``).
     """
 
     training: bool = True
+    # Buffers: state a layer updates in forward but no optimizer touches, such as
+    # BatchNorm's running mean and variance, listed by attribute name.
+    buffer_names: tuple[str, ...] = ()
+
+    # -- the contract -------------------------------------------------------------
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x)")
@@ -52,64 +48,14 @@ class Layer:
         raise NotImplementedError(f"{type(self).__name__} must implement backward(dout)")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        return self.forward(x)
-
-    def parameters(self) -> Iterator[Parameter]:
-        """Trainable tensors; none by default (ReLU, pooling, ...)."""
-        return iter(())
-
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        for p in self.parameters():
-            yield prefix + p.name, p
-
-    # Buffers: state a layer updates in forward but no optimizer touches, such as
-    # BatchNorm's running mean and variance. A layer lists the attribute names in
-    # ``buffer_names``; checkpoints save ``named_buffers()`` next to the parameters.
-    buffer_names: tuple[str, ...] = ()
-
-    def buffers(self) -> Iterator[np.ndarray]:
-        """Non-trainable state arrays of this layer and its children (none by default)."""
-        for _, buf in self.named_buffers():
-            yield buf
-
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
-        """(name, array) of every buffer. Children get the prefix "i." like Sequential's
-        parameters, so "3.running_mean" is layer 3's. The arrays are the live ones:
-        restore a checkpoint by writing into them (``buf[...] = saved``)."""
-        for name in self.buffer_names:
-            yield prefix + name, getattr(self, name)
-        for i, child in enumerate(self.children()):
-            yield from child.named_buffers(f"{prefix}{i}.")
-
-    def children(self) -> list[Layer]:
-        """Sub-layers of a container (Sequential, Residual); none for a plain layer."""
-        return []
-
-    def train(self, mode: bool = True) -> Layer:
-        self.training = mode
-        for child in self.children():
-            child.train(mode)
-        return self
-
-    def eval(self) -> Layer:
-        return self.train(False)
-
-    def zero_grad(self) -> None:
-        for p in self.parameters():
-            p.zero_grad()
-
-    def to(self, dtype) -> Layer:
-        """Cast every parameter and buffer to ``dtype`` (np.float64 for gradient checks)."""
-        for p in self.parameters():
-            p.to(dtype)
-        self._buffers_to(dtype)
-        return self
-
-    def _buffers_to(self, dtype) -> None:
-        for name in self.buffer_names:
-            setattr(self, name, getattr(self, name).astype(dtype))
-        for child in self.children():
-            child._buffers_to(dtype)
+        """``layer(x)`` is ``layer.forward(x)``; a bad input's error names the layer
+        (the innermost one: containers let their children name themselves)."""
+        try:
+            return self.forward(x)
+        except (ValueError, TypeError) as err:
+            if not self.children():
+                _name_the_layer(err, self)
+            raise
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape-preserving by default (activations, dropout)."""
@@ -121,84 +67,169 @@ class Layer:
 
     def window(self, input_shape: tuple[int, ...]) -> tuple[tuple[int, int], tuple[int, int]]:
         """The (kernel, stride) of the window this layer slides over (H, W), both
-        (height, width) pairs: what it does to the receptive field. Element-wise and
-        fully connected layers change nothing: kernel (1, 1), stride (1, 1)."""
+        (height, width) pairs. Element-wise and fully connected layers: (1, 1), (1, 1)."""
         return (1, 1), (1, 1)
-
-    def receptive_field(self, input_shape: tuple[int, ...], rf: ReceptiveField) -> ReceptiveField:
-        """The receptive field of this layer's output, given ``rf`` of its input:
-        r_out = r_in + (k − 1)·j_in, j_out = j_in·s. Containers compose their children."""
-        return rf.through(*self.window(input_shape))
-
-    def summary_rows(
-        self, input_shape: tuple[int, ...], name: str, rf: ReceptiveField | None = None
-    ) -> list[SummaryRow]:
-        """Rows for ``Sequential.summary``; containers return their children's rows.
-
-        ``rf`` is the receptive field of the input (None when it is not an image)."""
-        out = self.output_shape(input_shape)
-        params = sum(p.size for p in self.parameters())
-        out_rf = None if rf is None else self.receptive_field(input_shape, rf).size
-        return [SummaryRow(name, tuple(out[1:]), params, self.macs(input_shape), out_rf)]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    # -- input checks shared by the layers -------------------------------------
+    # -- the cache between forward and backward -------------------------------------
 
-    def check_input(
-        self, x, expected: str, ndim: int | None = None, channels: int | None = None
-    ) -> None:
-        """Raise a clear TypeError/ValueError when ``x`` cannot go through this layer.
+    def save_for_backward(self, cache: Any, y: np.ndarray) -> None:
+        """Keep the functional pair's ``cache`` and the output's shape for backward."""
+        self._saved = (cache, y.shape)
 
-        ``expected`` describes the layout, e.g. "(N, C, H, W)".
-        """
-        if not isinstance(x, np.ndarray):
-            raise TypeError(f"{self!r}: expected a NumPy array {expected}, got {type(x).__name__}")
-        if not np.issubdtype(x.dtype, np.floating):
-            raise TypeError(
-                f"{self!r}: expected a floating-point array, got dtype {x.dtype}; "
-                f"convert it first, e.g. x.astype(np.float32) / 255"
-            )
-        if ndim is not None and x.ndim != ndim:
-            raise ValueError(f"{self!r}: expected input of shape {expected}, got shape {x.shape}")
-        if channels is not None and x.shape[1] != channels:
-            raise ValueError(
-                f"{self!r}: expected {channels} input channels {expected}, got {x.shape[1]} "
-                f"(input shape {x.shape})"
-            )
-
-    def check_finite(self, x: np.ndarray) -> None:
-        if not np.isfinite(x).all():
-            raise NonFiniteInputError(
-                f"{self!r}: input contains NaN or infinity; check the data (and, during "
-                f"training, lower the learning rate if the values blew up)"
-            )
-
-    def check_dout(self, dout, expected_shape) -> None:
-        if self._cache_missing():
+    def saved_cache(self, dout) -> Any:
+        """The cache of the last forward, checked once here for every layer: backward
+        needs a forward first, uses each forward once (a second backward would add the
+        gradients twice), and ``dout`` must have the forward output's shape."""
+        saved = getattr(self, "_saved", None)
+        if saved is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
-        if dout.shape != tuple(expected_shape):
+        if saved is _CONSUMED:
+            raise RuntimeError(
+                f"{self!r}: backward called twice after one forward; the gradients would be "
+                f"added twice. Run forward again first (and zero_grad between steps)"
+            )
+        cache, out_shape = saved
+        if not isinstance(dout, np.ndarray):
+            raise TypeError(
+                f"{self!r}: backward expected dout as a NumPy array of shape {out_shape} "
+                f"(the forward output's), got {type(dout).__name__}"
+            )
+        if dout.shape != out_shape:
             raise ValueError(
-                f"{self!r}: backward expected dout of shape {tuple(expected_shape)} "
+                f"{self!r}: backward expected dout of shape {out_shape} "
                 f"(the forward output), got {dout.shape}"
             )
+        self._saved = _CONSUMED
+        return cache
 
-    def _cache_missing(self) -> bool:
-        return getattr(self, "_cache", None) is None
+    # -- the one walk, and what derives from it ------------------------------------
+
+    def named_children(self) -> Iterator[tuple[str, Layer]]:
+        """(name, sub-layer) of a container's direct children; none for a plain layer."""
+        return iter(())
+
+    def children(self) -> list[Layer]:
+        return [child for _, child in self.named_children()]
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Layer]]:
+        """This layer and every layer below it, with dotted names as PyTorch gives them:
+        ``('', model), ('0', conv), ('3', block), ('3.body', ...), ('3.body.0', ...)``."""
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(_join(prefix, name))
+
+    def modules(self) -> Iterator[Layer]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """Every Parameter below this layer: the attributes of each module that are
+        Parameters, named ``<module>.<attribute>`` (``0.weight``, ``3.body.1.bias``)."""
+        for name, module in self.named_modules(prefix):
+            for attr, value in vars(module).items():
+                if isinstance(value, Parameter):
+                    yield _join(name, attr), value
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(name, array) of every buffer, named like the parameters. The arrays are the
+        live ones: restore a checkpoint by writing into them (``buf[...] = saved``)."""
+        for name, module in self.named_modules(prefix):
+            for attr in module.buffer_names:
+                yield _join(name, attr), getattr(module, attr)
+
+    def buffers(self) -> Iterator[np.ndarray]:
+        for _, buf in self.named_buffers():
+            yield buf
+
+    def named_generators(self) -> Iterator[tuple[str, np.random.Generator]]:
+        """Every ``np.random.Generator`` a module holds (Dropout's ``rng``), named like the
+        parameters: checkpoints save their states so a resumed run draws the same masks."""
+        for name, module in self.named_modules():
+            for attr, value in vars(module).items():
+                if isinstance(value, np.random.Generator):
+                    yield _join(name, attr), value
+
+    def train(self, mode: bool = True) -> Layer:
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Layer:
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.zero_grad()
+
+    def to(self, dtype) -> Layer:
+        """Cast every parameter and floating-point buffer to ``dtype`` (np.float64 for
+        gradient checks); integer buffers (counters) stay integers."""
+        for p in self.parameters():
+            p.to(dtype)
+        for module in self.modules():
+            for attr in module.buffer_names:
+                value = getattr(module, attr)
+                if np.issubdtype(value.dtype, np.floating):
+                    setattr(module, attr, value.astype(dtype))
+        return self
+
+    # -- state dicts, with PyTorch's keys and layouts ----------------------------------
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter and buffer by name (``0.weight``, ``1.running_mean``),
+        the keys and layouts of ``torch.nn.Module.state_dict()``: a PyTorch twin of the
+        model loads it with ``{k: torch.from_numpy(v) for k, v in sd.items()}``."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update((name, buf.copy()) for name, buf in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+        """Copy arrays (NumPy, or anything ``np.asarray`` takes, such as CPU tensors'
+        ``.numpy()``) into the parameters and buffers, keeping the model's dtypes.
+
+        Everything is checked first: with ``strict`` a missing or unexpected key is an
+        error, and a shape mismatch always is; the error lists every problem and the
+        model is left unchanged."""
+        targets = {name: p.data for name, p in self.named_parameters()}
+        targets.update(self.named_buffers())
+        arrays = {key: np.asarray(value) for key, value in state.items()}
+        problems = []
+        if strict:
+            missing = [k for k in targets if k not in arrays]
+            unexpected = [k for k in arrays if k not in targets]
+            if missing:
+                problems.append(f"missing keys: {', '.join(missing)}")
+            if unexpected:
+                problems.append(f"unexpected keys: {', '.join(unexpected)}")
+        for key in targets.keys() & arrays.keys():
+            if arrays[key].shape != targets[key].shape:
+                problems.append(
+                    f"{key}: shape {arrays[key].shape} in the state dict, "
+                    f"{targets[key].shape} in the model"
+                )
+        if problems:
+            raise ValueError(
+                f"load_state_dict: the state dict does not fit {type(self).__name__}:\n  "
+                + "\n  ".join(problems)
+            )
+        for key in targets.keys() & arrays.keys():
+            targets[key][...] = arrays[key]
 
 
-def window_output_hw(layer: Layer, input_shape, kernel, stride, padding) -> tuple[int, int]:
-    """(OH, OW) of a sliding-window layer (conv, pooling) on (N, C, H, W), rounded down
-    as in PyTorch; a window that does not fit raises an error naming the layer."""
-    try:
-        return output_hw(input_shape, kernel, stride, padding)
-    except ValueError as err:
-        raise ValueError(f"{layer!r} on input {tuple(input_shape)}: {err}") from None
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
 
 
-def nchw(layer: Layer, shape) -> tuple[int, int, int, int]:
-    """Check that ``shape`` is (N, C, H, W) for ``layer`` and return it as a tuple."""
-    if len(shape) != 4:
-        raise ValueError(f"{layer!r}: expected input of shape (N, C, H, W), got {tuple(shape)}")
-    return tuple(shape)
+def _name_the_layer(err: Exception, layer: Layer) -> None:
+    """Put the layer in front of an input error raised below it (once: the innermost
+    layer names itself, the containers around it do not repeat their names)."""
+    if not getattr(err, "_minicnn_named", False) and err.args and isinstance(err.args[0], str):
+        err.args = (f"{layer!r}: {err.args[0]}", *err.args[1:])
+        err._minicnn_named = True  # type: ignore[attr-defined]

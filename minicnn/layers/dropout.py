@@ -1,20 +1,19 @@
-"""Inverted dropout."""
+"""Dropout: inverted dropout during training, the identity in evaluation."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import functional as F
 from ..init import get_rng
 from .base import Layer
 
 
 class Dropout(Layer):
-    """Inverted dropout, as ``torch.nn.Dropout``.
-
-    Training: each unit is kept with probability 1 − p and scaled by 1/(1 − p),
-        y = x · m / (1 − p),  m ~ Bernoulli(1 − p),   dL/dx = dL/dy · m / (1 − p)
-    so E[y] = x and nothing needs rescaling at test time.
-    Evaluation (``eval()``): the identity.
+    """Inverted dropout, as ``torch.nn.Dropout``: in training each unit is kept with
+    probability 1 − p and scaled by 1/(1 − p), y = x · m / (1 − p), so E[y] = x and
+    nothing needs rescaling at test time; ``eval()`` makes it the identity. The math is in
+    :func:`minicnn.functional.dropout_forward`. ``rng`` draws the masks (saved in checkpoints).
     """
 
     def __init__(
@@ -24,22 +23,14 @@ class Dropout(Layer):
             raise ValueError(f"Dropout probability must be in [0, 1], got p={p}")
         self.p = float(p)
         self.rng = get_rng(rng, seed)
-        self._cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.check_input(x, "(N, ...)")
-        if not self.training or self.p == 0.0:
-            self._cache = np.ones((), dtype=x.dtype)
-            return x
-        keep = self.rng.random(x.shape) >= self.p
-        scale = 0.0 if self.p == 1.0 else 1.0 / (1.0 - self.p)
-        self._cache = keep.astype(x.dtype) * x.dtype.type(scale)
-        return x * self._cache
+        y, mask = F.dropout_forward(x, self.p, self.training, self.rng)
+        self.save_for_backward(mask, y)
+        return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        if self._cache is None:
-            raise RuntimeError(f"{self!r}: backward called before forward")
-        return dout * self._cache
+        return F.dropout_backward(dout, self.saved_cache(dout))
 
     def __repr__(self):
         return f"Dropout(p={self.p})"

@@ -6,19 +6,17 @@ import math
 
 import numpy as np
 
+from .. import functional as F
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
 from .base import Layer
 
 
 class Linear(Layer):
-    """Affine map y = x Wᵀ + b, as ``torch.nn.Linear``.
+    """Affine map y = x Wᵀ + b, as ``torch.nn.Linear``; the math (dL/dW = dL/dyᵀ·x,
+    dL/db = Σ_n dL/dy, dL/dx = dL/dy·W) is in :func:`minicnn.functional.linear_backward`.
 
     Shapes: x (N, in_features) -> y (N, out_features); ``weight`` (out, in), ``bias`` (out,).
-
-        dL/dW = dL/dyᵀ · x        (out, in)
-        dL/db = Σ_n dL/dy[n]      (out,)
-        dL/dx = dL/dy · W         (N, in)
     """
 
     def __init__(
@@ -38,34 +36,22 @@ class Linear(Layer):
             )
         self.in_features, self.out_features = in_features, out_features
         shape = (out_features, in_features)
-        self.weight = Parameter(
-            kaiming_normal(shape, in_features, get_rng(rng, seed), dtype), "weight"
-        )
+        rng = get_rng(rng, seed)
+        self.weight = Parameter(kaiming_normal(shape, in_features, rng, dtype), "weight")
         self.bias = Parameter(np.zeros(out_features, dtype=dtype), "bias") if bias else None
-        self._cache = None
-
-    def parameters(self):
-        yield self.weight
-        if self.bias is not None:
-            yield self.bias
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.check_input(x, f"(N, {self.in_features})")
-        self.output_shape(x.shape)
-        self.check_finite(x)
-        self._cache = x
-        y = x @ self.weight.data.T
-        if self.bias is not None:
-            y += self.bias.data
+        b = None if self.bias is None else self.bias.data
+        y, cache = F.linear_forward(x, self.weight.data, b)
+        self.save_for_backward(cache, y)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        x = self._cache
-        self.check_dout(dout, (x.shape[0], self.out_features) if x is not None else ())
-        self.weight.grad += dout.T @ x
+        dx, dw, db = F.linear_backward(dout, self.saved_cache(dout))
+        self.weight.grad += dw
         if self.bias is not None:
-            self.bias.grad += dout.sum(axis=0)
-        return dout @ self.weight.data
+            self.bias.grad += db
+        return dx
 
     def output_shape(self, input_shape):
         if len(input_shape) != 2 or input_shape[1] != self.in_features:
@@ -87,20 +73,13 @@ class Linear(Layer):
 class Flatten(Layer):
     """(N, d1, d2, ...) -> (N, d1·d2·...); backward reshapes the gradient back."""
 
-    def __init__(self):
-        self._cache = None
-
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.check_input(x, "(N, ...)")
-        if x.ndim < 2:
-            raise ValueError(f"{self!r}: expected input of shape (N, ...), got {x.shape}")
-        self._cache = x.shape
-        return x.reshape(x.shape[0], -1)
+        y, x_shape = F.flatten_forward(x)
+        self.save_for_backward(x_shape, y)
+        return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        shape = self._cache
-        self.check_dout(dout, self.output_shape(shape) if shape else ())
-        return dout.reshape(shape)
+        return F.flatten_backward(dout, self.saved_cache(dout))
 
     def output_shape(self, input_shape):
         return (input_shape[0], math.prod(input_shape[1:]))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Layer, SummaryRow, nchw
+from .. import functional as F
+from .base import Layer
 
 
 class Residual(Layer):
@@ -28,6 +29,8 @@ class Residual(Layer):
     A ReLU after the sum, as in ResNet, is a separate layer: Sequential(Residual(...), ReLU()).
     """
 
+    join = "add"  # how mc.summary names the row where the paths meet
+
     def __init__(self, body: Layer, shortcut: Layer | None = None):
         for role, layer in (("body", body), ("shortcut", shortcut)):
             if layer is not None and not isinstance(layer, Layer):
@@ -37,40 +40,27 @@ class Residual(Layer):
                 )
         self.body = body
         self.shortcut = shortcut
-        self._cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        fx = self.body.forward(x)
-        sx = x if self.shortcut is None else self.shortcut.forward(x)
+        fx = self.body(x)
+        sx = x if self.shortcut is None else self.shortcut(x)
         if fx.shape != sx.shape:
             raise ValueError(self._mismatch(x.shape, fx.shape, sx.shape))
-        self._cache = fx.shape
-        return fx + sx
+        y = fx + sx
+        self.save_for_backward(None, y)  # nothing to keep: an addition has no parameters
+        return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        self.check_dout(dout, self._cache or ())
+        self.saved_cache(dout)  # the shared checks (forward first, once, dout's shape)
         dx_body = self.body.backward(dout)
         dx_short = dout if self.shortcut is None else self.shortcut.backward(dout)
         # A new array, not +=: either term may be a view of dout (identity, Flatten).
         return dx_body + dx_short
 
-    def children(self):
-        return [self.body] if self.shortcut is None else [self.body, self.shortcut]
-
-    def parameters(self):
-        for child in self.children():
-            yield from child.parameters()
-
-    def named_parameters(self, prefix: str = ""):
-        yield from self.body.named_parameters(f"{prefix}body.")
+    def named_children(self):
+        yield "body", self.body
         if self.shortcut is not None:
-            yield from self.shortcut.named_parameters(f"{prefix}shortcut.")
-
-    def named_buffers(self, prefix: str = ""):
-        # Same names as the parameters ("body.", "shortcut."), not the base class's "0.", "1.".
-        yield from self.body.named_buffers(f"{prefix}body.")
-        if self.shortcut is not None:
-            yield from self.shortcut.named_buffers(f"{prefix}shortcut.")
+            yield "shortcut", self.shortcut
 
     def _paths(self, input_shape) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Output shapes of the body and the shortcut for ``input_shape``."""
@@ -104,42 +94,6 @@ class Residual(Layer):
         short = 0 if self.shortcut is None else self.shortcut.macs(input_shape)
         return self.body.macs(input_shape) + short
 
-    def receptive_field(self, input_shape, rf):
-        """An output unit sees what either path sees: the larger field of the two."""
-        body = self.body.receptive_field(input_shape, rf)
-        if self.shortcut is None:
-            return body.union(rf)
-        return body.union(self.shortcut.receptive_field(input_shape, rf))
-
-    def summary_rows(self, input_shape, name, rf=None):
-        """The body's rows, the shortcut's rows (one 'identity' row if none), then the sum,
-        all named ``<name>.body...``, ``<name>.shortcut...``, ``<name> add`` to show the block."""
-        base = name or "residual"
-        rows = self.body.summary_rows(input_shape, self._child_name(base, "body", self.body), rf)
-        if self.shortcut is None:
-            rows.append(
-                SummaryRow(
-                    f"{base}.shortcut identity",
-                    tuple(input_shape[1:]),
-                    0,
-                    0,
-                    None if rf is None else rf.size,
-                )
-            )
-        else:
-            rows += self.shortcut.summary_rows(
-                input_shape, self._child_name(base, "shortcut", self.shortcut), rf
-            )
-        out = self.output_shape(input_shape)
-        out_rf = None if rf is None else self.receptive_field(input_shape, rf).size
-        rows.append(SummaryRow(f"{base} add (Residual)", tuple(out[1:]), 0, 0, out_rf))
-        return rows
-
-    @staticmethod
-    def _child_name(base: str, role: str, layer: Layer) -> str:
-        # Leaves are named with their type, containers let their children add theirs.
-        return f"{base}.{role}" if layer.children() else f"{base}.{role} {type(layer).__name__}"
-
     def __repr__(self):
         body = repr(self.body).replace("\n", "\n  ")
         short = "identity" if self.shortcut is None else repr(self.shortcut).replace("\n", "\n  ")
@@ -169,27 +123,21 @@ class PadShortcut(Layer):
                 f"in_channels={in_channels}, out_channels={out_channels}, stride={stride}"
             )
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
-        self._cache = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.check_input(x, "(N, C, H, W)", ndim=4, channels=self.in_channels)
-        s = self.stride
-        sub = x[:, :, ::s, ::s]
-        y = np.zeros((x.shape[0], self.out_channels, *sub.shape[2:]), dtype=x.dtype)
-        y[:, : self.in_channels] = sub
-        self._cache = x.shape
+        if isinstance(x, np.ndarray):
+            self.output_shape(x.shape)
+        y, x_shape = F.pad_shortcut_forward(x, self.out_channels, self.stride)
+        self.save_for_backward(x_shape, y)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        x_shape = self._cache
-        self.check_dout(dout, self.output_shape(x_shape) if x_shape else ())
-        dx = np.zeros(x_shape, dtype=dout.dtype)
-        s = self.stride
-        dx[:, :, ::s, ::s] = dout[:, : self.in_channels]
-        return dx
+        return F.pad_shortcut_backward(dout, self.saved_cache(dout), self.stride)
 
     def output_shape(self, input_shape):
-        N, C, H, W = nchw(self, input_shape)
+        if len(input_shape) != 4:
+            raise ValueError(f"{self!r}: expected input of shape (N, C, H, W), got {input_shape}")
+        N, C, H, W = input_shape
         if C != self.in_channels:
             raise ValueError(
                 f"{self!r}: expected {self.in_channels} input channels, got {C} "

@@ -1,0 +1,101 @@
+"""The math of minicnn: every operation as a stateless pair of functions.
+
+    import minicnn.functional as F
+    y, cache = F.conv2d_forward(x, w, b, stride=1, padding=0)
+    dx, dw, db = F.conv2d_backward(dy, cache)
+
+A ``*_forward`` computes the output and returns the cache its ``*_backward`` needs;
+``*_backward`` takes dL/dy and the cache and returns dL/dx (and the parameters'
+gradients). This is how CS231n presents backpropagation, and it is what the layers in
+``minicnn.layers`` call: a layer only holds the parameters and the cache. Each file is
+one concept; every docstring gives the equation and the shapes. The hot loops
+(im2col, col2im, pooling) run in ``minicnn.kernels``, on the backend chosen with
+``mc.set_backend``.
+
+| file              | pairs                                                                  |
+|-------------------|------------------------------------------------------------------------|
+| conv.py           | conv2d                                                                 |
+| pool.py           | max_pool2d, avg_pool2d, global_avg_pool2d                              |
+| activations.py    | relu, leaky_relu, sigmoid, tanh                                        |
+| linear.py         | linear, flatten                                                        |
+| dropout.py        | dropout                                                                |
+| normalization.py  | batch_norm, local_response_norm                                        |
+| shortcut.py       | pad_shortcut (the CIFAR ResNets' option A)                             |
+| losses.py         | softmax_cross_entropy, multiclass_svm (each returns loss and dscores)  |
+"""
+
+from ..shapes import conv_output_size
+from ._validate import NonFiniteInputError
+from .activations import (
+    leaky_relu_backward,
+    leaky_relu_forward,
+    relu,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    tanh_backward,
+    tanh_forward,
+)
+from .conv import conv2d, conv2d_backward, conv2d_forward
+from .dropout import dropout_backward, dropout_forward
+from .linear import flatten_backward, flatten_forward, linear_backward, linear_forward
+from .losses import log_softmax, multiclass_svm, softmax, softmax_cross_entropy
+from .normalization import (
+    batch_norm_backward,
+    batch_norm_forward,
+    local_response_norm_backward,
+    local_response_norm_forward,
+)
+from .pool import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    global_avg_pool2d_backward,
+    global_avg_pool2d_forward,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
+from .shortcut import pad_shortcut_backward, pad_shortcut_forward
+
+__all__ = [
+    "NonFiniteInputError",
+    "conv_output_size",
+    "conv2d",
+    "conv2d_forward",
+    "conv2d_backward",
+    "max_pool2d",
+    "max_pool2d_forward",
+    "max_pool2d_backward",
+    "avg_pool2d",
+    "avg_pool2d_forward",
+    "avg_pool2d_backward",
+    "global_avg_pool2d_forward",
+    "global_avg_pool2d_backward",
+    "relu",
+    "relu_forward",
+    "relu_backward",
+    "leaky_relu_forward",
+    "leaky_relu_backward",
+    "sigmoid_forward",
+    "sigmoid_backward",
+    "tanh_forward",
+    "tanh_backward",
+    "linear_forward",
+    "linear_backward",
+    "flatten_forward",
+    "flatten_backward",
+    "dropout_forward",
+    "dropout_backward",
+    "batch_norm_forward",
+    "batch_norm_backward",
+    "local_response_norm_forward",
+    "local_response_norm_backward",
+    "pad_shortcut_forward",
+    "pad_shortcut_backward",
+    "softmax",
+    "log_softmax",
+    "softmax_cross_entropy",
+    "multiclass_svm",
+]

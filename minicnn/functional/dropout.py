@@ -1,0 +1,36 @@
+"""Inverted dropout, forward and backward.
+
+y, mask = dropout_forward(x, p, training, rng);  dx = dropout_backward(dy, mask)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_array
+
+
+def dropout_forward(x, p: float, training: bool, rng: np.random.Generator):
+    """Inverted dropout, as ``torch.nn.functional.dropout``.
+
+    Training: each unit is kept with probability 1 − p and scaled by 1/(1 − p),
+
+        y = x · m / (1 − p),  m ~ Bernoulli(1 − p)
+
+    so E[y] = x and nothing needs rescaling at test time. Evaluation: the identity.
+    The cache is the scaled mask m / (1 − p) (a scalar 1 when nothing is dropped).
+    """
+    check_array(x, "x", "dropout", "(N, ...)")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got p={p}")
+    if not training or p == 0.0:
+        return x, np.ones((), dtype=x.dtype)
+    keep = rng.random(x.shape) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = keep.astype(x.dtype) * x.dtype.type(scale)
+    return x * mask, mask
+
+
+def dropout_backward(dy, mask: np.ndarray) -> np.ndarray:
+    """dL/dx = dL/dy · m / (1 − p): dropped units pass no gradient, kept ones are scaled."""
+    return dy * mask

@@ -1,0 +1,67 @@
+"""The fully connected layer, forward and backward, and the flatten that feeds it.
+
+y, cache = linear_forward(x, w, b);  dx, dw, db = linear_backward(dy, cache)
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validate import check_array, check_bias, check_finite
+
+
+class LinearCache(NamedTuple):
+    """A copy of the input (the caller may change x in place before backward), the
+    weight, and whether there was a bias."""
+
+    x: np.ndarray
+    w: np.ndarray
+    has_bias: bool
+
+
+def linear_forward(x, w, b=None) -> tuple[np.ndarray, LinearCache]:
+    """Affine map y = x Wᵀ + b, as ``torch.nn.functional.linear``.
+
+    Shapes: x (N, in), w (out, in), b (out,) or None -> y (N, out).
+    """
+    op = "linear_forward"
+    check_array(w, "w", op, "(out, in)", ndim=2)
+    out_features, in_features = w.shape
+    check_array(x, "x", op, f"(N, {in_features})")
+    if x.ndim != 2 or x.shape[1] != in_features:
+        hint = " (flatten it first: mc.Flatten() before the Linear layer)" if x.ndim > 2 else ""
+        raise ValueError(f"{op}: expected input of shape (N, {in_features}), got {x.shape}{hint}")
+    check_bias(b, out_features, op)
+    check_finite(x, op)
+    y = x @ w.T
+    if b is not None:
+        y += b
+    return y, LinearCache(x.copy(), w, b is not None)
+
+
+def linear_backward(dy, cache: LinearCache):
+    """Given dL/dy (N, out):
+
+    dL/dW = dL/dyᵀ · x        (out, in)
+    dL/db = Σ_n dL/dy[n]      (out,), None when there was no bias
+    dL/dx = dL/dy · W         (N, in)
+    """
+    x, w, has_bias = cache
+    dw = dy.T @ x
+    db = dy.sum(axis=0) if has_bias else None
+    return dy @ w, dw, db
+
+
+def flatten_forward(x) -> tuple[np.ndarray, tuple[int, ...]]:
+    """(N, d1, d2, ...) -> (N, d1·d2·...); the cache is the input's shape."""
+    check_array(x, "x", "flatten", "(N, ...)")
+    if x.ndim < 2:
+        raise ValueError(f"flatten: expected input of shape (N, ...), got {x.shape}")
+    return x.reshape(x.shape[0], -1), x.shape
+
+
+def flatten_backward(dy, x_shape) -> np.ndarray:
+    """Flattening moves no value, so the gradient is only reshaped back."""
+    return dy.reshape(x_shape)

@@ -1,0 +1,172 @@
+"""Normalisation, forward and backward: batch norm (across the batch) and local
+response norm (across neighbouring channels, as in AlexNet).
+
+    y, cache = batch_norm_forward(x, gamma, beta, running_mean, running_var, training)
+    dx, dgamma, dbeta = batch_norm_backward(dy, cache)
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validate import check_array, check_finite
+
+
+class BatchNormCache(NamedTuple):
+    """x̂ (the normalised input), 1/σ per channel shaped to broadcast against x, γ, the
+    axes the statistics run over, and whether μ and σ came from this batch (training)."""
+
+    x_hat: np.ndarray
+    inv_std: np.ndarray
+    gamma: np.ndarray
+    axes: tuple[int, ...]
+    training: bool
+
+
+def batch_norm_forward(
+    x,
+    gamma,
+    beta,
+    running_mean,
+    running_var,
+    training: bool,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
+    """Batch normalisation over every axis except the channel axis 1 (Ioffe & Szegedy,
+    2015), as ``torch.nn.functional.batch_norm``. Per channel c, over its M = N·(H·W…)
+    values, with the batch mean and *biased* variance in training:
+
+        μ = (1/M) Σ x          σ² = (1/M) Σ (x − μ)²          σ = √(σ² + ε)
+        x̂ = (x − μ) / σ        y = γ·x̂ + β
+
+    Training also updates the running statistics *in place*, exactly as PyTorch:
+
+        running_mean = (1 − m)·running_mean + m·μ
+        running_var  = (1 − m)·running_var  + m·σ²·M/(M − 1)     (the *unbiased* variance)
+
+    In evaluation μ and σ² are the running statistics, constants.
+    Shapes: x (N, C, ...), gamma, beta, running_mean, running_var (C,) -> y like x.
+    """
+    op = "batch_norm"
+    check_array(x, "x", op, "(N, C, ...)", ndim=tuple(range(2, 6)))
+    # A NaN would be averaged into the running statistics and poison every later
+    # evaluation, so refuse it here rather than let it spread.
+    check_finite(x, op)
+    C = x.shape[1]
+    axes = (0, *range(2, x.ndim))  # every axis but the channel axis
+    shape = (1, C) + (1,) * (x.ndim - 2)  # broadcast a (C,) vector against x
+    if training:
+        count = x.size // C if C else 0  # M values per channel
+        if count < 2:
+            raise ValueError(
+                f"{op}: training needs more than one value per channel to estimate a "
+                f"variance, got input shape {x.shape}; use a batch of 2 or more, or call eval()"
+            )
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)  # biased: normalises this batch
+        running_mean *= 1 - momentum
+        running_mean += momentum * mean
+        running_var *= 1 - momentum
+        running_var += momentum * var * (count / (count - 1))  # unbiased estimate
+    else:
+        mean, var = running_mean, running_var
+    inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
+    x_hat = (x - mean.astype(x.dtype, copy=False).reshape(shape)) * inv_std
+    y = x_hat * gamma.reshape(shape) + beta.reshape(shape)
+    return y, BatchNormCache(x_hat, inv_std, gamma, axes, training)
+
+
+def batch_norm_backward(dy, cache: BatchNormCache):
+    """dβ = Σ dy and dγ = Σ dy·x̂ (sums over the M values of a channel).
+
+    In evaluation μ and σ are constants, so dx = dy·γ/σ. In training μ and σ depend on
+    every x of the channel. With dx̂ = dy·γ:
+
+        ∂x̂_j/∂x_i = (1/σ)·(δ_ij − 1/M − x̂_i·x̂_j/M)
+
+    because ∂μ/∂x_i = 1/M and ∂σ/∂x_i = (x_i − μ)/(M·σ) = x̂_i/M. Hence
+
+        dx_i = Σ_j dx̂_j ∂x̂_j/∂x_i = (1/σ)·(dx̂_i − (1/M) Σ_j dx̂_j − x̂_i·(1/M) Σ_j dx̂_j·x̂_j)
+             = (1/M)·(γ/σ)·(M·dy_i − Σ dy − x̂_i·Σ dy·x̂)
+
+    The two sums are exactly dβ and dγ, so backward costs a few element-wise passes.
+    Returns (dx, dgamma, dbeta).
+    """
+    x_hat, inv_std, gamma, axes, training = cache
+    dbeta = dy.sum(axis=axes)
+    dgamma = (dy * x_hat).sum(axis=axes)
+    shape = inv_std.shape
+    scale = gamma.reshape(shape) * inv_std  # γ/σ
+    if not training:
+        return dy * scale, dgamma, dbeta
+    count = dy.size // gamma.size
+    dx = (scale / count) * (count * dy - dbeta.reshape(shape) - x_hat * dgamma.reshape(shape))
+    return dx, dgamma, dbeta
+
+
+class LRNCache(NamedTuple):
+    """A copy of the input, the denominator s and its power s^(−β), and the constants."""
+
+    x: np.ndarray
+    s: np.ndarray
+    scale: np.ndarray
+    size: int
+    alpha: float
+    beta: float
+
+
+def local_response_norm_forward(
+    x, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> tuple[np.ndarray, LRNCache]:
+    """Local response normalisation across channels, as ``torch.nn.functional.local_response_norm``.
+
+    For each channel c, with n = ``size`` and the window W(c) = {c − ⌊n/2⌋, …, c + ⌊(n−1)/2⌋}
+    (channels outside [0, C) count as 0):
+
+        s_c = k + (α/n)·Σ_{c'∈W(c)} x_{c'}²          y_c = x_c · s_c^(−β)
+
+    (PyTorch divides α by n: it averages the squares, it does not sum them.)
+    Shapes: x (N, C, ...) with at least 3 axes -> y like x.
+    """
+    check_array(x, "x", "local_response_norm", "(N, C, H, W)")
+    if x.ndim < 3:
+        raise ValueError(
+            f"local_response_norm: expected input of shape (N, C, H, W) (or any (N, C, ...) "
+            f"with at least 3 axes), got {x.shape}"
+        )
+    s = k + (alpha / size) * channel_window_sum(x * x, size // 2, (size - 1) // 2)
+    scale = s**-beta
+    return x * scale, LRNCache(x.copy(), s, scale, size, alpha, beta)
+
+
+def local_response_norm_backward(dy, cache: LRNCache) -> np.ndarray:
+    """x_j appears in its own y_j and, through s_c, in every y_c whose window holds j,
+    i.e. c ∈ W'(j) = {j − ⌊(n−1)/2⌋, …, j + ⌊n/2⌋} (the mirrored window):
+
+        ∂y_c/∂x_j = δ_cj·s_c^(−β) − β·x_c·s_c^(−β−1)·(α/n)·2x_j·[j ∈ W(c)]
+
+        dx_j = dy_j·s_j^(−β) − (2αβ/n)·x_j·Σ_{c∈W'(j)} dy_c·y_c / s_c
+
+    using x_c·s_c^(−β−1) = y_c / s_c. Both window sums are the same zero-padded channel
+    sum, once with the window and once with its mirror image.
+    """
+    x, s, scale, n, alpha, beta = cache
+    y = x * scale
+    back = channel_window_sum(dy * y / s, (n - 1) // 2, n // 2)
+    return dy * scale - (2 * alpha * beta / n) * x * back
+
+
+def channel_window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:
+    """out[:, c] = Σ_{c'=c−before}^{c+after} a[:, c'] for a: (N, C, ...), with zeros
+    outside [0, C). One shifted slice per offset: ``before + after + 1`` additions."""
+    C = a.shape[1]
+    pad = [(0, 0)] * a.ndim
+    pad[1] = (before, after)
+    padded = np.pad(a, pad)
+    out = np.zeros_like(a)
+    for offset in range(before + after + 1):
+        out += padded[:, offset : offset + C]
+    return out
