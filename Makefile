@@ -35,7 +35,7 @@ demo: $(VENV)/.run-installed
 
 LINTED := minicnn tests examples benchmarks mkdocs_hooks.py
 
-test: lint
+test: lint docs
 	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
 	$(BIN)/python -m minicnn.gradcheck
 

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     model, accuracy = train(x, y, epochs=args.epochs)
     seconds = time.perf_counter() - start
     out = Path(args.out)
-    digest = write_npz(out, {name: p.data for name, p in model.named_parameters()})
+    digest = write_npz(out, model.state_dict())  # PyTorch's keys: 0.weight, 0.bias, ...
     atomic_write_bytes(out.with_name(out.name + ".sha256"), f"{digest}  {out.name}\n".encode())
     record = {
         "validation_accuracy": accuracy,

@@ -194,25 +194,6 @@ class Checkpoint(Callback):
         )
 
 
-def _live_arrays(model: Layer) -> dict[str, np.ndarray]:
-    """The arrays that define the model's function, by name: its parameters' data and its
-    buffers (BatchNorm's running statistics). Writing into them changes the model."""
-    arrays = {f"param/{name}": p.data for name, p in model.named_parameters()}
-    arrays.update({f"buffer/{name}": buf for name, buf in model.named_buffers()})
-    return arrays
-
-
-def _weights(model: Layer) -> dict[str, np.ndarray]:
-    """A copy of the model's parameters and buffers."""
-    return {name: np.array(value, copy=True) for name, value in _live_arrays(model).items()}
-
-
-def _restore(model: Layer, weights: dict[str, np.ndarray]) -> None:
-    """Write a copy made by :func:`_weights` back into the model's arrays."""
-    for name, live in _live_arrays(model).items():
-        live[...] = weights[name]
-
-
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for
     ``patience`` epochs in a row. ``stopped_epoch`` says when it stopped (0 if never),
@@ -244,7 +225,7 @@ class EarlyStopping(Callback):
         if _improved(value, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch, self.waited = value, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = _weights(self._model())
+                self.best_weights = self._model().state_dict()  # copies
             return False
         self.waited += 1
         if self.waited >= self.patience:
@@ -254,7 +235,7 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, history: History) -> None:
         if self.restore_best_weights and self.best_weights is not None:
-            _restore(self._model(), self.best_weights)
+            self._model().load_state_dict(self.best_weights)
 
     def _model(self) -> Layer:
         if self.model is None:

@@ -203,7 +203,7 @@ class Snapshots(mc.Callback):
         self.weights = {}
 
     def on_epoch_end(self, epoch, history):
-        self.weights[epoch] = train_module._weights(self.model)
+        self.weights[epoch] = self.model.state_dict()
 
 
 @pytest.mark.parametrize("batch_norm", [False, True])
@@ -225,7 +225,7 @@ def test_early_stopping_restores_the_best_epochs_weights(batch_norm):
     )
     assert len(history) == 4 and stopper.stopped_epoch == 4 and stopper.best_epoch == 2
     best, last = snapshots.weights[2], snapshots.weights[4]
-    now = train_module._weights(model)
+    now = model.state_dict()
     assert set(now) == set(best)
     if batch_norm:
         assert any("running_mean" in name for name in now)
@@ -252,7 +252,7 @@ def test_early_stopping_without_restoring_leaves_the_last_weights():
             mc.EarlyStopping(patience=2),
         ],
     )
-    now = train_module._weights(model)
+    now = model.state_dict()
     for name in now:
         np.testing.assert_array_equal(now[name], snapshots.weights[4][name])
 

@@ -94,24 +94,15 @@ def read_checked(path: str | os.PathLike, sha256: str) -> dict[str, np.ndarray]:
 
 def load_lenet5_mnist(model) -> None:
     """Copy the shipped MNIST weights into ``model`` (a :func:`minicnn.zoo.lenet5` for
-    10 classes and 1 input channel), parameter by parameter, after checking the file."""
+    10 classes and 1 input channel) with ``load_state_dict``, after checking the file."""
     arrays = read_checked(LENET5_MNIST, LENET5_MNIST_SHA256)
-    params = dict(model.named_parameters())
-    if sorted(params) != sorted(arrays):
+    try:
+        model.load_state_dict(arrays)
+    except ValueError as err:
         raise PretrainedWeightsError(
-            f"{LENET5_MNIST} does not fit this model: the file has {sorted(arrays)}, the "
-            f"model has {sorted(params)}. The pretrained weights are for "
-            "mc.zoo.lenet5(num_classes=10, in_channels=1)."
-        )
-    for name, p in params.items():
-        if p.data.shape != arrays[name].shape:
-            raise PretrainedWeightsError(
-                f"{LENET5_MNIST}: {name} has shape {arrays[name].shape} in the file but "
-                f"{p.data.shape} in the model; the pretrained weights are for "
-                "mc.zoo.lenet5(num_classes=10, in_channels=1)."
-            )
-    for name, p in params.items():
-        p.data[...] = arrays[name]
+            f"{LENET5_MNIST} does not fit this model ({err}); the pretrained weights are for "
+            "mc.zoo.lenet5(num_classes=10, in_channels=1)"
+        ) from None
 
 
 __all__ = [
