@@ -10,23 +10,10 @@ import types
 
 import numpy as np
 import pytest
+from test_train import batches, make_problem
 
 import minicnn as mc
 from minicnn import train as train_module
-
-
-def make_problem(n: int = 64, seed: int = 0):
-    """Two classes of 6×6 images: bright left half (0) or bright right half (1), plus noise."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, size=n)
-    x = rng.normal(0, 0.3, size=(n, 1, 6, 6)).astype(np.float32)
-    x[y == 0, :, :, :3] += 1
-    x[y == 1, :, :, 3:] += 1
-    return x, y
-
-
-def batches(x, y, size=16):
-    return [(x[i : i + size], y[i : i + size]) for i in range(0, len(x), size)]
 
 
 def setup(lr=0.05, batch_norm=False):
