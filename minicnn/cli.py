@@ -78,6 +78,11 @@ def top_k(probabilities, k: int = 3) -> list[tuple[int, float]]:
     return [(int(c), float(probabilities[c])) for c in order]
 
 
+def percent(q: float) -> str:
+    """0.98765 -> '98.77%'; below 0.01% -> '<0.01%' (not a misleading '0.00%')."""
+    return f"{q:.2%}" if q >= 5e-5 else "<0.01%"
+
+
 def save_inputs_figure(names: list[str], inputs, path: str) -> None:
     """One panel per image: the 28×28 input the model saw (after preprocessing)."""
     import matplotlib
@@ -115,7 +120,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     _, scores = mc.predict(model, x, return_scores=True)
     probabilities = mc.functional.softmax(scores.astype(np.float64))
     for path, p in zip(args.images, probabilities, strict=True):
-        best = "  ".join(f"{c} ({q:.1%})" for c, q in top_k(p))
+        best = "  ".join(f"{c} ({percent(q)})" for c, q in top_k(p))
         print(f"{Path(path).name}: {best}")
     if args.show:
         save_inputs_figure([Path(p).name for p in args.images], inputs, args.show)

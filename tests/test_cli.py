@@ -85,7 +85,7 @@ def test_predict_prints_a_line_per_image_with_the_top_three(tmp_path, capsys):
         name, ranking = line.split(": ")
         parts = ranking.split("  ")
         assert len(parts) == 3
-        probabilities = [float(p.split("(")[1].rstrip("%)")) for p in parts]
+        probabilities = [float(p.split("(")[1].strip("<%)")) for p in parts]
         assert probabilities == sorted(probabilities, reverse=True)
         assert probabilities[0] > 50
     assert show.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"Wrote {show}" in out
@@ -114,6 +114,11 @@ def test_predict_errors_are_one_line_and_exit_1(tmp_path, capsys):
         ["predict", str(save_digit(tmp_path / "a.png", 1)), "--checkpoint", "nope.npz"], capsys
     )
     assert status == 1 and "nope.npz" in err
+
+
+def test_percent():
+    assert cli.percent(0.98765) == "98.77%" and cli.percent(0.0001) == "0.01%"
+    assert cli.percent(1e-7) == "<0.01%"
 
 
 def test_top_k():
