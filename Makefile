@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast lint format bench accuracy docs clean
+.PHONY: demo test test-fast lint format bench accuracy docs clean screenshots
 
 # One BLAS thread unless you choose otherwise: LeNet-sized matrix products gain
 # little from a second thread, and on a busy 2-core machine OpenBLAS's spinning
@@ -67,3 +67,15 @@ bench: $(VENV)/.test-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# The README's screenshots (docs/img/): a short real training run (about a minute), its
+# initial filters (seed 0, as the run drew them), then the browser tests pointed at it.
+# Needs chromium and chromium-driver (apt-get install -y chromium chromium-driver).
+SHOT_RUN := runs/screenshots
+screenshots: $(VENV)/.test-installed
+	$(BIN)/python examples/train_mnist_lenet.py --epochs 3 --out $(SHOT_RUN)
+	$(BIN)/python -c "import minicnn as mc; mc.manual_seed(0); \
+	mc.viz.save_initial_filters(mc.zoo.lenet5(), '$(SHOT_RUN)')"
+	MINICNN_SCREENSHOTS=docs/img MINICNN_SCREENSHOT_RUN=$(SHOT_RUN) \
+	MINICNN_LATENCY_JSON=$(SHOT_RUN)/stroke_latency.json \
+	$(BIN)/python -m pytest -q -s tests/test_browser.py

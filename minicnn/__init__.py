@@ -6,7 +6,7 @@ model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2),
 
 from . import data, functional, zoo
 from .backend import available_backends, backend, get_backend, set_backend
-from .checkpoint import CheckpointError, load, save
+from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
 from .layers import (
     AvgPool2D,
@@ -36,7 +36,6 @@ from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, St
 from .summary import Summary
 from .train import (
     Callback,
-    Checkpoint,
     CSVLogger,
     EarlyStopping,
     History,

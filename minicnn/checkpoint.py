@@ -42,6 +42,7 @@ from . import init
 from .atomic import atomic_write
 from .layers.base import Layer
 from .optim import Optimizer
+from .train import Callback, History, _improved, _mode_for, _monitored
 
 FORMAT_VERSION = 1
 _PARAM, _BUFFER, _OPTIM = "param/", "buffer/", "optim/"
@@ -284,3 +285,47 @@ def load(
         if loader is not None:
             _loader_rng(loader).bit_generator.state = rng["loader"]
     return meta
+
+
+# -- the training callback -------------------------------------------------------------
+
+
+class Checkpoint(Callback):
+    """Save a checkpoint (:func:`minicnn.save`) after each epoch, or only when the
+    ``monitor``-ed metric improved (e.g. ``monitor='val_acc'`` keeps the best model).
+
+    The file holds everything :func:`minicnn.load` needs to resume: weights, optimizer
+    state, generator states, ``epoch`` and ``history``. Writes are atomic.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        model: Layer,
+        optimizer: Optimizer | None = None,
+        *,
+        loader=None,
+        scheduler=None,
+        monitor: str | None = None,
+    ):
+        self.path, self.model, self.optimizer = path, model, optimizer
+        self.loader, self.scheduler = loader, scheduler
+        self.monitor = monitor
+        self.mode = _mode_for(monitor) if monitor else "min"
+        self.best: float | None = None
+
+    def on_epoch_end(self, epoch: int, history: History) -> None:
+        if self.monitor is not None:
+            value = _monitored(history, self.monitor)
+            if not _improved(value, self.best, self.mode):
+                return
+            self.best = value
+        save(
+            self.path,
+            self.model,
+            self.optimizer,
+            loader=self.loader,
+            scheduler=self.scheduler,
+            epoch=epoch,
+            history=history,
+        )

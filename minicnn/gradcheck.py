@@ -22,9 +22,20 @@ reads as at most tol/10, while any difference the numbers can resolve still coun
 Inputs are distinct values spaced ≥ 2/size apart and ≥ 0.5/size away from 0, so
 no ε-nudge crosses a ReLU kink or changes which element of a pooling window wins.
 
+Besides the numbers, the check watches for the mistakes students make most and says
+each in a sentence (the "diagnostics" section): a backward that returns None or a
+gradient of the wrong shape or dtype, a forward that modifies its input, a backward
+that modifies dout, a cache set only on the first call (a second, different input is
+run through the layer and through a fresh copy), a Parameter that parameters() does
+not yield; at the worst index it shows both values, with a hint where a known mistake
+fits (sign flipped, off by the batch size, transposed, rot180, a mask). Given a
+reference (minicnn's own layer), the forward output is compared too.
+
 Run ``python -m minicnn.gradcheck`` to check every registered layer and loss, and
 ``python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 --args '3, 4'``
-to check a layer of your own (a subclass of mc.Layer); the exit status is non-zero
+to check a layer of your own (a subclass of mc.Layer; add ``--reference mc.Conv2D`` to
+compare its forward with minicnn's), or ``my_loss.py:MyLoss --input-shape 4,5`` a loss
+(any class with forward(scores, labels) and backward()); the exit status is non-zero
 when a check fails.
 """
 
@@ -35,6 +46,7 @@ import ast
 import copy
 import importlib
 import importlib.util
+import inspect
 import math
 import os
 import sys
@@ -60,47 +72,82 @@ EPSILON = 1e-6
 
 @dataclass
 class TensorCheck:
-    """The outcome for one tensor (the input, or a parameter)."""
+    """The outcome for one tensor (the input, or a parameter).
+
+    ``analytic`` and ``numeric`` are the two gradients at ``worst_index``, side by
+    side; ``message`` says in plain words what is wrong (a wrong shape, or a hint
+    such as "sign flipped"), empty when nothing more can be said."""
 
     tensor: str
     max_rel_error: float
     worst_index: tuple[int, ...]
     passed: bool
+    analytic: float | None = None
+    numeric: float | None = None
+    message: str = ""
 
 
 @dataclass
 class GradcheckReport:
-    """Per-tensor results for one layer or loss; ``passed`` if every tensor passed."""
+    """Per-tensor results for one layer or loss, and ``problems``: what the layer
+    did wrong besides its gradients (forward modified its input, a stale cache, a
+    forward that differs from the reference, ...). ``passed`` if nothing failed."""
 
     name: str
     results: list[TensorCheck] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    kind: str = "layer"  # or "loss": names the table row of the problems
 
     @property
     def passed(self) -> bool:
-        return all(r.passed for r in self.results)
+        return not self.problems and all(r.passed for r in self.results)
 
     def failures(self) -> list[TensorCheck]:
         return [r for r in self.results if not r.passed]
 
+    def explain(self) -> str:
+        """What failed, one line each, with the two values at the worst index and
+        a hint where a known mistake fits."""
+        if self.passed:
+            return f"{self.name}: backward matches central differences for every tensor."
+        lines = [f"{self.name}: what is wrong:"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        for r in self.failures():
+            if r.analytic is None:  # no numbers to compare: the message says why
+                lines.append(f"  {r.tensor}: {r.message}")
+                continue
+            what = {
+                "input": "dL/dx, the value backward returns,",
+                "scores": "dL/dscores, the value backward returns,",
+            }.get(r.tensor, f"dL/d{r.tensor}, what backward adds to {r.tensor}.grad,")
+            lines.append(
+                f"  {r.tensor}: {what} does not match central differences; worst at index "
+                f"{r.worst_index}: analytic {r.analytic:.6g}, numerical {r.numeric:.6g}"
+            )
+            if r.message:
+                lines.append(f"    hint: {r.message}")
+        return "\n".join(lines)
+
     def __str__(self) -> str:
-        return format_table([self])
+        table = format_table([self])
+        return table if self.passed else f"{table}\n\n{self.explain()}"
 
 
 def format_table(reports: list[GradcheckReport]) -> str:
-    """A readable table: layer, tensor, max relative error, worst index, pass/FAIL."""
-    header = ("layer", "tensor", "max rel error", "worst index", "result")
-    rows = [
-        (
-            rep.name,
-            r.tensor,
-            f"{r.max_rel_error:.2e}",
-            str(r.worst_index),
-            "pass" if r.passed else "FAIL",
-        )
-        for rep in reports
-        for r in rep.results
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+    """A readable table: layer, tensor, max relative error, worst index, the analytic
+    and numerical gradient there, pass/FAIL. A report with problems besides its
+    gradients gets a row "(layer)" or "(loss)" marked FAIL (explain() says what they are)."""
+    header = ("layer", "tensor", "max rel error", "worst index", "analytic", "numerical", "result")
+    rows = []
+    for rep in reports:
+        for r in rep.results:
+            pair = ("-", "-") if r.analytic is None else (f"{r.analytic:.6g}", f"{r.numeric:.6g}")
+            error = "-" if math.isinf(r.max_rel_error) else f"{r.max_rel_error:.2e}"
+            rows.append((rep.name, r.tensor, error, str(r.worst_index), *pair))
+            rows[-1] += ("pass" if r.passed else "FAIL",)
+        if rep.problems:
+            rows.append((rep.name, f"({rep.kind})", "-", "-", "-", "-", "FAIL"))
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in [header, *rows]
@@ -138,24 +185,335 @@ def roundoff(loss_value: float, eps: float = EPSILON) -> float:
 
 
 def compare(
-    name: str, analytic: np.ndarray, numeric: np.ndarray, tol: float = TOLERANCE, noise: float = 0.0
+    name: str,
+    analytic,
+    numeric: np.ndarray,
+    tol: float = TOLERANCE,
+    noise: float = 0.0,
+    batch: int | None = None,
 ) -> TensorCheck:
     """Max relative error of ``analytic`` against ``numeric`` (see module docstring);
-    ``noise`` is the numeric estimate's round-off (:func:`roundoff`)."""
-    if analytic is None or np.shape(analytic) != numeric.shape:
-        shape = None if analytic is None else np.shape(analytic)
-        return TensorCheck(
-            f"{name} (backward gave shape {shape}, expected {numeric.shape})", math.inf, (), False
-        )
+    ``noise`` is the numeric estimate's round-off (:func:`roundoff`), ``batch`` the
+    batch size (for the hint "off by the batch size")."""
+    problem = gradient_problem(name, analytic, numeric.shape)
+    if problem:
+        return TensorCheck(name, math.inf, (), False, message=problem)
+    analytic = np.asarray(analytic)
     diff = np.abs(analytic - numeric)
     scale = max(
         np.abs(analytic).max(initial=0.0), np.abs(numeric).max(initial=0.0), 10 * noise / tol
     )
-    worst = np.unravel_index(np.argmax(diff), diff.shape) if diff.size else ()
+    if not diff.size:
+        return TensorCheck(name, 0.0, (), True)
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(diff), diff.shape))
     err = 0.0 if scale == 0 else float(diff.max() / scale)
     if not np.isfinite(analytic).all():
         err = math.inf
-    return TensorCheck(name, err, tuple(int(i) for i in worst), err < tol)
+        worst = tuple(int(i) for i in np.argwhere(~np.isfinite(analytic))[0])
+    passed = err < tol
+    hint = "" if passed else gradient_hint(analytic, numeric, batch)
+    return TensorCheck(
+        name, err, worst, passed, float(analytic[worst]), float(numeric[worst]), hint
+    )
+
+
+# -- diagnostics: the usual mistakes, said in plain words --------------------------
+#
+# A failed comparison alone says *that* a gradient is wrong. These checks say *what*
+# a student most likely did: each returns a sentence for the report, or nothing.
+
+FORWARD_CHANGED_INPUT = (
+    "forward modified its input x in place (e.g. `x[x < 0] = 0`, `x -= mean` or "
+    "`x *= mask`): in a network x is the previous layer's output, which that layer's "
+    "backward still needs. Build a new array instead (`np.maximum(x, 0)`, `x - mean`) "
+    "or copy first (`x = x.copy()`). The gradients were checked on a fresh copy of x "
+    "for every call, so they are judged on their own."
+)
+BACKWARD_CHANGED_DOUT = (
+    "backward modified dout in place (e.g. `dout[x <= 0] = 0` or `dout *= mask`): dout "
+    "belongs to the caller, and in a Residual block the same dout also flows down the "
+    "shortcut, which would then receive the changed values. Build a new array instead "
+    "(`dx = dout * mask`) or copy first (`dout = dout.copy()`)."
+)
+BACKWARD_CHANGED_INPUT = (
+    "backward modified the input x that forward received (the array it cached) in "
+    "place; x belongs to the layer before. Build new arrays in backward instead."
+)
+STALE_CACHE = (
+    "stale cache: after a forward pass on a second, different input, {what} differs "
+    "from what a fresh copy of the layer gives for that input, so it still uses values "
+    "cached on the first call. Store what backward needs on every forward call (no "
+    "`if self.x is None:` or `hasattr(self, ...)` guard around the cache)."
+)
+
+
+def gradient_problem(name: str, value, shape: tuple[int, ...]) -> str | None:
+    """Why ``value`` cannot be compared with a gradient of ``shape`` at all (None,
+    not an array, wrong shape or dtype), or None when it can."""
+    where = "backward returned" if name in ("input", "scores") else f"{name}.grad is"
+    like = {"input": "x", "scores": "scores"}.get(name, name)
+    if value is None:
+        if name in ("input", "scores"):
+            return (
+                f"backward returned None: end backward with `return d{like}`, dL/d{like} "
+                f"of shape {shape} (the shape of {like})"
+            )
+        return f"{name}.grad is None: add into it (`self.{name}.grad += ...`), do not replace it"
+    if not isinstance(value, np.ndarray | np.generic | float | int):
+        return f"{where} a {type(value).__name__}, not a NumPy array of shape {shape}"
+    got = np.shape(value)
+    if got != shape:
+        why = (
+            f"{where} shape {got}, but {like} has shape {shape}: a gradient has the "
+            f"shape of what it differentiates"
+        )
+        if len(got) > 1 and got == shape[::-1]:
+            why += "; it is transposed (swap the operands of the matrix product, or add .T)"
+        elif got[1:] == shape and name not in ("input", "scores"):
+            why += (
+                "; it still has the batch axis: sum over axis 0 (a weight shared by "
+                "every sample gets the sum of their gradients)"
+            )
+        elif got == shape[1:]:
+            why += "; the batch axis is missing"
+        elif math.prod(got) == math.prod(shape):
+            why += f"; the number of elements is right: reshape it (`.reshape({like}.shape)`)"
+        return why
+    dtype = np.asarray(value).dtype
+    if dtype != np.float64:
+        return (
+            f"{where} dtype {dtype}, but the check runs in float64: do not cast "
+            f"(`.astype(np.float32)`) or create arrays with a fixed dtype in backward; "
+            f"`np.zeros_like(x)` keeps x's dtype"
+        )
+    return None
+
+
+def output_problem(y) -> str | None:
+    """Why forward's output cannot be checked (None, not an array, not float64)."""
+    if y is None:
+        return "forward returned None: end forward with `return y`"
+    if not isinstance(y, np.ndarray):
+        return f"forward returned a {type(y).__name__}, not a NumPy array"
+    if y.dtype != np.float64:
+        return (
+            f"forward returned dtype {y.dtype} for a float64 input: a gradient check needs "
+            f"float64 end to end (do not cast to float32; `np.zeros_like(x)` or "
+            f"`dtype=x.dtype` keep the input's dtype)"
+        )
+    return None
+
+
+def gradient_hint(
+    analytic: np.ndarray,
+    numeric: np.ndarray,
+    batch: int | None = None,
+    ours: str = "the analytic gradient",
+    theirs: str = "the numerical one",
+) -> str:
+    """A known mistake that explains how ``analytic`` differs from ``numeric``
+    (sign flipped, off by the batch size or another constant, transposed, the kernel
+    rotated by 180°, a mask that blocks or leaks), or "" when none fits."""
+    a, n = analytic, numeric
+    if not np.isfinite(a).all():
+        return (
+            f"{ours} contains NaN or infinity (a division by zero, or exp/log of an extreme value?)"
+        )
+    scale = max(np.abs(a).max(initial=0.0), np.abs(n).max(initial=0.0))
+    if scale == 0:
+        return ""
+
+    def same(u, v):
+        return u.shape == v.shape and bool(np.all(np.abs(u - v) <= 1e-5 * scale))
+
+    small, large = np.abs(n) <= 1e-6 * scale, np.abs(n) > 1e-3 * scale
+    if np.abs(a).max() <= 1e-6 * scale:
+        return f"{ours} is zero everywhere: backward never fills it in"
+    if same(a, -n):
+        return (
+            f"sign flipped: {ours} is minus {theirs} everywhere (a difference taken "
+            f"the wrong way round, or -= for +=)"
+        )
+    if large.any():
+        c = float(np.median(a[large] / n[large]))
+        if abs(c - 1) > 1e-3 and same(a, c * n):
+            return _factor_hint(c, batch, ours, theirs)
+    if a.ndim == 2 and a.shape[0] == a.shape[1] and same(a, n.T):
+        return (
+            f"transposed: {ours} is {theirs} transposed (swap the operands of the "
+            f"matrix product, or add .T)"
+        )
+    if a.ndim >= 2 and same(a, n[..., ::-1, ::-1]) and not same(n, n[..., ::-1, ::-1]):
+        return (
+            f"rotated by 180°: {ours} is {theirs} with both spatial axes flipped; the kernel "
+            f"needs rot180 here (dL/dX = dL/dY full-convolved with K, i.e. cross-correlated "
+            f"with rot180(K)), or it is flipped where it should not be"
+        )
+    if a.ndim == 4 and a.shape[0] == a.shape[1] and same(a, n.swapaxes(0, 1)):
+        return f"axes swapped: {ours} has the filter and channel axes (K, C) exchanged"
+    blocked = (np.abs(a) <= 1e-6 * scale) & large
+    leaked = (np.abs(a) > 1e-3 * scale) & small
+    rest = ~(blocked | leaked)
+    if (blocked.any() or leaked.any()) and same(a[rest], n[rest]):
+        first = tuple(int(i) for i in np.argwhere(blocked | leaked)[0])
+        if blocked.any() and leaked.any():
+            return (
+                f"a mask is inverted: {ours} is 0 where {theirs} is not, and the other "
+                f"way round (e.g. at {first})"
+            )
+        if blocked.any():
+            return (
+                f"zero where a mask should pass: {ours} is 0 at {int(blocked.sum())} entries where "
+                f"{theirs} is not (e.g. at {first}), and agrees everywhere else; the mask "
+                f"(ReLU's x > 0, the max of a pooling window) is taken from the wrong array or "
+                f"points at the wrong element"
+            )
+        return (
+            f"a mask is missing: {ours} is non-zero at {int(leaked.sum())} entries where "
+            f"{theirs} is 0 (e.g. at {first}), and agrees everywhere else; multiply by the mask "
+            f"(ReLU's x > 0, dropout's mask) or send the gradient only to each pooling "
+            f"window's maximum"
+        )
+    return ""
+
+
+def _factor_hint(c: float, batch: int | None, ours: str, theirs: str) -> str:
+    """The hint for ``ours = c · theirs`` everywhere."""
+    if batch and batch > 1 and math.isclose(c, 1 / batch, rel_tol=1e-4):
+        return (
+            f"off by the batch size: {ours} is 1/{batch} of {theirs} (N = {batch}): "
+            f"backward divides by N where the forward does not (a mean where a sum belongs?)"
+        )
+    if batch and batch > 1 and math.isclose(c, batch, rel_tol=1e-4):
+        return (
+            f"off by the batch size: {ours} is {batch} times {theirs} (N = {batch}): "
+            f"the forward averages over the batch, so backward must divide by N as well"
+        )
+    k = round(1 / c) if abs(c) < 1 else 0
+    if k >= 2 and math.isclose(c, 1 / k, rel_tol=1e-4):
+        return (
+            f"{ours} is 1/{k} of {theirs}: backward divides by {k} (a mean over {k} "
+            f"values where the forward sums?)"
+        )
+    if abs(c) >= 1 and round(c) >= 2 and math.isclose(c, round(c), rel_tol=1e-4):
+        return f"{ours} is {round(c)} times {theirs}: something is counted {round(c)} times"
+    return f"{ours} is {c:.4g} times {theirs} everywhere: a constant factor is wrong"
+
+
+def unregistered_parameters(layer: L.Layer) -> list[str]:
+    """A sentence for each Parameter that would silently go untrained: one that an
+    overridden ``parameters()`` does not yield, and Parameters kept in a list, tuple
+    or dict attribute, where ``named_parameters()`` (the attribute walk) does not look."""
+    yielded = {id(p) for p in layer.parameters()}
+    problems = [
+        f"Parameter not registered: {type(layer).__name__}.{name} is a Parameter, but your "
+        f"parameters() does not "
+        f"yield it, so no optimizer would train it; remove your parameters() method "
+        f"(mc.Layer finds every Parameter attribute itself) or add "
+        f"`yield self.{name.rpartition('.')[2]}` to it"
+        for name, p in layer.named_parameters()
+        if id(p) not in yielded
+    ]
+    registered = {id(p) for _, p in layer.named_parameters()}
+    for name, module in layer.named_modules():
+        for attr, value in vars(module).items():
+            items = value.values() if isinstance(value, dict) else value
+            if isinstance(value, list | tuple | dict) and any(
+                isinstance(v, Parameter) and id(v) not in registered for v in items
+            ):
+                where = f"{name}.{attr}" if name else attr
+                problems.append(
+                    f"Parameter not registered: {type(module).__name__} keeps Parameters in "
+                    f"{where!r} (a {type(value).__name__}), where named_parameters() does not "
+                    f"find them, so they are neither checked nor trained; store each Parameter "
+                    f"as its own attribute (self.weight = Parameter(...))"
+                )
+    return problems
+
+
+def stale_cache_problem(used: Callable[[], tuple], fresh: Callable[[], tuple]) -> str | None:
+    """Compare (output, {tensor: gradient}) of one forward and backward pass on a
+    second, different input: ``used()`` runs the checked layer, ``fresh()`` a fresh
+    copy of it that sees that input first."""
+    try:
+        (y_used, grads_used), (y_fresh, grads_fresh) = used(), fresh()
+    except Exception as err:  # the student's code: say what happened, keep the report
+        return (
+            f"a second forward and backward pass, on a different input, raised "
+            f"{type(err).__name__}: {err}; a layer must work on every call, not only the first"
+        )
+    if not _same(y_used, y_fresh):
+        return STALE_CACHE.format(what="forward's output")
+    stale = [t for t, g in grads_fresh.items() if not _same(grads_used[t], g)]
+    return STALE_CACHE.format(what=f"the gradient of {', '.join(stale)}") if stale else None
+
+
+def _same(u, v) -> bool:
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    scale = max(np.abs(v).max(initial=0.0), 1e-300)
+    return u.shape == v.shape and bool(np.all(np.abs(u - v) <= 1e-9 * scale))
+
+
+def reference_problems(ours, reference, y, run, batch: int | None = None) -> list[str]:
+    """Compare ``y`` (the checked layer's forward output) with minicnn's ``reference``
+    layer or loss, which first gets the checked layer's parameters, copied by name.
+    ``run(ref)`` calls the reference's forward on the same input."""
+    if isinstance(reference, type):
+        raise TypeError(
+            f"reference must be a minicnn layer or loss instance built with the same "
+            f"arguments, e.g. reference=mc.MaxPool2D(2), not the class {reference.__name__}"
+        )
+    ref = copy.deepcopy(reference)
+    if isinstance(ref, L.Layer):
+        ref.to(np.float64).train(getattr(ours, "training", True))
+    mine = dict(ours.named_parameters()) if isinstance(ours, L.Layer) else {}
+    problems = []
+    for name, p in ref.named_parameters() if isinstance(ref, L.Layer) else []:
+        q = mine.get(name)
+        if q is None:
+            problems.append(
+                f"the reference {ref!r} has a parameter {name!r} of shape {p.shape}, your layer "
+                f"has none of that name, so the two cannot be compared with the same weights: "
+                f"name yours {name!r} (PyTorch's name)"
+            )
+        elif q.shape != p.shape:
+            problems.append(
+                f"your parameter {name!r} has shape {q.shape}, the reference {ref!r} stores "
+                f"it as {p.shape}: use minicnn's layout"
+            )
+        else:
+            p.data[...] = q.data
+    if problems:
+        return problems
+    y_ref = np.asarray(run(ref), dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape != y_ref.shape:
+        return [f"forward returned shape {y.shape}, the reference {ref!r} returns {y_ref.shape}"]
+    diff = np.abs(y - y_ref)
+    if diff.size == 0 or diff.max() <= 1e-7 * max(np.abs(y_ref).max(), 1.0):
+        return []
+    i = tuple(int(k) for k in np.unravel_index(np.argmax(diff), diff.shape))
+    hint = gradient_hint(y, y_ref, batch, "your output", "the reference's")
+    return [
+        f"forward differs from the reference {ref!r}: at index {i} yours is {y[i]:.6g}, "
+        f"the reference's {y_ref[i]:.6g}" + (f"; hint: {hint}" if hint else "")
+    ]
+
+
+def _replaying(layer: L.Layer) -> Callable[[np.ndarray], np.ndarray]:
+    """``layer.forward`` that replays the same random draws on every call (dropout),
+    so a forward pass is a deterministic function of its input and parameters."""
+    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for _, g in layer.named_generators()]
+
+    def forward(x):
+        for g, state in frozen:
+            g.bit_generator.state = copy.deepcopy(state)
+        return layer.forward(x)
+
+    return forward
+
+
+# -- checking a layer or a loss --------------------------------------------------------
 
 
 def check_layer(
@@ -167,81 +525,105 @@ def check_layer(
     tol: float = TOLERANCE,
     name: str | None = None,
     verbose: bool = False,
+    reference: L.Layer | None = None,
 ) -> GradcheckReport:
     """Check dL/dx and dL/dθ of ``layer`` for an input of ``input_shape`` (batch axis
-    included) against central differences in float64.
+    included) against central differences in float64, and what the layer does
+    besides: forward must leave x alone, backward must leave dout alone, and a
+    second call on a different input must not reuse the first call's cache.
+
+    ``reference`` (a minicnn layer built with the same arguments, e.g.
+    ``mc.MaxPool2D(2)``) gets the layer's parameters, copied by name, and must give
+    the same forward output: a wrong forward with a matching backward passes the
+    gradient check, not this one.
 
     The layer is deep-copied and cast to float64 first, so the caller's layer (and
     its float32 weights) are left untouched. Random layers (dropout) replay the
     same random draws on every forward pass. Returns a :class:`GradcheckReport`;
-    with ``verbose=True`` it also prints the table.
+    with ``verbose=True`` it also prints it.
     """
+    report = GradcheckReport(name or type(layer).__name__)
     layer = copy.deepcopy(layer)
-    check_parameters_registered(layer)
-    layer.to(np.float64)
+    report.problems += unregistered_parameters(layer)
+    layer.to(np.float64)  # every Parameter the walk finds, whatever parameters() yields
+    fresh = copy.deepcopy(layer)  # never called before the stale-cache check
+    forward = _replaying(layer)
     rng = np.random.default_rng(seed)
     x = distinct_inputs(tuple(input_shape), rng)
-    frozen = [(g, copy.deepcopy(g.bit_generator.state)) for _, g in layer.named_generators()]
-
-    def forward(inp):
-        for g, state in frozen:
-            g.bit_generator.state = copy.deepcopy(state)
-        return layer.forward(inp)
-
-    y = forward(x)
-    if not isinstance(y, np.ndarray) or y.dtype != np.float64:
-        raise TypeError(
-            f"{name or layer!r}: forward returned {getattr(y, 'dtype', type(y).__name__)} for a "
-            f"float64 input; a gradient check needs float64 end to end (do not cast to float32)"
+    x_in = x.copy()
+    y = forward(x_in)
+    problem = output_problem(y)
+    if problem:
+        report.problems.append(problem)
+        return _finish(report, verbose)
+    if not np.array_equal(x_in, x):
+        report.problems.append(FORWARD_CHANGED_INPUT)
+    if reference is not None:
+        report.problems += reference_problems(
+            layer, reference, y, lambda ref: ref.forward(x.copy())
         )
     upstream = rng.standard_normal(y.shape)
-
-    def loss() -> float:
-        return float(np.sum(forward(x) * upstream))
-
     layer.zero_grad()
-    noise = roundoff(loss(), eps)
-    dx = layer.backward(upstream.copy())
-    report = GradcheckReport(name or type(layer).__name__)
-    report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise))
+    x_seen, dout = x_in.copy(), upstream.copy()
+    dx = layer.backward(dout)
+    if not np.array_equal(dout, upstream):
+        report.problems.append(BACKWARD_CHANGED_DOUT)
+    elif not np.array_equal(x_in, x_seen):
+        report.problems.append(BACKWARD_CHANGED_INPUT)
+
+    def loss() -> float:  # a fresh copy of x each time: a forward that changes x harms no one
+        return float(np.sum(forward(x.copy()) * upstream))
+
+    noise, batch = roundoff(float(np.sum(y * upstream)), eps), input_shape[0]
+    report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise, batch))
     for pname, p in layer.named_parameters():
         numeric = numerical_gradient(loss, p.data, eps)
-        report.results.append(compare(pname, p.grad.copy(), numeric, tol, noise))
+        report.results.append(compare(pname, p.grad, numeric, tol, noise, batch))
+    if all(r.analytic is not None or r.passed for r in report.results):
+        x2, g2 = distinct_inputs(x.shape, rng), rng.standard_normal(y.shape)
+        report.problems.append(
+            stale_cache_problem(
+                lambda: _second_call(layer, forward, x2, g2),
+                lambda: _second_call(fresh, _replaying(fresh), x2, g2),
+            )
+        )
+        report.problems = [p for p in report.problems if p]
+    return _finish(report, verbose)
+
+
+def _second_call(layer, forward, x, upstream) -> tuple:
+    """(output, {tensor: gradient}) of one forward and backward pass on ``x``."""
+    layer.zero_grad()
+    y = forward(x.copy())
+    grads = {"input": layer.backward(upstream.copy())}
+    grads.update((name, p.grad.copy()) for name, p in layer.named_parameters())
+    return y, grads
+
+
+def _finish(report: GradcheckReport, verbose: bool) -> GradcheckReport:
     if verbose:
         print(report)
     return report
 
 
-def check_parameters_registered(layer: L.Layer) -> None:
-    """Raise if a Parameter of ``layer`` is hidden where ``named_parameters()`` does not
-    look (inside a list, tuple or dict attribute): its gradient would silently go
-    unchecked (and untrained)."""
-    registered = {id(p) for _, p in layer.named_parameters()}
-    yielded = {id(p) for p in layer.parameters()}
-    skipped = [name for name, p in layer.named_parameters() if id(p) not in yielded]
-    if skipped:
-        raise ValueError(
-            f"{type(layer).__name__} has Parameter(s) {skipped} that parameters() does not "
-            f"yield, so no optimizer would train them: remove your parameters() method "
-            f"(mc.Layer finds every Parameter attribute itself) or yield them all"
-        )
-    for name, module in layer.named_modules():
-        for attr, value in vars(module).items():
-            items = value.values() if isinstance(value, dict) else value
-            if isinstance(value, (list, tuple, dict)) and any(
-                isinstance(v, Parameter) and id(v) not in registered for v in items
-            ):
-                where = f"{name}.{attr}" if name else attr
-                raise ValueError(
-                    f"{type(module).__name__} keeps Parameters in {where!r} (a "
-                    f"{type(value).__name__}), where named_parameters() does not find them: "
-                    f"store each Parameter as its own attribute (self.weight = Parameter(...)) "
-                    f"so it is checked and trained"
-                )
+def is_loss(obj) -> bool:
+    """A loss is a minicnn Loss, or (duck typing) any class or object that is not a
+    Layer and has ``forward(scores, labels)`` and ``backward(...)``."""
+    cls = obj if isinstance(obj, type) else type(obj)
+    if issubclass(cls, Loss):
+        return True
+    if issubclass(cls, L.Layer) or not callable(getattr(cls, "backward", None)):
+        return False
+    try:
+        params = list(inspect.signature(cls.forward).parameters.values())[1:]  # after self
+    except (AttributeError, TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2
 
 
 def check_loss(
-    criterion: Loss,
+    criterion,
     batch: int = 4,
     classes: int = 5,
     *,
@@ -249,23 +631,97 @@ def check_loss(
     eps: float = EPSILON,
     tol: float = TOLERANCE,
     name: str | None = None,
+    verbose: bool = False,
+    reference=None,
 ) -> GradcheckReport:
     """Check ``criterion.backward`` against central differences of the loss value,
-    with a random upstream gradient (a scalar, or one per sample for 'none')."""
+    on random scores (batch, classes) and valid integer labels.
+
+    ``criterion`` is a minicnn Loss or any object with ``forward(scores, labels)``
+    (a number, or one loss per sample) and ``backward()`` (dL/dscores); when
+    backward takes an argument it gets a random upstream gradient (a scalar, or one
+    per sample). The same diagnostics as :func:`check_layer` apply, and
+    ``reference`` (e.g. ``mc.SoftmaxCrossEntropy()``) must give the same loss.
+    """
+    report = GradcheckReport(name or type(criterion).__name__, kind="loss")
+    criterion = copy.deepcopy(criterion)
+    fresh = copy.deepcopy(criterion)
     rng = np.random.default_rng(seed)
     scores = rng.standard_normal((batch, classes)) * 2
     labels = rng.integers(0, classes, size=batch)
-    upstream = rng.standard_normal(batch if criterion.reduction == "none" else ())
+    s_in = scores.copy()
+    out = criterion.forward(s_in, labels.copy())
+    problem = _loss_output_problem(out, batch)
+    if problem:
+        report.problems.append(problem)
+        return _finish(report, verbose)
+    if not np.array_equal(s_in, scores):
+        report.problems.append(FORWARD_CHANGED_INPUT.replace("input x", "scores"))
+    if reference is not None:
+        report.problems += reference_problems(
+            criterion, reference, out, lambda ref: ref.forward(scores.copy(), labels.copy()), batch
+        )
+    per_sample, takes_upstream = np.ndim(out) == 1, _takes_argument(criterion.backward)
+    shape = (batch,) if per_sample else ()
+    upstream = rng.standard_normal(shape) if takes_upstream else np.ones(shape)
+
+    def backward(obj, g: np.ndarray):
+        if not takes_upstream:
+            return obj.backward()
+        return obj.backward(g if per_sample else float(g))
+
+    s_seen, dout = s_in.copy(), upstream.copy()
+    dscores = backward(criterion, dout)
+    if not np.array_equal(dout, upstream):
+        report.problems.append(BACKWARD_CHANGED_DOUT)
+    elif not np.array_equal(s_in, s_seen):
+        report.problems.append(BACKWARD_CHANGED_INPUT.replace("input x", "scores"))
 
     def loss() -> float:
-        return float(np.sum(np.asarray(criterion(scores, labels)) * upstream))
+        value = criterion.forward(scores.copy(), labels.copy())
+        return float(np.sum(np.asarray(value, dtype=np.float64) * upstream))
 
-    noise = roundoff(loss(), eps)
-    analytic = criterion.backward(upstream)
-    report = GradcheckReport(name or repr(criterion))
+    noise = roundoff(float(np.sum(np.asarray(out, dtype=np.float64) * upstream)), eps)
     numeric = numerical_gradient(loss, scores, eps)
-    report.results.append(compare("scores", analytic, numeric, tol, noise))
-    return report
+    report.results.append(compare("scores", dscores, numeric, tol, noise, batch))
+    if report.results[0].analytic is not None:
+        s2, l2 = rng.standard_normal(scores.shape) * 2, rng.integers(0, classes, size=batch)
+
+        def second(obj):
+            value = obj.forward(s2.copy(), l2.copy())
+            return value, {"scores": backward(obj, upstream.copy())}
+
+        report.problems.append(
+            stale_cache_problem(lambda: second(criterion), lambda: second(fresh))
+        )
+        report.problems = [p for p in report.problems if p]
+    return _finish(report, verbose)
+
+
+def _loss_output_problem(out, batch: int) -> str | None:
+    if out is None:
+        return "forward returned None: end forward with `return loss`"
+    if np.ndim(out) == 0 or np.shape(out) == (batch,):
+        try:
+            np.asarray(out, dtype=np.float64)
+        except (TypeError, ValueError):
+            return f"forward returned a {type(out).__name__}, not a number"
+        return None
+    return (
+        f"forward returned shape {np.shape(out)}: a loss returns one number (the mean or "
+        f"sum over the batch) or one loss per sample, shape ({batch},)"
+    )
+
+
+def _takes_argument(method) -> bool:
+    """Whether ``method`` (a bound backward) accepts a positional argument."""
+    try:
+        params = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(
+        p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
+    )
 
 
 # -- the registry: every layer in minicnn must have a case here ------------------
@@ -283,7 +739,7 @@ class Case:
         return check_layer(self.make(), self.input_shape, name=self.name, **kwargs)
 
 
-def _batchnorm(layer: L.Layer, seed: int, train: bool = True) -> L.Layer:
+def _batchnorm(layer: L.BatchNorm1D | L.BatchNorm2D, seed: int, train: bool = True) -> L.Layer:
     """A BatchNorm with random γ, β and running statistics, in training or eval mode:
     the initial γ = 1, β = 0 would hide a backward that forgets to multiply by γ."""
     rng = np.random.default_rng(seed)
@@ -437,8 +893,9 @@ class UsageError(Exception):
 
 
 def load_layer_class(target: str) -> type:
-    """``module:ClassName`` -> the class. ``module`` is a dotted module name importable
-    from the current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
+    """``module:ClassName`` -> the class: a layer (a subclass of mc.Layer) or a loss
+    (see :func:`is_loss`). ``module`` is a dotted module name importable from the
+    current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
     module_name, sep, class_name = target.rpartition(":")
     if not sep or not module_name or not class_name.isidentifier():
         raise UsageError(
@@ -463,18 +920,19 @@ def load_layer_class(target: str) -> type:
             name
             for name, value in vars(module).items()
             if isinstance(value, type)
-            and issubclass(value, L.Layer)
+            and (issubclass(value, L.Layer) or is_loss(value))
             and value.__module__ == module.__name__
         )
         raise UsageError(
-            f"{module_name} has no {class_name!r}; the Layer classes it "
+            f"{module_name} has no {class_name!r}; the layer and loss classes it "
             f"defines are {found or 'none'}"
         )
-    if not (isinstance(cls, type) and issubclass(cls, L.Layer)):
+    if not (isinstance(cls, type) and (issubclass(cls, L.Layer) or is_loss(cls))):
         raise UsageError(
-            f"{class_name} in {module_name} is not a subclass of mc.Layer "
-            f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward, "
-            f"backward and, if it has weights, parameters()"
+            f"{class_name} in {module_name} is not a subclass of mc.Layer nor a loss "
+            f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward(x) and "
+            f"backward(dout) (weights as mc.Parameter attributes), or a loss class with "
+            f"forward(scores, labels) and backward()"
         )
     return cls
 
@@ -488,6 +946,21 @@ def _import_file(path: Path):
     sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours
     spec.loader.exec_module(module)
     return module
+
+
+def load_reference(text: str) -> type:
+    """``mc.MaxPool2D`` (or ``minicnn.MaxPool2D``, ``MaxPool2D``) -> minicnn's class."""
+    import minicnn
+
+    name = text.strip().removeprefix("minicnn.").removeprefix("mc.")
+    cls = getattr(minicnn, name, None)
+    if not (isinstance(cls, type) and (issubclass(cls, L.Layer) or issubclass(cls, Loss))):
+        known = sorted(c.__name__ for c in layer_classes() if hasattr(minicnn, c.__name__))
+        raise UsageError(
+            f"--reference must name a minicnn layer or loss, e.g. mc.MaxPool2D or "
+            f"mc.SoftmaxCrossEntropy; got {text!r}. Layers: {', '.join(known)}"
+        )
+    return cls
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -523,47 +996,72 @@ def parse_arguments(args: str | None, kwargs: str | None) -> tuple[tuple, dict]:
 
 
 def check_student_layer(
-    target: str, input_shape: str, args: str | None = None, kwargs: str | None = None, seed: int = 0
+    target: str,
+    input_shape: str | None,
+    args: str | None = None,
+    kwargs: str | None = None,
+    seed: int = 0,
+    reference: str | None = None,
 ) -> GradcheckReport:
-    """Load ``module:ClassName``, build it with the given arguments and check it."""
+    """Load ``module:ClassName``, build it with the given arguments and check it: a
+    layer on an input of ``input_shape``, a loss on scores of ``input_shape`` (N, C;
+    default 4,5). ``reference`` names minicnn's class to compare the forward with,
+    built with the same arguments."""
     cls = load_layer_class(target)
-    shape = parse_shape(input_shape)
-    positional, keywords = parse_arguments(args, kwargs)
-    layer = cls(*positional, **keywords)
-    return check_layer(layer, shape, seed=seed, name=target.rpartition(":")[2])
-
-
-def _explain(report: GradcheckReport) -> str:
-    if report.passed:
-        return f"{report.name}: backward matches central differences for every tensor."
-    lines = [f"{report.name}: the analytic gradient does not match central differences for:"]
-    for r in report.failures():
-        what = (
-            "dL/dx, the value backward returns"
-            if r.tensor == "input"
-            else f"dL/d{r.tensor}, what backward adds to {r.tensor}.grad"
+    loss = is_loss(cls)
+    if input_shape is None and not loss:
+        raise UsageError("checking your own layer needs --input-shape, e.g. --input-shape 2,3,8,8")
+    shape = parse_shape(input_shape or "4,5")
+    if loss and len(shape) != 2:
+        raise UsageError(
+            f"{cls.__name__} is a loss: --input-shape is the shape of its scores, "
+            f"N,classes (e.g. 4,5); got {input_shape!r}"
         )
-        lines.append(f"  {r.tensor}: {what} (worst at index {r.worst_index})")
-    return "\n".join(lines)
+    positional, keywords = parse_arguments(args, kwargs)
+    ref_cls = load_reference(reference) if reference else None
+    obj = cls(*positional, **keywords)
+    ref = None
+    if ref_cls is not None:
+        try:
+            ref = ref_cls(*positional, **keywords)
+        except Exception as err:
+            raise UsageError(
+                f"--reference {reference}: minicnn's {ref_cls.__name__} cannot be built with "
+                f"your layer's arguments ({err}); --args/--kwargs must suit both"
+            ) from None
+    name = target.rpartition(":")[2]
+    if loss:
+        return check_loss(obj, *shape, seed=seed, name=name, reference=ref)
+    return check_layer(obj, shape, seed=seed, name=name, reference=ref)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m minicnn.gradcheck",
         description="Check backward passes against central differences (float64): every "
-        "minicnn layer, or, given module:ClassName, a layer you wrote.",
-        epilog="example: python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 "
-        "--args '3, 4' --kwargs \"{'stride': 2}\"",
+        "minicnn layer, or, given module:ClassName, a layer or loss you wrote.",
+        epilog="examples: python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 "
+        "--args '3, 4' --kwargs \"{'stride': 2}\" --reference mc.Conv2D;  "
+        "python -m minicnn.gradcheck my_loss.py:MyLoss --input-shape 4,5",
     )
     parser.add_argument(
         "target",
         nargs="?",
-        help="your layer as module:ClassName, the module a dotted name or a "
+        help="your layer or loss as module:ClassName, the module a dotted name or a "
         "path to a .py file (default: check every minicnn layer)",
     )
-    parser.add_argument("--input-shape", help="input shape with the batch axis, e.g. 2,3,8,8")
+    parser.add_argument(
+        "--input-shape",
+        help="input shape with the batch axis, e.g. 2,3,8,8 (a loss: its scores, N,classes; "
+        "default 4,5)",
+    )
     parser.add_argument("--args", help="constructor arguments as Python literals, e.g. '3, 4'")
     parser.add_argument("--kwargs", help="constructor keywords as a dict, e.g. \"{'stride': 2}\"")
+    parser.add_argument(
+        "--reference",
+        help="minicnn's class to compare the forward output with, built with the same "
+        "arguments, e.g. mc.MaxPool2D",
+    )
     parser.add_argument(
         "--seed", type=int, default=0, help="seed of the input and upstream gradient (default 0)"
     )
@@ -579,8 +1077,10 @@ def main(argv: list[str] | None = None) -> int:
         f"eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})"
     )
     if args.target is None:
-        if args.input_shape or args.args or args.kwargs:
-            parser.error("--input-shape, --args and --kwargs need a target module:ClassName")
+        if args.input_shape or args.args or args.kwargs or args.reference:
+            parser.error(
+                "--input-shape, --args, --kwargs and --reference need a target module:ClassName"
+            )
         with backend(args.backend):
             reports = run_all()
         print(header)
@@ -588,12 +1088,10 @@ def main(argv: list[str] | None = None) -> int:
         failed = [rep.name for rep in reports if not rep.passed]
         print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed")
         return 1 if failed else 0
-    if not args.input_shape:
-        parser.error("checking your own layer needs --input-shape, e.g. --input-shape 2,3,8,8")
     try:
         with backend(args.backend):
             report = check_student_layer(
-                args.target, args.input_shape, args.args, args.kwargs, args.seed
+                args.target, args.input_shape, args.args, args.kwargs, args.seed, args.reference
             )
     except UsageError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -606,9 +1104,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     print(header)
-    print(report)
+    print(format_table([report]))
     print()
-    print(_explain(report))
+    print(report.explain())
     return 0 if report.passed else 1
 
 

@@ -50,7 +50,7 @@ def kaiming_normal(
 
 def get_rng_state() -> dict:
     """The global generator's state as a plain dict (JSON-able), for checkpoints."""
-    return _global_rng.bit_generator.state
+    return dict(_global_rng.bit_generator.state)
 
 
 def set_rng_state(state: dict) -> None:

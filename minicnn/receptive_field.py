@@ -32,15 +32,15 @@ class ReceptiveField:
 
     def through(self, kernel: tuple[int, int], stride: tuple[int, int]) -> ReceptiveField:
         """The receptive field after a window ``kernel`` applied with ``stride``."""
-        size = tuple(r + (k - 1) * j for r, k, j in zip(self.size, kernel, self.jump, strict=True))
-        jump = tuple(j * s for j, s in zip(self.jump, stride, strict=True))
-        return ReceptiveField(size, jump)
+        (rh, rw), (jh, jw) = self.size, self.jump
+        size = (rh + (kernel[0] - 1) * jh, rw + (kernel[1] - 1) * jw)
+        return ReceptiveField(size, (jh * stride[0], jw * stride[1]))
 
     def union(self, other: ReceptiveField) -> ReceptiveField:
         """Where two paths meet (a residual addition) a unit sees what either path sees."""
-        return ReceptiveField(
-            tuple(map(max, self.size, other.size)), tuple(map(max, self.jump, other.jump))
-        )
+        (rh, rw), (jh, jw) = self.size, self.jump
+        (oh, ow), (ph, pw) = other.size, other.jump
+        return ReceptiveField((max(rh, oh), max(rw, ow)), (max(jh, ph), max(jw, pw)))
 
     def display(self) -> str:
         """'14' for a square field, '(14, 10)' for a non-square one."""

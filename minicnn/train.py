@@ -53,7 +53,6 @@ if importlib.util.find_spec("ipywidgets") is not None:
 else:
     from tqdm import tqdm
 
-from . import checkpoint
 from .atomic import atomic_write
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
@@ -151,47 +150,6 @@ def _mode_for(monitor: str) -> str:
             f"monitor must be one of train_loss, train_acc, val_loss, val_acc; got {monitor!r}"
         )
     return "min" if monitor.endswith("loss") else "max"
-
-
-class Checkpoint(Callback):
-    """Save a checkpoint (:func:`minicnn.save`) after each epoch, or only when the
-    ``monitor``-ed metric improved (e.g. ``monitor='val_acc'`` keeps the best model).
-
-    The file holds everything :func:`minicnn.load` needs to resume: weights, optimizer
-    state, generator states, ``epoch`` and ``history``. Writes are atomic.
-    """
-
-    def __init__(
-        self,
-        path: str | os.PathLike,
-        model: Layer,
-        optimizer: Optimizer | None = None,
-        *,
-        loader=None,
-        scheduler=None,
-        monitor: str | None = None,
-    ):
-        self.path, self.model, self.optimizer = path, model, optimizer
-        self.loader, self.scheduler = loader, scheduler
-        self.monitor = monitor
-        self.mode = _mode_for(monitor) if monitor else "min"
-        self.best: float | None = None
-
-    def on_epoch_end(self, epoch: int, history: History) -> None:
-        if self.monitor is not None:
-            value = _monitored(history, self.monitor)
-            if not _improved(value, self.best, self.mode):
-                return
-            self.best = value
-        checkpoint.save(
-            self.path,
-            self.model,
-            self.optimizer,
-            loader=self.loader,
-            scheduler=self.scheduler,
-            epoch=epoch,
-            history=history,
-        )
 
 
 class EarlyStopping(Callback):

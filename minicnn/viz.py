@@ -1,4 +1,5 @@
-"""Pictures of a network and its training: curves, filters, feature maps, mistakes.
+"""Pictures of a network and its training: curves, filters, feature maps, mistakes,
+and the run report (:func:`report`), one self-contained HTML page per training run.
 
 Every function returns a ``matplotlib.figure.Figure`` and, given ``path``, also saves
 it as a PNG (atomically: a half-written image never replaces a good one). Figures are
@@ -9,13 +10,19 @@ returned figure displays itself as the cell's result.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import json
 import os
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from .atomic import atomic_write
+from .atomic import atomic_write, atomic_write_bytes
 from .layers.base import Layer
 from .layers.conv import Conv2D
 from .train import History, confusion_matrix
@@ -110,11 +117,20 @@ def plot_filters(
     return _finish(fig, path)
 
 
+def _maps_label(index: int, shape: tuple[int, int, int], max_channels: int) -> str:
+    """'0: 6@28×28' when every map is drawn, '3: first 8 of 16@10×10' when only some are."""
+    channels, height, width = shape
+    if channels <= max_channels:
+        return f"{index}: {channels}@{height}×{width}"
+    return f"{index}: first {max_channels} of {channels}@{height}×{width}"
+
+
 def plot_feature_maps(
     model: Layer, image: np.ndarray, path: str | os.PathLike | None = None, max_channels: int = 8
 ) -> Figure:
     """One image (C, H, W) through a Sequential: the input, then the output of each
-    Conv2D layer (up to ``max_channels`` channels per row), in eval mode."""
+    Conv2D layer (up to ``max_channels`` channels per row, and the row's label says
+    how many of how many are shown), in eval mode."""
     layers = list(model.children()) or [model]
     x = image[None].astype(next(model.parameters()).dtype, copy=False)
     rows = [("input", x[0])]
@@ -124,7 +140,7 @@ def plot_feature_maps(
         for i, layer in enumerate(layers):
             x = layer.forward(x)
             if isinstance(layer, Conv2D):
-                rows.append((f"{i}: {layer.out_channels}@{x.shape[2]}×{x.shape[3]}", x[0]))
+                rows.append((_maps_label(i, x.shape[1:], max_channels), x[0]))
     finally:
         model.train(was_training)
     cols = max(min(max_channels, maps.shape[0]) for _, maps in rows)
@@ -215,3 +231,249 @@ def plot_misclassified(
     total = int(np.sum(np.asarray(y_true) != np.asarray(y_pred)))
     fig.suptitle(f"misclassified: {len(wrong)} shown of {total} (true → predicted)")
     return _finish(fig, path)
+
+
+# -- the run report -----------------------------------------------------------------------
+
+FILTERS_BEFORE = "filters_before.png"
+REPORT = "report.html"
+# The pictures a training run writes (examples/common.py), in the report's order.
+RUN_PICTURES = (
+    ("training_curves.png", "Training curves", "Loss and accuracy per epoch."),
+    ("feature_maps.png", "Feature maps", "One test image through each convolution layer."),
+    (
+        "confusion_matrix.png",
+        "Confusion matrix",
+        "True class × predicted class on the test set: the diagonal is right.",
+    ),
+    ("misclassified.png", "Misclassified examples", "Test images the model got wrong."),
+)
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CHECKPOINT_PARAM = "param/"  # the prefix of parameter arrays in a checkpoint (checkpoint.py)
+
+
+def save_initial_filters(model: Layer, out: str | os.PathLike) -> Path:
+    """Draw the first-layer filters *before* training as ``out/filters_before.png``, so
+    the run report can show them beside the trained ones (lecture 002's picture).
+    Call it after building the model and before ``fit``; returns the path written."""
+    path = Path(out) / FILTERS_BEFORE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig = plot_filters(model)
+    fig.suptitle("first-layer filters before training")
+    _finish(fig, path)
+    return path
+
+
+def _png_bytes(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def _img(data: bytes, alt: str) -> str:
+    """An <img> holding the PNG itself (base64): the page needs no other file."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
+
+
+def _picture(run_dir: Path, name: str, alt: str) -> str:
+    path = run_dir / name
+    if not path.is_file():
+        return f'<p class="missing">No {html.escape(name)} in this run.</p>'
+    data = path.read_bytes()
+    if not data.startswith(PNG_MAGIC):
+        return f'<p class="missing">{html.escape(name)} is not a PNG file; left out.</p>'
+    return _img(data, alt)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence], numeric_from: int = 1) -> str:
+    def cell(i: int, value, tag: str = "td") -> str:
+        cls = ' class="num"' if i >= numeric_from else ""
+        return f"<{tag}{cls}>{html.escape(str(value))}</{tag}>"
+
+    head = "".join(cell(i, h, "th") for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell(i, v) for i, v in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _summary_html(run_dir: Path, model: Layer | None, input_shape: tuple[int, ...] | None) -> str:
+    """The model summary table from ``model`` (with ``input_shape``), else the parameter
+    tensors stored in checkpoint.npz (names and shapes only, read without pickle)."""
+    if model is not None and input_shape is not None:
+        summary = model.summary(tuple(input_shape), print_table=False)
+        rows = [
+            (
+                r.name,
+                str(r.output_shape),
+                f"{r.params:,}",
+                f"{r.macs:,}",
+                "-" if r.receptive_field is None else "×".join(map(str, r.receptive_field)),
+            )
+            for r in summary.rows
+        ]
+        rows.append(("total", "", f"{summary.total_params:,}", f"{summary.total_macs:,}", ""))
+        header = ("layer", "output shape", "parameters", "multiply-adds", "receptive field")
+        note = f"<p>Input shape {tuple(input_shape)}.</p>"
+        return note + _table(header, rows, numeric_from=2)
+    checkpoint = run_dir / "checkpoint.npz"
+    if not checkpoint.is_file():
+        return '<p class="missing">No model given and no checkpoint.npz in this run.</p>'
+    try:
+        with np.load(checkpoint, allow_pickle=False) as npz:
+            shapes = {k: npz[k].shape for k in npz.files if k.startswith(CHECKPOINT_PARAM)}
+    except (OSError, ValueError) as err:
+        return f'<p class="missing">checkpoint.npz could not be read: {html.escape(str(err))}</p>'
+    rows = [(k[len(CHECKPOINT_PARAM) :], str(s), f"{int(np.prod(s)):,}") for k, s in shapes.items()]
+    rows.append(("total", "", f"{sum(int(np.prod(s)) for s in shapes.values()):,}"))
+    return (
+        "<p>Parameters stored in checkpoint.npz (pass <code>model=</code> and "
+        "<code>input_shape=</code> to <code>mc.viz.report</code> for the full layer "
+        "table).</p>" + _table(("parameter", "shape", "count"), rows, numeric_from=2)
+    )
+
+
+def _results_html(results: dict) -> str:
+    """The scalar results as a table, then the per-epoch history."""
+    if not results:
+        return '<p class="missing">No results.json in this run.</p>'
+    rows = []
+    for key, value in results.items():
+        if key in ("command", "data", "history") or isinstance(value, dict | list):
+            continue
+        if isinstance(value, float):
+            value = f"{value:.2%}" if "acc" in key else f"{value:,.4g}"
+        rows.append((key.replace("_", " "), value))
+    parts = [_table(("result", "value"), rows)]
+    history = results.get("history") or {}
+    columns = [k for k, v in history.items() if isinstance(v, list) and v]
+    if columns:
+        epochs = max(len(history[k]) for k in columns)
+
+        def fmt(v) -> str:
+            return "-" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
+
+        rows = [
+            [e + 1] + [fmt(history[k][e]) if e < len(history[k]) else "-" for k in columns]
+            for e in range(epochs)
+        ]
+        parts.append("<h3>Per epoch</h3>" + _table(["epoch", *columns], rows))
+    return "".join(parts)
+
+
+REPORT_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; }
+h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; margin-top: 1.6em; }
+pre { background: #f4f4f4; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 0.2em 0.8em; text-align: left; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+img { max-width: 100%; } .pair { display: flex; flex-wrap: wrap; gap: 2em; }
+.pair figure { margin: 0; } .missing, .meta { color: #777; }
+"""
+
+
+def report(
+    run_dir: str | os.PathLike,
+    *,
+    model: Layer | None = None,
+    input_shape: tuple[int, ...] | None = None,
+    initial_filters: np.ndarray | None = None,
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+) -> Path:
+    """Write ``run_dir/report.html``: one self-contained page about a training run.
+
+    It reads what a run leaves in ``run_dir`` (results.json, training_curves.png,
+    filters.png, filters_before.png, feature_maps.png, confusion_matrix.png,
+    misclassified.png, checkpoint.npz; see examples/common.py) and shows the command
+    and data, the model summary, the curves, the first-layer filters before and after
+    training, feature maps, the confusion matrix, the misclassified examples and the
+    results. Images are embedded (base64), with no script and no external file, so the
+    page opens from the file system in any browser and can be mailed as one file.
+
+    Args:
+        run_dir: the run's output folder.
+        model, input_shape: give both for the full layer table (``model.summary``);
+            without them the parameter tensors stored in checkpoint.npz are listed.
+        initial_filters: first-layer weights (K, C, kh, kw) before training, drawn when
+            the run has no filters_before.png (see :func:`save_initial_filters`).
+        title: the page's heading (default: 'minicnn run: <folder name>').
+        path: where to write (default ``run_dir/report.html``); written atomically.
+
+    Returns the path written. Raises FileNotFoundError when ``run_dir`` is not a
+    folder, ValueError when it holds none of the files a run writes.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(
+            f"report: {str(run_dir)!r} is not a folder; give the --out folder of a training run"
+        )
+    known = ["results.json", "checkpoint.npz", "filters.png", FILTERS_BEFORE]
+    known += [name for name, _, _ in RUN_PICTURES]
+    if not any((run_dir / name).is_file() for name in known):
+        raise ValueError(
+            f"report: {str(run_dir)!r} holds none of the files a training run writes "
+            f"({', '.join(known)}); run e.g. examples/train_mnist_lenet.py --out {run_dir}"
+        )
+    results: dict = {}
+    if (run_dir / "results.json").is_file():
+        try:
+            results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(
+                f"report: {run_dir / 'results.json'} is not valid JSON ({err}); "
+                f"rerun the training or delete the file"
+            ) from None
+    if input_shape is None and "input_shape" in results:
+        input_shape = tuple(results["input_shape"])
+    if initial_filters is not None and not (run_dir / FILTERS_BEFORE).is_file():
+        fig = plot_filters(np.asarray(initial_filters))
+        fig.suptitle("first-layer filters before training")
+        before = _img(_png_bytes(fig), "first-layer filters before training")
+    else:
+        before = _picture(run_dir, FILTERS_BEFORE, "first-layer filters before training")
+    after = _picture(run_dir, "filters.png", "first-layer filters after training")
+
+    esc = html.escape
+    heading = title or f"minicnn run: {run_dir.resolve().name}"
+    command = f"<pre>{esc(results.get('command', 'not recorded'))}</pre>"
+    data = f"<p>{esc(str(results.get('data', 'Data not recorded.')))}</p>"
+    filters = (
+        f'<div class="pair"><figure>{before}<figcaption>before training (random '
+        f"initialisation)</figcaption></figure><figure>{after}<figcaption>after training"
+        "</figcaption></figure></div>"
+    )
+
+    def picture(index: int) -> tuple[str, str, str]:
+        name, title_, caption = RUN_PICTURES[index]
+        return (
+            name.removesuffix(".png"),
+            title_,
+            f"<p>{caption}</p>" + _picture(run_dir, name, title_),
+        )
+
+    parts = [  # (anchor, heading, body)
+        ("command", "Command and data", command + data),
+        ("model", "Model", _summary_html(run_dir, model, input_shape)),
+        ("results", "Results", _results_html(results)),
+        picture(0),
+        ("filters", "First-layer filters before and after training", filters),
+        *(picture(i) for i in range(1, len(RUN_PICTURES))),
+    ]
+    nav = " · ".join(f'<a href="#{a}">{esc(h)}</a>' for a, h, _ in parts)
+    sections = [
+        f"<h1>{esc(heading)}</h1>",
+        f'<p class="meta">Report written {time.strftime("%Y-%m-%d %H:%M")} from '
+        f"{esc(str(run_dir.resolve()))}.</p>",
+        f"<nav>{nav}</nav>",
+        *(f'<h2 id="{a}">{esc(h)}</h2>\n{body}' for a, h, body in parts),
+    ]
+    page = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(heading)}</title><style>{REPORT_CSS}</style></head>\n<body>\n"
+        + "\n".join(sections)
+        + "\n</body></html>\n"
+    )
+    return atomic_write_bytes(Path(path) if path is not None else run_dir / REPORT, page.encode())

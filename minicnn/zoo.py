@@ -142,7 +142,8 @@ def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) ->
     62,378,344 parameters (the grouped original has 60,965,224).
 
     torchvision's AdaptiveAvgPool2d(6) is the identity at these input sizes and is
-    left out, so other input sizes raise a clear shape error at the first Linear.
+    left out, so other input sizes raise a clear shape error at the first Linear
+    (for the paper's network, one that tells the 224/227 story).
     """
     if lrn:
         features = [
@@ -178,7 +179,36 @@ def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) ->
             ReLU(),
             MaxPool2D(3, 2),
         ]
-    return Sequential(*features, *classifier(256 * 6 * 6, 4096, num_classes, dropout))
+    head = classifier(256 * 6 * 6, 4096, num_classes, dropout)
+    return _PaperAlexNet(*features, *head) if lrn else Sequential(*features, *head)
+
+
+class _PaperAlexNet(Sequential):
+    """alexnet(lrn=True): a Sequential whose shape error explains why the paper's
+    "224×224" input must be 227×227 (its conv1 has no padding)."""
+
+    def output_shape(self, input_shape):
+        try:
+            return super().output_shape(input_shape)
+        except ValueError as err:
+            h, w = input_shape[-2:]
+            raise ValueError(
+                f"alexnet(lrn=True) is the paper's network and takes 3×227×227 images, got "
+                f"{h}×{w} ({err}). The paper says 224×224, but its first layer (11×11 kernels, "
+                f"stride 4, no padding) fits a whole number of times only on 227: "
+                f"(227 − 11)/4 + 1 = 55, while (224 − 11)/4 + 1 = 54.25, so the maps shrink to "
+                f"54×54 and end at 5×5 instead of 6×6. Resize or crop the images to 227×227, "
+                f"or use mc.zoo.alexnet(), torchvision's variant with padding 2 in conv1, "
+                f"which takes 224×224."
+            ) from None
+
+    def summary(self, input_shape, print_table: bool = True):
+        self.output_shape((1, *input_shape))  # fail before any row, with the explanation
+        return super().summary(input_shape, print_table)
+
+    def forward(self, x):
+        self.output_shape(getattr(x, "shape", ()))
+        return super().forward(x)
 
 
 # Table 1 of Simonyan & Zisserman (2015), "Very deep convolutional networks", in its

@@ -88,13 +88,26 @@ def test_inputs_avoid_kinks_and_ties():
     assert np.abs(x).min() > 10 * gradcheck.EPSILON
 
 
-def test_a_float32_layer_output_is_refused():
+def test_a_float32_layer_output_is_reported():
     class Float32Layer(mc.Layer):
         def forward(self, x):
             return x.astype(np.float32)
 
-    with pytest.raises(TypeError, match="float64 end to end"):
-        gradcheck.check_layer(Float32Layer(), (2, 2))
+    report = gradcheck.check_layer(Float32Layer(), (2, 2))
+    assert not report.passed and report.results == []
+    [problem] = report.problems
+    assert problem.startswith("forward returned dtype float32 for a float64 input")
+    assert "float64 end to end" in problem
+
+
+def test_a_forward_without_return_is_said_plainly():
+    class NoReturn(mc.Layer):
+        def forward(self, x):
+            self.x = x
+
+    report = gradcheck.check_layer(NoReturn(), (2, 2))
+    assert report.problems == ["forward returned None: end forward with `return y`"]
+    assert "(layer)" in gradcheck.format_table([report])
 
 
 def test_the_command_line_prints_a_table_and_exit_status(capsys):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import minicnn as mc
+from minicnn import gradcheck
 
 
 def test_conv_shapes_and_parameters():
@@ -182,3 +183,83 @@ def test_non_finite_input_has_its_own_error_type():
     with pytest.raises(mc.NonFiniteInputError, match="NaN or infinity"):
         mc.Linear(2, 2)(np.array([[np.inf, 0.0]]))
     assert issubclass(mc.NonFiniteInputError, ValueError)
+
+
+# -- the layer contract, over every registered gradient-check case ----------------------
+
+
+def _grads(layer, x, dy, change_x_in_place: bool):
+    """dL/dx and every parameter gradient after one forward and backward; optionally
+    scribble over x between the two, as a careless caller might."""
+    layer.zero_grad()
+    x = x.copy()
+    layer(x)
+    if change_x_in_place:
+        x *= 100.0
+        x += 3.0
+    dx = layer.backward(dy.copy())
+    return [dx] + [p.grad.copy() for p in layer.parameters()]
+
+
+@pytest.mark.parametrize("case", gradcheck.CASES, ids=[c.name for c in gradcheck.CASES])
+def test_changing_x_in_place_before_backward_changes_nothing(case):
+    """PyTorch raises when a saved input is modified; minicnn's pairs copy what they keep,
+    so the gradients are those of the x that went through forward."""
+    x = gradcheck.distinct_inputs(case.input_shape, np.random.default_rng(0))
+    layer = case.make().to(np.float64)
+    frozen = [(g, g.bit_generator.state) for _, g in layer.named_generators()]
+    dy = np.random.default_rng(1).standard_normal(layer.output_shape(x.shape))
+    before = _grads(layer, x, dy, change_x_in_place=False)
+    for g, state in frozen:  # dropout draws the same mask again
+        g.bit_generator.state = state
+    after = _grads(layer, x, dy, change_x_in_place=True)
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("case", gradcheck.CASES, ids=[c.name for c in gradcheck.CASES])
+def test_backward_twice_without_forward_raises(case):
+    layer = case.make().to(np.float64)
+    x = gradcheck.distinct_inputs(case.input_shape, np.random.default_rng(0))
+    y = layer(x)
+    layer.backward(np.ones_like(y))
+    with pytest.raises(RuntimeError, match="twice"):
+        layer.backward(np.ones_like(y))
+    layer(x)  # a new forward makes backward legal again
+    layer.backward(np.ones_like(y))
+
+
+def test_the_linear_example_from_the_issue():
+    l = mc.Linear(4, 3)
+    x = np.ones((2, 4), np.float32)
+    y = l(x)
+    x *= 100
+    l.backward(np.ones_like(y))
+    assert l.weight.grad[0, 0] == 2  # Σ_n dy[n, 0]·x[n, 0] with the x of forward
+
+
+def test_dout_must_be_an_array():
+    layer = mc.ReLU()
+    layer(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="NumPy array of shape \\(2, 3\\)"):
+        layer.backward([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+
+
+def test_one_walk_names_everything_alike():
+    """Sequential(Residual(Sequential(Linear, Dropout))): the weight, the generator and the
+    module are all named through body."""
+    model = mc.Sequential(mc.Residual(mc.Sequential(mc.Linear(3, 3), mc.Dropout(0.5))))
+    assert [n for n, _ in model.named_modules()] == ["", "0", "0.body", "0.body.0", "0.body.1"]
+    assert [n for n, _ in model.named_parameters()] == ["0.body.0.weight", "0.body.0.bias"]
+    assert [n for n, _ in model.named_generators()] == ["0.body.1.rng"]
+    model.eval()
+    assert not any(m.training for m in model.modules())
+
+
+def test_empty_batches_go_through_on_every_backend():
+    model = mc.zoo.lenet5()
+    for name in mc.available_backends():
+        with mc.backend(name):
+            y = model(np.zeros((0, 1, 28, 28), np.float32))
+            assert y.shape == (0, 10)
+            assert model.backward(np.zeros((0, 10), np.float32)).shape == (0, 1, 28, 28)

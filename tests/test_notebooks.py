@@ -20,7 +20,10 @@ nbformat = pytest.importorskip(
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "examples" / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-SLOW = {"03_train_lenet5.ipynb"}  # trains LeNet-5 for ~4,500 images: half a minute
+SLOW = {
+    "03_train_lenet5.ipynb",  # trains LeNet-5 for ~4,500 images: half a minute
+    "05_lecture_numbers.ipynb",  # builds the five VGGs and five ResNets: about a minute
+}
 
 
 def load_generator():

@@ -81,7 +81,7 @@ def test_plot_feature_maps_one_row_per_conv(tmp_path, lenet):
     fig = viz.plot_feature_maps(lenet, image, path=tmp_path / "maps.png", max_channels=8)
     check_png(fig, tmp_path / "maps.png")
     rows = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
-    assert rows == ["input", "0: 6@28×28", "3: 16@10×10"]
+    assert rows == ["input", "0: 6@28×28", "3: first 8 of 16@10×10"]
     assert len([ax for ax in fig.axes if ax.images]) == 1 + 6 + 8
     assert lenet.training  # mode restored
 

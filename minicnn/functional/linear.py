@@ -5,6 +5,7 @@ y, cache = linear_forward(x, w, b);  dx, dw, db = linear_backward(dy, cache)
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -59,7 +60,7 @@ def flatten_forward(x) -> tuple[np.ndarray, tuple[int, ...]]:
     check_array(x, "x", "flatten", "(N, ...)")
     if x.ndim < 2:
         raise ValueError(f"flatten: expected input of shape (N, ...), got {x.shape}")
-    return x.reshape(x.shape[0], -1), x.shape
+    return x.reshape(x.shape[0], math.prod(x.shape[1:])), x.shape  # explicit: N may be 0
 
 
 def flatten_backward(dy, x_shape) -> np.ndarray:

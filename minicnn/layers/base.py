@@ -77,7 +77,7 @@ class Layer:
 
     def save_for_backward(self, cache: Any, y: np.ndarray) -> None:
         """Keep the functional pair's ``cache`` and the output's shape for backward."""
-        self._saved = (cache, y.shape)
+        self._saved: Any = (cache, y.shape)
 
     def saved_cache(self, dout) -> Any:
         """The cache of the last forward, checked once here for every layer: backward
@@ -165,13 +165,13 @@ class Layer:
         return self.train(False)
 
     def zero_grad(self) -> None:
-        for p in self.parameters():
+        for _, p in self.named_parameters():  # the walk, not an overridable parameters()
             p.zero_grad()
 
     def to(self, dtype) -> Layer:
         """Cast every parameter and floating-point buffer to ``dtype`` (np.float64 for
         gradient checks); integer buffers (counters) stay integers."""
-        for p in self.parameters():
+        for _, p in self.named_parameters():
             p.to(dtype)
         for module in self.modules():
             for attr in module.buffer_names:
