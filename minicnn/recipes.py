@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 import minicnn as mc
-from minicnn.atomic import atomic_write
+from minicnn.atomic import atomic_write_bytes
 from minicnn.data.transforms import Transform
 
 CHECKPOINT = "checkpoint.npz"
@@ -64,9 +64,18 @@ class Data:
     augment: Transform  # training-batch augmentation
 
 
-def split_arrays(train: mc.data.ImageDataset, test: mc.data.ImageDataset):
-    """(x_train, y_train, x_test, y_test) from two datasets, as the network wants them."""
-    return (*train.arrays(), *test.arrays())
+def make_data(
+    description: str,
+    train: mc.data.ImageDataset,
+    test: mc.data.ImageDataset,
+    epochs: int,
+    lr: float,
+    augment: Transform,
+) -> Data:
+    """A :class:`Data` from two datasets, as arrays the network wants."""
+    (x_train, y_train), (x_test, y_test) = train.arrays(), test.arrays()
+    classes = list(train.classes)
+    return Data(description, x_train, y_train, x_test, y_test, classes, epochs, lr, augment)
 
 
 # -- the LeNet-5 recipes -------------------------------------------------------------------
@@ -78,10 +87,10 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
     try:
         train = mc.data.MNIST(data_dir, "train", download=download)
         test = mc.data.MNIST(data_dir, "test", download=download)
-        return Data(
+        return make_data(
             f"full MNIST from {train.source} ({len(train):,} training / {len(test):,} test images)",
-            *split_arrays(train, test),
-            train.classes,
+            train,
+            test,
             epochs=12,
             lr=0.05,
             augment=shift,
@@ -90,19 +99,19 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
         pass
     how = "" if download else " (add --download to fetch it, or see --data-dir)"
     try:
-        train = mc.data.MNISTSample("train")
-        test = mc.data.MNISTSample("test")
+        sample_train = mc.data.MNISTSample("train")
+        sample_test = mc.data.MNISTSample("test")
     except mc.data.DatasetNotFoundError as err:
         raise mc.data.DatasetNotFoundError(
             f"Full MNIST is not available{how}, and neither is the 5,000-digit sample "
             f"used in its place: {err}"
         ) from None
-    return Data(
+    return make_data(
         f"full MNIST is not available{how}. Training on the 5,000-digit real MNIST "
-        f"sample shipped with minicnn: {len(train):,} training images and a held-out "
-        f"test split of {len(test):,}.",
-        *split_arrays(train, test),
-        train.classes,
+        f"sample shipped with minicnn: {len(sample_train):,} training images and a held-out "
+        f"test split of {len(sample_test):,}.",
+        sample_train,
+        sample_test,
         epochs=30,
         lr=0.05,
         augment=shift,
@@ -115,10 +124,10 @@ def load_fashion(data_dir: str | None, download: bool) -> Data:
     step-down and ends at 90.1-90.6%; 0.02 ends at 91.2% and 90.6%."""
     train = mc.data.FashionMNIST(data_dir, "train", download=download)
     test = mc.data.FashionMNIST(data_dir, "test", download=download)
-    return Data(
+    return make_data(
         f"Fashion-MNIST from {train.source} ({len(train):,} training / {len(test):,} test images)",
-        *split_arrays(train, test),
-        train.classes,
+        train,
+        test,
         epochs=15,
         lr=0.02,
         augment=mc.data.RandomHorizontalFlip(0.5),
@@ -275,7 +284,7 @@ def finish(
 ) -> dict:
     """Test the trained model, write the pictures and results.json; return the results."""
     out = Path(args.out)
-    predicted = mc.predict(model, data.x_test)
+    predicted = np.asarray(mc.predict(model, data.x_test))
     accuracy = float(np.mean(predicted == data.y_test))
     print(
         f"Test accuracy: {accuracy:.2%} on {len(data.y_test):,} test images "
@@ -304,7 +313,8 @@ def finish(
 
 def write_results(out: Path, results: dict) -> None:
     """results.json (atomically), then the run's report page where mc.viz can make one."""
-    atomic_write(out / "results.json", lambda f: f.write(json.dumps(results, indent=1).encode()))
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out / "results.json", json.dumps(results, indent=1).encode())
     if hasattr(mc.viz, "report"):
         mc.viz.report(out)
 

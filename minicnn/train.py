@@ -42,6 +42,7 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ if importlib.util.find_spec("ipywidgets") is not None:
 else:
     from tqdm import tqdm
 
-from .atomic import atomic_write
+from .atomic import atomic_write_bytes
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
@@ -234,7 +235,8 @@ class CSVLogger(Callback):
         for i in range(len(history)):
             cells = [getattr(history, c)[i] for c in self.columns]
             writer.writerow([i + 1, *("" if v is None else repr(float(v)) for v in cells)])
-        atomic_write(self.path, lambda f: f.write(text.getvalue().encode()))
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path, text.getvalue().encode())
 
 
 # -- one step ------------------------------------------------------------------------------
