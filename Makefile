@@ -33,7 +33,7 @@ docs: $(VENV)/.test-installed
 demo: $(VENV)/.run-installed
 	$(BIN)/python examples/train_mnist_lenet.py
 
-LINTED := minicnn tests examples benchmarks mkdocs_hooks.py
+LINTED := minicnn tests examples benchmarks labs mkdocs_hooks.py
 
 test: lint docs
 	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q

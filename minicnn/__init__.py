@@ -4,7 +4,7 @@ import minicnn as mc
 model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
 """
 
-from . import data, functional, zoo
+from . import data, functional, metrics, zoo
 from .backend import available_backends, backend, get_backend, set_backend
 from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
@@ -12,10 +12,13 @@ from .layers import (
     AvgPool2D,
     BatchNorm1D,
     BatchNorm2D,
+    Concat,
     Conv2D,
+    ConvTranspose2D,
     Dropout,
     Flatten,
     GlobalAvgPool2D,
+    Identity,
     Layer,
     LeakyReLU,
     Linear,
@@ -27,8 +30,16 @@ from .layers import (
     Residual,
     Sigmoid,
     Tanh,
+    Upsample,
 )
-from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
+from .losses import (
+    BCEWithLogitsLoss,
+    Loss,
+    MSELoss,
+    MulticlassSVM,
+    PixelCrossEntropy,
+    SoftmaxCrossEntropy,
+)
 from .model import Sequential
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
@@ -64,6 +75,7 @@ __all__ = [
     "functional",
     "viz",
     "zoo",
+    "metrics",
     "available_backends",
     "backend",
     "get_backend",
@@ -120,4 +132,12 @@ __all__ = [
     "CSVLogger",
     "EarlyStopping",
     "TrainingDivergedError",
+    # issue 13: blocks for Inception, U-Net, transfer learning
+    "MSELoss",
+    "BCEWithLogitsLoss",
+    "PixelCrossEntropy",
+    "Concat",
+    "Identity",
+    "Upsample",
+    "ConvTranspose2D",
 ]

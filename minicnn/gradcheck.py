@@ -59,7 +59,14 @@ import numpy as np
 
 from . import layers as L
 from .backend import available_backends, backend, get_backend
-from .losses import Loss, MulticlassSVM, SoftmaxCrossEntropy
+from .losses import (
+    BCEWithLogitsLoss,
+    Loss,
+    MSELoss,
+    MulticlassSVM,
+    PixelCrossEntropy,
+    SoftmaxCrossEntropy,
+)
 from .model import Sequential
 from .parameter import Parameter
 
@@ -577,6 +584,8 @@ def check_layer(
     noise, batch = roundoff(float(np.sum(y * upstream)), eps), input_shape[0]
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise, batch))
     for pname, p in layer.named_parameters():
+        if not p.requires_grad:
+            continue  # frozen: no gradient to check (its grad reads as zeros)
         numeric = numerical_gradient(loss, p.data, eps)
         report.results.append(compare(pname, p.grad, numeric, tol, noise, batch))
     if all(r.analytic is not None or r.passed for r in report.results):
@@ -647,8 +656,7 @@ def check_loss(
     criterion = copy.deepcopy(criterion)
     fresh = copy.deepcopy(criterion)
     rng = np.random.default_rng(seed)
-    scores = rng.standard_normal((batch, classes)) * 2
-    labels = rng.integers(0, classes, size=batch)
+    scores, labels = loss_inputs(criterion, rng, batch, classes)
     s_in = scores.copy()
     out = criterion.forward(s_in, labels.copy())
     problem = _loss_output_problem(out, batch)
@@ -661,8 +669,8 @@ def check_loss(
         report.problems += reference_problems(
             criterion, reference, out, lambda ref: ref.forward(scores.copy(), labels.copy()), batch
         )
-    per_sample, takes_upstream = np.ndim(out) == 1, _takes_argument(criterion.backward)
-    shape = (batch,) if per_sample else ()
+    per_sample, takes_upstream = np.ndim(out) >= 1, _takes_argument(criterion.backward)
+    shape = np.shape(out)  # () for a reduced loss, (N, ...) for one loss per term
     upstream = rng.standard_normal(shape) if takes_upstream else np.ones(shape)
 
     def backward(obj, g: np.ndarray):
@@ -685,7 +693,7 @@ def check_loss(
     numeric = numerical_gradient(loss, scores, eps)
     report.results.append(compare("scores", dscores, numeric, tol, noise, batch))
     if report.results[0].analytic is not None:
-        s2, l2 = rng.standard_normal(scores.shape) * 2, rng.integers(0, classes, size=batch)
+        s2, l2 = loss_inputs(criterion, rng, batch, classes)
 
         def second(obj):
             value = obj.forward(s2.copy(), l2.copy())
@@ -701,7 +709,7 @@ def check_loss(
 def _loss_output_problem(out, batch: int) -> str | None:
     if out is None:
         return "forward returned None: end forward with `return loss`"
-    if np.ndim(out) == 0 or np.shape(out) == (batch,):
+    if np.ndim(out) == 0 or np.shape(out)[0] == batch:
         try:
             np.asarray(out, dtype=np.float64)
         except (TypeError, ValueError):
@@ -709,7 +717,7 @@ def _loss_output_problem(out, batch: int) -> str | None:
         return None
     return (
         f"forward returned shape {np.shape(out)}: a loss returns one number (the mean or "
-        f"sum over the batch) or one loss per sample, shape ({batch},)"
+        f"sum over the batch) or one loss per sample, shape ({batch}, ...)"
     )
 
 
@@ -722,6 +730,23 @@ def _takes_argument(method) -> bool:
     return any(
         p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params
     )
+
+
+def loss_inputs(criterion: Loss, rng, batch: int, classes: int):
+    """Random (scores, targets) in the layout ``criterion`` expects: (N, classes)
+    scores and labels for classification, real targets for MSE, probabilities in
+    [0, 1] for binary cross-entropy, (N, classes, 3, 2) scores and (N, 3, 2) labels
+    for the per-pixel loss."""
+    if isinstance(criterion, PixelCrossEntropy):
+        return rng.standard_normal((batch, classes, 3, 2)) * 2, rng.integers(
+            0, classes, size=(batch, 3, 2)
+        )
+    scores = rng.standard_normal((batch, classes)) * 2
+    if isinstance(criterion, MSELoss):
+        return scores, rng.standard_normal(scores.shape)
+    if isinstance(criterion, BCEWithLogitsLoss):
+        return scores, rng.uniform(0, 1, scores.shape)
+    return scores, rng.integers(0, classes, size=batch)
 
 
 # -- the registry: every layer in minicnn must have a case here ------------------
@@ -853,6 +878,55 @@ CASES: list[Case] = [
         ),
         (3, 2, 6, 5),
     ),
+    # issue 13: dilated, grouped and 'same'-padded convolution
+    Case(
+        "Conv2D dilation 2 groups 2 padding 'same'",
+        lambda: L.Conv2D(4, 2, 3, padding="same", dilation=2, groups=2, seed=29),
+        (2, 4, 6, 5),
+    ),
+    Case(
+        "Conv2D depthwise (groups = in_channels) stride 2 dilation (1,2)",
+        lambda: L.Conv2D(3, 6, (2, 3), stride=2, padding=1, dilation=(1, 2), groups=3, seed=30),
+        (2, 3, 6, 7),
+    ),
+    Case(
+        "Conv2D 4x2 padding 'same' (extra pixel bottom/right)",
+        lambda: L.Conv2D(2, 2, (4, 2), padding="same", seed=31),
+        (2, 2, 5, 4),
+    ),
+    # issue 13: upsampling, branching and skip connections
+    Case("Upsample nearest x2", lambda: L.Upsample(2), (2, 2, 3, 4)),
+    Case("Upsample bilinear x(2,3)", lambda: L.Upsample((2, 3), mode="bilinear"), (2, 2, 3, 4)),
+    Case("Identity", lambda: L.Identity(), (2, 3, 4)),
+    Case("ConvTranspose2D 3x3", lambda: L.ConvTranspose2D(2, 3, 3, seed=27), (2, 2, 3, 4)),
+    Case(
+        "ConvTranspose2D (3,2) stride (2,3) pad (1,0) output_padding (1,2) no bias",
+        lambda: L.ConvTranspose2D(
+            3, 2, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), bias=False, seed=28
+        ),
+        (2, 3, 3, 2),
+    ),
+    Case(
+        "Concat (Inception-like: 1x1, 1x1-3x3, pool-1x1)",
+        lambda: L.Concat(
+            L.Conv2D(3, 2, 1, seed=22),
+            Sequential(L.Conv2D(3, 2, 1, seed=23), L.ReLU(), L.Conv2D(2, 3, 3, padding=1, seed=24)),
+            Sequential(L.MaxPool2D(3, 1, 1), L.Conv2D(3, 1, 1, seed=25)),
+        ),
+        (2, 3, 5, 4),
+    ),
+    Case(
+        "Concat U-Net skip: Identity + (conv stride 2, upsample)",
+        lambda: L.Concat(
+            L.Identity(),
+            Sequential(
+                L.Conv2D(2, 3, 3, stride=2, padding=1, seed=26),
+                L.ReLU(),
+                L.Upsample(2, mode="bilinear"),
+            ),
+        ),
+        (2, 2, 4, 6),
+    ),
 ]
 
 LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [
@@ -861,6 +935,12 @@ LOSS_CASES: list[tuple[str, Callable[[], Loss]]] = [
     ("SoftmaxCrossEntropy none", lambda: SoftmaxCrossEntropy(reduction="none")),
     ("MulticlassSVM mean", lambda: MulticlassSVM()),
     ("MulticlassSVM margin 0.5 none", lambda: MulticlassSVM(margin=0.5, reduction="none")),
+    ("MSELoss mean", lambda: MSELoss()),
+    ("MSELoss none", lambda: MSELoss(reduction="none")),
+    ("BCEWithLogitsLoss mean", lambda: BCEWithLogitsLoss()),
+    ("BCEWithLogitsLoss sum", lambda: BCEWithLogitsLoss(reduction="sum")),
+    ("PixelCrossEntropy mean", lambda: PixelCrossEntropy()),
+    ("PixelCrossEntropy none", lambda: PixelCrossEntropy(reduction="none")),
 ]
 
 

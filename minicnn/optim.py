@@ -59,7 +59,10 @@ class Optimizer:
     def step(self) -> None:
         self.steps += 1
         for p, state in zip(self.params, self.state, strict=True):
-            self.update(p, state)
+            # A frozen parameter (requires_grad=False) is not updated at all: no
+            # weight decay, no momentum, no state.
+            if p.requires_grad:
+                self.update(p, state)
 
     def update(self, p: Parameter, state: dict) -> None:
         raise NotImplementedError

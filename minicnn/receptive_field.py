@@ -20,6 +20,7 @@ r = 1 → 5 (j 1) → 6 (j 2) → 6 + 4·2 = 14 (j 2): its last conv sees 14×14
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -43,6 +44,8 @@ class ReceptiveField:
         return ReceptiveField((max(rh, oh), max(rw, ow)), (max(jh, ph), max(jw, pw)))
 
     def display(self) -> str:
-        """'14' for a square field, '(14, 10)' for a non-square one."""
-        h, w = self.size
+        """'14' for a square field, '(14, 10)' for a non-square one. After an upsampling
+        layer the jump is a fraction (1/s of the input's) and a size can be too; it is
+        rounded up to the whole pixels it touches."""
+        h, w = (math.ceil(v) for v in self.size)
         return str(h) if h == w else f"({h}, {w})"

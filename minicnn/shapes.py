@@ -48,11 +48,19 @@ def conv_output_size(
     return span // stride + 1
 
 
-def output_hw(x_shape, kernel, stride, padding) -> tuple[int, int]:
+def output_hw(x_shape, kernel, stride, padding, dilation=(1, 1)) -> tuple[int, int]:
     """(OH, OW) of a window sliding over the last two axes of ``x_shape``: the formula
-    above on each axis, rounded down as layers (and PyTorch) do."""
+    above on each axis, rounded down as layers (and PyTorch) do. A dilated window
+    spans d·(k − 1) + 1 pixels, so that is its f."""
     H, W = x_shape[-2:]
+    kh, kw = dilated_kernel(kernel, dilation)
     return (
-        conv_output_size(H, kernel[0], stride[0], padding[0], allow_remainder=True),
-        conv_output_size(W, kernel[1], stride[1], padding[1], allow_remainder=True),
+        conv_output_size(H, kh, stride[0], padding[0], allow_remainder=True),
+        conv_output_size(W, kw, stride[1], padding[1], allow_remainder=True),
     )
+
+
+def dilated_kernel(kernel, dilation) -> tuple[int, int]:
+    """The span (pixels from the first tap to the last, inclusive) of a dilated kernel:
+    d·(k − 1) + 1 per axis (a 3×3 kernel with dilation 2 spans 5×5)."""
+    return tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))

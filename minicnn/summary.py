@@ -43,6 +43,12 @@ class Summary:
     rows: list[SummaryRow]
     total_params: int
     total_macs: int
+    trainable_params: int | None = None  # None: all of them (no frozen parameters)
+
+    @property
+    def frozen_params(self) -> int:
+        """Parameters with requires_grad=False (counted in total_params, not trained)."""
+        return 0 if self.trainable_params is None else self.total_params - self.trainable_params
 
     def __str__(self) -> str:
         header = ("layer", "output shape", "params", "mult-adds", "receptive field")
@@ -73,9 +79,20 @@ class Summary:
                 *map(fmt, lines),
                 rule,
                 f"total parameters: {self.total_params:,}",
+                *self._trainable_lines(),
                 f"total multiply-adds per input: {self.total_macs:,}",
             ]
         )
+
+    def _trainable_lines(self) -> list[str]:
+        # Shown only when something is frozen, so the tables of ordinary models stay short.
+        if not self.frozen_params:
+            return []
+        trainable = self.total_params - self.frozen_params
+        return [
+            f"  trainable: {trainable:,}",
+            f"  frozen (requires_grad=False): {self.frozen_params:,}",
+        ]
 
 
 def summary(model: Layer, input_shape: tuple[int, ...], print_table: bool = True) -> Summary:
@@ -94,7 +111,13 @@ def summary(model: Layer, input_shape: tuple[int, ...], print_table: bool = True
                 f"axis: did you mean summary({tuple(input_shape[1:])})?)",
             )
         raise
-    result = Summary(tuple(input_shape), rows, sum(p.size for p in model.parameters()), total_macs)
+    result = Summary(
+        tuple(input_shape),
+        rows,
+        sum(p.size for p in model.parameters()),
+        total_macs,
+        sum(p.size for p in model.parameters() if p.requires_grad),
+    )
     if print_table:
         print(result)
     return result

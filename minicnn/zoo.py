@@ -6,6 +6,7 @@ model                 input       parameters  multiply-adds     published
 lenet5                1×28×28         61,706           416,520
 alexnet               3×224×224   61,100,840       714,188,480  torchvision variant
 alexnet(lrn=True)     3×227×227   62,378,344     1,135,256,096  paper, ungrouped
+alexnet(groups=2)     3×227×227   60,965,224       724,406,816  paper, two GPUs
 vgg('A') = vgg11      3×224×224  132,863,336     7,609,090,048
 vgg('A-LRN')          3×224×224  132,863,336     7,609,090,048
 vgg('B') = vgg13      3×224×224  133,047,848    11,308,466,176
@@ -18,6 +19,9 @@ resnet50              3×224×224   25,557,032     3,857,973,248  3.8 G
 resnet50(stride_on='3x3')         25,557,032     4,089,184,256  4.1 G (torchvision)
 resnet101             3×224×224   44,549,160     7,570,194,432  7.6 G
 resnet152             3×224×224   60,192,808    11,282,415,616  11.3 G
+resnext50_32x4d       3×224×224   25,028,904     4,230,479,872  4.2 G (torchvision)
+googlenet             3×224×224    6,624,904     1,498,376,192  1.5 G, no aux heads
+densenet121           3×224×224    7,978,856     2,834,161,664  2.8 G
 resnet20/32/44/56     3×32×32    269,722 / 464,154 / 658,586 / 853,018
 resnet110             3×32×32      1,727,962       252,887,680  (0.27/0.46/0.66/0.85/1.7 M)
 ====================  =========  ===========  ================  ======================
@@ -33,11 +37,14 @@ table layer by layer instantly: only shapes flow through the model, never data.
 from __future__ import annotations
 
 from .layers import (
+    AvgPool2D,
     BatchNorm2D,
+    Concat,
     Conv2D,
     Dropout,
     Flatten,
     GlobalAvgPool2D,
+    Identity,
     Layer,
     Linear,
     LocalResponseNorm,
@@ -124,7 +131,9 @@ def classifier(in_features: int, hidden: int, num_classes: int, dropout: float) 
     ]
 
 
-def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) -> Sequential:
+def alexnet(
+    num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5, groups: int = 1
+) -> Sequential:
     """AlexNet (Krizhevsky, Sutskever & Hinton, 2012).
 
     ``lrn=False`` (default): torchvision's single-GPU variant, the usual reference,
@@ -137,29 +146,39 @@ def alexnet(num_classes: int = 1000, lrn: bool = False, dropout: float = 0.5) ->
     ``lrn=True``: the paper's network, for 3×227×227 inputs (the paper says 224, but
     (224 − 11)/4 + 1 is not whole; 227 is the size that fits): 96, 256, 384, 384, 256
     kernels, local response normalisation after the first two convolutions and no
-    padding in conv1. The paper split conv2, conv4 and conv5 into two groups, one a
-    GPU; minicnn has no grouped convolution, so this is the one-tower version with
-    62,378,344 parameters (the grouped original has 60,965,224).
+    padding in conv1. This one-tower version has 62,378,344 parameters.
+
+    ``groups=2``: the paper's network as it ran on two GPUs (implies ``lrn=True``).
+    Each GPU held half of every layer's kernels, and conv2, conv4 and conv5 saw only
+    the feature maps of their own GPU: they are grouped convolutions with 2 groups,
+    each kernel reading 48, 192 and 192 channels instead of 96, 384 and 384. conv3 and
+    the fully connected layers read both GPUs' maps. 60,965,224 parameters with 1000
+    classes, 1,413,120 fewer: conv2 has 256·48·25 weights instead of 256·96·25
+    (−307,200), conv4 384·192·9 (−663,552), conv5 256·192·9 (−442,368).
 
     torchvision's AdaptiveAvgPool2d(6) is the identity at these input sizes and is
     left out, so other input sizes raise a clear shape error at the first Linear
     (for the paper's network, one that tells the 224/227 story).
     """
-    if lrn:
+    if groups not in (1, 2):
+        raise ValueError(
+            f"alexnet: groups must be 1 (one tower) or 2 (the paper's two GPUs), got {groups!r}"
+        )
+    if lrn or groups == 2:
         features = [
             Conv2D(3, 96, 11, stride=4),
             ReLU(),
             paper_lrn(),
             MaxPool2D(3, 2),
-            Conv2D(96, 256, 5, padding=2),
+            Conv2D(96, 256, 5, padding=2, groups=groups),
             ReLU(),
             paper_lrn(),
             MaxPool2D(3, 2),
             Conv2D(256, 384, 3, padding=1),
             ReLU(),
-            Conv2D(384, 384, 3, padding=1),
+            Conv2D(384, 384, 3, padding=1, groups=groups),
             ReLU(),
-            Conv2D(384, 256, 3, padding=1),
+            Conv2D(384, 256, 3, padding=1, groups=groups),
             ReLU(),
             MaxPool2D(3, 2),
         ]
@@ -291,11 +310,15 @@ def vgg19(num_classes: int = 1000, batch_norm: bool = False) -> Sequential:
 # -- ResNet ------------------------------------------------------------------------
 
 
-def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1) -> list[Layer]:
+def conv_bn(
+    in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, groups: int = 1
+) -> list[Layer]:
     """A convolution without bias followed by BatchNorm2D (whose β replaces the bias;
     a conv bias would be cancelled by the mean subtraction anyway). 'Same' padding."""
     return [
-        Conv2D(in_channels, out_channels, kernel_size, stride, kernel_size // 2, bias=False),
+        Conv2D(
+            in_channels, out_channels, kernel_size, stride, kernel_size // 2, False, groups=groups
+        ),
         BatchNorm2D(out_channels),
     ]
 
@@ -334,10 +357,20 @@ def basic_block(
 
 
 def bottleneck_block(
-    in_channels: int, width: int, stride: int = 1, stride_on: str = "1x1"
+    in_channels: int,
+    width: int,
+    stride: int = 1,
+    stride_on: str = "1x1",
+    *,
+    groups: int = 1,
+    out_channels: int | None = None,
 ) -> Sequential:
     """ResNet-50/101/152 block: relu(F(x) + S(x)) with 4·width output channels,
     F = conv1×1 (width) → BN → ReLU → conv3×3 (width) → BN → ReLU → conv1×1 (4·width) → BN.
+
+    ResNeXt's block is the same with a grouped 3×3 (``groups``, 32 "paths" of
+    width/32 channels each) and a wider middle: ``out_channels`` then sets the output
+    (resnext50_32x4d: width 128 → 256 channels at the first stage).
 
     ``stride_on='1x1'``: a downsampling block strides in its first 1×1, as in the
     paper (its 3.8 billion multiply-adds for ResNet-50). ``stride_on='3x3'``: in
@@ -350,18 +383,24 @@ def bottleneck_block(
             f"(torchvision), got {stride_on!r}"
         )
     s1, s3 = (stride, 1) if stride_on == "1x1" else (1, stride)
-    out_channels = 4 * width
+    out_channels = 4 * width if out_channels is None else out_channels
     body = Sequential(
         *conv_bn(in_channels, width, 1, s1),
         ReLU(),
-        *conv_bn(width, width, 3, s3),
+        *conv_bn(width, width, 3, s3, groups),
         ReLU(),
         *conv_bn(width, out_channels, 1),
     )
     return Sequential(Residual(body, shortcut_for(in_channels, out_channels, stride)), ReLU())
 
 
-def imagenet_resnet(depth: int, num_classes: int = 1000, stride_on: str = "1x1") -> Sequential:
+def imagenet_resnet(
+    depth: int,
+    num_classes: int = 1000,
+    stride_on: str = "1x1",
+    groups: int = 1,
+    width_per_group: int = 64,
+) -> Sequential:
     """ResNet-``depth`` for 3×224×224 ImageNet images (He et al., 2016, Table 1):
 
         conv 64@7×7/2 pad 3 → BN → ReLU → maxpool 3/2 pad 1          (64×56×56)
@@ -371,6 +410,10 @@ def imagenet_resnet(depth: int, num_classes: int = 1000, stride_on: str = "1x1")
 
     Basic blocks for 18 and 34 layers, bottlenecks (4× wider output) for 50, 101, 152.
     The result is Sequential(stem, stage1, ..., stage4, head).
+
+    ``groups`` and ``width_per_group`` make it a ResNeXt (torchvision's names): the
+    bottleneck's 3×3 has groups·width_per_group·(base/64) channels in ``groups`` groups
+    (32×4d: 128, 256, 512, 1024), its output stays 4·base.
     """
     blocks = {
         18: [2, 2, 2, 2],
@@ -389,7 +432,12 @@ def imagenet_resnet(depth: int, num_classes: int = 1000, stride_on: str = "1x1")
         for j in range(count):
             stride = 2 if i > 0 and j == 0 else 1
             if bottleneck:
-                stage.append(bottleneck_block(channels, width, stride, stride_on))
+                inner = width * width_per_group // 64 * groups
+                stage.append(
+                    bottleneck_block(
+                        channels, inner, stride, stride_on, groups=groups, out_channels=4 * width
+                    )
+                )
                 channels = 4 * width
             else:
                 stage.append(basic_block(channels, width, stride))
@@ -422,6 +470,17 @@ def resnet101(num_classes: int = 1000, stride_on: str = "1x1") -> Sequential:
 def resnet152(num_classes: int = 1000, stride_on: str = "1x1") -> Sequential:
     """ResNet-152: bottlenecks [3, 8, 36, 3]; 60,192,808 parameters, 11.3 G multiply-adds."""
     return imagenet_resnet(152, num_classes, stride_on)
+
+
+def resnext50_32x4d(num_classes: int = 1000) -> Sequential:
+    """ResNeXt-50 32×4d (Xie et al., 2017), as torchvision's: ResNet-50's layout with
+    32 groups of 4 channels (×2, ×4, ×8 in later stages) in every 3×3 and the stride
+    on the 3×3 (as torchvision's ResNets); 25,028,904 parameters, 4.2 G multiply-adds.
+
+    Same cost as ResNet-50, more "paths": a grouped 3×3 of width 128 in 32 groups has
+    128·(128/32)·9 = 4,608 weights, against 64·64·9 = 36,864 for ResNet-50's width 64.
+    """
+    return imagenet_resnet(50, num_classes, "3x3", groups=32, width_per_group=4)
 
 
 def cifar_resnet(depth: int, num_classes: int = 10, shortcut: str = "A") -> Sequential:
@@ -487,3 +546,157 @@ def resnet56(num_classes: int = 10, shortcut: str = "A") -> Sequential:
 def resnet110(num_classes: int = 10, shortcut: str = "A") -> Sequential:
     """CIFAR ResNet-110 (n = 18): 1.7 M parameters."""
     return cifar_resnet(110, num_classes, shortcut)
+
+
+# -- GoogLeNet: Inception modules (Szegedy et al., 2015) ------------------------------
+
+
+def conv_bn_relu(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1):
+    """torchvision's BasicConv2d: a convolution without bias ('same' padding), BatchNorm
+    (ε = 0.001) and ReLU, the unit every GoogLeNet layer is built from."""
+    return Sequential(
+        Conv2D(in_channels, out_channels, kernel_size, stride, kernel_size // 2, bias=False),
+        BatchNorm2D(out_channels, eps=1e-3),
+        ReLU(),
+    )
+
+
+def inception(
+    in_channels: int, c1: int, c3_reduce: int, c3: int, c5_reduce: int, c5: int, pool_proj: int
+) -> Concat:
+    """An Inception module: four branches on the same input, concatenated along the
+    channels into c1 + c3 + c5 + pool_proj channels at the input's resolution,
+
+        1×1 (c1) | 1×1 (c3_reduce) → 3×3 (c3) | 1×1 (c5_reduce) → "5×5" (c5)
+                 | maxpool 3×3 stride 1 → 1×1 (pool_proj)
+
+    The 1×1 "reduce" convolutions are the bottleneck that makes this affordable: in
+    inception (3a) the 3×3 branch costs 192·96 + 96·128·9 = 129,024 weights instead of
+    192·128·9 = 221,184 without the reduction. As in torchvision, the "5×5" branch is
+    a 3×3 convolution (a known slip kept for its pretrained weights; the paper uses 5×5).
+    """
+    return Concat(
+        conv_bn_relu(in_channels, c1, 1),
+        Sequential(conv_bn_relu(in_channels, c3_reduce, 1), conv_bn_relu(c3_reduce, c3, 3)),
+        Sequential(conv_bn_relu(in_channels, c5_reduce, 1), conv_bn_relu(c5_reduce, c5, 3)),
+        Sequential(MaxPool2D(3, 1, 1), conv_bn_relu(in_channels, pool_proj, 1)),
+    )
+
+
+# (name, in, #1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj): Table 1 of the paper.
+GOOGLENET_INCEPTIONS = [
+    ("3a", 192, 64, 96, 128, 16, 32, 32),
+    ("3b", 256, 128, 128, 192, 32, 96, 64),
+    ("4a", 480, 192, 96, 208, 16, 48, 64),
+    ("4b", 512, 160, 112, 224, 24, 64, 64),
+    ("4c", 512, 128, 128, 256, 24, 64, 64),
+    ("4d", 512, 112, 144, 288, 32, 64, 64),
+    ("4e", 528, 256, 160, 320, 32, 128, 128),
+    ("5a", 832, 256, 160, 320, 32, 128, 128),
+    ("5b", 832, 384, 192, 384, 48, 128, 128),
+]
+
+
+def googlenet(num_classes: int = 1000, dropout: float = 0.2) -> Sequential:
+    """GoogLeNet (Inception v1) as torchvision's ``googlenet(aux_logits=False)``, for
+    3×224×224 inputs: 6,624,904 parameters with 1000 classes.
+
+        conv 64@7×7/2 → maxpool 3/2 → conv 64@1×1 → conv 192@3×3 → maxpool 3/2  (192×28×28)
+        → inception 3a, 3b → maxpool 3/2 → 4a, 4b, 4c, 4d, 4e → maxpool 2/2
+        → 5a, 5b (1024×7×7) → global average pool → dropout → num_classes
+
+    Every convolution is conv_bn_relu. The auxiliary classifiers, used only while
+    training, are left out. torchvision's max pools round up (ceil_mode=True);
+    minicnn's pools pad by 1 instead, which gives the same sizes (112 → 56 → 28 →
+    14) and the same parameters, though border pixels pool slightly different windows.
+    """
+    stage: dict[str, list[Layer]] = {name[0]: [] for name, *_ in GOOGLENET_INCEPTIONS}
+    for name, *channels in GOOGLENET_INCEPTIONS:
+        stage[name[0]].append(inception(*channels))
+    return Sequential(
+        Sequential(
+            conv_bn_relu(3, 64, 7, stride=2),
+            MaxPool2D(3, 2, 1),
+            conv_bn_relu(64, 64, 1),
+            conv_bn_relu(64, 192, 3),
+            MaxPool2D(3, 2, 1),
+        ),
+        Sequential(*stage["3"], MaxPool2D(3, 2, 1)),
+        Sequential(*stage["4"], MaxPool2D(2, 2)),
+        Sequential(*stage["5"]),
+        Sequential(GlobalAvgPool2D(), Dropout(dropout), Linear(1024, num_classes)),
+    )
+
+
+# -- DenseNet: every layer sees all earlier feature maps (Huang et al., 2017) ----------
+
+
+def dense_layer(in_channels: int, growth_rate: int, bn_size: int = 4) -> Concat:
+    """x ↦ [x, H(x)]: the input is kept (Identity) and ``growth_rate`` new channels are
+    concatenated to it, with H = BN → ReLU → conv 1×1 (bn_size·growth_rate, the
+    bottleneck) → BN → ReLU → conv 3×3 (growth_rate). Pre-activation order, as the paper."""
+    width = bn_size * growth_rate
+    return Concat(
+        Identity(),
+        Sequential(
+            BatchNorm2D(in_channels),
+            ReLU(),
+            Conv2D(in_channels, width, 1, bias=False),
+            BatchNorm2D(width),
+            ReLU(),
+            Conv2D(width, growth_rate, 3, padding=1, bias=False),
+        ),
+    )
+
+
+def transition(in_channels: int, out_channels: int) -> Sequential:
+    """Between dense blocks: BN → ReLU → conv 1×1 (halves the channels) → avgpool 2/2."""
+    return Sequential(
+        BatchNorm2D(in_channels),
+        ReLU(),
+        Conv2D(in_channels, out_channels, 1, bias=False),
+        AvgPool2D(2),
+    )
+
+
+def densenet(
+    block_config=(6, 12, 24, 16), growth_rate: int = 32, init_features: int = 64, num_classes=1000
+) -> Sequential:
+    """DenseNet-BC for 3×224×224 inputs, as torchvision's ``densenet121/169/201``:
+
+        conv 64@7×7/2 → BN → ReLU → maxpool 3/2 pad 1                    (64×56×56)
+        → dense block (each layer adds growth_rate channels) → transition (halves
+          channels and size) → ... → last dense block → BN → ReLU
+        → global average pool → num_classes
+
+    Inside a block, layer ℓ receives the concatenation of the block's input and all
+    ℓ − 1 earlier outputs, written as nested Concat(Identity(), H) (``dense_layer``).
+    """
+    layers: list[Layer] = [
+        Sequential(
+            Conv2D(3, init_features, 7, 2, 3, bias=False),
+            BatchNorm2D(init_features),
+            ReLU(),
+            MaxPool2D(3, 2, 1),
+        )
+    ]
+    channels = init_features
+    for i, count in enumerate(block_config):
+        block: list[Layer] = []
+        for _ in range(count):
+            block.append(dense_layer(channels, growth_rate))
+            channels += growth_rate
+        if i < len(block_config) - 1:
+            block.append(transition(channels, channels // 2))
+            channels //= 2
+        layers.append(Sequential(*block))
+    layers.append(
+        Sequential(BatchNorm2D(channels), ReLU(), GlobalAvgPool2D(), Linear(channels, num_classes))
+    )
+    return Sequential(*layers)
+
+
+def densenet121(num_classes: int = 1000) -> Sequential:
+    """DenseNet-121: blocks of 6, 12, 24, 16 layers, growth rate 32; 7,978,856 parameters
+    (channels 64 → 256 → 128 → 512 → 256 → 1024 → 512 → 1024)."""
+    return densenet((6, 12, 24, 16), 32, 64, num_classes)

@@ -137,6 +137,12 @@ def test_summary_of_a_zoo_model(capsys):
     assert status == 0 and "61,111" in out  # 61,706 - (84·10 + 10) + (84·3 + 3)
 
 
+@pytest.mark.parametrize("model", sorted(cli.MODELS))
+def test_summary_knows_every_listed_zoo_model(capsys, model):
+    status, out, _ = run(["summary", model], capsys)
+    assert status == 0 and "total parameters" in out
+
+
 @pytest.mark.parametrize(
     ("shape", "message"),
     [("1,2,x", "whole numbers"), ("1,0,28", ">= 1"), ("a", "whole numbers")],

@@ -84,3 +84,27 @@ def test_a_broken_link_to_the_code_is_a_warning(caplog):
         )
     assert out == "[gone](../minicnn/nothing_here.py)"
     assert "convolution.md: the link ../minicnn/nothing_here.py points to nothing" in caplog.text
+
+
+def test_every_module_is_in_the_api_reference():
+    """A new module shows up in the reference, or this test says where to add it.
+    Left out on purpose: the kernels (backend internals, selected by mc.set_backend),
+    ``__main__`` entry points, and the submodules of packages documented as a whole
+    (explore, lab, functional)."""
+    import pkgutil
+
+    import minicnn
+
+    documented = set()
+    for page in (ROOT / "docs" / "api").glob("*.md"):
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("::: "):
+                documented.add(line[4:].strip())
+    whole = ("minicnn.explore.", "minicnn.lab.", "minicnn.functional.", "minicnn.kernels")
+    modules = {
+        m.name
+        for m in pkgutil.walk_packages(minicnn.__path__, "minicnn.")
+        if not m.name.endswith("__main__") and not m.name.startswith(whole)
+    }
+    missing = sorted(modules - documented - {"minicnn.data", "minicnn.layers"})
+    assert not missing, f"add a '::: name' line to a page in docs/api/ for: {missing}"

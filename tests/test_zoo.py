@@ -419,3 +419,96 @@ def test_building_vgg16_allocates_only_its_weights():
     assert m["param_bytes"] == 138_357_544 * 4
     grown = (m["peak_kib"] - m["base_kib"]) * 1024  # ru_maxrss is in KiB on Linux
     assert grown < 1.3 * m["param_bytes"], f"building VGG-16 grew RSS by {grown / 2**20:.0f} MiB"
+
+
+# -- GoogLeNet and DenseNet: Concat branches (issue 13) ------------------------------
+# Both counts were compared once with torchvision 0.28.0's models, parameter by
+# parameter (the same shapes in the same order; see docs/architectures.md). Here they
+# are re-derived from the papers' tables, with multiply-adds at each stage's size.
+
+
+def conv_bn_count(cin: int, cout: int, k: int) -> int:
+    """A bias-free k×k convolution and BatchNorm's γ and β."""
+    return cin * cout * k * k + 2 * cout
+
+
+def test_googlenet_counts_from_table_1():
+    params = macs = 0
+    for cin, cout, k, size in [(3, 64, 7, 112), (64, 64, 1, 56), (64, 192, 3, 56)]:
+        params += conv_bn_count(cin, cout, k)
+        macs += conv_macs(cout, size, cin, k)
+    out_channels = dict(
+        zip(
+            ["3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"],
+            [256, 480, 512, 512, 512, 528, 832, 832, 1024],
+            strict=True,
+        )
+    )
+    for name, cin, c1, r3, c3, r5, c5, pp in zoo.GOOGLENET_INCEPTIONS:
+        size = {"3": 28, "4": 14, "5": 7}[name[0]]
+        convs = [(cin, c1, 1), (cin, r3, 1), (r3, c3, 3), (cin, r5, 1), (r5, c5, 3), (cin, pp, 1)]
+        for a, b, k in convs:
+            params += conv_bn_count(a, b, k)
+            macs += conv_macs(b, size, a, k)
+        assert c1 + c3 + c5 + pp == out_channels[name]  # the next module's input
+    params += 1024 * 1000 + 1000
+    macs += 1024 * 1000
+    s = summarise(zoo.googlenet())
+    assert s.total_params == params == 6_624_904  # torchvision googlenet(aux_logits=False)
+    assert s.total_macs == macs  # ≈ 1.5 G, the paper's "1.5 billion multiply-adds"
+    assert round(macs / 1e9, 1) == 1.5
+    assert s.rows[-1].output_shape == (1000,)
+    rows = {r.name: r.output_shape for r in s.rows}
+    assert rows["1.0 concat (Concat)"] == (256, 28, 28)
+    assert rows["3.1 concat (Concat)"] == (1024, 7, 7)
+
+
+def test_densenet121_counts():
+    params = 3 * 64 * 49 + 2 * 64  # stem conv and BN
+    channels = 64
+    for i, layers in enumerate((6, 12, 24, 16)):
+        for _ in range(layers):
+            params += 2 * channels + channels * 128 + 2 * 128 + 128 * 32 * 9
+            channels += 32
+        if i < 3:
+            params += 2 * channels + channels * (channels // 2)
+            channels //= 2
+    assert channels == 1024
+    params += 2 * 1024 + 1024 * 1000 + 1000
+    s = summarise(zoo.densenet121())
+    assert s.total_params == params == 7_978_856  # torchvision densenet121
+    rows = {r.name: r.output_shape for r in s.rows}
+    assert rows["1.5 concat (Concat)"] == (256, 56, 56)  # 64 + 6·32 channels
+    assert rows["4.15 concat (Concat)"] == (1024, 7, 7)
+
+
+def test_alexnet_two_gpus_is_the_grouped_paper_network():
+    """groups=2: conv2, conv4, conv5 read only their own GPU's half of the channels."""
+    grouped = summarise(zoo.alexnet(groups=2), (3, 227, 227))
+    saved = (256 * 48 * 25) + (384 * 192 * 9) + (256 * 192 * 9)  # half of each kernel
+    assert saved == 1_413_120
+    assert grouped.total_params == 62_378_344 - saved == 60_965_224
+    half = (256 * 27 * 27 * 48 * 25) + (384 * 13 * 13 * 192 * 9) + (256 * 13 * 13 * 192 * 9)
+    assert grouped.total_macs == 1_135_256_096 - half
+    with pytest.raises(ValueError, match="groups must be 1"):
+        zoo.alexnet(groups=3)
+
+
+def test_resnext50_32x4d_counts():
+    """ResNet-50's layout; the 3×3 of stage s has 128·2^s channels in 32 groups."""
+    params = 3 * 64 * 49 + 2 * 64
+    cin = 64
+    for count, base in zip(BLOCKS[50], (64, 128, 256, 512), strict=True):
+        width, cout = 2 * base, 4 * base
+        for block in range(count):
+            params += cin * width + 2 * width  # 1×1 reduce + BN
+            params += width * (width // 32) * 9 + 2 * width  # grouped 3×3 + BN
+            params += width * cout + 2 * cout  # 1×1 expand + BN
+            if block == 0:
+                params += cin * cout + 2 * cout  # projection shortcut + BN
+            cin = cout
+    params += 2048 * 1000 + 1000
+    s = summarise(zoo.resnext50_32x4d())
+    assert s.total_params == params == 25_028_904  # torchvision resnext50_32x4d
+    assert round(s.total_macs / 1e9, 1) == 4.2  # torchvision's 4.23 GFLOPS
+    assert s.total_params < TORCHVISION_PARAMS[50]  # fewer parameters than ResNet-50

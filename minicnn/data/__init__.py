@@ -21,6 +21,7 @@ from .errors import DatasetError, DatasetNotFoundError, DownloadError
 from .idx import read_idx, write_idx
 from .loader import DataLoader
 from .mnist import MNIST, FashionMNIST, MNISTSample
+from .segmentation import DigitCanvas, make_digit_canvases, mnist_canvases
 from .transforms import Compose, Normalize, RandomCrop, RandomHorizontalFlip, RandomShift
 
 __all__ = [
@@ -46,4 +47,7 @@ __all__ = [
     "RandomCrop",
     "RandomHorizontalFlip",
     "RandomShift",
+    "DigitCanvas",
+    "make_digit_canvases",
+    "mnist_canvases",
 ]

@@ -22,6 +22,12 @@ one concept; every docstring gives the equation and the shapes. The hot loops
 | normalization.py  | batch_norm, local_response_norm                                        |
 | shortcut.py       | pad_shortcut (the CIFAR ResNets' option A)                             |
 | losses.py         | softmax_cross_entropy, multiclass_svm (each returns loss and dscores)  |
+| dense_losses.py   | mse_loss, binary_cross_entropy_with_logits, pixel_cross_entropy        |
+| upsample.py       | upsample (nearest, bilinear)                                           |
+| concat.py         | concat (along the channels: Inception, DenseNet, U-Net skips)          |
+| conv_transpose.py | conv_transpose2d (a convolution's backward, run forward)               |
+
+conv2d takes ``dilation``, ``groups`` and ``padding='same'`` as well, as PyTorch.
 """
 
 from ..shapes import conv_output_size
@@ -37,7 +43,10 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .concat import concat_backward, concat_forward
 from .conv import conv2d, conv2d_backward, conv2d_forward
+from .conv_transpose import conv_transpose2d_backward, conv_transpose2d_forward
+from .dense_losses import binary_cross_entropy_with_logits, mse_loss, pixel_cross_entropy
 from .dropout import dropout_backward, dropout_forward
 from .linear import flatten_backward, flatten_forward, linear_backward, linear_forward
 from .losses import log_softmax, multiclass_svm, softmax, softmax_cross_entropy
@@ -58,6 +67,7 @@ from .pool import (
     max_pool2d_forward,
 )
 from .shortcut import pad_shortcut_backward, pad_shortcut_forward
+from .upsample import upsample_backward, upsample_forward
 
 __all__ = [
     "NonFiniteInputError",
@@ -98,4 +108,14 @@ __all__ = [
     "log_softmax",
     "softmax_cross_entropy",
     "multiclass_svm",
+    # issue 13: blocks for Inception, U-Net and segmentation
+    "conv_transpose2d_forward",
+    "conv_transpose2d_backward",
+    "upsample_forward",
+    "upsample_backward",
+    "concat_forward",
+    "concat_backward",
+    "mse_loss",
+    "binary_cross_entropy_with_logits",
+    "pixel_cross_entropy",
 ]

@@ -2,8 +2,8 @@
 
 Every backend module provides::
 
-    im2col(x, kernel, stride, padding) -> cols           # (C*kh*kw, N*OH*OW)
-    col2im(cols, x_shape, kernel, stride, padding) -> dx # (N, C, H, W)
+    im2col(x, kernel, stride, padding, dilation=(1, 1)) -> cols           # (C*kh*kw, N*OH*OW)
+    col2im(cols, x_shape, kernel, stride, padding, dilation=(1, 1)) -> dx # (N, C, H, W)
     max_pool2d_forward(x, kernel, stride, padding) -> (y, argmax)
     max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding) -> dx
     avg_pool2d_forward(x, kernel, stride, padding) -> y
@@ -12,6 +12,9 @@ Every backend module provides::
 ``kernel``, ``stride`` and ``padding`` are (h, w) pairs. Column ``n*OH*OW + i*OW + j``
 of ``cols`` is the receptive field of output pixel (i, j) of image n, flattened in
 (c, p, q) order, so ``W.reshape(K, -1) @ cols`` is the convolution.
+With ``dilation`` (dh, dw) the taps of a window are dh and dw pixels apart: tap
+(p, q) of output pixel (i, j) reads padded-input pixel (i*sh + p*dh, j*sw + q*dw), so
+a kh×kw kernel spans dh*(kh − 1) + 1 by dw*(kw − 1) + 1 pixels.
 ``argmax`` holds, for each output pixel, the flat index ``p*kw + q`` of the
 winning position inside its window (the first one on a tie).
 Average pooling counts padded zeros (PyTorch's ``count_include_pad=True``).

@@ -83,36 +83,41 @@ def _geometry(N, C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
     return tuple(np.uint64(v) for v in (N, C, *kernel, *stride, *out_hw))
 
 
+def _unsigned(pair) -> tuple[np.uint64, np.uint64]:
+    """An (h, w) pair (the dilation) as unsigned loop values, like ``_geometry``."""
+    return np.uint64(pair[0]), np.uint64(pair[1])
+
+
 # -- convolution as a matrix product ---------------------------------------------------
 
 
 @njit(cache=True, parallel=PARALLEL)
-def _im2col(xp, geometry, cols):
-    """cols[(c, p, q), n*OH*OW + i*OW + j] = x_pad[n, c, i*sh + p, j*sw + q]."""
+def _im2col(xp, geometry, dh, dw, cols):
+    """cols[(c, p, q), n*OH*OW + i*OW + j] = x_pad[n, c, i*sh + p*dh, j*sw + q*dw]."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
     for r in prange(C * kh * kw):  # one row of cols per thread: no shared writes
         c, p, q = r // (kh * kw), r // kw % kh, r % kw
         for n in range(N):
             for i in range(OH):
                 for j in range(OW):
-                    cols[r, (n * OH + i) * OW + j] = xp[n, c, i * sh + p, j * sw + q]
+                    cols[r, (n * OH + i) * OW + j] = xp[n, c, i * sh + p * dh, j * sw + q * dw]
 
 
-def im2col(x, kernel, stride, padding):
+def im2col(x, kernel, stride, padding, dilation=(1, 1)):
     """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW)."""
     if not _compiled(x.dtype):
-        return vectorised.im2col(x, kernel, stride, padding)
+        return vectorised.im2col(x, kernel, stride, padding, dilation)
     N, C, _, _ = x.shape
-    out_hw = output_hw(x.shape, kernel, stride, padding)
+    out_hw = output_hw(x.shape, kernel, stride, padding, dilation)
     cols = np.empty((C * kernel[0] * kernel[1], N * out_hw[0] * out_hw[1]), dtype=x.dtype)
     xp = np.ascontiguousarray(pad(x, padding))
-    _im2col(xp, _geometry(N, C, kernel, stride, out_hw), cols)
+    _im2col(xp, _geometry(N, C, kernel, stride, out_hw), *_unsigned(dilation), cols)
     return cols
 
 
 @njit(cache=True, parallel=PARALLEL)
-def _col2im(cols, geometry, dxp):
-    """dx_pad[n, c, i*sh + p, j*sw + q] += cols[(c, p, q), n*OH*OW + i*OW + j]."""
+def _col2im(cols, geometry, dh, dw, dxp):
+    """dx_pad[n, c, i*sh + p*dh, j*sw + q*dw] += cols[(c, p, q), n*OH*OW + i*OW + j]."""
     N, C, kh, kw, sh, sw, OH, OW = geometry
     for nc in prange(N * C):  # one (image, channel) plane per thread
         n, c = nc // C, nc % C
@@ -121,17 +126,24 @@ def _col2im(cols, geometry, dxp):
                 r = (c * kh + p) * kw + q
                 for i in range(OH):
                     for j in range(OW):
-                        dxp[n, c, i * sh + p, j * sw + q] += cols[r, (n * OH + i) * OW + j]
+                        dxp[n, c, i * sh + p * dh, j * sw + q * dw] += cols[
+                            r, (n * OH + i) * OW + j
+                        ]
 
 
-def col2im(cols, x_shape, kernel, stride, padding):
+def col2im(cols, x_shape, kernel, stride, padding, dilation=(1, 1)):
     """cols (C*kh*kw, N*OH*OW) -> (N, C, H, W), summing overlapping windows."""
     if not _compiled(cols.dtype):
-        return vectorised.col2im(cols, x_shape, kernel, stride, padding)
+        return vectorised.col2im(cols, x_shape, kernel, stride, padding, dilation)
     N, C, _, _ = x_shape
-    geometry = _geometry(N, C, kernel, stride, output_hw(x_shape, kernel, stride, padding))
+    out_hw = output_hw(x_shape, kernel, stride, padding, dilation)
     dxp = padded_zeros(x_shape, padding, cols.dtype)
-    _col2im(np.ascontiguousarray(cols), geometry, dxp)
+    _col2im(
+        np.ascontiguousarray(cols),
+        _geometry(N, C, kernel, stride, out_hw),
+        *_unsigned(dilation),
+        dxp,
+    )
     return unpad(dxp, padding)
 
 

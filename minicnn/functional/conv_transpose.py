@@ -1,0 +1,106 @@
+"""Transposed convolution: a convolution's backward pass for its input, run forward.
+
+    y, cache = conv_transpose2d_forward(x, w, b, stride, padding, output_padding)
+    dx, dw, db = conv_transpose2d_backward(dy, cache)
+
+The forward is conv2d_backward's dL/dX (a matrix product and col2im), the backward is
+conv2d_forward (im2col and a matrix product): the two operations are each other's
+transpose. See docs/conv_transpose.md.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..backend import kernels
+from ..shapes import pair
+from ._validate import check_array, check_bias, check_channels, check_finite, window_geometry
+
+
+class ConvTranspose2dCache(NamedTuple):
+    x: np.ndarray  # a copy of the input (N, C_in, H, W): the caller may change x
+    w: np.ndarray  # the weight (C_in, C_out, kh, kw)
+    has_bias: bool
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+
+
+def conv_transpose2d_output_hw(hw, kernel, stride, padding, output_padding) -> tuple[int, int]:
+    """OH = (H − 1)·s − 2p + k + output_padding per axis, as torch.nn.ConvTranspose2d:
+    the input size of the convolution whose backward this is."""
+    return tuple(
+        (n - 1) * s - 2 * p + k + op
+        for n, k, s, p, op in zip(hw, kernel, stride, padding, output_padding, strict=True)
+    )
+
+
+def conv_transpose2d_forward(x, w, b, stride=(1, 1), padding=(0, 0), output_padding=(0, 0)):
+    """Transposed convolution, as ``torch.nn.functional.conv_transpose2d``:
+
+        y[n, o, i·s + p − pad, j·s + q − pad] += Σ_c x[n, c, i, j] · w[c, o, p, q]
+
+    every input pixel stamps its kernel, scaled by its value, onto the output at
+    stride s (overlaps add up), then ``pad`` is cropped from each side. This is
+    exactly dL/dX of a convolution with the same weight, stride and padding (with
+    x in the role of dL/dY), computed the same way: one matrix product spreads each
+    pixel over its window, col2im adds the windows up:
+
+        cols = W_matᵀ · X_mat      W_mat (C_in, C_out·kh·kw), X_mat (C_in, N·H·W)
+        Y = col2im(cols)           onto (N, C_out, OH, OW)
+
+    x: (N, C_in, H, W), w: (C_in, C_out, kh, kw), b: (C_out,) or None
+    -> y: (N, C_out, OH, OW), OH = (H − 1)·s − 2·pad + kh + output_padding.
+    """
+    op = "conv_transpose2d_forward"
+    check_array(x, "x", op, "(N, C_in, H, W)", ndim=4)
+    check_array(w, "w", op, "(C_in, C_out, kh, kw)", ndim=4)
+    N, C_in, H, W = x.shape
+    _, C_out, kh, kw = w.shape
+    check_channels(x, w.shape[0], op, f"w has shape {w.shape} = (C_in, C_out, kh, kw)")
+    check_bias(b, C_out, op)
+    check_finite(x, op)
+    (kh, kw), stride, padding = window_geometry((kh, kw), stride, padding, op)
+    output_padding = pair(output_padding, "output_padding")
+    if any(not 0 <= o < s for o, s in zip(output_padding, stride, strict=True)):
+        raise ValueError(
+            f"{op} needs 0 <= output_padding < stride, got output_padding={output_padding} "
+            f"with stride={stride}"
+        )
+    OH, OW = conv_transpose2d_output_hw((H, W), (kh, kw), stride, padding, output_padding)
+    if OH < 1 or OW < 1:
+        raise ValueError(
+            f"{op}: the output would be {OH}×{OW} for input {x.shape}; (H − 1)·s − 2·padding "
+            f"+ k + output_padding must be >= 1 (use less padding)"
+        )
+    x_mat = x.transpose(1, 0, 2, 3).reshape(C_in, -1)  # (C_in, N·H·W)
+    cols = w.reshape(C_in, -1).T @ x_mat  # (C_out·kh·kw, N·H·W)
+    y = kernels().col2im(cols, (N, C_out, OH, OW), (kh, kw), stride, padding)
+    if b is not None:
+        y = y + b.reshape(1, C_out, 1, 1)
+    cache = ConvTranspose2dCache(x.copy(), w, b is not None, stride, padding)
+    return np.ascontiguousarray(y), cache
+
+
+def conv_transpose2d_backward(dy, cache: ConvTranspose2dCache):
+    """The forward is the backward of a convolution, so its backward is that
+    convolution's forward (the adjoint of an adjoint is the map itself):
+
+        dL/dX = dL/dY ⋆ W          a plain convolution with the same stride and padding:
+                                   dX[n,c,i,j] = Σ_{o,p,q} dY_pad[n, o, i·s+p, j·s+q] w[c,o,p,q]
+        dL/dW[c,o,p,q] = Σ_{n,i,j} x[n,c,i,j] · dY_pad[n, o, i·s+p, j·s+q]
+        dL/dB[o] = Σ_{n,i,j} dL/dY[n,o,i,j]
+
+    In matrix form, with cols = im2col(dY) (C_out·kh·kw, N·H·W): dX = W_mat · cols and
+    dW = X_mat · colsᵀ. Returns (dx, dw, db); db is None without a bias.
+    """
+    x, w, has_bias, stride, padding = cache
+    N, C_in, H, W = x.shape
+    _, C_out, kh, kw = w.shape
+    cols = kernels().im2col(dy, (kh, kw), stride, padding)  # (C_out·kh·kw, N·H·W)
+    dx = (w.reshape(C_in, -1) @ cols).reshape(C_in, N, H, W).transpose(1, 0, 2, 3)
+    x_mat = x.transpose(1, 0, 2, 3).reshape(C_in, -1)
+    dw = (x_mat @ cols.T).reshape(w.shape)
+    db = dy.sum(axis=(0, 2, 3)) if has_bias else None
+    return np.ascontiguousarray(dx), dw, db

@@ -1,0 +1,81 @@
+"""python -m minicnn.lab list | build --lang ko|en --out DIR | grade LAB PATH [--json REPORT]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..atomic import atomic_write_bytes
+from .catalog import LABS, find_lab
+from .grade import format_table, grade_file, notes, report
+from .source import LANGUAGES, build_notebook, source_path
+
+
+def cmd_list(_args) -> int:
+    for lab in LABS.values():
+        parts = ", ".join(f"{p.name} ({p.points})" for p in lab.parts)
+        print(f"{lab.id}  {lab.title} [{lab.points} points; lectures {lab.lectures}]: {parts}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    import nbformat
+
+    out = Path(args.out)
+    for lab in [find_lab(name) for name in args.labs] if args.labs else LABS.values():
+        src = source_path(lab.stem, args.lang)
+        for kind, student in (("student", True), ("solution", False)):
+            nb = build_notebook(src, lab, student=student)
+            target = out / kind / f"{lab.stem}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, nbformat.writes(nb).encode("utf-8") + b"\n")
+        print(f"{lab.id}: {out / 'student' / lab.stem}.ipynb and the solution")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    try:
+        lab = find_lab(args.lab)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 2
+    results = grade_file(lab, path, seed=args.seed, part_seconds=args.time_limit)
+    print(format_table(lab, results))
+    for note in notes(lab, path):
+        print(f"note: {note}")
+    if args.json:
+        text = json.dumps(report(lab, path, results), indent=2, ensure_ascii=False)
+        atomic_write_bytes(args.json, text.encode("utf-8") + b"\n")
+    return 0 if all(r.passed for r in results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m minicnn.lab", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="the labs and their graded parts").set_defaults(func=cmd_list)
+    b = sub.add_parser("build", help="write DIR/student/*.ipynb and DIR/solution/*.ipynb")
+    b.add_argument("--lang", choices=LANGUAGES, required=True)
+    b.add_argument("--out", required=True, metavar="DIR")
+    b.add_argument("labs", nargs="*", help="only these labs (default: all)")
+    b.set_defaults(func=cmd_build)
+    g = sub.add_parser("grade", help="grade a student's .ipynb or .py against minicnn")
+    g.add_argument("lab", help="lab1 ... lab6 (or the file's name)")
+    g.add_argument("path", help="the student's notebook (.ipynb) or percent-format .py")
+    g.add_argument("--json", metavar="REPORT", help="also write an LMS-friendly JSON report")
+    g.add_argument("--seed", type=int, default=0, help="draws the random cases (default 0)")
+    g.add_argument(
+        "--time-limit", type=float, default=20.0, metavar="S", help="seconds per part (20)"
+    )
+    g.set_defaults(func=cmd_grade)
+    args = p.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

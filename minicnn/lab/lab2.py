@@ -1,0 +1,194 @@
+"""Lab 2, im2col and the convolution backward: dK = X ⋆ dY, dX = dY ∗full K, dB = Σ dY."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from ..gradcheck import numerical_gradient
+from ..kernels.numpy import im2col
+from .parts import NotImplementedPart, Part, StudentError, as_output, call
+
+SHAPES = [  # (N, C, H, W, K, f, stride, padding)
+    (2, 3, 5, 5, 4, 3, 1, 0),
+    (2, 2, 7, 6, 3, 3, 2, 1),
+    (1, 3, 6, 6, 2, 2, 2, 0),
+    (3, 1, 5, 7, 2, 3, 1, 2),
+    (2, 2, 4, 4, 3, 1, 1, 0),
+]
+
+
+def conv_cases(rng):
+    cases = []
+    for n, c, h, w, k, f, s, p in SHAPES:
+        x = rng.standard_normal((n, c, h, w))
+        y_hw = (
+            F.conv_output_size(h, f, s, p, allow_remainder=True),
+            F.conv_output_size(w, f, s, p, allow_remainder=True),
+        )
+        cases.append(
+            {
+                "x": x,
+                "w": rng.standard_normal((k, c, f, f)),
+                "b": rng.standard_normal(k),
+                "stride": s,
+                "padding": p,
+                "dy": rng.standard_normal((n, k, *y_hw)),
+            }
+        )
+    # Lecture 002's simplified example: 3x3 input, 2x2 kernel, one channel.
+    cases.append(
+        {
+            "x": np.array([[1.0, 6, 2], [5, 3, 1], [7, 0, 4]])[None, None],
+            "w": np.array([[1.0, 2], [-1, 0]])[None, None],
+            "b": np.zeros(1),
+            "stride": 1,
+            "padding": 0,
+            "dy": rng.standard_normal((1, 1, 2, 2)),
+        }
+    )
+    return cases
+
+
+def im2col_cases(rng):
+    return [
+        {
+            "x": c["x"],
+            "kh": c["w"].shape[2],
+            "kw": c["w"].shape[3],
+            "stride": c["stride"],
+            "padding": c["padding"],
+        }
+        for c in conv_cases(rng)
+    ]
+
+
+def run_im2col(ns, case):
+    return {"cols": as_output("cols", call(ns, "im2col", case, ("cols",)), "cols")}
+
+
+def reference_im2col(x, kh, kw, stride, padding):
+    return im2col(x, (kh, kw), (stride, stride), (padding, padding))
+
+
+def im2col_hint(case, name, got, want):
+    if got.shape == want.shape[::-1]:
+        return "minicnn's columns are the windows (Deep Learning from Scratch uses rows)"
+    return "row r = (c, p, q) in that order (c slowest), column = (n, i, j)"
+
+
+def forward_args(case):
+    return {k: case[k] for k in ("x", "w", "b", "stride", "padding")}
+
+
+def run_forward(ns, case):
+    y, _ = call(ns, "conv2d_forward", forward_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_backward(ns, case):
+    _, cache = call(ns, "conv2d_forward", forward_args(case), ("y", "cache"))
+    dx, dw, db = call(ns, "conv2d_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db"))
+    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
+
+
+def backward_hint(case, name, got, want):
+    x, w, s, p, dy = case["x"], case["w"], case["stride"], case["padding"], case["dy"]
+    if name == "dx":
+        # The same backward with the kernel not rotated: what forgetting rot180 gives.
+        _, cache = F.conv2d_forward(x, w[:, :, ::-1, ::-1].copy(), case["b"], s, p)
+        unrotated, _, _ = F.conv2d_backward(dy, cache)
+        if w.shape[2] > 1 and np.allclose(got, unrotated):
+            return (
+                "dX is dY full-correlated with K itself: the kernel must be rotated by 180° "
+                "(lecture 002: ∂E/∂X = ∂E/∂Y ∗full K, a true convolution = correlation with "
+                "rot180(K))"
+            )
+    if name == "db":
+        n, positions = dy.shape[0], dy.shape[2] * dy.shape[3]
+        for k, how in ((n, "the batch size N"), (n * positions, "N·OH·OW")):
+            if np.allclose(got * k, want):
+                return (
+                    f"db is Σ dY divided by {how} = {k}: the bias gradient is a sum over the "
+                    "batch and every output position (∂E/∂B_i = Σ ∂E/∂Y_i), not a mean"
+                )
+    if name == "dw" and np.allclose(got, want[:, :, ::-1, ::-1]):
+        return "dw is rotated by 180°: dK = X ⋆ dY needs no rotation"
+    return None
+
+
+def numgrad_cases(rng):
+    return [
+        {"x": rng.standard_normal(shape), "c": rng.standard_normal(shape)}
+        for shape in [(3,), (2, 3), (2, 2, 3)]
+    ]
+
+
+def run_numgrad(ns, case):
+    fn = ns.get("numerical_gradient")
+    if fn is None:
+        raise StudentError("`numerical_gradient` is not defined: run the cell that defines it")
+    x, c = case["x"].copy(), case["c"]
+
+    def f():  # a smooth function of x whose gradient is known: 3 c x²
+        return float(np.sum(c * x**3))
+
+    try:
+        grad = fn(f, x)
+    except NotImplementedError:
+        raise NotImplementedPart("`numerical_gradient` is not implemented yet") from None
+    if not np.array_equal(x, case["x"]):
+        raise StudentError("numerical_gradient left x changed: restore each x[i] after nudging it")
+    return {"grad": as_output("grad", grad, "numerical_gradient's result")}
+
+
+def reference_numgrad(f, x):
+    return numerical_gradient(f, x, 1e-5)
+
+
+def numgrad_hint(case, name, got, want):
+    if np.allclose(got, want, rtol=1e-2):
+        return "close, not close enough: use central differences (f(x+h) - f(x-h)) / 2h"
+    return None
+
+
+PARTS = [
+    Part(
+        "im2col",
+        2,
+        ("im2col",),
+        im2col_cases,
+        run_im2col,
+        {"im2col": reference_im2col},
+        im2col_hint,
+    ),
+    Part(
+        "conv2d_forward",
+        2,
+        ("conv2d_forward",),
+        conv_cases,
+        run_forward,
+        {"conv2d_forward": lambda *a: F.conv2d_forward(*a)},
+    ),
+    Part(
+        "conv2d_backward",
+        4,
+        ("conv2d_forward", "conv2d_backward"),
+        conv_cases,
+        run_backward,
+        {
+            "conv2d_forward": lambda *a: F.conv2d_forward(*a),
+            "conv2d_backward": lambda *a: F.conv2d_backward(*a),
+        },
+        backward_hint,
+    ),
+    Part(
+        "numerical_gradient",
+        2,
+        ("numerical_gradient",),
+        numgrad_cases,
+        run_numgrad,
+        {"numerical_gradient": reference_numgrad},
+        numgrad_hint,
+    ),
+]

@@ -1,0 +1,232 @@
+"""Lab 3, pooling, ReLU and dropout, forward and backward."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from .parts import Part, StudentError, as_output, call
+
+POOLS = [  # (N, C, H, W, kernel, stride): non-overlapping, overlapping, uneven
+    (2, 3, 4, 4, 2, 2),
+    (1, 2, 5, 5, 3, 1),
+    (2, 1, 7, 7, 3, 2),
+    (1, 2, 6, 4, 2, 1),
+]
+
+
+def pool_cases(rng):
+    cases = []
+    for n, c, h, w, k, s in POOLS:
+        oh, ow = (h - k) // s + 1, (w - k) // s + 1
+        for x in (
+            rng.standard_normal((n, c, h, w)),
+            rng.integers(0, 3, size=(n, c, h, w)).astype(float),  # many ties
+        ):
+            cases.append(
+                {"x": x, "kernel_size": k, "stride": s, "dy": rng.standard_normal((n, c, oh, ow))}
+            )
+    return cases
+
+
+def pool_args(case):
+    return {k: case[k] for k in ("x", "kernel_size", "stride")}
+
+
+def run_pool_forward(ns, case):
+    y, _ = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_pool_backward(ns, case):
+    _, cache = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
+    dx = call(ns, "max_pool2d_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
+    return {"dx": as_output("dx", dx, "dx")}
+
+
+def pool_backward_hint(case, name, got, want):
+    x, k, s, dy = case["x"], case["kernel_size"], case["stride"], case["dy"]
+    every = np.zeros_like(x)
+    for i in range(dy.shape[2]):
+        for j in range(dy.shape[3]):
+            every[:, :, i * s : i * s + k, j * s : j * s + k] += dy[:, :, i : i + 1, j : j + 1]
+    if np.allclose(got, every):
+        return (
+            "the gradient went to every element of each window; only the window's maximum "
+            "gets it (the others did not change the output)"
+        )
+    if np.allclose(got, every / (k * k)):
+        return "that is average pooling's gradient; max pooling sends dy to the maximum only"
+    if np.allclose(x, np.round(x)):
+        return (
+            "this input has ties (equal values in a window): give the gradient to one "
+            "maximum only, the first one in row-major order, as np.argmax picks it"
+        )
+    if k > s:
+        return "the windows overlap here: add (+=) the gradients where they meet, never assign"
+    return None
+
+
+def relu_cases(rng):
+    return [
+        {"x": rng.standard_normal(shape), "dy": rng.standard_normal(shape)}
+        for shape in [(4, 5), (2, 3, 4, 4), (7,)]
+    ]
+
+
+def run_relu_forward(ns, case):
+    y, _ = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_relu_backward(ns, case):
+    _, cache = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
+    dx = call(ns, "relu_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
+    return {"dx": as_output("dx", dx, "dx")}
+
+
+def relu_backward_hint(case, name, got, want):
+    if np.allclose(got, case["dy"]):
+        return "dy passed through unchanged: zero it where x <= 0"
+    if np.allclose(got, (case["x"] > 0).astype(float)):
+        return "that is the mask alone: multiply it by dy (chain rule)"
+    return None
+
+
+def dropout_cases(rng):
+    cases = []
+    for p, training in [(0.5, True), (0.2, True), (0.8, True), (0.5, False), (0.0, True)]:
+        shape = (64, 50)
+        cases.append(
+            {
+                "x": rng.standard_normal(shape) + 3.0,  # away from 0: a zero means dropped
+                "p": p,
+                "training": training,
+                "seed": int(rng.integers(1 << 30)),
+                "dy": rng.standard_normal(shape),
+            }
+        )
+    return cases
+
+
+def dropout_args(case):
+    rng = np.random.default_rng(case["seed"])
+    return {"x": case["x"], "p": case["p"], "training": case["training"], "rng": rng}
+
+
+def run_dropout_forward(ns, case):
+    y, _ = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_dropout_backward(ns, case):
+    y, cache = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
+    dx = call(ns, "dropout_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
+    return {"y": as_output("y", y, "y"), "dx": as_output("dx", dx, "dx")}
+
+
+def judge_dropout_forward(case, got, _reference):
+    x, p, y = case["x"], case["p"], got["y"]
+    if y.shape != x.shape:
+        raise StudentError(f"y has shape {y.shape}, expected {x.shape}")
+    if not case["training"] or p == 0:
+        if not np.allclose(y, x):
+            raise StudentError(
+                "with training=False (or p=0) dropout is the identity: y must equal x"
+                + (" (no 1/(1-p) scaling at test time in inverted dropout)" if p else "")
+            )
+        return
+    kept = y != 0
+    if np.allclose(y[kept], x[kept]):
+        raise StudentError(
+            "the kept units are not scaled: inverted dropout multiplies them by 1/(1-p) "
+            "during training, so that nothing changes at test time"
+        )
+    if not np.allclose(y[kept], x[kept] / (1 - p)):
+        raise StudentError(f"a kept unit must be x/(1-p) = x/{1 - p:g}; some are not")
+    dropped = 1 - kept.mean()
+    if abs(dropped - p) > 0.05:
+        raise StudentError(
+            f"{dropped:.0%} of the units were dropped with p = {p}: p is the probability "
+            "to DROP a unit (PyTorch's convention), not to keep it"
+        )
+
+
+def judge_dropout_backward(case, got, _reference):
+    judge_dropout_forward(case, got, _reference)
+    x, p, y, dy, dx = case["x"], case["p"], got["y"], case["dy"], got["dx"]
+    if dx.shape != x.shape:
+        raise StudentError(f"dx has shape {dx.shape}, expected {x.shape}")
+    expected = dy * (y / x)  # the mask scaled by 1/(1-p), as the forward applied it
+    if not np.allclose(dx, expected):
+        if case["training"] and p and np.allclose(dx, dy * (y != 0)):
+            raise StudentError("dx is missing the 1/(1-p) scale that the forward applied")
+        raise StudentError(
+            "dx must be dy times the same mask (and scale) the forward pass used: "
+            "keep the mask in the cache; never draw a new one in backward"
+        )
+
+
+PARTS = [
+    Part(
+        "max_pool2d_forward",
+        2,
+        ("max_pool2d_forward",),
+        pool_cases,
+        run_pool_forward,
+        {"max_pool2d_forward": lambda *a: F.max_pool2d_forward(*a)},
+    ),
+    Part(
+        "max_pool2d_backward",
+        3,
+        ("max_pool2d_forward", "max_pool2d_backward"),
+        pool_cases,
+        run_pool_backward,
+        {
+            "max_pool2d_forward": lambda *a: F.max_pool2d_forward(*a),
+            "max_pool2d_backward": lambda *a: F.max_pool2d_backward(*a),
+        },
+        pool_backward_hint,
+    ),
+    Part(
+        "relu_forward",
+        1,
+        ("relu_forward",),
+        relu_cases,
+        run_relu_forward,
+        {"relu_forward": lambda *a: F.relu_forward(*a)},
+    ),
+    Part(
+        "relu_backward",
+        1,
+        ("relu_forward", "relu_backward"),
+        relu_cases,
+        run_relu_backward,
+        {
+            "relu_forward": lambda *a: F.relu_forward(*a),
+            "relu_backward": lambda *a: F.relu_backward(*a),
+        },
+        relu_backward_hint,
+    ),
+    Part(
+        "dropout_forward",
+        2,
+        ("dropout_forward",),
+        dropout_cases,
+        run_dropout_forward,
+        {"dropout_forward": lambda *a: F.dropout_forward(*a)},
+        judge=judge_dropout_forward,
+    ),
+    Part(
+        "dropout_backward",
+        1,
+        ("dropout_forward", "dropout_backward"),
+        dropout_cases,
+        run_dropout_backward,
+        {
+            "dropout_forward": lambda *a: F.dropout_forward(*a),
+            "dropout_backward": lambda *a: F.dropout_backward(*a),
+        },
+        judge=judge_dropout_backward,
+    ),
+]

@@ -1,0 +1,133 @@
+"""Lab 4, the classifier's end: a linear layer, softmax cross-entropy and the SVM hinge loss."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from .parts import Part, as_output, call
+
+
+def linear_cases(rng):
+    cases = []
+    for n, d_in, d_out in [(4, 5, 3), (1, 7, 2), (6, 3, 8)]:
+        cases.append(
+            {
+                "x": rng.standard_normal((n, d_in)),
+                "w": rng.standard_normal((d_out, d_in)),
+                "b": rng.standard_normal(d_out),
+                "dy": rng.standard_normal((n, d_out)),
+            }
+        )
+    return cases
+
+
+def linear_args(case):
+    return {k: case[k] for k in ("x", "w", "b")}
+
+
+def run_linear_forward(ns, case):
+    y, _ = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_linear_backward(ns, case):
+    _, cache = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
+    dx, dw, db = call(ns, "linear_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db"))
+    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
+
+
+def linear_hint(case, name, got, want):
+    if name == "dw" and got.shape == want.shape[::-1]:
+        return "dw must have the weight's shape (out, in): dW = dYᵀ X"
+    if name == "db" and np.allclose(got * case["x"].shape[0], want):
+        return "db is averaged over the batch: it is the sum Σ_n dY[n] (the loss already averages)"
+    return None
+
+
+def loss_cases(rng):
+    lecture = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    cases = [{"scores": lecture, "labels": np.array([0, 1, 2])}]  # cat, car, frog
+    for n, c in [(5, 4), (8, 10), (1, 3)]:
+        cases.append({"scores": 3 * rng.standard_normal((n, c)), "labels": rng.integers(0, c, n)})
+    # Scores in the thousands: exp overflows unless the row maximum is subtracted first.
+    cases.append(
+        {
+            "scores": np.array([[1000.0, 1001.0, 990.0], [-800.0, 0.0, 5.0]]),
+            "labels": np.array([1, 0]),
+        }
+    )
+    return cases
+
+
+def run_loss(name):
+    def run(ns, case):
+        loss, dscores = call(ns, name, case, ("loss", "dscores"))
+        return {
+            "loss": as_output("loss", loss, "loss"),
+            "dscores": as_output("dscores", dscores, "dscores"),
+        }
+
+    return run
+
+
+def softmax_hint(case, name, got, want):
+    if not np.all(np.isfinite(got)) or np.abs(case["scores"]).max() > 100:
+        return "exp overflows for large scores: subtract each row's maximum first"
+    n = case["scores"].shape[0]
+    if np.allclose(got, want * n):
+        return "not divided by N: the loss is the mean over the batch, and so is its gradient"
+    return "dL/ds = (softmax(s) - onehot(y)) / N"
+
+
+def svm_hint(case, name, got, want):
+    if name == "loss" and np.allclose(got, want * case["scores"].shape[0]):
+        return "the loss is the mean over the batch, not the sum"
+    if name == "dscores":
+        return (
+            "for each j != y with a positive margin: +1 at j and -1 at y (then / N); "
+            "the correct class itself never counts as a margin"
+        )
+    return "L_i = Σ_{j≠y_i} max(0, s_j - s_{y_i} + 1), averaged over the batch"
+
+
+PARTS = [
+    Part(
+        "linear_forward",
+        1,
+        ("linear_forward",),
+        linear_cases,
+        run_linear_forward,
+        {"linear_forward": lambda *a: F.linear_forward(*a)},
+    ),
+    Part(
+        "linear_backward",
+        3,
+        ("linear_forward", "linear_backward"),
+        linear_cases,
+        run_linear_backward,
+        {
+            "linear_forward": lambda *a: F.linear_forward(*a),
+            "linear_backward": lambda *a: F.linear_backward(*a),
+        },
+        linear_hint,
+    ),
+    Part(
+        "softmax_cross_entropy",
+        3,
+        ("softmax_cross_entropy",),
+        loss_cases,
+        run_loss("softmax_cross_entropy"),
+        {"softmax_cross_entropy": lambda *a: F.softmax_cross_entropy(*a)},
+        softmax_hint,
+    ),
+    Part(
+        "multiclass_svm",
+        3,
+        ("multiclass_svm",),
+        loss_cases,
+        run_loss("multiclass_svm"),
+        {"multiclass_svm": lambda *a: F.multiclass_svm(*a)},
+        svm_hint,
+    ),
+]

@@ -1,0 +1,174 @@
+"""Lab 5, SGD with momentum and a LeNet-5 built from the student's own functions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..losses import SoftmaxCrossEntropy
+from ..optim import SGD
+from ..parameter import Parameter
+from ..zoo import lenet5
+from .parts import Part, StudentError, as_output, call
+
+# The student's parameter names, in the order of mc.zoo.lenet5()'s parameters.
+NAMES = [
+    f"{layer}.{kind}"
+    for layer in ("conv1", "conv2", "fc1", "fc2", "fc3")
+    for kind in ("weight", "bias")
+]
+
+
+def lenet5_shapes() -> dict[str, tuple[int, ...]]:
+    """{name: shape} of minicnn's own LeNet-5 (the reference the student rebuilds)."""
+    shapes = [p.data.shape for p in lenet5().parameters()]
+    return dict(zip(NAMES, shapes, strict=True))
+
+
+def sgd_cases(rng):
+    cases = []
+    for shape, lr, mu in [((3, 4), 0.1, 0.9), ((5,), 0.05, 0.0), ((2, 2, 3), 0.01, 0.5)]:
+        cases.append(
+            {
+                "w": rng.standard_normal(shape),
+                "grads": rng.standard_normal((4, *shape)),  # four steps in a row
+                "lr": lr,
+                "momentum": mu,
+            }
+        )
+    return cases
+
+
+def run_sgd(ns, case):
+    w, v = case["w"], np.zeros_like(case["w"])
+    for g in case["grads"]:
+        args = {"w": w, "dw": g, "v": v, "lr": case["lr"], "momentum": case["momentum"]}
+        w, v = call(ns, "sgd_momentum", args, ("w", "v"))
+        w, v = as_output("w", w, "the new w"), as_output("v", v, "the new v")
+    return {"w": w}
+
+
+def reference_sgd(w, dw, v, lr, momentum):
+    """One step of minicnn's SGD from velocity v (PyTorch's rule: v = μv + g, w -= lr·v)."""
+    p = Parameter(w.copy())
+    opt = SGD([p], lr=lr, momentum=momentum)
+    if momentum:
+        opt.state[0]["momentum_buffer"] = v.copy()
+    p.grad = dw.copy()
+    opt.step()
+    new_v = opt.state[0].get("momentum_buffer", dw) if momentum else dw
+    return p.data, np.array(new_v, copy=True)
+
+
+def sgd_hint(case, name, got, want):
+    return "v = momentum·v + dw, then w = w - lr·v (PyTorch's form; v starts at zero)"
+
+
+def lenet_cases(rng):
+    cases = []
+    for n in (2, 3):
+        params = {
+            k: rng.standard_normal(s) * (np.sqrt(2 / np.prod(s[1:])) if len(s) > 1 else 0.1)
+            for k, s in lenet5_shapes().items()
+        }
+        cases.append(
+            {
+                "params": params,
+                "x": rng.random((n, 1, 28, 28)),
+                "labels": rng.integers(0, 10, n),
+            }
+        )
+    return cases
+
+
+def run_lenet(ns, case):
+    loss, grads = call(ns, "lenet5_loss", case, ("loss", "grads"))
+    if not isinstance(grads, dict):
+        raise StudentError(f"grads must be a dict {{name: gradient}}, got {type(grads).__name__}")
+    missing = [k for k in NAMES if k not in grads]
+    if missing:
+        raise StudentError(f"grads has no entry for {', '.join(missing)}")
+    out = {"loss": as_output("loss", loss, "loss")}
+    for k in NAMES:
+        out[f"grads[{k}]"] = as_output(k, grads[k], f"grads[{k!r}]")
+    return out
+
+
+def reference_lenet(params, x, labels):
+    """minicnn's own mc.zoo.lenet5() in float64, given the student's parameter values."""
+    model = lenet5().to(np.float64)
+    named = dict(zip(NAMES, model.parameters(), strict=True))
+    for name, p in named.items():
+        p.data[...] = params[name]
+    criterion = SoftmaxCrossEntropy()
+    loss = criterion(model.forward(x), labels)
+    model.backward(criterion.backward())
+    return loss, {name: p.grad for name, p in named.items()}
+
+
+def lenet_hint(case, name, got, want):
+    if name == "loss":
+        return (
+            "the loss differs: check the order conv(pad 2) → ReLU → pool → conv → ReLU → pool → "
+            "flatten → fc 120 → ReLU → fc 84 → ReLU → fc 10 → softmax cross-entropy (mean)"
+        )
+    return f"{name}: walk the backward pass in exactly the reverse order of the forward"
+
+
+def init_cases(rng):
+    return [{"seed": s} for s in (0, 1)]
+
+
+def run_init(ns, case):
+    params = call(ns, "init_lenet5", {"rng": np.random.default_rng(case["seed"])}, ("params",))
+    if not isinstance(params, dict):
+        raise StudentError(f"init_lenet5 must return a dict, got {type(params).__name__}")
+    return {k: as_output(k, v, f"params[{k!r}]") for k, v in params.items()}
+
+
+def judge_init(case, got, _reference):
+    for name, shape in lenet5_shapes().items():
+        if name not in got:
+            raise StudentError(f"params has no {name!r}; the names are {', '.join(NAMES)}")
+        if got[name].shape != shape:
+            raise StudentError(f"params[{name!r}] has shape {got[name].shape}, expected {shape}")
+        if not np.all(np.isfinite(got[name])):
+            raise StudentError(f"params[{name!r}] holds values that are not finite")
+        if name.endswith("weight"):
+            std, fan_in = float(got[name].std()), int(np.prod(shape[1:]))
+            he = np.sqrt(2 / fan_in)
+            if not he / 3 < std < he * 3:
+                raise StudentError(
+                    f"params[{name!r}] has std {std:.3g}; He initialisation for fan-in "
+                    f"{fan_in} gives sqrt(2/{fan_in}) = {he:.3g}"
+                )
+
+
+PARTS = [
+    Part(
+        "sgd_momentum",
+        2,
+        ("sgd_momentum",),
+        sgd_cases,
+        run_sgd,
+        {"sgd_momentum": reference_sgd},
+        sgd_hint,
+    ),
+    Part(
+        "init_lenet5",
+        1,
+        ("init_lenet5",),
+        init_cases,
+        run_init,
+        {"init_lenet5": lambda rng: {}},
+        judge=judge_init,
+    ),
+    Part(
+        "lenet5_loss",
+        7,
+        ("lenet5_loss",),
+        lenet_cases,
+        run_lenet,
+        {"lenet5_loss": reference_lenet},
+        lenet_hint,
+    ),
+]

@@ -1,0 +1,215 @@
+"""Lab 6 (advanced), batch normalisation forward/backward and a residual block."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from ..layers import Conv2D, ReLU, Residual
+from ..model import Sequential
+from .parts import Part, as_output, call
+
+BN_SHAPES = [(6, 4), (4, 3, 5, 5), (2, 2, 3, 4)]
+
+
+def bn_cases(rng):
+    cases = []
+    for shape in BN_SHAPES:
+        c = shape[1]
+        for training in (True, False):
+            cases.append(
+                {
+                    "x": 2 * rng.standard_normal(shape) + 1,
+                    "gamma": rng.standard_normal(c),
+                    "beta": rng.standard_normal(c),
+                    "running_mean": rng.standard_normal(c),
+                    "running_var": rng.random(c) + 0.5,
+                    "training": training,
+                    "dy": rng.standard_normal(shape),
+                }
+            )
+    return cases
+
+
+def bn_forward(ns, case):
+    """(y, cache, updated running_mean, updated running_var)."""
+    stats = {"running_mean": case["running_mean"].copy(), "running_var": case["running_var"].copy()}
+    args = {
+        "x": case["x"],
+        "gamma": case["gamma"],
+        "beta": case["beta"],
+        **stats,
+        "training": case["training"],
+    }
+    y, cache = call(
+        ns, "batch_norm_forward", args, ("y", "cache"), updates=("running_mean", "running_var")
+    )
+    return y, cache, stats["running_mean"], stats["running_var"]
+
+
+def run_bn_forward(ns, case):
+    y, _, mean, var = bn_forward(ns, case)
+    return {
+        "y": as_output("y", y, "y"),
+        "running_mean": as_output("running_mean", mean, "running_mean"),
+        "running_var": as_output("running_var", var, "running_var"),
+    }
+
+
+def run_bn_backward(ns, case):
+    _, cache, _, _ = bn_forward(ns, case)
+    dx, dgamma, dbeta = call(
+        ns, "batch_norm_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dgamma", "dbeta")
+    )
+    return {
+        name: as_output(name, v, name)
+        for name, v in (("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta))
+    }
+
+
+def bn_forward_hint(case, name, got, want):
+    if name.startswith("running") and case["training"] and np.allclose(got, case[name]):
+        return (
+            f"{name} was not updated: change it in place ({name}[...] = ...); assigning to "
+            "the name only rebinds your local variable"
+        )
+    if name == "running_var":
+        return (
+            "the running variance takes the *unbiased* batch variance, σ²·M/(M-1), with "
+            "momentum 0.1: running = 0.9·running + 0.1·new (PyTorch's convention)"
+        )
+    if name == "running_mean":
+        return "running_mean = 0.9·running_mean + 0.1·μ, in training only"
+    if not case["training"]:
+        return "in evaluation, normalise with the running statistics, not the batch's"
+    return "μ and σ² per channel over every axis but axis 1; σ² is the biased variance; ε = 1e-5"
+
+
+def bn_backward_hint(case, name, got, want):
+    if name == "dx" and case["training"]:
+        gamma = case["gamma"].reshape((1, -1) + (1,) * (case["x"].ndim - 2))
+        axes = (0, *range(2, case["x"].ndim))
+        inv_std = 1 / np.sqrt(case["x"].var(axis=axes, keepdims=True) + 1e-5)
+        if np.allclose(got, case["dy"] * gamma * inv_std):
+            return (
+                "dx treats μ and σ as constants; in training they depend on every x of the "
+                "channel: dx = (γ/σ)/M · (M·dy − Σdy − x̂·Σ(dy·x̂))"
+            )
+    return None
+
+
+def res_cases(rng):
+    cases = []
+    for n, c, h in [(2, 3, 5), (1, 2, 4), (3, 1, 6)]:
+        cases.append(
+            {
+                "x": rng.standard_normal((n, c, h, h)),
+                "w1": rng.standard_normal((c, c, 3, 3)) * 0.5,
+                "b1": rng.standard_normal(c),
+                "w2": rng.standard_normal((c, c, 3, 3)) * 0.5,
+                "b2": rng.standard_normal(c),
+                "dy": rng.standard_normal((n, c, h, h)),
+            }
+        )
+    return cases
+
+
+def res_args(case):
+    return {k: case[k] for k in ("x", "w1", "b1", "w2", "b2")}
+
+
+def run_res_forward(ns, case):
+    y, _ = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+GRADS = ("dx", "dw1", "db1", "dw2", "db2")
+
+
+def run_res_backward(ns, case):
+    _, cache = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
+    grads = call(ns, "residual_block_backward", {"dy": case["dy"], "cache": cache}, GRADS)
+    return {name: as_output(name, v, name) for name, v in zip(GRADS, grads, strict=True)}
+
+
+def reference_block(x, w1, b1, w2, b2):
+    """minicnn's own layers: ReLU(Residual(conv1 → ReLU → conv2)), in float64."""
+    c = x.shape[1]
+    block = Sequential(
+        Residual(Sequential(Conv2D(c, c, 3, padding=1), ReLU(), Conv2D(c, c, 3, padding=1))),
+        ReLU(),
+    ).to(np.float64)
+    conv1, conv2 = block[0].body[0], block[0].body[2]
+    for conv, w, b in ((conv1, w1, b1), (conv2, w2, b2)):
+        conv.weight.data[...] = w
+        conv.bias.data[...] = b
+    return block, conv1, conv2
+
+
+def reference_res_forward(x, w1, b1, w2, b2):
+    """y = ReLU(x + conv2(ReLU(conv1(x)))), 3x3 convolutions with padding 1."""
+    block, conv1, conv2 = reference_block(x, w1, b1, w2, b2)
+    return block.forward(x), (block, conv1, conv2)
+
+
+def reference_res_backward(dy, cache):
+    block, conv1, conv2 = cache
+    dx = block.backward(dy)
+    return dx, conv1.weight.grad, conv1.bias.grad, conv2.weight.grad, conv2.bias.grad
+
+
+def res_backward_hint(case, name, got, want):
+    if name != "dx":
+        return None
+    y, _ = reference_res_forward(**res_args(case))
+    ds = case["dy"] * (y > 0)  # the gradient at the sum, behind the last ReLU
+    if np.allclose(got, want - ds):
+        return "the skip path's gradient is missing: dx = dx through the body + dL/d(sum)"
+    if np.allclose(got, want - ds + case["dy"]):
+        return "the skip gradient must pass the final ReLU's mask too: use dL/d(sum), not dy"
+    return None
+
+
+PARTS = [
+    Part(
+        "batch_norm_forward",
+        3,
+        ("batch_norm_forward",),
+        bn_cases,
+        run_bn_forward,
+        {"batch_norm_forward": lambda *a: F.batch_norm_forward(*a)},
+        bn_forward_hint,
+    ),
+    Part(
+        "batch_norm_backward",
+        4,
+        ("batch_norm_forward", "batch_norm_backward"),
+        bn_cases,
+        run_bn_backward,
+        {
+            "batch_norm_forward": lambda *a: F.batch_norm_forward(*a),
+            "batch_norm_backward": lambda *a: F.batch_norm_backward(*a),
+        },
+        bn_backward_hint,
+    ),
+    Part(
+        "residual_block_forward",
+        1,
+        ("residual_block_forward",),
+        res_cases,
+        run_res_forward,
+        {"residual_block_forward": reference_res_forward},
+    ),
+    Part(
+        "residual_block_backward",
+        2,
+        ("residual_block_forward", "residual_block_backward"),
+        res_cases,
+        run_res_backward,
+        {
+            "residual_block_forward": reference_res_forward,
+            "residual_block_backward": reference_res_backward,
+        },
+        res_backward_hint,
+    ),
+]

@@ -1,0 +1,203 @@
+"""A graded part of a lab, and how a student's answer is compared with minicnn's.
+
+A :class:`Part` names the functions the student writes for it, draws a few random
+cases, and says how to *run* those functions on one case (``run(ns, case) ->
+outputs``). The same ``run`` is applied to the student's namespace (in a separate
+process when grading, see ``harness``) and to a namespace of minicnn's reference
+functions (in the grader's own process); ``judge`` then compares the two outputs
+and, where it recognises a typical mistake, says which one.
+
+Everything a student gets back is a plain sentence: :class:`StudentError` carries
+it from the place the problem is found to the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Outputs are compared in float64 (the cases are float64): a correct loop or im2col
+# version agrees with the reference to ~1e-12, a wrong one is off by far more.
+RTOL, ATOL = 1e-5, 1e-7
+
+
+class StudentError(Exception):
+    """A problem in the student's code, with a message the student can act on."""
+
+    verdict = "wrong"
+
+
+class NotImplementedPart(StudentError):
+    """The student has not written this function yet (the stub still raises)."""
+
+    verdict = "not implemented"
+
+
+Case = dict
+Outputs = dict
+Hint = Callable[[Case, str, np.ndarray, np.ndarray], "str | None"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One graded exercise.
+
+    name: the part's name in reports (usually the function the student writes).
+    points: what it is worth.
+    defines: the functions the student writes for it (looked up in their namespace).
+    cases: rng -> list of cases (dicts of arrays, numbers, None).
+    run: (namespace, case) -> {output name: array}; runs the student's functions or,
+        with ``reference`` as the namespace, minicnn's.
+    reference: name -> minicnn's function with the student's signature.
+    hint: (case, output name, got, expected) -> a sentence naming a known mistake.
+    judge: replaces the comparison with the reference when the answer is random
+        (dropout): (case, got outputs, reference outputs) -> None or raises StudentError.
+    """
+
+    name: str
+    points: int
+    defines: tuple[str, ...]
+    cases: Callable[[np.random.Generator], list[Case]]
+    run: Callable[[Mapping, Case], Outputs]
+    reference: Mapping[str, Callable]
+    hint: Hint | None = None
+    judge: Callable[[Case, Outputs, Outputs], None] | None = None
+    doc: str = field(default="")
+
+
+def call(ns: Mapping, name: str, args: Mapping, returns: tuple[str, ...], updates=()):
+    """Call the student's ``name`` with ``args`` (positional, in order) and check the result.
+
+    Arrays are passed as copies and compared afterwards, so a function that changes
+    its input in place is caught by name. ``returns`` names the values it must
+    return: one name means a single value, several mean a tuple of that length.
+    ``updates`` names the arguments the function is meant to change in place (batch
+    norm's running statistics): those are passed as they are, for the caller to read.
+    """
+    fn = ns.get(name)
+    if fn is None:
+        raise StudentError(f"`{name}` is not defined: run (or fix) the cell that defines it")
+    if not callable(fn):
+        raise StudentError(f"`{name}` is a {type(fn).__name__}, not a function")
+    given = {k: v if k in updates else _copy(v) for k, v in args.items()}
+    try:
+        result = fn(*given.values())
+    except NotImplementedError:
+        raise NotImplementedPart(f"`{name}` is not implemented yet") from None
+    for k, v in args.items():
+        if k not in updates and not _same(given[k], v):
+            raise StudentError(
+                f"`{name}` changed its argument `{k}` in place; the caller still needs it "
+                f"(a layer's input is also its cache). Write into a new array, or copy first: "
+                f"{k} = {k}.copy()"
+            )
+    return check_returns(name, result, returns)
+
+
+def check_returns(name: str, result, returns: tuple[str, ...]):
+    """The result as a tuple of ``len(returns)`` values (or the one value), or a clear error."""
+    wanted = ", ".join(returns)
+    if result is None:
+        raise StudentError(f"`{name}` returned None: did you forget `return {wanted}`?")
+    if len(returns) == 1:
+        return result
+    if not isinstance(result, tuple) or len(result) != len(returns):
+        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        raise StudentError(f"`{name}` must return the {len(returns)} values ({wanted}); got {got}")
+    return result
+
+
+def _copy(value):
+    """A copy of an array or a dict of arrays (the values a student may change)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def _same(given, original) -> bool:
+    """Is ``given`` (after the call) still equal to the ``original`` argument?"""
+    if isinstance(original, np.ndarray):
+        return (
+            isinstance(given, np.ndarray)
+            and given.shape == original.shape
+            and np.array_equal(given, original, equal_nan=True)
+        )
+    if isinstance(original, dict):
+        return given.keys() == original.keys() and all(
+            _same(given[k], v) for k, v in original.items()
+        )
+    return True
+
+
+def as_output(name: str, value, what: str) -> np.ndarray:
+    """An output as an array, or a StudentError saying what it was instead."""
+    if value is None:
+        raise StudentError(f"{what} is None (a forgotten `return`?)")
+    arr = np.asarray(value)
+    if arr.dtype == object:
+        raise StudentError(f"{what} should be an array of numbers, got {type(value).__name__}")
+    return arr
+
+
+def compare(part: Part, case: Case, got: Outputs, expected: Outputs) -> None:
+    """Raise StudentError at the first output that differs from the reference."""
+    for name, want in expected.items():
+        if name not in got:
+            raise StudentError(f"{name} is missing from the result")
+        have = got[name]
+        if have.shape != want.shape:
+            msg = f"{name} has shape {have.shape}, expected {want.shape}"
+            if have.shape == want.shape[::-1] and have.ndim == 2:
+                msg += " (it looks transposed)"
+            elif have.size == want.size:
+                msg += " (same number of values, wrong arrangement: check the reshape)"
+            raise StudentError(msg)
+        if np.allclose(have, want, rtol=RTOL, atol=ATOL):
+            continue
+        detail = worst_index(have, want)
+        hint = (part.hint and part.hint(case, name, have, want)) or generic_hint(case, have, want)
+        raise StudentError(f"{name} is wrong: {detail}" + (f". {hint}" if hint else ""))
+
+
+def worst_index(have: np.ndarray, want: np.ndarray) -> str:
+    """'at [1, 0, 2]: got 3.5, expected 1.25 (17 of 60 values differ)'."""
+    if not np.all(np.isfinite(have)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(have))[0])
+        return f"it holds {have[bad]} at {list(bad)} (not finite)"
+    err = np.abs(have - want) - RTOL * np.abs(want)
+    idx = np.unravel_index(int(np.argmax(err)), have.shape) if have.ndim else ()
+    wrong = int(np.sum(~np.isclose(have, want, rtol=RTOL, atol=ATOL)))
+    where = f" at {[int(i) for i in idx]}" if have.ndim else ""
+    return (
+        f"{where.strip() or 'value'}: got {float(have[idx]) + 0.0:.6g}, "
+        f"expected {float(want[idx]) + 0.0:.6g}"
+        f" ({wrong} of {have.size} values differ)"
+    )
+
+
+def generic_hint(case: Case, have: np.ndarray, want: np.ndarray) -> str | None:
+    """Name a pattern that fits the whole array: a sign, a constant factor, a transpose."""
+    if np.allclose(have, -want, rtol=RTOL, atol=ATOL):
+        return "Every value has the wrong sign"
+    if np.allclose(have, 0) and not np.allclose(want, 0):
+        return "It is all zeros: is the result ever written into the array you return?"
+    nz = np.abs(want) > 1e-8
+    if nz.any():
+        ratio = have[nz] / want[nz]
+        r = float(np.median(ratio))
+        if abs(r) > 1e-12 and np.allclose(have, r * want, rtol=1e-4, atol=ATOL):
+            x = case.get("x")
+            batch = x.shape[0] if isinstance(x, np.ndarray) else None
+            if batch and np.isclose(r, 1 / batch):
+                return f"It is the reference divided by the batch size N = {batch}"
+            if batch and np.isclose(r, batch):
+                return f"It is the reference times the batch size N = {batch}"
+            return f"It is the reference times {r:.4g}: a constant factor is off"
+    if have.ndim >= 2 and have.shape[-1] == have.shape[-2]:
+        if np.allclose(np.swapaxes(have, -1, -2), want, rtol=RTOL, atol=ATOL):
+            return "It is the reference with its last two axes swapped (transposed)"
+    return None

@@ -1,0 +1,135 @@
+"""ConvTranspose2D: the backward pass of a convolution, used as a layer (learned upsampling)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+
+from .. import functional as F
+from ..functional._validate import window_geometry
+from ..functional.conv_transpose import conv_transpose2d_output_hw
+from ..init import get_rng, kaiming_normal
+from ..parameter import Parameter
+from ..shapes import pair
+from .base import Layer
+
+
+class ConvTranspose2D(Layer):
+    """Transposed convolution over (N, C_in, H, W), as ``torch.nn.ConvTranspose2d``
+    (called "deconvolution" in the FCN paper; it is not the inverse of a convolution).
+
+    A convolution with stride s maps a large input to a small output; its backward
+    maps dL/dY (small) back to dL/dX (large). ConvTranspose2D *is* that backward map,
+    used as a layer with its own learned weight: each input pixel stamps the kernel,
+    scaled by its value, onto the output at stride s, the overlaps add up, and
+    ``padding`` is cropped from each side:
+
+        Y[n, o, i·s + p − pad, j·s + q − pad] += Σ_c X[n, c, i, j] · W[c, o, p, q]   (+ B[o])
+
+    Output size per axis: (H − 1)·s − 2·pad + k + output_padding, the input size of
+    the convolution whose backward this is (``output_padding`` < s picks one of the s
+    input sizes that a stride-s convolution maps to the same H).
+
+    Backward: the forward is a convolution's dL/dX, so dL/dX here is that
+    convolution's forward, and dL/dW correlates X with the output gradient:
+
+        dL/dX[n,c,i,j] = Σ_{o,p,q} dL/dY_pad[n, o, i·s + p, j·s + q] · W[c, o, p, q]   (= dL/dY ⋆ W)
+        dL/dW[c,o,p,q] = Σ_{n,i,j} X[n, c, i, j] · dL/dY_pad[n, o, i·s + p, j·s + q]
+        dL/dB[o]       = Σ_{n,i,j} dL/dY[n, o, i, j]
+
+    (dY_pad: dL/dY zero-padded by ``padding``.) See docs/conv_transpose.md.
+    Shapes: ``weight`` (C_in, C_out, kh, kw), PyTorch's layout (in before out, the
+    transpose of Conv2D's), ``bias`` (C_out,). He initialisation with fan-in
+    C_in·kh·kw / (s_h·s_w), the number of products in one output value on average.
+    Functional pair: ``F.conv_transpose2d_forward`` / ``F.conv_transpose2d_backward``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        bias: bool = True,
+        *,
+        dtype=np.float32,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
+    ):
+        if in_channels < 1 or out_channels < 1:
+            raise ValueError(
+                f"ConvTranspose2D needs in_channels >= 1 and out_channels >= 1, got "
+                f"{in_channels} and {out_channels}"
+            )
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = window_geometry(
+            kernel_size, stride, padding, "ConvTranspose2D"
+        )
+        self.output_padding = pair(output_padding, "output_padding")
+        if any(not 0 <= op < s for op, s in zip(self.output_padding, self.stride, strict=True)):
+            raise ValueError(
+                f"ConvTranspose2D needs 0 <= output_padding < stride, got "
+                f"output_padding={self.output_padding} with stride={self.stride}"
+            )
+        kh, kw = self.kernel_size
+        fan_in = max(1, in_channels * kh * kw // (self.stride[0] * self.stride[1]))
+        shape = (in_channels, out_channels, kh, kw)
+        self.weight = Parameter(kaiming_normal(shape, fan_in, get_rng(rng, seed), dtype), "weight")
+        self.bias = Parameter(np.zeros(out_channels, dtype=dtype), "bias") if bias else None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        b = None if self.bias is None else self.bias.data
+        y, cache = F.conv_transpose2d_forward(
+            x, self.weight.data, b, self.stride, self.padding, self.output_padding
+        )
+        self.save_for_backward(cache, y)
+        return y
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        dx, dw, db = F.conv_transpose2d_backward(dout, self.saved_cache(dout))
+        self.weight.grad += dw
+        if self.bias is not None:
+            self.bias.grad += db
+        return dx
+
+    def output_shape(self, input_shape):
+        if len(input_shape) != 4 or input_shape[1] != self.in_channels:
+            raise ValueError(
+                f"{self!r}: expected input of shape (N, {self.in_channels}, H, W), got "
+                f"{tuple(input_shape)}"
+            )
+        N, _, H, W = input_shape
+        OH, OW = conv_transpose2d_output_hw(
+            (H, W), self.kernel_size, self.stride, self.padding, self.output_padding
+        )
+        if OH < 1 or OW < 1:
+            raise ValueError(
+                f"{self!r} on input {tuple(input_shape)}: the output would be {OH}×{OW}; "
+                f"(H − 1)·s − 2·padding + k + output_padding must be >= 1 (use less padding)"
+            )
+        return (N, self.out_channels, OH, OW)
+
+    def macs(self, input_shape):
+        """Every input value is multiplied by C_out·kh·kw weights."""
+        N, C, H, W = input_shape
+        kh, kw = self.kernel_size
+        return C * H * W * self.out_channels * kh * kw
+
+    def window(self, input_shape):
+        """For the receptive field: outputs are 1/s input units apart (a stride of 1/s),
+        and one output gathers the stamps of ⌈k/s⌉ neighbouring inputs (a window of
+        that many units): r_out = r_in + (⌈k/s⌉ − 1)·j_in, j_out = j_in / s."""
+        taps = tuple(-(-k // s) for k, s in zip(self.kernel_size, self.stride, strict=True))
+        return taps, tuple(Fraction(1, s) for s in self.stride)
+
+    def __repr__(self):
+        bias = "" if self.bias is not None else ", bias=False"
+        extra = f", output_padding={self.output_padding}" if any(self.output_padding) else ""
+        return (
+            f"ConvTranspose2D({self.in_channels}, {self.out_channels}, "
+            f"kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding}{extra}{bias})"
+        )

@@ -1,0 +1,208 @@
+"""python -m minicnn.lab grade: full marks for the solutions, zero for the untouched
+stubs, and each typical mistake costs exactly its part's points, named in the diagnostic.
+
+Every grade runs the student's code in a child process (a few seconds each).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from minicnn.lab import LABS, find_lab, grade_file
+from minicnn.lab.__main__ import main
+from minicnn.lab.grade import notes
+from minicnn.lab.source import LANGUAGES, source_path
+
+pytest.importorskip("nbformat", reason="nbformat is in the lab and test extras")
+pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = {}
+    for lang in LANGUAGES:
+        path = tmp_path_factory.mktemp(f"grade_{lang}")
+        assert main(["build", "--lang", lang, "--out", str(path)]) == 0
+        out[lang] = path
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lab", LABS.values(), ids=list(LABS))
+def test_solutions_get_full_marks(built, lang, lab, tmp_path, capsys):
+    report = tmp_path / "report.json"
+    path = built[lang] / "solution" / f"{lab.stem}.ipynb"
+    assert main(["grade", lab.id, str(path), "--json", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert f"total: {lab.points}/{lab.points}" in out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["score"] == data["max_score"] == lab.points
+    assert data["passed"] is True
+    assert data["notes"] == [] and "note:" not in out
+    assert [p["part"] for p in data["parts"]] == [p.name for p in lab.parts]
+    assert all(p["verdict"] == "passed" for p in data["parts"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lab", LABS.values(), ids=list(LABS))
+def test_untouched_student_notebooks_get_zero(built, lang, lab, tmp_path, capsys):
+    report = tmp_path / "report.json"
+    path = built[lang] / "student" / f"{lab.stem}.ipynb"
+    assert main(["grade", lab.stem, str(path), "--json", str(report)]) == 1
+    assert f"total: 0/{lab.points}" in capsys.readouterr().out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["score"] == 0 and data["passed"] is False
+    for part in data["parts"]:
+        assert part["verdict"] == "not implemented", part
+        assert "not implemented" in part["diagnostic"]
+
+
+def plant(lab_id: str, old: str, new: str, tmp_path):
+    """The English solution source of a lab with ``old`` replaced by ``new`` (once)."""
+    lab = find_lab(lab_id)
+    text = source_path(lab.stem, "en").read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"the planted bug's anchor must occur once: {old!r}"
+    path = tmp_path / f"{lab.stem}.py"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return lab, path
+
+
+# (lab, part that must fail, original code, buggy code, words the diagnostic must say)
+BUGS = {
+    "no kernel rotation in dX": (
+        "lab2",
+        "conv2d_backward",
+        "rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)",
+        "rotated = w.transpose(1, 0, 2, 3)",
+        ["dx is wrong", "rotated by 180"],
+    ),
+    "pooling gradient sent to every element": (
+        "lab3",
+        "max_pool2d_backward",
+        "+= np.where(argmax == p * k + q, dy, 0)",
+        "+= dy",
+        ["every element"],
+    ),
+    "bias gradient averaged (conv)": (
+        "lab2",
+        "conv2d_backward",
+        "db = dy.sum(axis=(0, 2, 3))",
+        "db = dy.mean(axis=(0, 2, 3))",
+        ["db is wrong", "not a mean"],
+    ),
+    "bias gradient averaged (linear)": (
+        "lab4",
+        "linear_backward",
+        "return dy @ w, dy.T @ x, dy.sum(axis=0)",
+        "return dy @ w, dy.T @ x, dy.mean(axis=0)",
+        ["db is averaged over the batch"],
+    ),
+    "forgotten return": (
+        "lab3",
+        "relu_backward",
+        '    return dy * cache\n    ### END SOLUTION\n\n\n# %%\ncheck("relu_forward")',
+        '    dy * cache\n    ### END SOLUTION\n\n\n# %%\ncheck("relu_forward")',
+        ["returned None", "forget", "return dx"],
+    ),
+    "wrong shape": (
+        "lab4",
+        "linear_backward",
+        "return dy @ w, dy.T @ x, dy.sum(axis=0)",
+        "return dy @ w, x.T @ dy, dy.sum(axis=0)",
+        ["dw has shape", "transposed"],
+    ),
+    "input changed in place": (
+        "lab4",
+        "softmax_cross_entropy",
+        "shifted = scores - scores.max(axis=1, keepdims=True)",
+        "scores -= scores.max(axis=1, keepdims=True)\n    shifted = scores",
+        ["changed its argument `scores` in place"],
+    ),
+    "skip gradient forgotten in the residual block": (
+        "lab6",
+        "residual_block_backward",
+        "return dx_body + g, dw1, db1, dw2, db2",
+        "return dx_body, dw1, db1, dw2, db2",
+        ["skip path's gradient is missing"],
+    ),
+    "batch norm backward with constant statistics": (
+        "lab6",
+        "batch_norm_backward",
+        "    if not training:\n        return dy * scale, dgamma, dbeta",
+        "    if True:\n        return dy * scale, dgamma, dbeta",
+        ["depend on every x"],
+    ),
+    "a ReLU's backward left out of LeNet-5": (
+        "lab5",
+        "lenet5_loss",
+        "linear_backward(relu_backward(d, r4), f2)",
+        "linear_backward(d, f2)",
+        ["grads[conv1.weight] is wrong", "reverse order"],
+    ),
+    "infinite loop": (
+        "lab1",
+        "conv_param_count",
+        "return (kernel_size * kernel_size * in_channels + 1) * out_channels",
+        "while True:\n        pass",
+        ["stopped after", "infinite loop"],
+    ),
+    "syntax error": (
+        "lab4",
+        "multiclass_svm",
+        "return margins.sum() / n, dscores / n",
+        "return margins.sum() / n, dscores / n)",
+        ["SyntaxError", "multiclass_svm", "was not defined"],
+    ),
+}
+
+
+@pytest.mark.parametrize("bug", BUGS, ids=list(BUGS))
+def test_a_planted_bug_costs_exactly_its_part(bug, tmp_path):
+    lab_id, part, old, new, words = BUGS[bug]
+    lab, path = plant(lab_id, old, new, tmp_path)
+    results = {r.part: r for r in grade_file(lab, path, part_seconds=5)}
+    assert results[part].points == 0, results[part]
+    assert results[part].verdict != "passed"
+    for word in words:
+        assert word in results[part].diagnostic, (word, results[part].diagnostic)
+    others = [r for name, r in results.items() if name != part]
+    assert all(r.passed and r.points == r.max_points for r in others), others
+
+
+def test_a_crashing_process_costs_only_the_part_that_crashed(tmp_path):
+    lab, path = plant(
+        "lab4",
+        "return x @ w.T + b, (x, w)",
+        "import os\n\n    os._exit(3)",
+        tmp_path,
+    )
+    results = {r.part: r for r in grade_file(lab, path, part_seconds=5)}
+    assert results["linear_forward"].verdict == "error"
+    assert "crashed" in results["linear_forward"].diagnostic
+    assert results["softmax_cross_entropy"].passed and results["multiclass_svm"].passed
+
+
+def test_the_reference_is_out_of_the_students_reach(tmp_path):
+    """A student who replaces minicnn's functions only fools their own process."""
+    lab, path = plant(
+        "lab3",
+        "import numpy as np\n",
+        "import numpy as np\n\nimport minicnn.functional as F\n\n"
+        "F.relu_forward = lambda x: (x, x)\nF.max_pool2d_forward = None\n",
+        tmp_path,
+    )
+    results = grade_file(lab, path, part_seconds=10)
+    assert all(r.passed for r in results), results
+    assert any("minicnn.functional" in note for note in notes(lab, path))
+
+
+def test_unreadable_files_and_unknown_labs_are_reported(tmp_path, capsys):
+    broken = tmp_path / "lab1_conv_forward.ipynb"
+    broken.write_text("{ not json", encoding="utf-8")
+    results = grade_file(find_lab("lab1"), broken)
+    assert all(r.verdict == "error" and "could not read" in r.diagnostic for r in results)
+    assert main(["grade", "lab9", str(broken)]) == 2
+    assert "no lab called 'lab9'" in capsys.readouterr().err
+    assert main(["grade", "lab1", str(tmp_path / "missing.ipynb")]) == 2
