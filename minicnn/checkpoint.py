@@ -31,8 +31,10 @@ never interrupted: the same dropout masks, the same shuffling, the same augmenta
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,29 @@ def _dumps(what: str, value: dict) -> np.ndarray:
 # -- save -----------------------------------------------------------------------------------
 
 
+def _check_arguments(function: str, model, optimizer, loader, scheduler) -> None:
+    """TypeError for an argument of the wrong kind, before any file is touched."""
+    if not isinstance(model, Layer):
+        raise TypeError(
+            f"{function}: model must be a minicnn model (a mc.Layer such as mc.Sequential), "
+            f"got {type(model).__name__}; call {function}(path, model, optimizer, ...)"
+        )
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"{function}: optimizer must be a mc.Optimizer (e.g. mc.SGD), got "
+            f"{type(optimizer).__name__}"
+        )
+    if scheduler is not None and not all(
+        callable(getattr(scheduler, m, None)) for m in ("state_dict", "load_state_dict")
+    ):
+        raise TypeError(
+            f"{function}: scheduler must have state_dict() and load_state_dict() "
+            f"(e.g. mc.StepLR), got {type(scheduler).__name__}"
+        )
+    if loader is not None:
+        _loader_rng(loader)
+
+
 def save(
     path: str | os.PathLike,
     model: Layer,
@@ -117,14 +142,14 @@ def save(
 
     Args:
         path: the ``.npz`` file to write (folders are created; an old file is replaced
-            atomically).
+            atomically, keeping its permissions; a symbolic link is written through).
         model: its parameters and buffers are stored under their
             ``named_parameters()`` / ``named_buffers()`` names.
         optimizer: stores ``optimizer.state_dict()`` (lr, momentum buffers, ...).
         loader: a data loader whose ``rng`` state is stored, so shuffling resumes
             where it stopped.
-        scheduler: a learning-rate scheduler; its ``state_dict()`` (JSON-able) is stored
-            if it has one.
+        scheduler: a learning-rate scheduler; its kind and ``state_dict()`` are stored
+            (``__scheduler__``), so :func:`load` can refuse another kind.
         **meta: anything JSON-able, returned by :func:`load`, e.g.
             ``epoch=3, history=history``.
 
@@ -133,6 +158,7 @@ def save(
 
         mc.save("runs/lenet.npz", model, optimizer, loader=train_loader, epoch=3)
     """
+    _check_arguments("mc.save", model, optimizer, loader, scheduler)
     arrays: dict[str, np.ndarray] = {"__format__": np.array(FORMAT_VERSION)}
     for prefix, tensors in _model_tensors(model).items():
         for name, value in tensors.items():
@@ -140,31 +166,117 @@ def save(
     if optimizer is not None:
         for key, value in optimizer.state_dict().items():
             arrays[_OPTIM + key] = np.asarray(value)
-    rng = _rng_states(model, loader)
-    if scheduler is not None and hasattr(scheduler, "state_dict"):
-        meta = {**meta, "_scheduler": scheduler.state_dict()}
+    if scheduler is not None:
+        arrays["__scheduler__"] = _dumps(
+            "scheduler state", {"type": type(scheduler).__name__, "state": scheduler.state_dict()}
+        )
     # Serialise before touching the disk: a non-JSON-able value must not cost a file.
     arrays["__meta__"] = _dumps("meta values", meta)
-    arrays["__rng__"] = _dumps("generator states", rng)
-    return atomic_write(path, lambda f: np.savez(f, **arrays))
+    arrays["__rng__"] = _dumps("generator states", _rng_states(model, loader))
+    return atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
 # -- load -----------------------------------------------------------------------------------
 
+# A JSON entry (__meta__, __rng__, __scheduler__) larger than this is refused unread: a
+# training history of thousands of epochs is well under a megabyte.
+MAX_JSON_BYTES = 64 * 2**20
 
-def _read(path: Path) -> dict[str, np.ndarray]:
-    """All arrays of the .npz, read eagerly so a truncated member fails here."""
+
+class _Archive:
+    """The members of a checkpoint, read one at a time, each only after its ``.npy``
+    header (shape and dtype) was checked against what the caller expects.
+
+    ``np.load`` of a whole ``.npz`` would decompress every member, including ones
+    nobody asked for: a small file with a huge compressed extra member (a "zip
+    bomb") would fill the memory. Here a member is read only when it is expected,
+    its header fits, and the size the zip declares matches the header; the read
+    itself never takes more bytes than the header implies.
+    """
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile):
+        self.path, self.zf = path, zf
+        self.members = {
+            info.filename[: -len(".npy")]: info
+            for info in zf.infolist()
+            if info.filename.endswith(".npy")
+        }
+
+    def corrupt(self, what: str) -> CheckpointError:
+        return CheckpointError(
+            f"cannot read checkpoint {str(self.path)!r}: {what}. The file is corrupt or "
+            f"truncated, or not written by mc.save; use an earlier checkpoint, or retrain."
+        )
+
+    def read(self, name: str, fits, kinds: str = "biuf") -> np.ndarray | str:
+        """The array ``name``, or a problem (str) if its header does not fit.
+
+        ``kinds`` are the dtype kinds allowed (numbers; "U" for JSON text);
+        ``fits(shape, dtype)`` returns None when the header is acceptable, else the
+        problem.
+        """
+        info = self.members[name]
+        try:
+            with self.zf.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+                elif version == (2, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+                else:
+                    raise self.corrupt(f"{name}: unsupported .npy version {version}")
+                if dtype.hasobject or dtype.fields is not None:
+                    raise self.corrupt(f"{name}: dtype {dtype} is not a plain number or text")
+                if dtype.kind not in kinds:
+                    return f"{name}: dtype {dtype} in the file, numbers are needed"
+                problem = fits(shape, dtype)
+                if problem:
+                    return problem
+                nbytes = math.prod(shape) * dtype.itemsize
+                if info.file_size != f.tell() + nbytes:
+                    raise self.corrupt(
+                        f"{name}: the zip says {info.file_size} bytes, its header "
+                        f"{f.tell() + nbytes}"
+                    )
+                data = f.read(nbytes)
+                if len(data) != nbytes or f.read(1):  # reading to the end checks the CRC
+                    raise self.corrupt(f"{name}: the data does not match its header")
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as err:
+            if isinstance(err, CheckpointError):
+                raise
+            raise self.corrupt(f"{name}: {type(err).__name__}: {err}") from None
+        array = np.frombuffer(data, dtype=dtype)
+        return array.reshape(shape, order="F" if fortran else "C")
+
+    def json(self, name: str) -> Any:
+        def fits(shape, dtype):
+            if shape != () or dtype.kind != "U":
+                return f"{name} must be a JSON string, the file holds {dtype} {shape}"
+            if dtype.itemsize > MAX_JSON_BYTES:
+                return f"{name} is {dtype.itemsize} bytes, over the {MAX_JSON_BYTES} allowed"
+            return None
+
+        value = self.read(name, fits, kinds="U")
+        if isinstance(value, str):
+            raise self.corrupt(value)
+        try:
+            return json.loads(str(value[()]))
+        except ValueError as err:
+            raise self.corrupt(f"{name} is not valid JSON ({err})") from None
+
+
+def _open_archive(path: Path) -> tuple[zipfile.ZipFile, _Archive]:
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
+        zf = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise CheckpointError(
             f"cannot read checkpoint {str(path)!r}: the file is corrupt or truncated, or not "
             f"an .npz written by mc.save ({type(err).__name__}: {err}). Use an earlier "
             f"checkpoint, or retrain."
         ) from None
+    return zf, _Archive(path, zf)
 
 
 def _model_tensors(model: Layer) -> dict[str, dict[str, np.ndarray]]:
@@ -175,55 +287,142 @@ def _model_tensors(model: Layer) -> dict[str, dict[str, np.ndarray]]:
     }
 
 
-def _check_params(model: Layer, arrays: dict) -> list[str]:
-    """Every parameter and buffer of the model must be in the file with its shape."""
-    problems = []
+def _read_params(model: Layer, archive: _Archive) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Every parameter and buffer of the model, read from the file if its shape and
+    dtype fit; and the list of problems (missing, unexpected, wrong shape/dtype)."""
+    values, problems = {}, []
     for prefix, tensors in _model_tensors(model).items():
         kind = "buffer " if prefix == _BUFFER else ""
-        saved = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+        saved = {k[len(prefix) :] for k in archive.members if k.startswith(prefix)}
         missing = [kind + n for n in tensors if n not in saved]
         unexpected = [kind + n for n in saved if n not in tensors]
         if missing:
             problems.append(f"missing from the file: {', '.join(missing)}")
         if unexpected:
             problems.append(f"in the file but not in the model: {', '.join(unexpected)}")
-        for name in tensors.keys() & saved.keys():
-            have, value = tensors[name], saved[name]
-            if value.shape != have.shape:
-                problems.append(
-                    f"{kind}{name}: shape {value.shape} in the file, {have.shape} in the model"
-                )
-            elif not np.can_cast(value.dtype, have.dtype, casting="same_kind"):
-                problems.append(
-                    f"{kind}{name}: dtype {value.dtype} in the file cannot become {have.dtype}"
-                )
-    return problems
+        for name in [n for n in tensors if n in saved]:
+            have = tensors[name]
+
+            def fits(shape, dtype, have=have, name=kind + name):
+                if shape != have.shape:
+                    return f"{name}: shape {shape} in the file, {have.shape} in the model"
+                if not np.can_cast(dtype, have.dtype, casting="same_kind"):
+                    return f"{name}: dtype {dtype} in the file cannot become {have.dtype}"
+                return None
+
+            value = archive.read(prefix + name, fits)
+            if isinstance(value, str):
+                problems.append(value)
+            else:
+                values[prefix + name] = value
+    return values, problems
 
 
-def _check_optimizer(optimizer: Optimizer, state: dict) -> list[str]:
-    if not state:
-        return ["the file has no optimizer state (it was saved without an optimizer)"]
-    problems = [
-        f"optimizer: {k!r} missing from the file" for k in ("lr", "steps") if k not in state
-    ]
-    n = len(optimizer.params)
-    for key in state:
-        if key in ("lr", "steps"):
+def _read_optimizer(optimizer: Optimizer, archive: _Archive) -> tuple[dict, list[str]]:
+    """The optimizer state in the file and the problems with it. A member is read only
+    when the optimizer has a use for it, with the shape it needs (a momentum buffer is
+    shaped like its parameter); what it does not know is reported unread."""
+    keys = [k[len(_OPTIM) :] for k in archive.members if k.startswith(_OPTIM)]
+    if not keys:
+        return {}, ["the file has no optimizer state (it was saved without an optimizer)"]
+    names, state, problems = optimizer.state_names(), {}, []
+    for key in keys:
+        index, _, name = key.partition(".")
+        if key in ("lr", "steps") or name == "step":
+            shape = ()
+        elif index.isdigit() and int(index) < len(optimizer.params) and name in names:
+            shape = optimizer.params[int(index)].data.shape
+        else:
+            state[key] = np.empty(0)  # not read: check_state_dict reports the key
             continue
-        index = key.split(".", 1)[0]
-        if not index.isdigit() or int(index) >= n:
-            problems.append(
-                f"optimizer: state {key!r} is for a parameter the optimizer does "
-                f"not have (it has {n})"
-            )
-    return problems
+        value = archive.read(
+            _OPTIM + key,
+            lambda s, d, shape=shape, key=key: (
+                None
+                if s == shape
+                else f"optimizer: state {key!r} has shape {s} in the file, {shape} is needed"
+            ),
+        )
+        if isinstance(value, str):
+            problems.append(value)
+        else:
+            state[key] = value
+    return state, problems or optimizer.check_state_dict(state)
 
 
-def _check_generators(model: Layer, rng: dict) -> list[str]:
-    have, saved = dict(model.named_generators()), rng.get("layers", {})
-    return [f"random generator {n}: missing from the file" for n in have if n not in saved] + [
+def _read_scheduler(scheduler, archive: _Archive, meta: dict) -> tuple[dict | None, list[str]]:
+    """The scheduler state of the file, checked against ``scheduler``'s kind."""
+    kind = type(scheduler).__name__
+    if "__scheduler__" in archive.members:
+        saved = archive.json("__scheduler__")
+        if not (isinstance(saved, dict) and set(saved) == {"type", "state"}):
+            return None, ["scheduler: the entry __scheduler__ is malformed"]
+        if saved["type"] != kind:
+            return None, [
+                f"scheduler: the file holds the state of a {saved['type']}, it cannot "
+                f"resume a {kind}; pass a {saved['type']} as scheduler="
+            ]
+        state = saved["state"]
+    elif "_scheduler" in meta:  # written before __scheduler__ existed: no kind stored
+        state = meta["_scheduler"]
+    else:
+        return None, [
+            f"scheduler: the file has no scheduler state (it was saved without "
+            f"scheduler=); load without scheduler= and the {kind} starts from epoch 0"
+        ]
+    check = getattr(scheduler, "check_state_dict", None)
+    problems = check(state) if check is not None else []
+    return state, [f"scheduler: {p}" for p in problems]
+
+
+def _state_problem(what: str, target: np.random.Generator, state: Any) -> str | None:
+    """Whether ``state`` could be restored into a generator like ``target``: tried on
+    a throwaway generator of the same kind, so nothing real changes."""
+    try:
+        type(target.bit_generator)().state = state
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as err:
+        return f"random generator {what}: the state in the file is malformed ({err})"
+    return None
+
+
+def _check_generators(model: Layer, rng: Any, loader) -> list[str]:
+    if not (isinstance(rng, dict) and isinstance(rng.get("layers"), dict) and "global" in rng):
+        return ["__rng__ must be a JSON object with 'global' and 'layers' entries"]
+    have, saved = dict(model.named_generators()), rng["layers"]
+    problems = [f"random generator {n}: missing from the file" for n in have if n not in saved]
+    problems += [
         f"random generator {n}: in the file but not in the model" for n in saved if n not in have
     ]
+    checks = [("global", init.get_rng(), rng["global"])]
+    checks += [(n, g, saved[n]) for n, g in have.items() if n in saved]
+    if loader is not None:
+        if "loader" not in rng:
+            problems.append("loader: the file has no loader state (save it with loader=...)")
+        else:
+            checks.append(("of the loader", _loader_rng(loader), rng["loader"]))
+    problems += [p for p in (_state_problem(*c) for c in checks) if p]
+    return problems
+
+
+def _check_format(archive: _Archive) -> None:
+    missing = [n for n in ("__format__", "__meta__", "__rng__") if n not in archive.members]
+    if missing:
+        raise CheckpointError(
+            f"{str(archive.path)!r} is an .npz file but not a minicnn checkpoint "
+            f"(no {'/'.join(missing)} entries); write checkpoints with mc.save"
+        )
+    version = archive.read(
+        "__format__",
+        lambda s, d: None if s == () and d.kind in "iu" else "__format__ is not an integer",
+    )
+    if isinstance(version, str):
+        raise archive.corrupt(version)
+    if int(version) != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{str(archive.path)!r} is a checkpoint of format version {int(version)}; this "
+            f"minicnn reads version {FORMAT_VERSION}"
+            + (" (upgrade minicnn to read it)" if int(version) > FORMAT_VERSION else "")
+        )
 
 
 def load(
@@ -233,37 +432,53 @@ def load(
     *,
     loader=None,
     scheduler=None,
-    restore_rng: bool = True,
+    restore_rng: bool | None = None,
 ) -> dict[str, Any]:
     """Load a checkpoint written by :func:`save` into ``model`` (and ``optimizer``, ...).
 
-    Everything is checked before anything is changed: if the file does not fit —
-    parameters missing or unexpected, a shape that differs, a dtype that cannot be
-    cast — a :class:`CheckpointError` lists every problem and the model is untouched.
-    A corrupt or truncated file raises :class:`CheckpointError` naming the file.
+    Everything is checked before anything is changed: the format version; every
+    parameter and buffer (present, same shape, a dtype that casts); the optimizer's
+    state (``lr`` finite and >= 0, ``steps`` an integer, every state array one the
+    optimizer uses, shaped like its parameter); the scheduler's kind and state; the
+    generator states; ``__meta__`` a JSON object. If anything does not fit, a
+    :class:`CheckpointError` lists every problem and nothing has changed: not the
+    model, not the optimizer, not a generator. A corrupt or truncated file raises
+    :class:`CheckpointError` naming the file. Only the entries the model, optimizer
+    and scheduler need are read, each after its declared size was checked.
 
-    With ``restore_rng`` (the default) the global generator, the layers' generators and
-    the loader's ``rng`` continue exactly where they were when the file was saved.
+    ``restore_rng`` says whether the random generators (the global one, the layers',
+    the loader's ``rng``) continue exactly where they were when the file was saved:
+
+    * ``None`` (the default): only when resuming training, i.e. when ``optimizer``
+      or ``loader`` is given. ``mc.load(path, model)`` to evaluate or fine-tune a
+      model leaves the global generator alone.
+    * ``True``: always (bit-for-bit resumption of a run without an optimizer).
+    * ``False``: never (weights only; a model without the Dropout layers of the
+      saved one then loads too).
+
     Returns the ``**meta`` dict given to :func:`save`.
     """
+    _check_arguments("mc.load", model, optimizer, loader, scheduler)
+    if restore_rng is None:
+        restore_rng = optimizer is not None or loader is not None
     path = Path(path)
-    arrays = _read(path)
-    if "__meta__" not in arrays or "__rng__" not in arrays:
-        raise CheckpointError(
-            f"{str(path)!r} is an .npz file but not a minicnn checkpoint "
-            f"(no __meta__/__rng__ entries); write checkpoints with mc.save"
-        )
-    meta = json.loads(str(arrays["__meta__"]))
-    rng = json.loads(str(arrays["__rng__"]))
-    optim_state = {k[len(_OPTIM) :]: v for k, v in arrays.items() if k.startswith(_OPTIM)}
-
-    problems = _check_params(model, arrays)
-    if optimizer is not None:
-        problems += _check_optimizer(optimizer, optim_state)
-    if restore_rng:
-        problems += _check_generators(model, rng)
-        if loader is not None and "loader" not in rng:
-            problems.append("loader: the file has no loader state (save it with loader=...)")
+    zf, archive = _open_archive(path)
+    with zf:
+        _check_format(archive)
+        meta = archive.json("__meta__")
+        rng = archive.json("__rng__")
+        problems = [] if isinstance(meta, dict) else ["__meta__ must be a JSON object"]
+        meta = meta if isinstance(meta, dict) else {}
+        values, found = _read_params(model, archive)
+        problems += found
+        if optimizer is not None:
+            optim_state, found = _read_optimizer(optimizer, archive)
+            problems += found
+        if scheduler is not None:
+            scheduler_state, found = _read_scheduler(scheduler, archive, meta)
+            problems += found
+        if restore_rng:
+            problems += _check_generators(model, rng, loader)
     if problems:
         raise CheckpointError(
             f"checkpoint {str(path)!r} does not fit the model:\n  " + "\n  ".join(problems)
@@ -272,11 +487,10 @@ def load(
     # All checks passed: now change things.
     for prefix, tensors in _model_tensors(model).items():
         for name, value in tensors.items():
-            value[...] = arrays[prefix + name]  # in place, keeping the model's dtype
+            value[...] = values[prefix + name]  # in place, keeping the model's dtype
     if optimizer is not None:
         optimizer.load_state_dict(optim_state)
-    scheduler_state = meta.pop("_scheduler", None)
-    if scheduler is not None and scheduler_state is not None:
+    if scheduler is not None:
         scheduler.load_state_dict(scheduler_state)
     if restore_rng:
         init.set_rng_state(rng["global"])
@@ -284,6 +498,7 @@ def load(
             g.bit_generator.state = rng["layers"][name]
         if loader is not None:
             _loader_rng(loader).bit_generator.state = rng["loader"]
+    meta.pop("_scheduler", None)
     return meta
 
 

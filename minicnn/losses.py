@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import functional as F
+from . import validate
 from .functional.losses import REDUCTIONS
 
 
@@ -71,7 +72,9 @@ class MulticlassSVM(Loss):
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)
-        self.margin = float(margin)
+        self.margin = validate.real(
+            "MulticlassSVM", "margin", margin, low=0, hint=" (Δ, usually 1)"
+        )
 
     def loss_and_grad(self, scores, labels):
         return F.multiclass_svm(scores, labels, self.margin, self.reduction)

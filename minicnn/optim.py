@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from . import validate
 from .parameter import Parameter
 
 
@@ -30,11 +31,9 @@ class Optimizer:
                     f"{type(self).__name__} expects mc.Parameter objects, got "
                     f"{type(p).__name__}; pass model.parameters()"
                 )
-        if not (isinstance(lr, (int, float)) and lr > 0):
-            raise ValueError(
-                f"{type(self).__name__}: learning rate must be a positive number, got lr={lr!r}"
-            )
-        self.lr = lr
+        self.lr = validate.real(
+            type(self).__name__, "lr", lr, low=0, low_open=True, hint=" (the learning rate)"
+        )
         self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
         self.steps = 0
 
@@ -46,11 +45,9 @@ class Optimizer:
     def lr(self, value: float) -> None:
         # 0 is allowed here (not in the constructor): a schedule such as CosineLR
         # with eta_min=0 anneals the rate to exactly 0 on its last step.
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"{type(self).__name__}: learning rate must be a number >= 0, got lr={value!r}"
-            )
-        self._lr = float(value)
+        self._lr = validate.real(
+            type(self).__name__, "lr", value, low=0, hint=" (the learning rate)"
+        )
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -75,7 +72,70 @@ class Optimizer:
                 out[f"{i}.{key}"] = value
         return out
 
+    def state_names(self) -> tuple[str, ...]:
+        """Names of the per-parameter state arrays that the first ``step()`` creates
+        ("step" is a 0-d integer counter, the others are shaped like the parameter)."""
+        return ()
+
+    def check_state_dict(self, state: dict[str, np.ndarray]) -> list[str]:
+        """Every reason ``state`` cannot be loaded into this optimizer (empty: it fits).
+
+        Checked: ``lr`` a finite number >= 0 and ``steps`` an integer >= 0 (both
+        0-d); every other key ``"<i>.<name>"`` names a parameter index this optimizer
+        has and a state array it uses (:meth:`state_names`), with the parameter's
+        shape (a 0-d integer for ``step``); a parameter has all of its state arrays
+        or none (none: it has not been stepped yet).
+        """
+        owner, problems = type(self).__name__, []
+        for key in ("lr", "steps"):
+            if key not in state:
+                problems.append(f"optimizer: {key!r} missing from the file")
+                continue
+            value = np.asarray(state[key])
+            if key == "lr":
+                ok = value.dtype.kind in "fiu" and value.shape == () and 0 <= value < np.inf
+            else:
+                ok = value.dtype.kind in "iu" and value.shape == () and value >= 0
+            if not ok:
+                want = "finite number >= 0" if key == "lr" else "integer >= 0"
+                problems.append(
+                    f"optimizer: {key} must be a single {want}, the file holds "
+                    f"{value.dtype} of shape {value.shape}: {str(value)[:60]}"
+                )
+        names, seen = self.state_names(), [set[str]() for _ in self.params]
+        for key, value in state.items():
+            if key in ("lr", "steps"):
+                continue
+            index, _, name = key.partition(".")
+            if not index.isdigit() or int(index) >= len(self.params) or name not in names:
+                problems.append(
+                    f"optimizer: state {key!r} does not belong to this {owner} (it has "
+                    f"{len(self.params)} parameters, and state arrays {list(names)})"
+                )
+                continue
+            seen[int(index)].add(name)
+            value, param = np.asarray(value), self.params[int(index)].data
+            shape, kinds = ((), "iu") if name == "step" else (param.shape, "f")
+            if value.shape != shape or value.dtype.kind not in kinds:
+                problems.append(
+                    f"optimizer: state {key!r} is {value.dtype} {value.shape} in the file, "
+                    f"this {owner} needs {'an integer' if name == 'step' else 'floats'} of "
+                    f"shape {shape}"
+                )
+        for i, have in enumerate(seen):
+            if have and have != set(names):
+                problems.append(
+                    f"optimizer: parameter {i} has state {sorted(have)} in the file but "
+                    f"{owner} keeps {sorted(names)}"
+                )
+        return problems
+
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        """Resume from ``state_dict()``; raises ValueError (and changes nothing) if it
+        does not fit this optimizer (see :meth:`check_state_dict`)."""
+        problems = self.check_state_dict(state)
+        if problems:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems))
         self.lr = float(state["lr"])
         self.steps = int(state["steps"])
         self.state = [{} for _ in self.params]
@@ -91,10 +151,17 @@ class Optimizer:
         return constructor_repr(self, leading=(f"{len(self.params)} parameters",))
 
 
-def _check_non_negative(owner: str, **values: float) -> None:
-    for name, value in values.items():
-        if not value >= 0:
-            raise ValueError(f"{owner}: {name} must be >= 0, got {value!r}")
+def _non_negative(owner: str, **values) -> list[float]:
+    """Each value as a float after checking it is a finite number >= 0."""
+    return [validate.real(owner, name, value, low=0) for name, value in values.items()]
+
+
+def _momentum(owner: str, momentum) -> float:
+    """Momentum μ in [0, 1): the velocity is a geometric sum of past gradients with
+    ratio μ, which grows without bound when μ >= 1."""
+    return validate.real(
+        owner, "momentum", momentum, low=0, high=1, high_open=True, hint=" (0.9 is usual)"
+    )
 
 
 class SGD(Optimizer):
@@ -114,10 +181,16 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params, lr)
-        _check_non_negative("SGD", momentum=momentum, weight_decay=weight_decay)
+        momentum = _momentum("SGD", momentum)
+        (weight_decay,) = _non_negative("SGD", weight_decay=weight_decay)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
         if nesterov and momentum == 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
-        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
+        self.momentum, self.nesterov, self.weight_decay = momentum, bool(nesterov), weight_decay
+
+    def state_names(self):
+        return ("momentum_buffer",) if self.momentum else ()
 
     def update(self, p, state):
         g = p.grad
@@ -137,13 +210,12 @@ class SGD(Optimizer):
 # -- adaptive optimizers: a per-parameter step size from running gradient statistics --
 
 
-def _check_fraction(owner: str, closed: bool, **values: float) -> None:
-    """Each value must lie in [0, 1] (``closed``) or [0, 1)."""
-    for name, value in values.items():
-        ok = isinstance(value, (int, float)) and (0 <= value <= 1 if closed else 0 <= value < 1)
-        if not ok:
-            interval = "[0, 1]" if closed else "[0, 1)"
-            raise ValueError(f"{owner}: {name} must be a number in {interval}, got {value!r}")
+def _fraction(owner: str, closed: bool, **values) -> list[float]:
+    """Each value as a float after checking it lies in [0, 1] (``closed``) or [0, 1)."""
+    return [
+        validate.real(owner, name, value, low=0, high=1, high_open=not closed)
+        for name, value in values.items()
+    ]
 
 
 def _with_l2(p: Parameter, weight_decay: float) -> np.ndarray:
@@ -190,12 +262,14 @@ class Adam(Optimizer):
     ):
         super().__init__(params, lr)
         name = type(self).__name__
-        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
-            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_fraction(name, False, beta1=betas[0], beta2=betas[1])
-        _check_non_negative(name, eps=eps, weight_decay=weight_decay)
-        self.betas = (float(betas[0]), float(betas[1]))
-        self.eps, self.weight_decay = eps, weight_decay
+        if not (isinstance(betas, (tuple, list, np.ndarray)) and len(betas) == 2):
+            raise TypeError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        beta1, beta2 = _fraction(name, False, beta1=betas[0], beta2=betas[1])
+        self.betas = (beta1, beta2)
+        self.eps, self.weight_decay = _non_negative(name, eps=eps, weight_decay=weight_decay)
+
+    def state_names(self):
+        return ("step", "exp_avg", "exp_avg_sq")
 
     def update(self, p, state):
         t = _next_step(state, p, {"exp_avg": 0.0, "exp_avg_sq": 0.0})
@@ -260,15 +334,21 @@ class AdaGrad(Optimizer):
         eps: float = 1e-10,
     ):
         super().__init__(params, lr)
-        _check_non_negative(
+        (
+            self.lr_decay,
+            self.weight_decay,
+            self.initial_accumulator_value,
+            self.eps,
+        ) = _non_negative(
             "AdaGrad",
             lr_decay=lr_decay,
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
         )
-        self.lr_decay, self.weight_decay, self.eps = lr_decay, weight_decay, eps
-        self.initial_accumulator_value = initial_accumulator_value
+
+    def state_names(self):
+        return ("step", "sum")
 
     def update(self, p, state):
         t = _next_step(state, p, {"sum": self.initial_accumulator_value})
@@ -305,12 +385,19 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ):
         super().__init__(params, lr)
-        _check_fraction("RMSprop", True, alpha=alpha)
-        _check_non_negative("RMSprop", eps=eps, weight_decay=weight_decay, momentum=momentum)
-        if not isinstance(centered, bool):
+        (self.alpha,) = _fraction("RMSprop", True, alpha=alpha)
+        self.eps, self.weight_decay = _non_negative("RMSprop", eps=eps, weight_decay=weight_decay)
+        self.momentum = _momentum("RMSprop", momentum)
+        if not isinstance(centered, (bool, np.bool_)):
             raise TypeError(f"RMSprop: centered must be True or False, got {centered!r}")
-        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
-        self.momentum, self.centered = momentum, centered
+        self.centered = bool(centered)
+
+    def state_names(self):
+        return (
+            ("step", "square_avg")
+            + ("grad_avg",) * self.centered
+            + ("momentum_buffer",) * bool(self.momentum)
+        )
 
     def update(self, p, state):
         fills = {"square_avg": 0.0}
@@ -356,9 +443,11 @@ class AdaDelta(Optimizer):
         self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0
     ):
         super().__init__(params, lr)
-        _check_fraction("AdaDelta", True, rho=rho)
-        _check_non_negative("AdaDelta", eps=eps, weight_decay=weight_decay)
-        self.rho, self.eps, self.weight_decay = rho, eps, weight_decay
+        (self.rho,) = _fraction("AdaDelta", True, rho=rho)
+        self.eps, self.weight_decay = _non_negative("AdaDelta", eps=eps, weight_decay=weight_decay)
+
+    def state_names(self):
+        return ("step", "square_avg", "acc_delta")
 
     def update(self, p, state):
         _next_step(state, p, {"square_avg": 0.0, "acc_delta": 0.0})

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from . import validate
 from .optim import Optimizer, constructor_repr
 
 
@@ -55,21 +56,54 @@ class LRScheduler:
         return self.optimizer.lr
 
     # the attributes that change while training; the rest comes from the constructor
-    _progress = ("base_lr", "last_epoch")
+    _progress: tuple[str, ...] = ("base_lr", "last_epoch")
 
     def state_dict(self) -> dict[str, float | int]:
         """The schedule's progress as plain Python numbers: JSON-able for a checkpoint's
         metadata, and ``np.savez`` can store them too."""
         return {name: getattr(self, name) for name in self._progress}
 
-    def load_state_dict(self, state: dict) -> None:
-        """Resume where ``state_dict`` left off (and set the optimizer's rate to match)."""
+    def check_state_dict(self, state) -> list[str]:
+        """Every reason ``state`` cannot be loaded into this schedule (empty: it fits).
+
+        It must hold exactly this schedule's progress fields (``_progress``), each a
+        single number: counters integers >= 0, rates finite and >= 0 (``base_lr`` > 0),
+        ``best`` any number but NaN (it starts at ±infinity).
+        """
+        owner = type(self).__name__
+        if not isinstance(state, dict):
+            return [f"the scheduler state must be a dict, got {type(state).__name__}"]
         missing = [name for name in self._progress if name not in state]
-        if missing:
-            raise KeyError(
-                f"{type(self).__name__}.load_state_dict: the state has no "
-                f"{missing}; was it saved by a {type(self).__name__}?"
+        unexpected = [name for name in state if name not in self._progress]
+        problems = []
+        if missing or unexpected:
+            problems.append(
+                f"the scheduler state has fields {sorted(state)}, a {owner} keeps "
+                f"{list(self._progress)}; was it saved by another kind of scheduler?"
             )
+        for name in self._progress:
+            if name not in state:
+                continue
+            value = np.asarray(state[name])
+            if value.shape != () or value.dtype.kind not in "iuf":
+                problems.append(f"{name} must be a single number, got {state[name]!r}")
+            elif name in ("last_epoch", "num_bad_epochs", "cooldown_counter"):
+                if value.dtype.kind not in "iu" or value < 0:
+                    problems.append(f"{name} must be an integer >= 0, got {value}")
+            elif name == "best":
+                if np.isnan(value):
+                    problems.append("best must be a number, got nan")
+            elif not (np.isfinite(value) and (value > 0 if name == "base_lr" else value >= 0)):
+                low = "> 0" if name == "base_lr" else ">= 0"
+                problems.append(f"{name} must be a finite number {low}, got {value}")
+        return problems
+
+    def load_state_dict(self, state: dict) -> None:
+        """Resume where ``state_dict`` left off (and set the optimizer's rate to match).
+        Raises ValueError, changing nothing, if ``state`` does not fit this schedule."""
+        problems = self.check_state_dict(state)
+        if problems:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems))
         for name in self._progress:
             # .item() turns a 0-d array read back from an .npz into a Python number
             setattr(self, name, np.asarray(state[name]).item())
@@ -85,16 +119,10 @@ class LRScheduler:
         return constructor_repr(self, trailing=progress)
 
 
-def _check_positive_int(owner: str, name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{owner}: {name} must be an integer >= 1, got {value!r}")
-
-
-def _check_gamma(owner: str, gamma) -> None:
-    if isinstance(gamma, bool) or not (isinstance(gamma, (int, float)) and gamma > 0):
-        raise ValueError(
-            f"{owner}: gamma must be a number > 0 (0.1 divides the rate by 10), got gamma={gamma!r}"
-        )
+def _gamma(owner: str, gamma) -> float:
+    return validate.real(
+        owner, "gamma", gamma, low=0, low_open=True, hint=" (0.1 divides the rate by 10)"
+    )
 
 
 class StepLR(LRScheduler):
@@ -106,9 +134,8 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         super().__init__(optimizer)
-        _check_positive_int("StepLR", "step_size", step_size)
-        _check_gamma("StepLR", gamma)
-        self.step_size, self.gamma = int(step_size), float(gamma)
+        self.step_size = validate.integer("StepLR", "step_size", step_size, low=1)
+        self.gamma = _gamma("StepLR", gamma)
 
     def lr_at(self, epoch):
         return self.base_lr * self.gamma ** (epoch // self.step_size)
@@ -126,10 +153,16 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1):
         super().__init__(optimizer)
-        for m in milestones:
-            _check_positive_int("MultiStepLR", "each milestone", m)
-        _check_gamma("MultiStepLR", gamma)
-        self.milestones, self.gamma = sorted(int(m) for m in milestones), float(gamma)
+        try:
+            milestones = list(milestones)
+        except TypeError:
+            raise TypeError(
+                f"MultiStepLR: milestones must be a list of epochs, got {milestones!r}"
+            ) from None
+        self.milestones = sorted(
+            validate.integer("MultiStepLR", "each milestone", m, low=1) for m in milestones
+        )
+        self.gamma = _gamma("MultiStepLR", gamma)
 
     def lr_at(self, epoch):
         return self.base_lr * self.gamma ** bisect.bisect_right(self.milestones, epoch)
@@ -146,10 +179,8 @@ class CosineLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0):
         super().__init__(optimizer)
-        _check_positive_int("CosineLR", "T_max", T_max)
-        if not (isinstance(eta_min, (int, float)) and 0 <= eta_min):
-            raise ValueError(f"CosineLR: eta_min must be a number >= 0, got {eta_min!r}")
-        self.T_max, self.eta_min = int(T_max), float(eta_min)
+        self.T_max = validate.integer("CosineLR", "T_max", T_max, low=1)
+        self.eta_min = validate.real("CosineLR", "eta_min", eta_min, low=0)
 
     def lr_at(self, epoch):
         cosine = (1 + math.cos(math.pi * epoch / self.T_max)) / 2
@@ -198,22 +229,23 @@ class ReduceLROnPlateau(LRScheduler):
             raise ValueError(
                 f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}"
             )
-        if not (isinstance(factor, (int, float)) and 0 < factor < 1):
-            raise ValueError(
-                f"ReduceLROnPlateau: factor must be in (0, 1) (0.1 divides the "
-                f"rate by 10), got factor={factor!r}"
-            )
-        for name, value in (("patience", patience), ("cooldown", cooldown)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(
-                    f"ReduceLROnPlateau: {name} must be an integer >= 0, got {value!r}"
-                )
-        for name, value in (("threshold", threshold), ("min_lr", min_lr), ("eps", eps)):
-            if not (isinstance(value, (int, float)) and value >= 0):
-                raise ValueError(f"ReduceLROnPlateau: {name} must be a number >= 0, got {value!r}")
-        self.mode, self.factor, self.patience = mode, float(factor), int(patience)
-        self.threshold, self.threshold_mode = float(threshold), threshold_mode
-        self.cooldown, self.min_lr, self.eps = int(cooldown), float(min_lr), float(eps)
+        owner = "ReduceLROnPlateau"
+        self.factor = validate.real(
+            owner,
+            "factor",
+            factor,
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+            hint=" (0.1 divides the rate by 10)",
+        )
+        self.patience = validate.integer(owner, "patience", patience, low=0)
+        self.cooldown = validate.integer(owner, "cooldown", cooldown, low=0)
+        self.threshold = validate.real(owner, "threshold", threshold, low=0)
+        self.min_lr = validate.real(owner, "min_lr", min_lr, low=0)
+        self.eps = validate.real(owner, "eps", eps, low=0)
+        self.mode, self.threshold_mode = mode, threshold_mode
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
         self.cooldown_counter = 0

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
+
+
+def _is_int(value) -> bool:
+    """A Python or NumPy integer, not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
 
 def pair(value, name: str = "value") -> tuple[int, int]:
-    """Turn an int or an (h, w) pair into an (h, w) tuple of ints."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value, value)
-    if (
-        isinstance(value, (tuple, list))
-        and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
+    """Turn an int or an (h, w) pair into an (h, w) tuple of ints (NumPy ints too)."""
+    if _is_int(value):
+        return (int(value), int(value))
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_is_int, value)):
         return (int(value[0]), int(value[1]))
     raise TypeError(f"{name} must be an int or a pair of ints (h, w), got {value!r}")
 

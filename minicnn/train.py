@@ -54,6 +54,7 @@ if importlib.util.find_spec("ipywidgets") is not None:
 else:
     from tqdm import tqdm
 
+from . import validate
 from .atomic import atomic_write_bytes
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
@@ -170,7 +171,11 @@ class EarlyStopping(Callback):
         min_delta: float = 0.0,
         restore_best_weights: bool = False,
     ):
-        self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
+        self.monitor = monitor
+        self.patience = validate.integer(
+            "EarlyStopping", "patience", patience, low=0, hint=" (epochs without improvement)"
+        )
+        self.min_delta = validate.real("EarlyStopping", "min_delta", min_delta, low=0)
         self.mode = _mode_for(monitor)
         self.restore_best_weights = restore_best_weights
         self.best: float | None = None
@@ -445,8 +450,7 @@ def fit(
     """
     if getattr(loss, "reduction", "mean") == "none":
         raise ValueError("fit needs a loss with reduction='mean' or 'sum', got 'none'")
-    if epochs < 0:
-        raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
+    epochs = validate.integer("fit", "epochs", epochs, low=0)
     history = History() if history is None else history
     first = len(history) + 1
     for cb in callbacks:
@@ -543,14 +547,40 @@ def predict(
 def confusion_matrix(
     y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None
 ) -> np.ndarray:
-    """counts[i, j] = how many images of true class i were predicted as class j."""
+    """counts[i, j] = how many images of true class i were predicted as class j.
+
+    Labels are class indices: integers in 0 .. num_classes - 1 (``num_classes``
+    defaults to the largest label + 1).
+    """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError(
             f"confusion_matrix: y_true {y_true.shape} and y_pred {y_pred.shape} "
             f"must have the same shape"
         )
-    n = num_classes or int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1)
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and labels.dtype.kind not in "iu":
+            raise TypeError(
+                f"confusion_matrix: {name} must hold integer class indices, got dtype "
+                f"{labels.dtype}; scores? take scores.argmax(axis=1)"
+            )
+        if labels.size and labels.min() < 0:
+            raise ValueError(
+                f"confusion_matrix: {name} holds the negative label {labels.min()}; "
+                f"class indices start at 0"
+            )
+    if not y_true.size:  # np.asarray([]) is float64; no label, nothing to count
+        y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)
+    largest = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)))
+    if num_classes is None:
+        n = largest + 1
+    else:
+        n = validate.integer("confusion_matrix", "num_classes", num_classes, low=1)
+        if largest >= n:
+            raise ValueError(
+                f"confusion_matrix: label {largest} does not fit num_classes={n} "
+                f"(labels must lie in 0..{n - 1})"
+            )
     counts = np.zeros((n, n), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts

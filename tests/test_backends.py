@@ -256,7 +256,7 @@ def test_second_process_loads_the_kernels_from_the_cache(tmp_path):
     assert any(p.suffix == ".nbi" for p in tmp_path.rglob("*"))
 
 
-def test_read_only_package_sends_the_cache_to_a_temporary_dir(tmp_path, monkeypatch):
+def test_read_only_package_and_home_send_the_cache_to_a_private_dir(tmp_path, monkeypatch):
     import tempfile
 
     import numba
@@ -264,9 +264,16 @@ def test_read_only_package_sends_the_cache_to_a_temporary_dir(tmp_path, monkeypa
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
-    jit._use_writable_cache_dir("/proc/minicnn/__pycache__")  # /proc accepts no new files
-    assert numba.config.CACHE_DIR.startswith(str(tmp_path))
-    assert os.path.isdir(numba.config.CACHE_DIR)
+    # Read-only package, writable home: numba's own per-user cache takes it.
+    assert jit._use_writable_cache_dir("/proc/minicnn/__pycache__") is None
+    assert numba.config.CACHE_DIR == ""
+    # Both read-only (/proc accepts no new files): a 0700 folder of this user.
+    monkeypatch.setattr(jit, "_numba_user_cache", lambda: "/proc/minicnn/numba")
+    chosen = jit._use_writable_cache_dir("/proc/minicnn/__pycache__")
+    assert numba.config.CACHE_DIR == chosen and chosen.startswith(str(tmp_path))
+    assert os.path.isdir(chosen)
+    if hasattr(os, "getuid"):
+        assert os.stat(chosen).st_mode & 0o777 == 0o700
 
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
     jit._use_writable_cache_dir(str(tmp_path / "__pycache__"))  # writable: left alone

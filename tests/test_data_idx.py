@@ -93,7 +93,7 @@ HUGE = 2**32 - 1  # the largest dimension a header can announce
         (bytes([0, 0, 0x08, 0]), None, "0 dimensions"),
         (GOOD[:10], None, "too short for the 3 dimensions"),
         (GOOD[:-1], None, "truncated: 23 bytes"),
-        (GOOD + b"\x00\x00", None, "2 trailing bytes"),
+        (GOOD + b"\x00\x00", None, "trailing bytes after the array"),
         (GOOD, 1, "expected a 1-dimensional IDX file but this one has 3 dimensions"),
         (header(0x08, (3,)) + b"abc", 3, "expected a 3-dimensional IDX file"),
         (gzip.compress(GOOD)[:-6], None, "corrupt or truncated gzip"),

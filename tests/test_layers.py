@@ -156,10 +156,10 @@ def test_bad_input_names_the_layer_and_the_problem(make, x, error, words):
     [
         (lambda: mc.Conv2D(3, 4, 3, stride=0), ["stride >= 1"]),
         (lambda: mc.Conv2D(3, 4, 3, padding=-1), ["padding >= 0"]),
-        (lambda: mc.Conv2D(0, 4, 3), ["in_channels >= 1"]),
+        (lambda: mc.Conv2D(0, 4, 3), ["in_channels must be an integer >= 1"]),
         (lambda: mc.Conv2D(3, 4, 2.5), ["kernel_size", "int"]),
         (lambda: mc.MaxPool2D(2, padding=2), ["at most half"]),
-        (lambda: mc.Linear(0, 3), ["in_features >= 1"]),
+        (lambda: mc.Linear(0, 3), ["in_features must be an integer >= 1"]),
     ],
 )
 def test_bad_constructor_arguments(make, words):

@@ -170,9 +170,9 @@ def test_nan_input_is_refused_before_it_reaches_the_running_statistics():
         (lambda: mc.BatchNorm1D(2.5), ["num_features >= 1", "2.5"]),
         (lambda: mc.BatchNorm2D(3, eps=0), ["eps > 0"]),
         (lambda: mc.BatchNorm2D(3, momentum=1.5), ["momentum in [0, 1]"]),
-        (lambda: mc.LocalResponseNorm(0), ["size >= 1"]),
-        (lambda: mc.LocalResponseNorm(k=0), ["k > 0"]),
-        (lambda: mc.LocalResponseNorm(alpha=-1), ["alpha >= 0"]),
+        (lambda: mc.LocalResponseNorm(0), ["size must be an integer >= 1"]),
+        (lambda: mc.LocalResponseNorm(k=0), ["k must be a number > 0"]),
+        (lambda: mc.LocalResponseNorm(alpha=-1), ["alpha must be a number >= 0"]),
     ],
 )
 def test_bad_constructor_arguments(make, words):

@@ -208,7 +208,7 @@ def test_state_dict_is_json_able():
 
 def test_loading_a_state_of_another_kind_says_so():
     state = mc.StepLR(sgd(), 2).state_dict()
-    with pytest.raises(KeyError, match="ReduceLROnPlateau"):
+    with pytest.raises(ValueError, match="ReduceLROnPlateau.*another kind of scheduler"):
         mc.ReduceLROnPlateau(sgd()).load_state_dict(state)
 
 
@@ -223,7 +223,7 @@ def test_loading_a_state_of_another_kind_says_so():
         (lambda: mc.CosineLR(sgd(), 0), ["CosineLR", "T_max"]),
         (lambda: mc.CosineLR(sgd(), 5, eta_min=-1), ["eta_min must be a number >= 0"]),
         (lambda: mc.ReduceLROnPlateau(sgd(), mode="lowest"), ["mode must be 'min'", "'lowest'"]),
-        (lambda: mc.ReduceLROnPlateau(sgd(), factor=1.0), ["factor must be in (0, 1)"]),
+        (lambda: mc.ReduceLROnPlateau(sgd(), factor=1.0), ["factor must be a number in (0, 1)"]),
         (lambda: mc.ReduceLROnPlateau(sgd(), threshold_mode="pct"), ["'rel' or 'abs'"]),
         (lambda: mc.ReduceLROnPlateau(sgd(), patience=-1), ["patience must be an integer >= 0"]),
         (lambda: mc.ReduceLROnPlateau(sgd(), min_lr=-0.1), ["min_lr must be a number >= 0"]),
@@ -231,7 +231,7 @@ def test_loading_a_state_of_another_kind_says_so():
     ],
 )
 def test_bad_arguments(make, words):
-    with pytest.raises(ValueError) as info:
+    with pytest.raises((ValueError, TypeError)) as info:
         make()
     assert all(word in str(info.value) for word in words), str(info.value)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tarfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from .errors import DatasetError, DownloadError
 from .idx import read_bytes
 
 RECORD_BYTES = 1 + 3 * 32 * 32
+MAX_RECORDS = 60_000  # the whole dataset; each batch file holds 10,000
 TRAIN_FILES = tuple(f"data_batch_{i}.bin" for i in range(1, 6))
 TEST_FILES = ("test_batch.bin",)
 
@@ -37,7 +39,8 @@ def read_cifar_batch(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     Raises DatasetError if the file is empty, not a whole number of records, or
     has labels outside 0..9.
     """
-    data = read_bytes(path)  # also reads a gzip-compressed copy
+    # Also reads a gzip-compressed copy, decompressing no more than a batch can hold.
+    data = read_bytes(path, limit=MAX_RECORDS * RECORD_BYTES)
     if len(data) == 0 or len(data) % RECORD_BYTES:
         raise DatasetError(
             f"{path}: {len(data)} bytes is not a whole number of {RECORD_BYTES}-byte CIFAR-10 "
@@ -82,6 +85,8 @@ class CIFAR10(FileDataset):
     archive = "cifar-10-binary.tar.gz"
     # As recorded in tensorflow_datasets/url_checksums/cifar10.txt.
     archive_sha256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
+    # The archive is about 163 MB; its six batches alone are 6 x 30.7 MB uncompressed.
+    archive_max_bytes = 200 * 10**6
 
     def __init__(self, root=None, split: str = "train", download: bool = True):
         check_split(split, "CIFAR10")
@@ -91,7 +96,7 @@ class CIFAR10(FileDataset):
         labels = np.concatenate([b[1] for b in batches])
         super().__init__(images, labels, split, str(next(iter(paths.values())).parent))
 
-    def wanted(self, split: str) -> dict[str, list[str]]:
+    def wanted(self, split: str) -> dict[str, Sequence[str]]:
         return {name: [name] for name in (TRAIN_FILES if split == "train" else TEST_FILES)}
 
     def fetch_files(self, split: str, dest: Path) -> None:
@@ -100,7 +105,9 @@ class CIFAR10(FileDataset):
         Members are read by their known names and written under names we choose, so a
         malicious archive cannot write outside ``dest`` (no ``extractall``).
         """
-        archive = download_file(self.archive, self.mirrors, self.archive_sha256, dest)
+        archive = download_file(
+            self.archive, self.mirrors, self.archive_sha256, dest, max_bytes=self.archive_max_bytes
+        )
         try:
             with tarfile.open(archive, "r:gz") as tar:
                 for name in TRAIN_FILES + TEST_FILES:

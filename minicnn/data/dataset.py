@@ -30,7 +30,12 @@ def check_split(split: str, name: str) -> None:
 
 
 def check_labels(labels: np.ndarray, n_classes: int, source: str) -> np.ndarray:
-    """``labels`` as int64 after checking each lies in 0 .. n_classes - 1."""
+    """``labels`` as int64 after checking they are integers in 0 .. n_classes - 1."""
+    if labels.dtype.kind not in "iu":
+        raise DatasetError(
+            f"{source}: labels must be integers (class indices), the file stores "
+            f"{labels.dtype}; converting would silently truncate them (is it a labels file?)"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise DatasetError(
             f"{source}: labels must lie in 0..{n_classes - 1}, found values "

@@ -48,19 +48,82 @@ IDX_DTYPES: dict[int, np.dtype] = {
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_bytes(path: str | os.PathLike) -> bytes:
-    """The content of ``path``, gunzipped if it starts with the gzip magic bytes."""
+def _corrupt_gzip(path, e: Exception) -> DatasetError:
+    # A download cut short gives EOFError; flipped bits give BadGzipFile/zlib.error.
+    return DatasetError(
+        f"{path}: corrupt or truncated gzip data ({e}); delete the file and fetch it again"
+    )
+
+
+def _open(path: Path):
+    """``path`` opened for reading bytes, through gzip if it starts with gzip's magic."""
+    with open(path, "rb") as f:
+        compressed = f.read(2) == _GZIP_MAGIC
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
+
+
+def _read_upto(f, n: int) -> bytes:
+    """Up to ``n`` bytes of ``f``, in 1 MiB pieces: ``f.read(n)`` would allocate ``n``
+    bytes up front, whatever the file holds (a header may announce terabytes)."""
+    pieces = []
+    while n > 0:
+        piece = f.read(min(n, 2**20))
+        if not piece:
+            break
+        pieces.append(piece)
+        n -= len(piece)
+    return b"".join(pieces)
+
+
+def read_bytes(path: str | os.PathLike, limit: int | None = None) -> bytes:
+    """The content of ``path``, gunzipped if it starts with the gzip magic bytes.
+
+    ``limit``: the most bytes the (uncompressed) content may have; decompression
+    stops just past it and a DatasetError says so, so a small compressed file that
+    would expand to gigabytes (a "gzip bomb") never fills the memory.
+    """
     path = Path(path)
-    raw = path.read_bytes()
-    if not raw.startswith(_GZIP_MAGIC):
-        return raw
     try:
-        return gzip.decompress(raw)
+        with _open(path) as f:
+            data = f.read() if limit is None else _read_upto(f, limit + 1)
     except (OSError, EOFError, zlib.error) as e:
-        # A download cut short gives EOFError; flipped bits give BadGzipFile/zlib.error.
+        if isinstance(e, FileNotFoundError | PermissionError):
+            raise
+        raise _corrupt_gzip(path, e) from e
+    if limit is not None and len(data) > limit:
+        raise DatasetError(f"{path}: more than {limit} bytes (uncompressed), too big for this file")
+    return data
+
+
+def _read_as_announced(path: Path, max_bytes: int | None) -> bytes:
+    """The IDX bytes of ``path``, read (and gunzipped) no further than its header says
+    the array takes, plus one byte that reveals trailing data."""
+    try:
+        with _open(path) as f:
+            data = f.read(4)
+            if len(data) < 4 or data[2] not in IDX_DTYPES:
+                return data  # parse_idx names the problem
+            data += f.read(4 * data[3])
+            if len(data) < 4 + 4 * data[3]:
+                return data
+            shape = struct.unpack(f">{data[3]}I", data[4:])
+            size = len(data) + math.prod(shape) * IDX_DTYPES[data[2]].itemsize
+            if max_bytes is not None and size > max_bytes:
+                raise DatasetError(
+                    f"{path}: the header announces an array of shape {shape} ({size} bytes), "
+                    f"more than the {max_bytes} bytes this dataset can have; wrong or damaged file"
+                )
+            data += _read_upto(f, size - len(data) + 1)
+    except (OSError, EOFError, zlib.error) as e:
+        if isinstance(e, FileNotFoundError | PermissionError):
+            raise
+        raise _corrupt_gzip(path, e) from e
+    if len(data) > size:
         raise DatasetError(
-            f"{path}: corrupt or truncated gzip data ({e}); delete the file and fetch it again"
-        ) from e
+            f"{path}: trailing bytes after the array of shape {shape} the header announces "
+            f"({size} bytes): the header and the data disagree"
+        )
+    return data
 
 
 def parse_idx(data: bytes, source: str = "<bytes>", ndim: int | None = None) -> np.ndarray:
@@ -115,21 +178,30 @@ def parse_idx(data: bytes, source: str = "<bytes>", ndim: int | None = None) -> 
     return array.astype(dtype.newbyteorder("="))
 
 
-def read_idx(path: str | os.PathLike, ndim: int | None = None) -> np.ndarray:
+def read_idx(
+    path: str | os.PathLike, ndim: int | None = None, max_bytes: int | None = None
+) -> np.ndarray:
     """Read an IDX file (gzip-compressed or not) into a numpy array.
+
+    Only as many bytes as the header announces are read (and decompressed), plus
+    one to notice trailing data: a small ``.gz`` that would expand far beyond what
+    its header says is rejected without being expanded.
 
     Args:
         path: the file, e.g. ``train-images-idx3-ubyte.gz``.
         ndim: if given, the number of dimensions expected (3 for images, 1 for labels).
+        max_bytes: if given, the most bytes the array may take; a header announcing
+            more is refused before any data is read.
 
     Returns:
         The array in native byte order, e.g. (60000, 28, 28) uint8.
 
     Raises:
         DatasetError: truncated file, bad magic number, unknown dtype code,
-            trailing bytes, or ``ndim`` mismatch; the message names the file.
+            trailing bytes, too big, or ``ndim`` mismatch; the message names the file.
     """
-    return parse_idx(read_bytes(path), source=str(path), ndim=ndim)
+    path = Path(path)
+    return parse_idx(_read_as_announced(path, max_bytes), source=str(path), ndim=ndim)
 
 
 def encode_idx(array: np.ndarray) -> bytes:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .. import validate
 from ..init import get_rng
 from .transforms import Transform
 
@@ -61,12 +62,7 @@ class DataLoader:
                 f"DataLoader: x has {len(x)} samples but y has {len(y)}; "
                 "they must pair up one to one"
             )
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, (int, np.integer))
-            or batch_size < 1
-        ):
-            raise ValueError(f"DataLoader: batch_size must be an int >= 1, got {batch_size!r}")
+        batch_size = validate.integer("DataLoader", "batch_size", batch_size, low=1)
         if drop_last and batch_size > len(x):
             raise ValueError(
                 f"DataLoader: batch_size {batch_size} > {len(x)} samples with "
@@ -75,7 +71,7 @@ class DataLoader:
         if transform is not None and not callable(transform):
             raise TypeError(f"DataLoader: transform must be callable(xb, rng), got {transform!r}")
         self.x, self.y = x, y
-        self.batch_size = int(batch_size)
+        self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.transform = transform

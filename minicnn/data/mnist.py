@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,26 @@ _IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+# The most images an IDX file of these datasets may hold (the largest has 60,000): a
+# header announcing more is refused before anything is read.
+MAX_IMAGES = 200_000
+
+# Uncompressed size of each file (IDX header + uint8 data): 16 + N*28*28 and 8 + N.
+_RAW_BYTES = {
+    "train-images-idx3-ubyte": 16 + 60000 * 28 * 28,
+    "train-labels-idx1-ubyte": 8 + 60000,
+    "t10k-images-idx3-ubyte": 16 + 10000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 8 + 10000,
+}
+
+
+def gzip_bound(raw_bytes: int) -> int:
+    """The most a gzip of ``raw_bytes`` bytes can take: deflate adds at most 5 bytes
+    per 16 kB block to incompressible data, plus the gzip header and trailer (a
+    header with a file name is a few dozen bytes more)."""
+    return raw_bytes + 5 * (raw_bytes // 16384 + 1) + 1024
+
+
 _SAMPLE_HINT = (
     "No network? mc.data.MNISTSample() gives 5,000 real MNIST digits that ship with minicnn itself."
 )
@@ -57,8 +78,8 @@ class _IDXDataset(FileDataset):
     def __init__(self, root=None, split: str = "train", download: bool = True):
         check_split(split, type(self).__name__)
         paths = self.locate(root, split, download)
-        images = read_idx(paths["images"], ndim=3)
-        labels = read_idx(paths["labels"], ndim=1)
+        images = read_idx(paths["images"], ndim=3, max_bytes=16 + MAX_IMAGES * 28 * 28)
+        labels = read_idx(paths["labels"], ndim=1, max_bytes=8 + MAX_IMAGES * 8)
         if images.dtype != np.uint8 or images.shape[1:] != self.image_shape:
             raise DatasetError(
                 f"{paths['images']}: expected uint8 images of {self.image_shape}, got "
@@ -68,7 +89,7 @@ class _IDXDataset(FileDataset):
         labels = check_labels(labels, len(self.classes), str(paths["labels"]))
         super().__init__(images, labels, split, str(paths["images"].parent))
 
-    def wanted(self, split: str) -> dict[str, list[str]]:
+    def wanted(self, split: str) -> dict[str, Sequence[str]]:
         # Also accept the dotted names some mirrors (and Kaggle) use: train-images.idx3-ubyte
         images, labels = _IDX_FILES[split]
         dotted = [name.replace("-idx", ".idx") for name in (images, labels)]
@@ -77,7 +98,13 @@ class _IDXDataset(FileDataset):
     def fetch_files(self, split: str, dest: Path) -> None:
         for name in _IDX_FILES[split]:
             if find_in_dir(dest, [name]) is None:  # fetch only what is missing
-                download_file(name + ".gz", self.mirrors, self.sha256[name + ".gz"], dest)
+                download_file(
+                    name + ".gz",
+                    self.mirrors,
+                    self.sha256[name + ".gz"],
+                    dest,
+                    max_bytes=gzip_bound(_RAW_BYTES[name]),
+                )
 
 
 class MNIST(_IDXDataset):

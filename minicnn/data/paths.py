@@ -59,11 +59,20 @@ def download_dir(root: str | os.PathLike | None, subdir: str) -> Path:
     return user_base_dirs(root)[0] / subdir
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, but False where the folder cannot be read (a permission
+    error on one directory of the search path must not end the whole search)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def find_in_dir(directory: Path, names: Sequence[str]) -> Path | None:
     """The first of ``names`` present in ``directory``, each tried as is and with ``.gz``."""
     for name in names:
         for candidate in (directory / name, directory / (name + ".gz")):
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
     return None
 

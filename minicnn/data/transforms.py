@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .. import validate
 from ..init import get_rng
 
 Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
@@ -49,11 +50,23 @@ class Normalize:
                 f"Normalize: mean and std need one value per channel each, "
                 f"got shapes {self.mean.shape} and {self.std.shape}"
             )
-        if np.any(self.std <= 0):
-            raise ValueError(f"Normalize: std must be positive, got {self.std.tolist()}")
+        if not np.all(np.isfinite(self.mean)):
+            raise ValueError(f"Normalize: mean must be finite numbers, got {self.mean.tolist()}")
+        if not np.all((self.std > 0) & np.isfinite(self.std)):
+            raise ValueError(
+                f"Normalize: std must be positive finite numbers, got {self.std.tolist()}"
+            )
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "Normalize")
+        if xb.dtype.kind != "f":
+            # mean and std cast to uint8 would be 0; and the mean/std of x/255 on raw
+            # 0..255 pixels would be the wrong scale anyway.
+            raise TypeError(
+                f"Normalize: expected a float batch (pixels scaled to [0, 1], as "
+                f"dataset.arrays() gives), got {xb.dtype}; convert it first, e.g. "
+                f"x.astype(np.float32) / 255"
+            )
         if len(self.mean) not in (1, xb.shape[1]):
             raise ValueError(
                 f"Normalize: {len(self.mean)} channel means for a batch with "
@@ -62,7 +75,14 @@ class Normalize:
         # (C,) -> (1, C, 1, 1) broadcasts over batch and pixels; cast keeps float32 float32.
         mean = self.mean.astype(xb.dtype).reshape(1, -1, 1, 1)
         std = self.std.astype(xb.dtype).reshape(1, -1, 1, 1)
-        return (xb - mean) / std
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            out = (xb - mean) / std
+        if not np.isfinite(out).all() and np.isfinite(xb).all():
+            raise ValueError(
+                f"Normalize: the result overflows {xb.dtype} (std={self.std.tolist()} "
+                f"is too small for it); check mean and std"
+            )
+        return out
 
     def __repr__(self) -> str:
         return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
@@ -79,13 +99,18 @@ def random_crop(
     """
     n, _, height, width = xb.shape
     h, w = size
-    padded = np.pad(xb, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     max_y, max_x = height + 2 * padding - h, width + 2 * padding - w
     if max_y < 0 or max_x < 0:
         raise ValueError(
             f"RandomCrop: crop {size} is larger than the padded image "
             f"{(height + 2 * padding, width + 2 * padding)}"
         )
+    if padding > max(height, width):
+        raise ValueError(
+            f"RandomCrop: padding {padding} is larger than the image {(height, width)}: "
+            f"most crops would hold no pixel of it"
+        )
+    padded = np.pad(xb, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     oy = rng.integers(0, max_y + 1, size=n)
     ox = rng.integers(0, max_x + 1, size=n)
     windows = sliding_window_view(padded, (h, w), axis=(2, 3))
@@ -102,12 +127,15 @@ class RandomCrop:
     """
 
     def __init__(self, size: int | tuple[int, int], padding: int = 0):
-        self.size = (size, size) if isinstance(size, int) else tuple(size)
-        if len(self.size) != 2 or min(self.size) < 1:
-            raise ValueError(f"RandomCrop: size must be a positive int or (h, w), got {size!r}")
-        if padding < 0:
-            raise ValueError(f"RandomCrop: padding must be >= 0, got {padding}")
-        self.padding = padding
+        if isinstance(size, tuple | list):
+            if len(size) != 2:
+                raise ValueError(f"RandomCrop: size must be an int or (h, w), got {size!r}")
+            h, w = (validate.integer("RandomCrop", "size", n, low=1) for n in size)
+            self.size = (h, w)
+        else:
+            n = validate.integer("RandomCrop", "size", size, low=1, hint=" (or a pair (h, w))")
+            self.size = (n, n)
+        self.padding = validate.integer("RandomCrop", "padding", padding, low=0)
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "RandomCrop")
@@ -126,9 +154,9 @@ class RandomShift:
     """
 
     def __init__(self, max_shift: int = 2):
-        if max_shift < 0:
-            raise ValueError(f"RandomShift: max_shift must be >= 0, got {max_shift}")
-        self.max_shift = max_shift
+        self.max_shift = validate.integer(
+            "RandomShift", "max_shift", max_shift, low=0, hint=" (whole pixels)"
+        )
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "RandomShift")
@@ -142,9 +170,7 @@ class RandomHorizontalFlip:
     """Mirror each image left-right with probability ``p`` (right for photos, not digits)."""
 
     def __init__(self, p: float = 0.5):
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"RandomHorizontalFlip: p must be in [0, 1], got {p}")
-        self.p = p
+        self.p = validate.real("RandomHorizontalFlip", "p", p, low=0, high=1)
 
     def __call__(self, xb: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         _check_batch(xb, "RandomHorizontalFlip")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import validate
 from ._validate import check_array
 
 
@@ -21,8 +22,7 @@ def dropout_forward(x, p: float, training: bool, rng: np.random.Generator):
     The cache is the scaled mask m / (1 − p) (a scalar 1 when nothing is dropped).
     """
     check_array(x, "x", "dropout", "(N, ...)")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got p={p}")
+    p = validate.real("dropout", "p", p, low=0, high=1)
     if not training or p == 0.0:
         return x, np.ones((), dtype=x.dtype)
     keep = rng.random(x.shape) >= p

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import validate
 from ._validate import NonFiniteInputError, check_array
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -101,6 +102,7 @@ def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean")
     (``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes.)
     """
     labels = check_scores_and_labels(scores, labels, "multiclass_svm")
+    margin = validate.real("multiclass_svm", "margin", margin, low=0)
     rows = np.arange(len(labels))
     correct = scores[rows, labels][:, None]
     margins = np.maximum(0, scores - correct + margin)

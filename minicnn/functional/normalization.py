@@ -138,8 +138,15 @@ def local_response_norm_forward(
             f"with at least 3 axes), got {x.shape}"
         )
     s = k + (alpha / size) * channel_window_sum(x * x, size // 2, (size - 1) // 2)
-    scale = s**-beta
-    return x * scale, LRNCache(x.copy(), s, scale, size, alpha, beta)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        scale = s**-beta
+        y = x * scale
+    if not np.isfinite(y).all() and np.isfinite(x).all():
+        raise ValueError(
+            f"local_response_norm: the output overflows {x.dtype}: s^-beta is too large "
+            f"with k={k!r}, beta={beta!r} (k = 1 or 2 is usual)"
+        )
+    return y, LRNCache(x.copy(), s, scale, size, alpha, beta)
 
 
 def local_response_norm_backward(dy, cache: LRNCache) -> np.ndarray:
@@ -163,6 +170,9 @@ def channel_window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:
     """out[:, c] = Σ_{c'=c−before}^{c+after} a[:, c'] for a: (N, C, ...), with zeros
     outside [0, C). One shifted slice per offset: ``before + after + 1`` additions."""
     C = a.shape[1]
+    # A window reaching more than C - 1 channels away only adds zeros beyond the edge:
+    # clamp it, so that a huge ``size`` costs no more than size = 2C - 1.
+    before, after = min(before, max(C - 1, 0)), min(after, max(C - 1, 0))
     pad = [(0, 0)] * a.ndim
     pad[1] = (before, after)
     padded = np.pad(a, pad)

@@ -23,13 +23,19 @@ Two details make the loops fast, neither changes what they compute:
 Compilation is lazy (on the first call for a dtype, never at import) and cached
 on disk (``cache=True``), so only the first run after an install pays for it.
 Numba writes its cache next to this file; when that directory is read-only (a
-system-wide install) the cache goes to a per-user temporary directory instead,
-unless ``NUMBA_CACHE_DIR`` already says where.
+system-wide install) numba's own per-user cache (``~/.cache/numba``) takes it.
+The cache holds pickles that numba loads, so it must never sit where another user
+can write: only if the home folder is read-only too does minicnn pick a directory
+itself (:func:`_use_writable_cache_dir`), one it created with mode 0700 and
+checked to be its own. ``NUMBA_CACHE_DIR``, when set, always wins.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import stat
 import tempfile
 
 import numba
@@ -42,11 +48,11 @@ from .common import pad, padded_zeros, unpad
 
 
 def _writable(directory: str) -> bool:
-    """Whether new files can be created in ``directory`` (or in its parent when it
-    does not exist yet). Tries for real: os.access ignores read-only mounts."""
-    target = directory if os.path.isdir(directory) else os.path.dirname(directory)
+    """Whether new files can be created in ``directory``, creating it (and its
+    parents) if needed. Tries for real: os.access ignores read-only mounts."""
     try:
-        with tempfile.TemporaryFile(dir=target):
+        os.makedirs(directory, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
             return True
     except OSError:
         return False
@@ -55,15 +61,55 @@ def _writable(directory: str) -> bool:
 PACKAGE_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
 
 
-def _use_writable_cache_dir(package_cache: str = PACKAGE_CACHE) -> None:
-    """Send numba's cache to a per-user temporary directory when ``package_cache``
-    (where numba would put it) is read-only and NUMBA_CACHE_DIR is not set."""
+def _numba_user_cache() -> str:
+    """Numba's own per-user cache folder, where it goes when the package's is read-only."""
+    from numba.misc.appdirs import AppDirs
+
+    return AppDirs(appname="numba", appauthor=False).user_cache_dir
+
+
+def _private_dir(path: str) -> bool:
+    """Create ``path`` with mode 0700 if missing; True only if it is then a real
+    directory (not a symlink) owned by this user that nobody else may write to.
+    A directory someone else made first (in a shared /tmp) is refused, not used."""
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o077):
+        return False
+    return _writable(path)
+
+
+def _use_writable_cache_dir(package_cache: str = PACKAGE_CACHE) -> str | None:
+    """Make sure numba has a safe place for its cache; return the folder chosen here
+    (None when numba's own choice stands).
+
+    In order: ``NUMBA_CACHE_DIR`` if set; the package's ``__pycache__`` if writable;
+    numba's per-user cache if writable (numba moves there by itself); else
+    ``<tempdir>/minicnn-numba-cache-<uid>`` if :func:`_private_dir` accepts it; else a
+    fresh ``tempfile.mkdtemp()`` (0700, unguessable name) removed at exit, so the
+    kernels still compile, just once per process.
+    """
     if os.environ.get("NUMBA_CACHE_DIR") or _writable(package_cache):
-        return
-    user = getattr(os, "getuid", lambda: "user")()
-    fallback = os.path.join(tempfile.gettempdir(), f"minicnn-numba-cache-{user}")
-    os.makedirs(fallback, exist_ok=True)
-    numba.config.CACHE_DIR = fallback
+        return None
+    if _writable(_numba_user_cache()):
+        return None
+    uid = getattr(os, "getuid", lambda: "user")()  # Windows: the temp folder is per-user
+    fallback = os.path.join(tempfile.gettempdir(), f"minicnn-numba-cache-{uid}")
+    if not _private_dir(fallback):
+        fallback = tempfile.mkdtemp(prefix="minicnn-numba-")
+        atexit.register(shutil.rmtree, fallback, ignore_errors=True)
+    numba.config.CACHE_DIR = fallback  # type: ignore[attr-defined]
+    return fallback
 
 
 _use_writable_cache_dir()
@@ -79,7 +125,12 @@ def _compiled(dtype) -> bool:
 
 def _geometry(N, C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
     """(N, C, kh, kw, sh, sw, OH, OW) as unsigned integers, the loop bounds of
-    every kernel below (unsigned: see the module docstring)."""
+    every kernel below (unsigned: see the module docstring).
+
+    A stride only multiplies output indices, so along an axis with one output it is
+    never used: it becomes 1 there, so that a stride too large for 64 bits (which the
+    other backends accept) gives the same single output here too."""
+    stride = [s if o > 1 else 1 for s, o in zip(stride, out_hw, strict=True)]
     return tuple(np.uint64(v) for v in (N, C, *kernel, *stride, *out_hw))
 
 

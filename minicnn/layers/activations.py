@@ -38,6 +38,11 @@ class LeakyReLU(Layer):
             raise ValueError(
                 f"LeakyReLU needs a finite number as negative_slope, got {negative_slope!r}"
             )
+        if abs(negative_slope) > 1:
+            raise ValueError(
+                f"LeakyReLU needs negative_slope in [-1, 1] (so the layer never amplifies "
+                f"its input; 0.01 is usual), got {negative_slope!r}"
+            )
         self.negative_slope = float(negative_slope)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from ..functional._validate import window_geometry
 from ..functional.conv import conv_padding
 from ..init import get_rng, kaiming_normal
@@ -64,16 +65,12 @@ class Conv2D(Layer):
         rng: np.random.Generator | None = None,
         seed: int | None = None,
     ):
-        if in_channels < 1 or out_channels < 1:
-            raise ValueError(
-                f"Conv2D needs in_channels >= 1 and out_channels >= 1, got "
-                f"{in_channels} and {out_channels}"
-            )
-        if (
-            not (isinstance(groups, int) and groups >= 1)
-            or in_channels % groups
-            or (out_channels % groups)
-        ):
+        in_channels = validate.integer("Conv2D", "in_channels", in_channels, low=1)
+        out_channels = validate.integer("Conv2D", "out_channels", out_channels, low=1)
+        groups = validate.integer(
+            "Conv2D", "groups", groups, low=1, hint=" (a positive integer dividing the channels)"
+        )
+        if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2D: groups must be a positive integer that divides both in_channels "
                 f"and out_channels, got groups={groups!r} with in_channels={in_channels}, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from ..init import get_rng
 from .base import Layer
 
@@ -19,9 +20,7 @@ class Dropout(Layer):
     def __init__(
         self, p: float = 0.5, *, rng: np.random.Generator | None = None, seed: int | None = None
     ):
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout probability must be in [0, 1], got p={p}")
-        self.p = float(p)
+        self.p = validate.real("Dropout", "p", p, low=0, high=1, hint=" (the drop probability)")
         self.rng = get_rng(rng, seed)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
 from .base import Layer
@@ -29,11 +30,8 @@ class Linear(Layer):
         rng: np.random.Generator | None = None,
         seed: int | None = None,
     ):
-        if in_features < 1 or out_features < 1:
-            raise ValueError(
-                f"Linear needs in_features >= 1 and out_features >= 1, got "
-                f"{in_features} and {out_features}"
-            )
+        in_features = validate.integer("Linear", "in_features", in_features, low=1)
+        out_features = validate.integer("Linear", "out_features", out_features, low=1)
         self.in_features, self.out_features = in_features, out_features
         shape = (out_features, in_features)
         rng = get_rng(rng, seed)

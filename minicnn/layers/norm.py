@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from ..parameter import Parameter
 from .base import Layer
 
@@ -110,16 +111,12 @@ class LocalResponseNorm(Layer):
     """
 
     def __init__(self, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0):
-        if not (isinstance(size, (int, np.integer)) and size >= 1):
-            raise ValueError(
-                f"LocalResponseNorm needs size >= 1 (channels in the window), got size={size!r}"
-            )
-        if not k > 0 or not alpha >= 0 or not beta >= 0:
-            raise ValueError(
-                f"LocalResponseNorm needs k > 0, alpha >= 0 and beta >= 0 (so the denominator "
-                f"stays positive), got k={k!r}, alpha={alpha!r}, beta={beta!r}"
-            )
-        self.size, self.alpha, self.beta, self.k = int(size), alpha, beta, k
+        owner = "LocalResponseNorm"
+        self.size = validate.integer(owner, "size", size, low=1, hint=" (channels in the window)")
+        # k > 0, alpha >= 0 and beta >= 0 keep the denominator positive
+        self.k = validate.real(owner, "k", k, low=0, low_open=True)
+        self.alpha = validate.real(owner, "alpha", alpha, low=0)
+        self.beta = validate.real(owner, "beta", beta, low=0)
 
     def output_shape(self, input_shape):
         if len(input_shape) < 3:
