@@ -64,6 +64,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_startup.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_conv.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_lenet.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_resnet.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -19,6 +19,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
+# This checkout's minicnn, not whichever one the environment has installed.
+sys.path.insert(0, str(ROOT))
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
@@ -29,6 +31,12 @@ def limit_threads(threads: int) -> None:
         raise RuntimeError("limit_threads() must run before numpy is imported")
     for var in THREAD_VARS:
         os.environ[var] = str(threads)
+    # XLA (JAX on the CPU) reads its pool size from XLA_FLAGS when jax loads.
+    eigen = "true" if threads > 1 else "false"
+    os.environ["XLA_FLAGS"] = (
+        os.environ.get("XLA_FLAGS", "")
+        + f" --xla_cpu_multi_thread_eigen={eigen} intra_op_parallelism_threads={threads}"
+    ).strip()
 
 
 def cpu_model() -> str:
@@ -56,7 +64,7 @@ def machine_info(threads: int) -> dict:
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
         "date_utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
     }
-    for name in ("numba", "torch"):
+    for name in ("numba", "torch", "jax"):
         try:
             info[name] = __import__(name).__version__
         except ImportError:
@@ -132,7 +140,13 @@ def write_markdown() -> Path:
         "process, one after the other, so they are more trustworthy than the absolute "
         "numbers on a shared machine.\n",
     ]
-    renderers = {"lenet": render_lenet, "conv": render_conv, "startup": render_startup}
+    parts.append(render_summary())
+    renderers = {
+        "lenet5": render_model,
+        "resnet20": render_model,
+        "conv": render_conv,
+        "startup": render_startup,
+    }
     for benchmark, render in renderers.items():
         for path in sorted(RESULTS.glob(f"{benchmark}-*threads.json")):
             parts.append(render(json.loads(path.read_text())))
@@ -145,7 +159,8 @@ def render_machine(m: dict) -> str:
     return (
         f"Machine: {m['cpu']}, {m['usable_cores']} usable of {m['logical_cores']} cores; "
         f"Python {m['python']}, numpy {m['numpy']}, numba {m['numba']}, "
-        f"torch {m['torch']}; {m['threads']} thread(s) for BLAS, numba and torch "
+        f"torch {m['torch']}, jax {m.get('jax')}; {m['threads']} thread(s) for BLAS, "
+        "numba, torch and XLA "
         f"({m['blas']}); load average at start {m['load_average_at_start']}; "
         f"{m['date_utc']} UTC.\n"
     )
@@ -166,9 +181,68 @@ def fmt(stats: dict, digits: int = 0) -> str:
     return f"{stats['median']:,.{digits}f} (±{stats['spread_pct']:.0f}%)"
 
 
-def render_lenet(r: dict) -> str:
+MODEL_NAMES = {"lenet5": "LeNet-5", "resnet20": "CIFAR ResNet-20 (option A, BatchNorm)"}
+
+
+def render_summary() -> str:
+    """The headline: minicnn numba ÷ PyTorch throughput, workload × thread count."""
+    found = {}
+    for model in MODEL_NAMES:
+        for path in RESULTS.glob(f"{model}-*threads.json"):
+            r = json.loads(path.read_text())
+            found[model, r["machine"]["threads"]] = r
+    threads = sorted({n for _, n in found})
+
+    def ratio(r, key, b, fw="numba"):
+        mine, ref = (r.get(key, {}).get(f"{name}/{b}") for name in (fw, "torch"))
+        return f"{mine['median'] / ref['median']:.2f}" if mine and ref else "–"
+
+    rows = []
+    for model, name in MODEL_NAMES.items():
+        batches = sorted({b for (m, _), r in found.items() if m == model for b in r["batch_sizes"]})
+        for b in batches:
+            for what in ("train", "infer"):
+                cells = []
+                for n in threads:
+                    r = found.get((model, n), {})
+                    for fw in ("numba", "numba-unfused"):
+                        cells.append(f"{ratio(r, what, b, fw)} ({ratio(r, what + '_cpu', b, fw)})")
+                label = "training" if what == "train" else "inference"
+                rows.append([f"{name}, batch {b}, {label}", *cells])
+    if not rows:
+        return ""
+    loads = ", ".join(
+        f"{MODEL_NAMES[m]} {n} thread(s): {r['machine']['load_average_at_start'][0]}"
+        for (m, n), r in sorted(found.items())
+    )
+    return (
+        "## Summary: minicnn (numba) images/s ÷ PyTorch images/s\n\n"
+        "Each cell: the wall-clock ratio, then in parentheses the ratio of images per "
+        "CPU-second of the process (time spent waiting for a core on a shared machine "
+        "is not counted; with one thread this is the cost of the work itself). "
+        "'Without the fused paths' is the numba backend with its fused_* functions "
+        "hidden (benchmarks/peers.py, `numba-unfused`), timed in the same run: what "
+        "minicnn did before them.\n\n"
+        + table(
+            [
+                "workload",
+                *(
+                    f"{n} thread{'s' if n > 1 else ''}{suffix}"
+                    for n in threads
+                    for suffix in ("", ", without the fused paths")
+                ),
+            ],
+            rows,
+        )
+        + f"\nLoad average (1 min) when each run started: {loads}. A load above "
+        "the number of cores means other processes competed for them: the ratios of "
+        "such a run are noisy and the multi-thread ones in particular mean little.\n"
+    )
+
+
+def render_model(r: dict) -> str:
     out = [
-        f"## LeNet-5 training and inference, {threads_label(r)}\n",
+        f"## {MODEL_NAMES[r['model']]} training and inference, {threads_label(r)}\n",
         f"`{r['command']}`\n",
         render_machine(r["machine"]),
         f"Data: {r['data']}, {r['samples']} images per epoch, shuffled every epoch; "
@@ -191,7 +265,14 @@ def render_lenet(r: dict) -> str:
                 if torch_infer and fw != "torch"
                 else ""
             )
-            rows.append([fw, str(b), fmt(train), ratio, fmt(infer), iratio])
+            cpu = r.get("train_cpu", {}).get(f"{fw}/{b}")
+            cpu_ref = r.get("train_cpu", {}).get(f"torch/{b}")
+            cpu_ratio = (
+                f"{cpu['median'] / cpu_ref['median']:.2f}"
+                if cpu and cpu_ref and fw != "torch"
+                else ""
+            )
+            rows.append([fw, str(b), fmt(train), ratio, cpu_ratio, fmt(infer), iratio])
     out.append(
         table(
             [
@@ -199,6 +280,7 @@ def render_lenet(r: dict) -> str:
                 "batch",
                 "train images/s",
                 "train ratio",
+                "train ratio, CPU time",
                 "inference images/s",
                 "inference ratio",
             ],
@@ -232,7 +314,7 @@ def render_lenet(r: dict) -> str:
         )
     for fw, layers in r.get("layers", {}).items():
         out.append(
-            f"\nPer-layer time of one training step, minicnn {fw}, batch "
+            f"\nPer-layer CPU time of one training step, minicnn {fw}, batch "
             f"{r['layers_batch']} (ms, median of {r['layers_steps']} steps):\n"
         )
         rows = [

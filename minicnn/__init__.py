@@ -45,6 +45,7 @@ from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Optimizer, RMSprop
 from .parameter import Parameter
 from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, StepLR
 from .summary import Summary
+from .threads import get_num_threads, set_num_threads
 from .train import (
     Callback,
     CSVLogger,
@@ -80,6 +81,8 @@ __all__ = [
     "backend",
     "get_backend",
     "set_backend",
+    "get_num_threads",
+    "set_num_threads",
     "manual_seed",
     "Layer",
     "NonFiniteInputError",

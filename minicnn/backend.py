@@ -77,6 +77,17 @@ def kernels() -> ModuleType:
     return importlib.import_module(_MODULES[_current])
 
 
+def fused(name: str, *args):
+    """A backend's optional fused path for one operation of the functional core:
+    ``kernels().fused_<name>(*args)`` when the backend has that function (the numba
+    backend has fused_conv2d_forward, fused_conv2d_backward, fused_batch_norm_statistics,
+    fused_batch_norm_normalize and fused_batch_norm_backward), else None. The function
+    itself returns None where it does not apply (e.g. float16); the caller then computes
+    the result with its readable NumPy code, which defines what the fused path returns."""
+    fast = getattr(kernels(), "fused_" + name, None)
+    return None if fast is None else fast(*args)
+
+
 def _initial_backend() -> str:
     """$MINICNN_BACKEND if set, else numba if it imports, else numpy (warning once)."""
     requested = os.environ.get(ENV_VAR, "").strip()

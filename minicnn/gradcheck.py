@@ -150,8 +150,8 @@ def format_table(reports: list[GradcheckReport]) -> str:
         for r in rep.results:
             pair = ("-", "-") if r.analytic is None else (f"{r.analytic:.6g}", f"{r.numeric:.6g}")
             error = "-" if math.isinf(r.max_rel_error) else f"{r.max_rel_error:.2e}"
-            rows.append((rep.name, r.tensor, error, str(r.worst_index), *pair))
-            rows[-1] += ("pass" if r.passed else "FAIL",)
+            result = "pass" if r.passed else "FAIL"
+            rows.append((rep.name, r.tensor, error, str(r.worst_index), *pair, result))
         if rep.problems:
             rows.append((rep.name, f"({rep.kind})", "-", "-", "-", "-", "FAIL"))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
@@ -590,13 +590,12 @@ def check_layer(
         report.results.append(compare(pname, p.grad, numeric, tol, noise, batch))
     if all(r.analytic is not None or r.passed for r in report.results):
         x2, g2 = distinct_inputs(x.shape, rng), rng.standard_normal(y.shape)
-        report.problems.append(
-            stale_cache_problem(
-                lambda: _second_call(layer, forward, x2, g2),
-                lambda: _second_call(fresh, _replaying(fresh), x2, g2),
-            )
+        problem = stale_cache_problem(
+            lambda: _second_call(layer, forward, x2, g2),
+            lambda: _second_call(fresh, _replaying(fresh), x2, g2),
         )
-        report.problems = [p for p in report.problems if p]
+        if problem:
+            report.problems.append(problem)
     return _finish(report, verbose)
 
 
@@ -621,11 +620,12 @@ def is_loss(obj) -> bool:
     cls = obj if isinstance(obj, type) else type(obj)
     if issubclass(cls, Loss):
         return True
-    if issubclass(cls, L.Layer) or not callable(getattr(cls, "backward", None)):
+    forward, backward = getattr(cls, "forward", None), getattr(cls, "backward", None)
+    if issubclass(cls, L.Layer) or not (callable(forward) and callable(backward)):
         return False
     try:
-        params = list(inspect.signature(cls.forward).parameters.values())[1:]  # after self
-    except (AttributeError, TypeError, ValueError):
+        params = list(inspect.signature(forward).parameters.values())[1:]  # after self
+    except (TypeError, ValueError):
         return False
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) >= 2
@@ -699,10 +699,9 @@ def check_loss(
             value = obj.forward(s2.copy(), l2.copy())
             return value, {"scores": backward(obj, upstream.copy())}
 
-        report.problems.append(
-            stale_cache_problem(lambda: second(criterion), lambda: second(fresh))
-        )
-        report.problems = [p for p in report.problems if p]
+        problem = stale_cache_problem(lambda: second(criterion), lambda: second(fresh))
+        if problem:
+            report.problems.append(problem)
     return _finish(report, verbose)
 
 
@@ -1021,6 +1020,8 @@ def _import_file(path: Path):
     if not path.is_file():
         raise UsageError(f"no such file: {str(path)!r} (relative to {os.getcwd()})")
     spec = importlib.util.spec_from_file_location(f"_student_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"cannot import {str(path)!r} as Python: name it <something>.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours

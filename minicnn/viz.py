@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from .atomic import atomic_write, atomic_write_bytes
 from .layers.base import Layer
 from .layers.conv import Conv2D
+from .model import Sequential
 from .train import History, confusion_matrix
 
 
@@ -297,12 +298,14 @@ def _table(header: Sequence[str], rows: Sequence[Sequence], numeric_from: int = 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _summary_html(run_dir: Path, model: Layer | None, input_shape: tuple[int, ...] | None) -> str:
+def _summary_html(
+    run_dir: Path, model: Sequential | None, input_shape: tuple[int, ...] | None
+) -> str:
     """The model summary table from ``model`` (with ``input_shape``), else the parameter
     tensors stored in checkpoint.npz (names and shapes only, read without pickle)."""
     if model is not None and input_shape is not None:
         summary = model.summary(tuple(input_shape), print_table=False)
-        rows = [
+        rows: list[tuple[str, ...]] = [
             (
                 r.name,
                 str(r.output_shape),
@@ -353,11 +356,11 @@ def _results_html(results: dict) -> str:
         def fmt(v) -> str:
             return "-" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
 
-        rows = [
+        epoch_rows = [
             [e + 1] + [fmt(history[k][e]) if e < len(history[k]) else "-" for k in columns]
             for e in range(epochs)
         ]
-        parts.append("<h3>Per epoch</h3>" + _table(["epoch", *columns], rows))
+        parts.append("<h3>Per epoch</h3>" + _table(["epoch", *columns], epoch_rows))
     return "".join(parts)
 
 
@@ -377,7 +380,7 @@ img { max-width: 100%; } .pair { display: flex; flex-wrap: wrap; gap: 2em; }
 def report(
     run_dir: str | os.PathLike,
     *,
-    model: Layer | None = None,
+    model: Sequential | None = None,
     input_shape: tuple[int, ...] | None = None,
     initial_filters: np.ndarray | None = None,
     title: str | None = None,

@@ -132,7 +132,8 @@ def make_digit_canvases(
     placements: list[list[Placement]] = []
     for n in range(n_images):
         owner = np.zeros((size, size), np.uint8)  # intensity of the pixel's current owner
-        boxes, pasted = [], []
+        boxes: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right) on the canvas
+        pasted: list[Placement] = []
         for index in rng.integers(len(images), size=digits):
             digit = images[index]
             box = ink_box(digit, threshold)

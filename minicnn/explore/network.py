@@ -16,6 +16,7 @@ from .. import functional as F
 from ..backend import kernels
 from ..layers.base import Layer
 from ..layers.conv import Conv2D
+from ..layers.pool import AvgPool2D, MaxPool2D
 from ..model import Sequential
 
 INPUT_SHAPE = (1, 28, 28)
@@ -38,6 +39,17 @@ def _kind(layer: Layer, output_ndim: int) -> str:
     return "vector"
 
 
+def _padding(layer: Conv2D | MaxPool2D | AvgPool2D) -> tuple[int, int]:
+    """The layer's (ph, pw) zero padding; a Conv2D's padding='same' or 'valid' has no
+    such pair, so the explorer cannot draw it."""
+    if isinstance(layer.padding, str):
+        raise ValueError(
+            f"{layer!r} has padding={layer.padding!r}; the explorer needs the padding as "
+            f"numbers, e.g. padding=2"
+        )
+    return layer.padding
+
+
 class Network:
     """A trained model wrapped for the explorer (thread-safe: one forward at a time,
     since layers keep their caches between forward and backward)."""
@@ -48,9 +60,10 @@ class Network:
                 "the explorer needs a flat mc.Sequential of layers (e.g. mc.zoo.lenet5()), "
                 f"got {type(model).__name__}"
             )
-        self.model = model.eval()
+        model.eval()
+        self.model = model
         self.source = source
-        self.shapes = []
+        self.shapes: list[tuple[int, ...]] = []  # each layer's output shape, no batch axis
         shape = (1, *INPUT_SHAPE)
         for layer in model:
             shape = layer.output_shape(shape)
@@ -142,8 +155,8 @@ class Network:
             raise ValueError(f"unit ({y}, {x}) is outside layer {layer}'s {H}×{W} maps")
         top, bottom, left, right = y, y, x, x
         for lay in reversed(self.model.layers[: layer + 1]):
-            if hasattr(lay, "kernel_size"):
-                (kh, kw), (sh, sw), (ph, pw) = lay.kernel_size, lay.stride, lay.padding
+            if isinstance(lay, Conv2D | MaxPool2D | AvgPool2D):
+                (kh, kw), (sh, sw), (ph, pw) = lay.kernel_size, lay.stride, _padding(lay)
                 top, bottom = top * sh - ph, bottom * sh - ph + kh - 1
                 left, right = left * sw - pw, right * sw - pw + kw - 1
         size = [bottom - top + 1, right - left + 1]
@@ -181,8 +194,8 @@ class Network:
         outputs = self._outputs(image)
         x = image.reshape(1, *INPUT_SHAPE) if layer == 0 else outputs[layer - 1][None]
         x = x.astype(np.float64)
-        (ph, pw), (OH, OW) = conv.padding, self.shapes[layer][1:]
-        cols = kernels().im2col(x, conv.kernel_size, conv.stride, conv.padding)
+        (ph, pw), (OH, OW) = _padding(conv), self.shapes[layer][1:]
+        cols = kernels().im2col(x, conv.kernel_size, conv.stride, (ph, pw))
         w_row = conv.weight.data[channel].reshape(-1).astype(np.float64)
         bias = 0.0 if conv.bias is None else float(conv.bias.data[channel])
         y = (w_row @ cols + bias).reshape(OH, OW)

@@ -111,6 +111,7 @@ def parse_image(payload: dict) -> tuple[np.ndarray, np.ndarray]:
 class Handler(BaseHTTPRequestHandler):
     """One request. The server object carries ``network``, ``files`` and ``quiet``."""
 
+    server: ExplorerServer  # the server that made this handler, as socketserver does
     protocol_version = "HTTP/1.1"  # keep-alive: the page sends a request per stroke
     server_version = "minicnn-explore"
 
@@ -168,13 +169,13 @@ class Handler(BaseHTTPRequestHandler):
     # -- POST ---------------------------------------------------------------------------
 
     def _read_json(self) -> dict:
-        length = self.headers.get("Content-Length")
-        if length is None:
+        header = self.headers.get("Content-Length")
+        if header is None:
             raise BadRequest("send a Content-Length header", HTTPStatus.LENGTH_REQUIRED)
         try:
-            length = int(length)
+            length = int(header)
         except ValueError:
-            raise BadRequest(f"bad Content-Length {length!r}") from None
+            raise BadRequest(f"bad Content-Length {header!r}") from None
         if length < 0:
             raise BadRequest(f"bad Content-Length {length}")
         if length > MAX_BODY:
@@ -247,6 +248,9 @@ class ExplorerServer(ThreadingHTTPServer):
     """A threading HTTP server that knows its network and the page's files."""
 
     daemon_threads = True
+    network: Network  # what the API routes compute with
+    files: dict[str, tuple[bytes, str]]  # the page's files by name: (content, content type)
+    quiet: bool  # True: no request log on stderr
 
     def __init__(
         self, network: Network, host: str = "127.0.0.1", port: int = 0, quiet: bool = True
@@ -261,6 +265,8 @@ class ExplorerServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes | bytearray):  # socketserver's type allows bytes
+            host = host.decode()
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import kernels
+from ..backend import fused, kernels
 from ..shapes import output_hw, pair
 from ._validate import check_array, check_bias, check_channels, check_finite, window_geometry
 
@@ -75,6 +75,10 @@ def conv2d_forward(
         x = np.pad(x, extra)  # a new array: no copy needed for the cache
     else:
         x = x.copy()  # the caller may change x in place before backward
+    cache = Conv2dCache(x, w, b is not None, stride, padding, dilation, groups, extra)
+    y = fused("conv2d_forward", x, w, b, stride, padding, dilation, groups)
+    if y is not None:  # numba: image by image (kernels/jit.py)
+        return y, cache
     OH, OW = output_hw(x.shape, kernel, stride, padding, dilation)
     y = np.empty((x.shape[0], K, OH, OW), dtype=np.result_type(x, w))
     weights = w.reshape(K, -1)  # (K, C_g*kh*kw): one row per filter
@@ -84,7 +88,7 @@ def conv2d_forward(
         y[part] = out.reshape(K, -1, OH, OW).transpose(1, 0, 2, 3)
     if b is not None:
         y += b.reshape(1, K, 1, 1)
-    return y, Conv2dCache(x, w, b is not None, stride, padding, dilation, groups, extra)
+    return y, cache
 
 
 def conv2d_backward(dy, cache: Conv2dCache):
@@ -109,6 +113,11 @@ def conv2d_backward(dy, cache: Conv2dCache):
     (dx (N, C, H, W), dw (K, C/groups, kh, kw), db (K,) or None).
     """
     x, w, has_bias, stride, padding, dilation, groups, extra = cache
+    (_, _, (t, b), (l, r)) = extra  # crop what 'same' padded beyond the symmetric part
+    grads = fused("conv2d_backward", dy, x, w, has_bias, stride, padding, dilation, groups)
+    if grads is not None:  # numba: image by image (kernels/jit.py)
+        dx, dw, db = grads
+        return dx[:, :, t : dx.shape[2] - b, l : dx.shape[3] - r], dw, db
     K, C_g, kh, kw = w.shape
     geometry = ((kh, kw), stride, padding, dilation)
     weights = w.reshape(K, -1)  # (K, C_g*kh*kw)
@@ -127,7 +136,6 @@ def conv2d_backward(dy, cache: Conv2dCache):
         )
     # dL/dB = Σ dL/dY over the batch and every output position.
     db = dy.sum(axis=(0, 2, 3)) if has_bias else None
-    (_, _, (t, b), (l, r)) = extra  # crop what 'same' padded beyond the symmetric part
     dx = dx[:, :, t : dx.shape[2] - b, l : dx.shape[3] - r]
     return dx, dw.reshape(w.shape), db
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..backend import fused
 from ._validate import check_array, check_finite
 
 
@@ -65,8 +66,10 @@ def batch_norm_forward(
                 f"{op}: training needs more than one value per channel to estimate a "
                 f"variance, got input shape {x.shape}; use a batch of 2 or more, or call eval()"
             )
-        mean = x.mean(axis=axes)
-        var = x.var(axis=axes)  # biased: normalises this batch
+        statistics = fused("batch_norm_statistics", x)  # numba: one loop per channel
+        if statistics is None:
+            statistics = x.mean(axis=axes), x.var(axis=axes)  # biased: normalises this batch
+        mean, var = statistics
         running_mean *= 1 - momentum
         running_mean += momentum * mean
         running_var *= 1 - momentum
@@ -74,6 +77,9 @@ def batch_norm_forward(
     else:
         mean, var = running_mean, running_var
     inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
+    normalized = fused("batch_norm_normalize", x, mean, inv_std, gamma, beta)  # numba: one pass
+    if normalized is not None:
+        return normalized[1], BatchNormCache(normalized[0], inv_std, gamma, axes, training)
     x_hat = (x - mean.astype(x.dtype, copy=False).reshape(shape)) * inv_std
     y = x_hat * gamma.reshape(shape) + beta.reshape(shape)
     return y, BatchNormCache(x_hat, inv_std, gamma, axes, training)
@@ -96,6 +102,11 @@ def batch_norm_backward(dy, cache: BatchNormCache):
     Returns (dx, dgamma, dbeta).
     """
     x_hat, inv_std, gamma, axes, training = cache
+    grads = fused(
+        "batch_norm_backward", dy, x_hat, gamma.reshape(inv_std.shape) * inv_std, training
+    )
+    if grads is not None:  # numba: the two sums in one pass, dx in a second
+        return grads
     dbeta = dy.sum(axis=axes)
     dgamma = (dy * x_hat).sum(axis=axes)
     shape = inv_std.shape

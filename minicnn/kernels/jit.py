@@ -33,6 +33,8 @@ checked to be its own. ``NUMBA_CACHE_DIR``, when set, always wins.
 from __future__ import annotations
 
 import atexit
+import importlib.util
+import math
 import os
 import shutil
 import stat
@@ -42,6 +44,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .. import threads
 from ..shapes import output_hw
 from . import numpy as vectorised
 from .common import pad, padded_zeros, unpad
@@ -234,8 +237,10 @@ def max_pool2d_forward(x, kernel, stride, padding):
     y = np.empty((N, C, *out_hw), dtype=x.dtype)
     argmax = np.empty((N, C, *out_hw), dtype=np.int64)
     xp = np.ascontiguousarray(pad(x, padding, value=-np.inf))
+    # A sum is NaN when any element is: one pass, no mask array. (An overflow to
+    # inf − inf also gives NaN: a NaN-free input then takes the slower, correct loop.)
     _max_pool2d_forward(
-        xp, _geometry(N, C, kernel, stride, out_hw), y, argmax, bool(np.isnan(xp).any())
+        xp, _geometry(N, C, kernel, stride, out_hw), y, argmax, bool(np.isnan(xp.sum()))
     )
     return y, argmax
 
@@ -316,3 +321,302 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     dxp = padded_zeros(x_shape, padding, dy.dtype)
     _avg_pool2d_backward(share, _geometry(N, C, kernel, stride, dy.shape[2:]), dxp)
     return unpad(dxp, padding)
+
+
+# -- fused paths: optional, called by minicnn.functional when the backend has them ------
+#
+# The kernels above mirror the naive ones function by function; the functions below go
+# further and each do a whole operation of the functional core in one compiled pass per
+# image, which the other backends leave to NumPy. They compute the same equations (the
+# tests compare them with the naive backend) and differ only in how the memory is
+# walked:
+#
+# - conv2d_forward / conv2d_backward work image by image: the padded image and its
+#   im2col matrix (C·kh·kw, OH·OW) are small enough to stay in the cache, the matrix
+#   products write straight into the NCHW output (no transpose copy, no np.pad, no
+#   batch-wide matrix), and the bias is added while the output is still in the cache.
+#   Backward rebuilds each image's matrix instead of keeping the batch's.
+# - batch_norm_forward / batch_norm_backward compute the statistics, x̂ and y (and in
+#   backward the two sums and dx) in two passes over the data instead of NumPy's ~8.
+#
+# The batch is split into contiguous chunks that run on minicnn's thread pool (see
+# minicnn.threads); numba releases the GIL inside these functions (nogil=True) and
+# each chunk owns its slice of the output, so no two threads write the same memory.
+
+
+@njit(cache=True, nogil=True)
+def _fill_padded(x, n, xp, ph, pw):
+    """xp[c, ph + h, pw + w] = x[n, c, h, w]; the border of xp stays as it was (zero)."""
+    _, C, H, W = x.shape
+    for c in range(C):
+        for h in range(H):
+            for w in range(W):
+                xp[c, h + ph, w + pw] = x[n, c, h, w]
+
+
+@njit(cache=True, nogil=True)
+def _image_im2col(xp, geometry, cols, offset):
+    """cols[(c, p, q), offset + i*OW + j] = xp[c, i*sh + p, j*sw + q] for one padded image."""
+    C, kh, kw, sh, sw, OH, OW = geometry
+    for c in range(C):
+        for p in range(kh):
+            for q in range(kw):
+                r = (c * kh + p) * kw + q
+                for i in range(OH):
+                    for j in range(OW):
+                        cols[r, offset + i * OW + j] = xp[c, i * sh + p, j * sw + q]
+
+
+@njit(cache=True, nogil=True)
+def _image_col2im(cols, geometry, offset, dxp):
+    """dxp[c, i*sh + p, j*sw + q] += cols[(c, p, q), offset + i*OW + j] for one padded image."""
+    C, kh, kw, sh, sw, OH, OW = geometry
+    for c in range(C):
+        for p in range(kh):
+            for q in range(kw):
+                r = (c * kh + p) * kw + q
+                for i in range(OH):
+                    for j in range(OW):
+                        dxp[c, i * sh + p, j * sw + q] += cols[r, offset + i * OW + j]
+
+
+@njit(cache=True, nogil=True)
+def _conv2d_forward_images(x, weights, b, geometry, padding, group, y):
+    """y[n] = weights @ im2col(x[n]) + b for every image n, ``group`` images per matrix
+    product (their im2col matrices side by side); y is (N, K, OH*OW), b is (K,)."""
+    N, C, H, W = x.shape
+    K, R = weights.shape
+    P = y.shape[2]
+    ph, pw = padding
+    xp = np.zeros((C, H + 2 * ph, W + 2 * pw), x.dtype)
+    for n0 in range(0, N, group):
+        g = min(group, N - n0)
+        cols = np.empty((R, g * P), x.dtype)
+        out = np.empty((K, g * P), x.dtype)
+        for t in range(g):
+            _fill_padded(x, n0 + t, xp, ph, pw)
+            _image_im2col(xp, geometry, cols, np.uint64(t * P))
+        np.dot(weights, cols, out)
+        for t in range(g):
+            for k in range(K):
+                for u in range(P):
+                    y[n0 + t, k, u] = out[k, t * P + u] + b[k]
+
+
+@njit(cache=True, nogil=True)
+def _conv2d_backward_images(dy, x, weights_t, geometry, padding, group, dx, dw, db):
+    """For every group of images: dw += dY @ colsᵀ, dcols = weightsᵀ @ dY and
+    dx[n] = col2im(dcols) per image, db += Σ dY; dY and cols hold the group's images
+    side by side. dy is (N, K, OH*OW), weights_t (C*kh*kw, K)."""
+    N, C, H, W = x.shape
+    _, K, P = dy.shape
+    R = weights_t.shape[0]
+    ph, pw = padding
+    xp = np.zeros((C, H + 2 * ph, W + 2 * pw), x.dtype)
+    dxp = np.empty((C, H + 2 * ph, W + 2 * pw), dx.dtype)
+    for n0 in range(0, N, group):
+        g = min(group, N - n0)
+        cols = np.empty((R, g * P), x.dtype)
+        dY = np.empty((K, g * P), dy.dtype)
+        dcols = np.empty((R, g * P), dx.dtype)
+        for t in range(g):
+            _fill_padded(x, n0 + t, xp, ph, pw)
+            _image_im2col(xp, geometry, cols, np.uint64(t * P))
+            for k in range(K):
+                for u in range(P):
+                    dY[k, t * P + u] = dy[n0 + t, k, u]
+        dw += np.dot(dY, cols.T)
+        np.dot(weights_t, dY, dcols)
+        for t in range(g):
+            dxp[:] = 0
+            _image_col2im(dcols, geometry, np.uint64(t * P), dxp)
+            for c in range(C):
+                for h in range(H):
+                    for w in range(W):
+                        dx[n0 + t, c, h, w] = dxp[c, h + ph, w + pw]
+        for k in range(db.size):
+            total = 0.0
+            for u in range(g * P):
+                total += dY[k, u]
+            db[k] += total
+
+
+# Images per matrix product: as many as fit their im2col matrices in GROUP_BYTES, so
+# the matrix stays in the L2 cache between being built and being multiplied, while
+# the product is wide enough for BLAS to run at speed (one 10×10 LeNet-5 conv2 image
+# gives a 150×100 matrix: too narrow alone).
+GROUP_BYTES = 2**17
+
+
+def _group(cols_bytes_per_image: int, n_images: int) -> int:
+    return max(1, min(n_images, GROUP_BYTES // max(1, cols_bytes_per_image)))
+
+
+def _as_3d(shape) -> tuple[int, int, int]:
+    """(N, C, H, W) or (N, C, ...) -> (N, C, H·W·...): the shape the loops take (no -1,
+    which NumPy cannot resolve for an empty batch)."""
+    return (shape[0], shape[1], math.prod(shape[2:]))
+
+
+def _conv_geometry(C, kernel, stride, out_hw) -> tuple[np.uint64, ...]:
+    """(C, kh, kw, sh, sw, OH, OW) as unsigned integers (see the module docstring)."""
+    return tuple(np.uint64(v) for v in (C, *kernel, *stride, *out_hw))
+
+
+def _fusable(*arrays) -> bool:
+    """The fused paths need numba's BLAS binding (scipy) and one compiled dtype."""
+    return _HAVE_BLAS and len({a.dtype for a in arrays}) == 1 and _compiled(arrays[0].dtype)
+
+
+# numba calls BLAS for np.dot through scipy; without it the fused paths stand aside.
+# (find_spec, not an import: scipy.linalg takes ~0.3 s to load, paid on first use.)
+_HAVE_BLAS = importlib.util.find_spec("scipy") is not None
+
+
+def fused_conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
+    """y = w ⋆ x + b, (N, C, H, W) -> (N, K, OH, OW), image by image (see above).
+    Returns None when this path does not apply (dilation, groups, mixed or uncompiled
+    dtypes, no scipy): the caller then takes the general im2col path."""
+    if tuple(dilation) != (1, 1) or groups != 1 or not _fusable(x, w, *([] if b is None else [b])):
+        return None
+    N = x.shape[0]
+    K, C, kh, kw = w.shape
+    out_hw = output_hw(x.shape, (kh, kw), stride, padding)
+    y = np.empty((N, K, *out_hw), dtype=x.dtype)
+    args = (
+        np.ascontiguousarray(w.reshape(K, -1)),
+        np.zeros(K, x.dtype) if b is None else np.ascontiguousarray(b),
+        _conv_geometry(C, (kh, kw), stride, out_hw),
+        tuple(padding),
+        _group(C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N),
+    )
+    x, y3 = np.ascontiguousarray(x), y.reshape(_as_3d(y.shape))
+    threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, y3[a:z]))
+    return y
+
+
+def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), groups=1):
+    """(dx, dw, db) of y = w ⋆ x + b given dy (N, K, OH, OW), image by image (see above);
+    db is None without a bias. None when this path does not apply (see conv2d_forward)."""
+    if tuple(dilation) != (1, 1) or groups != 1 or not _fusable(dy, x, w):
+        return None
+    N = x.shape[0]
+    K, C, kh, kw = w.shape
+    chunks = threads.chunks(N)
+    dx = np.empty(x.shape, dtype=x.dtype)
+    dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
+    db = np.zeros((len(chunks), K if has_bias else 0), dtype=x.dtype)
+    args = (
+        np.ascontiguousarray(w.reshape(K, -1).T),
+        _conv_geometry(C, (kh, kw), stride, dy.shape[2:]),
+        tuple(padding),
+        _group(C * kh * kw * dy.shape[2] * dy.shape[3] * x.itemsize, N),
+    )
+    x, dy3 = np.ascontiguousarray(x), np.ascontiguousarray(dy).reshape(_as_3d(dy.shape))
+
+    def chunk(i):
+        a, z = chunks[i]
+        _conv2d_backward_images(dy3[a:z], x[a:z], *args, dx[a:z], dw[i], db[i])
+
+    threads.run(chunk, len(chunks))
+    return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0) if has_bias else None
+
+
+@njit(cache=True, nogil=True)
+def _batch_norm_statistics(x3, mean, var):
+    """Per channel c of x3 (N, C, L): mean and biased variance over its N·L values,
+    in two passes with a float64 accumulator."""
+    N, C, L = x3.shape
+    for c in range(C):
+        total = 0.0
+        for n in range(N):
+            for t in range(L):
+                total += x3[n, c, t]
+        mu = total / (N * L)
+        total = 0.0
+        for n in range(N):
+            for t in range(L):
+                d = x3[n, c, t] - mu
+                total += d * d
+        mean[c], var[c] = mu, total / (N * L)
+
+
+@njit(cache=True, nogil=True)
+def _batch_norm_normalize(x3, mean, inv_std, gamma, beta, x_hat, y):
+    """x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β, per channel, in one pass."""
+    N, C, L = x3.shape
+    for n in range(N):
+        for c in range(C):
+            m, s, g, b = mean[c], inv_std[c], gamma[c], beta[c]
+            for t in range(L):
+                h = (x3[n, c, t] - m) * s
+                x_hat[n, c, t] = h
+                y[n, c, t] = h * g + b
+
+
+@njit(cache=True, nogil=True)
+def _batch_norm_backward(dy, x_hat, scale, training, dx, dgamma, dbeta):
+    """dβ = Σ dy, dγ = Σ dy·x̂ in one pass; then dx = (γ/σ)·(dy − (dβ + x̂·dγ)/M)
+    in training, dx = (γ/σ)·dy in evaluation."""
+    N, C, L = dy.shape
+    for c in range(C):
+        sum_dy, sum_dy_xhat = 0.0, 0.0
+        for n in range(N):
+            for t in range(L):
+                sum_dy += dy[n, c, t]
+                sum_dy_xhat += dy[n, c, t] * x_hat[n, c, t]
+        dbeta[c], dgamma[c] = sum_dy, sum_dy_xhat
+    M = N * L
+    for n in range(N):
+        for c in range(C):
+            s = scale[c]
+            if training:
+                a, g = dbeta[c] / M, dgamma[c] / M
+                for t in range(L):
+                    dx[n, c, t] = s * (dy[n, c, t] - a - x_hat[n, c, t] * g)
+            else:
+                for t in range(L):
+                    dx[n, c, t] = s * dy[n, c, t]
+
+
+def fused_batch_norm_statistics(x):
+    """(mean, biased variance) per channel of x (N, C, ...), each (C,) in x's dtype;
+    None when this path does not apply."""
+    if not _fusable(x):
+        return None
+    x3 = np.ascontiguousarray(x).reshape(_as_3d(x.shape))
+    mean, var = np.empty(x.shape[1]), np.empty(x.shape[1])
+    _batch_norm_statistics(x3, mean, var)
+    return mean.astype(x.dtype), var.astype(x.dtype)
+
+
+def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
+    """(x̂, y) with x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β, per channel of x; the four
+    vectors hold C values each (any shape). None when this path does not apply."""
+    if not _fusable(x, mean, inv_std, gamma, beta):
+        return None
+    x3 = np.ascontiguousarray(x).reshape(_as_3d(x.shape))
+    x_hat, y = np.empty(x.shape, x.dtype), np.empty(x.shape, x.dtype)
+    vectors = (np.ascontiguousarray(v).ravel() for v in (mean, inv_std, gamma, beta))
+    _batch_norm_normalize(x3, *vectors, x_hat.reshape(x3.shape), y.reshape(x3.shape))
+    return x_hat, y
+
+
+def fused_batch_norm_backward(dy, x_hat, scale, training):
+    """(dx, dγ, dβ) of batch norm given dy, x̂ and scale = γ/σ (C values, any shape);
+    None when this path does not apply."""
+    if not _fusable(dy, x_hat, scale):
+        return None
+    shape3 = _as_3d(dy.shape)
+    dx = np.empty(dy.shape, dy.dtype)
+    dgamma, dbeta = np.empty(dy.shape[1]), np.empty(dy.shape[1])
+    _batch_norm_backward(
+        np.ascontiguousarray(dy).reshape(shape3),
+        np.ascontiguousarray(x_hat).reshape(shape3),
+        np.ascontiguousarray(scale).ravel(),
+        bool(training),
+        dx.reshape(shape3),
+        dgamma,
+        dbeta,
+    )
+    return dx, dgamma.astype(dy.dtype), dbeta.astype(dy.dtype)
