@@ -43,7 +43,7 @@ def test_pretrained_weights_classify_the_shipped_mnist_sample():
 
     These 5,000 digits are among the first 5,848 images of the MNIST training file, so
     the model was trained on them: this checks that the shipped weights load into the
-    right places and work, not how well they generalise. That is the 99.17% measured on
+    right places and work, not how well they generalise. That is the 99.20% measured on
     the 10,000 held-out images (see mc.zoo.lenet5)."""
     model = mc.zoo.lenet5(pretrained=True)
     x = np.concatenate([mc.data.MNISTSample(s).arrays()[0] for s in ("train", "test")])
