@@ -161,9 +161,8 @@ def test_the_pretrained_weights_load_into_pytorch(torch):
 def test_resnet20_state_dict_has_pytorchs_keys(torch, shortcut):
     twin = torch_cifar_resnet(torch, 20, shortcut)
     ours = mc.zoo.resnet20(shortcut=shortcut).state_dict()
-    # The same keys; the order differs (PyTorch lists each module's buffers right after
-    # its parameters, minicnn all parameters first), which no loader depends on.
-    assert sorted(ours) == sorted(twin.state_dict())
+    # The same keys in the same order: module by module, parameters then buffers.
+    assert list(ours) == list(twin.state_dict())
     for key, value in twin.state_dict().items():
         assert ours[key].shape == tuple(value.shape), key
     assert ours["0.1.num_batches_tracked"].dtype == np.int64

@@ -129,13 +129,18 @@ class Layer:
         """Every Parameter below this layer: the attributes of each module that are
         Parameters, named ``<module>.<attribute>`` (``0.weight``, ``3.body.1.bias``)."""
         for name, module in self.named_modules(prefix):
-            for attr, value in vars(module).items():
-                if isinstance(value, Parameter):
-                    yield _join(name, attr), value
+            for attr, value in module._own_parameters():
+                yield _join(name, attr), value
 
     def parameters(self) -> Iterator[Parameter]:
         for _, p in self.named_parameters():
             yield p
+
+    def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """(attribute, Parameter) of this layer alone, in the order they were assigned."""
+        for attr, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield attr, value
 
     def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
         """(name, array) of every buffer, named like the parameters. The arrays are the
@@ -194,8 +199,12 @@ class Layer:
         """Copies of every parameter and buffer by name (``0.weight``, ``1.running_mean``),
         the keys and layouts of ``torch.nn.Module.state_dict()``: a PyTorch twin of the
         model loads it with ``{k: torch.from_numpy(v) for k, v in sd.items()}``."""
-        state = {name: p.data.copy() for name, p in self.named_parameters()}
-        state.update((name, buf.copy()) for name, buf in self.named_buffers())
+        state = {}
+        for name, module in self.named_modules():  # PyTorch's order: module by module
+            for attr, p in module._own_parameters():
+                state[_join(name, attr)] = p.data.copy()
+            for attr in module.buffer_names:
+                state[_join(name, attr)] = getattr(module, attr).copy()
         return state
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:
