@@ -50,6 +50,7 @@ accuracy: $(VENV)/.test-installed
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format $(LINTED)

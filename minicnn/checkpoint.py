@@ -523,7 +523,8 @@ class Checkpoint(Callback):
         scheduler=None,
         monitor: str | None = None,
     ):
-        self.path, self.model, self.optimizer = path, model, optimizer
+        self.path, self.optimizer = path, optimizer
+        self.model: Layer = model  # the model to save, given here (fit's may be another)
         self.loader, self.scheduler = loader, scheduler
         self.monitor = monitor
         self.mode = _mode_for(monitor) if monitor else "min"
