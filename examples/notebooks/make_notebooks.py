@@ -193,8 +193,9 @@ times the factor it was multiplied by (derivation: `docs/conv_backward.md`):
 * $\\partial L/\\partial X[n,c,h,w] = \\sum_{{k,i,j}} G[n,k,i,j]\\, K[k,c,h-i s, w-j s]$ —
   $G$ (dilated by the stride) full-convolved with rot180($K$)
 
-We compute all three with loops, compare with `Conv2D.backward`, and confirm them
-numerically with `minicnn.gradcheck`.
+We compute all three with loops, compare with minicnn's pair
+`conv2d_forward` / `conv2d_backward` (in `minicnn/functional/conv.py`, what `mc.Conv2D`
+calls), and confirm them numerically with `minicnn.gradcheck`.
 
 {SETUP_NOTE}
 """),
@@ -216,12 +217,15 @@ G = rng.standard_normal(Y.shape)       # a random upstream gradient, not all one
 print("X", X.shape, "-> Y", Y.shape)
 """),
     md("""
-## The layer's own backward (im2col: two matrix products and a col2im)
+## minicnn's backward (im2col: two matrix products and a col2im)
+
+`Conv2D.forward` calls `mc.functional.conv2d_forward` and keeps its cache;
+`Conv2D.backward` calls `mc.functional.conv2d_backward` with it. Here we call the pair
+ourselves.
 """),
     code("""
-conv.zero_grad()
-dX_layer = conv.backward(G)
-dK_layer, dB_layer = conv.weight.grad.copy(), conv.bias.grad.copy()
+_, cache = mc.functional.conv2d_forward(X, conv.weight.data, conv.bias.data, stride=stride)
+dX_layer, dK_layer, dB_layer = mc.functional.conv2d_backward(G, cache)
 """),
     md("""
 ## The same three gradients by loops, from the index equations
