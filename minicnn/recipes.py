@@ -247,6 +247,8 @@ def resume(
         meta = mc.load(path, model, optimizer, loader=train_loader, scheduler=scheduler)
         history = mc.History.from_dict(meta["history"])
         print(f"Resumed from {path} after epoch {meta['epoch']}")
+    else:  # the report shows the first layer's filters before and after training
+        mc.viz.save_initial_filters(model, out)
     saver = mc.Checkpoint(
         out / CHECKPOINT, model, optimizer, loader=train_loader, scheduler=scheduler
     )
@@ -303,20 +305,20 @@ def finish(
         "history": history.to_dict(),
     }
     save_pictures(out, model, history, data, predicted)
-    write_results(out, results)
+    write_results(out, results, model, data.x_train.shape[1:])
     print(
-        f"Wrote {out}/: {CHECKPOINT}, training_curves.png, filters.png, feature_maps.png, "
-        f"confusion_matrix.png, misclassified.png, results.json"
+        f"Wrote {out}/: {CHECKPOINT}, training_curves.png, filters_before.png, filters.png, "
+        f"feature_maps.png, confusion_matrix.png, misclassified.png, results.json, report.html"
     )
     return results
 
 
-def write_results(out: Path, results: dict) -> None:
-    """results.json (atomically), then the run's report page where mc.viz can make one."""
+def write_results(out: Path, results: dict, model=None, input_shape=None) -> None:
+    """results.json (atomically), then the run's report page (report.html: with the model's
+    summary table when ``model`` and ``input_shape``, one input's shape, are given)."""
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "results.json", json.dumps(results, indent=1).encode())
-    if hasattr(mc.viz, "report"):
-        mc.viz.report(out)
+    mc.viz.report(out, model=model, input_shape=input_shape)
 
 
 def save_pictures(

@@ -26,11 +26,13 @@ pytestmark = pytest.mark.slow  # each runs a whole training script (seconds, not
 OUTPUTS = [
     "checkpoint.npz",
     "training_curves.png",
+    "filters_before.png",
     "filters.png",
     "feature_maps.png",
     "confusion_matrix.png",
     "misclassified.png",
     "results.json",
+    "report.html",
 ]
 
 
@@ -112,6 +114,9 @@ def test_main_job_end_to_end_on_the_sample(tmp_path, isolated):
     results = check_outputs(out)
     assert results["train_images"] == 300 and results["test_images"] == 300
     assert results["epochs"] == 1 and 0 <= results["test_accuracy"] <= 1
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "61,706" in report  # the model's summary table, not only the stored tensors
+    assert "before training" in report
 
 
 def test_full_mnist_is_used_when_its_files_are_found(tmp_path, isolated, capsys):
