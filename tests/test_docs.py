@@ -20,8 +20,9 @@ from minicnn.gradcheck import layer_classes
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
 # Pages that are prose by nature: the index (a table of links) and the architecture
-# notes. Every other page teaches a concept and must show it with numbers.
-PROSE_PAGES = {"README.md", "architecture.md"}
+# notes, and the Korean glossary (a table of terms). Every other page teaches a concept
+# and must show it with numbers; the Korean pages (*.ko.md) are run like the English ones.
+PROSE_PAGES = {"README.md", "architecture.md", "glossary.ko.md"}
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
 
