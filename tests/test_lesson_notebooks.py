@@ -1,5 +1,6 @@
 """The second-half lessons (notebooks 06-08) run top to bottom, draw their figures, hold
-no outputs and match their generator, examples/notebooks/make_lesson_notebooks.py.
+no outputs and match their generator, examples/notebooks/make_lesson_notebooks.py, in
+English (06_x.ipynb) and Korean (06_x.ko.ipynb): one source, the code cells shared.
 
 Each notebook asserts its own numbers (accuracies, IoU, parameter counts) in its cells,
 so running it is the test. The transfer-learning lesson needs Fashion-MNIST on disk:
@@ -32,7 +33,9 @@ def load_generator():
     return module
 
 
-LESSONS = sorted(load_generator().NOTEBOOKS)
+GENERATOR = load_generator()
+FILES = GENERATOR.files(GENERATOR.NOTEBOOKS)  # {name: (cells, language)}
+LESSONS = sorted(FILES)
 
 
 def test_every_lesson_is_committed():
@@ -46,9 +49,9 @@ def test_matches_the_generator_without_outputs(name):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert all(c.get("outputs", []) == [] for c in nb.cells), f"{name} has outputs"
-    assert path.read_text(encoding="utf-8") == load_generator().render(
-        load_generator().NOTEBOOKS[name]
-    ), f"{name} differs from make_lesson_notebooks.py; edit the generator and rerun it"
+    assert path.read_text(encoding="utf-8") == GENERATOR.render(*FILES[name]), (
+        f"{name} differs from make_lesson_notebooks.py; edit the generator and rerun it"
+    )
 
 
 def fashion_mnist_or_skip():
