@@ -5,6 +5,7 @@ model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2),
 """
 
 from . import data, functional, metrics, zoo
+from . import distributed  # mpi4py is imported only when a communicator is asked for
 from .backend import available_backends, backend, get_backend, set_backend
 from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
@@ -77,6 +78,7 @@ __all__ = [
     "viz",
     "zoo",
     "metrics",
+    "distributed",
     "available_backends",
     "backend",
     "get_backend",

@@ -26,6 +26,10 @@ Callback protocol (every method optional; :class:`Callback` is a no-op base clas
                                             to stop training after this epoch
     on_train_end(history)                   after the last epoch
 
+A callback whose class sets ``rank_zero_only = True`` writes files (:class:`Checkpoint`,
+:class:`CSVLogger`): in data-parallel training (``mc.distributed``) only rank 0 runs it,
+and only rank 0 prints, so two processes never write the same file or the same line.
+
 Ready-made callbacks: :class:`Checkpoint` (save after each epoch, or the best),
 :class:`EarlyStopping` (stop when a metric stalls, optionally restoring the best
 weights), :class:`CSVLogger` (one CSV row per epoch, for a spreadsheet or pandas).
@@ -56,6 +60,7 @@ else:
 
 from . import validate
 from .atomic import atomic_write_bytes
+from .distributed import DistributedDataParallel, main_process
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
@@ -112,6 +117,9 @@ class Callback:
     ``self.model`` is the model being trained (set by :func:`fit` before training)."""
 
     model: Layer | None = None
+    # True for callbacks that write files or print: in data-parallel training only
+    # rank 0 runs them (every rank holds the same model, one copy on disk is enough).
+    rank_zero_only: bool = False
 
     def set_model(self, model: Layer) -> None:
         self.model = model
@@ -229,6 +237,8 @@ class CSVLogger(Callback):
         "seconds",
         "images_per_sec",
     )
+
+    rank_zero_only = True
 
     def __init__(self, path: str | os.PathLike):
         self.path = path
@@ -451,11 +461,20 @@ def fit(
     if getattr(loss, "reduction", "mean") == "none":
         raise ValueError("fit needs a loss with reduction='mean' or 'sum', got 'none'")
     epochs = validate.integer("fit", "epochs", epochs, low=0)
+    if not main_process(model):  # data parallel, rank > 0: train, but print and write nothing
+        verbose = 0
+        callbacks = [cb for cb in callbacks if not getattr(cb, "rank_zero_only", False)]
+    # A DistributedSampler draws each epoch's shard from seed + epoch; PyTorch leaves
+    # calling set_epoch to you, fit does it (0-based, so a resumed run continues right).
+    set_epoch = getattr(getattr(train_loader, "sampler", None), "set_epoch", None)
     history = History() if history is None else history
     first = len(history) + 1
+    # Callbacks see the model itself, not a DistributedDataParallel around it: a checkpoint
+    # then keeps the plain names (0.weight, not module.0.weight).
+    plain = model.module if isinstance(model, DistributedDataParallel) else model
     for cb in callbacks:
         if hasattr(cb, "set_model"):
-            cb.set_model(model)
+            cb.set_model(plain)
     for cb in callbacks:
         if hasattr(cb, "on_train_begin"):
             cb.on_train_begin(history)
@@ -464,9 +483,13 @@ def fit(
         start = time.perf_counter()
         lr = optimizer.lr
         label = f"epoch {epoch}/{first + epochs - 1}"
+        if set_epoch is not None:
+            set_epoch(epoch - 1)
         train_loss, train_acc, seen, train_seconds = _train_epoch(
             model, loss, optimizer, train_loader, epoch, label, verbose, batch_hooks
         )
+        if isinstance(model, DistributedDataParallel):  # every rank: the whole epoch's numbers
+            train_loss, train_acc, seen = _over_all_ranks(model, train_loss, train_acc, seen)
         val_loss, val_acc = (
             evaluate(model, loss, val_loader) if val_loader is not None else (None, None)
         )
@@ -497,6 +520,15 @@ def fit(
         if hasattr(cb, "on_train_end"):
             cb.on_train_end(history)
     return history
+
+
+def _over_all_ranks(
+    model: DistributedDataParallel, mean_loss: float, accuracy: float, seen: int
+) -> tuple[float, float, int]:
+    """(loss, accuracy, images) of the epoch over every rank's shard, the same on all
+    ranks, so a callback that stops training (EarlyStopping) decides alike everywhere."""
+    loss_sum, correct, images = model.all_sum([mean_loss * seen, accuracy * seen, seen])
+    return loss_sum / images, correct / images, int(images)
 
 
 class _EvalMode:
