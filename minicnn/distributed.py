@@ -9,16 +9,16 @@ of ``world_size`` processes::
 
 Three pieces, each the PyTorch one of the same name, cut down to what a lesson needs:
 
-:class:`DistributedSampler`
+``DistributedSampler``
     every rank draws the same permutation of the N samples (from ``seed + epoch``) and
     keeps every ``world_size``-th index starting at its rank, so the shards are disjoint
     and together cover the epoch. ``DataLoader(x, y, batch_size, sampler=...)`` uses it.
-:class:`DistributedDataParallel`
+``DistributedDataParallel``
     wraps the model. It copies rank 0's parameters and buffers to every rank when it is
     built, and after every ``backward`` it averages the gradients over the ranks with one
     ``Allreduce`` of one flat buffer, so every rank's optimizer sees the same gradient
     and takes the same step: the copies never drift apart.
-:func:`rank` / :func:`world_size` / :func:`is_main_process`
+``rank`` / ``world_size`` / ``is_main_process``
     who am I; only rank 0 (the *main process*) prints, and writes checkpoints and reports.
 
 Why averaging is right. With the mean loss over a batch of B = R·b images split into R
@@ -226,7 +226,7 @@ def broadcast_arrays(arrays: Sequence[np.ndarray], comm, root: int = 0) -> None:
 # -- the wrapper ----------------------------------------------------------------------------
 
 
-class DistributedDataParallel(Layer):
+class DistributedDataParallel:
     """``module`` trained in data parallel: the gradients are averaged over the ranks
     after every ``backward``.
 
@@ -250,8 +250,10 @@ class DistributedDataParallel(Layer):
       every rank now holds (1/R) Σ_r g_r, the big batch's gradient; then the buffers
       (BatchNorm's running statistics) are copied from rank 0 (see the module doc).
 
-    Build the optimizer from ``model.parameters()`` (the wrapper's are the same
-    objects) and save ``model.module`` (the wrapped model), so checkpoints keep the
+    It is not a layer itself but a wrapper around one: ``fit`` and ``evaluate`` take it
+    in place of the model, and everything else it is asked (``parameters()``,
+    ``train()``, ``state_dict()``, ...) it hands to ``module``. Build the optimizer from
+    ``model.parameters()`` and save ``model`` (the wrapped one), so checkpoints keep the
     plain names (``0.weight``) and load into a model that was never distributed.
     """
 
@@ -286,11 +288,16 @@ class DistributedDataParallel(Layer):
             size += p.data.nbytes
         return [b for b in buckets if b]
 
-    def named_children(self) -> Iterator[tuple[str, Layer]]:
-        yield "module", self.module
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what the wrapper lacks: parameters(), train(), training, ...
+        if name == "module":  # not set yet (during __init__): no endless recursion
+            raise AttributeError(name)
+        return getattr(self.module, name)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return self.module.forward(x)
+
+    __call__ = forward
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         dx = self.module.backward(dout)
@@ -324,12 +331,6 @@ class DistributedDataParallel(Layer):
         self.comm.Allreduce(mine, total)
         return total.tolist()
 
-    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
-        return self.module.output_shape(input_shape)
-
-    def macs(self, input_shape: tuple[int, ...]) -> int:
-        return self.module.macs(input_shape)
-
     def __repr__(self) -> str:
         inner = repr(self.module).replace("\n", "\n  ")
         return (
@@ -339,6 +340,6 @@ class DistributedDataParallel(Layer):
 
 
 def main_process(model: Any) -> bool:
-    """False only for a :class:`DistributedDataParallel` model on a rank other than 0:
+    """False only for a ``DistributedDataParallel`` model on a rank other than 0:
     what ``fit`` asks before it prints or runs a callback that writes files."""
     return not isinstance(model, DistributedDataParallel) or model.rank == 0

@@ -269,7 +269,7 @@ def distributed_run(args: argparse.Namespace) -> Iterator[None]:
         comm.Abort(1)
 
 
-def parallel(args: argparse.Namespace, model: mc.Layer) -> mc.Layer:
+def parallel(args: argparse.Namespace, model: mc.Layer) -> mc.train.Model:
     """The model to hand to fit: wrapped in DistributedDataParallel with --distributed
     (rank 0's weights copied to all, gradients averaged after every backward)."""
     if not args.distributed:

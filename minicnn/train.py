@@ -26,8 +26,8 @@ Callback protocol (every method optional; :class:`Callback` is a no-op base clas
                                             to stop training after this epoch
     on_train_end(history)                   after the last epoch
 
-A callback whose class sets ``rank_zero_only = True`` writes files (:class:`Checkpoint`,
-:class:`CSVLogger`): in data-parallel training (``mc.distributed``) only rank 0 runs it,
+A callback whose class sets ``rank_zero_only = True`` writes files (``Checkpoint``,
+``CSVLogger``): in data-parallel training (``mc.distributed``) only rank 0 runs it,
 and only rank 0 prints, so two processes never write the same file or the same line.
 
 Ready-made callbacks: :class:`Checkpoint` (save after each epoch, or the best),
@@ -64,6 +64,10 @@ from .distributed import DistributedDataParallel, main_process
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
+
+# What fit, evaluate and train_step train: a model, or a model wrapped for data-parallel
+# training (mc.distributed.DistributedDataParallel, which hands everything to the model).
+Model = Layer | DistributedDataParallel
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -268,7 +272,7 @@ def _diverged(epoch: int, step: int, what: str, optimizer: Optimizer) -> Trainin
 
 
 def _forward(
-    model: Layer, xb: np.ndarray, epoch: int, step: int, optimizer: Optimizer
+    model: Model, xb: np.ndarray, epoch: int, step: int, optimizer: Optimizer
 ) -> np.ndarray:
     """model.forward, turning a layer's NonFiniteInputError into a divergence error
     when the batch itself was finite (the activations blew up)."""
@@ -293,7 +297,7 @@ def _batch_loss(loss: Loss, scores: np.ndarray, yb: np.ndarray) -> float:
 
 
 def train_step(
-    model: Layer,
+    model: Model,
     loss: Loss,
     optimizer: Optimizer,
     xb: np.ndarray,
@@ -411,7 +415,7 @@ def _train_epoch(
 
 
 def fit(
-    model: Layer,
+    model: Model,
     loss: Loss,
     optimizer: Optimizer,
     train_loader: Iterable,
@@ -534,7 +538,7 @@ def _over_all_ranks(
 class _EvalMode:
     """``with _EvalMode(model):`` evaluation mode inside, the previous mode restored after."""
 
-    def __init__(self, model: Layer):
+    def __init__(self, model: Model):
         self.model, self.was_training = model, getattr(model, "training", True)
 
     def __enter__(self):
@@ -544,7 +548,7 @@ class _EvalMode:
         self.model.train(self.was_training)
 
 
-def evaluate(model: Layer, loss: Loss, loader: Iterable) -> tuple[float, float]:
+def evaluate(model: Model, loss: Loss, loader: Iterable) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` over all batches of ``loader``, in eval mode
     (dropout off). The model's train/eval mode is restored afterwards."""
     total_loss, correct, seen = 0.0, 0, 0

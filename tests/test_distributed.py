@@ -295,3 +295,11 @@ def test_the_mnist_example_trains_and_resumes_on_two_processes(tmp_path):
     mc.load(cut / "checkpoint.npz", b)
     for (key, p), (_, q) in zip(a.named_parameters(), b.named_parameters(), strict=True):
         np.testing.assert_array_equal(p.data, q.data, err_msg=key)
+
+
+def test_train_distributed_without_mpi4py_names_the_extra(monkeypatch):
+    from minicnn import cli
+
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    with pytest.raises(SystemExit, match=r"--distributed: .*minicnn-course\[distributed\]"):
+        cli.main(["train", "lenet5-mnist", "--distributed", "--limit", "8"])
