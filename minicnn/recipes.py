@@ -26,7 +26,7 @@ The LeNet-5 recipes write to ``--out`` (default ``runs/mnist_lenet/``,
 
 The CIFAR-10 recipe writes results.json, training_curves.png and checkpoint.npz.
 
-``--distributed`` (the LeNet-5 recipes) trains in data parallel over MPI, started as
+``--distributed`` (every recipe) trains in data parallel over MPI, started as
 ``mpiexec -n 2 minicnn train lenet5-mnist --distributed``: ``--batch-size`` is per
 process, every process takes its shard of each epoch (``mc.distributed``), and only
 rank 0 prints and writes the outputs. Every rank reads the checkpoint to ``--resume``.
@@ -178,6 +178,10 @@ def add_lenet_arguments(p: argparse.ArgumentParser, default_out: str) -> None:
         metavar="N",
         help="use only the first N training and N test images (quick runs, tests)",
     )
+    add_distributed_argument(p)
+
+
+def add_distributed_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--distributed",
         action="store_true",
@@ -229,16 +233,21 @@ def prepare(args: argparse.Namespace, data: Data) -> tuple[int, float]:
     lr = args.lr if args.lr is not None else data.lr
     if args.backend is not None:
         mc.set_backend(args.backend)
-    processes = mc.distributed.world_size() if args.distributed else 1
-    batch = f"{args.batch_size}" + (f" × {processes} processes" if args.distributed else "")
     print(
-        f"Backend: {mc.get_backend()}   epochs: {epochs}   batch size: {batch}   "
+        f"Backend: {mc.get_backend()}   epochs: {epochs}   batch size: {batch_size(args)}   "
         f"lr: {lr} (momentum {args.momentum})   output: {args.out}/"
     )
     return epochs, lr
 
 
 # -- data-parallel training (--distributed) ---------------------------------------------
+
+
+def batch_size(args: argparse.Namespace) -> str:
+    """'64', or '64 × 2 processes' with --distributed (--batch-size is per process)."""
+    if not args.distributed:
+        return str(args.batch_size)
+    return f"{args.batch_size} × {mc.distributed.world_size()} processes"
 
 
 def is_main(args: argparse.Namespace) -> bool:
@@ -464,6 +473,7 @@ def add_cifar_arguments(p: argparse.ArgumentParser) -> None:
     add_data_arguments(p)
     p.add_argument("--out", default="runs/cifar10_resnet", help="output folder")
     add_backend_argument(p)
+    add_distributed_argument(p)
 
 
 def load_cifar(args: argparse.Namespace):
@@ -484,6 +494,11 @@ def load_cifar(args: argparse.Namespace):
 
 def run_cifar(args: argparse.Namespace) -> int:
     """Train a CIFAR-10 ResNet with the paper's lr steps (×0.1 at 50% and 75%)."""
+    with distributed_run(args):
+        return train_cifar(args)
+
+
+def train_cifar(args: argparse.Namespace) -> int:
     try:
         x_train, y_train, x_test, y_test, description = load_cifar(args)
     except mc.data.DatasetNotFoundError as err:
@@ -500,7 +515,7 @@ def run_cifar(args: argparse.Namespace) -> int:
         f"{summary.total_macs / 1e6:.1f} M multiply-adds per image"
     )
     print(
-        f"Backend: {mc.get_backend()}   epochs: {args.epochs}   batch size: {args.batch_size}   "
+        f"Backend: {mc.get_backend()}   epochs: {args.epochs}   batch size: {batch_size(args)}   "
         f"lr: {args.lr} (momentum {args.momentum}, weight decay {args.weight_decay})"
     )
     loss = mc.SoftmaxCrossEntropy()
@@ -510,8 +525,11 @@ def run_cifar(args: argparse.Namespace) -> int:
     augment = mc.data.Compose(
         [mc.data.RandomCrop(32, padding=4), mc.data.RandomHorizontalFlip(0.5)]
     )
+    sampler = (
+        mc.distributed.DistributedSampler(x_train, seed=args.seed) if args.distributed else None
+    )
     train_loader = mc.data.DataLoader(
-        x_train, y_train, args.batch_size, seed=args.seed, transform=augment
+        x_train, y_train, args.batch_size, seed=args.seed, transform=augment, sampler=sampler
     )
     test_loader = mc.data.DataLoader(x_test, y_test, 500, shuffle=False)
     # The paper's schedule: lr ×0.1 after 50% and 75% of training (its 32k and 48k of 64k
@@ -520,7 +538,7 @@ def run_cifar(args: argparse.Namespace) -> int:
     scheduler = mc.MultiStepLR(optimizer, steps, gamma=0.1)
     start = time.perf_counter()
     history = mc.fit(
-        model,
+        parallel(args, model),
         loss,
         optimizer,
         train_loader,
@@ -529,6 +547,8 @@ def run_cifar(args: argparse.Namespace) -> int:
         scheduler=scheduler,
     )
     seconds = time.perf_counter() - start
+    if not is_main(args):  # the other ranks hold the same model: rank 0 reports
+        return 0
     _, accuracy = mc.evaluate(model, loss, test_loader)
     per_epoch = seconds / max(1, len(history))
     print(

@@ -303,3 +303,22 @@ def test_train_distributed_without_mpi4py_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "mpi4py", None)
     with pytest.raises(SystemExit, match=r"--distributed: .*minicnn-course\[distributed\]"):
         cli.main(["train", "lenet5-mnist", "--distributed", "--limit", "8"])
+
+
+@needs_mpi
+@pytest.mark.slow
+def test_minicnn_train_cifar_resnet_distributed(tmp_path):
+    """``mpiexec -n 2 minicnn train cifar10-resnet --distributed`` on a tiny fake CIFAR-10:
+    one report, from rank 0, and a checkpoint a plain ResNet-20 loads."""
+    from test_cifar_example import write_fake_cifar
+
+    write_fake_cifar(tmp_path / "data")
+    out = tmp_path / "out"
+    args = ["-m", "minicnn", "train", "cifar10-resnet", "--distributed", "--epochs", "1"]
+    args += ["--batch-size", "8", "--data-dir", str(tmp_path / "data"), "--out", str(out)]
+    result = mpiexec(*args, "--backend", "numpy")
+    assert result.stdout.count("Test accuracy") == 1, "only rank 0 prints"
+    assert "batch size: 8 × 2 processes" in result.stdout
+    results = json.loads((out / "results.json").read_text())
+    assert results["epochs"] == 1 and results["train_images"] == 40
+    mc.load(out / "checkpoint.npz", mc.zoo.resnet20())
