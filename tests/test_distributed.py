@@ -2,7 +2,8 @@
 averaging, rank 0's privileges, and two real MPI processes under ``mpiexec -n 2``.
 
 The MPI tests start ``mpiexec`` (installed with the ``distributed`` extra, which the
-``test`` extra pulls in); they are skipped only when mpi4py is not installed at all.
+``test`` extra pulls in); they are skipped only when mpi4py is not installed at all, and
+with MINICNN_REQUIRE_MPI=1 that is an error instead.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from minicnn.distributed import DistributedDataParallel, DistributedSampler
 
 ROOT = Path(__file__).resolve().parents[1]
 HAVE_MPI4PY = importlib.util.find_spec("mpi4py") is not None
+if not HAVE_MPI4PY and os.environ.get("MINICNN_REQUIRE_MPI") == "1":
+    raise RuntimeError(
+        "MINICNN_REQUIRE_MPI=1 but mpi4py is not importable; install the test extra: "
+        "pip install -e '.[test]' (it pulls in mpi4py and the mpich wheel)"
+    )
 needs_mpi = pytest.mark.skipif(
     not HAVE_MPI4PY,
     reason="mpi4py is not installed: pip install -e '.[distributed]' (the test extra has it)",
