@@ -429,11 +429,16 @@ def fit(
     """Train ``model`` for ``epochs`` epochs and return the :class:`History`.
 
     Args:
-        model: a Layer (usually a Sequential) mapping (N, C, H, W) to scores (N, classes).
+        model: a Layer (usually a Sequential) mapping (N, C, H, W) to scores (N, classes),
+            or one wrapped in ``mc.distributed.DistributedDataParallel`` for data-parallel
+            training: then the epoch's loss and accuracy are summed over all processes,
+            and only rank 0 prints and runs the callbacks that write files.
         loss: e.g. ``mc.SoftmaxCrossEntropy()`` (reduction 'mean' or 'sum').
         optimizer: e.g. ``mc.SGD(model.parameters(), lr=0.05, momentum=0.9)``.
         train_loader: iterable of (xb, yb) batches, re-iterated every epoch
-            (``mc.data.DataLoader`` reshuffles each time).
+            (``mc.data.DataLoader`` reshuffles each time; a loader with a ``sampler``
+            that has ``set_epoch``, such as ``DistributedSampler``, gets
+            ``set_epoch(epoch - 1)`` before each epoch).
         val_loader: batches evaluated (in ``model.eval()`` mode) after each epoch.
         epochs: how many epochs *this call* runs.
         callbacks: objects with the hooks described in the module docstring, e.g.
