@@ -3,6 +3,7 @@
     python examples/train_mnist_lenet.py                 # defaults reach the targets
     python examples/train_mnist_lenet.py --download      # fetch full MNIST first
     python examples/train_mnist_lenet.py --resume        # continue an interrupted run
+    mpiexec -n 2 python examples/train_mnist_lenet.py --distributed   # two processes
     minicnn train lenet5-mnist                           # the same, from an installed minicnn
 
 Which data:
@@ -48,12 +49,15 @@ def train(args, data: recipes.Data) -> dict:
     # history: empty, or the one saved in the checkpoint with --resume; saver writes
     # OUT/checkpoint.npz after every epoch.
     history, saver = recipes.resume(args, model, optimizer, scheduler, train_loader)
+    # With --distributed: DistributedDataParallel(model), which averages the gradients of
+    # the processes after every backward (docs/distributed.md); else the model itself.
+    net = recipes.parallel(args, model)
 
     start = time.perf_counter()
     # fit repeats, for every batch: optimizer.zero_grad(); scores = model.forward(xb);
     # loss(scores, yb); model.backward(loss.backward()); optimizer.step()
     mc.fit(
-        model,
+        net,
         loss,
         optimizer,
         train_loader,

@@ -4,7 +4,13 @@ import minicnn as mc
 model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
 """
 
-from . import data, functional, metrics, zoo
+from . import (
+    data,
+    distributed,  # mpi4py is imported only when a communicator is asked for
+    functional,
+    metrics,
+    zoo,
+)
 from .backend import available_backends, backend, get_backend, set_backend
 from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
@@ -46,6 +52,7 @@ from .parameter import Parameter
 from .schedules import CosineLR, LRScheduler, MultiStepLR, ReduceLROnPlateau, StepLR
 from .summary import Summary
 from .threads import get_num_threads, set_num_threads
+from .torch_bridge import from_torch, to_torch  # torch itself is imported only when called
 from .train import (
     Callback,
     CSVLogger,
@@ -77,6 +84,7 @@ __all__ = [
     "viz",
     "zoo",
     "metrics",
+    "distributed",
     "available_backends",
     "backend",
     "get_backend",
@@ -143,4 +151,7 @@ __all__ = [
     "Identity",
     "Upsample",
     "ConvTranspose2D",
+    # issue 25: data parallelism over MPI, and the hand-over to PyTorch
+    "to_torch",
+    "from_torch",
 ]

@@ -513,6 +513,8 @@ class Checkpoint(Callback):
     state, generator states, ``epoch`` and ``history``. Writes are atomic.
     """
 
+    rank_zero_only = True  # data-parallel training: only rank 0 writes (see mc.fit)
+
     def __init__(
         self,
         path: str | os.PathLike,

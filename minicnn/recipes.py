@@ -25,6 +25,11 @@ The LeNet-5 recipes write to ``--out`` (default ``runs/mnist_lenet/``,
     results.json          accuracy, epochs, timings, the command line
 
 The CIFAR-10 recipe writes results.json, training_curves.png and checkpoint.npz.
+
+``--distributed`` (every recipe) trains in data parallel over MPI, started as
+``mpiexec -n 2 minicnn train lenet5-mnist --distributed``: ``--batch-size`` is per
+process, every process takes its shard of each epoch (``mc.distributed``), and only
+rank 0 prints and writes the outputs. Every rank reads the checkpoint to ``--resume``.
 :func:`train_lenet5` is the training step every lesson writes (model, loss, optimizer,
 fit); ``examples/train_mnist_lenet.py`` shows the same steps in a script of its own.
 The rest of this module is plumbing: flags, finding the data, resuming, pictures.
@@ -33,10 +38,13 @@ The rest of this module is plumbing: flags, finding the data, resuming, pictures
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,6 +178,16 @@ def add_lenet_arguments(p: argparse.ArgumentParser, default_out: str) -> None:
         metavar="N",
         help="use only the first N training and N test images (quick runs, tests)",
     )
+    add_distributed_argument(p)
+
+
+def add_distributed_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel training over MPI: start with 'mpiexec -n 2 ...'; "
+        "--batch-size is then per process (needs the 'distributed' extra)",
+    )
 
 
 def add_data_arguments(p: argparse.ArgumentParser) -> None:
@@ -216,16 +234,78 @@ def prepare(args: argparse.Namespace, data: Data) -> tuple[int, float]:
     if args.backend is not None:
         mc.set_backend(args.backend)
     print(
-        f"Backend: {mc.get_backend()}   epochs: {epochs}   batch size: {args.batch_size}   "
+        f"Backend: {mc.get_backend()}   epochs: {epochs}   batch size: {batch_size(args)}   "
         f"lr: {lr} (momentum {args.momentum})   output: {args.out}/"
     )
     return epochs, lr
 
 
+# -- data-parallel training (--distributed) ---------------------------------------------
+
+
+def batch_size(args: argparse.Namespace) -> str:
+    """'64', or '64 × 2 processes' with --distributed (--batch-size is per process)."""
+    if not args.distributed:
+        return str(args.batch_size)
+    return f"{args.batch_size} × {mc.distributed.world_size()} processes"
+
+
+def is_main(args: argparse.Namespace) -> bool:
+    """True unless this is a rank other than 0 of a --distributed run."""
+    return not args.distributed or mc.distributed.rank() == 0
+
+
+@contextlib.contextmanager
+def distributed_run(args: argparse.Namespace) -> Iterator[None]:
+    """Around a whole run. With --distributed: join the MPI world (a clear exit naming
+    the extra when mpi4py is missing), silence stdout on the ranks other than 0, and if
+    any rank fails, print its error and abort all of them: the others would otherwise
+    wait for it forever in their next Allreduce."""
+    if not args.distributed:
+        yield
+        return
+    try:
+        comm = mc.distributed.world()
+    except ImportError as err:
+        sys.exit(f"--distributed: {err}")
+    if comm.Get_rank() != 0:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (for the rest of the process)
+    try:
+        yield
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        comm.Abort(1)
+
+
+def parallel(args: argparse.Namespace, model: mc.Layer) -> mc.train.Model:
+    """The model to hand to fit: wrapped in DistributedDataParallel with --distributed
+    (rank 0's weights copied to all, gradients averaged after every backward)."""
+    if not args.distributed:
+        return model
+    return mc.distributed.DistributedDataParallel(model)
+
+
 def loaders(args: argparse.Namespace, data: Data) -> tuple[mc.data.DataLoader, mc.data.DataLoader]:
-    """(training loader: shuffled, seeded, augmented; test loader: in order, 500 a batch)."""
+    """(training loader: shuffled, seeded, augmented; test loader: in order, 500 a batch).
+
+    With --distributed a DistributedSampler gives each rank its shard. The augmentation
+    generator gets the same seed on every rank, so the ranks' generators stay in step
+    (equal batch sizes draw equally) and rank 0's checkpoint restores every rank's
+    exactly; the price is that rank r's i-th image of a batch gets the same random
+    shift as rank 0's i-th, which are different images."""
+    sampler = (
+        mc.distributed.DistributedSampler(data.x_train, seed=args.seed)
+        if args.distributed
+        else None
+    )
     train_loader = mc.data.DataLoader(
-        data.x_train, data.y_train, args.batch_size, seed=args.seed, transform=data.augment
+        data.x_train,
+        data.y_train,
+        args.batch_size,
+        seed=args.seed,
+        transform=data.augment,
+        sampler=sampler,
     )
     return train_loader, mc.data.DataLoader(data.x_test, data.y_test, 500, shuffle=False)
 
@@ -247,7 +327,7 @@ def resume(
         meta = mc.load(path, model, optimizer, loader=train_loader, scheduler=scheduler)
         history = mc.History.from_dict(meta["history"])
         print(f"Resumed from {path} after epoch {meta['epoch']}")
-    else:  # the report shows the first layer's filters before and after training
+    elif is_main(args):  # the report shows the first layer's filters before and after
         mc.viz.save_initial_filters(model, out)
     saver = mc.Checkpoint(
         out / CHECKPOINT, model, optimizer, loader=train_loader, scheduler=scheduler
@@ -268,7 +348,7 @@ def train_lenet5(args: argparse.Namespace, data: Data) -> dict:
     history, saver = resume(args, model, optimizer, scheduler, train_loader)
     start = time.perf_counter()
     mc.fit(
-        model,
+        parallel(args, model),  # the model itself, or wrapped with --distributed
         loss,
         optimizer,
         train_loader,
@@ -284,7 +364,10 @@ def train_lenet5(args: argparse.Namespace, data: Data) -> dict:
 def finish(
     args: argparse.Namespace, data: Data, model: mc.Sequential, history: mc.History, seconds: float
 ) -> dict:
-    """Test the trained model, write the pictures and results.json; return the results."""
+    """Test the trained model, write the pictures and results.json; return the results
+    (rank 0 only with --distributed: the other ranks hold the same model)."""
+    if not is_main(args):
+        return {}
     out = Path(args.out)
     predicted = np.asarray(mc.predict(model, data.x_test))
     accuracy = float(np.mean(predicted == data.y_test))
@@ -342,12 +425,13 @@ def run_lenet(
     """``load(data_dir, download)``, then ``train(args, data)``. Returns the exit status:
     1, with the reader's explanation of which files to put where, when the data cannot
     be found."""
-    try:
-        data = load(args.data_dir, args.download)
-    except mc.data.DatasetNotFoundError as err:
-        print(err, file=sys.stderr)
-        return 1
-    train(args, data)
+    with distributed_run(args):
+        try:
+            data = load(args.data_dir, args.download)
+        except mc.data.DatasetNotFoundError as err:
+            print(err, file=sys.stderr)
+            return 1
+        train(args, data)
     return 0
 
 
@@ -389,6 +473,7 @@ def add_cifar_arguments(p: argparse.ArgumentParser) -> None:
     add_data_arguments(p)
     p.add_argument("--out", default="runs/cifar10_resnet", help="output folder")
     add_backend_argument(p)
+    add_distributed_argument(p)
 
 
 def load_cifar(args: argparse.Namespace):
@@ -409,6 +494,11 @@ def load_cifar(args: argparse.Namespace):
 
 def run_cifar(args: argparse.Namespace) -> int:
     """Train a CIFAR-10 ResNet with the paper's lr steps (×0.1 at 50% and 75%)."""
+    with distributed_run(args):
+        return train_cifar(args)
+
+
+def train_cifar(args: argparse.Namespace) -> int:
     try:
         x_train, y_train, x_test, y_test, description = load_cifar(args)
     except mc.data.DatasetNotFoundError as err:
@@ -425,7 +515,7 @@ def run_cifar(args: argparse.Namespace) -> int:
         f"{summary.total_macs / 1e6:.1f} M multiply-adds per image"
     )
     print(
-        f"Backend: {mc.get_backend()}   epochs: {args.epochs}   batch size: {args.batch_size}   "
+        f"Backend: {mc.get_backend()}   epochs: {args.epochs}   batch size: {batch_size(args)}   "
         f"lr: {args.lr} (momentum {args.momentum}, weight decay {args.weight_decay})"
     )
     loss = mc.SoftmaxCrossEntropy()
@@ -435,8 +525,11 @@ def run_cifar(args: argparse.Namespace) -> int:
     augment = mc.data.Compose(
         [mc.data.RandomCrop(32, padding=4), mc.data.RandomHorizontalFlip(0.5)]
     )
+    sampler = (
+        mc.distributed.DistributedSampler(x_train, seed=args.seed) if args.distributed else None
+    )
     train_loader = mc.data.DataLoader(
-        x_train, y_train, args.batch_size, seed=args.seed, transform=augment
+        x_train, y_train, args.batch_size, seed=args.seed, transform=augment, sampler=sampler
     )
     test_loader = mc.data.DataLoader(x_test, y_test, 500, shuffle=False)
     # The paper's schedule: lr ×0.1 after 50% and 75% of training (its 32k and 48k of 64k
@@ -445,7 +538,7 @@ def run_cifar(args: argparse.Namespace) -> int:
     scheduler = mc.MultiStepLR(optimizer, steps, gamma=0.1)
     start = time.perf_counter()
     history = mc.fit(
-        model,
+        parallel(args, model),
         loss,
         optimizer,
         train_loader,
@@ -454,6 +547,8 @@ def run_cifar(args: argparse.Namespace) -> int:
         scheduler=scheduler,
     )
     seconds = time.perf_counter() - start
+    if not is_main(args):  # the other ranks hold the same model: rank 0 reports
+        return 0
     _, accuracy = mc.evaluate(model, loss, test_loader)
     per_epoch = seconds / max(1, len(history))
     print(

@@ -26,6 +26,10 @@ Callback protocol (every method optional; :class:`Callback` is a no-op base clas
                                             to stop training after this epoch
     on_train_end(history)                   after the last epoch
 
+A callback whose class sets ``rank_zero_only = True`` writes files (``Checkpoint``,
+``CSVLogger``): in data-parallel training (``mc.distributed``) only rank 0 runs it,
+and only rank 0 prints, so two processes never write the same file or the same line.
+
 Ready-made callbacks: :class:`Checkpoint` (save after each epoch, or the best),
 :class:`EarlyStopping` (stop when a metric stalls, optionally restoring the best
 weights), :class:`CSVLogger` (one CSV row per epoch, for a spreadsheet or pandas).
@@ -56,9 +60,14 @@ else:
 
 from . import validate
 from .atomic import atomic_write_bytes
+from .distributed import DistributedDataParallel, main_process
 from .layers.base import Layer, NonFiniteInputError
 from .losses import Loss
 from .optim import Optimizer
+
+# What fit, evaluate and train_step train: a model, or a model wrapped for data-parallel
+# training (mc.distributed.DistributedDataParallel, which hands everything to the model).
+Model = Layer | DistributedDataParallel
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -112,6 +121,9 @@ class Callback:
     ``self.model`` is the model being trained (set by :func:`fit` before training)."""
 
     model: Layer | None = None
+    # True for callbacks that write files or print: in data-parallel training only
+    # rank 0 runs them (every rank holds the same model, one copy on disk is enough).
+    rank_zero_only: bool = False
 
     def set_model(self, model: Layer) -> None:
         self.model = model
@@ -230,6 +242,8 @@ class CSVLogger(Callback):
         "images_per_sec",
     )
 
+    rank_zero_only = True
+
     def __init__(self, path: str | os.PathLike):
         self.path = path
 
@@ -258,7 +272,7 @@ def _diverged(epoch: int, step: int, what: str, optimizer: Optimizer) -> Trainin
 
 
 def _forward(
-    model: Layer, xb: np.ndarray, epoch: int, step: int, optimizer: Optimizer
+    model: Model, xb: np.ndarray, epoch: int, step: int, optimizer: Optimizer
 ) -> np.ndarray:
     """model.forward, turning a layer's NonFiniteInputError into a divergence error
     when the batch itself was finite (the activations blew up)."""
@@ -283,7 +297,7 @@ def _batch_loss(loss: Loss, scores: np.ndarray, yb: np.ndarray) -> float:
 
 
 def train_step(
-    model: Layer,
+    model: Model,
     loss: Loss,
     optimizer: Optimizer,
     xb: np.ndarray,
@@ -401,7 +415,7 @@ def _train_epoch(
 
 
 def fit(
-    model: Layer,
+    model: Model,
     loss: Loss,
     optimizer: Optimizer,
     train_loader: Iterable,
@@ -415,11 +429,16 @@ def fit(
     """Train ``model`` for ``epochs`` epochs and return the :class:`History`.
 
     Args:
-        model: a Layer (usually a Sequential) mapping (N, C, H, W) to scores (N, classes).
+        model: a Layer (usually a Sequential) mapping (N, C, H, W) to scores (N, classes),
+            or one wrapped in ``mc.distributed.DistributedDataParallel`` for data-parallel
+            training: then the epoch's loss and accuracy are summed over all processes,
+            and only rank 0 prints and runs the callbacks that write files.
         loss: e.g. ``mc.SoftmaxCrossEntropy()`` (reduction 'mean' or 'sum').
         optimizer: e.g. ``mc.SGD(model.parameters(), lr=0.05, momentum=0.9)``.
         train_loader: iterable of (xb, yb) batches, re-iterated every epoch
-            (``mc.data.DataLoader`` reshuffles each time).
+            (``mc.data.DataLoader`` reshuffles each time; a loader with a ``sampler``
+            that has ``set_epoch``, such as ``DistributedSampler``, gets
+            ``set_epoch(epoch - 1)`` before each epoch).
         val_loader: batches evaluated (in ``model.eval()`` mode) after each epoch.
         epochs: how many epochs *this call* runs.
         callbacks: objects with the hooks described in the module docstring, e.g.
@@ -451,11 +470,20 @@ def fit(
     if getattr(loss, "reduction", "mean") == "none":
         raise ValueError("fit needs a loss with reduction='mean' or 'sum', got 'none'")
     epochs = validate.integer("fit", "epochs", epochs, low=0)
+    if not main_process(model):  # data parallel, rank > 0: train, but print and write nothing
+        verbose = 0
+        callbacks = [cb for cb in callbacks if not getattr(cb, "rank_zero_only", False)]
+    # A DistributedSampler draws each epoch's shard from seed + epoch; PyTorch leaves
+    # calling set_epoch to you, fit does it (0-based, so a resumed run continues right).
+    set_epoch = getattr(getattr(train_loader, "sampler", None), "set_epoch", None)
     history = History() if history is None else history
     first = len(history) + 1
+    # Callbacks see the model itself, not a DistributedDataParallel around it: a checkpoint
+    # then keeps the plain names (0.weight, not module.0.weight).
+    plain = model.module if isinstance(model, DistributedDataParallel) else model
     for cb in callbacks:
         if hasattr(cb, "set_model"):
-            cb.set_model(model)
+            cb.set_model(plain)
     for cb in callbacks:
         if hasattr(cb, "on_train_begin"):
             cb.on_train_begin(history)
@@ -464,9 +492,13 @@ def fit(
         start = time.perf_counter()
         lr = optimizer.lr
         label = f"epoch {epoch}/{first + epochs - 1}"
+        if set_epoch is not None:
+            set_epoch(epoch - 1)
         train_loss, train_acc, seen, train_seconds = _train_epoch(
             model, loss, optimizer, train_loader, epoch, label, verbose, batch_hooks
         )
+        if isinstance(model, DistributedDataParallel):  # every rank: the whole epoch's numbers
+            train_loss, train_acc, seen = _over_all_ranks(model, train_loss, train_acc, seen)
         val_loss, val_acc = (
             evaluate(model, loss, val_loader) if val_loader is not None else (None, None)
         )
@@ -499,10 +531,19 @@ def fit(
     return history
 
 
+def _over_all_ranks(
+    model: DistributedDataParallel, mean_loss: float, accuracy: float, seen: int
+) -> tuple[float, float, int]:
+    """(loss, accuracy, images) of the epoch over every rank's shard, the same on all
+    ranks, so a callback that stops training (EarlyStopping) decides alike everywhere."""
+    loss_sum, correct, images = model.all_sum([mean_loss * seen, accuracy * seen, seen])
+    return loss_sum / images, correct / images, int(images)
+
+
 class _EvalMode:
     """``with _EvalMode(model):`` evaluation mode inside, the previous mode restored after."""
 
-    def __init__(self, model: Layer):
+    def __init__(self, model: Model):
         self.model, self.was_training = model, getattr(model, "training", True)
 
     def __enter__(self):
@@ -512,7 +553,7 @@ class _EvalMode:
         self.model.train(self.was_training)
 
 
-def evaluate(model: Layer, loss: Loss, loader: Iterable) -> tuple[float, float]:
+def evaluate(model: Model, loss: Loss, loader: Iterable) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` over all batches of ``loader``, in eval mode
     (dropout off). The model's train/eval mode is restored afterwards."""
     total_loss, correct, seen = 0.0, 0, 0

@@ -206,3 +206,55 @@ def test_transforms_reject_non_batches_and_keep_input():
         with pytest.raises(ValueError, match=r"expected a batch of shape \(N, C, H, W\)"):
             t(xb[0], np.random.default_rng(0))
     np.testing.assert_array_equal(xb, before)
+
+
+# -- PyTorch's habits: a Dataset, num_workers (issue 22) ----------------------------------
+
+
+def test_dataset_form_gives_the_arrays_batches():
+    dataset = mc.data.MNISTSample("test")
+    x, y = dataset.arrays()
+    loader = mc.data.DataLoader(dataset, batch_size=64, shuffle=False, drop_last=True)
+    assert len(loader) == len(dataset) // 64
+    xb, yb = next(iter(loader))
+    np.testing.assert_array_equal(xb, x[:64])  # float32 (N, 1, 28, 28), as arrays() gives
+    np.testing.assert_array_equal(yb, y[:64])
+    assert len(mc.data.DataLoader(dataset, 100)) == -(-len(dataset) // 100)  # torch's order
+
+
+class PairDataset:
+    """A PyTorch-style map-style dataset: len() and dataset[i] -> (input, label)."""
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return np.full((2, 3), float(i)), i * 10
+
+
+def test_any_indexable_dataset_of_pairs_is_stacked():
+    loader = mc.data.DataLoader(PairDataset(), batch_size=2, shuffle=False)
+    batches = list(loader)
+    assert [len(yb) for _, yb in batches] == [2, 2, 1]
+    xb, yb = batches[1]
+    assert xb.shape == (2, 2, 3)
+    np.testing.assert_array_equal(yb, [20, 30])
+    np.testing.assert_array_equal(xb[:, 0, 0], [2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,error,message",
+    [
+        ((np.zeros((4, 1)),), {"batch_size": 2}, TypeError, "no labels y"),
+        ((PairDataset(), np.arange(5)), {}, TypeError, "a dataset holds its labels"),
+        ((np.zeros((4, 1)), np.arange(4), 2), {"num_workers": 2}, ValueError, "num_workers=0"),
+    ],
+)
+def test_dataset_form_errors_say_what_to_do(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        mc.data.DataLoader(*args, **kwargs)
+
+
+def test_num_workers_0_is_accepted():
+    loader = mc.data.DataLoader(np.zeros((4, 1)), np.arange(4), 2, num_workers=0)
+    assert len(loader) == 2
