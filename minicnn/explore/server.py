@@ -8,10 +8,18 @@ Routes::
     POST /api/forward          {"image": [[...]], "preprocess": true}   -> every layer's output
     POST /api/receptive-field  {"layer": L, "y": i, "x": j}             -> input box
     POST /api/conv-steps       {"image": 28×28, "layer": L, "channel": k} -> im2col, filter, output
+    POST /api/backward         {"image": [[...]], "label": y or null}   -> every gradient
+    POST /api/conv-backward-steps  {"image": 28×28, "layer": L, "channel": k, "label": y}
+                               or {"example": "lecture-002", "dy": 2×2} -> dK, dX, dB laid out
+    POST /api/train-step       {"image": 28×28, "label": y or null, "lr": 0.01} -> what moved
+    POST /api/reset            {}                                       -> the starting weights
 
 ``image`` is a 2-D list of numbers in [0, 1], white ink on black. With ``preprocess``
 (the default) it may be any size from 8×8 to 512×512 and is made MNIST-like first
-(:func:`minicnn.explore.preprocess.mnist_style`); without, it must be 28×28.
+(:func:`minicnn.explore.preprocess.mnist_style`); without, it must be 28×28. ``label``
+is a class index, or null (or absent) for the network's own prediction. Gradients are
+those of the cross-entropy loss, computed by the layers' backward and minicnn's
+functional pairs in float64 (``network.py``, ``backward.py``).
 
 Every bad request (unknown route, wrong method, body too large, malformed JSON of any
 shape, a wrong field) gets a 4xx answer ``{"error": "what was wrong and what to send"}``
@@ -99,6 +107,23 @@ def _field(payload: dict, name: str, kind: type = int):
     if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
         raise BadRequest(f"field {name!r} must be an integer, got {value!r}")
     return value
+
+
+def _label(payload: dict) -> int | None:
+    label = payload.get("label")
+    if label is not None and (not isinstance(label, int) or isinstance(label, bool)):
+        raise BadRequest(f"field 'label' must be a class index or null, got {label!r}")
+    return label
+
+
+def _number(payload: dict, name: str) -> float:
+    value = _field(payload, name, object)
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return float(value)
+    except (TypeError, ValueError, OverflowError):  # a string, a list, 10**400
+        raise BadRequest(f"field {name!r} must be a number, got {str(value)[:40]!r}") from None
 
 
 def parse_image(payload: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -284,9 +309,13 @@ class Handler(BaseHTTPRequestHandler):
         self._json(200, answer)
 
 
+def _rounded_input(image: np.ndarray) -> list:
+    return np.round(image.astype(np.float64), 4).tolist()
+
+
 def _forward(network: Network, payload: dict) -> dict:
     _, image = parse_image(payload)
-    return {"input": np.round(image.astype(np.float64), 4).tolist(), **network.forward(image)}
+    return {"input": _rounded_input(image), **network.forward(image)}
 
 
 def _receptive_field(network: Network, payload: dict) -> dict:
@@ -300,10 +329,55 @@ def _conv_steps(network: Network, payload: dict) -> dict:
     return network.conv_steps(image, _field(payload, "layer"), _field(payload, "channel"))
 
 
+def _network_input(payload: dict) -> np.ndarray:
+    """The 28×28 network input the page already has (it sends back what forward gave)."""
+    return parse_image({"preprocess": False, **payload})[1]
+
+
+def _backward(network: Network, payload: dict) -> dict:
+    _, image = parse_image(payload)
+    return {"input": _rounded_input(image), **network.backward(image, _label(payload))}
+
+
+def _conv_backward_steps(network: Network, payload: dict) -> dict:
+    example = payload.get("example")
+    if example is not None:
+        if example != "lecture-002":
+            raise BadRequest(f"field 'example' must be \"lecture-002\", got {example!r}")
+        dy = payload.get("dy")
+        if dy is None:
+            return network.lecture_002()
+        try:
+            dy = np.asarray(dy, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError, RecursionError):
+            dy = np.zeros(0)
+        if dy.shape != (2, 2) or not np.isfinite(dy).all():
+            raise BadRequest("field 'dy' must be 2×2 finite numbers, e.g. [[1, 0], [0, 1]]")
+        return network.lecture_002(dy)
+    return network.conv_backward_steps(
+        _network_input(payload),
+        _field(payload, "layer"),
+        _field(payload, "channel"),
+        _label(payload),
+    )
+
+
+def _train_step(network: Network, payload: dict) -> dict:
+    return network.train_step(_network_input(payload), _label(payload), _number(payload, "lr"))
+
+
+def _reset(network: Network, payload: dict) -> dict:
+    return network.reset()
+
+
 ROUTES = {
     "/api/forward": _forward,
     "/api/receptive-field": _receptive_field,
     "/api/conv-steps": _conv_steps,
+    "/api/backward": _backward,
+    "/api/conv-backward-steps": _conv_backward_steps,
+    "/api/train-step": _train_step,
+    "/api/reset": _reset,
 }
 
 
