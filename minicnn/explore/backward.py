@@ -41,7 +41,8 @@ def backward_pass(model: Sequential, image: np.ndarray, label: int | None) -> di
     layer i), so the last is dL/d(scores)), 'dx' (dL/d(input), (28, 28)) and 'parameters'
     ({layer index: {'weight': dL/dW, 'bias': dL/dB or None}} for the layers with weights).
     """
-    twin = copy.deepcopy(model).to(np.float64)  # the caller's model stays untouched
+    twin = copy.deepcopy(model)  # the caller's model stays untouched
+    twin.to(np.float64)
     twin.zero_grad()
     x = np.asarray(image, dtype=np.float64).reshape(1, 1, *np.shape(image))
     outputs = []

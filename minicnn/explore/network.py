@@ -11,6 +11,7 @@ layers taking (1, 28, 28) images, e.g. ``mc.zoo.lenet5()``.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def _padding(layer: Conv2D | MaxPool2D | AvgPool2D) -> tuple[int, int]:
     return layer.padding
 
 
-def _exact(value) -> object:
+def _exact(value: Any) -> Any:
     """An array (or a dict of them) as JSON-ready lists at full float64 precision: the
     gradients the page shows are the functional pairs' own numbers."""
     if isinstance(value, dict):

@@ -37,6 +37,8 @@ It stays up and stays ours (:class:`ExplorerServer`):
 - **Timeouts**: a connection that sends nothing for ``IDLE_TIMEOUT`` seconds is closed,
   and a request must arrive whole within ``REQUEST_DEADLINE`` seconds, however slowly
   it drips (a watchdog shuts the socket down), so a slow client holds a worker briefly.
+  While other connections wait for a worker, the deadline shrinks to ``BUSY_DEADLINE``:
+  slow clients are cut off sooner, and the queue moves.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from importlib import resources
@@ -66,6 +69,7 @@ WORKERS = 16  # threads answering connections; the rest wait in the listen queue
 LISTEN_QUEUE = 1024  # connections the kernel holds while every worker is busy
 IDLE_TIMEOUT = 10.0  # seconds a connection may send nothing (a keep-alive that idles)
 REQUEST_DEADLINE = 30.0  # seconds to receive one whole request, or to send one answer
+BUSY_DEADLINE = 2.0  # the same while connections are waiting for a worker
 LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")  # the Host names always allowed
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -166,14 +170,14 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "minicnn-explore"
 
     def setup(self) -> None:
-        # StreamRequestHandler puts ``timeout`` on the socket: no read or write waits longer.
-        self.timeout = self.server.idle_timeout
         super().setup()
+        # No read or write waits longer than this (http.server then closes the connection).
+        self.connection.settimeout(self.server.idle_timeout)
 
     def handle_one_request(self) -> None:
-        # One whole exchange (request line, headers, body, answer) by the deadline, however
-        # slowly the client sends or reads: past it the watchdog shuts the socket down.
-        self.server.watchdog.arm(self.connection, self.server.request_deadline)
+        # The request (line, headers, body) by the deadline, however slowly the client
+        # sends: past it the watchdog shuts the socket down. Disarmed while computing.
+        self.server.watchdog.arm(self.connection)
         try:
             super().handle_one_request()
         finally:
@@ -192,6 +196,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- answers ------------------------------------------------------------------------
 
     def _send(self, status: int, body: bytes, content_type: str, close: bool = False) -> None:
+        self.server.watchdog.arm(self.connection)  # the answer, too, by the deadline
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -296,6 +301,7 @@ class Handler(BaseHTTPRequestHandler):
         except BadRequest as err:
             # An unread or unparsable body: the connection cannot be reused.
             return self._error(err, close=True)
+        self.server.watchdog.disarm(self.connection)  # the request is in: computing is ours
         try:
             answer = route(self.server.network, payload)
         except BadRequest as err:
@@ -382,35 +388,38 @@ ROUTES = {
 
 
 class Watchdog:
-    """Shuts down the sockets whose deadline has passed. A read blocked on such a socket
-    returns at once, so a client that drips its request a byte at a time cannot hold a
-    worker longer than the deadline (the socket timeout alone restarts at every byte)."""
+    """Shuts down the sockets armed longer ago than ``limit()`` seconds. A read blocked
+    on such a socket returns at once, so a client that drips its request a byte at a
+    time cannot hold a worker past the limit (the socket timeout alone restarts at
+    every byte). ``limit`` is asked at every round, so the server can tighten it while
+    it is busy."""
 
-    def __init__(self, period: float = 0.5) -> None:
-        self._deadlines: dict[socket.socket, float] = {}
+    def __init__(self, limit: Callable[[], float], period: float = 0.25) -> None:
+        self._armed: dict[socket.socket, float] = {}  # socket -> when it was armed
+        self._limit = limit
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         thread = threading.Thread(target=self._run, args=(period,), daemon=True)
         thread.start()
 
-    def arm(self, sock: socket.socket, seconds: float) -> None:
+    def arm(self, sock: socket.socket) -> None:
         with self._lock:
-            self._deadlines[sock] = time.monotonic() + seconds
+            self._armed[sock] = time.monotonic()
 
     def disarm(self, sock: socket.socket) -> None:
         with self._lock:
-            self._deadlines.pop(sock, None)
+            self._armed.pop(sock, None)
 
     def stop(self) -> None:
         self._stopped.set()
 
     def _run(self, period: float) -> None:
         while not self._stopped.wait(period):
-            now = time.monotonic()
+            oldest = time.monotonic() - self._limit()
             with self._lock:
-                late = [sock for sock, deadline in self._deadlines.items() if deadline < now]
+                late = [sock for sock, armed in self._armed.items() if armed < oldest]
                 for sock in late:
-                    del self._deadlines[sock]
+                    del self._armed[sock]
             for sock in late:
                 with contextlib.suppress(OSError):  # closed meanwhile: nothing to cut off
                     sock.shutdown(socket.SHUT_RDWR)
@@ -447,18 +456,20 @@ class ExplorerServer(HTTPServer):
         workers: int = WORKERS,
         idle_timeout: float = IDLE_TIMEOUT,
         request_deadline: float = REQUEST_DEADLINE,
+        busy_deadline: float = BUSY_DEADLINE,
     ):
         self.network = network
         self.files = static_files()
         self.quiet = quiet
         self.idle_timeout, self.request_deadline = idle_timeout, request_deadline
+        self.busy_deadline = busy_deadline
         self.allowed_hosts = {*LOCAL_NAMES, _hostname(host) or host}
         if ":" in host:  # an IPv6 address such as ::1
             self.address_family = socket.AF_INET6
         super().__init__((host, port), Handler)
-        self.watchdog = Watchdog()
         self._closing = threading.Event()
         self._handover: queue.Queue = queue.Queue(maxsize=workers)
+        self.watchdog = Watchdog(self.deadline)
         self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
         for thread in self._workers:
             thread.start()
@@ -488,6 +499,10 @@ class ExplorerServer(HTTPServer):
                     HTTPStatus.FORBIDDEN,
                 )
         return None
+
+    def deadline(self) -> float:
+        """Seconds a request may take to arrive: shorter while others wait for a worker."""
+        return self.busy_deadline if self._handover.qsize() else self.request_deadline
 
     # -- the worker pool ----------------------------------------------------------------
 
