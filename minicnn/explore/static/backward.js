@@ -12,7 +12,10 @@
 function gradientBlock(layer) {
   const block = el("div", { class: "grad", "data-layer": layer.index });
   const last = layer.index === state.model.layers.length - 1;
-  block.append(el("p", { class: "glabel", "data-i18n": last ? "grad.scores" : "grad.output" }));
+  const label = el("p", { class: "glabel" });
+  label.append(el("span", { "data-i18n": last ? "grad.scores" : "grad.output" }), " ",
+    el("span", { class: "gscale", "data-layer": layer.index }));
+  block.append(label);
   if (layer.shape.length === 3) {
     const maps = el("div", { class: "maps" });
     for (let c = 0; c < layer.shape[0]; c++) {
@@ -60,6 +63,10 @@ function renderBackward(answer) {
     } else {
       paintBars(document.querySelector(`canvas.gbars[data-layer="${layer.index}"]`), grad);
     }
+    // Each row has its own colour scale; its size says how strong the signal is (a
+    // confident, correct prediction sends back almost nothing).
+    document.querySelector(`span.gscale[data-layer="${layer.index}"]`).textContent =
+      t("scale", formatNumber(absMax(grad)));
   }
   for (const p of answer.parameters) {
     if (!p.weight || !document.querySelector(`canvas.dk[data-layer="${p.layer}"]`)) continue;
@@ -78,7 +85,7 @@ function showLoss() {
   const a = state.backward;
   if (!a) return;
   const p = a.probabilities[a.label];
-  $("loss").textContent = t("loss", state.model.classes[a.label], p.toFixed(4), a.loss.toFixed(4));
+  $("loss").textContent = t("loss", state.model.classes[a.label], p.toFixed(4), formatNumber(a.loss));
 }
 
 function setView(view) {
@@ -131,7 +138,7 @@ function showTraining() {
     steps: s.steps, label: classes[s.label], lr: s.lr,
     before: classes[s.prediction_before], pBefore: pct(s.probabilities_before[s.prediction_before]),
     after: classes[s.prediction_after], pAfter: pct(s.probabilities_after[s.prediction_after]),
-    lossBefore: s.loss_before.toFixed(4), lossAfter: s.loss_after.toFixed(4),
+    lossBefore: formatNumber(s.loss_before), lossAfter: formatNumber(s.loss_after),
   });
   const head = el("tr");
   t("train.head").forEach((h) => head.append(el("th", {}, h)));
@@ -271,7 +278,7 @@ function toggleBackPlay() {
 function matrix(rows, colour, box, shown = () => true) {
   const h = rows.length, w = rows[0].length;
   const inside = (r, c) => box && r >= box.top && r < box.top + box.h && c >= box.left && c < box.left + box.w;
-  if (h * w <= 64) {
+  if (h <= 8 && w <= 8) {
     const table = el("table", { class: "numbers" });
     rows.forEach((row, r) => {
       const tr = el("tr");

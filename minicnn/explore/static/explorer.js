@@ -552,7 +552,9 @@ async function start() {
   try {
     state.model = await api("/api/model");
   } catch (err) { showError(err.message); return; }
-  $("model-source").textContent = `${state.model.source}, ${state.model.parameters.toLocaleString("en")} parameters`;
+  const source = () => { $("model-source").textContent = t("model.source", state.model.source, state.model.parameters.toLocaleString("en")); };
+  source();
+  i18n.listeners.push(source);
   buildLayers();
   setupDrawing();
   setupInspector();
