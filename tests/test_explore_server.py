@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import minicnn as mc
+from minicnn import explore
 from minicnn.explore import ExplorerServer, Network
 from minicnn.explore.server import WORKERS, is_loopback
 
@@ -100,6 +101,17 @@ def test_the_bound_address_is_allowed_as_a_host(network):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_names_given_with_allow_host_are_served(network):
+    server = serving(ExplorerServer(network, allow_hosts=("teacher.local",)))
+    try:
+        assert request(server, "GET", "/api/model", host="teacher.local:8000")[0] == 200
+        assert request(server, "GET", "/api/model", host="student.local")[0] == 403
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert explore.parse_args(["--allow-host", "a", "--allow-host", "b"]).allow_host == ["a", "b"]
 
 
 def test_a_post_from_another_origin_is_refused(server):

@@ -27,10 +27,11 @@ and the server goes on serving. It binds to 127.0.0.1 unless told otherwise.
 
 It stays up and stays ours (:class:`ExplorerServer`):
 
-- **Host allow-list**: a request whose ``Host`` is not localhost, 127.0.0.1, [::1] or
-  the address the server was told to bind gets 421. A web page elsewhere that points
-  its own name at 127.0.0.1 (DNS rebinding) sends its own name as the Host, so it
-  cannot read the API. A POST whose ``Origin`` is another site gets 403.
+- **Host allow-list**: a request whose ``Host`` is not localhost, 127.0.0.1, [::1],
+  the address the server was told to bind or a name given in ``allow_hosts`` gets
+  403. A web page elsewhere that points its own name at 127.0.0.1 (DNS rebinding)
+  sends its own name as the Host, so it cannot read the API. A POST whose ``Origin``
+  is another site gets 403.
 - **A bounded worker pool**: ``WORKERS`` threads answer connections; while all are
   busy, new connections wait in the kernel's listen queue (``request_queue_size``),
   not in a thread of their own, so 1,000 clients cost 1,000 sockets, not 1,000 threads.
@@ -457,13 +458,15 @@ class ExplorerServer(HTTPServer):
         idle_timeout: float = IDLE_TIMEOUT,
         request_deadline: float = REQUEST_DEADLINE,
         busy_deadline: float = BUSY_DEADLINE,
+        allow_hosts: tuple[str, ...] = (),
     ):
         self.network = network
         self.files = static_files()
         self.quiet = quiet
         self.idle_timeout, self.request_deadline = idle_timeout, request_deadline
         self.busy_deadline = busy_deadline
-        self.allowed_hosts = {*LOCAL_NAMES, _hostname(host) or host}
+        names = (host, *allow_hosts)  # e.g. the machine's name, for --host 0.0.0.0
+        self.allowed_hosts = {*LOCAL_NAMES, *((_hostname(name) or name) for name in names)}
         if ":" in host:  # an IPv6 address such as ::1
             self.address_family = socket.AF_INET6
         super().__init__((host, port), Handler)
@@ -483,7 +486,7 @@ class ExplorerServer(HTTPServer):
             names = ", ".join(sorted(self.allowed_hosts))
             return BadRequest(
                 f"this server answers only requests for {names} (got Host: {host!r}); "
-                f"open {self.url}",
+                f"open {self.url}, or start it with --allow-host NAME to add a name",
                 HTTPStatus.FORBIDDEN,
             )
         origin = headers.get("Origin")
