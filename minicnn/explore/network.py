@@ -312,8 +312,9 @@ class Network:
         (None: the prediction), on the model itself. Returns the loss and probabilities
         before and after, and for every parameter how far it moved: 'max' and 'mean' of
         |Δ|, and for conv filters Δ itself, to draw."""
-        if not (isinstance(lr, float) and np.isfinite(lr) and 0 < lr <= 10):
+        if isinstance(lr, bool) or not isinstance(lr, int | float) or not 0 < lr <= 10:
             raise ValueError(f"the learning rate must be a number in (0, 10], got {lr!r}")
+        lr = float(lr)  # NaN fails the range test above
         label = self._label(label)
         x = image.reshape(1, *INPUT_SHAPE).astype(np.float32)
         with self.lock:
