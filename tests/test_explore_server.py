@@ -20,11 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import minicnn as mc
 from minicnn import explore
 from minicnn.explore import ExplorerServer, Network
-from minicnn.explore.server import WORKERS, is_loopback
+from minicnn.explore.server import ROUTES, WORKERS, is_loopback
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +167,28 @@ def test_is_loopback_judges_addresses_not_name_prefixes(host, loopback):
 def test_malformed_json_of_any_shape_gets_a_400(server, body, message):
     status, answer = request(server, "POST", "/api/forward", body)
     assert status == 400 and message in answer["error"], answer
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+FIELDS = ["image", "preprocess", "label", "layer", "channel", "y", "x", "lr", "example", "dy"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    route=st.sampled_from(sorted(ROUTES)),
+    payload=st.dictionaries(st.sampled_from(FIELDS), JSON, max_size=5) | JSON,
+)
+def test_any_json_gets_an_answer_never_a_500_or_a_dropped_connection(server, route, payload):
+    status, answer = request(server, "POST", route, json.dumps(payload).encode())
+    assert status == 200 or 400 <= status < 500, (status, answer)
+    if status != 200:
+        assert answer["error"]
 
 
 def test_huge_integers_in_integer_fields_get_a_4xx(server):

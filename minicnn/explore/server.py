@@ -143,8 +143,11 @@ def parse_image(payload: dict) -> tuple[np.ndarray, np.ndarray]:
         raise BadRequest(
             "field 'image' must be a 2-D list of numbers (rows of equal length)"
         ) from None
-    if image.ndim != 2:
-        raise BadRequest(f"field 'image' must be 2-D (rows of numbers), got {image.ndim}-D")
+    if image.ndim != 2 or image.size == 0:
+        raise BadRequest(
+            f"field 'image' must be 2-D (rows of numbers), got {image.ndim}-D of shape "
+            f"{image.shape}"
+        )
     if not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
         raise BadRequest("field 'image' must hold finite numbers in [0, 1] (white ink = 1)")
     if not preprocess:
