@@ -370,6 +370,7 @@ def test_explorer_backward_view_stepper_training_and_korean(browser, explorer_ur
             json.dumps({"updates": len(timings), "median_ms": latency}, indent=1)
         )
     print(f"\nstroke -> backward view, median of {len(timings)} updates (ms): {latency}")
+    browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(shots / "explorer_backward.png"))
     assert screenshot_has_content(shots / "explorer_backward.png") > 50
 

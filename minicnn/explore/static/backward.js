@@ -85,7 +85,7 @@ function showLoss() {
   const a = state.backward;
   if (!a) return;
   const p = a.probabilities[a.label];
-  $("loss").textContent = t("loss", state.model.classes[a.label], p.toFixed(4), formatNumber(a.loss));
+  $("loss").textContent = t("loss", state.model.classes[a.label], formatNumber(p), formatNumber(a.loss));
 }
 
 function setView(view) {
@@ -274,11 +274,12 @@ function toggleBackPlay() {
 }
 
 // A small matrix as a table of numbers on coloured cells (the lecture's 3×3 example is
-// read as numbers); a large one as a canvas. `box` {top, left, h, w} outlines a block.
-function matrix(rows, colour, box, shown = () => true) {
+// read as numbers); a large one, or one of many channels, as a canvas. `box`
+// {top, left, h, w} outlines a block.
+function matrix(rows, colour, box, shown = () => true, numbers = true) {
   const h = rows.length, w = rows[0].length;
   const inside = (r, c) => box && r >= box.top && r < box.top + box.h && c >= box.left && c < box.left + box.w;
-  if (h <= 8 && w <= 8) {
+  if (numbers && h <= 8 && w <= 8) {
     const table = el("table", { class: "numbers" });
     rows.forEach((row, r) => {
       const tr = el("tr");
@@ -310,7 +311,7 @@ function matrix(rows, colour, box, shown = () => true) {
 function figure(key, planes, colour, box, shown) {
   const fig = el("figure", { class: "bk-figure" });
   const stack = el("div", { class: "planes" });
-  planes.forEach((rows) => stack.append(matrix(rows, colour, box, shown)));
+  planes.forEach((rows) => stack.append(matrix(rows, colour, box, shown, planes.length === 1)));
   fig.append(stack, el("figcaption", {}, t(key)));
   return fig;
 }
@@ -346,9 +347,13 @@ function drawBack() {
       figure("fig.dx", d.dx_padded, scaled(d.dx_padded), { top: h, left: w, h: 1, w: 1 },
         (r, c) => r * g.Wp + c <= step),
     );
-    const terms = products[0].flat().map(formatNumber).join(" + ");
+    // The sum for the first input channel (the others are drawn): every term for a small
+    // kernel, the non-zero ones for a large one.
+    let terms = products[0].flat();
+    if (terms.length > 9) terms = terms.filter((v) => v !== 0);
+    const target = g.C > 1 ? `dX[0, ${h}, ${w}]` : `dX[${h}, ${w}]`;
     what = t("bk.at.in", h, w);
-    sum = t("sum.dx", terms, formatNumber(d.dx_padded[0][h][w]));
+    sum = t("sum.dx", target, terms.map(formatNumber).join(" + ") || "0", formatNumber(d.dx_padded[0][h][w]));
   } else {
     const i = Math.floor(step / g.OW), j = step % g.OW;
     // dK after steps 0..step: Σ dY[t] · window t (the server sent the total as d.dw).
