@@ -1,6 +1,7 @@
 // Every label and explanation on the explorer page, in English and Korean. The Korean
-// uses the course's terms as the labs do (순전파, 역전파, 기울기, 합성곱, 손실, 학습률 ...),
-// with the English term in parentheses where it first appears.
+// uses the course's terms (docs/glossary.ko.md: 순전파, 역전파, 기울기, 합성곱, 손실,
+// 학습률, 파라미터 ..., lectures named n강), with the English term in parentheses where
+// it first appears.
 // t(key, ...args) gives the text in the current language; entries that depend on
 // numbers are functions. The language follows the browser (navigator.language), or
 // ?lang=ko / ?lang=en in the address, until the switch in the header changes it.
@@ -101,7 +102,7 @@ const STRINGS = {
     "tab.conv": "합성곱 단계별 보기",
     "tab.backward": "역전파 단계별 보기",
     "switch": "English",
-    "model.source": (source, n) => `${source}, 매개변수 ${n}개`,
+    "model.source": (source, n) => `${source}, 파라미터 ${n}개`,
     clear: "지우기",
     file: "이미지 파일…",
     "draw.hint": "마우스나 손가락으로 숫자를 쓰거나, 이미지 파일을 캔버스에 끌어다 놓으세요.",
@@ -121,7 +122,7 @@ const STRINGS = {
     "reset.button": "모델 되돌리기",
     "train.summary": (s) => `${s.steps}번째 걸음 (정답 ${s.label}, 학습률 ${s.lr}): 예측 ${s.before} (${s.pBefore}) → ${s.after} (${s.pAfter}); 손실 ${s.lossBefore} → ${s.lossAfter}`,
     "train.reset": "모델을 처음 가중치로 되돌렸습니다.",
-    "train.head": ["매개변수", "가장 큰 |Δ|", "평균 |Δ|", ""],
+    "train.head": ["파라미터", "가장 큰 |Δ|", "평균 |Δ|", ""],
     "train.deltas": (layer) => `${layer}번 층 필터의 변화 Δ (빨강: 커짐, 파랑: 작아짐)`,
     "inspector.map": "특징 맵(feature map): 유닛을 클릭하세요",
     "inspector.title": (layer, type, channel, y, x) => `${layer}번 층 (${type}), ${channel}번 맵, 유닛 (${y}, ${x})`,
@@ -155,12 +156,12 @@ const STRINGS = {
     "conv.position": (t, n, i, j) => `t = ${t} / ${n}: 윈도우 위치 ${i}행, ${j}열`,
     "conv.table": ["r", "w[r]", "t번째 열 [r]", "w·x"],
     "bk.source": "예제",
-    "bk.lecture": "002강: 3×3 예제",
+    "bk.lecture": "3강(노트 002)의 3×3 예제",
     "bk.layer": (index, c, k, f) => `내가 쓴 숫자: ${index}번 층, Conv2D ${c}→${k}, ${f}×${f}`,
-    "bk.explain.lecture": "002강의 예제입니다. X는 3×3, K는 2×2이고 Y = X ⋆ K = [[8, 7], [4, 5]]입니다. 손실을 E = ½ ΣY²로 두면 ∂E/∂Y = Y입니다.",
+    "bk.explain.lecture": "3강(노트 002)의 예제입니다. X는 3×3, K는 2×2이고 Y = X ⋆ K = [[8, 7], [4, 5]]입니다. 손실을 E = ½ ΣY²로 두면 ∂E/∂Y = Y입니다.",
     "bk.explain.layer": (label) => `이 채널의 dL/dY는 내가 쓴 숫자를 역전파해서 얻은 값입니다(정답: ${label}).`,
     "bk.explain.dk": "dK = X ⋆ dY: 입력의 윈도우(window)마다, 그 윈도우가 만든 출력 픽셀의 dY 값을 곱해 dK에 더합니다.",
-    "bk.explain.dx": "dX = pad(dY, F−1) ⋆ rot180(K): dY 둘레에 0을 F−1줄씩 덧대고, 180° 회전한 커널(kernel)과 교차상관(cross-correlation)합니다. 출력이 픽셀 하나씩 채워집니다.",
+    "bk.explain.dx": "dX = pad(dY, F−1) ⋆ rot180(K): dY 둘레에 0을 F−1줄씩 채우고(패딩), 180° 회전한 커널(kernel)과 교차상관(cross-correlation)합니다. 출력이 픽셀 하나씩 채워집니다.",
     "bk.explain.im2col": "같은 숫자를 행렬 곱 두 번으로: dK = dY·colsᵀ (im2col(X)의 t번째 열에 dY[t]를 곱해 더함), dcols = Kᵀ·dY. col2im은 dcols의 t번째 열을 t번째 윈도우 자리에 다시 더합니다.",
     "bk.position": (t, n, what) => `${n}단계 중 ${t + 1}단계: ${what}`,
     "bk.at.out": (i, j) => `출력 픽셀 (${i}, ${j})`,
