@@ -279,12 +279,14 @@ def test_bad_requests_get_a_4xx_with_a_message_and_the_server_goes_on(server):
     # A Content-Length that promises more than the limit is refused without reading it.
     reply = raw(
         server,
-        b"POST /api/forward HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n{}",
+        b"POST /api/forward HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999\r\n\r\n{}",
     )
     assert reply.startswith(b"HTTP/1.1 413")
-    reply = raw(server, b"POST /api/forward HTTP/1.1\r\nHost: x\r\n\r\n")
+    reply = raw(server, b"POST /api/forward HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert reply.startswith(b"HTTP/1.1 411")
-    reply = raw(server, b"POST /api/forward HTTP/1.1\r\nHost: x\r\nContent-Length: x\r\n\r\n")
+    reply = raw(
+        server, b"POST /api/forward HTTP/1.1\r\nHost: localhost\r\nContent-Length: x\r\n\r\n"
+    )
     assert reply.startswith(b"HTTP/1.1 400")
     assert b" 400 " in raw(server, b"NONSENSE\r\n\r\n").split(b"\r\n")[0]
     # Still serving.

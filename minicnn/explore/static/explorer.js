@@ -11,8 +11,10 @@ const state = {
   selected: null, // {layer, channel, y, x} of the inspected feature map
   pendingSince: null, // performance.now() of the first stroke event not yet sent
   inflight: false,
-  timings: [], // {strokeToRender, request, render} in ms, for the notes and the tests
+  timings: [], // {view, strokeToRender, request, render} in ms, for the notes and the tests
   renders: 0,
+  view: "forward", // or "backward": the gradients beside the activations
+  backward: null, // the last /api/backward answer
   conv: { data: null, t: 0, timer: null },
 };
 window.explorer = state; // the browser tests read timings and state here
@@ -74,7 +76,7 @@ function absMax(values) {
 
 // Paint a 2-D array into a canvas, one canvas pixel per value (CSS scales it up).
 function paint(canvas, rows, colour) {
-  const h = rows.length, w = rows[0].length;
+  const h = rows.length, w = rows[0].length; // a (h, w) array, w ≥ 1
   canvas.width = w;
   canvas.height = h;
   const ctx = canvas.getContext("2d");
@@ -128,13 +130,13 @@ function placeBox(box, canvas, top, left, height, width) {
 
 function layerTitle(layer) {
   const shape = layer.shape.length === 3
-    ? `${layer.shape[0]}@${layer.shape[1]}×${layer.shape[2]}` : `${layer.shape[0]} units`;
+    ? `${layer.shape[0]}@${layer.shape[1]}×${layer.shape[2]}` : `${layer.shape[0]} ${t("units")}`;
   const layers = state.model.layers, i = layer.index;
   const relu = (l) => Boolean(l && l.type.endsWith("ReLU"));
   let note = "";
-  if (i === layers.length - 1) note = " (scores: softmax gives the probabilities)";
-  else if (relu(layers[i + 1])) note = " (before ReLU)";
-  else if (relu(layers[i - 1])) note = " (after ReLU)";
+  if (i === layers.length - 1) note = t("note.scores");
+  else if (relu(layers[i + 1])) note = t("note.before");
+  else if (relu(layers[i - 1])) note = t("note.after");
   return `${layer.index}: ${layer.type} → ${shape}${note}`;
 }
 
@@ -151,7 +153,7 @@ function buildLayers() {
   root.textContent = "";
   for (const layer of shownLayers()) {
     const block = el("div", { class: "layer", id: `layer-${layer.index}` });
-    block.append(el("h4", {}, layerTitle(layer)));
+    block.append(el("h4", { "data-layer": layer.index }, layerTitle(layer)));
     if (layer.shape.length === 3) {
       const maps = el("div", { class: "maps" });
       for (let c = 0; c < layer.shape[0]; c++) {
@@ -166,6 +168,7 @@ function buildLayers() {
     } else {
       block.append(el("canvas", { class: "bars", "data-layer": layer.index }));
     }
+    block.append(gradientBlock(layer)); // backward.js: hidden in the forward view
     root.append(block);
   }
   const probs = $("probs");
@@ -175,6 +178,12 @@ function buildLayers() {
     row.append(el("span", { class: "label" }, name), el("span", { class: "bar" }),
       el("span", { class: "value" }, ""));
     probs.append(row);
+  });
+}
+
+function relabelLayers() {
+  document.querySelectorAll("#layers h4[data-layer]").forEach((h) => {
+    h.textContent = layerTitle(state.model.layers[Number(h.dataset.layer)]);
   });
 }
 
@@ -201,6 +210,7 @@ function render(answer) {
     row.classList.toggle("top", Number(row.dataset.class) === answer.prediction);
   });
   if (state.selected) showInspector();
+  if (answer.gradients) renderBackward(answer); // backward.js
   state.renders += 1;
 }
 
@@ -231,12 +241,16 @@ async function update() {
   state.inflight = true;
   try {
     const sent = performance.now();
-    const answer = await api("/api/forward", { image: drawingPixels() });
+    const view = state.view;
+    const answer = view === "backward"
+      ? await api("/api/backward", { image: drawingPixels(), label: chosenLabel() })
+      : await api("/api/forward", { image: drawingPixels() });
     const received = performance.now();
     render(answer);
     const done = performance.now();
-    state.timings.push({ strokeToRender: done - since, request: received - sent, render: done - received });
-    $("latency").textContent = `stroke → activations: ${(done - since).toFixed(0)} ms`;
+    state.timings.push({ view, strokeToRender: done - since, request: received - sent, render: done - received });
+    state.latency = { view, ms: done - since };
+    showLatency();
     showError("");
     if (state.conv.data) loadConv();
   } catch (err) {
@@ -245,6 +259,10 @@ async function update() {
     state.inflight = false;
     if (state.pendingSince !== null) update();
   }
+}
+
+function showLatency() {
+  if (state.latency) $("latency").textContent = t(`latency.${state.latency.view}`, state.latency.ms.toFixed(0));
 }
 
 function changed() {
@@ -345,7 +363,7 @@ async function showInspector() {
   const { layer, channel, y, x } = state.selected;
   const info = state.model.layers[layer];
   $("inspector").hidden = false;
-  $("inspector-title").textContent = `Layer ${layer} (${info.type}), map ${channel}, unit (${y}, ${x})`;
+  $("inspector-title").textContent = t("inspector.title", layer, info.type, channel, y, x);
   const conv = producingConv(layer);
   const filters = $("inspector-filter");
   filters.textContent = "";
@@ -357,10 +375,9 @@ async function showInspector() {
       paint(canvas, plane, (v) => diverging(v / scale));
       filters.append(canvas);
     });
-    const bias = conv.bias ? `, bias ${conv.bias[channel].toFixed(3)}` : "";
-    $("filter-caption").textContent = `filter ${channel} of layer ${conv.index}: ` +
-      `${weight.length}×${conv.kernel_size[0]}×${conv.kernel_size[1]}` +
-      `${bias} (one square per input channel; red +, blue −)`;
+    const bias = conv.bias ? t("bias", conv.bias[channel].toFixed(3)) : "";
+    $("filter-caption").textContent = t("filter.caption", channel, conv.index,
+      `${weight.length}×${conv.kernel_size[0]}×${conv.kernel_size[1]}`, bias);
   }
   const map = $("inspector-map");
   if (state.outputs) {
@@ -376,9 +393,7 @@ async function showInspector() {
   const input = $("inspector-input");
   placeBox($("rf-box"), input, rf.top, rf.left, rf.bottom - rf.top + 1, rf.right - rf.left + 1);
   const clipped = rf.bottom - rf.top + 1 < rf.size[0] || rf.right - rf.left + 1 < rf.size[1];
-  $("rf-caption").textContent = `receptive field: rows ${rf.top}–${rf.bottom}, columns ` +
-    `${rf.left}–${rf.right} of the input (${rf.size[0]}×${rf.size[1]}` +
-    `${clipped ? ", part of it padding outside the image" : ""})`;
+  $("rf-caption").textContent = t("rf.caption", rf, clipped);
 }
 
 function setupInspector() {
@@ -438,7 +453,7 @@ function togglePlay() {
       stepTo(conv.t + 1);
     }, 1000 / Number($("conv-speed").value));
   }
-  $("conv-play").textContent = conv.timer ? "⏸ pause" : "▶ play";
+  $("conv-play").textContent = conv.timer ? t("pause") : t("play");
 }
 
 function convSteps() {
@@ -467,12 +482,16 @@ async function loadConv() {
   });
   const colScale = absMax(d.cols);
   paint($("conv-cols"), d.cols, (v) => viridis(v / colScale));
-  $("conv-cols-caption").textContent = `im2col(x): ${d.cols.length}×${d.cols[0].length} ` +
-    `(C·kh·kw rows, one column per output pixel); the highlighted column is window t`;
+  loadConvText();
   const wScale = absMax(d.weight);
   paint($("conv-weight"), d.weight.map((v) => [v]), (v) => diverging(v / wScale));
   state.conv.t = Math.min(state.conv.t, convSteps() - 1);
   drawStep();
+}
+
+function loadConvText() {
+  const d = state.conv.data;
+  $("conv-cols-caption").textContent = t("conv.cols", d.cols.length, d.cols[0].length);
 }
 
 function stepTo(t) {
@@ -482,31 +501,31 @@ function stepTo(t) {
 }
 
 function drawStep() {
-  const d = state.conv.data, t = state.conv.t;
-  const ow = d.output[0].length, i = Math.floor(t / ow), j = t % ow;
+  const d = state.conv.data, step = state.conv.t;
+  const ow = d.output[0].length, i = Math.floor(step / ow), j = step % ow;
   const [kh, kw] = d.kernel_size, [sh, sw] = d.stride;
   document.querySelectorAll("#conv-input .overlay-wrap").forEach((wrap) => {
     placeBox(wrap.querySelector(".box"), wrap.querySelector("canvas"), i * sh, j * sw, kh, kw);
   });
-  const column = d.cols.map((row) => row[t]);
+  const column = d.cols.map((row) => row[step]);
   const products = column.map((v, r) => v * d.weight[r]);
   const colScale = absMax(d.cols);
   paint($("conv-column"), column.map((v) => [v]), (v) => viridis(v / colScale));
   const pScale = absMax(products);
   paint($("conv-product"), products.map((v) => [v]), (v) => diverging(v / pScale));
-  placeBox($("conv-col-box"), $("conv-cols"), 0, t, d.cols.length, 1);
+  placeBox($("conv-col-box"), $("conv-cols"), 0, step, d.cols.length, 1);
   const sum = products.reduce((a, b) => a + b, 0);
   const y = d.output[i][j];
   $("conv-sum").textContent = `Σ w·x = ${sum.toFixed(3)}; + b (${d.bias.toFixed(3)}) = y[${i}, ${j}] = ${y.toFixed(3)}`;
   const outScale = absMax(d.output);
-  paint($("conv-output"), d.output, (v, r, c) => (r * ow + c <= t ? diverging(v / outScale) : [235, 235, 235]));
+  paint($("conv-output"), d.output, (v, r, c) => (r * ow + c <= step ? diverging(v / outScale) : [235, 235, 235]));
   placeBox($("conv-out-box"), $("conv-output"), i, j, 1, 1);
-  $("conv-position").textContent = `t = ${t} of ${convSteps()}: window at row ${i}, column ${j}`;
+  $("conv-position").textContent = t("conv.position", step, convSteps(), i, j);
   const table = $("conv-table");
   table.textContent = "";
   if (column.length <= 25) { // a 5×5 single-channel filter: the whole dot product as numbers
     const head = el("tr");
-    ["r", "w[r]", "column t [r]", "w·x"].forEach((h) => head.append(el("th", {}, h)));
+    t("conv.table").forEach((h) => head.append(el("th", {}, h)));
     table.append(head);
     column.forEach((v, r) => {
       const tr = el("tr");
@@ -524,6 +543,7 @@ function setupTabs() {
       document.querySelectorAll(".tab").forEach((b) => b.classList.toggle("active", b === button));
       document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("active", p.id === button.dataset.tab));
       if (button.dataset.tab === "tab-conv") loadConv();
+      if (button.dataset.tab === "tab-backward") loadBackSteps(); // backward.js
     });
   });
 }
@@ -532,13 +552,23 @@ async function start() {
   try {
     state.model = await api("/api/model");
   } catch (err) { showError(err.message); return; }
-  $("model-source").textContent = `${state.model.source}, ${state.model.parameters.toLocaleString("en")} parameters`;
+  const source = () => { $("model-source").textContent = t("model.source", state.model.source, state.model.parameters.toLocaleString("en")); };
+  source();
+  i18n.listeners.push(source);
   buildLayers();
   setupDrawing();
   setupInspector();
   setupConv();
   setupTabs();
+  setupBackward(); // backward.js: the view switch, the label, the stepper, training
+  i18n.listeners.push(relabelLayers, showLatency, () => {
+    if (state.selected) showInspector();
+    if (state.conv.data) { loadConvText(); drawStep(); }
+    $("conv-play").textContent = state.conv.timer ? t("pause") : t("play");
+  });
+  applyLanguage();
   document.body.dataset.ready = "true";
 }
 
-start();
+// After every script (i18n.js, this one, backward.js) has run.
+document.addEventListener("DOMContentLoaded", start);
