@@ -50,7 +50,7 @@ class Sequential(Layer):
         return total
 
     def summary(self, input_shape: tuple[int, ...], print_table: bool = True):
-        """Print and return the per-layer table (:func:`minicnn.summary.summary`) for one
+        """Print and return the per-layer table ([`minicnn.summary.summary`][]) for one
         input of ``input_shape`` (no batch axis, e.g. (1, 28, 28)): output shapes,
         parameters, multiply-adds and receptive fields, from shapes alone."""
         from .summary import summary  # summary walks Sequentials, so it imports this module

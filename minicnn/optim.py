@@ -82,8 +82,8 @@ class Optimizer:
 
         Checked: ``lr`` a finite number >= 0 and ``steps`` an integer >= 0 (both
         0-d); every other key ``"<i>.<name>"`` names a parameter index this optimizer
-        has and a state array it uses (:meth:`state_names`), with the parameter's
-        shape (a 0-d integer for ``step``); a parameter has all of its state arrays
+        has and a state array it uses ([`state_names`][minicnn.optim.Optimizer.state_names]), with
+        the parameter's shape (a 0-d integer for ``step``); a parameter has all of its state arrays
         or none (none: it has not been stepped yet).
         """
         owner, problems = type(self).__name__, []
@@ -132,7 +132,8 @@ class Optimizer:
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         """Resume from ``state_dict()``; raises ValueError (and changes nothing) if it
-        does not fit this optimizer (see :meth:`check_state_dict`)."""
+        does not fit this optimizer (see
+        [`check_state_dict`][minicnn.optim.Optimizer.check_state_dict])."""
         problems = self.check_state_dict(state)
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems))

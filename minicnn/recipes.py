@@ -25,8 +25,9 @@ The LeNet-5 recipes write to ``--out`` (default ``runs/mnist_lenet/``,
     results.json          accuracy, epochs, timings, the command line
 
 The CIFAR-10 recipe writes results.json, training_curves.png and checkpoint.npz.
-:func:`train_lenet5` is the training step every lesson writes (model, loss, optimizer,
-fit); ``examples/train_mnist_lenet.py`` shows the same steps in a script of its own.
+[`train_lenet5`][minicnn.recipes.train_lenet5] is the training step every lesson writes (model,
+loss, optimizer, fit); ``examples/train_mnist_lenet.py`` shows the same steps in a script of its
+own.
 The rest of this module is plumbing: flags, finding the data, resuming, pictures.
 """
 
@@ -72,7 +73,7 @@ def make_data(
     lr: float,
     augment: Transform,
 ) -> Data:
-    """A :class:`Data` from two datasets, as arrays the network wants."""
+    """A [`Data`][minicnn.recipes.Data] from two datasets, as arrays the network wants."""
     (x_train, y_train), (x_test, y_test) = train.arrays(), test.arrays()
     classes = list(train.classes)
     return Data(description, x_train, y_train, x_test, y_test, classes, epochs, lr, augment)

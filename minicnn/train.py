@@ -8,12 +8,14 @@ One training step is the four lines every lesson writes on the board::
     model.backward(loss.backward())              # fills p.grad for every Parameter
     optimizer.step()                             # p.data -= lr * (update from p.grad)
 
-:func:`fit` repeats it over a data loader for some epochs, measures loss, accuracy and
-speed, validates, steps a learning-rate scheduler and calls callbacks. It refuses to
-take a step whose loss or gradients are NaN or infinite (:class:`TrainingDivergedError`),
-so a diverged run never overwrites good weights with garbage.
+[`fit`][minicnn.train.fit] repeats it over a data loader for some epochs, measures loss, accuracy
+and speed, validates, steps a learning-rate scheduler and calls callbacks. It refuses to
+take a step whose loss or gradients are NaN or infinite
+([`TrainingDivergedError`][minicnn.train.TrainingDivergedError]), so a diverged run never overwrites
+good weights with garbage.
 
-Callback protocol (every method optional; :class:`Callback` is a no-op base class)::
+Callback protocol (every method optional; [`Callback`][minicnn.train.Callback] is a no-op base
+class)::
 
     set_model(model)                        first of all: the model being trained
     on_train_begin(history)                 before the first epoch of this fit call
@@ -26,9 +28,11 @@ Callback protocol (every method optional; :class:`Callback` is a no-op base clas
                                             to stop training after this epoch
     on_train_end(history)                   after the last epoch
 
-Ready-made callbacks: :class:`Checkpoint` (save after each epoch, or the best),
-:class:`EarlyStopping` (stop when a metric stalls, optionally restoring the best
-weights), :class:`CSVLogger` (one CSV row per epoch, for a spreadsheet or pandas).
+Ready-made callbacks: [`Checkpoint`][minicnn.checkpoint.Checkpoint] (save after each epoch, or the
+best), [`EarlyStopping`][minicnn.train.EarlyStopping] (stop when a metric stalls, optionally
+restoring the
+best weights), [`CSVLogger`][minicnn.train.CSVLogger] (one CSV row per epoch, for a spreadsheet or
+pandas).
 """
 
 from __future__ import annotations
@@ -109,7 +113,8 @@ class History:
 
 class Callback:
     """Base class for callbacks: override any of the hooks (see the module doc).
-    ``self.model`` is the model being trained (set by :func:`fit` before training)."""
+    ``self.model`` is the model being trained (set by [`fit`][minicnn.train.fit] before
+    training)."""
 
     model: Layer | None = None
 
@@ -293,8 +298,9 @@ def train_step(
 ) -> tuple[float, int]:
     """One optimisation step on the batch (xb, yb); returns (mean loss, correct count).
 
-    Raises :class:`TrainingDivergedError` *before* ``optimizer.step()`` if the loss or
-    any gradient is NaN/infinite, so the weights are never updated with garbage.
+    Raises [`TrainingDivergedError`][minicnn.train.TrainingDivergedError] *before*
+    ``optimizer.step()`` if the loss or any gradient is NaN/infinite, so the weights are never
+    updated with garbage.
     """
     optimizer.zero_grad()
     # Overflow is checked for below and reported as one clear error, so NumPy's
@@ -412,7 +418,7 @@ def fit(
     scheduler=None,
     history: History | None = None,
 ) -> History:
-    """Train ``model`` for ``epochs`` epochs and return the :class:`History`.
+    """Train ``model`` for ``epochs`` epochs and return the [`History`][minicnn.train.History].
 
     Args:
         model: a Layer (usually a Sequential) mapping (N, C, H, W) to scores (N, classes).

@@ -161,7 +161,7 @@ def mnist_canvases(
     threshold: int = 128,
     seed: int = 0,
 ) -> DigitCanvas:
-    """Canvases made from :class:`~minicnn.data.MNISTSample`'s ``split``: train canvases
+    """Canvases made from [`MNISTSample`][minicnn.data.mnist.MNISTSample]'s ``split``: train canvases
     use only training digits and test canvases only held-out ones."""
     from .mnist import MNISTSample
 

@@ -11,7 +11,7 @@ Routes::
 
 ``image`` is a 2-D list of numbers in [0, 1], white ink on black. With ``preprocess``
 (the default) it may be any size from 8×8 to 512×512 and is made MNIST-like first
-(:func:`minicnn.explore.preprocess.mnist_style`); without, it must be 28×28.
+([`minicnn.explore.preprocess.mnist_style`][]); without, it must be 28×28.
 
 Every bad request (unknown route, wrong method, body too large, malformed JSON, a
 wrong field) gets a 4xx answer ``{"error": "what was wrong and what to send"}`` and

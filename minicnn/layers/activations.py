@@ -1,6 +1,6 @@
 """Element-wise activations: ReLU, LeakyReLU, Sigmoid, Tanh (no parameters).
 
-The math is in :mod:`minicnn.functional.activations`: dL/dx = dL/dy · f'(x), with f'(x)
+The math is in ``minicnn.functional.activations``: dL/dx = dL/dy · f'(x), with f'(x)
 computed in forward and cached, so backward never reads an input that was changed in place.
 """
 

@@ -19,14 +19,16 @@ class Layer:
     """Base class of every layer. A subclass implements ``forward`` and ``backward``;
     its Parameters are simply attributes (``self.weight = Parameter(...)``).
 
-    forward(x)          computes y with a functional pair and keeps its cache:
-                        ``y, cache = F.relu_forward(x); self.save_for_backward(cache, y)``
-    backward(dout)      given dL/dy, adds dL/dθ to each Parameter's ``grad`` and returns
-                        dL/dx: ``dx = F.relu_backward(dout, self.saved_cache(dout))``
-    output_shape(s)     the output shape for an input of shape ``s`` (batch axis
-                        included), raising on incompatible shapes before any data flows
-    macs(s), window(s)  what ``mc.summary`` needs to describe the layer (multiply-adds
-                        of one forward pass; the sliding window's kernel and stride)
+    What a layer provides:
+
+    - ``forward(x)``: computes y with a functional pair and keeps its cache:
+      ``y, cache = F.relu_forward(x); self.save_for_backward(cache, y)``
+    - ``backward(dout)``: given dL/dy, adds dL/dθ to each Parameter's ``grad`` and returns
+      dL/dx: ``dx = F.relu_backward(dout, self.saved_cache(dout))``
+    - ``output_shape(s)``: the output shape for an input of shape ``s`` (batch axis
+      included), raising on incompatible shapes before any data flows
+    - ``macs(s)``, ``window(s)``: what ``mc.summary`` needs to describe the layer
+      (multiply-adds of one forward pass; the sliding window's kernel and stride)
 
     Containers (Sequential, Residual) list their sub-layers in ``named_children``;
     ``named_modules`` walks the tree, and parameters, buffers, random generators,

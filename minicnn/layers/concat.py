@@ -14,8 +14,8 @@ from .base import Layer
 class Identity(Layer):
     """y = x, dL/dx = dL/dy, as ``torch.nn.Identity``. No parameters.
 
-    As a branch of :class:`Concat` it carries the input itself into the output:
-    ``Concat(Identity(), body)`` is DenseNet's x ↦ [x, body(x)] and U-Net's skip
+    As a branch of [`Concat`][minicnn.layers.concat.Concat] it carries the input itself into the
+    output: ``Concat(Identity(), body)`` is DenseNet's x ↦ [x, body(x)] and U-Net's skip
     connection around a down-and-up ``body``.
     """
 

@@ -19,7 +19,8 @@ class Conv2D(Layer):
 
     Like every deep-learning framework this is a cross-correlation (the kernel is not
     flipped), Y = X ⋆ K + B; the math and its three backward equations are in
-    :func:`minicnn.functional.conv2d_forward` and :func:`~minicnn.functional.conv2d_backward`.
+    [`minicnn.functional.conv2d_forward`][] and
+    [`conv2d_backward`][minicnn.functional.conv2d_backward].
     Output size per axis: (n − f + 2p)/s + 1, rounded down.
 
     ``padding``: an int, a pair (ph, pw), 'valid' (0) or 'same' (stride 1 only: the

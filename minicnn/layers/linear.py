@@ -15,7 +15,7 @@ from .base import Layer
 
 class Linear(Layer):
     """Affine map y = x Wᵀ + b, as ``torch.nn.Linear``; the math (dL/dW = dL/dyᵀ·x,
-    dL/db = Σ_n dL/dy, dL/dx = dL/dy·W) is in :func:`minicnn.functional.linear_backward`.
+    dL/db = Σ_n dL/dy, dL/dx = dL/dy·W) is in [`minicnn.functional.linear_backward`][].
 
     Shapes: x (N, in_features) -> y (N, out_features); ``weight`` (out, in), ``bias`` (out,).
     """

@@ -1,6 +1,6 @@
 """Normalisation layers: BatchNorm1D/2D (across the batch) and LocalResponseNorm
 (across neighbouring channels, as in AlexNet). The math and the derivations of the
-backward passes are in :mod:`minicnn.functional.normalization`."""
+backward passes are in ``minicnn.functional.normalization``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class _BatchNorm(Layer):
     """Batch normalisation per channel (axis 1) over every other axis, as
     ``torch.nn.BatchNorm*d``: y = γ·(x − μ)/√(σ² + ε) + β with the batch's μ and σ² in
     training (updating the running statistics with ``momentum``) and the running ones
-    in evaluation. See :func:`minicnn.functional.batch_norm_forward` and
+    in evaluation. See [`minicnn.functional.batch_norm_forward`][] and
     ``batch_norm_backward``.
 
     Parameters: ``weight`` γ (C,), initialised to 1, and ``bias`` β (C,), to 0.
@@ -104,7 +104,7 @@ class BatchNorm2D(_BatchNorm):
 class LocalResponseNorm(Layer):
     """Local response normalisation across channels, exactly as
     ``torch.nn.LocalResponseNorm``: y_c = x_c · (k + (α/n)·Σ_{c'∈W(c)} x_{c'}²)^(−β)
-    (see :func:`minicnn.functional.local_response_norm_forward`). size=5, beta=0.75 and
+    (see [`minicnn.functional.local_response_norm_forward`][]). size=5, beta=0.75 and
     k=2 are AlexNet's (PyTorch's default k is 1). The paper's α = 1e-4 multiplies the
     *sum* of squares; with PyTorch's α/n convention used here that is alpha = n·1e-4 =
     5e-4, which ``mc.zoo.paper_lrn()`` passes. x: (N, C, ...) -> y of the same shape.

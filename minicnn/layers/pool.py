@@ -43,7 +43,7 @@ class _Pool2D(Layer):
 class MaxPool2D(_Pool2D):
     """Max pooling, as ``torch.nn.MaxPool2d``: each output is the maximum of its window,
     and backward sends each window's gradient to its winner only (see
-    :func:`minicnn.functional.max_pool2d_forward` and ``max_pool2d_backward``).
+    [`minicnn.functional.max_pool2d_forward`][] and ``max_pool2d_backward``).
     Shapes: x (N, C, H, W) -> y (N, C, OH, OW). ``stride`` defaults to ``kernel_size``.
     """
 
@@ -59,7 +59,7 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Average pooling, as ``torch.nn.AvgPool2d`` (padded zeros count in the mean):
     backward shares each window's gradient equally over it (see
-    :func:`minicnn.functional.avg_pool2d_forward` and ``avg_pool2d_backward``)."""
+    [`minicnn.functional.avg_pool2d_forward`][] and ``avg_pool2d_backward``)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.avg_pool2d_forward(x, self.kernel_size, self.stride, self.padding)
