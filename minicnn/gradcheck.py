@@ -1116,14 +1116,16 @@ def check_student_layer(
     return check_layer(obj, shape, seed=seed, name=name, reference=ref)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m minicnn.gradcheck") -> int:
+    """The command line (``prog`` is its name in ``--help``: ``minicnn gradcheck`` when
+    the ``minicnn`` command hands its arguments on)."""
     parser = argparse.ArgumentParser(
-        prog="python -m minicnn.gradcheck",
+        prog=prog,
         description="Check backward passes against central differences (float64): every "
         "minicnn layer, or, given module:ClassName, a layer or loss you wrote.",
-        epilog="examples: python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 "
+        epilog=f"examples: {prog} my_layer.py:MyConv --input-shape 2,3,8,8 "
         "--args '3, 4' --kwargs \"{'stride': 2}\" --reference mc.Conv2D;  "
-        "python -m minicnn.gradcheck my_loss.py:MyLoss --input-shape 4,5",
+        f"{prog} my_loss.py:MyLoss --input-shape 4,5",
     )
     parser.add_argument(
         "target",
