@@ -21,7 +21,12 @@ from .functional.losses import REDUCTIONS
 
 
 class Loss:
-    """A loss function with ``forward(scores, labels)`` and ``backward(dloss=1.0)``."""
+    """A loss function with ``forward(scores, labels)`` and ``backward(dloss=1.0)``.
+
+    Args:
+        reduction: what ``forward`` returns from the per-sample losses L_n: their 'mean'
+            (the default, as PyTorch), their 'sum', or 'none', the (N,) array itself.
+    """
 
     def __init__(self, reduction: str = "mean"):
         if reduction not in REDUCTIONS:
@@ -68,7 +73,12 @@ class SoftmaxCrossEntropy(Loss):
 
 class MulticlassSVM(Loss):
     """L_n = Σ_{j≠y_n} max(0, s_nj − s_n,y_n + margin) ([`minicnn.functional.multiclass_svm`][]).
-    ``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes."""
+    ``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes.
+
+    Args:
+        margin: Δ, how far the correct class's score must lie above each other score.
+        reduction: 'mean', 'sum' or 'none', as for every [`Loss`][minicnn.losses.Loss].
+    """
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)

@@ -171,6 +171,13 @@ class SGD(Optimizer):
     g = ∇L + λ·θ                          (weight decay λ)
     v = μ·v + g       (v = g on the first step)
     θ = θ − lr · (g + μ·v  if nesterov  else  v)
+
+    Args:
+        params: the parameters to update, e.g. ``model.parameters()``.
+        lr: the learning rate (no default, as in PyTorch).
+        momentum: μ; 0 is plain gradient descent, 0.9 is usual.
+        nesterov: use Nesterov's look-ahead form of momentum (needs momentum > 0).
+        weight_decay: λ, the L2 penalty added to the gradient.
     """
 
     def __init__(
@@ -249,6 +256,13 @@ class Adam(Optimizer):
 
     ε is added after the square root and after the bias correction of v, as in
     PyTorch (computed as lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)).
+
+    Args:
+        params: the parameters to update, e.g. ``model.parameters()``.
+        lr: the learning rate.
+        betas: (β₁, β₂), the decay rates of the first and second moment.
+        eps: ε, added to the denominator.
+        weight_decay: λ, L2 in the gradient (use AdamW for decoupled decay).
     """
 
     decoupled_weight_decay = False
@@ -297,6 +311,13 @@ class AdamW(Adam):
 
     With L2 in Adam, the decay term λθ is divided by √v̂ like the gradient, so
     weights with large gradients are barely decayed; decoupling decays all alike.
+
+    Args:
+        params: the parameters to update.
+        lr: the learning rate.
+        betas: (β₁, β₂), as in Adam.
+        eps: ε, as in Adam.
+        weight_decay: λ, the decoupled decay (0.01: PyTorch's default).
     """
 
     decoupled_weight_decay = True
@@ -323,6 +344,14 @@ class AdaGrad(Optimizer):
 
     Every weight's step shrinks as its squared gradients accumulate: rare features
     keep large steps, frequent ones get small ones.
+
+    Args:
+        params: the parameters to update.
+        lr: the initial learning rate.
+        lr_decay: how fast the rate falls with the step count.
+        weight_decay: λ, L2 added to the gradient.
+        initial_accumulator_value: the starting value of G.
+        eps: ε, added to the denominator.
     """
 
     def __init__(
@@ -373,6 +402,15 @@ class RMSprop(Optimizer):
                          θ = θ − lr · b
 
     ε is added outside the square root, as in PyTorch.
+
+    Args:
+        params: the parameters to update.
+        lr: the learning rate.
+        alpha: α, the smoothing constant of the running mean of g².
+        eps: ε, added to the denominator.
+        weight_decay: λ, L2 added to the gradient.
+        momentum: μ, momentum on the scaled step (0: none).
+        centered: divide by the gradient's running variance instead of its mean square.
     """
 
     def __init__(
@@ -438,6 +476,13 @@ class AdaDelta(Optimizer):
 
     The ratio of the two running RMS values gives the step the units of θ, so the
     default lr = 1.0 needs no tuning (Zeiler's motivation).
+
+    Args:
+        params: the parameters to update.
+        lr: scales Δ (1.0, Zeiler's, needs no tuning).
+        rho: ρ, the decay of both running averages.
+        eps: ε, inside both square roots.
+        weight_decay: λ, L2 added to the gradient.
     """
 
     def __init__(

@@ -60,6 +60,7 @@ def test_the_site_builds_strictly_with_the_api_reference(tmp_path):
     assert_offline(site, html_pages)
     assert_cross_references_render(html_pages)
     assert_layers_show_how_to_build_them(html_pages["api/model/index.html"])
+    assert_every_class_shows_its_constructor(html_pages)
 
 
 # An address outside the site in an attribute that loads or links something (href, src,
@@ -97,6 +98,36 @@ def assert_cross_references_render(html_pages: dict[str, str]) -> None:
     assert "][minicnn." not in train
 
 
+def assert_every_class_shows_its_constructor(html_pages: dict[str, str]) -> None:
+    """Each class of the reference whose constructor takes arguments shows its signature
+    (mkdocstrings' merge_init_into_class): layers, losses, optimizers, schedulers,
+    callbacks, data sets and loaders alike."""
+    import importlib
+    import inspect
+
+    heading = re.compile(r'<h\d id="(minicnn\.[\w.]+)" class="doc doc-heading">')
+    checked, missing = 0, []
+    for name, html in html_pages.items():
+        if not name.startswith("api/"):
+            continue
+        starts = [m for m in heading.finditer(html)]
+        for i, match in enumerate(starts):
+            module, _, qualname = match.group(1).rpartition(".")
+            try:
+                cls = getattr(importlib.import_module(module), qualname)
+                takes_arguments = bool(inspect.signature(cls).parameters)
+            except (ImportError, AttributeError, ValueError, TypeError):
+                continue  # a module, a method or an attribute: not a class of a module
+            own = getattr(getattr(cls, "__init__", None), "__module__", None) or ""
+            if not inspect.isclass(cls) or not own.startswith("minicnn"):
+                continue  # not a class, or one whose constructor is argparse's, Python's
+            end = starts[i + 1].start() if i + 1 < len(starts) else len(html)
+            checked += 1
+            if takes_arguments and "doc-signature" not in html[match.end() : end]:
+                missing.append(match.group(1))
+    assert checked > 60 and not missing, f"no constructor signature shown for {missing}"
+
+
 def assert_layers_show_how_to_build_them(model_page: str) -> None:
     """Models and layers: each layer's constructor signature, so a reader sees what to
     pass; the Layer contract's method list is a list, not one run-on paragraph."""
@@ -106,6 +137,7 @@ def assert_layers_show_how_to_build_them(model_page: str) -> None:
         "MaxPool2D": ["kernel_size", "stride"],
         "BatchNorm2D": ["num_features", "momentum"],
         "Dropout": ["p"],
+        "ConvTranspose2D": ["in_channels", "stride", "output_padding"],
     }.items():
         found = re.search(rf'id="minicnn\.layers\.\w+\.{heading}"', model_page)
         assert found, f"{heading} is not on the Models and layers page"
@@ -113,6 +145,9 @@ def assert_layers_show_how_to_build_them(model_page: str) -> None:
         signature = section[section.index('class="doc-signature') : section.index("</pre>")]
         for name in parameters:
             assert name in signature, f"{heading}'s signature lacks {name}"
+        # and a table that says what each one is (an "Args:" section of the docstring)
+        table = section[: section.index("</table>")]
+        assert "Parameters:" in table and f"<code>{parameters[0]}</code>" in table, heading
     layer = model_page[model_page.index('id="minicnn.layers.base.Layer"') :]
     contract = layer[: layer.index("Containers")]
     assert contract.count("<li>") >= 4, "the Layer docstring's method list is not a list"

@@ -27,7 +27,11 @@ class ReLU(Layer):
 
 class LeakyReLU(Layer):
     """LeakyReLU(x) = x if x > 0 else a·x, as ``torch.nn.LeakyReLU`` (a = negative_slope);
-    f'(x) = 1 if x > 0 else a."""
+    f'(x) = 1 if x > 0 else a.
+
+    Args:
+        negative_slope: a, the slope for x ≤ 0.
+    """
 
     def __init__(self, negative_slope: float = 0.01):
         if (

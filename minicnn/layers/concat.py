@@ -53,6 +53,9 @@ class Concat(Layer):
     A skip connection (U-Net) is a branch that is the identity: ``Concat(Identity(),
     body)`` hands x itself to the decoder next to body(x).
     Functional pair for the join: ``F.concat_forward`` / ``F.concat_backward``.
+
+    Args:
+        *branches: the layers that all run on x; their outputs must agree in height and width.
     """
 
     def __init__(self, *branches: Layer):

@@ -87,7 +87,14 @@ class _BatchNorm(Layer):
 
 class BatchNorm1D(_BatchNorm):
     """Batch normalisation of (N, F) features (or (N, C, L) sequences), as
-    ``torch.nn.BatchNorm1d``: per feature over the batch."""
+    ``torch.nn.BatchNorm1d``: per feature over the batch.
+
+    Args:
+        num_features: F, the features (or the C channels of (N, C, L) input).
+        eps: ε in the denominator √(σ² + ε).
+        momentum: how fast the running mean and variance follow the batches (0.1: PyTorch's).
+        dtype: dtype of the parameters and the running statistics.
+    """
 
     layout = "(N, F) or (N, C, L)"
     ndims = (2, 3)
@@ -95,7 +102,15 @@ class BatchNorm1D(_BatchNorm):
 
 class BatchNorm2D(_BatchNorm):
     """Batch normalisation of (N, C, H, W) images, as ``torch.nn.BatchNorm2d``: per
-    channel over the N·H·W values of that channel."""
+    channel over the N·H·W values of that channel.
+
+    Args:
+        num_features: C, the channels; each has its own scale γ, shift β and running statistics.
+        eps: ε, added to the variance before the square root.
+        momentum: the new batch's weight in the running statistics (PyTorch's convention):
+            running = (1 − momentum)·running + momentum·batch.
+        dtype: dtype of γ, β and the running statistics.
+    """
 
     layout = "(N, C, H, W)"
     ndims = (4,)
@@ -108,6 +123,12 @@ class LocalResponseNorm(Layer):
     k=2 are AlexNet's (PyTorch's default k is 1). The paper's α = 1e-4 multiplies the
     *sum* of squares; with PyTorch's α/n convention used here that is alpha = n·1e-4 =
     5e-4, which ``mc.zoo.paper_lrn()`` passes. x: (N, C, ...) -> y of the same shape.
+
+    Args:
+        size: n, the channels in each window W(c), centred on c.
+        alpha: α, the weight of the window's mean square.
+        beta: β, the exponent.
+        k: the constant added before the power.
     """
 
     def __init__(self, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0):
