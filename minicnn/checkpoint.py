@@ -512,6 +512,15 @@ class Checkpoint(Callback):
 
     The file holds everything [`minicnn.load`][minicnn.checkpoint.load] needs to resume: weights,
     optimizer state, generator states, ``epoch`` and ``history``. Writes are atomic.
+
+    Args:
+        path: the checkpoint file, rewritten at each save.
+        model: the model whose weights (and buffers) are saved.
+        optimizer: its state is saved too, so a resumed run continues the same steps.
+        loader: a data loader whose shuffling state is saved (keyword-only).
+        scheduler: a learning-rate scheduler whose state is saved (keyword-only).
+        monitor: None to save after every epoch, or a metric ('val_acc', 'val_loss', ...)
+            to save only when it improved.
     """
 
     def __init__(

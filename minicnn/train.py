@@ -167,6 +167,13 @@ class EarlyStopping(Callback):
     With ``restore_best_weights=True`` it keeps a copy of the weights (and BatchNorm
     statistics) of the best epoch and puts them back into the model when training ends,
     so the model you are left with is the best one seen, not the last one.
+
+    Args:
+        monitor: the metric watched: 'val_loss' or 'train_loss' (lower is better),
+            'val_acc' or 'train_acc' (higher is better).
+        patience: the epochs in a row without improvement that are tolerated.
+        min_delta: the least change that counts as an improvement.
+        restore_best_weights: put the best epoch's weights back when training ends.
     """
 
     def __init__(
@@ -223,6 +230,9 @@ class CSVLogger(Callback):
     The whole file is rewritten atomically each epoch from the History, so a reader
     never sees half a row, and a resumed run (``fit(..., history=loaded)``) keeps the
     rows of the epochs before it.
+
+    Args:
+        path: the CSV file, rewritten after every epoch.
     """
 
     columns = (
