@@ -1,5 +1,6 @@
 """mypy on a user's script: minicnn ships py.typed (PEP 561), so a script that does the
-README's five tasks type-checks against minicnn's own hints, as an installed package."""
+README's five tasks type-checks (mypy --strict) against minicnn's own hints, as an
+installed package."""
 
 from __future__ import annotations
 
@@ -43,10 +44,10 @@ def test_mypy_is_clean_on_a_script_doing_the_five_tasks(tmp_path):
     (Path(purelib) / "0_minicnn.pth").write_text(f"{ROOT}\n")
     (Path(purelib) / "1_borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     config = tmp_path / "mypy.ini"
-    config.write_text("[mypy]\n")  # mypy's defaults, not the project's settings
+    config.write_text("[mypy]\n")  # --strict alone, not the project's settings
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", "--python-executable", str(python), "--no-incremental"]
-        + ["--config-file", str(config), str(script)],
+        + ["--strict", "--config-file", str(config), str(script)],
         cwd=tmp_path,  # not the checkout: neither its pyproject.toml nor its minicnn/
         capture_output=True,
         text=True,
