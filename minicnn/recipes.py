@@ -26,9 +26,8 @@ The LeNet-5 recipes write to ``--out`` (default ``runs/mnist_lenet/``,
 
 The CIFAR-10 recipe writes results.json, training_curves.png and checkpoint.npz.
 [`train_lenet5`][minicnn.recipes.train_lenet5] is the training step every lesson writes (model,
-loss, optimizer, fit); ``examples/train_mnist_lenet.py`` shows the same steps in a script of its
-own.
-The rest of this module is plumbing: flags, finding the data, resuming, pictures.
+loss, optimizer, fit); ``examples/train_mnist_lenet.py`` shows the same steps in a script of
+its own. The rest of this module is plumbing: flags, finding the data, resuming, pictures.
 """
 
 from __future__ import annotations

@@ -28,11 +28,10 @@ class)::
                                             to stop training after this epoch
     on_train_end(history)                   after the last epoch
 
-Ready-made callbacks: [`Checkpoint`][minicnn.checkpoint.Checkpoint] (save after each epoch, or the
-best), [`EarlyStopping`][minicnn.train.EarlyStopping] (stop when a metric stalls, optionally
-restoring the
-best weights), [`CSVLogger`][minicnn.train.CSVLogger] (one CSV row per epoch, for a spreadsheet or
-pandas).
+Ready-made callbacks: [`Checkpoint`][minicnn.checkpoint.Checkpoint] (save after each epoch, or
+the best), [`EarlyStopping`][minicnn.train.EarlyStopping] (stop when a metric stalls, optionally
+restoring the best weights), [`CSVLogger`][minicnn.train.CSVLogger] (one CSV row per epoch, for
+a spreadsheet or pandas).
 """
 
 from __future__ import annotations

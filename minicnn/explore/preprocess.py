@@ -7,9 +7,9 @@ trained on digits that were
 2. scaled (keeping the aspect ratio, anti-aliased) so the longer side is 20 pixels,
 3. placed in a 28×28 field so that their centre of mass sits at the field's centre.
 
-[`mnist_style`][minicnn.explore.preprocess.mnist_style] does exactly this to a 2-D array (white ink
-on black, any size). ``mc.data.load_digit(path)`` does the same for an image *file*; the two should
-share
+[`mnist_style`][minicnn.explore.preprocess.mnist_style] does exactly this to a 2-D array
+(white ink on black, any size).
+``mc.data.load_digit(path)`` does the same for an image *file*; the two should share
 this function (see the notes of the explorer's branch).
 """
 
