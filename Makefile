@@ -12,18 +12,43 @@ BIN    := $(VENV)/bin
 OPENBLAS_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS
 
+# pip says nothing unless something fails (-qq: errors only, no notices or warnings
+# about the build), so the first lines a student reads are minicnn's.
+PIP := $(BIN)/python -m pip -qq --disable-pip-version-check
+
 # The runtime environment: minicnn alone (the 5k MNIST sample ships inside it).
 $(VENV)/.run-installed: pyproject.toml setup.cfg
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@echo "minicnn: installing into $(VENV)/ (NumPy, Numba, Matplotlib; once, a minute or two)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -e .
+	@touch $@
 
-# The test environment adds pytest, hypothesis, ruff, the PyTorch reference and the
-# docs tools (the tests build the docs site).
-$(VENV)/.test-installed: $(VENV)/.run-installed
-	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
-	touch $@
+# PyTorch, the reference the tests compare every layer with. Without an NVIDIA GPU
+# (no working nvidia-smi) its CPU build comes from PyTorch's own wheel index: about
+# 200 MB, where the PyPI wheel for Linux is the multi-gigabyte CUDA build. If that index
+# cannot be reached (an offline classroom with a PyPI mirror), the registry's wheel.
+TORCH_VERSION   := 2.13.0
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+$(VENV)/.torch-installed: $(VENV)/.run-installed
+	@if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
+	    echo "minicnn: NVIDIA GPU found: torch==$(TORCH_VERSION) from the package registry"; \
+	    $(PIP) install torch==$(TORCH_VERSION); \
+	else \
+	    echo "minicnn: no NVIDIA GPU: torch==$(TORCH_VERSION), CPU build ($(TORCH_CPU_INDEX))"; \
+	    $(PIP) install --timeout 15 --retries 1 --index-url $(TORCH_CPU_INDEX) \
+	        torch==$(TORCH_VERSION) 2>/dev/null || { \
+	    echo "minicnn: $(TORCH_CPU_INDEX) unreachable: torch==$(TORCH_VERSION) from the package registry"; \
+	    $(PIP) install torch==$(TORCH_VERSION); }; \
+	fi
+	@touch $@
+
+# The test environment adds pytest, hypothesis, ruff and the docs tools (the tests build
+# the docs site); torch is already there, so the extra's torch pin is satisfied.
+$(VENV)/.test-installed: $(VENV)/.torch-installed
+	@echo "minicnn: installing the test and docs tools"
+	@$(PIP) install -e '.[test,docs]'
+	@touch $@
 
 # The docs site (docs/ plus the API reference from the docstrings) in site/; warnings
 # (a broken link, a reference to nothing) are errors.
@@ -31,7 +56,7 @@ docs: $(VENV)/.test-installed
 	$(BIN)/mkdocs build --strict --site-dir site
 
 demo: $(VENV)/.run-installed
-	$(BIN)/python examples/train_mnist_lenet.py
+	@$(BIN)/python examples/train_mnist_lenet.py
 
 LINTED := minicnn tests examples benchmarks labs mkdocs_hooks.py
 

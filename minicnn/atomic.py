@@ -175,7 +175,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
     """Call ``write(f)`` on an in-memory binary file, then put its bytes at ``path`` atomically.
 
-    The bytes go through :func:`atomic_write_bytes`: a temporary
+    The bytes go through [`atomic_write_bytes`][minicnn.atomic.atomic_write_bytes]: a temporary
     file in the same folder, flush + fsync, then ``os.replace`` (atomic: readers see the
     old file or the complete new one). If ``write`` or the file system fails, ``path``
     is left as it was and no temporary file remains. Missing folders are created.

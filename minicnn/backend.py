@@ -32,7 +32,8 @@ ENV_VAR = "MINICNN_BACKEND"
 
 
 def available_backends() -> tuple[str, ...]:
-    """The names :func:`set_backend` accepts (whether or not numba is installed)."""
+    """The names [`set_backend`][minicnn.backend.set_backend] accepts (whether or not numba is
+    installed)."""
     return tuple(_MODULES)
 
 
@@ -44,7 +45,7 @@ def _check_name(name: str, where: str) -> None:
 
 
 def set_backend(name: str) -> None:
-    """Select the kernels: one of :func:`available_backends`.
+    """Select the kernels: one of [`available_backends`][minicnn.backend.available_backends].
 
     Raises ValueError for an unknown name and ImportError for 'numba' when numba
     cannot be imported.

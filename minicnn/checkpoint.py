@@ -6,7 +6,7 @@ A checkpoint is one ``.npz`` file (a zip of ``.npy`` arrays) holding
     buffer/<name>     every buffer (BatchNorm's running statistics), by
                       ``model.named_buffers()`` name
     optim/<key>       the optimizer's ``state_dict()`` (lr, step count, momentum buffers, ...)
-    __meta__          a JSON string: the keyword arguments given to :func:`save`
+    __meta__          a JSON string: the keyword arguments given to ``save()``
                       (epoch, history, anything JSON-able)
     __rng__           a JSON string: the states of every random generator that
                       training draws from (the global one in ``minicnn.init``, each
@@ -17,10 +17,10 @@ A checkpoint is one ``.npz`` file (a zip of ``.npy`` arrays) holding
 Two rules, because a checkpoint is something a user cannot afford to lose:
 
 * **Never unpickled.** Everything is a plain numeric array or a JSON string, and
-  :func:`load` reads with ``np.load(allow_pickle=False)``, so opening a checkpoint
-  from someone else cannot run code.
-* **Written atomically.** :func:`atomic_write` writes to a temporary file in the
-  same folder, flushes it to disk and renames it over the target in one step
+  [`load`][minicnn.checkpoint.load] reads with ``np.load(allow_pickle=False)``, so opening a
+  checkpoint from someone else cannot run code.
+* **Written atomically.** [`atomic_write`][minicnn.atomic.atomic_write] writes to a temporary file
+  in the same folder, flushes it to disk and renames it over the target in one step
   (``os.replace``; see ``minicnn.atomic``). A crash or an exception mid-save
   leaves the previous file intact and no temporary file behind.
 
@@ -82,7 +82,7 @@ def _loader_rng(loader) -> np.random.Generator:
 
 def _to_json(value: Any) -> Any:
     """json.dumps ``default=`` hook: NumPy scalars/arrays and objects with ``to_dict()``
-    (such as :class:`minicnn.train.History`) become plain JSON."""
+    (such as [`minicnn.train.History`][]) become plain JSON."""
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
@@ -149,8 +149,8 @@ def save(
         loader: a data loader whose ``rng`` state is stored, so shuffling resumes
             where it stopped.
         scheduler: a learning-rate scheduler; its kind and ``state_dict()`` are stored
-            (``__scheduler__``), so :func:`load` can refuse another kind.
-        **meta: anything JSON-able, returned by :func:`load`, e.g.
+            (``__scheduler__``), so [`load`][minicnn.checkpoint.load] can refuse another kind.
+        **meta: anything JSON-able, returned by [`load`][minicnn.checkpoint.load], e.g.
             ``epoch=3, history=history``.
 
     The global generator and every generator held by a layer are always stored.
@@ -434,17 +434,18 @@ def load(
     scheduler=None,
     restore_rng: bool | None = None,
 ) -> dict[str, Any]:
-    """Load a checkpoint written by :func:`save` into ``model`` (and ``optimizer``, ...).
+    """Load a checkpoint written by [`save`][minicnn.checkpoint.save] into ``model`` (and
+    ``optimizer``, ...).
 
     Everything is checked before anything is changed: the format version; every
     parameter and buffer (present, same shape, a dtype that casts); the optimizer's
     state (``lr`` finite and >= 0, ``steps`` an integer, every state array one the
     optimizer uses, shaped like its parameter); the scheduler's kind and state; the
     generator states; ``__meta__`` a JSON object. If anything does not fit, a
-    :class:`CheckpointError` lists every problem and nothing has changed: not the
-    model, not the optimizer, not a generator. A corrupt or truncated file raises
-    :class:`CheckpointError` naming the file. Only the entries the model, optimizer
-    and scheduler need are read, each after its declared size was checked.
+    [`CheckpointError`][minicnn.checkpoint.CheckpointError] lists every problem and nothing has
+    changed: not the model, not the optimizer, not a generator. A corrupt or truncated file raises
+    [`CheckpointError`][minicnn.checkpoint.CheckpointError] naming the file. Only the entries the
+    model, optimizer and scheduler need are read, each after its declared size was checked.
 
     ``restore_rng`` says whether the random generators (the global one, the layers',
     the loader's ``rng``) continue exactly where they were when the file was saved:
@@ -456,7 +457,7 @@ def load(
     * ``False``: never (weights only; a model without the Dropout layers of the
       saved one then loads too).
 
-    Returns the ``**meta`` dict given to :func:`save`.
+    Returns the ``**meta`` dict given to [`save`][minicnn.checkpoint.save].
     """
     _check_arguments("mc.load", model, optimizer, loader, scheduler)
     if restore_rng is None:
@@ -506,11 +507,20 @@ def load(
 
 
 class Checkpoint(Callback):
-    """Save a checkpoint (:func:`minicnn.save`) after each epoch, or only when the
-    ``monitor``-ed metric improved (e.g. ``monitor='val_acc'`` keeps the best model).
+    """Save a checkpoint ([`minicnn.save`][minicnn.checkpoint.save]) after each epoch, or only when
+    the ``monitor``-ed metric improved (e.g. ``monitor='val_acc'`` keeps the best model).
 
-    The file holds everything :func:`minicnn.load` needs to resume: weights, optimizer
-    state, generator states, ``epoch`` and ``history``. Writes are atomic.
+    The file holds everything [`minicnn.load`][minicnn.checkpoint.load] needs to resume: weights,
+    optimizer state, generator states, ``epoch`` and ``history``. Writes are atomic.
+
+    Args:
+        path: the checkpoint file, rewritten at each save.
+        model: the model whose weights (and buffers) are saved.
+        optimizer: its state is saved too, so a resumed run continues the same steps.
+        loader: a data loader whose shuffling state is saved (keyword-only).
+        scheduler: a learning-rate scheduler whose state is saved (keyword-only).
+        monitor: None to save after every epoch, or a metric ('val_acc', 'val_loss', ...)
+            to save only when it improved.
     """
 
     rank_zero_only = True  # data-parallel training: only rank 0 writes (see mc.fit)

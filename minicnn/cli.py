@@ -190,11 +190,26 @@ def run_forwarded(name: str, argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    status = module.main(argv)
+    if name == "gradcheck":  # report and explore call themselves "minicnn report/explore"
+        status = module.main(argv, prog=f"minicnn {name}")
+    else:
+        status = module.main(argv)
     return int(status or 0)
 
 
 # -- the parser -----------------------------------------------------------------------------
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` states each flag's default once: "(default: 64)" is added to a flag's
+    help unless the help already says what the default is ("default: depends on the
+    data"), and never "(default: None)" or "(default: False)", which say nothing."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" in text or any(action.default is v for v in (None, False, argparse.SUPPRESS)):
+            return text
+        return super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"minicnn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    formatter = argparse.ArgumentDefaultsHelpFormatter
+    formatter = HelpFormatter
 
     train = commands.add_parser(
         "train",
@@ -261,7 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="C,H,W",
         help="one input, without the batch axis (default: the size the model was made for)",
     )
-    summary.add_argument("--num-classes", type=int, default=None, help="default: the model's")
+    summary.add_argument(
+        "--num-classes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="size of the last layer's output (default: the model's, 1000 for the ImageNet "
+        "models, 10 for LeNet-5 and the CIFAR ResNets)",
+    )
     summary.set_defaults(handler=cmd_summary)
 
     for name, (_, text) in FORWARDED.items():

@@ -2,10 +2,10 @@
 
 matplotlib's default font, DejaVu Sans, has no Hangul: a title such as "학습 손실" comes
 out as empty boxes, with the warning "Glyph 54617 (\\N{HANGUL SYLLABLE HAG}) missing from
-font(s) DejaVu Sans." :func:`use_korean_font` finds a Korean font on the machine and puts it
-right after DejaVu Sans in matplotlib's font list. matplotlib (3.6 and newer) takes each
-glyph from the first font in the list that has it, so Latin letters, digits and math keep
-their usual look and only the Hangul comes from the Korean font.
+font(s) DejaVu Sans." [`use_korean_font`][minicnn.fonts.use_korean_font] finds a Korean font
+on the machine and puts it right after DejaVu Sans in matplotlib's font list. matplotlib (3.6
+and newer) takes each glyph from the first font in the list that has it, so Latin letters,
+digits and math keep their usual look and only the Hangul comes from the Korean font.
 
 Where a Korean font comes from:
 
@@ -37,7 +37,7 @@ _FILE_HINTS = ("nanum", "notosanscjk", "notosanskr", "malgun", "applesdgothicneo
 
 
 def korean_font() -> str | None:
-    """The family name of the first installed font in :data:`KOREAN_FONTS`, or None."""
+    """The family name of the first installed font in ``KOREAN_FONTS``, or None."""
     known = {entry.name for entry in font_manager.fontManager.ttflist}
     found = next((name for name in KOREAN_FONTS if name in known), None)
     if found is not None:

@@ -200,8 +200,8 @@ def compare(
     batch: int | None = None,
 ) -> TensorCheck:
     """Max relative error of ``analytic`` against ``numeric`` (see module docstring);
-    ``noise`` is the numeric estimate's round-off (:func:`roundoff`), ``batch`` the
-    batch size (for the hint "off by the batch size")."""
+    ``noise`` is the numeric estimate's round-off ([`roundoff`][minicnn.gradcheck.roundoff]),
+    ``batch`` the batch size (for the hint "off by the batch size")."""
     problem = gradient_problem(name, analytic, numeric.shape)
     if problem:
         return TensorCheck(name, math.inf, (), False, message=problem)
@@ -546,8 +546,8 @@ def check_layer(
 
     The layer is deep-copied and cast to float64 first, so the caller's layer (and
     its float32 weights) are left untouched. Random layers (dropout) replay the
-    same random draws on every forward pass. Returns a :class:`GradcheckReport`;
-    with ``verbose=True`` it also prints it.
+    same random draws on every forward pass. Returns a
+    [`GradcheckReport`][minicnn.gradcheck.GradcheckReport]; with ``verbose=True`` it also prints it.
     """
     report = GradcheckReport(name or type(layer).__name__)
     layer = copy.deepcopy(layer)
@@ -649,7 +649,7 @@ def check_loss(
     ``criterion`` is a minicnn Loss or any object with ``forward(scores, labels)``
     (a number, or one loss per sample) and ``backward()`` (dL/dscores); when
     backward takes an argument it gets a random upstream gradient (a scalar, or one
-    per sample). The same diagnostics as :func:`check_layer` apply, and
+    per sample). The same diagnostics as [`check_layer`][minicnn.gradcheck.check_layer] apply, and
     ``reference`` (e.g. ``mc.SoftmaxCrossEntropy()``) must give the same loss.
     """
     report = GradcheckReport(name or type(criterion).__name__, kind="loss")
@@ -973,8 +973,8 @@ class UsageError(Exception):
 
 def load_layer_class(target: str) -> type:
     """``module:ClassName`` -> the class: a layer (a subclass of mc.Layer) or a loss
-    (see :func:`is_loss`). ``module`` is a dotted module name importable from the
-    current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
+    (see [`is_loss`][minicnn.gradcheck.is_loss]). ``module`` is a dotted module name importable from
+    the current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
     module_name, sep, class_name = target.rpartition(":")
     if not sep or not module_name or not class_name.isidentifier():
         raise UsageError(
@@ -1116,14 +1116,16 @@ def check_student_layer(
     return check_layer(obj, shape, seed=seed, name=name, reference=ref)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m minicnn.gradcheck") -> int:
+    """The command line (``prog`` is its name in ``--help``: ``minicnn gradcheck`` when
+    the ``minicnn`` command hands its arguments on)."""
     parser = argparse.ArgumentParser(
-        prog="python -m minicnn.gradcheck",
+        prog=prog,
         description="Check backward passes against central differences (float64): every "
         "minicnn layer, or, given module:ClassName, a layer or loss you wrote.",
-        epilog="examples: python -m minicnn.gradcheck my_layer.py:MyConv --input-shape 2,3,8,8 "
+        epilog=f"examples: {prog} my_layer.py:MyConv --input-shape 2,3,8,8 "
         "--args '3, 4' --kwargs \"{'stride': 2}\" --reference mc.Conv2D;  "
-        "python -m minicnn.gradcheck my_loss.py:MyLoss --input-shape 4,5",
+        f"{prog} my_loss.py:MyLoss --input-shape 4,5",
     )
     parser.add_argument(
         "target",

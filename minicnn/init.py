@@ -1,7 +1,7 @@
 """Random number generation and weight initialisation.
 
-There is one global generator, reset by :func:`manual_seed`. A layer takes either
-``rng`` (a ``np.random.Generator``) or ``seed`` (an int); with neither it draws
+There is one global generator, reset by [`manual_seed`][minicnn.init.manual_seed]. A layer takes
+either ``rng`` (a ``np.random.Generator``) or ``seed`` (an int); with neither it draws
 from the global generator, so ``mc.manual_seed(0)`` makes a whole model
 reproducible.
 """
@@ -54,7 +54,8 @@ def get_rng_state() -> dict:
 
 
 def set_rng_state(state: dict) -> None:
-    """Restore the global generator *in place* from :func:`get_rng_state`'s dict.
+    """Restore the global generator *in place* from [`get_rng_state`][minicnn.init.get_rng_state]'s
+    dict.
 
     In place rather than by replacing the generator: layers built without ``rng``/``seed``
     hold a reference to this very object (e.g. ``Dropout.rng``), and they must see the

@@ -7,7 +7,7 @@ Usage::
     loss = criterion(scores, labels)   # a Python float (reduction='mean' or 'sum')
     dscores = criterion.backward()     # dL/dscores, same shape as scores
 
-The math is in :mod:`minicnn.functional.losses`; a loss object keeps dL/dscores
+The math is in ``minicnn.functional.losses``; a loss object keeps dL/dscores
 between the two calls, the way a layer keeps its cache.
 """
 
@@ -21,7 +21,12 @@ from .functional.losses import REDUCTIONS
 
 
 class Loss:
-    """A loss function with ``forward(scores, labels)`` and ``backward(dloss=1.0)``."""
+    """A loss function with ``forward(scores, labels)`` and ``backward(dloss=1.0)``.
+
+    Args:
+        reduction: what ``forward`` returns from the per-sample losses L_n: their 'mean'
+            (the default, as PyTorch), their 'sum', or 'none', the (N,) array itself.
+    """
 
     def __init__(self, reduction: str = "mean"):
         if reduction not in REDUCTIONS:
@@ -60,15 +65,20 @@ class Loss:
 
 class SoftmaxCrossEntropy(Loss):
     """L_n = −log softmax(s_n)[y_n], dL_n/ds_nj = softmax(s_n)_j − 1[j = y_n]
-    (:func:`minicnn.functional.softmax_cross_entropy`), as ``torch.nn.CrossEntropyLoss``."""
+    ([`minicnn.functional.softmax_cross_entropy`][]), as ``torch.nn.CrossEntropyLoss``."""
 
     def loss_and_grad(self, scores, labels):
         return F.softmax_cross_entropy(scores, labels, self.reduction)
 
 
 class MulticlassSVM(Loss):
-    """L_n = Σ_{j≠y_n} max(0, s_nj − s_n,y_n + margin) (:func:`minicnn.functional.multiclass_svm`).
-    ``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes."""
+    """L_n = Σ_{j≠y_n} max(0, s_nj − s_n,y_n + margin) ([`minicnn.functional.multiclass_svm`][]).
+    ``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes.
+
+    Args:
+        margin: Δ, how far the correct class's score must lie above each other score.
+        reduction: 'mean', 'sum' or 'none', as for every [`Loss`][minicnn.losses.Loss].
+    """
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)
@@ -93,7 +103,7 @@ class MSELoss(Loss):
 
     over all M elements of the input (any shape; the target has the same shape).
     'sum' drops the 1/M, 'none' returns the squared error of every element.
-    Functional form: :func:`minicnn.functional.mse_loss`.
+    Functional form: [`minicnn.functional.mse_loss`][].
     """
 
     def loss_and_grad(self, input, target):
@@ -112,7 +122,7 @@ class BCEWithLogitsLoss(Loss):
 
     computed in the stable form max(s, 0) − t·s + log(1 + e^−|s|), so a score of ±1000
     gives a finite loss. 'mean' averages over every element.
-    Functional form: :func:`minicnn.functional.binary_cross_entropy_with_logits`.
+    Functional form: [`minicnn.functional.binary_cross_entropy_with_logits`][].
     """
 
     def loss_and_grad(self, scores, targets):
@@ -132,7 +142,7 @@ class PixelCrossEntropy(Loss):
 
     Every pixel is a sample of SoftmaxCrossEntropy; 'mean' averages over the N·H·W
     pixels, 'none' returns the (N, H, W) map of losses.
-    Functional form: :func:`minicnn.functional.pixel_cross_entropy`.
+    Functional form: [`minicnn.functional.pixel_cross_entropy`][].
     """
 
     def loss_and_grad(self, scores, labels):

@@ -85,7 +85,8 @@ def iou_per_class(pred: np.ndarray, target: np.ndarray, num_classes: int) -> np.
 
 
 def mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int) -> float:
-    """The mean of :func:`iou_per_class` over the classes that occur (NaN left out)."""
+    """The mean of [`iou_per_class`][minicnn.metrics.iou_per_class] over the classes that occur (NaN
+    left out)."""
     return float(np.nanmean(iou_per_class(pred, target, num_classes)))
 
 

@@ -49,10 +49,11 @@ class Sequential(Layer):
             input_shape = layer.output_shape(input_shape)
         return total
 
-    def summary(self, input_shape: tuple[int, ...], print_table: bool = True):
-        """Print and return the per-layer table (:func:`minicnn.summary.summary`) for one
+    def summary(self, input_shape: tuple[int, ...] | None = None, print_table: bool = True):
+        """Print and return the per-layer table ([`minicnn.summary.summary`][]) for one
         input of ``input_shape`` (no batch axis, e.g. (1, 28, 28)): output shapes,
-        parameters, multiply-adds and receptive fields, from shapes alone."""
+        parameters, multiply-adds and receptive fields, from shapes alone. Without a
+        shape, the model's own ``input_shape`` (the zoo's models know theirs)."""
         from .summary import summary  # summary walks Sequentials, so it imports this module
 
         return summary(self, input_shape, print_table)

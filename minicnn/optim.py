@@ -82,8 +82,8 @@ class Optimizer:
 
         Checked: ``lr`` a finite number >= 0 and ``steps`` an integer >= 0 (both
         0-d); every other key ``"<i>.<name>"`` names a parameter index this optimizer
-        has and a state array it uses (:meth:`state_names`), with the parameter's
-        shape (a 0-d integer for ``step``); a parameter has all of its state arrays
+        has and a state array it uses ([`state_names`][minicnn.optim.Optimizer.state_names]), with
+        the parameter's shape (a 0-d integer for ``step``); a parameter has all of its state arrays
         or none (none: it has not been stepped yet).
         """
         owner, problems = type(self).__name__, []
@@ -132,7 +132,8 @@ class Optimizer:
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         """Resume from ``state_dict()``; raises ValueError (and changes nothing) if it
-        does not fit this optimizer (see :meth:`check_state_dict`)."""
+        does not fit this optimizer (see
+        [`check_state_dict`][minicnn.optim.Optimizer.check_state_dict])."""
         problems = self.check_state_dict(state)
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict: " + "; ".join(problems))
@@ -170,6 +171,13 @@ class SGD(Optimizer):
     g = ∇L + λ·θ                          (weight decay λ)
     v = μ·v + g       (v = g on the first step)
     θ = θ − lr · (g + μ·v  if nesterov  else  v)
+
+    Args:
+        params: the parameters to update, e.g. ``model.parameters()``.
+        lr: the learning rate (no default, as in PyTorch).
+        momentum: μ; 0 is plain gradient descent, 0.9 is usual.
+        nesterov: use Nesterov's look-ahead form of momentum (needs momentum > 0).
+        weight_decay: λ, the L2 penalty added to the gradient.
     """
 
     def __init__(
@@ -248,6 +256,13 @@ class Adam(Optimizer):
 
     ε is added after the square root and after the bias correction of v, as in
     PyTorch (computed as lr/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε)).
+
+    Args:
+        params: the parameters to update, e.g. ``model.parameters()``.
+        lr: the learning rate.
+        betas: (β₁, β₂), the decay rates of the first and second moment.
+        eps: ε, added to the denominator.
+        weight_decay: λ, L2 in the gradient (use AdamW for decoupled decay).
     """
 
     decoupled_weight_decay = False
@@ -296,6 +311,13 @@ class AdamW(Adam):
 
     With L2 in Adam, the decay term λθ is divided by √v̂ like the gradient, so
     weights with large gradients are barely decayed; decoupling decays all alike.
+
+    Args:
+        params: the parameters to update.
+        lr: the learning rate.
+        betas: (β₁, β₂), as in Adam.
+        eps: ε, as in Adam.
+        weight_decay: λ, the decoupled decay (0.01: PyTorch's default).
     """
 
     decoupled_weight_decay = True
@@ -322,6 +344,14 @@ class AdaGrad(Optimizer):
 
     Every weight's step shrinks as its squared gradients accumulate: rare features
     keep large steps, frequent ones get small ones.
+
+    Args:
+        params: the parameters to update.
+        lr: the initial learning rate.
+        lr_decay: how fast the rate falls with the step count.
+        weight_decay: λ, L2 added to the gradient.
+        initial_accumulator_value: the starting value of G.
+        eps: ε, added to the denominator.
     """
 
     def __init__(
@@ -372,6 +402,15 @@ class RMSprop(Optimizer):
                          θ = θ − lr · b
 
     ε is added outside the square root, as in PyTorch.
+
+    Args:
+        params: the parameters to update.
+        lr: the learning rate.
+        alpha: α, the smoothing constant of the running mean of g².
+        eps: ε, added to the denominator.
+        weight_decay: λ, L2 added to the gradient.
+        momentum: μ, momentum on the scaled step (0: none).
+        centered: divide by the gradient's running variance instead of its mean square.
     """
 
     def __init__(
@@ -437,6 +476,13 @@ class AdaDelta(Optimizer):
 
     The ratio of the two running RMS values gives the step the units of θ, so the
     default lr = 1.0 needs no tuning (Zeiler's motivation).
+
+    Args:
+        params: the parameters to update.
+        lr: scales Δ (1.0, Zeiler's, needs no tuning).
+        rho: ρ, the decay of both running averages.
+        eps: ε, inside both square roots.
+        weight_decay: λ, L2 added to the gradient.
     """
 
     def __init__(

@@ -30,9 +30,9 @@ The CIFAR-10 recipe writes results.json, training_curves.png and checkpoint.npz.
 ``mpiexec -n 2 minicnn train lenet5-mnist --distributed``: ``--batch-size`` is per
 process, every process takes its shard of each epoch (``mc.distributed``), and only
 rank 0 prints and writes the outputs. Every rank reads the checkpoint to ``--resume``.
-:func:`train_lenet5` is the training step every lesson writes (model, loss, optimizer,
-fit); ``examples/train_mnist_lenet.py`` shows the same steps in a script of its own.
-The rest of this module is plumbing: flags, finding the data, resuming, pictures.
+[`train_lenet5`][minicnn.recipes.train_lenet5] is the training step every lesson writes (model,
+loss, optimizer, fit); ``examples/train_mnist_lenet.py`` shows the same steps in a script of
+its own. The rest of this module is plumbing: flags, finding the data, resuming, pictures.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ import numpy as np
 import minicnn as mc
 from minicnn.atomic import atomic_write_bytes
 from minicnn.data.transforms import Transform
+
+from .cli import HelpFormatter
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -80,7 +82,7 @@ def make_data(
     lr: float,
     augment: Transform,
 ) -> Data:
-    """A :class:`Data` from two datasets, as arrays the network wants."""
+    """A [`Data`][minicnn.recipes.Data] from two datasets, as arrays the network wants."""
     (x_train, y_train), (x_test, y_test) = train.arrays(), test.arrays()
     classes = list(train.classes)
     return Data(description, x_train, y_train, x_test, y_test, classes, epochs, lr, augment)
@@ -150,7 +152,7 @@ def add_lenet_arguments(p: argparse.ArgumentParser, default_out: str) -> None:
         default=None,
         help="epochs in total (default: depends on the data found, see the Data line)",
     )
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=64, help="images per training step")
     p.add_argument(
         "--lr",
         type=float,
@@ -158,7 +160,7 @@ def add_lenet_arguments(p: argparse.ArgumentParser, default_out: str) -> None:
         help="initial learning rate (default: depends on the data); ×0.1 after 2/3 "
         "and again after 9/10 of the epochs",
     )
-    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
     p.add_argument("--seed", type=int, default=0, help="seeds weights, shuffling, augmentation")
     add_data_arguments(p)
     p.add_argument("--out", default=default_out, help="output folder")
@@ -457,10 +459,10 @@ def add_cifar_arguments(p: argparse.ArgumentParser) -> None:
     cores it trains about 50 images/s (numpy backend), some 17 minutes an epoch."""
     p.add_argument("--depth", type=int, default=20, choices=DEPTHS, help="ResNet depth, 6n + 2")
     p.add_argument("--epochs", type=int, default=10, help="the paper's recipe: 160")
-    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--batch-size", type=int, default=128, help="images per training step")
     p.add_argument("--lr", type=float, default=0.1, help="initial learning rate")
-    p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--weight-decay", type=float, default=1e-4)
+    p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
+    p.add_argument("--weight-decay", type=float, default=1e-4, help="L2 penalty on the weights")
     p.add_argument("--seed", type=int, default=0, help="seeds weights, shuffling, augmentation")
     p.add_argument(
         "--subset",
@@ -620,7 +622,7 @@ def recipe_parser(name: str, prog: str | None = None) -> argparse.ArgumentParser
     p = argparse.ArgumentParser(
         prog=prog,
         description=f"Train {recipe.help}.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     recipe.add_arguments(p)
     return p

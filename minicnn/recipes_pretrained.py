@@ -4,8 +4,8 @@
 
 The recipe: the official MNIST *training* file (60,000 digits; the test files are not
 used). The first 50,000 images train, the last 10,000 are held out for validation and
-never trained on. LeNet-5 (:func:`minicnn.zoo.lenet5`), SGD with momentum 0.9, batch 64,
-lr 0.05, ×0.1 after 2/3 and after 9/10 of the epochs, random shifts of up to 2 pixels,
+never trained on. LeNet-5 ([`minicnn.zoo.lenet5`][]), SGD with momentum 0.9, batch
+64, lr 0.05, ×0.1 after 2/3 and after 9/10 of the epochs, random shifts of up to 2 pixels,
 seed 0, the numba backend, one thread. Everything random is seeded and the kernels run
 in one thread, so the same command on the same software gives the same bytes (the
 SHA-256 printed at the end equals ``minicnn.weights.LENET5_MNIST_SHA256``; a change to

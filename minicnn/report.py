@@ -1,6 +1,6 @@
 """``minicnn report RUN_DIR`` (or ``python -m minicnn.report RUN_DIR``): write
 RUN_DIR/report.html, one self-contained page about a training run (see
-:func:`minicnn.viz.report`)."""
+[`minicnn.viz.report`][])."""
 
 from __future__ import annotations
 

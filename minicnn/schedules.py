@@ -130,6 +130,11 @@ class StepLR(LRScheduler):
     ``torch.optim.lr_scheduler.StepLR``:
 
         lr(epoch) = base_lr · gamma^⌊epoch / step_size⌋
+
+    Args:
+        optimizer: the optimizer whose ``lr`` is set.
+        step_size: epochs between two reductions.
+        gamma: the factor applied at each reduction.
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
@@ -149,6 +154,11 @@ class MultiStepLR(LRScheduler):
 
     A large rate first (fast, noisy progress), then smaller ones to settle into the
     minimum: the schedule of AlexNet, VGG and the ResNet papers.
+
+    Args:
+        optimizer: the optimizer whose ``lr`` is set.
+        milestones: the epochs at which the rate is multiplied by ``gamma``.
+        gamma: the factor at each milestone.
     """
 
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1):
@@ -175,6 +185,11 @@ class CosineLR(LRScheduler):
         lr(epoch) = eta_min + (base_lr − eta_min) · (1 + cos(π · epoch / T_max)) / 2
 
     It reaches eta_min at epoch T_max; past it, the cosine rises again (as PyTorch's).
+
+    Args:
+        optimizer: the optimizer whose ``lr`` is set.
+        T_max: the epoch at which the rate reaches ``eta_min``.
+        eta_min: the lowest rate.
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0):
@@ -202,6 +217,17 @@ class ReduceLROnPlateau(LRScheduler):
     After more than ``patience`` epochs in a row without improvement the rate becomes
     max(lr·factor, min_lr) (unchanged if that moves it by eps or less), and the next
     ``cooldown`` epochs do not count as bad.
+
+    Args:
+        optimizer: the optimizer whose ``lr`` is set.
+        mode: 'min' for a metric that should fall (a loss), 'max' for one that should rise.
+        factor: the rate is multiplied by it on a plateau.
+        patience: the epochs without improvement that are tolerated.
+        threshold: how much better than the best so far counts as an improvement.
+        threshold_mode: 'rel' (a fraction of the best) or 'abs'.
+        cooldown: epochs after a reduction that do not count as bad.
+        min_lr: the rate never goes below it.
+        eps: a change of the rate by eps or less is skipped.
     """
 
     needs_metric = True

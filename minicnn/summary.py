@@ -95,9 +95,22 @@ class Summary:
         ]
 
 
-def summary(model: Layer, input_shape: tuple[int, ...], print_table: bool = True) -> Summary:
+def summary(
+    model: Layer, input_shape: tuple[int, ...] | None = None, print_table: bool = True
+) -> Summary:
     """Print and return the per-layer table for one input of ``input_shape``
-    (no batch axis, e.g. (1, 28, 28) for MNIST)."""
+    (no batch axis, e.g. (1, 28, 28) for MNIST). Without ``input_shape``, the model's
+    own: the zoo's models know theirs (``mc.zoo.resnet20().input_shape`` is (3, 32, 32)),
+    and ``model.with_input_shape((1, 28, 28))`` tells any model."""
+    if input_shape is None:
+        input_shape = model.input_shape
+    if input_shape is None:
+        raise TypeError(
+            f"summary: this {type(model).__name__} does not know the shape of its input; "
+            f"pass the shape of one input, without the batch axis: model.summary((1, 28, 28)) "
+            f"for MNIST, (3, 32, 32) for CIFAR-10 (or set it once with "
+            f"model.with_input_shape(...))"
+        )
     shape = (1, *input_shape)
     # Receptive fields are measured in pixels of an image input (C, H, W).
     rf = ReceptiveField() if len(shape) == 4 else None

@@ -12,8 +12,9 @@ How many threads, the first one that applies:
 1. ``mc.set_num_threads(n)``;
 2. the environment variable ``MINICNN_NUM_THREADS``, then the usual ones:
    ``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``;
-3. otherwise a default from the machine (:func:`default_num_threads`): the cores
-   this process may use that are idle (load average) at start-up, at most 8, and a
+3. otherwise a default from the machine
+   ([`default_num_threads`][minicnn.threads.default_num_threads]): the cores this process may use
+   that are idle (load average) at start-up, at most 8, and a
    single thread on a machine with 2 cores or fewer.
 
 Why so careful: on a machine whose cores are all busy, a thread that waits for a
@@ -156,6 +157,7 @@ def run(task: Callable[[int], None], n_tasks: int) -> None:
 
 
 def run_chunks(n_items: int, task: Callable[[int, int], None]) -> None:
-    """``task(start, stop)`` for every chunk of :func:`chunks` (``n_items``), in parallel."""
+    """``task(start, stop)`` for every chunk of [`chunks`][minicnn.threads.chunks] (``n_items``), in
+    parallel."""
     parts = chunks(n_items)
     run(lambda i: task(*parts[i]), len(parts))

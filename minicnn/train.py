@@ -8,12 +8,14 @@ One training step is the four lines every lesson writes on the board::
     model.backward(loss.backward())              # fills p.grad for every Parameter
     optimizer.step()                             # p.data -= lr * (update from p.grad)
 
-:func:`fit` repeats it over a data loader for some epochs, measures loss, accuracy and
-speed, validates, steps a learning-rate scheduler and calls callbacks. It refuses to
-take a step whose loss or gradients are NaN or infinite (:class:`TrainingDivergedError`),
-so a diverged run never overwrites good weights with garbage.
+[`fit`][minicnn.train.fit] repeats it over a data loader for some epochs, measures loss, accuracy
+and speed, validates, steps a learning-rate scheduler and calls callbacks. It refuses to
+take a step whose loss or gradients are NaN or infinite
+([`TrainingDivergedError`][minicnn.train.TrainingDivergedError]), so a diverged run never overwrites
+good weights with garbage.
 
-Callback protocol (every method optional; :class:`Callback` is a no-op base class)::
+Callback protocol (every method optional; [`Callback`][minicnn.train.Callback] is a no-op base
+class)::
 
     set_model(model)                        first of all: the model being trained
     on_train_begin(history)                 before the first epoch of this fit call
@@ -30,9 +32,10 @@ A callback whose class sets ``rank_zero_only = True`` writes files (``Checkpoint
 ``CSVLogger``): in data-parallel training (``mc.distributed``) only rank 0 runs it,
 and only rank 0 prints, so two processes never write the same file or the same line.
 
-Ready-made callbacks: :class:`Checkpoint` (save after each epoch, or the best),
-:class:`EarlyStopping` (stop when a metric stalls, optionally restoring the best
-weights), :class:`CSVLogger` (one CSV row per epoch, for a spreadsheet or pandas).
+Ready-made callbacks: [`Checkpoint`][minicnn.checkpoint.Checkpoint] (save after each epoch, or
+the best), [`EarlyStopping`][minicnn.train.EarlyStopping] (stop when a metric stalls, optionally
+restoring the best weights), [`CSVLogger`][minicnn.train.CSVLogger] (one CSV row per epoch, for
+a spreadsheet or pandas).
 """
 
 from __future__ import annotations
@@ -118,7 +121,8 @@ class History:
 
 class Callback:
     """Base class for callbacks: override any of the hooks (see the module doc).
-    ``self.model`` is the model being trained (set by :func:`fit` before training)."""
+    ``self.model`` is the model being trained (set by [`fit`][minicnn.train.fit] before
+    training)."""
 
     model: Layer | None = None
     # True for callbacks that write files or print: in data-parallel training only
@@ -174,6 +178,13 @@ class EarlyStopping(Callback):
     With ``restore_best_weights=True`` it keeps a copy of the weights (and BatchNorm
     statistics) of the best epoch and puts them back into the model when training ends,
     so the model you are left with is the best one seen, not the last one.
+
+    Args:
+        monitor: the metric watched: 'val_loss' or 'train_loss' (lower is better),
+            'val_acc' or 'train_acc' (higher is better).
+        patience: the epochs in a row without improvement that are tolerated.
+        min_delta: the least change that counts as an improvement.
+        restore_best_weights: put the best epoch's weights back when training ends.
     """
 
     def __init__(
@@ -230,6 +241,9 @@ class CSVLogger(Callback):
     The whole file is rewritten atomically each epoch from the History, so a reader
     never sees half a row, and a resumed run (``fit(..., history=loaded)``) keeps the
     rows of the epochs before it.
+
+    Args:
+        path: the CSV file, rewritten after every epoch.
     """
 
     columns = (
@@ -307,8 +321,9 @@ def train_step(
 ) -> tuple[float, int]:
     """One optimisation step on the batch (xb, yb); returns (mean loss, correct count).
 
-    Raises :class:`TrainingDivergedError` *before* ``optimizer.step()`` if the loss or
-    any gradient is NaN/infinite, so the weights are never updated with garbage.
+    Raises [`TrainingDivergedError`][minicnn.train.TrainingDivergedError] *before*
+    ``optimizer.step()`` if the loss or any gradient is NaN/infinite, so the weights are never
+    updated with garbage.
     """
     optimizer.zero_grad()
     # Overflow is checked for below and reported as one clear error, so NumPy's
@@ -426,7 +441,7 @@ def fit(
     scheduler=None,
     history: History | None = None,
 ) -> History:
-    """Train ``model`` for ``epochs`` epochs and return the :class:`History`.
+    """Train ``model`` for ``epochs`` epochs and return the [`History`][minicnn.train.History].
 
     Args:
         model: a Layer (usually a Sequential) mapping (N, C, H, W) to scores (N, classes),

@@ -1,5 +1,5 @@
 """Pictures of a network and its training: curves, filters, feature maps, mistakes,
-and the run report (:func:`report`), one self-contained HTML page per training run.
+and the run report ([`report`][minicnn.viz.report]), one self-contained HTML page per training run.
 
 Every function returns a ``matplotlib.figure.Figure`` and, given ``path``, also saves
 it as a PNG (atomically: a half-written image never replaces a good one). Figures are
@@ -401,7 +401,8 @@ def report(
         model, input_shape: give both for the full layer table (``model.summary``);
             without them the parameter tensors stored in checkpoint.npz are listed.
         initial_filters: first-layer weights (K, C, kh, kw) before training, drawn when
-            the run has no filters_before.png (see :func:`save_initial_filters`).
+            the run has no filters_before.png (see
+            [`save_initial_filters`][minicnn.viz.save_initial_filters]).
         title: the page's heading (default: 'minicnn run: <folder name>').
         path: where to write (default ``run_dir/report.html``); written atomically.
 

@@ -101,7 +101,7 @@ def _lenet5(num_classes: int, in_channels: int) -> Sequential:
         Linear(120, 84),
         ReLU(),
         Linear(84, num_classes),
-    )
+    ).with_input_shape((in_channels, 28, 28))
 
 
 # -- AlexNet and VGG ---------------------------------------------------------------
@@ -199,7 +199,9 @@ def alexnet(
             MaxPool2D(3, 2),
         ]
     head = classifier(256 * 6 * 6, 4096, num_classes, dropout)
-    return _PaperAlexNet(*features, *head) if lrn else Sequential(*features, *head)
+    if lrn:
+        return _PaperAlexNet(*features, *head).with_input_shape((3, 227, 227))
+    return Sequential(*features, *head).with_input_shape((3, 224, 224))
 
 
 class _PaperAlexNet(Sequential):
@@ -221,9 +223,11 @@ class _PaperAlexNet(Sequential):
                 f"which takes 224×224."
             ) from None
 
-    def summary(self, input_shape, print_table: bool = True):
-        self.output_shape((1, *input_shape))  # fail before any row, with the explanation
-        return super().summary(input_shape, print_table)
+    def summary(self, input_shape: tuple[int, ...] | None = None, print_table: bool = True):
+        shape = self.input_shape if input_shape is None else input_shape
+        if shape is not None:
+            self.output_shape((1, *shape))  # fail before any row, with the explanation
+        return super().summary(shape, print_table)
 
     def forward(self, x):
         self.output_shape(getattr(x, "shape", ()))
@@ -284,7 +288,8 @@ def vgg(
                 layers.append(BatchNorm2D(out))
             layers.append(ReLU())
             channels = out
-    return Sequential(*layers, *classifier(512 * 7 * 7, 4096, num_classes, dropout))
+    head = classifier(512 * 7 * 7, 4096, num_classes, dropout)
+    return Sequential(*layers, *head).with_input_shape((3, 224, 224))
 
 
 def vgg11(num_classes: int = 1000, batch_norm: bool = False) -> Sequential:
@@ -443,7 +448,8 @@ def imagenet_resnet(
                 stage.append(basic_block(channels, width, stride))
                 channels = width
         stages.append(Sequential(*stage))
-    return Sequential(stem, *stages, Sequential(GlobalAvgPool2D(), Linear(channels, num_classes)))
+    head = Sequential(GlobalAvgPool2D(), Linear(channels, num_classes))
+    return Sequential(stem, *stages, head).with_input_shape((3, 224, 224))
 
 
 def resnet18(num_classes: int = 1000) -> Sequential:
@@ -520,7 +526,7 @@ def cifar_resnet(depth: int, num_classes: int = 10, shortcut: str = "A") -> Sequ
         Sequential(*conv_bn(3, 16, 3), ReLU()),
         *stages,
         Sequential(GlobalAvgPool2D(), Linear(64, num_classes)),
-    )
+    ).with_input_shape((3, 32, 32))
 
 
 def resnet20(num_classes: int = 10, shortcut: str = "A") -> Sequential:
@@ -625,7 +631,7 @@ def googlenet(num_classes: int = 1000, dropout: float = 0.2) -> Sequential:
         Sequential(*stage["4"], MaxPool2D(2, 2)),
         Sequential(*stage["5"]),
         Sequential(GlobalAvgPool2D(), Dropout(dropout), Linear(1024, num_classes)),
-    )
+    ).with_input_shape((3, 224, 224))
 
 
 # -- DenseNet: every layer sees all earlier feature maps (Huang et al., 2017) ----------
@@ -693,7 +699,7 @@ def densenet(
     layers.append(
         Sequential(BatchNorm2D(channels), ReLU(), GlobalAvgPool2D(), Linear(channels, num_classes))
     )
-    return Sequential(*layers)
+    return Sequential(*layers).with_input_shape((3, 224, 224))
 
 
 def densenet121(num_classes: int = 1000) -> Sequential:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import types
@@ -45,6 +46,70 @@ def run(argv, capsys) -> tuple[int, str, str]:
 def test_every_subcommand_has_help(capsys, argv, expected):
     status, out, _ = run([*argv, "--help"], capsys)
     assert status == 0 and expected in out
+
+
+def help_pages(parser=None, argv=()) -> list[list[str]]:
+    """The argv of every --help page: the command, each subcommand, each recipe."""
+    import argparse
+
+    parser = parser or cli.build_parser()
+    pages = [list(argv)]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                pages += help_pages(sub, [*argv, name])
+    return pages
+
+
+def entries(help_text: str) -> dict[str, str]:
+    """{argument: its help} from --help output: an entry starts two spaces in, its help
+    follows after two or more spaces or on the lines indented below it."""
+    found: dict[str, str] = {}
+    current = None
+    for line in help_text.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            name, _, text = line.strip().partition("  ")
+            current = name
+            found[current] = text.strip()
+        elif line.startswith("   ") and current is not None:
+            found[current] = f"{found[current]} {line.strip()}".strip()
+        else:
+            current = None
+    return found
+
+
+@pytest.mark.parametrize("argv", help_pages(), ids=" ".join)
+def test_every_flag_has_help_with_one_default(capsys, argv):
+    """No flag without help, no "(default: None)", and a default stated once, not
+    "(default: depends on the data) (default: None)"."""
+    status, out, _ = run([*argv, "--help"], capsys)
+    assert status == 0
+    usage = out.splitlines()[0]
+    assert usage.startswith(" ".join(["usage: minicnn", *argv])), usage
+    for name, text in entries(out).items():
+        if name.startswith(("-h, --help", "--version")):
+            continue
+        assert text, f"minicnn {' '.join(argv)}: {name} has no help"
+        assert "(default: None)" not in text and "(default: False)" not in text, text
+        assert len(re.findall(r"default:|\(default ", text)) <= 1, f"{name}: {text}"
+
+
+def test_gradcheck_help_names_the_command_it_was_run_as(capsys):
+    _, out, _ = run(["gradcheck", "--help"], capsys)
+    assert out.startswith("usage: minicnn gradcheck") and "minicnn gradcheck my_layer.py" in out
+    from minicnn import gradcheck
+
+    with pytest.raises(SystemExit):
+        gradcheck.main(["--help"])
+    assert capsys.readouterr().out.startswith("usage: python -m minicnn.gradcheck")
+
+
+def test_flag_defaults_are_shown(capsys):
+    _, out, _ = run(["train", "lenet5-mnist", "--help"], capsys)
+    flags = entries(out)
+    assert flags["--batch-size BATCH_SIZE"] == "images per training step (default: 64)"
+    assert flags["--seed SEED"].endswith("(default: 0)")  # 0 is a default worth stating
+    assert flags["--download"] == "download the dataset if it is not on disk (needs the network)"
 
 
 def test_top_level_help_lists_every_command(capsys):

@@ -108,8 +108,12 @@ def test_mnist_reads_images_labels_and_arrays(tmp_path):
     assert x.shape == (6, 1, 28, 28) and x.dtype == np.float32
     np.testing.assert_allclose(x[:, 0], ds.images / 255.0, rtol=1e-6)
     np.testing.assert_array_equal(y, labels)
-    image, label = ds[2]
-    assert image.shape == (28, 28) and label == labels[2]
+    image, label = ds[2]  # what arrays() holds for image 2, as a PyTorch dataset indexes
+    assert image.shape == (1, 28, 28) and image.dtype == np.float32 and label == labels[2]
+    np.testing.assert_array_equal(image, x[2])
+    batch, batch_labels = ds[1:4]
+    np.testing.assert_array_equal(batch, x[1:4])
+    np.testing.assert_array_equal(batch_labels, labels[1:4])
     assert "6 images of 28x28" in repr(ds)
 
 
@@ -238,6 +242,21 @@ def test_cifar10_reads_binary_batches(tmp_path):
     assert len(test) == 2 and test.classes[test.labels[1]] == "ship"
     x, _ = test.arrays()
     assert x.shape == (2, 3, 32, 32) and x.dtype == np.float32 and x.max() <= 1.0
+    image, label = test[1]  # colour images keep their 3 channels
+    np.testing.assert_array_equal(image, x[1])
+    assert label == test.labels[1]
+
+
+def test_indexing_the_shipped_sample_gives_what_arrays_holds():
+    """The issue's case: MNISTSample("train")[0] was (28, 28) while arrays() is (N, 1, 28, 28)."""
+    sample = mc.data.MNISTSample("train")
+    x, y = sample.arrays()
+    image, label = sample[0]
+    assert image.shape == (1, 28, 28) == x.shape[1:]
+    np.testing.assert_array_equal(image, x[0])
+    assert label == y[0] and isinstance(label, np.int64)
+    last, _ = sample[-1]
+    np.testing.assert_array_equal(last, x[-1])
 
 
 def test_cifar10_corrupt_batches(tmp_path):

@@ -148,7 +148,28 @@ def test_bad_input_names_the_layer_and_the_problem(make, x, error, words):
     with pytest.raises(error) as info:
         make()(x)
     for word in words:
-        assert word in str(info.value)
+        assert word in as_printed(info.value)
+
+
+def as_printed(err: BaseException) -> str:
+    """The message and its notes (PEP 678), as a traceback prints them."""
+    return "\n".join([str(err), *getattr(err, "__notes__", [])])
+
+
+def test_an_error_names_its_layer_once():
+    """Once, not "Linear(400, 120): Linear(400, 120): expected ...": the innermost layer
+    names itself, the model around it does not, and a message that names it is kept."""
+    lenet = mc.zoo.lenet5()
+    with pytest.raises(ValueError) as info:
+        lenet.summary((1, 32, 32))  # 32×32 leaves 16×6×6 = 576 features, not 400
+    assert as_printed(info.value).count("Linear(400, 120)") == 1
+    with pytest.raises(ValueError) as info:
+        lenet(np.zeros((2, 1, 32, 32), np.float32))
+    printed = as_printed(info.value)
+    assert printed.count("Linear(400, 120)") == 1 and "(N, 400)" in printed
+    with pytest.raises(TypeError) as info:
+        mc.Sequential(mc.Sequential(mc.ReLU()))(np.arange(3))
+    assert as_printed(info.value).count("ReLU()") == 1
 
 
 @pytest.mark.parametrize(

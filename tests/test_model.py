@@ -74,3 +74,45 @@ def test_lenet_learns_a_small_synthetic_problem():
     assert last < 0.3 * first, (first, last)
     accuracy = (model(x).argmax(axis=1) == labels).mean()
     assert accuracy > 0.9
+
+
+# -- PyTorch habits: devices ---------------------------------------------------------------
+
+
+def test_to_accepts_the_cpu_as_pytorch_does():
+    model = mc.zoo.lenet5()
+    weight = model[0].weight
+    assert model.to("cpu") is model and weight.dtype == np.float32  # nothing changes
+    assert model.cpu() is model
+    model.to("cpu", np.float64)
+    assert weight.dtype == np.float64 and weight.grad.dtype == np.float64
+    model.to(np.float32)
+    assert weight.dtype == np.float32
+    model.to(device="cpu", dtype="float64")
+    assert weight.dtype == np.float64
+    bn = mc.Sequential(mc.BatchNorm2D(3)).to("cpu:0", np.float64)
+    assert bn[0].running_mean.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "move", [lambda m: m.cuda(), lambda m: m.to("cuda"), lambda m: m.to("cuda:0", np.float64)]
+)
+def test_a_gpu_device_says_minicnn_runs_on_the_cpu(move):
+    model = mc.zoo.lenet5()
+    with pytest.raises(RuntimeError, match="runs on the CPU only") as info:
+        move(model)
+    assert "'cuda" in str(info.value) and "model.to('cpu')" in str(info.value)
+    assert model[0].weight.dtype == np.float32  # nothing was cast before the error
+
+
+def test_to_with_something_that_is_no_dtype_names_both_forms():
+    with pytest.raises(TypeError, match=r"neither a device \('cpu'\) nor a NumPy dtype"):
+        mc.zoo.lenet5().to(object())
+
+
+def test_torch_devices_and_dtypes_are_understood():
+    torch = pytest.importorskip("torch")
+    model = mc.zoo.lenet5().to(torch.device("cpu"), torch.float64)
+    assert model[0].weight.dtype == np.float64
+    with pytest.raises(RuntimeError, match="runs on the CPU only"):
+        model.to(torch.device("cuda"))

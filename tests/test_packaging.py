@@ -29,6 +29,7 @@ SHIPPED = [
     "minicnn/__init__.py",
     "minicnn/__main__.py",
     "minicnn/cli.py",
+    "minicnn/py.typed",  # PEP 561: mypy reads minicnn's type hints in a user's script
     "minicnn/recipes.py",
     "minicnn/data/digits.py",
     "minicnn/data/mnist_5k.csv.gz",
@@ -80,7 +81,9 @@ def test_the_wheel_holds_the_package_data_and_the_command(source):
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     metadata = zipfile.ZipFile(wheel).read(meta).decode()
     assert "Name: minicnn-course" in metadata
-    assert "Classifier: License :: OSI Approved :: MIT License" in metadata
+    # an SPDX expression, not the deprecated license classifier (setuptools warns on it)
+    assert "License-Expression: MIT AND CC-BY-SA-3.0" in metadata
+    assert "Classifier: License ::" not in metadata
     assert "Classifier: Programming Language :: Python :: 3.10" in metadata
     # no Project-URL: the kit has no public home yet, and setup.cfg invents none
     assert "Project-URL" not in metadata

@@ -43,6 +43,11 @@ def test_shapes_dtypes_and_arrays():
     assert x.shape == (7, 1, 40, 40) and x.dtype == np.float32
     assert 0 <= x.min() and x.max() <= 1
     assert m is ds.masks and len(ds.classes) == 11
+    image, mask = ds[3]  # indexing gives what arrays() holds for canvas 3
+    assert image.shape == (1, 40, 40) and image.dtype == np.float32
+    np.testing.assert_array_equal(image, x[3])
+    np.testing.assert_array_equal(mask, m[3])
+    np.testing.assert_array_equal(ds[2:5][0], x[2:5])
 
 
 def pasted_layers(ds, images, n):

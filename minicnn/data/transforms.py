@@ -124,6 +124,10 @@ class RandomCrop:
 
     ``RandomCrop(32, padding=4)`` is the standard CIFAR-10 augmentation: each image
     moves by up to 4 pixels in each direction.
+
+    Args:
+        size: the crop's size, an int for a square or a pair (height, width).
+        padding: zeros added on each side first, so the crop can move by that much.
     """
 
     def __init__(self, size: int | tuple[int, int], padding: int = 0):
@@ -151,6 +155,9 @@ class RandomShift:
     The uncovered border is filled with zeros (the background of MNIST). This is
     ``RandomCrop(size=image size, padding=max_shift)``: pad, then cut the original
     size at a random offset. Good augmentation for digits, which must not be flipped.
+
+    Args:
+        max_shift: the largest move in pixels, along each axis and in either direction.
     """
 
     def __init__(self, max_shift: int = 2):
@@ -167,7 +174,11 @@ class RandomShift:
 
 
 class RandomHorizontalFlip:
-    """Mirror each image left-right with probability ``p`` (right for photos, not digits)."""
+    """Mirror each image left-right with probability ``p`` (right for photos, not digits).
+
+    Args:
+        p: the probability that an image is mirrored.
+    """
 
     def __init__(self, p: float = 0.5):
         self.p = validate.real("RandomHorizontalFlip", "p", p, low=0, high=1)
@@ -184,7 +195,11 @@ class RandomHorizontalFlip:
 
 
 class Compose:
-    """Apply transforms in order, all drawing from the same generator."""
+    """Apply transforms in order, all drawing from the same generator.
+
+    Args:
+        transforms: the transforms, applied first to last.
+    """
 
     def __init__(self, transforms: Sequence[Transform]):
         self.transforms = list(transforms)

@@ -95,8 +95,8 @@ def load_network(
 ) -> Network:
     """The model the explorer shows: LeNet-5 from ``checkpoint`` (a file written by
     ``mc.save``, e.g. examples/train_mnist_lenet.py's checkpoint.npz), else the pretrained
-    LeNet-5, else a quick one trained now (:func:`quick_lenet5` with ``directory``,
-    ``quick_epochs`` and ``quick_limit``)."""
+    LeNet-5, else a quick one trained now ([`quick_lenet5`][minicnn.explore.quick_lenet5] with
+    ``directory``, ``quick_epochs`` and ``quick_limit``)."""
     if checkpoint is not None:
         model = zoo.lenet5()
         load(checkpoint, model, restore_rng=False)

@@ -1,4 +1,4 @@
-"""``python -m minicnn.explore``: see :mod:`minicnn.explore`."""
+"""``python -m minicnn.explore``: see [`minicnn.explore`][]."""
 
 import sys
 

@@ -124,7 +124,7 @@ def conv_backward_steps(
 
 
 def lecture_002(dy: np.ndarray | None = None) -> dict:
-    """:func:`conv_backward_steps` on lecture 002's example (``dy`` defaults to ∂E/∂Y = Y
+    """``conv_backward_steps`` on lecture 002's example (``dy`` defaults to ∂E/∂Y = Y
     for E = ½ Σ Y²)."""
     x, k = LECTURE_002["x"][None], LECTURE_002["k"][None]
     if dy is None:

@@ -254,13 +254,13 @@ class Network:
             return backward_pass(self.model, image, self._label(label))
 
     def backward(self, image: np.ndarray, label: int | None = None) -> dict:
-        """The forward pass (as :meth:`forward`) and the backward pass of the cross-entropy
+        """The forward pass (as ``forward``) and the backward pass of the cross-entropy
         loss for ``label`` (None: the prediction) for one preprocessed (28, 28) image:
         'loss', 'label', 'gradients' (dL/d(output) of every layer; the last is
         dL/d(scores) = softmax − onehot), 'dx' (dL/d(input), (28, 28)) and 'parameters'
         (per layer with weights: dL/dB, and dL/dK for each conv filter; a Linear layer
         gives the largest |dL/dW| only, its matrix being too big to draw). Gradients are
-        float64 at full precision (see :func:`~minicnn.explore.backward.backward_pass`).
+        float64 at full precision (see ``backward.backward_pass``).
         """
         result = self._backward_pass(image, label)
         parameters = []
@@ -286,8 +286,8 @@ class Network:
     ) -> dict:
         """Everything the backward stepper animates for output channel ``channel`` of Conv2D
         layer ``layer``, for this image and ``label`` (see
-        :func:`~minicnn.explore.backward.conv_backward_steps`): dL/dY of the channel from
-        the backward pass, and dK, dB and this channel's share of dL/dX from
+        ``backward.conv_backward_steps``): dL/dY of the
+        channel from the backward pass, and dK, dB and this channel's share of dL/dX from
         ``F.conv2d_backward``."""
         conv = self._conv(layer, channel)
         if conv.stride != (1, 1):

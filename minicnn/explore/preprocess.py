@@ -7,7 +7,8 @@ trained on digits that were
 2. scaled (keeping the aspect ratio, anti-aliased) so the longer side is 20 pixels,
 3. placed in a 28×28 field so that their centre of mass sits at the field's centre.
 
-:func:`mnist_style` does exactly this to a 2-D array (white ink on black, any size).
+[`mnist_style`][minicnn.explore.preprocess.mnist_style] does exactly this to a 2-D array
+(white ink on black, any size).
 ``mc.data.load_digit(path)`` does the same for an image *file*; the two should share
 this function (see the notes of the explorer's branch).
 """
@@ -33,7 +34,7 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
 
 def resize_area(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """Resample a 2-D ``image`` to (height, width) by area averaging: R · image · Cᵀ with
-    R (height, H) and C (width, W) from :func:`_area_weights` (separable, no loops)."""
+    R (height, H) and C (width, W) from ``_area_weights()`` (separable, no loops)."""
     rows = _area_weights(image.shape[0], height)
     cols = _area_weights(image.shape[1], width)
     return rows @ image @ cols.T

@@ -16,7 +16,7 @@ Routes::
 
 ``image`` is a 2-D list of numbers in [0, 1], white ink on black. With ``preprocess``
 (the default) it may be any size from 8×8 to 512×512 and is made MNIST-like first
-(:func:`minicnn.explore.preprocess.mnist_style`); without, it must be 28×28. ``label``
+([`minicnn.explore.preprocess.mnist_style`][]); without, it must be 28×28. ``label``
 is a class index, or null (or absent) for the network's own prediction. Gradients are
 those of the cross-entropy loss, computed by the layers' backward and minicnn's
 functional pairs in float64 (``network.py``, ``backward.py``).
@@ -25,7 +25,7 @@ Every bad request (unknown route, wrong method, body too large, malformed JSON o
 shape, a wrong field) gets a 4xx answer ``{"error": "what was wrong and what to send"}``
 and the server goes on serving. It binds to 127.0.0.1 unless told otherwise.
 
-It stays up and stays ours (:class:`ExplorerServer`):
+It stays up and stays ours ([`ExplorerServer`][minicnn.explore.server.ExplorerServer]):
 
 - **Host allow-list**: a request whose ``Host`` is not localhost, 127.0.0.1, [::1],
   the address the server was told to bind or a name given in ``allow_hosts`` gets

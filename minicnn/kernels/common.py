@@ -34,7 +34,7 @@ def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
 
 
 def unpad(xp: np.ndarray, padding) -> np.ndarray:
-    """Inverse of :func:`pad`: crop (ph, pw) from each side."""
+    """Inverse of ``pad()``: crop (ph, pw) from each side."""
     ph, pw = padding
     H, W = xp.shape[-2:]
     return xp[:, :, ph : H - ph, pw : W - pw]

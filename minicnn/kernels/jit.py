@@ -9,7 +9,7 @@ scatter-adds accumulate into a padded buffer that is cropped at the end.
 Two details make the loops fast, neither changes what they compute:
 
 - Every index is an unsigned integer (the loop bounds come in as ``np.uint64``,
-  see :func:`_geometry`). With signed indices numba must check each one for a
+  see ``_geometry()``). With signed indices numba must check each one for a
   negative value (Python's ``x[-1]``), and that check stops LLVM from
   vectorising the inner loops: measured 3–5× slower for im2col and col2im.
 - The outer loop is a ``prange`` over slices that no two iterations share (the
@@ -26,7 +26,7 @@ Numba writes its cache next to this file; when that directory is read-only (a
 system-wide install) numba's own per-user cache (``~/.cache/numba``) takes it.
 The cache holds pickles that numba loads, so it must never sit where another user
 can write: only if the home folder is read-only too does minicnn pick a directory
-itself (:func:`_use_writable_cache_dir`), one it created with mode 0700 and
+itself (``_use_writable_cache_dir()``), one it created with mode 0700 and
 checked to be its own. ``NUMBA_CACHE_DIR``, when set, always wins.
 """
 
@@ -98,7 +98,7 @@ def _use_writable_cache_dir(package_cache: str = PACKAGE_CACHE) -> str | None:
 
     In order: ``NUMBA_CACHE_DIR`` if set; the package's ``__pycache__`` if writable;
     numba's per-user cache if writable (numba moves there by itself); else
-    ``<tempdir>/minicnn-numba-cache-<uid>`` if :func:`_private_dir` accepts it; else a
+    ``<tempdir>/minicnn-numba-cache-<uid>`` if ``_private_dir()`` accepts it; else a
     fresh ``tempfile.mkdtemp()`` (0700, unguessable name) removed at exit, so the
     kernels still compile, just once per process.
     """

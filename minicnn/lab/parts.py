@@ -1,14 +1,14 @@
 """A graded part of a lab, and how a student's answer is compared with minicnn's.
 
-A :class:`Part` names the functions the student writes for it, draws a few random
+A [`Part`][minicnn.lab.parts.Part] names the functions the student writes for it, draws a few random
 cases, and says how to *run* those functions on one case (``run(ns, case) ->
 outputs``). The same ``run`` is applied to the student's namespace (in a separate
 process when grading, see ``harness``) and to a namespace of minicnn's reference
 functions (in the grader's own process); ``judge`` then compares the two outputs
 and, where it recognises a typical mistake, says which one.
 
-Everything a student gets back is a plain sentence: :class:`StudentError` carries
-it from the place the problem is found to the report.
+Everything a student gets back is a plain sentence: [`StudentError`][minicnn.lab.parts.StudentError]
+carries it from the place the problem is found to the report.
 """
 
 from __future__ import annotations

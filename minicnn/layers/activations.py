@@ -1,6 +1,6 @@
 """Element-wise activations: ReLU, LeakyReLU, Sigmoid, Tanh (no parameters).
 
-The math is in :mod:`minicnn.functional.activations`: dL/dx = dL/dy · f'(x), with f'(x)
+The math is in ``minicnn.functional.activations``: dL/dx = dL/dy · f'(x), with f'(x)
 computed in forward and cached, so backward never reads an input that was changed in place.
 """
 
@@ -27,7 +27,11 @@ class ReLU(Layer):
 
 class LeakyReLU(Layer):
     """LeakyReLU(x) = x if x > 0 else a·x, as ``torch.nn.LeakyReLU`` (a = negative_slope);
-    f'(x) = 1 if x > 0 else a."""
+    f'(x) = 1 if x > 0 else a.
+
+    Args:
+        negative_slope: a, the slope for x ≤ 0.
+    """
 
     def __init__(self, negative_slope: float = 0.01):
         if (

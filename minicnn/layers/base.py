@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -13,20 +14,23 @@ from ..parameter import Parameter
 __all__ = ["Layer", "NonFiniteInputError"]
 
 _CONSUMED = object()  # marks a cache that backward has already used
+_L = TypeVar("_L", bound="Layer")
 
 
 class Layer:
     """Base class of every layer. A subclass implements ``forward`` and ``backward``;
     its Parameters are simply attributes (``self.weight = Parameter(...)``).
 
-    forward(x)          computes y with a functional pair and keeps its cache:
-                        ``y, cache = F.relu_forward(x); self.save_for_backward(cache, y)``
-    backward(dout)      given dL/dy, adds dL/dθ to each Parameter's ``grad`` and returns
-                        dL/dx: ``dx = F.relu_backward(dout, self.saved_cache(dout))``
-    output_shape(s)     the output shape for an input of shape ``s`` (batch axis
-                        included), raising on incompatible shapes before any data flows
-    macs(s), window(s)  what ``mc.summary`` needs to describe the layer (multiply-adds
-                        of one forward pass; the sliding window's kernel and stride)
+    What a layer provides:
+
+    - ``forward(x)``: computes y with a functional pair and keeps its cache:
+      ``y, cache = F.relu_forward(x); self.save_for_backward(cache, y)``
+    - ``backward(dout)``: given dL/dy, adds dL/dθ to each Parameter's ``grad`` and returns
+      dL/dx: ``dx = F.relu_backward(dout, self.saved_cache(dout))``
+    - ``output_shape(s)``: the output shape for an input of shape ``s`` (batch axis
+      included), raising on incompatible shapes before any data flows
+    - ``macs(s)``, ``window(s)``: what ``mc.summary`` needs to describe the layer
+      (multiply-adds of one forward pass; the sliding window's kernel and stride)
 
     Containers (Sequential, Residual) list their sub-layers in ``named_children``;
     ``named_modules`` walks the tree, and parameters, buffers, random generators,
@@ -38,6 +42,9 @@ class Layer:
     # Buffers: state a layer updates in forward but no optimizer touches, such as
     # BatchNorm's running mean and variance, listed by attribute name.
     buffer_names: tuple[str, ...] = ()
+    # The shape of one input the model was built for, without the batch axis ((1, 28, 28)
+    # for LeNet-5), if it knows one: the zoo's models do. summary() uses it when given none.
+    input_shape: tuple[int, ...] | None = None
 
     # -- the contract -------------------------------------------------------------
 
@@ -56,6 +63,12 @@ class Layer:
             if not self.children():
                 _name_the_layer(err, self)
             raise
+
+    def with_input_shape(self: _L, shape: tuple[int, ...]) -> _L:
+        """Record the shape of one input (no batch axis) this model is built for, so
+        that ``model.summary()`` needs no argument; returns the model."""
+        self.input_shape = tuple(shape)
+        return self
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Shape-preserving by default (activations, dropout)."""
@@ -181,9 +194,30 @@ class Layer:
             p.requires_grad = requires_grad
         return self
 
-    def to(self, dtype) -> Layer:
+    def to(self, *args, device=None, dtype=None) -> Layer:
         """Cast every parameter and floating-point buffer to ``dtype`` (np.float64 for
-        gradient checks); integer buffers (counters) stay integers."""
+        gradient checks); integer buffers (counters) stay integers.
+
+        Called as in PyTorch: ``to(np.float64)``, ``to('cpu')``, ``to('cpu', np.float64)``
+        or ``to(device='cpu', dtype=np.float64)``. minicnn computes with NumPy on the CPU,
+        so ``'cpu'`` is the one device: it changes nothing, and any other device
+        (``'cuda'``, ``'mps'``) raises an error that says so.
+        """
+        for arg in args:
+            if _is_device(arg):
+                device = arg
+            elif dtype is None:
+                dtype = arg
+            else:
+                raise TypeError(
+                    f"{type(self).__name__}.to: got more than one dtype ({dtype!r}, {arg!r}); "
+                    f"call it as to(dtype), to('cpu') or to('cpu', dtype)"
+                )
+        if device is not None:
+            _check_device(str(device))
+        if dtype is None:
+            return self
+        dtype = _numpy_dtype(dtype)
         for _, p in self.named_parameters():
             p.to(dtype)
         for module in self.modules():
@@ -191,6 +225,15 @@ class Layer:
                 value = getattr(module, attr)
                 if np.issubdtype(value.dtype, np.floating):
                     setattr(module, attr, value.astype(dtype))
+        return self
+
+    def cpu(self) -> Layer:
+        """The model itself: it is already on the CPU (as ``torch.nn.Module.cpu``)."""
+        return self
+
+    def cuda(self, device=None) -> Layer:
+        """minicnn has no GPU code: this raises an error that says what to use instead."""
+        _check_device("cuda" if device is None else f"cuda:{device}")
         return self
 
     # -- state dicts, with PyTorch's keys and layouts ----------------------------------
@@ -244,9 +287,55 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+def _is_device(arg) -> bool:
+    """'cpu', 'cuda:0' or a torch.device; 'float64' is a dtype, not a device."""
+    if type(arg).__name__ == "device":
+        return True
+    if not isinstance(arg, str):
+        return False
+    try:
+        np.dtype(arg)
+    except TypeError:
+        return True
+    return False
+
+
+def _check_device(device: str) -> None:
+    if device == "cpu" or device.startswith("cpu:"):
+        return
+    raise RuntimeError(
+        f"minicnn runs on the CPU only (its layers compute with NumPy), so there is no "
+        f"{device!r} device: leave the model on the CPU (model.to('cpu') is accepted and "
+        f"changes nothing). For speed use mc.set_backend('numba'); for a GPU, load "
+        f"model.state_dict() into a PyTorch twin of the model (see Layer.state_dict)."
+    )
+
+
+def _numpy_dtype(dtype) -> np.dtype:
+    """np.float64, 'float64' or torch.float64 (PyTorch's dtypes are named like NumPy's)."""
+    if str(dtype).startswith("torch."):
+        dtype = str(dtype).removeprefix("torch.")
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"to: {dtype!r} is neither a device ('cpu') nor a NumPy dtype (np.float32, np.float64)"
+        ) from None
+
+
 def _name_the_layer(err: Exception, layer: Layer) -> None:
-    """Put the layer in front of an input error raised below it (once: the innermost
-    layer names itself, the containers around it do not repeat their names)."""
-    if not getattr(err, "_minicnn_named", False) and err.args and isinstance(err.args[0], str):
-        err.args = (f"{layer!r}: {err.args[0]}", *err.args[1:])
-        err._minicnn_named = True  # type: ignore[attr-defined]
+    """Say which layer an input error came from, once: the innermost layer names itself
+    (the containers around it add nothing), and a message that names the layer already
+    (``Linear(400, 120): expected ...``) is left as it is. The name goes in a note
+    (PEP 678), which a traceback prints under the message; Python 3.10 prints no notes,
+    so there it goes in front of the message."""
+    if getattr(err, "_minicnn_named", False):
+        return
+    err._minicnn_named = True  # type: ignore[attr-defined]
+    name = repr(layer)
+    if name in str(err):
+        return
+    if sys.version_info >= (3, 11):
+        err.add_note(f"(raised in the layer {name})")
+    elif err.args and isinstance(err.args[0], str):
+        err.args = (f"{name}: {err.args[0]}", *err.args[1:])

@@ -14,8 +14,8 @@ from .base import Layer
 class Identity(Layer):
     """y = x, dL/dx = dL/dy, as ``torch.nn.Identity``. No parameters.
 
-    As a branch of :class:`Concat` it carries the input itself into the output:
-    ``Concat(Identity(), body)`` is DenseNet's x ↦ [x, body(x)] and U-Net's skip
+    As a branch of [`Concat`][minicnn.layers.concat.Concat] it carries the input itself into the
+    output: ``Concat(Identity(), body)`` is DenseNet's x ↦ [x, body(x)] and U-Net's skip
     connection around a down-and-up ``body``.
     """
 
@@ -53,6 +53,9 @@ class Concat(Layer):
     A skip connection (U-Net) is a branch that is the identity: ``Concat(Identity(),
     body)`` hands x itself to the decoder next to body(x).
     Functional pair for the join: ``F.concat_forward`` / ``F.concat_backward``.
+
+    Args:
+        *branches: the layers that all run on x; their outputs must agree in height and width.
     """
 
     def __init__(self, *branches: Layer):

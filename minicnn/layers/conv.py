@@ -19,7 +19,8 @@ class Conv2D(Layer):
 
     Like every deep-learning framework this is a cross-correlation (the kernel is not
     flipped), Y = X ⋆ K + B; the math and its three backward equations are in
-    :func:`minicnn.functional.conv2d_forward` and :func:`~minicnn.functional.conv2d_backward`.
+    [`minicnn.functional.conv2d_forward`][] and
+    [`conv2d_backward`][minicnn.functional.conv2d_backward].
     Output size per axis: (n − f + 2p)/s + 1, rounded down.
 
     ``padding``: an int, a pair (ph, pw), 'valid' (0) or 'same' (stride 1 only: the
@@ -48,6 +49,20 @@ class Conv2D(Layer):
     kh, kw), ``bias`` (C_out,). He initialisation N(0, 2/(C_in/groups·kh·kw)), bias zero.
     ``dilation`` and ``groups`` are keyword-only, so ``Conv2D(3, 6, 5, 1, 2, False)``
     still means bias=False.
+
+    Args:
+        in_channels: C_in, the channels of the input (1 for MNIST, 3 for colour images).
+        out_channels: C_out, the number of filters, which is the channels of the output.
+        kernel_size: the filter's size, an int k for k×k or a pair (kh, kw).
+        stride: the step between windows, an int or a pair (sh, sw).
+        padding: zeros around the input: an int, a pair (ph, pw), 'valid' or 'same'.
+        bias: learn a bias B per filter (False before a BatchNorm2D, whose β shifts anyway).
+        dilation: d, the spacing of the kernel's taps (keyword-only).
+        groups: G, the blocks the channels are split into; C_in and C_out must be multiples of G.
+        dtype: dtype of the weight and bias (np.float64 for gradient checks).
+        rng: the generator that draws the initial weight.
+        seed: or a seed for a generator of the layer's own; with neither rng nor seed the
+            global generator draws ([`minicnn.init`][], ``mc.manual_seed``).
     """
 
     def __init__(

@@ -43,6 +43,18 @@ class ConvTranspose2D(Layer):
     transpose of Conv2D's), ``bias`` (C_out,). He initialisation with fan-in
     C_in·kh·kw / (s_h·s_w), the number of products in one output value on average.
     Functional pair: ``F.conv_transpose2d_forward`` / ``F.conv_transpose2d_backward``.
+
+    Args:
+        in_channels: C_in, the channels of the (small) input.
+        out_channels: C_out, the channels of the (large) output.
+        kernel_size: the kernel's size, an int or a pair (kh, kw).
+        stride: s, how far apart the input pixels stamp the kernel onto the output.
+        padding: cropped from each side of the output.
+        output_padding: added to the bottom and right of the output, less than ``stride``.
+        bias: learn a bias per output channel.
+        dtype: the parameters' dtype.
+        rng: the generator of the initial weight ([`minicnn.init`][]).
+        seed: a seed for the layer's own generator; with neither, the global one.
     """
 
     def __init__(

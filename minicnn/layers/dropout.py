@@ -14,7 +14,12 @@ class Dropout(Layer):
     """Inverted dropout, as ``torch.nn.Dropout``: in training each unit is kept with
     probability 1 − p and scaled by 1/(1 − p), y = x · m / (1 − p), so E[y] = x and
     nothing needs rescaling at test time; ``eval()`` makes it the identity. The math is in
-    :func:`minicnn.functional.dropout_forward`. ``rng`` draws the masks (saved in checkpoints).
+    [`minicnn.functional.dropout_forward`][]. ``rng`` draws the masks (saved in checkpoints).
+
+    Args:
+        p: the probability of dropping a unit in training, 0 ≤ p < 1.
+        rng: the generator that draws the masks.
+        seed: a seed for a generator of its own instead; with neither, the global generator.
     """
 
     def __init__(

@@ -15,9 +15,17 @@ from .base import Layer
 
 class Linear(Layer):
     """Affine map y = x Wᵀ + b, as ``torch.nn.Linear``; the math (dL/dW = dL/dyᵀ·x,
-    dL/db = Σ_n dL/dy, dL/dx = dL/dy·W) is in :func:`minicnn.functional.linear_backward`.
+    dL/db = Σ_n dL/dy, dL/dx = dL/dy·W) is in [`minicnn.functional.linear_backward`][].
 
     Shapes: x (N, in_features) -> y (N, out_features); ``weight`` (out, in), ``bias`` (out,).
+
+    Args:
+        in_features: F_in, the length of each input row (C·H·W after a Flatten).
+        out_features: F_out, the length of each output row (the classes, for the last layer).
+        bias: learn the bias b.
+        dtype: dtype of ``weight`` and ``bias``.
+        rng: draws the initial weight (He initialisation, see [`minicnn.init`][]).
+        seed: a seed instead of ``rng``; with neither, the global generator draws.
     """
 
     def __init__(

@@ -1,6 +1,6 @@
 """Normalisation layers: BatchNorm1D/2D (across the batch) and LocalResponseNorm
 (across neighbouring channels, as in AlexNet). The math and the derivations of the
-backward passes are in :mod:`minicnn.functional.normalization`."""
+backward passes are in ``minicnn.functional.normalization``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class _BatchNorm(Layer):
     """Batch normalisation per channel (axis 1) over every other axis, as
     ``torch.nn.BatchNorm*d``: y = γ·(x − μ)/√(σ² + ε) + β with the batch's μ and σ² in
     training (updating the running statistics with ``momentum``) and the running ones
-    in evaluation. See :func:`minicnn.functional.batch_norm_forward` and
+    in evaluation. See [`minicnn.functional.batch_norm_forward`][] and
     ``batch_norm_backward``.
 
     Parameters: ``weight`` γ (C,), initialised to 1, and ``bias`` β (C,), to 0.
@@ -87,7 +87,14 @@ class _BatchNorm(Layer):
 
 class BatchNorm1D(_BatchNorm):
     """Batch normalisation of (N, F) features (or (N, C, L) sequences), as
-    ``torch.nn.BatchNorm1d``: per feature over the batch."""
+    ``torch.nn.BatchNorm1d``: per feature over the batch.
+
+    Args:
+        num_features: F, the features (or the C channels of (N, C, L) input).
+        eps: ε in the denominator √(σ² + ε).
+        momentum: how fast the running mean and variance follow the batches (0.1: PyTorch's).
+        dtype: dtype of the parameters and the running statistics.
+    """
 
     layout = "(N, F) or (N, C, L)"
     ndims = (2, 3)
@@ -95,7 +102,15 @@ class BatchNorm1D(_BatchNorm):
 
 class BatchNorm2D(_BatchNorm):
     """Batch normalisation of (N, C, H, W) images, as ``torch.nn.BatchNorm2d``: per
-    channel over the N·H·W values of that channel."""
+    channel over the N·H·W values of that channel.
+
+    Args:
+        num_features: C, the channels; each has its own scale γ, shift β and running statistics.
+        eps: ε, added to the variance before the square root.
+        momentum: the new batch's weight in the running statistics (PyTorch's convention):
+            running = (1 − momentum)·running + momentum·batch.
+        dtype: dtype of γ, β and the running statistics.
+    """
 
     layout = "(N, C, H, W)"
     ndims = (4,)
@@ -104,10 +119,16 @@ class BatchNorm2D(_BatchNorm):
 class LocalResponseNorm(Layer):
     """Local response normalisation across channels, exactly as
     ``torch.nn.LocalResponseNorm``: y_c = x_c · (k + (α/n)·Σ_{c'∈W(c)} x_{c'}²)^(−β)
-    (see :func:`minicnn.functional.local_response_norm_forward`). size=5, beta=0.75 and
+    (see [`minicnn.functional.local_response_norm_forward`][]). size=5, beta=0.75 and
     k=2 are AlexNet's (PyTorch's default k is 1). The paper's α = 1e-4 multiplies the
     *sum* of squares; with PyTorch's α/n convention used here that is alpha = n·1e-4 =
     5e-4, which ``mc.zoo.paper_lrn()`` passes. x: (N, C, ...) -> y of the same shape.
+
+    Args:
+        size: n, the channels in each window W(c), centred on c.
+        alpha: α, the weight of the window's mean square.
+        beta: β, the exponent.
+        k: the constant added before the power.
     """
 
     def __init__(self, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0):

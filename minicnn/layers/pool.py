@@ -43,8 +43,13 @@ class _Pool2D(Layer):
 class MaxPool2D(_Pool2D):
     """Max pooling, as ``torch.nn.MaxPool2d``: each output is the maximum of its window,
     and backward sends each window's gradient to its winner only (see
-    :func:`minicnn.functional.max_pool2d_forward` and ``max_pool2d_backward``).
+    [`minicnn.functional.max_pool2d_forward`][] and ``max_pool2d_backward``).
     Shapes: x (N, C, H, W) -> y (N, C, OH, OW). ``stride`` defaults to ``kernel_size``.
+
+    Args:
+        kernel_size: the window's size, an int or a pair (kh, kw).
+        stride: the step between windows; None means ``kernel_size`` (windows that do not overlap).
+        padding: added on each side, at most half the window (padded values never win).
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -59,7 +64,13 @@ class MaxPool2D(_Pool2D):
 class AvgPool2D(_Pool2D):
     """Average pooling, as ``torch.nn.AvgPool2d`` (padded zeros count in the mean):
     backward shares each window's gradient equally over it (see
-    :func:`minicnn.functional.avg_pool2d_forward` and ``avg_pool2d_backward``)."""
+    [`minicnn.functional.avg_pool2d_forward`][] and ``avg_pool2d_backward``).
+
+    Args:
+        kernel_size: the window's size, an int or a pair (kh, kw).
+        stride: the step between windows (None: ``kernel_size``).
+        padding: zeros added on each side, counted in the mean (at most half the window).
+    """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.avg_pool2d_forward(x, self.kernel_size, self.stride, self.padding)

@@ -27,6 +27,10 @@ class Residual(Layer):
     dL/dy unchanged, however small the body's Jacobian has become.
     Shapes: x (N, C, H, W) -> y = shape of F(x), which must equal that of S(x).
     A ReLU after the sum, as in ResNet, is a separate layer: Sequential(Residual(...), ReLU()).
+
+    Args:
+        body: F, the block's layers (usually a Sequential).
+        shortcut: S, None for the identity, or a layer that maps x to F(x)'s shape.
     """
 
     join = "add"  # how mc.summary names the row where the paths meet
@@ -114,6 +118,11 @@ class PadShortcut(Layer):
         dL/dx[n, c, i·s, j·s] = dL/dy[n, c, i, j]   (c < C_in), every other entry 0
 
     Shapes: x (N, C_in, H, W) -> y (N, C_out, ⌈H/s⌉, ⌈W/s⌉), as x[:, :, ::s, ::s] padded.
+
+    Args:
+        in_channels: C_in, the input's channels.
+        out_channels: C_out ≥ C_in; channels C_in to C_out − 1 are zeros.
+        stride: s, keep every s-th row and column.
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 2):

@@ -34,6 +34,10 @@ class Upsample(Layer):
     was copied from. There are no parameters, and no multiply-adds are counted
     (summary counts convolutions and Linear layers only).
     Functional pair: ``F.upsample_forward`` / ``F.upsample_backward``.
+
+    Args:
+        scale_factor: s, a whole number, or a pair (s_h, s_w).
+        mode: 'nearest' (copy each pixel into an s×s block) or 'bilinear'.
     """
 
     def __init__(self, scale_factor=2, mode: str = "nearest"):

@@ -1,18 +1,18 @@
 """Pretrained weights shipped inside the package, and how they are stored.
 
-``lenet5_mnist.npz`` holds the weights of :func:`minicnn.zoo.lenet5` trained on MNIST
-(``mc.zoo.lenet5(pretrained=True)`` loads them). The file is a plain ``.npz``: one
+``lenet5_mnist.npz`` holds the weights of [`minicnn.zoo.lenet5`][] trained on
+MNIST (``mc.zoo.lenet5(pretrained=True)`` loads them). The file is a plain ``.npz``: one
 float32 ``.npy`` array per parameter, named with PyTorch's state-dict keys (``0.weight``,
 ``0.bias``, ``3.weight``, ...), so ``np.load(path, allow_pickle=False)`` reads it and a
 PyTorch twin can load it with ``torch.from_numpy``. Nothing is ever unpickled.
 
-Its SHA-256 is written below (:data:`LENET5_MNIST_SHA256`) and checked on every load:
+Its SHA-256 is written below (``LENET5_MNIST_SHA256``) and checked on every load:
 a truncated, edited or swapped file is refused with an error that says how to get a
 good copy. ``python -m minicnn.recipes_pretrained`` recreates the file, bit for bit, from
 the MNIST training set (see that module for the recipe and the measured accuracy).
 
-The archive is written by :func:`write_npz` with fixed zip timestamps, so the same
-arrays always give the same bytes (``np.savez`` stamps the current time into the zip).
+The archive is written by [`write_npz`][minicnn.weights.write_npz] with fixed zip timestamps, so the
+same arrays always give the same bytes (``np.savez`` stamps the current time into the zip).
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> str:
-    """Write ``arrays`` to ``path`` atomically (see :func:`npz_bytes`); return its SHA-256."""
+    """Write ``arrays`` to ``path`` atomically (see [`npz_bytes`][minicnn.weights.npz_bytes]);
+    return its SHA-256."""
     data = npz_bytes(arrays)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
@@ -93,8 +94,8 @@ def read_checked(path: str | os.PathLike, sha256: str) -> dict[str, np.ndarray]:
 
 
 def load_lenet5_mnist(model) -> None:
-    """Copy the shipped MNIST weights into ``model`` (a :func:`minicnn.zoo.lenet5` for
-    10 classes and 1 input channel) with ``load_state_dict``, after checking the file."""
+    """Copy the shipped MNIST weights into ``model`` (a [`minicnn.zoo.lenet5`][]
+    for 10 classes and 1 input channel) with ``load_state_dict``, after checking the file."""
     arrays = read_checked(LENET5_MNIST, LENET5_MNIST_SHA256)
     try:
         model.load_state_dict(arrays)
