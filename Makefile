@@ -61,7 +61,7 @@ demo: $(VENV)/.run-installed
 LINTED := minicnn tests examples benchmarks labs mkdocs_hooks.py
 
 test: lint docs
-	MINICNN_REQUIRE_TORCH=1 $(BIN)/python -m pytest -q
+	MINICNN_REQUIRE_TORCH=1 MINICNN_REQUIRE_MPI=1 $(BIN)/python -m pytest -q
 	$(BIN)/python -m minicnn.gradcheck
 
 # The edit-test loop: everything but the tests marked slow, stopping at the first failure.
