@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.common import check_shape
 from ..shapes import pair
 
 
@@ -51,6 +52,24 @@ def check_bias(b, out: int, op: str) -> None:
     if b is not None and (not isinstance(b, np.ndarray) or b.shape != (out,)):
         shape = getattr(b, "shape", type(b).__name__)
         raise ValueError(f"{op}: expected bias of shape ({out},) or None, got {shape}")
+    if b is not None:
+        check_array(b, "bias", op, f"({out},)")
+
+
+def check_vector(v, name: str, channels: int, op: str) -> None:
+    """``v`` must be a floating-point array of shape (C,): one value per channel."""
+    check_array(v, name, op, f"({channels},), one value per channel")
+    check_shape(v, (channels,), name, op, " (one value per channel of x)")
+
+
+def check_grad(dy, out_shape, op: str) -> None:
+    """A backward's ``dy`` = dL/dy must be a floating-point array of the shape of the
+    output its forward returned (the cache says which). Checked before any kernel
+    runs: the compiled loops would otherwise read or write outside their buffers.
+    Its precision may differ from the output's (float64 dy for a float32 layer)."""
+    out_shape = tuple(out_shape)
+    check_array(dy, "dy", op, f"{out_shape} (the forward output's shape)")
+    check_shape(dy, out_shape, "dy", op, " (the forward output's shape)")
 
 
 def window_geometry(kernel_size, stride, padding, op: str, default_stride=None):
