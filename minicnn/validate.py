@@ -125,11 +125,22 @@ def integer(
     ``3.0`` (as ``range(3.0)`` refuses them): a size or a count given as a float
     is usually a ``/`` that should have been ``//``.
 
+    An integer beyond 64 bits (``cooldown=10**400``) is refused too: no array can be
+    that long, and a checkpoint could not store it.
+
     Raises:
         TypeError: not an integer (2.5, '3', None, True).
-        ValueError: outside the range; the message gives the range.
+        ValueError: outside the range or beyond 64 bits; the message gives the range.
     """
     bounds = (low, high, False, False)
     want = _describe("an integer", *bounds)
     _of_kind(owner, name, value, numbers.Integral, want, hint)
-    return _in_range(owner, name, value, operator.index(value), bounds, want, hint)
+    number = operator.index(value)
+    if abs(number) > INT64_MAX:
+        raise ValueError(
+            f"{owner}: {name} must be {want}{hint} and fit in 64 bits, got {name}={value!r}"
+        )
+    return _in_range(owner, name, value, number, bounds, want, hint)
+
+
+INT64_MAX = 2**63 - 1  # the largest integer NumPy (and an .npz checkpoint) holds

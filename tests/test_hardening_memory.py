@@ -52,7 +52,7 @@ def _wrong_dys(y):
     }
 
 
-def _pairs():
+def functional_pairs():
     """(name, forward thunk returning (y, cache), backward(dy, cache)) for every pair."""
     import minicnn.functional as F
 
@@ -170,7 +170,7 @@ def _kernel_calls():
 def cases(backend: str):
     """Every (name, call) the child runs on ``backend``."""
     out = []
-    for name, forward, backward in _pairs():
+    for name, forward, backward in functional_pairs():
         for kind, dy in _wrong_dys(forward()[0]).items():
             if name == "pad_shortcut" and kind == "other_channels":
                 continue  # the cache holds C_in only: any C_out >= C_in is some forward's output
@@ -219,7 +219,7 @@ def test_wrong_gradients_and_parameters_give_a_clean_error_on_every_backend(back
 
 def test_a_right_gradient_still_works_after_the_checks():
     """The checks refuse only what is wrong: the right dy, in float32 or float64."""
-    for _, forward, backward in _pairs():
+    for _, forward, backward in functional_pairs():
         y, cache = forward()
         backward(np.ones_like(y), cache)
         backward(np.ones(y.shape, np.float64), forward()[1])

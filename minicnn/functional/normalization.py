@@ -7,6 +7,7 @@ response norm (across neighbouring channels, as in AlexNet).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
@@ -165,7 +166,9 @@ def local_response_norm_forward(
     alpha = validate.real(op, "alpha", alpha, low=0)
     beta = validate.real(op, "beta", beta, low=0)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        s = k + (alpha / size) * channel_window_sum(x * x, size // 2, (size - 1) // 2)
+        s = k + alpha_per_channel(alpha, size) * channel_window_sum(
+            x * x, size // 2, (size - 1) // 2
+        )
         scale = s**-beta
         y = x * scale
     if np.isfinite(x).all() and not (np.isfinite(s).all() and np.isfinite(y).all()):
@@ -195,7 +198,7 @@ def local_response_norm_backward(dy, cache: LRNCache) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         y = x * scale
         # (α/n)/s ≤ 1/Σx² stays finite where the constant 2αβ/n alone may not (α = 1e38)
-        back = channel_window_sum(dy * y * ((alpha / n) / s), (n - 1) // 2, n // 2)
+        back = channel_window_sum(dy * y * (alpha_per_channel(alpha, n) / s), (n - 1) // 2, n // 2)
         dx = dy * scale - (2 * beta) * x * back
     if not np.isfinite(dx).all() and np.isfinite(dy).all():
         raise ValueError(
@@ -203,6 +206,11 @@ def local_response_norm_backward(dy, cache: LRNCache) -> np.ndarray:
             f"the usual values are alpha ≈ 1e-4, beta = 0.75, k = 1 or 2"
         )
     return dx
+
+
+def alpha_per_channel(alpha: float, size: int) -> float:
+    """α/n, exactly even for a window wider than any float (size = 10**400 gives 0.0)."""
+    return float(Fraction(alpha) / size)
 
 
 def channel_window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:
