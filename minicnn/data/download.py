@@ -52,17 +52,17 @@ CHUNK_BYTES = 2**16
 def fetch(url: str, timeout: float):
     """The response for ``url``: a binary file object to ``read(n)`` from and close
     (the only function here that touches the network). Its sockets are handed to the
-    deadline of the download in progress, if any (see :class:`Deadline`)."""
+    deadline of the download in progress, if any (see ``Deadline``)."""
     return _OPENER.open(url, timeout=timeout)
 
 
 class Deadline:
-    """Shut down every socket handed to :meth:`watch` once ``seconds`` have passed.
+    """Shut down every socket handed to ``watch`` once ``seconds`` have passed.
 
     A per-read timeout cannot stop a server that sends one byte just before each
     timeout, in the headers or in the body; shutting the socket down from a timer
     thread can: the blocked read returns at once and the download fails. Used as
-    ``with Deadline(3) as d: ...``; :attr:`expired` says whether it struck.
+    ``with Deadline(3) as d: ...``; ``expired`` says whether it struck.
     """
 
     _current = threading.local()  # the deadline of the download running in this thread

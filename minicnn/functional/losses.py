@@ -105,8 +105,14 @@ def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean")
     margin = validate.real("multiclass_svm", "margin", margin, low=0)
     rows = np.arange(len(labels))
     correct = scores[rows, labels][:, None]
-    margins = np.maximum(0, scores - correct + margin)
+    with np.errstate(over="ignore"):
+        margins = np.maximum(0, scores - correct + margin)
     margins[rows, labels] = 0
+    if not np.isfinite(margins).all():  # the scores are finite: the margin made them overflow
+        raise ValueError(
+            f"multiclass_svm: the margins overflow {margins.dtype} with margin={margin!r}; "
+            f"a margin of 1 is usual"
+        )
     active = (margins > 0).astype(scores.dtype)
     active[rows, labels] = -active.sum(axis=1)
     return reduce(margins.sum(axis=1), active, reduction)

@@ -58,7 +58,7 @@ def batch_norm_forward(
     names = ("gamma", "beta", "running_mean", "running_var")
     for name, vector in zip(names, (gamma, beta, running_mean, running_var), strict=True):
         check_vector(vector, name, x.shape[1], op)
-    eps = validate.real(op, "eps", eps, low=0, low_open=True, hint=" (it keeps 1/σ finite)")
+    eps = validate.real(op, "eps", eps, low=0, low_open=True, hint=" (eps > 0 keeps 1/σ finite)")
     momentum = validate.real(op, "momentum", momentum, low=0, high=1)
     # A NaN would be averaged into the running statistics and poison every later
     # evaluation, so refuse it here rather than let it spread.
