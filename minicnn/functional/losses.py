@@ -92,6 +92,10 @@ def softmax_cross_entropy(scores, labels, reduction: str = "mean"):
     return reduce(-logp[rows, labels], grad, reduction)
 
 
+# The largest margin a float32 score can hold (scores are float32 in training).
+MAX_MARGIN = float(np.finfo(np.float32).max)
+
+
 def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean"):
     """Multiclass hinge loss (Weston–Watkins, as in CS231n and lecture 000):
 
@@ -102,7 +106,7 @@ def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean")
     (``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes.)
     """
     labels = check_scores_and_labels(scores, labels, "multiclass_svm")
-    margin = validate.real("multiclass_svm", "margin", margin, low=0)
+    margin = validate.real("multiclass_svm", "margin", margin, low=0, high=MAX_MARGIN)
     rows = np.arange(len(labels))
     correct = scores[rows, labels][:, None]
     with np.errstate(over="ignore"):
