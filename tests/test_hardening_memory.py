@@ -201,7 +201,12 @@ def run_child(backend: str) -> None:
 
 @pytest.mark.parametrize("backend", ["naive", "numpy", "numba"])
 def test_wrong_gradients_and_parameters_give_a_clean_error_on_every_backend(backend):
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    import minicnn
+
+    # the child tests the minicnn this pytest imported (a checkout, not an installed copy)
+    root = os.path.dirname(os.path.dirname(minicnn.__file__))
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": path}
     proc = subprocess.run(
         [sys.executable, __file__, backend], capture_output=True, text=True, env=env, timeout=600
     )
