@@ -11,6 +11,7 @@ import numpy as np
 
 from ..kernels.common import check_shape
 from ..shapes import pair
+from ..validate import INT64_MAX
 
 
 class NonFiniteInputError(ValueError):
@@ -83,4 +84,12 @@ def window_geometry(kernel_size, stride, padding, op: str, default_stride=None):
             f"{op} needs kernel_size >= 1, stride >= 1 and padding >= 0; got "
             f"kernel_size={kernel}, stride={stride}, padding={padding}"
         )
+    check_64_bits(padding, "padding", op)
     return kernel, stride, padding
+
+
+def check_64_bits(sizes, name: str, op: str) -> None:
+    """Sizes that pad or shape an array must fit in 64 bits (NumPy's index type). A
+    stride need not: beyond the input it only means a single output."""
+    if max(sizes) > INT64_MAX:
+        raise ValueError(f"{op}: {name} must fit in 64 bits, got {name}={tuple(sizes)}")

@@ -17,6 +17,7 @@ import numpy as np
 from ..backend import fused, kernels
 from ..shapes import output_hw, pair
 from ._validate import (
+    check_64_bits,
     check_array,
     check_bias,
     check_channels,
@@ -183,6 +184,7 @@ def conv_padding(padding, kernel, stride, dilation) -> tuple[tuple[int, int], tu
     ph, pw = pair(padding, "padding")
     if ph < 0 or pw < 0:
         raise ValueError(f"conv2d needs padding >= 0, got padding={padding!r}")
+    check_64_bits((ph, pw), "padding", "conv2d")
     return ((ph, ph), (pw, pw))
 
 
