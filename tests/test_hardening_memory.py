@@ -128,6 +128,9 @@ def _wrong_parameters():
         ("pad_shortcut_fewer_channels", lambda: F.pad_shortcut_forward(x4, 2, 2)),
         ("pad_shortcut_stride_0", lambda: F.pad_shortcut_forward(x4, 6, 0)),
         ("concat_empty", lambda: F.concat_forward([])),
+        ("conv_padding_beyond_64_bits", lambda: F.conv2d_forward(x4, _x(3, 4, 3, 3), None, 10**400, 10**400)),
+        ("pool_padding_beyond_64_bits", lambda: F.max_pool2d_forward(x4, 2 * 10**400 + 1, 1, 10**400)),
+        ("svm_margin_overflow", lambda: F.multiclass_svm(_x(2, 3), np.array([0, 1]), 1e300)),
         ("concat_ints", lambda: F.concat_forward([x4, np.ones((2, 1, 8, 8), np.int64)])),
     ]  # fmt: skip
 
