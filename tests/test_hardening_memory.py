@@ -233,5 +233,20 @@ def test_a_right_gradient_still_works_after_the_checks():
         backward(np.ones(y.shape, np.float64), forward()[1])
 
 
+def test_lrn_with_a_huge_alpha_is_refused_or_its_gradient_finite():
+    """Issue 22: LocalResponseNorm(size=5, alpha=4.79e+38) gave a NaN gradient. Now an
+    alpha whose s overflows float32 is refused in forward, and one that fits gives a
+    finite gradient (the constant 2·alpha·beta/size, 2.4e38·x, no longer overflows)."""
+    import minicnn as mc
+
+    x4 = _rng().standard_normal((2, 2, 6, 6)).astype(np.float32)
+    with pytest.raises(ValueError, match="overflows float32.*alpha ≈ 1e-4"):
+        mc.LocalResponseNorm(size=5, alpha=4.79e38, beta=1.0)(x4)
+    layer = mc.LocalResponseNorm(size=5, alpha=3e38, beta=2.0, k=2.0)
+    y = layer(np.full((1, 1, 2, 2), 1.6, np.float32))
+    dx = layer.backward(np.ones_like(y))
+    assert np.isfinite(y).all() and np.isfinite(dx).all()
+
+
 if __name__ == "__main__":
     run_child(sys.argv[1])
