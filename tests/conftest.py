@@ -19,9 +19,13 @@ from hypothesis import HealthCheck, settings
 # (derandomize) and keeps no example database, so one unlucky draw can never be saved
 # in .hypothesis/ and fail every later run. To look for new failures on purpose, run
 # the fuzz with fresh random draws, e.g. several times:
-#     HYPOTHESIS_PROFILE=minicnn-random python -m pytest tests/test_fuzz.py
+#     HYPOTHESIS_PROFILE=minicnn-random HYPOTHESIS_MAX_EXAMPLES=400 python -m pytest tests/test_fuzz.py
 # and turn whatever it finds into a fix and a test.
-FUZZ = {"deadline": None, "max_examples": 40, "suppress_health_check": [HealthCheck.too_slow]}
+FUZZ = {
+    "deadline": None,
+    "max_examples": int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", 40)),
+    "suppress_health_check": [HealthCheck.too_slow],
+}
 settings.register_profile("minicnn", derandomize=True, database=None, **FUZZ)
 settings.register_profile("minicnn-random", derandomize=False, database=None, **FUZZ)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "minicnn"))
