@@ -30,11 +30,9 @@ def check_shape(array, expected, name: str, op: str, hint: str = "") -> None:
     shapes it is given (the compiled loops index without bounds checks), so each entry
     point states what it needs: a wrong shape is refused here instead of reading or
     writing outside a buffer. ``hint`` says where the expected shape comes from."""
-    expected = tuple(int(n) for n in expected)
-    if tuple(array.shape) != expected:
-        raise ValueError(
-            f"{op}: expected {name} of shape {expected}{hint}, got {tuple(array.shape)}"
-        )
+    if array.shape != tuple(expected):
+        expected = tuple(int(n) for n in expected)  # (3, 4), not (np.int64(3), ...)
+        raise ValueError(f"{op}: expected {name} of shape {expected}{hint}, got {array.shape}")
 
 
 def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
