@@ -112,6 +112,8 @@ def _wrong_parameters():
         ("bn_eps_zero", lambda: bn(x4, g, b, m, v, True, eps=0)),
         ("bn_eps_nan", lambda: bn(x4, g, b, m, v, True, eps=float("nan"))),
         ("bn_momentum_5", lambda: bn(x4, g, b, m, v, True, momentum=5)),
+        ("bn_eps_tiny", lambda: bn(x4, g, b, m, np.zeros(4, np.float32), False, eps=1e-320)),
+        ("bn_running_var_negative", lambda: bn(x4, g, b, m, -v, False)),
         ("bn_momentum_negative", lambda: bn(x4, g, b, m, v, True, momentum=-0.1)),
         ("bn_momentum_huge_int", lambda: bn(x4, g, b, m, v, True, momentum=10**400)),
         ("lrn_size_0", lambda: lrn(x4, 0)),

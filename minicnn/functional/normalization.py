@@ -77,13 +77,21 @@ def batch_norm_forward(
         if statistics is None:
             statistics = x.mean(axis=axes), x.var(axis=axes)  # biased: normalises this batch
         mean, var = statistics
+    else:
+        mean, var = running_mean, running_var
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
+    if not np.isfinite(inv_std).all():  # checked before the running statistics change
+        raise ValueError(
+            f"{op}: 1/√(var + eps) is not finite in {x.dtype} with eps={eps!r} and the "
+            f"smallest variance {np.min(var)!r} (a negative running_var, or eps too small: "
+            f"1e-5 is usual)"
+        )
+    if training:
         running_mean *= 1 - momentum
         running_mean += momentum * mean
         running_var *= 1 - momentum
         running_var += momentum * var * (count / (count - 1))  # unbiased estimate
-    else:
-        mean, var = running_mean, running_var
-    inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
     normalized = fused("batch_norm_normalize", x, mean, inv_std, gamma, beta)  # numba: one pass
     if normalized is not None:
         return normalized[1], BatchNormCache(normalized[0], inv_std, gamma, axes, training)
