@@ -536,6 +536,11 @@ def load(
     :class:`CheckpointError` naming the file. Only the entries the model, optimizer
     and scheduler need are read, each after its declared size was checked.
 
+    NaN or infinite weights, buffers or optimizer state (also a float64 value that
+    overflows the model's float32, such as 1e300) are refused, as a problem like the
+    others: they come from a run that diverged, and would make every prediction NaN.
+    ``allow_nonfinite=True`` loads them anyway, to inspect a diverged run.
+
     ``restore_rng`` says whether the random generators (the global one, the layers',
     the loader's ``rng``) continue exactly where they were when the file was saved:
 
@@ -545,11 +550,6 @@ def load(
     * ``True``: always (bit-for-bit resumption of a run without an optimizer).
     * ``False``: never (weights only; a model without the Dropout layers of the
       saved one then loads too).
-
-    NaN or infinite weights, buffers or optimizer state (also a float64 value that
-    overflows the model's float32, such as 1e300) are refused, as a problem like the
-    others: they come from a run that diverged, and would make every prediction NaN.
-    ``allow_nonfinite=True`` loads them anyway, to inspect a diverged run.
 
     Returns the ``**meta`` dict given to :func:`save`.
     """
