@@ -13,6 +13,8 @@ A checkpoint is one ``.npz`` file (a zip of ``.npy`` arrays) holding
                       ``np.random.Generator`` held by a layer such as ``Dropout.rng``,
                       the data loader's ``rng``)
     __format__        the checkpoint format version
+    __optim_stateful__  the indices of the parameters that have optimizer state (a
+                      buffer removed from the file is then missed like any member)
 
 Two rules, because a checkpoint is something a user cannot afford to lose:
 
@@ -43,7 +45,7 @@ import numpy as np
 from . import init
 from .atomic import atomic_write
 from .layers.base import Layer
-from .optim import Optimizer
+from .optim import Optimizer, state_key
 from .train import Callback, History, _improved, _mode_for, _monitored
 
 FORMAT_VERSION = 1
@@ -166,6 +168,9 @@ def save(
     if optimizer is not None:
         for key, value in optimizer.state_dict().items():
             arrays[_OPTIM + key] = np.asarray(value)
+        arrays["__optim_stateful__"] = np.array(
+            [i for i, state in enumerate(optimizer.state) if state], dtype=np.int64
+        )
     if scheduler is not None:
         arrays["__scheduler__"] = _dumps(
             "scheduler state", {"type": type(scheduler).__name__, "state": scheduler.state_dict()}
@@ -181,6 +186,40 @@ def save(
 # A JSON entry (__meta__, __rng__, __scheduler__) larger than this is refused unread: a
 # training history of thousands of epochs is well under a megabyte.
 MAX_JSON_BYTES = 64 * 2**20
+# ... and one nested deeper than this is refused (a history is 3 levels deep, a generator
+# state 4): 200,000 nested lists would otherwise end in a RecursionError.
+MAX_JSON_DEPTH = 32
+
+
+def _json_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in ``value`` (a number: 1), without recursion."""
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        level = [
+            item
+            for v in level
+            if isinstance(v, (list, dict))
+            for item in (v.values() if isinstance(v, dict) else v)
+        ]
+    return depth
+
+
+def _nonfinite(value: np.ndarray, dtype) -> int:
+    """How many values of ``value`` are NaN or infinite once cast to ``dtype`` (a float64
+    1e300 becomes inf in float32); 0 for integers."""
+    if np.dtype(dtype).kind != "f":
+        return 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        return int(np.size(value) - np.count_nonzero(np.isfinite(np.asarray(value, dtype))))
+
+
+def _nonfinite_problem(what: str, count: int, dtype) -> str:
+    return (
+        f"{what}: {count} value(s) are NaN or infinite in {np.dtype(dtype).name} (training "
+        f"diverged before the save?); use an earlier checkpoint, or load with "
+        f"allow_nonfinite=True to inspect them"
+    )
 
 
 class _Archive:
@@ -259,10 +298,16 @@ class _Archive:
         value = self.read(name, fits, kinds="U")
         if isinstance(value, str):
             raise self.corrupt(value)
+        too_deep = f"{name} is nested more than {MAX_JSON_DEPTH} levels deep"
         try:
-            return json.loads(str(value[()]))
+            parsed = json.loads(str(value[()]))
         except ValueError as err:
             raise self.corrupt(f"{name} is not valid JSON ({err})") from None
+        except RecursionError:  # deeper than Python's recursion limit
+            raise self.corrupt(too_deep) from None
+        if _json_depth(parsed) > MAX_JSON_DEPTH:
+            raise self.corrupt(too_deep)
+        return parsed
 
 
 def _open_archive(path: Path) -> tuple[zipfile.ZipFile, _Archive]:
@@ -287,9 +332,12 @@ def _model_tensors(model: Layer) -> dict[str, dict[str, np.ndarray]]:
     }
 
 
-def _read_params(model: Layer, archive: _Archive) -> tuple[dict[str, np.ndarray], list[str]]:
+def _read_params(
+    model: Layer, archive: _Archive, allow_nonfinite: bool = False
+) -> tuple[dict[str, np.ndarray], list[str]]:
     """Every parameter and buffer of the model, read from the file if its shape and
-    dtype fit; and the list of problems (missing, unexpected, wrong shape/dtype)."""
+    dtype fit; and the list of problems (missing, unexpected, wrong shape/dtype, NaN or
+    infinite values in the model's dtype unless ``allow_nonfinite``)."""
     values, problems = {}, []
     for prefix, tensors in _model_tensors(model).items():
         kind = "buffer " if prefix == _BUFFER else ""
@@ -311,27 +359,35 @@ def _read_params(model: Layer, archive: _Archive) -> tuple[dict[str, np.ndarray]
                 return None
 
             value = archive.read(prefix + name, fits)
+            bad = 0 if allow_nonfinite or isinstance(value, str) else _nonfinite(value, have.dtype)
             if isinstance(value, str):
                 problems.append(value)
+            elif bad:
+                problems.append(_nonfinite_problem(kind + name, bad, have.dtype))
             else:
                 values[prefix + name] = value
     return values, problems
 
 
-def _read_optimizer(optimizer: Optimizer, archive: _Archive) -> tuple[dict, list[str]]:
+def _read_optimizer(
+    optimizer: Optimizer, archive: _Archive, allow_nonfinite: bool = False
+) -> tuple[dict, list[str]]:
     """The optimizer state in the file and the problems with it. A member is read only
     when the optimizer has a use for it, with the shape it needs (a momentum buffer is
-    shaped like its parameter); what it does not know is reported unread."""
+    shaped like its parameter); what it does not know is reported unread. The rate and
+    the buffers must be finite in the parameters' dtype (unless ``allow_nonfinite``),
+    and every parameter listed in ``__optim_stateful__`` must have its buffers."""
     keys = [k[len(_OPTIM) :] for k in archive.members if k.startswith(_OPTIM)]
     if not keys:
         return {}, ["the file has no optimizer state (it was saved without an optimizer)"]
     names, state, problems = optimizer.state_names(), {}, []
+    dtype = np.result_type(*(p.data.dtype for p in optimizer.params)) if optimizer.params else None
     for key in keys:
-        index, _, name = key.partition(".")
+        index, name = state_key(key)
         if key in ("lr", "steps") or name == "step":
             shape = ()
-        elif index.isdigit() and int(index) < len(optimizer.params) and name in names:
-            shape = optimizer.params[int(index)].data.shape
+        elif index is not None and index < len(optimizer.params) and name in names:
+            shape = optimizer.params[index].data.shape
         else:
             state[key] = np.empty(0)  # not read: check_state_dict reports the key
             continue
@@ -345,9 +401,42 @@ def _read_optimizer(optimizer: Optimizer, archive: _Archive) -> tuple[dict, list
         )
         if isinstance(value, str):
             problems.append(value)
-        else:
-            state[key] = value
-    return state, problems or optimizer.check_state_dict(state)
+            continue
+        state[key] = value
+    problems = problems or optimizer.check_state_dict(state)
+    problems += _missing_optimizer_state(optimizer, archive, keys)
+    if problems or allow_nonfinite or dtype is None:
+        return state, problems
+    # what the optimizer accepts as finite may still overflow the parameters' dtype
+    bad = {key: _nonfinite(value, dtype) for key, value in state.items() if key != "steps"}
+    return state, [
+        _nonfinite_problem(f"optimizer: state {key!r}", n, dtype) for key, n in bad.items() if n
+    ]
+
+
+def _missing_optimizer_state(optimizer: Optimizer, archive: _Archive, keys) -> list[str]:
+    """The buffers of the parameters that ``__optim_stateful__`` says had state, missing
+    from the file (a file from before that list existed is not checked)."""
+    if "__optim_stateful__" not in archive.members:
+        return []
+    stateful = archive.read(
+        "__optim_stateful__",
+        lambda s, d: (
+            None
+            if len(s) == 1 and s[0] <= len(optimizer.params) and d.kind in "iu"
+            else "__optim_stateful__ is malformed"
+        ),
+    )
+    if isinstance(stateful, str):
+        return [stateful]
+    present = set(keys)
+    missing = [
+        f"{i}.{name}"
+        for i in stateful.tolist()
+        for name in optimizer.state_names()
+        if f"{i}.{name}" not in present
+    ]
+    return [f"optimizer: state missing from the file: {', '.join(missing)}"] if missing else []
 
 
 def _read_scheduler(scheduler, archive: _Archive, meta: dict) -> tuple[dict | None, list[str]]:
@@ -433,6 +522,7 @@ def load(
     loader=None,
     scheduler=None,
     restore_rng: bool | None = None,
+    allow_nonfinite: bool = False,
 ) -> dict[str, Any]:
     """Load a checkpoint written by [`save`][minicnn.checkpoint.save] into ``model`` (and
     ``optimizer``, ...).
@@ -446,6 +536,11 @@ def load(
     changed: not the model, not the optimizer, not a generator. A corrupt or truncated file raises
     [`CheckpointError`][minicnn.checkpoint.CheckpointError] naming the file. Only the entries the
     model, optimizer and scheduler need are read, each after its declared size was checked.
+
+    NaN or infinite weights, buffers or optimizer state (also a float64 value that
+    overflows the model's float32, such as 1e300) are refused, as a problem like the
+    others: they come from a run that diverged, and would make every prediction NaN.
+    ``allow_nonfinite=True`` loads them anyway, to inspect a diverged run.
 
     ``restore_rng`` says whether the random generators (the global one, the layers',
     the loader's ``rng``) continue exactly where they were when the file was saved:
@@ -470,10 +565,10 @@ def load(
         rng = archive.json("__rng__")
         problems = [] if isinstance(meta, dict) else ["__meta__ must be a JSON object"]
         meta = meta if isinstance(meta, dict) else {}
-        values, found = _read_params(model, archive)
+        values, found = _read_params(model, archive, allow_nonfinite)
         problems += found
         if optimizer is not None:
-            optim_state, found = _read_optimizer(optimizer, archive)
+            optim_state, found = _read_optimizer(optimizer, archive, allow_nonfinite)
             problems += found
         if scheduler is not None:
             scheduler_state, found = _read_scheduler(scheduler, archive, meta)
@@ -488,7 +583,8 @@ def load(
     # All checks passed: now change things.
     for prefix, tensors in _model_tensors(model).items():
         for name, value in tensors.items():
-            value[...] = values[prefix + name]  # in place, keeping the model's dtype
+            with np.errstate(over="ignore"):  # only with allow_nonfinite: checked above
+                value[...] = values[prefix + name]  # in place, keeping the model's dtype
     if optimizer is not None:
         optimizer.load_state_dict(optim_state)
     if scheduler is not None:

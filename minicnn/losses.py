@@ -17,7 +17,7 @@ import numpy as np
 
 from . import functional as F
 from . import validate
-from .functional.losses import REDUCTIONS
+from .functional.losses import MAX_MARGIN, REDUCTIONS
 
 
 class Loss:
@@ -83,7 +83,7 @@ class MulticlassSVM(Loss):
     def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)
         self.margin = validate.real(
-            "MulticlassSVM", "margin", margin, low=0, hint=" (Δ, usually 1)"
+            "MulticlassSVM", "margin", margin, low=0, high=MAX_MARGIN, hint=" (Δ, usually 1)"
         )
 
     def loss_and_grad(self, scores, labels):

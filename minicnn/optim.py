@@ -11,6 +11,15 @@ from . import validate
 from .parameter import Parameter
 
 
+def state_key(key: str) -> tuple[int | None, str]:
+    """A per-parameter state key ``"<i>.<name>"`` as (i, name); i is None unless it is
+    written in ASCII digits (``str.isdigit`` also accepts "²", which ``int`` refuses,
+    and "١", which ``int`` reads as 1)."""
+    index, _, name = key.partition(".")
+    digits = index.isascii() and index.isdigit()
+    return (int(index) if digits else None), name
+
+
 class Optimizer:
     """Base class: holds the parameter list, the learning rate and per-parameter state.
 
@@ -106,15 +115,15 @@ class Optimizer:
         for key, value in state.items():
             if key in ("lr", "steps"):
                 continue
-            index, _, name = key.partition(".")
-            if not index.isdigit() or int(index) >= len(self.params) or name not in names:
+            index, name = state_key(key)
+            if index is None or index >= len(self.params) or name not in names:
                 problems.append(
                     f"optimizer: state {key!r} does not belong to this {owner} (it has "
                     f"{len(self.params)} parameters, and state arrays {list(names)})"
                 )
                 continue
-            seen[int(index)].add(name)
-            value, param = np.asarray(value), self.params[int(index)].data
+            seen[index].add(name)
+            value, param = np.asarray(value), self.params[index].data
             shape, kinds = ((), "iu") if name == "step" else (param.shape, "f")
             if value.shape != shape or value.dtype.kind not in kinds:
                 problems.append(

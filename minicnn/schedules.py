@@ -302,6 +302,10 @@ class ReduceLROnPlateau(LRScheduler):
             raise TypeError(
                 f"ReduceLROnPlateau.step needs the validation metric as a number, got {metric!r}"
             ) from None
+        except OverflowError:  # an int beyond any float
+            raise ValueError(
+                f"ReduceLROnPlateau.step needs a finite validation metric, got {metric!r}"
+            ) from None
         if math.isnan(metric):
             raise ValueError(
                 "ReduceLROnPlateau.step got a NaN metric: the validation loss "

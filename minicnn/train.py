@@ -600,6 +600,9 @@ def predict(
     return (labels, scores) if return_scores else labels
 
 
+MAX_CLASSES = 10_000  # a confusion matrix of at most 800 MB of int64 counts
+
+
 def confusion_matrix(
     y_true: np.ndarray, y_pred: np.ndarray, num_classes: int | None = None
 ) -> np.ndarray:
@@ -627,7 +630,7 @@ def confusion_matrix(
             )
     if not y_true.size:  # np.asarray([]) is float64; no label, nothing to count
         y_true, y_pred = y_true.astype(np.int64), y_pred.astype(np.int64)
-    largest = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)))
+    largest = max((int(labels.max()) for labels in (y_true, y_pred) if labels.size), default=-1)
     if num_classes is None:
         n = largest + 1
     else:
@@ -637,6 +640,11 @@ def confusion_matrix(
                 f"confusion_matrix: label {largest} does not fit num_classes={n} "
                 f"(labels must lie in 0..{n - 1})"
             )
+    if n > MAX_CLASSES:  # one stray label of 10**6 would ask for 8 TB of counts
+        raise ValueError(
+            f"confusion_matrix: {n} classes would need a {n}×{n} matrix; at most "
+            f"{MAX_CLASSES} classes are counted (is the label {largest} a class index?)"
+        )
     counts = np.zeros((n, n), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts

@@ -89,7 +89,8 @@ def real(
         name: the argument's name (``"momentum"``).
         value: what the user passed: int, float or NumPy scalar.
         low, high: the bounds (None: unbounded). NaN and ±infinity are always
-            refused: no hyperparameter means anything at infinity.
+            refused: no hyperparameter means anything at infinity; nor does an int too
+            large for a float (``lr=10**400``), refused with the same message.
         low_open, high_open: exclude the bound itself (``low=0, low_open=True``: > 0).
         hint: follows the range in the message, e.g. ``" (0.1 divides the rate by 10)"``.
 
@@ -100,7 +101,10 @@ def real(
     bounds = (low, high, low_open, high_open)
     want = _describe("a number", *bounds)
     _of_kind(owner, name, value, numbers.Real, want, hint)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond ~1.8e308, e.g. 10**400: no float holds it
+        number = math.inf if value > 0 else -math.inf
     if not math.isfinite(number):
         raise ValueError(f"{owner}: {name} must be {want}{hint} and finite, got {name}={value!r}")
     return _in_range(owner, name, value, number, bounds, want, hint)
@@ -121,11 +125,22 @@ def integer(
     ``3.0`` (as ``range(3.0)`` refuses them): a size or a count given as a float
     is usually a ``/`` that should have been ``//``.
 
+    An integer beyond 64 bits (``cooldown=10**400``) is refused too: no array can be
+    that long, and a checkpoint could not store it.
+
     Raises:
         TypeError: not an integer (2.5, '3', None, True).
-        ValueError: outside the range; the message gives the range.
+        ValueError: outside the range or beyond 64 bits; the message gives the range.
     """
     bounds = (low, high, False, False)
     want = _describe("an integer", *bounds)
     _of_kind(owner, name, value, numbers.Integral, want, hint)
-    return _in_range(owner, name, value, operator.index(value), bounds, want, hint)
+    number = operator.index(value)
+    if abs(number) > INT64_MAX:
+        raise ValueError(
+            f"{owner}: {name} must be {want}{hint} and fit in 64 bits, got {name}={value!r}"
+        )
+    return _in_range(owner, name, value, number, bounds, want, hint)
+
+
+INT64_MAX = 2**63 - 1  # the largest integer NumPy (and an .npz checkpoint) holds

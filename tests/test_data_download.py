@@ -152,3 +152,65 @@ def test_cifar10_download_unpacks_binary_batches_and_removes_archive(tmp_path, m
     dest = tmp_path / "cifar-10-batches-bin"
     assert not (dest / "cifar-10-binary.tar.gz").exists()
     assert mc.data.CIFAR10(root=tmp_path, split="test", download=False).labels.tolist() == [5]
+
+
+# -- a deadline that holds (issue 21): a loopback server that drips ----------------------
+
+REAL_FETCH = download.fetch  # before the autouse fixture swaps in the fake
+
+
+class DrippingServer:
+    """A loopback HTTP server that answers one byte every ``interval`` seconds, in the
+    headers (``where='headers'``) or in the body after prompt headers, for at most
+    ``total`` bytes; it records how many it sent before the client hung up."""
+
+    def __init__(self, where: str, interval: float = 0.3, total: int = 100):
+        import socket
+        import threading
+
+        self.where, self.interval, self.total = where, interval, total
+        self.sent, self.client_hung_up = 0, False
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        import time
+
+        conn, _ = self.listener.accept()
+        with conn:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                request += conn.recv(1024)
+            head = b"HTTP/1.0 200 OK\r\nContent-Length: 100000\r\n\r\n"
+            try:
+                if self.where == "body":
+                    conn.sendall(head)
+                    head = b""
+                for byte in (head + b"x" * self.total)[: self.total]:
+                    conn.sendall(bytes([byte]))
+                    self.sent += 1
+                    time.sleep(self.interval)
+                conn.sendall(b"x")  # the client may close between bytes: see that too
+            except OSError:
+                self.client_hung_up = True
+
+    def close(self):
+        self.thread.join(timeout=60)
+        self.listener.close()
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_the_deadline_holds_against_a_server_that_drips(tmp_path, monkeypatch, where):
+    """One byte every 0.3 s keeps every read inside its 2 s timeout; the deadline of
+    3 s must still end the download (before: it ran as long as the server liked)."""
+    monkeypatch.setattr(download, "fetch", REAL_FETCH)
+    server = DrippingServer(where)  # 100 bytes: 30 s if nobody stops it
+    try:
+        with pytest.raises(mc.data.DownloadError, match="too slow"):
+            download_file("f.gz", [server.url], "0" * 64, tmp_path, timeout=2, deadline=3)
+    finally:
+        server.close()
+    assert server.client_hung_up and server.sent < server.total
+    assert list(tmp_path.iterdir()) == []  # nothing left behind

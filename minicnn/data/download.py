@@ -9,8 +9,10 @@ A download is bounded three ways, so a broken or hostile mirror cannot hang the
 program or fill the memory or the disk:
 
 * ``timeout``: seconds a single connection attempt or read may wait (a silent server);
-* ``deadline``: seconds the whole file may take (a server that sends one byte every
-  few seconds never trips the per-read timeout);
+* ``deadline``: seconds the whole file may take from one mirror, headers included (a
+  server that sends one byte every few seconds never trips the per-read timeout). A
+  timer shuts the connection's socket down when the time is up, whatever the server
+  does; only the name lookup (DNS) before connecting is outside its reach;
 * ``max_bytes``: the most the file can be, from its known size (a server that
   never stops sending).
 
@@ -23,7 +25,10 @@ left behind. A progress bar (tqdm) shows on a terminal.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
+import socket
+import threading
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -46,8 +51,91 @@ CHUNK_BYTES = 2**16
 
 def fetch(url: str, timeout: float):
     """The response for ``url``: a binary file object to ``read(n)`` from and close
-    (the only function here that touches the network)."""
-    return urllib.request.urlopen(url, timeout=timeout)
+    (the only function here that touches the network). Its sockets are handed to the
+    deadline of the download in progress, if any (see ``Deadline``)."""
+    return _OPENER.open(url, timeout=timeout)
+
+
+class Deadline:
+    """Shut down every socket handed to ``watch`` once ``seconds`` have passed.
+
+    A per-read timeout cannot stop a server that sends one byte just before each
+    timeout, in the headers or in the body; shutting the socket down from a timer
+    thread can: the blocked read returns at once and the download fails. Used as
+    ``with Deadline(3) as d: ...``; ``expired`` says whether it struck.
+    """
+
+    _current = threading.local()  # the deadline of the download running in this thread
+
+    def __init__(self, seconds: float):
+        self.seconds, self.expired = seconds, False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        Deadline._current.value = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        Deadline._current.value = None
+
+    @classmethod
+    def watch_current(cls, sock: socket.socket) -> None:
+        """Hand ``sock`` to this thread's deadline (nothing happens outside one)."""
+        deadline = getattr(cls._current, "value", None)
+        if deadline is not None:
+            deadline.watch(sock)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:  # connected after the deadline: no time left at all
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)  # wakes a read blocked in another thread
+    except OSError:  # already closed
+        pass
+
+
+class _WatchedHTTP(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        Deadline.watch_current(self.sock)
+
+
+class _WatchedHTTPS(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        Deadline.watch_current(self.sock)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_WatchedHTTP, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPS, req)
+
+
+# urlopen's opener, with connections that hand their socket to the deadline
+_OPENER = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -87,15 +175,16 @@ def _stream(response, out, url: str, sha256: str, max_bytes: int, deadline: floa
         if received > max_bytes:
             raise _Rejected(f"sent more than the {max_bytes} bytes this file can have")
         if time.monotonic() - started > deadline:
-            raise _Rejected(
-                f"took more than {deadline:g} s in all ({received} bytes received): the "
-                f"mirror is too slow"
-            )
+            raise _Rejected(f"{_too_slow(deadline)} ({received} bytes received)")
         digest.update(chunk)
         out.write(chunk)
         bar.update(len(chunk))
     if digest.hexdigest() != sha256:
         raise _Rejected(f"SHA-256 mismatch (got {digest.hexdigest()}, expected {sha256})")
+
+
+def _too_slow(deadline: float) -> str:
+    return f"took more than the deadline of {deadline:g} s in all: the mirror is too slow"
 
 
 def _make_dirs(directory: Path) -> list[Path]:
@@ -156,17 +245,17 @@ def download_file(
     ) as bar:
         for base in mirrors:
             url = base + filename
-            try:
-                response = fetch(url, timeout)
-                if isinstance(response, (bytes, bytearray)):
-                    response = io.BytesIO(response)
-                with response, atomic_open(dest_dir / filename) as out:
-                    _stream(response, out, url, sha256, max_bytes, deadline, bar)
-                return dest_dir / filename
-            except _Rejected as e:
-                failures.append(f"{url}: {e}")
-            except (OSError, ValueError) as e:  # URLError, timeouts, refused, bad URL, disk
-                failures.append(f"{url}: {e}")
+            with Deadline(deadline) as clock:
+                try:
+                    response = fetch(url, min(timeout, deadline))
+                    if isinstance(response, (bytes, bytearray)):
+                        response = io.BytesIO(response)
+                    with response, atomic_open(dest_dir / filename) as out:
+                        _stream(response, out, url, sha256, max_bytes, deadline, bar)
+                    return dest_dir / filename
+                # URLError, timeouts, refused, bad URL, disk, a connection cut short
+                except (_Rejected, OSError, ValueError, http.client.HTTPException) as e:
+                    failures.append(f"{url}: {_too_slow(deadline) if clock.expired else e}")
     for d in reversed(created):  # leave no empty folders behind
         try:
             d.rmdir()

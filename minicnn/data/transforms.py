@@ -43,8 +43,13 @@ class Normalize:
     """
 
     def __init__(self, mean: float | Sequence[float], std: float | Sequence[float]):
-        self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
-        self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
+        try:
+            self.mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
+            self.std = np.atleast_1d(np.asarray(std, dtype=np.float64))
+        except OverflowError:  # an int beyond any float, e.g. 10**400
+            raise ValueError(
+                f"Normalize: mean and std must be finite numbers, got mean={mean!r}, std={std!r}"
+            ) from None
         if self.mean.ndim != 1 or self.mean.shape != self.std.shape:
             raise ValueError(
                 f"Normalize: mean and std need one value per channel each, "

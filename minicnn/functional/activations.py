@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array
+from .. import validate
+from ._validate import check_array, check_grad
 
 _ANY = "(N, ...)"
 
@@ -31,6 +32,7 @@ def relu_forward(x) -> tuple[np.ndarray, np.ndarray]:
 
 def relu_backward(dy, mask: np.ndarray) -> np.ndarray:
     """dL/dx = dL/dy · 1[x > 0]: the gradient passes where the input was positive."""
+    check_grad(dy, mask.shape, "relu_backward")
     return dy * mask
 
 
@@ -40,6 +42,14 @@ def leaky_relu_forward(x, negative_slope: float = 0.01) -> tuple[np.ndarray, np.
     f'(x) = 1 if x > 0 else a (a at x = 0, as PyTorch); the cache is f'(x). A small slope
     keeps a gradient flowing through units whose input is negative ("dying ReLU")."""
     check_array(x, "x", "leaky_relu", _ANY)
+    negative_slope = validate.real(
+        "leaky_relu",
+        "negative_slope",
+        negative_slope,
+        low=-1,
+        high=1,
+        hint=" (so the layer never amplifies its input; 0.01 is usual)",
+    )
     derivative = np.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
     return x * derivative, derivative
 
@@ -64,6 +74,7 @@ def tanh_forward(x) -> tuple[np.ndarray, np.ndarray]:
 
 def elementwise_backward(dy, derivative: np.ndarray) -> np.ndarray:
     """dL/dx = dL/dy · f'(x), for every activation whose cache is f'(x)."""
+    check_grad(dy, derivative.shape, "elementwise_backward")
     return dy * derivative
 
 

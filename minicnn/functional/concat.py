@@ -10,9 +10,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validate import check_array, check_grad
+
 
 class ConcatCache(NamedTuple):
     boundaries: list[int]  # where each input's channels end in the output
+    out_shape: tuple[int, ...]  # (N, Σ C_k, H, W), for backward's check of dy
 
 
 def check_stackable(shapes, op: str, item: str = "input") -> None:
@@ -33,11 +36,17 @@ def check_stackable(shapes, op: str, item: str = "input") -> None:
 def concat_forward(xs: list[np.ndarray]):
     """Stack (N, C_k, H, W) arrays along the channels -> (N, Σ C_k, H, W), as
     ``torch.cat(xs, dim=1)``; N, H and W must agree."""
+    if not isinstance(xs, (list, tuple)) or not xs:
+        raise TypeError(f"concat: expected a non-empty list of arrays, got {type(xs).__name__}")
+    for k, x in enumerate(xs):
+        check_array(x, f"xs[{k}]", "concat", "(N, C_k, H, W)", ndim=4)
     check_stackable([x.shape for x in xs], "concat")
-    return np.concatenate(xs, axis=1), ConcatCache(list(np.cumsum([x.shape[1] for x in xs])))
+    y = np.concatenate(xs, axis=1)
+    return y, ConcatCache(list(np.cumsum([x.shape[1] for x in xs])), y.shape)
 
 
 def concat_backward(dy: np.ndarray, cache: ConcatCache) -> list[np.ndarray]:
     """y is the inputs side by side, so each input's gradient is its own slice of dy:
     dX_k = dY[:, start_k : end_k]."""
+    check_grad(dy, cache.out_shape, "concat_backward")
     return np.split(dy, cache.boundaries[:-1], axis=1)

@@ -16,7 +16,15 @@ import numpy as np
 
 from ..backend import fused, kernels
 from ..shapes import output_hw, pair
-from ._validate import check_array, check_bias, check_channels, check_finite, window_geometry
+from ._validate import (
+    check_64_bits,
+    check_array,
+    check_bias,
+    check_channels,
+    check_finite,
+    check_grad,
+    window_geometry,
+)
 
 
 class Conv2dCache(NamedTuple):
@@ -113,17 +121,19 @@ def conv2d_backward(dy, cache: Conv2dCache):
     (dx (N, C, H, W), dw (K, C/groups, kh, kw), db (K,) or None).
     """
     x, w, has_bias, stride, padding, dilation, groups, extra = cache
+    K, C_g, kh, kw = w.shape
+    out_hw = output_hw(x.shape, (kh, kw), stride, padding, dilation)
+    check_grad(dy, (x.shape[0], K, *out_hw), "conv2d_backward")
     (_, _, (t, b), (l, r)) = extra  # crop what 'same' padded beyond the symmetric part
     grads = fused("conv2d_backward", dy, x, w, has_bias, stride, padding, dilation, groups)
     if grads is not None:  # numba: image by image (kernels/jit.py)
         dx, dw, db = grads
         return dx[:, :, t : dx.shape[2] - b, l : dx.shape[3] - r], dw, db
-    K, C_g, kh, kw = w.shape
     geometry = ((kh, kw), stride, padding, dilation)
     weights = w.reshape(K, -1)  # (K, C_g*kh*kw)
     dx = np.empty(x.shape, dtype=np.result_type(dy, w))
     dw = np.zeros(weights.shape, dtype=np.result_type(dy, x))
-    _, _, OH, OW = dy.shape
+    OH, OW = out_hw
     for part in batch_slices(x.shape[0], C_g * groups * kh * kw * OH * OW * x.itemsize):
         cols = kernels().im2col(x[part], *geometry)
         dY = dy[part].transpose(1, 0, 2, 3).reshape(K, -1)  # (K, n*OH*OW)
@@ -174,6 +184,7 @@ def conv_padding(padding, kernel, stride, dilation) -> tuple[tuple[int, int], tu
     ph, pw = pair(padding, "padding")
     if ph < 0 or pw < 0:
         raise ValueError(f"conv2d needs padding >= 0, got padding={padding!r}")
+    check_64_bits((ph, pw), "padding", "conv2d")
     return ((ph, ph), (pw, pw))
 
 

@@ -16,7 +16,14 @@ import numpy as np
 
 from ..backend import kernels
 from ..shapes import pair
-from ._validate import check_array, check_bias, check_channels, check_finite, window_geometry
+from ._validate import (
+    check_array,
+    check_bias,
+    check_channels,
+    check_finite,
+    check_grad,
+    window_geometry,
+)
 
 
 class ConvTranspose2dCache(NamedTuple):
@@ -25,6 +32,7 @@ class ConvTranspose2dCache(NamedTuple):
     has_bias: bool
     stride: tuple[int, int]
     padding: tuple[int, int]
+    output_padding: tuple[int, int] = (0, 0)
 
 
 def conv_transpose2d_output_hw(hw, kernel, stride, padding, output_padding) -> tuple[int, int]:
@@ -79,7 +87,7 @@ def conv_transpose2d_forward(x, w, b, stride=(1, 1), padding=(0, 0), output_padd
     y = kernels().col2im(cols, (N, C_out, OH, OW), (kh, kw), stride, padding)
     if b is not None:
         y = y + b.reshape(1, C_out, 1, 1)
-    cache = ConvTranspose2dCache(x.copy(), w, b is not None, stride, padding)
+    cache = ConvTranspose2dCache(x.copy(), w, b is not None, stride, padding, output_padding)
     return np.ascontiguousarray(y), cache
 
 
@@ -95,9 +103,11 @@ def conv_transpose2d_backward(dy, cache: ConvTranspose2dCache):
     In matrix form, with cols = im2col(dY) (C_out·kh·kw, N·H·W): dX = W_mat · cols and
     dW = X_mat · colsᵀ. Returns (dx, dw, db); db is None without a bias.
     """
-    x, w, has_bias, stride, padding = cache
+    x, w, has_bias, stride, padding, output_padding = cache
     N, C_in, H, W = x.shape
     _, C_out, kh, kw = w.shape
+    out_hw = conv_transpose2d_output_hw((H, W), (kh, kw), stride, padding, output_padding)
+    check_grad(dy, (N, C_out, *out_hw), "conv_transpose2d_backward")
     cols = kernels().im2col(dy, (kh, kw), stride, padding)  # (C_out·kh·kw, N·H·W)
     dx = (w.reshape(C_in, -1) @ cols).reshape(C_in, N, H, W).transpose(1, 0, 2, 3)
     x_mat = x.transpose(1, 0, 2, 3).reshape(C_in, -1)

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_array, check_bias, check_finite
+from ._validate import check_array, check_bias, check_finite, check_grad
 
 
 class LinearCache(NamedTuple):
@@ -50,6 +50,7 @@ def linear_backward(dy, cache: LinearCache):
     dL/dx = dL/dy · W         (N, in)
     """
     x, w, has_bias = cache
+    check_grad(dy, (x.shape[0], w.shape[0]), "linear_backward")
     dw = dy.T @ x
     db = dy.sum(axis=0) if has_bias else None
     return dy @ w, dw, db
@@ -65,4 +66,5 @@ def flatten_forward(x) -> tuple[np.ndarray, tuple[int, ...]]:
 
 def flatten_backward(dy, x_shape) -> np.ndarray:
     """Flattening moves no value, so the gradient is only reshaped back."""
+    check_grad(dy, (x_shape[0], math.prod(x_shape[1:])), "flatten_backward")
     return dy.reshape(x_shape)

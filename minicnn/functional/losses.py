@@ -92,6 +92,10 @@ def softmax_cross_entropy(scores, labels, reduction: str = "mean"):
     return reduce(-logp[rows, labels], grad, reduction)
 
 
+# The largest margin a float32 score can hold (scores are float32 in training).
+MAX_MARGIN = float(np.finfo(np.float32).max)
+
+
 def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean"):
     """Multiclass hinge loss (Weston–Watkins, as in CS231n and lecture 000):
 
@@ -102,11 +106,17 @@ def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean")
     (``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes.)
     """
     labels = check_scores_and_labels(scores, labels, "multiclass_svm")
-    margin = validate.real("multiclass_svm", "margin", margin, low=0)
+    margin = validate.real("multiclass_svm", "margin", margin, low=0, high=MAX_MARGIN)
     rows = np.arange(len(labels))
     correct = scores[rows, labels][:, None]
-    margins = np.maximum(0, scores - correct + margin)
+    with np.errstate(over="ignore"):
+        margins = np.maximum(0, scores - correct + margin)
     margins[rows, labels] = 0
+    if not np.isfinite(margins).all():  # the scores are finite: the margin made them overflow
+        raise ValueError(
+            f"multiclass_svm: the margins overflow {margins.dtype} with margin={margin!r}; "
+            f"a margin of 1 is usual"
+        )
     active = (margins > 0).astype(scores.dtype)
     active[rows, labels] = -active.sum(axis=1)
     return reduce(margins.sum(axis=1), active, reduction)

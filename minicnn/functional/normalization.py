@@ -7,12 +7,14 @@ response norm (across neighbouring channels, as in AlexNet).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 
+from .. import validate
 from ..backend import fused
-from ._validate import check_array, check_finite
+from ._validate import check_array, check_finite, check_grad, check_vector
 
 
 class BatchNormCache(NamedTuple):
@@ -53,6 +55,11 @@ def batch_norm_forward(
     """
     op = "batch_norm"
     check_array(x, "x", op, "(N, C, ...)", ndim=tuple(range(2, 6)))
+    names = ("gamma", "beta", "running_mean", "running_var")
+    for name, vector in zip(names, (gamma, beta, running_mean, running_var), strict=True):
+        check_vector(vector, name, x.shape[1], op)
+    eps = validate.real(op, "eps", eps, low=0, low_open=True, hint=" (eps > 0 keeps 1/σ finite)")
+    momentum = validate.real(op, "momentum", momentum, low=0, high=1)
     # A NaN would be averaged into the running statistics and poison every later
     # evaluation, so refuse it here rather than let it spread.
     check_finite(x, op)
@@ -70,13 +77,21 @@ def batch_norm_forward(
         if statistics is None:
             statistics = x.mean(axis=axes), x.var(axis=axes)  # biased: normalises this batch
         mean, var = statistics
+    else:
+        mean, var = running_mean, running_var
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
+    if not np.isfinite(inv_std).all():  # checked before the running statistics change
+        raise ValueError(
+            f"{op}: 1/√(var + eps) is not finite in {x.dtype} with eps={eps!r} and the "
+            f"smallest variance {np.min(var)!r} (a negative running_var, or eps too small: "
+            f"1e-5 is usual)"
+        )
+    if training:
         running_mean *= 1 - momentum
         running_mean += momentum * mean
         running_var *= 1 - momentum
         running_var += momentum * var * (count / (count - 1))  # unbiased estimate
-    else:
-        mean, var = running_mean, running_var
-    inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False).reshape(shape)
     normalized = fused("batch_norm_normalize", x, mean, inv_std, gamma, beta)  # numba: one pass
     if normalized is not None:
         return normalized[1], BatchNormCache(normalized[0], inv_std, gamma, axes, training)
@@ -102,6 +117,7 @@ def batch_norm_backward(dy, cache: BatchNormCache):
     Returns (dx, dgamma, dbeta).
     """
     x_hat, inv_std, gamma, axes, training = cache
+    check_grad(dy, x_hat.shape, "batch_norm_backward")
     grads = fused(
         "batch_norm_backward", dy, x_hat, gamma.reshape(inv_std.shape) * inv_std, training
     )
@@ -141,21 +157,34 @@ def local_response_norm_forward(
 
     (PyTorch divides α by n: it averages the squares, it does not sum them.)
     Shapes: x (N, C, ...) with at least 3 axes -> y like x.
+
+    Raises ValueError when s or y does not fit in x's dtype (an α so large that
+    (α/n)·Σx² overflows, e.g. α = 1e38 in float32): the gradient would be inf or NaN.
     """
-    check_array(x, "x", "local_response_norm", "(N, C, H, W)")
+    op = "local_response_norm"
+    check_array(x, "x", op, "(N, C, H, W)")
     if x.ndim < 3:
         raise ValueError(
-            f"local_response_norm: expected input of shape (N, C, H, W) (or any (N, C, ...) "
+            f"{op}: expected input of shape (N, C, H, W) (or any (N, C, ...) "
             f"with at least 3 axes), got {x.shape}"
         )
-    s = k + (alpha / size) * channel_window_sum(x * x, size // 2, (size - 1) // 2)
+    # the layer's checks: k > 0, alpha >= 0 and beta >= 0 keep the denominator positive
+    size = validate.integer(op, "size", size, low=1, hint=" (channels in the window)")
+    k = validate.real(op, "k", k, low=0, low_open=True)
+    alpha = validate.real(op, "alpha", alpha, low=0)
+    beta = validate.real(op, "beta", beta, low=0)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        s = k + alpha_per_channel(alpha, size) * channel_window_sum(
+            x * x, size // 2, (size - 1) // 2
+        )
         scale = s**-beta
         y = x * scale
-    if not np.isfinite(y).all() and np.isfinite(x).all():
+    if np.isfinite(x).all() and not (np.isfinite(s).all() and np.isfinite(y).all()):
         raise ValueError(
-            f"local_response_norm: the output overflows {x.dtype}: s^-beta is too large "
-            f"with k={k!r}, beta={beta!r} (k = 1 or 2 is usual)"
+            f"{op}: the output overflows {x.dtype} (s = k + (alpha/size)·Σx² or y = x·s^-beta "
+            f"is too large) with "
+            f"size={size}, alpha={alpha!r}, beta={beta!r}, k={k!r}; the usual values are "
+            f"alpha ≈ 1e-4, beta = 0.75, k = 1 or 2"
         )
     return y, LRNCache(x.copy(), s, scale, size, alpha, beta)
 
@@ -172,9 +201,24 @@ def local_response_norm_backward(dy, cache: LRNCache) -> np.ndarray:
     sum, once with the window and once with its mirror image.
     """
     x, s, scale, n, alpha, beta = cache
-    y = x * scale
-    back = channel_window_sum(dy * y / s, (n - 1) // 2, n // 2)
-    return dy * scale - (2 * alpha * beta / n) * x * back
+    op = "local_response_norm_backward"
+    check_grad(dy, x.shape, op)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = x * scale
+        # (α/n)/s ≤ 1/Σx² stays finite where the constant 2αβ/n alone may not (α = 1e38)
+        back = channel_window_sum(dy * y * (alpha_per_channel(alpha, n) / s), (n - 1) // 2, n // 2)
+        dx = dy * scale - (2 * beta) * x * back
+    if not np.isfinite(dx).all() and np.isfinite(dy).all():
+        raise ValueError(
+            f"{op}: the gradient overflows {dx.dtype} with alpha={alpha!r}, beta={beta!r}; "
+            f"the usual values are alpha ≈ 1e-4, beta = 0.75, k = 1 or 2"
+        )
+    return dx
+
+
+def alpha_per_channel(alpha: float, size: int) -> float:
+    """α/n, exactly even for a window wider than any float (size = 10**400 gives 0.0)."""
+    return float(Fraction(alpha) / size)
 
 
 def channel_window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..backend import kernels
 from ..shapes import output_hw
-from ._validate import check_array, window_geometry
+from ._validate import check_array, check_grad, window_geometry
 
 
 class PoolCache(NamedTuple):
@@ -41,6 +41,14 @@ def _pool_geometry(x, kernel_size, stride, padding, op: str):
     return kernel, stride, padding
 
 
+def pooled_shape(cache: PoolCache) -> tuple[int, ...]:
+    """The shape (N, C, OH, OW) of the output the forward pass returned."""
+    return (
+        *cache.x_shape[:2],
+        *output_hw(cache.x_shape, cache.kernel, cache.stride, cache.padding),
+    )
+
+
 def max_pool2d_forward(x, kernel_size, stride=None, padding=0) -> tuple[np.ndarray, PoolCache]:
     """Max pooling, as ``torch.nn.functional.max_pool2d`` (stride defaults to the kernel):
 
@@ -62,6 +70,7 @@ def max_pool2d_backward(dy, cache: PoolCache) -> np.ndarray:
     their sum; a tie goes to exactly one position, the first in row-major order.
     """
     x_shape, kernel, stride, padding, argmax = cache
+    check_grad(dy, pooled_shape(cache), "max_pool2d_backward")
     return kernels().max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding)
 
 
@@ -80,6 +89,7 @@ def avg_pool2d_backward(dy, cache: PoolCache) -> np.ndarray:
 
     dL/dx[n,c,h,w] = 1/(kh·kw) Σ_{(i,j): (h,w) in window (i,j)} dL/dy[n,c,i,j]"""
     x_shape, kernel, stride, padding, _ = cache
+    check_grad(dy, pooled_shape(cache), "avg_pool2d_backward")
     return kernels().avg_pool2d_backward(dy, x_shape, kernel, stride, padding)
 
 
@@ -95,6 +105,7 @@ def global_avg_pool2d_forward(x) -> tuple[np.ndarray, tuple[int, ...]]:
 
 def global_avg_pool2d_backward(dy, x_shape) -> np.ndarray:
     """dL/dx[n,c,h,w] = dL/dy[n,c] / (H·W): every pixel contributed 1/(H·W) of the mean."""
+    check_grad(dy, tuple(x_shape)[:2], "global_avg_pool2d_backward")
     _, _, H, W = x_shape
     # copy() makes the broadcast view a writable array of its own
     return np.broadcast_to((dy / (H * W))[:, :, None, None], x_shape).copy()

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..shapes import pair
-from ._validate import check_array
+from ._validate import check_array, check_grad
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
 
@@ -45,6 +45,7 @@ def upsample_matrix(n_in: int, scale: int, mode: str, dtype=np.float64) -> np.nd
 class UpsampleCache(NamedTuple):
     rows: np.ndarray  # (OH, H) interpolation along the height
     cols: np.ndarray  # (OW, W) interpolation along the width
+    x_shape: tuple[int, ...]  # (N, C, H, W), for backward's check of dy
 
 
 def upsample_forward(x: np.ndarray, scale_factor: tuple[int, int], mode: str = "nearest"):
@@ -70,7 +71,7 @@ def upsample_forward(x: np.ndarray, scale_factor: tuple[int, int], mode: str = "
     A_h = upsample_matrix(H, scale_factor[0], mode, x.dtype)
     A_w = upsample_matrix(W, scale_factor[1], mode, x.dtype)
     y = np.einsum("ih,nchw,jw->ncij", A_h, x, A_w, optimize=True)
-    return y, UpsampleCache(A_h, A_w)
+    return y, UpsampleCache(A_h, A_w, x.shape)
 
 
 def upsample_backward(dy: np.ndarray, cache: UpsampleCache) -> np.ndarray:
@@ -79,4 +80,6 @@ def upsample_backward(dy: np.ndarray, cache: UpsampleCache) -> np.ndarray:
 
         dX[n,c] = A_hᵀ · dY[n,c] · A_w        (nearest: the sum over each sh×sw block)
     """
+    N, C = cache.x_shape[:2]
+    check_grad(dy, (N, C, cache.rows.shape[0], cache.cols.shape[0]), "upsample_backward")
     return np.einsum("ih,ncij,jw->nchw", cache.rows, dy, cache.cols, optimize=True)

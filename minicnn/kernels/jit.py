@@ -47,7 +47,7 @@ from numba import njit, prange
 from .. import threads
 from ..shapes import output_hw
 from . import numpy as vectorised
-from .common import pad, padded_zeros, unpad
+from .common import check_shape, pad, padded_zeros, unpad
 
 
 def _writable(directory: str) -> bool:
@@ -191,6 +191,7 @@ def col2im(cols, x_shape, kernel, stride, padding, dilation=(1, 1)):
         return vectorised.col2im(cols, x_shape, kernel, stride, padding, dilation)
     N, C, _, _ = x_shape
     out_hw = output_hw(x_shape, kernel, stride, padding, dilation)
+    check_shape(cols, (C * kernel[0] * kernel[1], N * out_hw[0] * out_hw[1]), "cols", "col2im")
     dxp = padded_zeros(x_shape, padding, cols.dtype)
     _col2im(
         np.ascontiguousarray(cols),
@@ -253,7 +254,11 @@ def _max_pool2d_backward(dy, argmax, geometry, dxp):
         n, c = nc // C, nc % C
         for i in range(OH):
             for j in range(OW):
-                tap = np.uint64(argmax[n, c, i, j])
+                tap = np.uint64(argmax[n, c, i, j])  # a negative index wraps to a huge one
+                if tap >= kh * kw:  # the one index from outside: never write past the window
+                    raise ValueError(
+                        "max_pool2d_backward: argmax holds an index outside its window"
+                    )
                 dxp[n, c, i * sh + tap // kw, j * sw + tap % kw] += dy[n, c, i, j]
 
 
@@ -262,6 +267,9 @@ def max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding):
     if not _compiled(dy.dtype):
         return vectorised.max_pool2d_backward(dy, argmax, x_shape, kernel, stride, padding)
     N, C, _, _ = x_shape
+    out_shape = (N, C, *output_hw(x_shape, kernel, stride, padding))
+    check_shape(dy, out_shape, "dy", "max_pool2d_backward")
+    check_shape(argmax, out_shape, "argmax", "max_pool2d_backward")
     dxp = padded_zeros(x_shape, padding, dy.dtype)
     _max_pool2d_backward(
         np.ascontiguousarray(dy),
@@ -317,6 +325,9 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     if not _compiled(dy.dtype):
         return vectorised.avg_pool2d_backward(dy, x_shape, kernel, stride, padding)
     N, C, _, _ = x_shape
+    check_shape(
+        dy, (N, C, *output_hw(x_shape, kernel, stride, padding)), "dy", "avg_pool2d_backward"
+    )
     share = np.ascontiguousarray(dy / (kernel[0] * kernel[1]))  # each input's part, in dy's dtype
     dxp = padded_zeros(x_shape, padding, dy.dtype)
     _avg_pool2d_backward(share, _geometry(N, C, kernel, stride, dy.shape[2:]), dxp)
@@ -482,6 +493,11 @@ def fused_conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
         return None
     N = x.shape[0]
     K, C, kh, kw = w.shape
+    check_shape(
+        x, (N, C, x.shape[-2], x.shape[-1]), "x", "conv2d_forward", f" (w has shape {w.shape})"
+    )
+    if b is not None:
+        check_shape(b, (K,), "b", "conv2d_forward")
     out_hw = output_hw(x.shape, (kh, kw), stride, padding)
     y = np.empty((N, K, *out_hw), dtype=x.dtype)
     args = (
@@ -503,13 +519,18 @@ def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), 
         return None
     N = x.shape[0]
     K, C, kh, kw = w.shape
+    check_shape(
+        x, (N, C, x.shape[-2], x.shape[-1]), "x", "conv2d_backward", f" (w has shape {w.shape})"
+    )
+    out_hw = output_hw(x.shape, (kh, kw), stride, padding)
+    check_shape(dy, (N, K, *out_hw), "dy", "conv2d_backward")
     chunks = threads.chunks(N)
     dx = np.empty(x.shape, dtype=x.dtype)
     dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
     db = np.zeros((len(chunks), K if has_bias else 0), dtype=x.dtype)
     args = (
         np.ascontiguousarray(w.reshape(K, -1).T),
-        _conv_geometry(C, (kh, kw), stride, dy.shape[2:]),
+        _conv_geometry(C, (kh, kw), stride, out_hw),
         tuple(padding),
         _group(C * kh * kw * dy.shape[2] * dy.shape[3] * x.itemsize, N),
     )
@@ -596,6 +617,8 @@ def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
     vectors hold C values each (any shape). None when this path does not apply."""
     if not _fusable(x, mean, inv_std, gamma, beta):
         return None
+    for name, v in (("mean", mean), ("inv_std", inv_std), ("gamma", gamma), ("beta", beta)):
+        check_shape(v.reshape(-1), (x.shape[1],), name, "batch_norm_normalize")
     x3 = np.ascontiguousarray(x).reshape(_as_3d(x.shape))
     x_hat, y = np.empty(x.shape, x.dtype), np.empty(x.shape, x.dtype)
     vectors = (np.ascontiguousarray(v).ravel() for v in (mean, inv_std, gamma, beta))
@@ -608,6 +631,8 @@ def fused_batch_norm_backward(dy, x_hat, scale, training):
     None when this path does not apply."""
     if not _fusable(dy, x_hat, scale):
         return None
+    check_shape(x_hat, dy.shape, "x_hat", "batch_norm_backward")
+    check_shape(scale.reshape(-1), (dy.shape[1],), "scale", "batch_norm_backward")
     shape3 = _as_3d(dy.shape)
     dx = np.empty(dy.shape, dy.dtype)
     dgamma, dbeta = np.empty(dy.shape[1]), np.empty(dy.shape[1])

@@ -36,8 +36,9 @@ class _BatchNorm(Layer):
             raise ValueError(
                 f"{name} needs num_features >= 1 (the number of channels), got {num_features!r}"
             )
-        if not eps > 0:
-            raise ValueError(f"{name} needs eps > 0 (it keeps 1/σ finite), got eps={eps!r}")
+        eps = validate.real(
+            name, "eps", eps, low=0, low_open=True, hint=" (eps > 0 keeps 1/σ finite)"
+        )
         if not 0 <= momentum <= 1:
             raise ValueError(f"{name} needs momentum in [0, 1], got momentum={momentum!r}")
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
