@@ -86,49 +86,36 @@ def percent(q: float) -> str:
     return f"{q:.2%}" if q >= 5e-5 else "<0.01%"
 
 
-def save_inputs_figure(names: list[str], inputs, path: str) -> None:
-    """One panel per image: the 28×28 input the model saw (after preprocessing)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from minicnn.atomic import atomic_write
-
-    n = len(inputs)
-    fig, axes = plt.subplots(1, n, figsize=(1.8 * n, 2.1), squeeze=False)
-    for ax, name, x in zip(axes[0], names, inputs, strict=True):
-        ax.imshow(x.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(name, fontsize=8)
-        ax.axis("off")
-    fig.suptitle("what the model sees (28×28, as MNIST)", fontsize=9)
-    fig.tight_layout()
-    suffix = Path(path).suffix.lstrip(".") or "png"
-    atomic_write(path, lambda f: fig.savefig(f, format=suffix, dpi=100))
-    plt.close(fig)
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
+    """One line per image: the three most likely digits, or why there is no answer."""
     import numpy as np
 
     import minicnn as mc
 
     try:
         model = load_model(args.checkpoint)
-        inputs = [mc.data.load_digit(path) for path in args.images]
+        steps = [mc.data.find_digit(path) for path in args.images]
     except (OSError, ValueError, RuntimeError) as err:
         print(f"minicnn predict: {err}", file=sys.stderr)
         return 1
-    x = np.stack(inputs)  # (N, 1, 28, 28)
-    _, scores = mc.predict(model, x, return_scores=True)
-    probabilities = mc.functional.softmax(scores.astype(np.float64))
-    for path, p in zip(args.images, probabilities, strict=True):
-        best = "  ".join(f"{c} ({percent(q)})" for c, q in top_k(p))
-        print(f"{Path(path).name}: {best}")
+    names = [Path(p).name for p in args.images]
+    answered = [i for i, s in enumerate(steps) if s.problem is None]
+    probabilities = {}
+    if answered:
+        x = np.stack([steps[i].digit[None] for i in answered])  # (N, 1, 28, 28)
+        _, probs = mc.predict(model, x, return_probs=True)
+        probabilities = dict(zip(answered, probs, strict=True))
+    for i, (name, s) in enumerate(zip(names, steps, strict=True)):
+        if s.problem is not None:
+            print(f"{name}: no answer: {s.problem}")
+            continue
+        print(f"{name}: " + "  ".join(f"{c} ({percent(q)})" for c, q in top_k(probabilities[i])))
     if args.show:
-        save_inputs_figure([Path(p).name for p in args.images], inputs, args.show)
+        from minicnn import viz
+
+        viz.plot_digit_steps(steps, names, path=args.show)
         print(f"Wrote {args.show}")
-    return 0
+    return 0 if len(answered) == len(steps) else 1
 
 
 # -- summary --------------------------------------------------------------------------------
@@ -228,8 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="classify photos or scans of handwritten digits",
         description="Classify photos or scans of handwritten digits (PNG, JPEG; any size; "
         "dark ink on light paper or the reverse). Each image is prepared as MNIST's were "
-        "(mc.data.load_digit) and one line is printed per image: its file name and the "
-        "three most likely digits with their probabilities.",
+        "(mc.data.find_digit: the paper found, the light flattened, the ink cropped and "
+        "centred) and one line is printed per image: its file name and the three most "
+        "likely digits with their probabilities, or 'no answer' and why, when the image "
+        "does not look like one digit (an empty sheet, two digits, a drawing); then the "
+        "exit status is 1.",
         formatter_class=formatter,
     )
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
@@ -241,7 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
         "pretrained weights shipped with minicnn",
     )
     predict.add_argument(
-        "--show", metavar="FILE", default=None, help="save a figure of the prepared inputs"
+        "--show",
+        metavar="FILE",
+        default=None,
+        help="save a figure (PNG) of every step for every image: grey photo, paper "
+        "brightness, contrast, sheet and marks, ink kept, the 28×28 input and the verdict",
     )
     predict.set_defaults(handler=cmd_predict)
 

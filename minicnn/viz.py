@@ -480,3 +480,55 @@ def report(
         + "\n</body></html>\n"
     )
     return atomic_write_bytes(Path(path) if path is not None else run_dir / REPORT, page.encode())
+
+
+# -- a photo of a digit, step by step ------------------------------------------------------
+
+
+def plot_digit_steps(
+    steps: Sequence, names: Sequence[str] | None = None, path: str | os.PathLike | None = None
+) -> Figure:
+    """One row per image, one panel per step of ``minicnn.data.find_digit``:
+
+    photo (grey, dark ink made dark) | paper brightness B | contrast 1 - grey/B |
+    sheet and pieces (the table dark, the sheet grey, the main mark red, other kept
+    pieces blue) | the ink kept | the 28×28 input, titled with the verdict (red when
+    the image does not look like one digit). ``steps``: ``minicnn.data.DigitSteps``.
+    """
+    titles = (
+        "photo (grey, ink dark)",
+        "paper brightness B",
+        "contrast 1 − grey/B",
+        "sheet and marks",
+        "ink kept",
+        "28×28 input",
+    )
+    names = list(names) if names is not None else [f"image {i}" for i in range(len(steps))]
+    fig = Figure(figsize=(2.1 * len(titles), 2.5 * len(steps) + 0.4))
+    axes = np.atleast_2d(fig.subplots(len(steps), len(titles), squeeze=False))
+    for row, (s, name) in enumerate(zip(steps, names, strict=True)):
+        regions = np.where(s.sheet, 0.45, 0.1)[..., None] * np.ones(3)
+        regions[s.pieces > 0] = (0.2, 0.4, 1.0)
+        main = np.isin(s.pieces, s.marks[0]) if s.marks else np.zeros_like(s.sheet)
+        regions[main] = (1.0, 0.15, 0.1)
+        verdict = "one digit" if s.problem is None else s.problem
+        panels = (s.grey, s.background, s.contrast, regions, s.ink, s.digit)
+        for col, (ax, image) in enumerate(zip(axes[row], panels, strict=True)):
+            if image.ndim == 3:
+                ax.imshow(image, interpolation="nearest")
+            else:
+                ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(titles[col], fontsize=8)
+        axes[row, 0].set_ylabel(name, fontsize=9)
+        colour = "black" if s.problem is None else "firebrick"
+        axes[row, -1].set_title(_wrap(verdict, 30), fontsize=7, color=colour)
+    fig.suptitle("how minicnn finds the digit (mc.data.find_digit)", fontsize=10)
+    return _finish(fig, path)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
