@@ -457,7 +457,12 @@ def _filters_html(
             after = None
     if before is not None and after is not None and np.shape(before) == after.shape:
         fig = plot_filters_before_after(np.asarray(before), after)
-        return _img(_png_bytes(fig), "first-layer filters before and after training")
+        return (
+            "<p>Left: before training (random initialisation); right: after training. "
+            "Both on one grey scale (black negative, white positive), so the change in "
+            "size shows as well as the change in pattern.</p>"
+            + _img(_png_bytes(fig), "first-layer filters before and after training")
+        )
     if initial_filters is not None and not (run_dir / FILTERS_BEFORE).is_file():
         fig = plot_filters(np.asarray(initial_filters))
         fig.suptitle("first-layer filters before training")
