@@ -4,7 +4,7 @@ import minicnn as mc
 model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
 """
 
-from . import data, functional, metrics, zoo
+from . import data, functional, metrics, onnx, zoo
 from .backend import available_backends, backend, get_backend, set_backend
 from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
@@ -77,6 +77,7 @@ __all__ = [
     "viz",
     "zoo",
     "metrics",
+    "onnx",
     "available_backends",
     "backend",
     "get_backend",

@@ -6,6 +6,7 @@ summarise a model, report on or explore a run.
     minicnn gradcheck                          # every layer's backward against central differences
     minicnn summary resnet20                   # the layer table (--input-shape C,H,W)
     minicnn report runs/mnist_lenet            # one page about a finished run
+    minicnn export runs/mnist_lenet/checkpoint.npz lenet5.onnx   # for a phone or a web page
     minicnn explore                            # look inside a trained model in the browser
 
 ``python -m minicnn ...`` is the same command. Every subcommand has ``--help``.
@@ -116,6 +117,40 @@ def cmd_predict(args: argparse.Namespace) -> int:
         viz.plot_digit_steps(steps, names, path=args.show)
         print(f"Wrote {args.show}")
     return 0 if len(answered) == len(steps) else 1
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Load CHECKPOINT into the zoo model --model and write it as ONNX."""
+    import minicnn as mc
+    from minicnn import onnx
+
+    build = getattr(mc.zoo, args.model)
+    try:
+        if args.checkpoint == "pretrained" and not Path(args.checkpoint).exists():
+            model = mc.zoo.lenet5(pretrained=True)
+            if args.model != "lenet5":
+                raise ValueError("'pretrained' weights exist for --model lenet5 only")
+        elif not Path(args.checkpoint).is_file():
+            raise ValueError(
+                f"there is no file {args.checkpoint}; give a checkpoint written by "
+                "'minicnn train' or mc.save, or 'pretrained' for the shipped LeNet-5"
+            )
+        else:
+            model = build() if args.num_classes is None else build(num_classes=args.num_classes)
+            mc.load(args.checkpoint, model)
+        shape = args.input_shape or MODELS[args.model]
+        path = onnx.export(model, args.output, shape)
+    except (OSError, ValueError, ImportError) as err:
+        print(f"minicnn export: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {path} ({path.stat().st_size / 1024:.0f} KB): {args.model}, input 'input' "
+        f"(N, {', '.join(map(str, shape))}) float32, output 'output' (the scores)"
+    )
+    return 0
 
 
 # -- summary --------------------------------------------------------------------------------
@@ -257,6 +292,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("--num-classes", type=int, default=None, help="default: the model's")
     summary.set_defaults(handler=cmd_summary)
+
+    export = commands.add_parser(
+        "export",
+        help="write a checkpoint's model as ONNX (for phones, web pages, other runtimes)",
+        description="Load CHECKPOINT (written by 'minicnn train' or mc.save) into a zoo "
+        "model and write it as an ONNX file (mc.onnx.export) that onnxruntime and other "
+        "ONNX runtimes run; the batch size stays free. CHECKPOINT 'pretrained' exports the "
+        "LeNet-5 weights shipped with minicnn. Needs the onnx package "
+        "(pip install 'minicnn-course[onnx]').",
+    )
+    export.add_argument(
+        "checkpoint", metavar="CHECKPOINT", help="a .npz checkpoint, or 'pretrained'"
+    )
+    export.add_argument("output", metavar="OUTPUT", help="the .onnx file to write")
+    export.add_argument(
+        "--model", choices=sorted(MODELS), default="lenet5", metavar="MODEL",
+        help="the zoo model the checkpoint holds (default lenet5)",
+    )  # fmt: skip
+    export.add_argument(
+        "--input-shape",
+        type=input_shape,
+        default=None,
+        metavar="C,H,W",
+        help="one input, without the batch axis (default: the size the model was made for)",
+    )
+    export.add_argument(
+        "--num-classes", type=int, default=None, help="the model's classes (default: its own)"
+    )
+    export.set_defaults(handler=cmd_export)
 
     for name, (_, text) in FORWARDED.items():
         # Listed here for 'minicnn --help'; main() hands their arguments on unparsed.

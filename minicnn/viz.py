@@ -146,7 +146,8 @@ def plot_filters_before_after(
     cols = min(cols, K)
     rows = -(-K // cols)
     fig = Figure(figsize=(2 * max(cols * 1.1, 3) + 1.2, rows * 1.1 + 1.0), layout="constrained")
-    left, right = fig.subfigures(1, 2)
+    grid = fig.add_gridspec(1, 2)
+    left, right = fig.add_subfigure(grid[0, 0]), fig.add_subfigure(grid[0, 1])
     image = None
     for sub, w, when in ((left, b, "before training"), (right, a, "after training")):
         axes = np.atleast_2d(sub.subplots(rows, cols, squeeze=False))
@@ -552,8 +553,9 @@ def report(
     minicnn/recipes.py) and shows the command and data, the model summary, the curves,
     the first-layer filters before and after training (one figure on one scale when
     ``model`` is given and the weights before training are known), feature maps, the
-    confusion matrix, the misclassified examples and the results. Images are embedded (base64), with no script and no external file, so the
-    page opens from the file system in any browser and can be mailed as one file.
+    confusion matrix, the misclassified examples and the results. Images are embedded
+    (base64), with no script and no external file, so the page opens from the file
+    system in any browser and can be mailed as one file.
 
     Args:
         run_dir: the run's output folder.
