@@ -69,6 +69,8 @@ def load_model(checkpoint: str | None):
 
     if checkpoint is None:
         return mc.zoo.lenet5(pretrained=True)
+    if Path(checkpoint).is_dir():
+        raise ValueError(f"{checkpoint} is a directory; give a checkpoint file (.npz)")
     model = mc.zoo.lenet5()
     mc.load(checkpoint, model)
     return model
@@ -133,6 +135,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             model = mc.zoo.lenet5(pretrained=True)
             if args.model != "lenet5":
                 raise ValueError("'pretrained' weights exist for --model lenet5 only")
+        elif Path(args.checkpoint).is_dir():
+            raise ValueError(f"{args.checkpoint} is a directory; give a checkpoint file (.npz)")
         elif not Path(args.checkpoint).is_file():
             raise ValueError(
                 f"there is no file {args.checkpoint}; give a checkpoint written by "

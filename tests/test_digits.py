@@ -366,4 +366,7 @@ def test_predict_refuses_a_huge_image_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 1 and err.count("\n") == 1 and "megapixels" in err
     status = cli.main(["predict", str(tmp_path)])
-    assert status == 1 and "is a directory" in capsys.readouterr().err
+    assert status == 1 and "is a directory; give an image file" in capsys.readouterr().err
+    image = save_digit(tmp_path / "seven.png", 7)
+    status = cli.main(["predict", str(image), "--checkpoint", str(tmp_path)])
+    assert status == 1 and "is a directory; give a checkpoint file" in capsys.readouterr().err
