@@ -127,6 +127,7 @@ def photo(
     light: float = 0.4,
     table: float = 0.22,
     cover: float = 0.88,
+    ruled: bool = False,
     seed: int = 0,
 ) -> Image.Image:
     """An RGB phone photo of a sheet holding ``ink`` (from ``ink_on_paper``).
@@ -135,13 +136,17 @@ def photo(
     corners; it is turned by about ``tilt`` degrees and seen in slight perspective. The
     light falls off by ``light`` across the picture and a soft shadow (a hand, the phone)
     darkens one edge by ``shadow``. The sheet spans about ``cover`` of the picture's width
-    and height. Blur and sensor noise, then (on saving) JPEG.
+    and height; ``ruled``: a notebook page, faint lines every 1/14 of its height. Blur
+    and sensor noise, then (on saving) JPEG.
     With ``dark_on_light=False`` the picture is the negative: light ink on a dark sheet.
     """
     rng = np.random.default_rng(seed)
     w, h = size
     ih, iw = ink.shape
     paper = 0.9 + 0.02 * rng.standard_normal((ih, iw))
+    if ruled:  # printed lines, about 25 % darker than the paper, 2 pixels wide
+        for y in np.arange(ih / 14, ih, ih / 14).astype(int):
+            paper[y : y + 2] *= 0.75
     sheet = paper * (1 - 0.85 * ink)  # blue-black ink reflects ~15 %
     # Where the sheet's corners land in the photo: nearly filling it, turned, in perspective.
     angle = np.deg2rad(tilt * rng.uniform(-1, 1))

@@ -28,8 +28,8 @@ it step by step, and keeps every step so that ``minicnn predict --show`` can dra
    filled: the largest such region is the paper; the table around it is left out,
    with a margin, so that the sheet's own edge is not taken for ink.
 5. **the strokes**: pixels with ``c`` above half the strongest contrast on the sheet
-   (and above ``MIN_CONTRAST``), grown into their fainter edges (``c`` above a quarter:
-   hysteresis), split into connected pieces; specks are dropped, and pieces close to one
+   (and above ``MIN_CONTRAST``), grown into their fainter edges (``c`` above a quarter,
+   at most ``EDGE`` pixels from such a core: hysteresis), split into connected pieces; specks are dropped, and pieces close to one
    another are grouped into *marks*.
 6. **one digit?** (``judge``): nothing is found on an empty sheet; two marks side by
    side are two digits; many pieces, a mark covered with ink, or thick blots are not
@@ -72,6 +72,7 @@ WORK = 480  # the longer side of the working image: strokes stay several pixels 
 TABLE = 0.5  # paper is at least half as bright as the brightest paper near it
 MIN_CONTRAST = 0.2  # the faintest ink: 20 % darker than the paper around it
 SPECK = 0.02  # a piece under 2 % of the largest piece's area is dust: dropped
+EDGE = 4  # a stroke's faint edge reaches at most this many pixels beyond its core
 PIECE = 0.05  # a piece of at least 5 % of the largest counts when pieces are counted
 GAP = 0.25  # pieces closer than GAP × the mark's height belong to the same mark
 # The limits of one digit, from MNIST's own digits (4 × upscaled, ink > 0.5; the largest
@@ -478,8 +479,12 @@ def _strokes(c: np.ndarray, sheet: np.ndarray) -> tuple[np.ndarray, int, float]:
     peak = float(np.percentile(on_sheet[sheet], 99.9)) if sheet.any() else 0.0
     if peak < MIN_CONTRAST:
         return np.zeros(c.shape, dtype=np.int32), 0, peak
-    labels, n = label(on_sheet > 0.25 * peak)  # the faint edges ...
-    strong = np.unique(labels[on_sheet > 0.5 * peak])  # ... of pieces with a strong core
+    core = on_sheet > 0.5 * peak
+    # The faint edges of the strokes: weaker pixels, but only next to a core (within
+    # EDGE pixels), so that a printed line that a stroke crosses is not followed along.
+    edge = (on_sheet > 0.25 * peak) & _filter(core.astype(np.uint8), 2 * EDGE + 1, np.max)
+    labels, n = label(core | edge.astype(bool))
+    strong = np.unique(labels[core])
     areas = np.bincount(labels.ravel(), minlength=n + 1)
     keep = strong[(strong > 0)]
     keep = keep[areas[keep] >= SPECK * areas[keep].max()] if keep.size else keep
