@@ -384,3 +384,16 @@ def test_ruled_notebook_paper(lenet):
         assert len(steps.marks) == 1 and steps.ink.any(axis=1).mean() < 0.5  # no line kept
         read.append(int(mc.predict(lenet, steps.digit[None, None])[0]))
     assert sum(r == d for d, r in enumerate(read)) >= 9, read
+
+
+def test_the_exif_rotation_of_a_phone_photo_is_applied(tmp_path):
+    """Phones store the picture as the sensor saw it and the turn in EXIF (tag 0x0112);
+    a 1 photographed with the phone on its side is stored lying down."""
+    lying = Image.new("L", (160, 120), 225)
+    lying.paste(35, (40, 56, 120, 64))  # a horizontal bar: the 1, as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    lying.convert("RGB").save(tmp_path / "turned.jpg", exif=exif, quality=90)
+    x = mc.data.load_digit(tmp_path / "turned.jpg")[0]
+    height, width = ink_box(x)
+    assert height >= 20 and width <= 6  # upright again: tall and thin
