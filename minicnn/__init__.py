@@ -4,7 +4,7 @@ import minicnn as mc
 model = mc.Sequential(mc.Conv2D(1, 6, 5, padding=2), mc.ReLU(), mc.MaxPool2D(2), ...)
 """
 
-from . import data, functional, metrics, onnx, zoo
+from . import data, functional, metrics, zoo
 from .backend import available_backends, backend, get_backend, set_backend
 from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
@@ -63,8 +63,9 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     """``mc.viz`` is imported on first use: matplotlib takes about a second to import,
-    and training or testing without plots should not pay for it (PEP 562)."""
-    if name in ("viz", "gradcheck"):  # mc.gradcheck.check_layer(...) as the README shows
+    and training or testing without plots should not pay for it (PEP 562). So are
+    ``mc.gradcheck`` and ``mc.onnx`` (mc.onnx.export(...), which imports onnx itself)."""
+    if name in ("viz", "gradcheck", "onnx"):  # mc.gradcheck.check_layer(...) as the README shows
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -74,10 +75,10 @@ def __getattr__(name: str):
 __all__ = [
     "data",
     "functional",
+    "onnx",
     "viz",
     "zoo",
     "metrics",
-    "onnx",
     "available_backends",
     "backend",
     "get_backend",

@@ -552,7 +552,8 @@ def report(
     misclassified.png, and checkpoint.npz's parameter shapes, from the headers only; see
     minicnn/recipes.py) and shows the command and data, the model summary, the curves,
     the first-layer filters before and after training (one figure on one scale when
-    ``model`` is given and the weights before training are known), feature maps, the
+    ``model`` is given and the weights before training are known: ``initial_filters``,
+    else the run's filters_before.npy), feature maps, the
     confusion matrix, the misclassified examples and the results. Images are embedded
     (base64), with no script and no external file, so the page opens from the file
     system in any browser and can be mailed as one file.
@@ -561,8 +562,8 @@ def report(
         run_dir: the run's output folder.
         model, input_shape: give both for the full layer table (``model.summary``);
             without them the parameter tensors stored in checkpoint.npz are listed.
-        initial_filters: first-layer weights (K, C, kh, kw) before training (default:
-            the run's filters_before.npy, see :func:`save_initial_filters`).
+        initial_filters: first-layer weights (K, C, kh, kw) before training, drawn when
+            the run has no filters_before.png (see :func:`save_initial_filters`).
         title: the page's heading (default: 'minicnn run: <folder name>').
         path: where to write (default ``run_dir/report.html``); written atomically.
 
