@@ -70,8 +70,9 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     """``mc.viz`` is imported on first use: matplotlib takes about a second to import,
-    and training or testing without plots should not pay for it (PEP 562)."""
-    if name in ("viz", "gradcheck"):  # mc.gradcheck.check_layer(...) as the README shows
+    and training or testing without plots should not pay for it (PEP 562). So are
+    ``mc.gradcheck`` and ``mc.onnx`` (mc.onnx.export(...), which imports onnx itself)."""
+    if name in ("viz", "gradcheck", "onnx"):  # mc.gradcheck.check_layer(...) as the README shows
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -81,6 +82,7 @@ def __getattr__(name: str):
 __all__ = [
     "data",
     "functional",
+    "onnx",
     "viz",
     "zoo",
     "metrics",

@@ -6,6 +6,7 @@ summarise a model, report on or explore a run.
     minicnn gradcheck                          # every layer's backward against central differences
     minicnn summary resnet20                   # the layer table (--input-shape C,H,W)
     minicnn report runs/mnist_lenet            # one page about a finished run
+    minicnn export runs/mnist_lenet/checkpoint.npz lenet5.onnx   # for a phone or a web page
     minicnn explore                            # look inside a trained model in the browser
 
 ``python -m minicnn ...`` is the same command. Every subcommand has ``--help``.
@@ -68,6 +69,8 @@ def load_model(checkpoint: str | None):
 
     if checkpoint is None:
         return mc.zoo.lenet5(pretrained=True)
+    if Path(checkpoint).is_dir():
+        raise ValueError(f"{checkpoint} is a directory; give a checkpoint file (.npz)")
     model = mc.zoo.lenet5()
     mc.load(checkpoint, model)
     return model
@@ -86,48 +89,71 @@ def percent(q: float) -> str:
     return f"{q:.2%}" if q >= 5e-5 else "<0.01%"
 
 
-def save_inputs_figure(names: list[str], inputs, path: str) -> None:
-    """One panel per image: the 28×28 input the model saw (after preprocessing)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from minicnn.atomic import atomic_write
-
-    n = len(inputs)
-    fig, axes = plt.subplots(1, n, figsize=(1.8 * n, 2.1), squeeze=False)
-    for ax, name, x in zip(axes[0], names, inputs, strict=True):
-        ax.imshow(x.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        ax.set_title(name, fontsize=8)
-        ax.axis("off")
-    fig.suptitle("what the model sees (28×28, as MNIST)", fontsize=9)
-    fig.tight_layout()
-    suffix = Path(path).suffix.lstrip(".") or "png"
-    atomic_write(path, lambda f: fig.savefig(f, format=suffix, dpi=100))
-    plt.close(fig)
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
+    """One line per image: the three most likely digits, or why there is no answer."""
     import numpy as np
 
     import minicnn as mc
 
     try:
         model = load_model(args.checkpoint)
-        inputs = [mc.data.load_digit(path) for path in args.images]
+        steps = [mc.data.find_digit(path) for path in args.images]
     except (OSError, ValueError, RuntimeError) as err:
         print(f"minicnn predict: {err}", file=sys.stderr)
         return 1
-    x = np.stack(inputs)  # (N, 1, 28, 28)
-    _, scores = mc.predict(model, x, return_scores=True)
-    probabilities = mc.functional.softmax(scores.astype(np.float64))
-    for path, p in zip(args.images, probabilities, strict=True):
-        best = "  ".join(f"{c} ({percent(q)})" for c, q in top_k(p))
-        print(f"{Path(path).name}: {best}")
+    names = [Path(p).name for p in args.images]
+    answered = [i for i, s in enumerate(steps) if s.problem is None]
+    probabilities = {}
+    if answered:
+        x = np.stack([steps[i].digit[None] for i in answered])  # (N, 1, 28, 28)
+        _, probs = mc.predict(model, x, return_probs=True)
+        probabilities = dict(zip(answered, probs, strict=True))
+    for i, (name, s) in enumerate(zip(names, steps, strict=True)):
+        if s.problem is not None:
+            print(f"{name}: no answer: {s.problem}")
+            continue
+        print(f"{name}: " + "  ".join(f"{c} ({percent(q)})" for c, q in top_k(probabilities[i])))
     if args.show:
-        save_inputs_figure([Path(p).name for p in args.images], inputs, args.show)
+        from minicnn import viz
+
+        viz.plot_digit_steps(steps, names, path=args.show)
         print(f"Wrote {args.show}")
+    return 0 if len(answered) == len(steps) else 1
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Load CHECKPOINT into the zoo model --model and write it as ONNX."""
+    import minicnn as mc
+    from minicnn import onnx
+
+    build = getattr(mc.zoo, args.model)
+    try:
+        if args.checkpoint == "pretrained" and not Path(args.checkpoint).exists():
+            model = mc.zoo.lenet5(pretrained=True)
+            if args.model != "lenet5":
+                raise ValueError("'pretrained' weights exist for --model lenet5 only")
+        elif Path(args.checkpoint).is_dir():
+            raise ValueError(f"{args.checkpoint} is a directory; give a checkpoint file (.npz)")
+        elif not Path(args.checkpoint).is_file():
+            raise ValueError(
+                f"there is no file {args.checkpoint}; give a checkpoint written by "
+                "'minicnn train' or mc.save, or 'pretrained' for the shipped LeNet-5"
+            )
+        else:
+            model = build() if args.num_classes is None else build(num_classes=args.num_classes)
+            mc.load(args.checkpoint, model)
+        shape = args.input_shape or MODELS[args.model]
+        path = onnx.export(model, args.output, shape)
+    except (OSError, ValueError, ImportError) as err:
+        print(f"minicnn export: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {path} ({path.stat().st_size / 1024:.0f} KB): {args.model}, input 'input' "
+        f"(N, {', '.join(map(str, shape))}) float32, output 'output' (the scores)"
+    )
     return 0
 
 
@@ -243,8 +269,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="classify photos or scans of handwritten digits",
         description="Classify photos or scans of handwritten digits (PNG, JPEG; any size; "
         "dark ink on light paper or the reverse). Each image is prepared as MNIST's were "
-        "(mc.data.load_digit) and one line is printed per image: its file name and the "
-        "three most likely digits with their probabilities.",
+        "(mc.data.find_digit: the paper found, the light flattened, the ink cropped and "
+        "centred) and one line is printed per image: its file name and the three most "
+        "likely digits with their probabilities, or 'no answer' and why, when the image "
+        "does not look like one digit (an empty sheet, two digits, a drawing); then the "
+        "exit status is 1.",
         formatter_class=formatter,
     )
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
@@ -256,7 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
         "pretrained weights shipped with minicnn",
     )
     predict.add_argument(
-        "--show", metavar="FILE", default=None, help="save a figure of the prepared inputs"
+        "--show",
+        metavar="FILE",
+        default=None,
+        help="save a figure (PNG) of every step for every image: grey photo, paper "
+        "brightness, contrast, sheet and marks, ink kept, the 28×28 input and the verdict",
     )
     predict.set_defaults(handler=cmd_predict)
 
@@ -285,6 +318,35 @@ def build_parser() -> argparse.ArgumentParser:
         "models, 10 for LeNet-5 and the CIFAR ResNets)",
     )
     summary.set_defaults(handler=cmd_summary)
+
+    export = commands.add_parser(
+        "export",
+        help="write a checkpoint's model as ONNX (for phones, web pages, other runtimes)",
+        description="Load CHECKPOINT (written by 'minicnn train' or mc.save) into a zoo "
+        "model and write it as an ONNX file (mc.onnx.export) that onnxruntime and other "
+        "ONNX runtimes run; the batch size stays free. CHECKPOINT 'pretrained' exports the "
+        "LeNet-5 weights shipped with minicnn. Needs the onnx package "
+        "(pip install 'minicnn-course[onnx]').",
+    )
+    export.add_argument(
+        "checkpoint", metavar="CHECKPOINT", help="a .npz checkpoint, or 'pretrained'"
+    )
+    export.add_argument("output", metavar="OUTPUT", help="the .onnx file to write")
+    export.add_argument(
+        "--model", choices=sorted(MODELS), default="lenet5", metavar="MODEL",
+        help="the zoo model the checkpoint holds (default lenet5)",
+    )  # fmt: skip
+    export.add_argument(
+        "--input-shape",
+        type=input_shape,
+        default=None,
+        metavar="C,H,W",
+        help="one input, without the batch axis (default: the size the model was made for)",
+    )
+    export.add_argument(
+        "--num-classes", type=int, default=None, help="the model's classes (default: its own)"
+    )
+    export.set_defaults(handler=cmd_export)
 
     for name, (_, text) in FORWARDED.items():
         # Listed here for 'minicnn --help'; main() hands their arguments on unparsed.

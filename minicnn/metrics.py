@@ -1,4 +1,14 @@
-"""Segmentation metrics: pixel accuracy and intersection over union (IoU).
+"""Classification and segmentation metrics: accuracy, the confusion matrix, pixel
+accuracy and intersection over union (IoU).
+
+Classification, with labels ``y_true`` (N,) and predicted labels ``y_pred`` (N,)
+(``accuracy`` also takes the scores or probabilities (N, classes) and takes
+their argmax)::
+
+    accuracy          = (1/N) Σ_n 1[y_pred_n = y_true_n]
+    confusion_matrix  : M[i, j] = how many images of true class i were predicted as j,
+                        shape (num_classes, num_classes), rows true, columns predicted
+                        (as scikit-learn's); accuracy = trace(M) / Σ M
 
 A segmentation network predicts one class per pixel. With ``pred`` and ``target``
 integer arrays of the same shape (for a batch, (N, H, W)), and the per-pixel
@@ -56,6 +66,33 @@ def _check(pred: np.ndarray, target: np.ndarray, num_classes: int | None = None)
     return pred, target
 
 
+def accuracy(y_true, y_pred) -> float:
+    """The fraction of examples whose predicted class is the true class.
+
+    Args:
+        y_true: (N,) integer class indices.
+        y_pred: (N,) predicted class indices, or (N, classes) scores or probabilities
+            (e.g. from ``mc.predict(..., return_probs=True)``): their argmax is taken.
+
+    >>> accuracy([0, 1, 2, 2], [0, 1, 1, 2])
+    0.75
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_pred.ndim == y_true.ndim + 1:  # scores or probabilities: one row per example
+        y_pred = y_pred.argmax(axis=-1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"accuracy: y_true {y_true.shape} and y_pred {y_pred.shape} must have the same "
+            "shape (or y_pred one more axis: scores (N, classes))"
+        )
+    if y_true.size == 0:
+        raise ValueError("accuracy: y_true holds no labels")
+    for name, a in (("y_true", y_true), ("y_pred", y_pred)):
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"accuracy: {name} must hold integer class indices, got {a.dtype}")
+    return float(np.mean(y_true == y_pred))
+
+
 def pixel_accuracy(pred: np.ndarray, target: np.ndarray) -> float:
     """The fraction of pixels whose predicted class equals the target class."""
     pred, target = _check(pred, target)
@@ -91,6 +128,8 @@ def mean_iou(pred: np.ndarray, target: np.ndarray, num_classes: int) -> float:
 
 
 __all__ = [
+    "accuracy",
+    "confusion_matrix",
     "pixel_accuracy",
     "segmentation_confusion",
     "iou_from_confusion",

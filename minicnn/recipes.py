@@ -116,10 +116,11 @@ def load_mnist(data_dir: str | None, download: bool) -> Data:
             f"Full MNIST is not available{how}, and neither is the 5,000-digit sample "
             f"used in its place: {err}"
         ) from None
-    return make_data(
-        f"full MNIST is not available{how}. Training on the 5,000-digit real MNIST "
-        f"sample shipped with minicnn: {len(sample_train):,} training images and a held-out "
-        f"test split of {len(sample_test):,}.",
+    hint = "" if download else "; add --download to fetch it, or see --data-dir"
+    return make_data(  # what is used first, then what is not (and how to get it)
+        f"the 5,000-digit real MNIST sample shipped with minicnn: {len(sample_train):,} "
+        f"training images and a held-out test split of {len(sample_test):,} (full MNIST "
+        f"is not available{hint}).",
         sample_train,
         sample_test,
         epochs=30,

@@ -584,10 +584,29 @@ def evaluate(model: Model, loss: Loss, loader: Iterable) -> tuple[float, float]:
 
 
 def predict(
-    model: Layer, x: np.ndarray, batch_size: int = 256, return_scores: bool = False
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    model: Layer,
+    x: np.ndarray,
+    batch_size: int = 256,
+    return_scores: bool = False,
+    return_probs: bool = False,
+) -> np.ndarray | tuple[np.ndarray, ...]:
     """Predicted class indices (N,) for inputs x (N, C, H, W), computed in eval mode in
-    batches of ``batch_size``. With ``return_scores`` also the raw scores (N, classes)."""
+    batches of ``batch_size``.
+
+    Args:
+        return_scores: also return the raw scores (N, classes), the model's outputs
+            before any softmax (logits): what a loss takes.
+        return_probs: also return the probabilities (N, classes), float64:
+            ``softmax(scores)`` row by row, ``p_nj = exp(s_nj) / Σ_k exp(s_nk)``; each
+            row sums to 1 (what ``minicnn predict`` prints as percentages). Only for a
+            model whose last layer outputs scores (no softmax of its own).
+
+    Returns:
+        ``labels``; ``(labels, scores)``; ``(labels, probs)``; or with both flags
+        ``(labels, scores, probs)``.
+    """
+    from .functional.losses import softmax
+
     if batch_size < 1:
         raise ValueError(f"predict: batch_size must be >= 1, got {batch_size}")
     if len(x) == 0:
@@ -597,7 +616,12 @@ def predict(
             [model.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
         )
     labels = scores.argmax(axis=1)
-    return (labels, scores) if return_scores else labels
+    extra: list[np.ndarray] = []
+    if return_scores:
+        extra.append(scores)
+    if return_probs:
+        extra.append(softmax(scores.astype(np.float64), axis=1))
+    return (labels, *extra) if extra else labels
 
 
 MAX_CLASSES = 10_000  # a confusion matrix of at most 800 MB of int64 counts

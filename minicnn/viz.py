@@ -118,6 +118,59 @@ def plot_filters(
     return _finish(fig, path)
 
 
+def _first_kernels(w: np.ndarray) -> np.ndarray:
+    """(K, C, kh, kw) -> what is drawn per kernel: all 3 channels (RGB) or channel 0."""
+    return w if w.shape[1] == 3 else w[:, :1]
+
+
+def plot_filters_before_after(
+    before: np.ndarray, after: np.ndarray, path: str | os.PathLike | None = None, cols: int = 8
+) -> Figure:
+    """The first-layer kernels before and after training, side by side on ONE scale.
+
+    ``before`` and ``after`` are weight arrays (K, C, kh, kw) of the same shape. Both
+    grids use the same titles (the kernel's number) and the same grey scale,
+    ``-v`` (black) .. ``+v`` (white) with ``v = max |w|`` over both, so that what
+    changed in size shows, not only in pattern (three channels show as RGB,
+    ``0.5 + w / 2v``). A colour bar gives the scale.
+    """
+    before, after = np.asarray(before), np.asarray(after)
+    if before.shape != after.shape or before.ndim != 4:
+        raise ValueError(
+            f"plot_filters_before_after: expected two (K, C, kh, kw) arrays of one shape, "
+            f"got {before.shape} and {after.shape}"
+        )
+    b, a = _first_kernels(before), _first_kernels(after)
+    v = float(max(np.abs(b).max(), np.abs(a).max())) or 1.0
+    K = before.shape[0]
+    cols = min(cols, K)
+    rows = -(-K // cols)
+    fig = Figure(figsize=(2 * max(cols * 1.1, 3) + 1.2, rows * 1.1 + 1.0), layout="constrained")
+    grid = fig.add_gridspec(1, 2)
+    left, right = fig.add_subfigure(grid[0, 0]), fig.add_subfigure(grid[0, 1])
+    image = None
+    for sub, w, when in ((left, b, "before training"), (right, a, "after training")):
+        axes = np.atleast_2d(sub.subplots(rows, cols, squeeze=False))
+        for k, ax in enumerate(axes.flat):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if k >= K:
+                ax.axis("off")
+                continue
+            if w.shape[1] == 3:
+                ax.imshow(np.clip(0.5 + w[k].transpose(1, 2, 0) / (2 * v), 0, 1))
+            else:
+                image = ax.imshow(w[k, 0], cmap="gray", vmin=-v, vmax=v, interpolation="nearest")
+            ax.set_title(f"{k}", fontsize=8)
+        sub.suptitle(when, fontsize=10)
+    if image is not None:
+        fig.colorbar(image, ax=list(right.axes), fraction=0.05, pad=0.04, label="weight")
+    fig.suptitle(f"first-layer filters {tuple(before.shape)}, one scale: ±{v:.3g}", fontsize=10)
+    if path is not None:
+        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=110))
+    return fig
+
+
 def _maps_label(index: int, shape: tuple[int, int, int], max_channels: int) -> str:
     """'0: 6@28×28' when every map is drawn, '3: first 8 of 16@10×10' when only some are."""
     channels, height, width = shape
@@ -228,7 +281,8 @@ def plot_misclassified(
     for ax, i in zip(axes.flat, wrong, strict=False):
         img, cmap = _as_image(images[i])
         ax.imshow(img, cmap=cmap, interpolation="nearest")
-        ax.set_title(f"{name(y_true[i])} → {name(y_pred[i])}", fontsize=8, color="firebrick")
+        # Large, dark and bold: read at a glance (small red text was hard to read).
+        ax.set_title(f"{name(y_true[i])} → {name(y_pred[i])}", fontsize=11, fontweight="bold")
     total = int(np.sum(np.asarray(y_true) != np.asarray(y_pred)))
     fig.suptitle(f"misclassified: {len(wrong)} shown of {total} (true → predicted)")
     return _finish(fig, path)
@@ -237,6 +291,8 @@ def plot_misclassified(
 # -- the run report -----------------------------------------------------------------------
 
 FILTERS_BEFORE = "filters_before.png"
+FILTERS_BEFORE_WEIGHTS = "filters_before.npy"  # the same filters as numbers
+MAX_FILTER_BYTES = 16 * 2**20  # a first layer is far smaller; a bigger file is not ours
 REPORT = "report.html"
 # The pictures a training run writes (examples/common.py), in the report's order.
 RUN_PICTURES = (
@@ -254,20 +310,37 @@ CHECKPOINT_PARAM = "param/"  # the prefix of parameter arrays in a checkpoint (c
 
 
 def save_initial_filters(model: Layer, out: str | os.PathLike) -> Path:
-    """Draw the first-layer filters *before* training as ``out/filters_before.png``, so
-    the run report can show them beside the trained ones (lecture 002's picture).
-    Call it after building the model and before ``fit``; returns the path written."""
+    """Draw the first-layer filters *before* training as ``out/filters_before.png``, and
+    keep their weights as ``out/filters_before.npy``, so that the run report can show
+    them beside the trained ones on one scale (lecture 002's picture). Call it after
+    building the model and before ``fit``; returns the path of the picture."""
     path = Path(out) / FILTERS_BEFORE
     path.parent.mkdir(parents=True, exist_ok=True)
+    weights = np.array(_first_conv(model).weight.data, dtype=np.float32)
+    atomic_write(path.with_name(FILTERS_BEFORE_WEIGHTS), lambda f: np.save(f, weights))
     fig = plot_filters(model)
     fig.suptitle("first-layer filters before training")
     _finish(fig, path)
     return path
 
 
+def _initial_weights(run_dir: Path) -> np.ndarray | None:
+    """filters_before.npy if it is there and sane (a small 4-D float array), else None."""
+    path = run_dir / FILTERS_BEFORE_WEIGHTS
+    if not path.is_file() or path.stat().st_size > MAX_FILTER_BYTES:
+        return None
+    try:
+        weights = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    ok = weights.ndim == 4 and weights.dtype.kind == "f" and np.isfinite(weights).all()
+    return weights if ok else None
+
+
 def _png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.tight_layout()
+    if fig.get_layout_engine() is None:  # a constrained layout lays itself out
+        fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
 
@@ -323,11 +396,10 @@ def _summary_html(
     if not checkpoint.is_file():
         return '<p class="missing">No model given and no checkpoint.npz in this run.</p>'
     try:
-        with np.load(checkpoint, allow_pickle=False) as npz:
-            shapes = {k: npz[k].shape for k in npz.files if k.startswith(CHECKPOINT_PARAM)}
-    except (OSError, ValueError) as err:
+        shapes = checkpoint_shapes(checkpoint)
+    except ValueError as err:
         return f'<p class="missing">checkpoint.npz could not be read: {html.escape(str(err))}</p>'
-    rows = [(k[len(CHECKPOINT_PARAM) :], str(s), f"{int(np.prod(s)):,}") for k, s in shapes.items()]
+    rows = [(k, str(s), f"{int(np.prod(s)):,}") for k, s in shapes.items()]
     rows.append(("total", "", f"{sum(int(np.prod(s)) for s in shapes.values()):,}"))
     return (
         "<p>Parameters stored in checkpoint.npz (pass <code>model=</code> and "
@@ -336,31 +408,118 @@ def _summary_html(
     )
 
 
+MAX_MEMBERS = 10_000  # a checkpoint of the zoo's largest model has a few hundred
+
+
+def checkpoint_shapes(path: str | os.PathLike) -> dict[str, tuple[int, ...]]:
+    """The parameters' names and shapes in a checkpoint, read from the ``.npy`` headers
+    alone: no array is decompressed, so a small file with a huge compressed member (a
+    "zip bomb") costs nothing here. ``mc.load`` (the checked loader) is what reads the
+    values into a model; the report only lists the shapes when it has no model.
+
+    Raises ValueError (naming the file) when it is not a zip of ``.npy`` files.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = [i for i in zf.infolist() if i.filename.startswith(CHECKPOINT_PARAM)]
+            if len(infos) > MAX_MEMBERS:
+                raise ValueError(f"{len(infos)} parameters, more than {MAX_MEMBERS}")
+            shapes = {}
+            for info in infos:
+                with zf.open(info) as f:  # reads (and inflates) only the first bytes
+                    version = np.lib.format.read_magic(f)
+                    if version == (1, 0):
+                        shape, _, _ = np.lib.format.read_array_header_1_0(f)
+                    elif version == (2, 0):
+                        shape, _, _ = np.lib.format.read_array_header_2_0(f)
+                    else:
+                        raise ValueError(f"{info.filename}: .npy version {version}")
+                name = info.filename[len(CHECKPOINT_PARAM) :].removesuffix(".npy")
+                shapes[name] = tuple(int(n) for n in shape)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+        raise ValueError(f"{path}: not a checkpoint written by mc.save ({err})") from None
+    return shapes
+
+
+def _filters_html(
+    run_dir: Path, model: Sequential | None, initial_filters: np.ndarray | None
+) -> str:
+    """Before and after training side by side. With the weights of both (the model, and
+    ``initial_filters`` or filters_before.npy) one figure on one scale; otherwise the
+    two pictures the run saved."""
+    before = initial_filters if initial_filters is not None else _initial_weights(run_dir)
+    after = None
+    if model is not None:
+        try:
+            after = _first_conv(model).weight.data
+        except ValueError:
+            after = None
+    if before is not None and after is not None and np.shape(before) == after.shape:
+        fig = plot_filters_before_after(np.asarray(before), after)
+        return (
+            "<p>Left: before training (random initialisation); right: after training. "
+            "Both on one grey scale (black negative, white positive), so the change in "
+            "size shows as well as the change in pattern.</p>"
+            + _img(_png_bytes(fig), "first-layer filters before and after training")
+        )
+    if initial_filters is not None and not (run_dir / FILTERS_BEFORE).is_file():
+        fig = plot_filters(np.asarray(initial_filters))
+        fig.suptitle("first-layer filters before training")
+        first = _img(_png_bytes(fig), "first-layer filters before training")
+    else:
+        first = _picture(run_dir, FILTERS_BEFORE, "first-layer filters before training")
+    second = _picture(run_dir, "filters.png", "first-layer filters after training")
+    return (
+        f'<div class="pair"><figure>{first}<figcaption>before training (random '
+        f"initialisation)</figcaption></figure><figure>{second}<figcaption>after training"
+        "</figcaption></figure></div><p>Each kernel is scaled on its own here; give "
+        "<code>model=</code> for one picture on one scale.</p>"
+    )
+
+
+def _number(key: str, value) -> str:
+    """One format per kind of number, so a column never mixes 9829 and 1.01e+04:
+    accuracies as percentages, losses with 4 decimals, the learning rate with 3
+    significant digits, seconds with 1 decimal, other large numbers as whole ones."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if "acc" in key:
+        return f"{value:.2%}"
+    if "loss" in key:
+        return f"{value:.4f}"
+    if key == "lr":
+        return f"{value:.3g}"
+    if "second" in key:
+        return f"{value:,.1f}"
+    if isinstance(value, int) or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def _results_html(results: dict) -> str:
     """The scalar results as a table, then the per-epoch history."""
     if not results:
         return '<p class="missing">No results.json in this run.</p>'
-    rows = []
-    for key, value in results.items():
-        if key in ("command", "data", "history") or isinstance(value, dict | list):
-            continue
-        if isinstance(value, float):
-            value = f"{value:.2%}" if "acc" in key else f"{value:,.4g}"
-        rows.append((key.replace("_", " "), value))
+    rows = [
+        (key.replace("_", " "), _number(key, value))
+        for key, value in results.items()
+        if key not in ("command", "data", "history") and not isinstance(value, dict | list)
+    ]
     parts = [_table(("result", "value"), rows)]
     history = results.get("history") or {}
     columns = [k for k, v in history.items() if isinstance(v, list) and v]
     if columns:
         epochs = max(len(history[k]) for k in columns)
-
-        def fmt(v) -> str:
-            return "-" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
-
         epoch_rows = [
-            [e + 1] + [fmt(history[k][e]) if e < len(history[k]) else "-" for k in columns]
+            [e + 1] + [_number(k, history[k][e]) if e < len(history[k]) else "-" for k in columns]
             for e in range(epochs)
         ]
-        parts.append("<h3>Per epoch</h3>" + _table(["epoch", *columns], epoch_rows))
+        header = ["epoch", *(k.replace("_", " ") for k in columns)]
+        parts.append("<h3>Per epoch</h3>" + _table(header, epoch_rows))
     return "".join(parts)
 
 
@@ -389,12 +548,15 @@ def report(
     """Write ``run_dir/report.html``: one self-contained page about a training run.
 
     It reads what a run leaves in ``run_dir`` (results.json, training_curves.png,
-    filters.png, filters_before.png, feature_maps.png, confusion_matrix.png,
-    misclassified.png, checkpoint.npz; see examples/common.py) and shows the command
-    and data, the model summary, the curves, the first-layer filters before and after
-    training, feature maps, the confusion matrix, the misclassified examples and the
-    results. Images are embedded (base64), with no script and no external file, so the
-    page opens from the file system in any browser and can be mailed as one file.
+    filters.png, filters_before.png and .npy, feature_maps.png, confusion_matrix.png,
+    misclassified.png, and checkpoint.npz's parameter shapes, from the headers only; see
+    minicnn/recipes.py) and shows the command and data, the model summary, the curves,
+    the first-layer filters before and after training (one figure on one scale when
+    ``model`` is given and the weights before training are known: ``initial_filters``,
+    else the run's filters_before.npy), feature maps, the
+    confusion matrix, the misclassified examples and the results. Images are embedded
+    (base64), with no script and no external file, so the page opens from the file
+    system in any browser and can be mailed as one file.
 
     Args:
         run_dir: the run's output folder.
@@ -432,23 +594,11 @@ def report(
             ) from None
     if input_shape is None and "input_shape" in results:
         input_shape = tuple(results["input_shape"])
-    if initial_filters is not None and not (run_dir / FILTERS_BEFORE).is_file():
-        fig = plot_filters(np.asarray(initial_filters))
-        fig.suptitle("first-layer filters before training")
-        before = _img(_png_bytes(fig), "first-layer filters before training")
-    else:
-        before = _picture(run_dir, FILTERS_BEFORE, "first-layer filters before training")
-    after = _picture(run_dir, "filters.png", "first-layer filters after training")
-
     esc = html.escape
     heading = title or f"minicnn run: {run_dir.resolve().name}"
     command = f"<pre>{esc(results.get('command', 'not recorded'))}</pre>"
     data = f"<p>{esc(str(results.get('data', 'Data not recorded.')))}</p>"
-    filters = (
-        f'<div class="pair"><figure>{before}<figcaption>before training (random '
-        f"initialisation)</figcaption></figure><figure>{after}<figcaption>after training"
-        "</figcaption></figure></div>"
-    )
+    filters = _filters_html(run_dir, model, initial_filters)
 
     def picture(index: int) -> tuple[str, str, str]:
         name, title_, caption = RUN_PICTURES[index]
@@ -481,3 +631,55 @@ def report(
         + "\n</body></html>\n"
     )
     return atomic_write_bytes(Path(path) if path is not None else run_dir / REPORT, page.encode())
+
+
+# -- a photo of a digit, step by step ------------------------------------------------------
+
+
+def plot_digit_steps(
+    steps: Sequence, names: Sequence[str] | None = None, path: str | os.PathLike | None = None
+) -> Figure:
+    """One row per image, one panel per step of ``minicnn.data.find_digit``:
+
+    photo (grey, dark ink made dark) | paper brightness B | contrast 1 - grey/B |
+    sheet and pieces (the table dark, the sheet grey, the main mark red, other kept
+    pieces blue) | the ink kept | the 28×28 input, titled with the verdict (red when
+    the image does not look like one digit). ``steps``: ``minicnn.data.DigitSteps``.
+    """
+    titles = (
+        "photo (grey, ink dark)",
+        "paper brightness B",
+        "contrast 1 − grey/B",
+        "sheet and marks",
+        "ink kept",
+        "28×28 input",
+    )
+    names = list(names) if names is not None else [f"image {i}" for i in range(len(steps))]
+    fig = Figure(figsize=(2.1 * len(titles), 2.5 * len(steps) + 0.4))
+    axes = np.atleast_2d(fig.subplots(len(steps), len(titles), squeeze=False))
+    for row, (s, name) in enumerate(zip(steps, names, strict=True)):
+        regions = np.where(s.sheet, 0.45, 0.1)[..., None] * np.ones(3)
+        regions[s.pieces > 0] = (0.2, 0.4, 1.0)
+        main = np.isin(s.pieces, s.marks[0]) if s.marks else np.zeros_like(s.sheet)
+        regions[main] = (1.0, 0.15, 0.1)
+        verdict = "one digit" if s.problem is None else s.problem
+        panels = (s.grey, s.background, s.contrast, regions, s.ink, s.digit)
+        for col, (ax, image) in enumerate(zip(axes[row], panels, strict=True)):
+            if image.ndim == 3:
+                ax.imshow(image, interpolation="nearest")
+            else:
+                ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(titles[col], fontsize=8)
+        axes[row, 0].set_ylabel(name, fontsize=9)
+        colour = "black" if s.problem is None else "firebrick"
+        axes[row, -1].set_title(_wrap(verdict, 30), fontsize=7, color=colour)
+    fig.suptitle("how minicnn finds the digit (mc.data.find_digit)", fontsize=10)
+    return _finish(fig, path)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text

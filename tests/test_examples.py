@@ -106,9 +106,9 @@ def test_main_job_end_to_end_on_the_sample(tmp_path, isolated):
     )
     assert proc.returncode == 0, proc.stderr
     assert (
-        "Data: full MNIST is not available (add --download to fetch it, or see "
-        "--data-dir). Training on the 5,000-digit real MNIST sample shipped with minicnn: "
-        "4,000 training images and a held-out test split of 1,000."
+        "Data: the 5,000-digit real MNIST sample shipped with minicnn: 4,000 training "
+        "images and a held-out test split of 1,000 (full MNIST is not available; add "
+        "--download to fetch it, or see --data-dir)."
     ) in proc.stdout
     assert "Test accuracy:" in proc.stdout and "epoch 1/1:" in proc.stdout
     results = check_outputs(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -121,7 +122,65 @@ def test_report_with_model_has_the_summary_table_and_drawn_initial_filters(tmp_p
     text = " ".join(page.text)
     assert "Lab 3" in text and "MaxPool2D" in text and "416,520" in text  # multiply-adds
     assert "14×14" in text  # the second conv's receptive field
-    assert len([1 for tag, _ in page.tags if tag == "img"]) == 6
+    # The filters before and after are ONE picture on one scale (not two PNGs).
+    images = [attrs for tag, attrs in page.tags if tag == "img"]
+    assert len(images) == 5
+    assert any(a["alt"] == "first-layer filters before and after training" for a in images)
+
+
+def test_report_draws_the_saved_initial_weights_beside_the_model(tmp_path):
+    """A run saved filters_before.npy; given the trained model, the report draws both."""
+    run = make_run(tmp_path)
+    assert (run / "filters_before.npy").is_file()
+    mc.manual_seed(7)
+    page = parse(viz.report(run, model=mc.zoo.lenet5(), input_shape=(1, 28, 28)))
+    alts = [attrs["alt"] for tag, attrs in page.tags if tag == "img"]
+    assert "first-layer filters before and after training" in alts
+
+
+def test_per_epoch_numbers_have_one_format_per_column(tmp_path):
+    run = make_run(tmp_path)
+    results = json.loads((run / "results.json").read_text())
+    results["history"]["images_per_sec"] = [9829.4, 10100.2]
+    results["history"]["seconds"] = [3.0, 12345.67]
+    results["seconds"] = 10100.5
+    (run / "results.json").write_text(json.dumps(results))
+    text = " ".join(parse(viz.report(run)).text)
+    assert "e+" not in text and "e-0" not in text
+    assert "9,829" in text and "10,100" in text and "12,345.7" in text
+    assert "2.0000" in text and "40.00%" in text  # losses with 4 decimals, accuracies in %
+
+
+def test_a_zip_bomb_checkpoint_costs_the_report_nothing(tmp_path):
+    """checkpoint.npz with a member that inflates to 256 MB: the report lists the
+    parameters from the .npy headers and never inflates the data."""
+    import tracemalloc
+    import zipfile
+
+    run = make_run(tmp_path)
+    with zipfile.ZipFile(run / "checkpoint.npz", "a", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("param/bomb.npy", "w", force_zip64=True) as f:
+            f.write(_npy_header((2**26,)))  # 2**26 float32 = 256 MB of zeros
+            zeros = bytes(2**20)
+            for _ in range(256):
+                f.write(zeros)
+    assert (run / "checkpoint.npz").stat().st_size < 2_000_000
+    tracemalloc.start()
+    page = parse(viz.report(run))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 64 * 2**20, peak
+    text = " ".join(page.text)
+    assert "bomb" in text and "67,108,864" in text and "0.weight" in text
+
+
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    """The bytes a .npy file of float32 ``shape`` starts with (magic and header)."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": "<f4", "fortran_order": False, "shape": shape}
+    )
+    return buffer.getvalue()
 
 
 def test_report_of_a_partial_run_says_what_is_missing(tmp_path):

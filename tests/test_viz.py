@@ -110,6 +110,45 @@ def test_plot_misclassified(tmp_path):
     titles = [ax.get_title() for ax in fig.axes if ax.images]
     assert titles == ["2 → 0", "5 → 0", "1 → 0"]
     assert "3 shown of 3" in fig._suptitle.get_text()
+    # Readable: large and bold, not small red text.
+    title = next(ax.title for ax in fig.axes if ax.images)
+    assert title.get_fontsize() >= 10 and title.get_fontweight() == "bold"
+
+
+def test_filters_before_and_after_on_one_scale_with_the_same_titles(tmp_path):
+    rng = np.random.default_rng(0)
+    before = 0.1 * rng.normal(size=(6, 1, 5, 5))
+    after = 3 * before + 0.5 * rng.normal(size=(6, 1, 5, 5))
+    fig = viz.plot_filters_before_after(before, after, path=tmp_path / "pair.png")
+    check_png(fig, tmp_path / "pair.png")
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 12
+    left, right = panels[:6], panels[6:]
+    assert [a.get_title() for a in left] == [a.get_title() for a in right] == list("012345")
+    v = max(np.abs(before).max(), np.abs(after).max())
+    for ax in panels:  # one grey scale for all twelve: -v black .. +v white
+        np.testing.assert_allclose(ax.images[0].get_clim(), (-v, v))
+    assert [sub._suptitle.get_text() for sub in fig.subfigs] == [
+        "before training",
+        "after training",
+    ]
+    with pytest.raises(ValueError, match="one shape"):
+        viz.plot_filters_before_after(before, after[:3])
+
+
+def test_digit_steps_figure(tmp_path):
+    """One row per image, six panels, the verdict above the 28×28 input."""
+    from PIL import Image
+
+    blank = Image.new("L", (60, 40), 220)
+    page = Image.new("L", (120, 90), 220)
+    page.paste(30, (55, 20, 63, 70))  # a dark bar: a 1
+    steps = [mc.data.find_digit(page), mc.data.find_digit(blank)]
+    fig = viz.plot_digit_steps(steps, ["one.png", "blank.png"], path=tmp_path / "steps.png")
+    check_png(fig, tmp_path / "steps.png")
+    assert len([ax for ax in fig.axes if ax.images]) == 12
+    verdicts = [ax.get_title() for ax in fig.axes if ax.images][5::6]
+    assert verdicts[0] == "one digit" and verdicts[1].startswith("found no ink")
 
 
 def test_saving_replaces_an_old_png_atomically(tmp_path, monkeypatch):

@@ -10,13 +10,13 @@
 Modules: ``idx`` (the IDX format), ``paths`` (where files are looked for),
 ``download`` (mirrors + SHA-256 + atomic write), ``mnist`` and ``cifar`` (the
 datasets), ``loader`` (DataLoader), ``transforms`` (augmentation), ``digits`` (your own
-handwritten digit as MNIST input: ``load_digit``).
+handwritten digit as MNIST input: ``load_digit``, ``find_digit``).
 """
 
 from . import download, paths
 from .cifar import CIFAR10, read_cifar_batch
 from .dataset import ImageDataset, stratified_split
-from .digits import DigitImageError, load_digit
+from .digits import DigitImageError, DigitSteps, NotOneDigitError, find_digit, load_digit
 from .errors import DatasetError, DatasetNotFoundError, DownloadError
 from .idx import read_idx, write_idx
 from .loader import DataLoader
@@ -35,6 +35,9 @@ __all__ = [
     "DatasetNotFoundError",
     "DownloadError",
     "DigitImageError",
+    "NotOneDigitError",
+    "DigitSteps",
+    "find_digit",
     "load_digit",
     "read_idx",
     "write_idx",
