@@ -13,6 +13,7 @@ import pytest
 from minicnn.lab import LABS, find_lab, grade_file
 from minicnn.lab.__main__ import main
 from minicnn.lab.grade import notes
+from minicnn.lab.messages import say
 from minicnn.lab.source import LANGUAGES, source_path
 
 pytest.importorskip("nbformat", reason="nbformat is in the lab and test extras")
@@ -36,7 +37,7 @@ def test_solutions_get_full_marks(built, lang, lab, tmp_path, capsys):
     path = built[lang] / "solution" / f"{lab.stem}.ipynb"
     assert main(["grade", lab.id, str(path), "--json", str(report)]) == 0
     out = capsys.readouterr().out
-    assert f"total: {lab.points}/{lab.points}" in out
+    assert say("total", lang, got=lab.points, best=lab.points) in out
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["score"] == data["max_score"] == lab.points
     assert data["passed"] is True
@@ -51,7 +52,7 @@ def test_untouched_student_notebooks_get_zero(built, lang, lab, tmp_path, capsys
     report = tmp_path / "report.json"
     path = built[lang] / "student" / f"{lab.stem}.ipynb"
     assert main(["grade", lab.stem, str(path), "--json", str(report)]) == 1
-    assert f"total: 0/{lab.points}" in capsys.readouterr().out
+    assert say("total", lang, got=0, best=lab.points) in capsys.readouterr().out
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["score"] == 0 and data["passed"] is False
     for part in data["parts"]:
@@ -180,7 +181,7 @@ def test_a_crashing_process_costs_only_the_part_that_crashed(tmp_path):
     )
     results = {r.part: r for r in grade_file(lab, path, part_seconds=5)}
     assert results["linear_forward"].verdict == "error"
-    assert "crashed" in results["linear_forward"].diagnostic
+    assert "process ended while testing this part" in results["linear_forward"].diagnostic
     assert results["softmax_cross_entropy"].passed and results["multiclass_svm"].passed
 
 
@@ -195,7 +196,16 @@ def test_the_reference_is_out_of_the_students_reach(tmp_path):
     )
     results = grade_file(lab, path, part_seconds=10)
     assert all(r.passed for r in results), results
-    assert any("minicnn.functional" in note for note in notes(lab, path))
+
+
+def test_code_that_reaches_for_the_grader_gets_a_note_for_the_instructor(tmp_path):
+    lab, path = plant(
+        "lab3",
+        "import numpy as np\n",
+        "import numpy as np\nimport sys\n\nsys.modules.pop('numpy.linalg', None)\n",
+        tmp_path,
+    )
+    assert any("sys.modules" in note for note in notes(lab, path))
 
 
 def test_unreadable_files_and_unknown_labs_are_reported(tmp_path, capsys):

@@ -9,14 +9,35 @@ from pathlib import Path
 
 from ..atomic import atomic_write_bytes
 from .catalog import LABS, find_lab
-from .grade import format_table, grade_file, notes, report
+from .grade import (
+    GRADING_SEED,
+    SEED_ENV,
+    InstallChanged,
+    file_language,
+    format_table,
+    grade_file,
+    grading_seed,
+    notes,
+    report,
+)
+from .messages import say
 from .source import LANGUAGES, build_notebook, source_path
 
 
-def cmd_list(_args) -> int:
+def cmd_list(args) -> int:
     for lab in LABS.values():
         parts = ", ".join(f"{p.name} ({p.points})" for p in lab.parts)
-        print(f"{lab.id}  {lab.title} [{lab.points} points; lectures {lab.lectures}]: {parts}")
+        print(
+            say(
+                "list.line",
+                args.lang,
+                id=lab.id,
+                title=lab.title_in(args.lang),
+                points=lab.points,
+                lectures=lab.lectures,
+                parts=parts,
+            )
+        )
     return 0
 
 
@@ -38,6 +59,7 @@ def cmd_build(args) -> int:
 def cmd_grade(args) -> int:
     try:
         lab = find_lab(args.lab)
+        seed = grading_seed(args.seed)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -45,20 +67,52 @@ def cmd_grade(args) -> int:
     if not path.is_file():
         print(f"error: no file {path}", file=sys.stderr)
         return 2
-    results = grade_file(lab, path, seed=args.seed, part_seconds=args.time_limit)
-    print(format_table(lab, results))
+    lang = args.lang or file_language(path)
+    try:
+        results = grade_file(
+            lab,
+            path,
+            seed=seed,
+            part_seconds=args.time_limit,
+            memory_mb=args.memory_limit,
+            lang=lang,
+        )
+    except InstallChanged as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    print(format_table(lab, results, lang=lang))
     for note in notes(lab, path):
-        print(f"note: {note}")
+        print(say("note", lang, text=note))
     if args.json:
         text = json.dumps(report(lab, path, results), indent=2, ensure_ascii=False)
         atomic_write_bytes(args.json, text.encode("utf-8") + b"\n")
     return 0 if all(r.passed for r in results) else 1
 
 
+def add_limits(parser) -> None:
+    """The options grade and grade-all share: seed, language, time and memory limits."""
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help=f"draws the graded cases (default ${SEED_ENV}, else {GRADING_SEED}; "
+        "the check cells use 0): pick your own and keep it",
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, help="feedback language (default: the file's)")
+    parser.add_argument(
+        "--time-limit", type=float, default=20.0, metavar="S", help="seconds per part (20)"
+    )
+    parser.add_argument(
+        "--memory-limit", type=int, default=2048, metavar="MB", help="memory per submission (2048)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m minicnn.lab", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="the labs and their graded parts").set_defaults(func=cmd_list)
+    ls = sub.add_parser("list", help="the labs and their graded parts")
+    ls.add_argument("--lang", choices=LANGUAGES, default="en")
+    ls.set_defaults(func=cmd_list)
     b = sub.add_parser("build", help="write DIR/student/*.ipynb and DIR/solution/*.ipynb")
     b.add_argument("--lang", choices=LANGUAGES, required=True)
     b.add_argument("--out", required=True, metavar="DIR")
@@ -68,10 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("lab", help="lab1 ... lab6 (or the file's name)")
     g.add_argument("path", help="the student's notebook (.ipynb) or percent-format .py")
     g.add_argument("--json", metavar="REPORT", help="also write an LMS-friendly JSON report")
-    g.add_argument("--seed", type=int, default=0, help="draws the random cases (default 0)")
-    g.add_argument(
-        "--time-limit", type=float, default=20.0, metavar="S", help="seconds per part (20)"
-    )
+    add_limits(g)
     g.set_defaults(func=cmd_grade)
     args = p.parse_args(argv)
     return args.func(args)

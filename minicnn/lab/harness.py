@@ -1,24 +1,23 @@
-"""The student's side of grading: runs in its own process (python -m minicnn.lab.harness JOB).
+"""The student's side of grading: runs in its own process, started by ``grade``.
 
-It executes the student's code cells one by one (a syntax error or a crash costs only
-that cell; each cell and each part has a time limit), then runs every requested part
-on its cases and writes the outputs for the grader, which compares them with
-minicnn's reference in *its* process. Nothing here sees the reference.
+It receives the student's code cells through a pipe the grader opened, executes
+them one by one (a syntax error or a crash costs only that cell; each cell and each
+part has a time limit), then, part by part, receives the cases and sends back the
+raw outputs of the student's functions on them. Every verdict is the grader's,
+computed in *its* process: what this process prints, writes or exits with counts
+for nothing, and a part it never answers scores 0.
 
-JOB is a folder holding job.json ({"lab", "cells": [[number, code], ...], "parts",
-"seeds": {part: seed}, "cell_seconds", "part_seconds"}); results go to JOB/results/<part>.json and
-.npz, and JOB/results/current names the part being run (so a hard kill is
-attributed to it).
+This module, like everything the student's process loads, imports no reference:
+only numpy, ``parts``, ``runs`` and ``wire``. Before the cells run, a
+:class:`Blocker` refuses the modules the lab asks the student to write.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import sys
 import traceback
-from pathlib import Path
 
 import numpy as np
 
@@ -94,16 +93,14 @@ def why_missing(name: str, cells: list[tuple[int, str]], failed: dict[int, str])
     return None
 
 
-def run_part(part, ns, cells, failed, seed: int) -> tuple[dict, dict]:
-    """(status, outputs) of one part on all its cases."""
+def run_part(part, ns, cells, failed, cases: list[dict]) -> tuple[dict, dict]:
+    """(status, outputs) of one part on the cases the grader sent."""
     for name in part.defines:
         if name not in ns:
             reason = why_missing(name, cells, failed)
             if reason:
                 return {"verdict": "error", "message": reason}, {}
-    rng = np.random.default_rng(seed)
     outputs = {}
-    cases = part.cases(rng)
     for i, case in enumerate(cases):
         try:
             got = part.run(ns, case)
@@ -131,33 +128,59 @@ def case_label(i: int, case: dict) -> str:
     return f" [case {i + 1}: {shapes}]"
 
 
-def main(job_dir: str) -> int:
-    from .catalog import find_lab
+class Blocker:
+    """A meta path finder that refuses the modules a lab asks the student to write.
 
-    job_path = Path(job_dir)
-    job = json.loads((job_path / "job.json").read_text())
-    results = job_path / "results"
-    results.mkdir(exist_ok=True)
-    lab = find_lab(job["lab"])
-    cells = [(int(n), code) for n, code in job["cells"]]
+    ``blocked`` maps a module name to the message its import fails with; a name
+    blocks its submodules too. It sits first in ``sys.meta_path``; the modules it
+    blocks are not in this process at all (the grader never loads them here) and,
+    where the grader can (``sandbox``), not even in its view of the files.
+    """
+
+    def __init__(self, blocked: dict[str, str]):
+        self.blocked = blocked
+
+    def find_spec(self, name, path=None, target=None):
+        for module, message in self.blocked.items():
+            if name == module or name.startswith(module + "."):
+                raise ImportError(
+                    message, name=name
+                )  # not ModuleNotFoundError: `from minicnn import functional` would swallow it
+        return None
+
+
+def run_job(fd_in: int, fd_out: int) -> int:
+    """Serve the grader: run the cells it sends, then each part it asks for."""
+    from . import runs, wire
+
+    start, _ = wire.receive(fd_in)
+    sys.meta_path.insert(0, Blocker(start["blocked"]))
+    cells = [(int(n), code) for n, code in start["cells"]]
     ns = {"__name__": "__student__"}
-    failed = run_cells(cells, ns, job["cell_seconds"])
-    (results / "cells.json").write_text(json.dumps({str(k): v for k, v in failed.items()}))
-    for name in job["parts"]:
-        part = lab.part(name)
-        (results / "current").write_text(name)
+    failed = run_cells(cells, ns, start["cell_seconds"])
+    wire.send(fd_out, {"failed": {str(k): v for k, v in failed.items()}})
+    while True:
+        job, arrays = wire.receive(fd_in)
+        if job.get("op") != "part":
+            return 0
+        part = PartSpec(job["name"], tuple(job["defines"]), getattr(runs, job["run"]))
+        cases = [wire.decode(c, arrays) for c in job["cases"]]
         try:
             _alarm(job["part_seconds"])
-            status, outputs = run_part(part, ns, cells, failed, job["seeds"][name])
+            status, outputs = run_part(part, ns, cells, failed, cases)
         except TimeLimit:
             status, outputs = {"verdict": "time limit", "message": ""}, {}
         finally:
             _cancel()
-        np.savez(results / f"{name}.npz", **outputs)
-        (results / f"{name}.json").write_text(json.dumps(status))
-    (results / "current").write_text("")
-    return 0
+        wire.send(fd_out, status, outputs)
+
+
+class PartSpec:
+    """What the student's process knows of a part: its name, functions and runner."""
+
+    def __init__(self, name, defines, run):
+        self.name, self.defines, self.run = name, defines, run
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(run_job(int(sys.argv[1]), int(sys.argv[2])))

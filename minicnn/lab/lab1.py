@@ -7,7 +7,8 @@ import numpy as np
 from .. import functional as F
 from ..kernels.common import pad
 from ..layers import Conv2D
-from .parts import Part, StudentError, as_output, call
+from .parts import Part
+from .runs import run_conv_naive, run_output_size, run_pad, run_param_count
 
 
 def output_size_cases(rng):
@@ -20,19 +21,6 @@ def output_size_cases(rng):
             (int(rng.integers(f, 20)), f, int(rng.integers(1, 4)), int(rng.integers(0, 3)))
         )
     return [{"n": n, "f": f, "stride": s, "padding": p} for n, f, s, p in table]
-
-
-def run_output_size(ns, case):
-    try:
-        out = call(ns, "conv_output_size", case, ("out",))
-    except ValueError:
-        return {"raises": np.array(1), "out": np.array(-1)}
-    if isinstance(out, (bool, np.bool_)) or not float(out).is_integer():
-        raise StudentError(
-            f"conv_output_size{tuple(case.values())} returned {out!r}; a size that does not "
-            "come out whole (the lecture's 2.33) must raise ValueError"
-        )
-    return {"raises": np.array(0), "out": np.array(int(out))}
 
 
 def reference_output_size(n, f, stride, padding):
@@ -57,10 +45,6 @@ def param_count_cases(rng):
     return [{"in_channels": c, "out_channels": k, "kernel_size": f} for c, k, f in table]
 
 
-def run_param_count(ns, case):
-    return {"count": as_output("count", call(ns, "conv_param_count", case, ("count",)), "count")}
-
-
 def reference_param_count(in_channels, out_channels, kernel_size):
     layer = Conv2D(in_channels, out_channels, kernel_size)
     return sum(p.data.size for p in layer.parameters())
@@ -79,10 +63,6 @@ def pad_cases(rng):
     return [{"x": rng.standard_normal((2, 3, 4, 5)), "p": p} for p in (0, 1, 2)] + [
         {"x": rng.standard_normal((1, 1, 3, 3)), "p": 3}
     ]
-
-
-def run_pad(ns, case):
-    return {"x_pad": as_output("x_pad", call(ns, "zero_pad", case, ("x_pad",)), "x_pad")}
 
 
 def reference_pad(x, p):
@@ -110,10 +90,6 @@ def conv_cases(rng):
             }
         )
     return cases
-
-
-def run_conv(ns, case):
-    return {"y": as_output("y", call(ns, "conv2d_naive", case, ("y",)), "y")}
 
 
 def reference_conv(x, w, b, stride, padding):
@@ -156,7 +132,7 @@ PARTS = [
         6,
         ("conv2d_naive",),
         conv_cases,
-        run_conv,
+        run_conv_naive,
         {"conv2d_naive": reference_conv},
         hint=conv_hint,
     ),

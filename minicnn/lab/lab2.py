@@ -7,7 +7,8 @@ import numpy as np
 from .. import functional as F
 from ..gradcheck import numerical_gradient
 from ..kernels.numpy import im2col
-from .parts import NotImplementedPart, Part, StudentError, as_output, call
+from .parts import Part
+from .runs import run_conv_backward, run_conv_forward, run_im2col, run_numgrad
 
 SHAPES = [  # (N, C, H, W, K, f, stride, padding)
     (2, 3, 5, 5, 4, 3, 1, 0),
@@ -63,10 +64,6 @@ def im2col_cases(rng):
     ]
 
 
-def run_im2col(ns, case):
-    return {"cols": as_output("cols", call(ns, "im2col", case, ("cols",)), "cols")}
-
-
 def reference_im2col(x, kh, kw, stride, padding):
     return im2col(x, (kh, kw), (stride, stride), (padding, padding))
 
@@ -75,21 +72,6 @@ def im2col_hint(case, name, got, want):
     if got.shape == want.shape[::-1]:
         return "minicnn's columns are the windows (Deep Learning from Scratch uses rows)"
     return "row r = (c, p, q) in that order (c slowest), column = (n, i, j)"
-
-
-def forward_args(case):
-    return {k: case[k] for k in ("x", "w", "b", "stride", "padding")}
-
-
-def run_forward(ns, case):
-    y, _ = call(ns, "conv2d_forward", forward_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_backward(ns, case):
-    _, cache = call(ns, "conv2d_forward", forward_args(case), ("y", "cache"))
-    dx, dw, db = call(ns, "conv2d_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db"))
-    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
 
 
 def backward_hint(case, name, got, want):
@@ -124,24 +106,6 @@ def numgrad_cases(rng):
     ]
 
 
-def run_numgrad(ns, case):
-    fn = ns.get("numerical_gradient")
-    if fn is None:
-        raise StudentError("`numerical_gradient` is not defined: run the cell that defines it")
-    x, c = case["x"].copy(), case["c"]
-
-    def f():  # a smooth function of x whose gradient is known: 3 c x²
-        return float(np.sum(c * x**3))
-
-    try:
-        grad = fn(f, x)
-    except NotImplementedError:
-        raise NotImplementedPart("`numerical_gradient` is not implemented yet") from None
-    if not np.array_equal(x, case["x"]):
-        raise StudentError("numerical_gradient left x changed: restore each x[i] after nudging it")
-    return {"grad": as_output("grad", grad, "numerical_gradient's result")}
-
-
 def reference_numgrad(f, x):
     return numerical_gradient(f, x, 1e-5)
 
@@ -167,7 +131,7 @@ PARTS = [
         2,
         ("conv2d_forward",),
         conv_cases,
-        run_forward,
+        run_conv_forward,
         {"conv2d_forward": lambda *a: F.conv2d_forward(*a)},
     ),
     Part(
@@ -175,7 +139,7 @@ PARTS = [
         4,
         ("conv2d_forward", "conv2d_backward"),
         conv_cases,
-        run_backward,
+        run_conv_backward,
         {
             "conv2d_forward": lambda *a: F.conv2d_forward(*a),
             "conv2d_backward": lambda *a: F.conv2d_backward(*a),

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .parts import Part, StudentError, as_output, call
+from .parts import Part, StudentError
+from .runs import (
+    run_dropout_backward,
+    run_dropout_forward,
+    run_pool_backward,
+    run_pool_forward,
+    run_relu_backward,
+    run_relu_forward,
+)
 
 POOLS = [  # (N, C, H, W, kernel, stride): non-overlapping, overlapping, uneven
     (2, 3, 4, 4, 2, 2),
@@ -27,21 +35,6 @@ def pool_cases(rng):
                 {"x": x, "kernel_size": k, "stride": s, "dy": rng.standard_normal((n, c, oh, ow))}
             )
     return cases
-
-
-def pool_args(case):
-    return {k: case[k] for k in ("x", "kernel_size", "stride")}
-
-
-def run_pool_forward(ns, case):
-    y, _ = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_pool_backward(ns, case):
-    _, cache = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
-    dx = call(ns, "max_pool2d_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
-    return {"dx": as_output("dx", dx, "dx")}
 
 
 def pool_backward_hint(case, name, got, want):
@@ -74,17 +67,6 @@ def relu_cases(rng):
     ]
 
 
-def run_relu_forward(ns, case):
-    y, _ = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_relu_backward(ns, case):
-    _, cache = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
-    dx = call(ns, "relu_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
-    return {"dx": as_output("dx", dx, "dx")}
-
-
 def relu_backward_hint(case, name, got, want):
     if np.allclose(got, case["dy"]):
         return "dy passed through unchanged: zero it where x <= 0"
@@ -107,22 +89,6 @@ def dropout_cases(rng):
             }
         )
     return cases
-
-
-def dropout_args(case):
-    rng = np.random.default_rng(case["seed"])
-    return {"x": case["x"], "p": case["p"], "training": case["training"], "rng": rng}
-
-
-def run_dropout_forward(ns, case):
-    y, _ = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_dropout_backward(ns, case):
-    y, cache = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
-    dx = call(ns, "dropout_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
-    return {"y": as_output("y", y, "y"), "dx": as_output("dx", dx, "dx")}
 
 
 def judge_dropout_forward(case, got, _reference):

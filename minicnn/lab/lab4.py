@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .parts import Part, as_output, call
+from .parts import Part
+from .runs import (
+    run_linear_backward,
+    run_linear_forward,
+    run_multiclass_svm,
+    run_softmax_cross_entropy,
+)
 
 
 def linear_cases(rng):
@@ -20,21 +26,6 @@ def linear_cases(rng):
             }
         )
     return cases
-
-
-def linear_args(case):
-    return {k: case[k] for k in ("x", "w", "b")}
-
-
-def run_linear_forward(ns, case):
-    y, _ = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_linear_backward(ns, case):
-    _, cache = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
-    dx, dw, db = call(ns, "linear_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db"))
-    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
 
 
 def linear_hint(case, name, got, want):
@@ -58,17 +49,6 @@ def loss_cases(rng):
         }
     )
     return cases
-
-
-def run_loss(name):
-    def run(ns, case):
-        loss, dscores = call(ns, name, case, ("loss", "dscores"))
-        return {
-            "loss": as_output("loss", loss, "loss"),
-            "dscores": as_output("dscores", dscores, "dscores"),
-        }
-
-    return run
 
 
 def softmax_hint(case, name, got, want):
@@ -117,7 +97,7 @@ PARTS = [
         3,
         ("softmax_cross_entropy",),
         loss_cases,
-        run_loss("softmax_cross_entropy"),
+        run_softmax_cross_entropy,
         {"softmax_cross_entropy": lambda *a: F.softmax_cross_entropy(*a)},
         softmax_hint,
     ),
@@ -126,7 +106,7 @@ PARTS = [
         3,
         ("multiclass_svm",),
         loss_cases,
-        run_loss("multiclass_svm"),
+        run_multiclass_svm,
         {"multiclass_svm": lambda *a: F.multiclass_svm(*a)},
         svm_hint,
     ),

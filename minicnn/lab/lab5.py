@@ -8,14 +8,9 @@ from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD
 from ..parameter import Parameter
 from ..zoo import lenet5
-from .parts import Part, StudentError, as_output, call
-
-# The student's parameter names, in the order of mc.zoo.lenet5()'s parameters.
-NAMES = [
-    f"{layer}.{kind}"
-    for layer in ("conv1", "conv2", "fc1", "fc2", "fc3")
-    for kind in ("weight", "bias")
-]
+from .parts import Part, StudentError
+from .runs import LENET5_NAMES as NAMES
+from .runs import run_init, run_lenet, run_sgd
 
 
 def lenet5_shapes() -> dict[str, tuple[int, ...]]:
@@ -36,15 +31,6 @@ def sgd_cases(rng):
             }
         )
     return cases
-
-
-def run_sgd(ns, case):
-    w, v = case["w"], np.zeros_like(case["w"])
-    for g in case["grads"]:
-        args = {"w": w, "dw": g, "v": v, "lr": case["lr"], "momentum": case["momentum"]}
-        w, v = call(ns, "sgd_momentum", args, ("w", "v"))
-        w, v = as_output("w", w, "the new w"), as_output("v", v, "the new v")
-    return {"w": w}
 
 
 def reference_sgd(w, dw, v, lr, momentum):
@@ -80,19 +66,6 @@ def lenet_cases(rng):
     return cases
 
 
-def run_lenet(ns, case):
-    loss, grads = call(ns, "lenet5_loss", case, ("loss", "grads"))
-    if not isinstance(grads, dict):
-        raise StudentError(f"grads must be a dict {{name: gradient}}, got {type(grads).__name__}")
-    missing = [k for k in NAMES if k not in grads]
-    if missing:
-        raise StudentError(f"grads has no entry for {', '.join(missing)}")
-    out = {"loss": as_output("loss", loss, "loss")}
-    for k in NAMES:
-        out[f"grads[{k}]"] = as_output(k, grads[k], f"grads[{k!r}]")
-    return out
-
-
 def reference_lenet(params, x, labels):
     """minicnn's own mc.zoo.lenet5() in float64, given the student's parameter values."""
     model = lenet5().to(np.float64)
@@ -116,13 +89,6 @@ def lenet_hint(case, name, got, want):
 
 def init_cases(rng):
     return [{"seed": s} for s in (0, 1)]
-
-
-def run_init(ns, case):
-    params = call(ns, "init_lenet5", {"rng": np.random.default_rng(case["seed"])}, ("params",))
-    if not isinstance(params, dict):
-        raise StudentError(f"init_lenet5 must return a dict, got {type(params).__name__}")
-    return {k: as_output(k, v, f"params[{k!r}]") for k, v in params.items()}
 
 
 def judge_init(case, got, _reference):

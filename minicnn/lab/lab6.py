@@ -7,7 +7,14 @@ import numpy as np
 from .. import functional as F
 from ..layers import Conv2D, ReLU, Residual
 from ..model import Sequential
-from .parts import Part, as_output, call
+from .parts import Part
+from .runs import (
+    res_args,
+    run_bn_backward,
+    run_bn_forward,
+    run_res_backward,
+    run_res_forward,
+)
 
 BN_SHAPES = [(6, 4), (4, 3, 5, 5), (2, 2, 3, 4)]
 
@@ -29,42 +36,6 @@ def bn_cases(rng):
                 }
             )
     return cases
-
-
-def bn_forward(ns, case):
-    """(y, cache, updated running_mean, updated running_var)."""
-    stats = {"running_mean": case["running_mean"].copy(), "running_var": case["running_var"].copy()}
-    args = {
-        "x": case["x"],
-        "gamma": case["gamma"],
-        "beta": case["beta"],
-        **stats,
-        "training": case["training"],
-    }
-    y, cache = call(
-        ns, "batch_norm_forward", args, ("y", "cache"), updates=("running_mean", "running_var")
-    )
-    return y, cache, stats["running_mean"], stats["running_var"]
-
-
-def run_bn_forward(ns, case):
-    y, _, mean, var = bn_forward(ns, case)
-    return {
-        "y": as_output("y", y, "y"),
-        "running_mean": as_output("running_mean", mean, "running_mean"),
-        "running_var": as_output("running_var", var, "running_var"),
-    }
-
-
-def run_bn_backward(ns, case):
-    _, cache, _, _ = bn_forward(ns, case)
-    dx, dgamma, dbeta = call(
-        ns, "batch_norm_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dgamma", "dbeta")
-    )
-    return {
-        name: as_output(name, v, name)
-        for name, v in (("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta))
-    }
 
 
 def bn_forward_hint(case, name, got, want):
@@ -112,24 +83,6 @@ def res_cases(rng):
             }
         )
     return cases
-
-
-def res_args(case):
-    return {k: case[k] for k in ("x", "w1", "b1", "w2", "b2")}
-
-
-def run_res_forward(ns, case):
-    y, _ = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-GRADS = ("dx", "dw1", "db1", "dw2", "db2")
-
-
-def run_res_backward(ns, case):
-    _, cache = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
-    grads = call(ns, "residual_block_backward", {"dy": case["dy"], "cache": cache}, GRADS)
-    return {name: as_output(name, v, name) for name, v in zip(GRADS, grads, strict=True)}
 
 
 def reference_block(x, w1, b1, w2, b2):

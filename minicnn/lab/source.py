@@ -129,8 +129,12 @@ def code_without_comments(source: str) -> str:
     return "\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith("#")).strip()
 
 
-def build_notebook(source_file: Path, lab, student: bool):
-    """The notebook of one lab: the student's (stubs) or the solution (with nbgrader marks)."""
+def build_notebook(source_file: Path, lab, student: bool, lang: str | None = None):
+    """The notebook of one lab: the student's (stubs) or the solution (with nbgrader marks).
+
+    Its metadata names the lab and its language (``metadata.minicnn``): the grader
+    answers in that language.
+    """
     import nbformat
 
     nb = read_source(source_file)
@@ -161,6 +165,8 @@ def build_notebook(source_file: Path, lab, student: bool):
         "language": "python",
     }
     nb.metadata["language_info"] = {"name": "python"}
+    lang = lang or Path(source_file).parent.name
+    nb.metadata["minicnn"] = {"lab": lab.id, "lang": lang if lang in LANGUAGES else "en"}
     nbformat.validate(nb)
     return nb
 
@@ -179,16 +185,20 @@ def _nbgrader(grade_id: str, solution: bool, points: int = 0) -> dict:
     return meta
 
 
-def student_cells(path: Path) -> list[tuple[int, str, list[str]]]:
-    """(cell number from 1, code, tags) of every code cell of a student's .ipynb or .py."""
+def read_notebook(path: Path):
+    """A student's .ipynb or percent-format .py as an nbformat notebook."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".ipynb":
         import nbformat
 
-        nb = nbformat.reads(text, as_version=4)
-    else:
-        nb = _jupytext().reads(text, fmt="py:percent")
+        return nbformat.reads(text, as_version=4)
+    return _jupytext().reads(text, fmt="py:percent")
+
+
+def student_cells(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(cell number from 1, code, tags) of every code cell of a student's .ipynb or .py."""
+    nb = read_notebook(path)
     return [
         (i + 1, cell.source, list(cell.metadata.get("tags", [])))
         for i, cell in enumerate(nb.cells)
