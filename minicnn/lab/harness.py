@@ -8,8 +8,8 @@ computed in *its* process: what this process prints, writes or exits with counts
 for nothing, and a part it never answers scores 0.
 
 This module, like everything the student's process loads, imports no reference:
-only numpy, ``parts``, ``runs`` and ``wire``. Before the cells run, a
-:class:`Blocker` refuses the modules the lab asks the student to write.
+only numpy, ``parts``, ``runs``, ``rules`` and ``wire``. Before the cells run, a
+``rules.Blocker`` refuses the modules the lab asks the student to write.
 """
 
 from __future__ import annotations
@@ -128,30 +128,10 @@ def case_label(i: int, case: dict) -> str:
     return f" [case {i + 1}: {shapes}]"
 
 
-class Blocker:
-    """A meta path finder that refuses the modules a lab asks the student to write.
-
-    ``blocked`` maps a module name to the message its import fails with; a name
-    blocks its submodules too. It sits first in ``sys.meta_path``; the modules it
-    blocks are not in this process at all (the grader never loads them here) and,
-    where the grader can (``sandbox``), not even in its view of the files.
-    """
-
-    def __init__(self, blocked: dict[str, str]):
-        self.blocked = blocked
-
-    def find_spec(self, name, path=None, target=None):
-        for module, message in self.blocked.items():
-            if name == module or name.startswith(module + "."):
-                raise ImportError(
-                    message, name=name
-                )  # not ModuleNotFoundError: `from minicnn import functional` would swallow it
-        return None
-
-
 def run_job(fd_in: int, fd_out: int) -> int:
     """Serve the grader: run the cells it sends, then each part it asks for."""
     from . import runs, wire
+    from .rules import Blocker
 
     start, _ = wire.receive(fd_in)
     sys.meta_path.insert(0, Blocker(start["blocked"]))

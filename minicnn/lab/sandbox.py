@@ -8,7 +8,7 @@ Three layers, from the always-there to the best this machine allows:
    ``mc.zoo``) fail with the lab's message, and the student-side grading modules
    (``harness``, ``runs``, ``parts``, ``wire``). The student's process imports
    minicnn from there, so the reference is never in that process, and the
-   ``harness.Blocker`` import hook refuses it by name (``import``, ``importlib``,
+   ``rules.Blocker`` import hook refuses it by name (``import``, ``importlib``,
    ``__import__``), as well as other libraries' versions (torch, scipy, ...).
 2. **Isolation** (:func:`isolation`): on Linux with bubblewrap the process sees the
    file system read-only, without the real minicnn, the lab sources or the network;
@@ -37,7 +37,7 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the grader's minicnn
 # Always in the student's view: what minicnn.data needs (lab 5 loads MNIST with it).
 ALWAYS = ("data", "validate", "init", "atomic")
 # The student-side grading modules; the rest of minicnn.lab (catalogue, references) stays out.
-CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "wire.py")
+CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py")
 # Other libraries that have a convolution, a loss or a gradient ready-made.
 OTHER_LIBRARIES = ("torch", "tensorflow", "jax", "keras", "scipy", "sklearn", "cupy", "mxnet")
 NOBODY = 65534

@@ -35,6 +35,7 @@ from pathlib import Path
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 LANGUAGES = ("en", "ko")
 CHECK_CALL = re.compile(r"^check\(.*\)\s*$")
+CHECKER_CALL = re.compile(r"(checker\(\s*[\"']\w+[\"']\s*,\s*globals\(\))\)")
 
 
 def sources_dir() -> Path:
@@ -138,12 +139,15 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
     import nbformat
 
     nb = read_source(source_file)
+    lang = lang or Path(source_file).parent.name
     for cell in nb.cells:
         cell.metadata.pop("lines_to_next_cell", None)
         if cell.cell_type != "code":
             continue
         cell.outputs, cell.execution_count = [], None
         has_solution = BEGIN in cell.source
+        if lang == "ko":  # check cells answer in the notebook's language
+            cell.source = CHECKER_CALL.sub(r'\1, lang="ko")', cell.source)
         if student:
             cell.source = strip_solutions(cell.source)
             continue
@@ -165,7 +169,6 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
         "language": "python",
     }
     nb.metadata["language_info"] = {"name": "python"}
-    lang = lang or Path(source_file).parent.name
     nb.metadata["minicnn"] = {"lab": lab.id, "lang": lang if lang in LANGUAGES else "en"}
     nbformat.validate(nb)
     return nb
