@@ -21,7 +21,14 @@ from .grade import (
     report,
 )
 from .messages import say
-from .source import LANGUAGES, build_notebook, source_path
+from .source import (
+    LANGUAGES,
+    build_notebook,
+    handout_path,
+    has_solutions,
+    notebook_bytes,
+    source_path,
+)
 
 
 def cmd_list(args) -> int:
@@ -42,16 +49,23 @@ def cmd_list(args) -> int:
 
 
 def cmd_build(args) -> int:
-    import nbformat
-
     out = Path(args.out)
-    for lab in [find_lab(name) for name in args.labs] if args.labs else LABS.values():
+    labs = [find_lab(name) for name in args.labs] if args.labs else list(LABS.values())
+    if not has_solutions():  # an installed wheel or sdist: the student notebooks only
+        print(say("build.no_solutions", args.lang))
+        for lab in labs:
+            target = out / "student" / f"{lab.stem}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(target, handout_path(lab.stem, args.lang).read_bytes())
+            print(f"{lab.id}: {target}")
+        return 0
+    for lab in labs:
         src = source_path(lab.stem, args.lang)
         for kind, student in (("student", True), ("solution", False)):
-            nb = build_notebook(src, lab, student=student)
+            nb = build_notebook(src, lab, student=student, lang=args.lang)
             target = out / kind / f"{lab.stem}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(target, nbformat.writes(nb).encode("utf-8") + b"\n")
+            atomic_write_bytes(target, notebook_bytes(nb))
         print(f"{lab.id}: {out / 'student' / lab.stem}.ipynb and the solution")
     return 0
 

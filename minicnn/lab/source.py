@@ -21,9 +21,11 @@ NotImplementedError with the ``# TODO`` comment lines just above the block. Cell
 whose code is only ``check(...)`` calls are the check cells (skipped by the grader,
 which tests the parts itself); cells tagged ``slow`` (training) are skipped too.
 
-Where the sources are: ``minicnn/lab/sources`` when minicnn was installed from a
-wheel or sdist (setup.cfg ships them as package data), else the checkout's
-``labs/`` folder (an editable install or a clone). ``MINICNN_LAB_SOURCES`` overrides.
+Where the sources are: the checkout's ``labs/`` folder (an instructor's clone, or an
+editable install), with their solutions; ``MINICNN_LAB_SOURCES`` points elsewhere.
+A wheel or sdist carries no solution: it ships ``minicnn/lab/handout``, the student
+notebooks already built (kept equal to ``labs/`` by a test; :func:`write_handout`
+rewrites them), and ``build`` there copies those.
 """
 
 from __future__ import annotations
@@ -38,21 +40,60 @@ CHECK_CALL = re.compile(r"^check\(.*\)\s*$")
 CHECKER_CALL = re.compile(r"(checker\(\s*[\"']\w+[\"']\s*,\s*globals\(\))\)")
 
 
+HANDOUT = Path(__file__).resolve().parent / "handout"
+
+
 def sources_dir() -> Path:
-    """The folder holding ``en/`` and ``ko/`` lab sources."""
+    """The folder holding ``en/`` and ``ko/`` lab sources, with their solutions."""
     override = os.environ.get("MINICNN_LAB_SOURCES")
     candidates = [Path(override)] if override else []
-    here = Path(__file__).resolve().parent
-    candidates += [here / "sources", here.parents[1] / "labs"]
+    candidates += [Path(__file__).resolve().parents[2] / "labs"]
     for path in candidates:
         if (path / "en").is_dir():
             return path
     raise FileNotFoundError(
-        "the lab sources are not here: looked in "
+        "the lab sources (with their solutions) are not here: looked in "
         + ", ".join(str(p) for p in candidates)
-        + ". Reinstall minicnn (pip install minicnn[lab]) or set MINICNN_LAB_SOURCES "
-        "to a checkout's labs/ folder"
+        + ". An installed minicnn carries the student notebooks only; build the "
+        "solutions in a checkout of the course repository, or set MINICNN_LAB_SOURCES "
+        "to its labs/ folder"
     )
+
+
+def has_solutions() -> bool:
+    """Are an instructor's lab sources (with solutions) here, not only the handout?"""
+    try:
+        sources_dir()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def handout_path(stem: str, lang: str) -> Path:
+    """The shipped student notebook of a lab."""
+    return HANDOUT / lang / f"{stem}.ipynb"
+
+
+def write_handout() -> list[Path]:
+    """Rebuild minicnn/lab/handout from labs/ (run after editing a lab):
+    python -c "from minicnn.lab.source import write_handout; write_handout()"."""
+    from .catalog import LABS
+
+    written = []
+    for lang in LANGUAGES:
+        for lab in LABS.values():
+            nb = build_notebook(source_path(lab.stem, lang), lab, student=True, lang=lang)
+            target = handout_path(lab.stem, lang)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(notebook_bytes(nb))
+            written.append(target)
+    return written
+
+
+def notebook_bytes(nb) -> bytes:
+    import nbformat
+
+    return nbformat.writes(nb).encode("utf-8") + b"\n"
 
 
 def source_path(stem: str, lang: str) -> Path:
@@ -140,7 +181,8 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
 
     nb = read_source(source_file)
     lang = lang or Path(source_file).parent.name
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"{lab.id}-{number}"  # the same notebook, byte for byte, on every build
         cell.metadata.pop("lines_to_next_cell", None)
         if cell.cell_type != "code":
             continue

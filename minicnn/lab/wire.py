@@ -64,7 +64,7 @@ def decode(value, arrays):
 def pack(header: dict, arrays: dict[str, np.ndarray] | None = None) -> bytes:
     head = json.dumps(header).encode("utf-8")
     buf = io.BytesIO()
-    np.savez(buf, **(arrays or {}))
+    np.savez(buf, **(arrays or {}))  # type: ignore[arg-type]  # numpy stubs: allow_pickle
     body = buf.getvalue()
     return _HEAD.pack(MAGIC, len(head), len(body)) + head + body
 
