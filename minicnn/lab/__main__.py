@@ -1,4 +1,5 @@
-"""python -m minicnn.lab list | build --lang ko|en --out DIR | grade LAB PATH [--json REPORT]."""
+"""python -m minicnn.lab list | build --lang ko|en --out DIR | grade LAB PATH [--json REPORT]
+| grade-all LAB FOLDER --out grades.csv."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from .grade import (
     InstallChanged,
     file_language,
     format_table,
+    grade_all,
     grade_file,
     grading_seed,
     notes,
     report,
+    write_csv,
 )
 from .messages import say
 from .source import (
@@ -103,6 +106,37 @@ def cmd_grade(args) -> int:
     return 0 if all(r.passed for r in results) else 1
 
 
+def cmd_grade_all(args) -> int:
+    try:
+        lab = find_lab(args.lab)
+        seed = grading_seed(args.seed)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"error: no folder {folder}", file=sys.stderr)
+        return 2
+    try:
+        rows = grade_all(
+            lab,
+            folder,
+            jobs=args.jobs,
+            seed=seed,
+            part_seconds=args.time_limit,
+            memory_mb=args.memory_limit,
+            lang=args.lang,
+        )
+    except InstallChanged as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    write_csv(rows, lab, args.out)
+    for row in rows:
+        print(f"{row['student']}: {row['total']}/{row['max']}")
+    print(f"{len(rows)} submissions -> {args.out}")
+    return 0
+
+
 def add_limits(parser) -> None:
     """The options grade and grade-all share: seed, language, time and memory limits."""
     parser.add_argument(
@@ -138,6 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--json", metavar="REPORT", help="also write an LMS-friendly JSON report")
     add_limits(g)
     g.set_defaults(func=cmd_grade)
+    ga = sub.add_parser("grade-all", help="grade a folder of submissions into a CSV, in parallel")
+    ga.add_argument("lab", help="lab1 ... lab6")
+    ga.add_argument("folder", help="the submissions (an LMS export: one file per student)")
+    ga.add_argument("--out", required=True, metavar="CSV", help="one row per submission")
+    ga.add_argument("--jobs", type=int, default=None, help="at a time (default: the cores)")
+    add_limits(ga)
+    ga.set_defaults(func=cmd_grade_all)
     args = p.parse_args(argv)
     return args.func(args)
 

@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import zlib
 from dataclasses import asdict, dataclass
@@ -172,16 +173,18 @@ def file_language(path: Path) -> str:
 
 
 _VIEWS: dict[tuple[str, str], Path] = {}
+_VIEWS_LOCK = threading.Lock()
 
 
 def student_view(lab: Lab, lang: str) -> Path:
     """The lab's view of minicnn (built once per grading process, removed at exit)."""
     key = (lab.id, lang)
-    if key not in _VIEWS or not _VIEWS[key].is_dir():
-        dest = Path(tempfile.mkdtemp(prefix=f"minicnn-view-{lab.id}-"))
-        _VIEWS[key] = sandbox.build_view(lab, lang, dest)
-        atexit.register(sandbox.remove_view, dest)
-    return _VIEWS[key]
+    with _VIEWS_LOCK:  # grade_all grades from several threads
+        if key not in _VIEWS or not _VIEWS[key].is_dir():
+            dest = Path(tempfile.mkdtemp(prefix=f"minicnn-view-{lab.id}-"))
+            _VIEWS[key] = sandbox.build_view(lab, lang, dest)
+            atexit.register(sandbox.remove_view, dest)
+        return _VIEWS[key]
 
 
 def notes(lab: Lab, path: str | os.PathLike) -> list[str]:
@@ -373,3 +376,73 @@ def report(lab: Lab, path, results: list[PartResult], seed: int | None = None) -
         "parts": [asdict(r) for r in results],
         "minicnn_version": __version__,
     }
+
+
+# ---- a whole class at once
+
+LMS_NAME = re.compile(
+    r"^(?P<moodle>.+?)_\d+_assignsubmission_file_"  # Moodle: Full Name_123_assignsubmission_file_
+    r"|^(?P<canvas>[a-z]+)_(?:late_)?\d+_\d+"  # Canvas: lastfirst_(late_)12345_67890_name
+)
+
+
+def student_of(path: Path, folder: Path) -> str:
+    """The student a submission belongs to, from the names an LMS export gives files
+    (or the folder holding them, as Moodle's per-student folders)."""
+    for name in (path.name, *(p.name for p in path.relative_to(folder).parents if p.name)):
+        m = LMS_NAME.match(name)
+        if m:
+            return m.group("moodle") or m.group("canvas")
+    return path.relative_to(folder).with_suffix("").as_posix()
+
+
+def submissions(folder: Path) -> list[Path]:
+    """Every .ipynb and percent-format .py under ``folder`` (checkpoints left out)."""
+    found = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".ipynb", ".py") and p.is_file() and ".ipynb_checkpoints" not in p.parts
+    ]
+    return found
+
+
+def grade_all(lab: Lab, folder, jobs: int | None = None, **kwargs) -> list[dict]:
+    """One row per submission in ``folder``: each part's points, the total, the time.
+
+    Submissions are graded in parallel (``jobs`` at a time, default: the cores), each
+    in its own process with its own time and memory limits, so one that crashes,
+    hangs or eats memory costs only its own row. InstallChanged stops everything.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = Path(folder)
+    paths = submissions(folder)
+    kwargs["seed"] = grading_seed(kwargs.get("seed"))
+
+    def one(path: Path) -> dict:
+        start = time.monotonic()
+        results = grade_file(lab, path, **kwargs)
+        row: dict = {"student": student_of(path, folder), "file": str(path.relative_to(folder))}
+        row.update({r.part: r.points for r in results})
+        row["total"] = sum(r.points for r in results)
+        row["max"] = lab.points
+        row["seconds"] = round(time.monotonic() - start, 1)
+        row["problems"] = "; ".join(f"{r.part}: {r.verdict}" for r in results if not r.passed)
+        return row
+
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        return list(pool.map(one, paths))
+
+
+def write_csv(rows: list[dict], lab: Lab, out) -> None:
+    import csv
+    import io
+
+    columns = ["student", "file", *(p.name for p in lab.parts), "total", "max", "seconds"]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, [*columns, "problems"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    from ..atomic import atomic_write_bytes
+
+    atomic_write_bytes(out, buf.getvalue().encode("utf-8"))
