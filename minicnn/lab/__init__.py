@@ -20,7 +20,7 @@ import numpy as np
 
 from .catalog import LABS, Lab, find_lab
 from .grade import PartResult, format_table, grade_file, judge_part, part_seed
-from .messages import say, verdict
+from .messages import say, speaking, verdict
 from .parts import StudentError
 from .rules import blocking, reference_uses
 from .sandbox import blocked_modules
@@ -62,7 +62,7 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
             raise LabCheckFailed(f"{part_name} [{verdict('error', lang)}]: {why}")
         cases = part.cases(np.random.default_rng(part_seed(seed, part)))
         outputs = []
-        with blocking(blocked):
+        with blocking(blocked), speaking(lang):
             for case in cases:
                 try:
                     outputs.append(part.run(namespace, case))
@@ -70,7 +70,8 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
                     raise LabCheckFailed(
                         f"{part_name} [{verdict(err.verdict, lang)}]: {err}"
                     ) from None
-        verdict_, message = judge_part(part, cases, outputs)
+        with speaking(lang):
+            verdict_, message = judge_part(part, cases, outputs)
         if verdict_ != "passed":
             raise LabCheckFailed(f"{part_name} [{verdict(verdict_, lang)}]: {message}")
         n = len(cases)

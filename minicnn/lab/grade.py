@@ -30,7 +30,7 @@ import numpy as np
 
 from . import sandbox, wire
 from .catalog import Lab
-from .messages import language_of, say
+from .messages import language_of, say, speaking
 from .messages import verdict as verdict_word
 from .parts import Part, StudentError, compare
 from .source import is_check_cell, read_notebook, student_cells
@@ -146,6 +146,11 @@ def grade_file(
     if different:
         files = ", ".join(different[:3]) + (" ..." if len(different) > 3 else "")
         raise InstallChanged(say("install.changed", lang, name=path.name, files=files))
+    with speaking(lang):
+        return _judge(lab, cases, statuses, outputs, part_seconds)
+
+
+def _judge(lab, cases, statuses, outputs, part_seconds) -> list[PartResult]:
     results = []
     for part in lab.parts:
         verdict, message = statuses[part.name]
@@ -154,9 +159,9 @@ def grade_file(
             try:
                 verdict, message = judge_part(part, cases[part.name], got)
             except Exception as err:  # noqa: BLE001 - outputs of any dtype may come back
-                verdict, message = "wrong", say("outputs.bad", lang, why=type(err).__name__)
+                verdict, message = "wrong", say("outputs.bad", why=type(err).__name__)
         elif verdict == "time limit" and not message:
-            message = say("part.time", lang, seconds=part_seconds)
+            message = say("part.time", seconds=part_seconds)
         earned = part.points if verdict == "passed" else 0
         results.append(PartResult(part.name, earned, part.points, verdict, message))
     return results
@@ -242,6 +247,7 @@ def _run_student(lab, cells, cases, limits: Limits, lang: str, view: Path):
             try:
                 child.send(
                     {
+                        "lang": lang,
                         "cells": cells,
                         "cell_seconds": limits.cell_seconds,
                         "blocked": sandbox.blocked_modules(lab, lang),

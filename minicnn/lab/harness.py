@@ -61,7 +61,8 @@ def where(exc: BaseException, cells: dict[int, str]) -> str:
 
 
 def describe(exc: BaseException, cells: dict[int, str]) -> str:
-    return f"{type(exc).__name__}: {exc}{where(exc, cells)}"
+    notes = "".join(f". {note}" for note in getattr(exc, "__notes__", []))
+    return f"{type(exc).__name__}: {exc}{where(exc, cells)}{notes}"
 
 
 def run_cells(cells: list[tuple[int, str]], ns: dict, seconds: float) -> dict[int, str]:
@@ -130,11 +131,19 @@ def case_label(i: int, case: dict) -> str:
 
 def run_job(fd_in: int, fd_out: int) -> int:
     """Serve the grader: run the cells it sends, then each part it asks for."""
-    from . import runs, wire
+    from . import wire
+    from .messages import speaking
     from .rules import Blocker
 
     start, _ = wire.receive(fd_in)
     sys.meta_path.insert(0, Blocker(start["blocked"]))
+    with speaking(start.get("lang", "en")):
+        return _serve(start, fd_in, fd_out)
+
+
+def _serve(start: dict, fd_in: int, fd_out: int) -> int:
+    from . import runs, wire
+
     cells = [(int(n), code) for n, code in start["cells"]]
     ns = {"__name__": "__student__"}
     failed = run_cells(cells, ns, start["cell_seconds"])

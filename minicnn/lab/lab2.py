@@ -7,11 +7,15 @@ import numpy as np
 from .. import functional as F
 from ..gradcheck import numerical_gradient
 from ..kernels.numpy import im2col
+from .messages import say
 from .parts import Part
 from .runs import run_conv_backward, run_conv_forward, run_im2col, run_numgrad
 
-SHAPES = [  # (N, C, H, W, K, f, stride, padding)
-    (2, 3, 5, 5, 4, 3, 1, 0),
+SHAPES = [  # (N, C, H, W, K, f, stride, padding); N = 2 only after N = 3 (a factor of 2
+    # is then not mistaken for the batch size), and one case with C = K (where rot180
+    # without the channel swap runs, and gives wrong values)
+    (3, 3, 5, 5, 4, 3, 1, 0),
+    (2, 3, 6, 5, 3, 3, 1, 1),
     (2, 2, 7, 6, 3, 3, 2, 1),
     (1, 3, 6, 6, 2, 2, 2, 0),
     (3, 1, 5, 7, 2, 3, 1, 2),
@@ -76,6 +80,8 @@ def im2col_hint(case, name, got, want):
 
 def backward_hint(case, name, got, want):
     x, w, s, p, dy = case["x"], case["w"], case["stride"], case["padding"], case["dy"]
+    if got.shape != want.shape:
+        return say("hint.stride_spread", s=s, gap=s - 1) if s > 1 else None
     if name == "dx":
         # The same backward with the kernel not rotated: what forgetting rot180 gives.
         _, cache = F.conv2d_forward(x, w[:, :, ::-1, ::-1].copy(), case["b"], s, p)
@@ -96,6 +102,18 @@ def backward_hint(case, name, got, want):
                 )
     if name == "dw" and np.allclose(got, want[:, :, ::-1, ::-1]):
         return "dw is rotated by 180°: dK = X ⋆ dY needs no rotation"
+    if name == "dw" and dy.shape[0] > 1:
+        cols = im2col(x, w.shape[2:], (s, s), (p, p))
+        if np.allclose(got, (dy.reshape(w.shape[0], -1) @ cols.T).reshape(w.shape)):
+            return say("hint.dw_axes")
+    if name == "dx" and s == 1 and w.shape[0] == w.shape[1]:
+        f = w.shape[2]
+        full = F.conv2d(dy, w[:, :, ::-1, ::-1].copy(), None, stride=1, padding=f - 1)
+        unswapped = full[:, :, p : full.shape[2] - p, p : full.shape[3] - p]
+        if np.allclose(got, unswapped):
+            return say("hint.rot_swap")
+    if s > 1 and name in ("dx", "dw"):
+        return say("hint.stride_spread", s=s, gap=s - 1)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .messages import say
 from .parts import Part, StudentError
 from .runs import (
     run_dropout_backward,
@@ -108,6 +109,8 @@ def judge_dropout_forward(case, got, _reference):
             "the kept units are not scaled: inverted dropout multiplies them by 1/(1-p) "
             "during training, so that nothing changes at test time"
         )
+    if np.allclose(y[kept], x[kept] / p) and abs(kept.mean() - p) < 0.05 and p != 0.5:
+        raise StudentError(say("hint.dropout_keep", kept=float(kept.mean()), p=p))
     if not np.allclose(y[kept], x[kept] / (1 - p)):
         raise StudentError(f"a kept unit must be x/(1-p) = x/{1 - p:g}; some are not")
     dropped = 1 - kept.mean()

@@ -8,7 +8,10 @@ overrides it (``language_of``).
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
+from collections.abc import Iterator
 
 LANGS = ("en", "ko")
 
@@ -93,6 +96,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "({files}). 제출물이 채점기를 바꾸면 안 됩니다. 다시 채점하기 전에 minicnn을 새로 "
         "설치하고(pip install --force-reinstall minicnn), {name}을(를) 살펴보세요.",
     },
+    # -- hints for mistakes students make (issue 19, item 8)
+    "hint.dw_axes": {
+        "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "
+        "(n, k, i, j), so rows hold several images' values; bring K to the front first: "
+        "dy.transpose(1, 0, 2, 3).reshape(K, -1)",
+        "ko": "dW에서 N축과 K축이 섞였습니다: dy.reshape(K, -1)은 dy를 메모리 순서 "
+        "(n, k, i, j)대로 읽어서 한 행에 여러 이미지의 값이 들어갑니다. 먼저 K를 맨 앞으로 "
+        "옮기세요: dy.transpose(1, 0, 2, 3).reshape(K, -1)",
+    },
+    "hint.stride_spread": {
+        "en": "with stride {s}, dY must be spread out first: put {gap} zero(s) between its "
+        "entries (dilate it), so that each value sits where its window started, before the "
+        "full convolution with K (for dX) or the correlation with X (for dW)",
+        "ko": "stride가 {s}이면 dY를 먼저 펼쳐야 합니다: 값 사이사이에 0을 {gap}개씩 넣어"
+        "(팽창, dilation) 각 값이 자기 윈도우가 시작한 자리에 오게 한 다음, K와 full "
+        "convolution(dX) 또는 X와 correlation(dW)을 하세요",
+    },
+    "hint.rot_swap": {
+        "en": "rot180 alone is not enough for dX: the kernel's in and out channels must be "
+        "swapped too, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), because dX goes from the K "
+        "output channels back to the C input channels",
+        "ko": "dX에는 rot180만으로는 부족합니다: 커널의 입력·출력 채널도 바꿔야 합니다 "
+        "(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)). dX는 출력 채널 K개에서 입력 채널 C개로 "
+        "거슬러 가기 때문입니다",
+    },
+    "hint.svm_correct_class": {
+        "en": "the loss is exactly 1 too large: the sum counted the correct class, whose "
+        "margin is s_y − s_y + 1 = 1; sum over j ≠ y_i only",
+        "ko": "손실이 정확히 1만큼 큽니다: 정답 클래스까지 더했기 때문입니다(그 마진은 "
+        "s_y − s_y + 1 = 1). j ≠ y_i인 클래스만 더하세요",
+    },
+    "hint.dropout_keep": {
+        "en": "{kept:.0%} of the units were kept and scaled by 1/p with p = {p}: that is "
+        "CS231n's convention, where p is the probability to KEEP a unit. Here p is the "
+        "probability to DROP one (PyTorch's nn.Dropout(p)): keep with probability 1 − p and "
+        "scale by 1/(1 − p)",
+        "ko": "p = {p}일 때 유닛의 {kept:.0%}를 남기고 1/p로 키웠습니다. p를 유닛을 남길 "
+        "확률로 보는 CS231n의 방식입니다. 여기서 p는 유닛을 버릴 확률입니다(PyTorch의 "
+        "nn.Dropout(p)): 확률 1 − p로 남기고 1/(1 − p)로 키우세요",
+    },
+    "hint.div_batch": {
+        "en": "It is the reference divided by the batch size N = {n}",
+        "ko": "기준 답을 배치 크기 N = {n}으로 나눈 값입니다",
+    },
+    "hint.times_batch": {
+        "en": "It is the reference times the batch size N = {n}",
+        "ko": "기준 답에 배치 크기 N = {n}을 곱한 값입니다",
+    },
+    "hint.factor": {
+        "en": "It is the reference times {r:.4g}: a constant factor is off",
+        "ko": "기준 답에 {r:.4g}를 곱한 값입니다: 상수 배가 틀렸습니다",
+    },
     # -- build and list
     "build.no_solutions": {
         "en": "this minicnn is installed from a wheel or sdist, which carries the student "
@@ -109,9 +164,25 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str = "en", **values) -> str:
-    """The message ``key`` in ``lang`` (English if it has no such language)."""
+_current = threading.local()
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Within the block, ``say`` without a language speaks ``lang`` (per thread:
+    grade_all grades several labs' files at once)."""
+    before = getattr(_current, "lang", "en")
+    _current.lang = lang
+    try:
+        yield
+    finally:
+        _current.lang = before
+
+
+def say(key: str, lang: str | None = None, **values) -> str:
+    """The message ``key`` in ``lang`` (default: the one ``speaking`` set, else English)."""
     entry = MESSAGES[key]
+    lang = lang or getattr(_current, "lang", "en")
     return entry.get(lang, entry["en"]).format(**values)
 
 

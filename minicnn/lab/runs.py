@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .messages import say
 from .parts import NotImplementedPart, StudentError, as_output, call
 
 # ---- lab 1: convolution forward by hand
@@ -61,7 +62,17 @@ def run_conv_forward(ns, case):
 
 def run_conv_backward(ns, case):
     _, cache = call(ns, "conv2d_forward", forward_args(case), ("y", "cache"))
-    dx, dw, db = call(ns, "conv2d_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db"))
+    try:
+        dx, dw, db = call(
+            ns, "conv2d_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db")
+        )
+    except (ValueError, IndexError) as err:
+        # A kernel rotated but not transposed has C input channels where dY has K:
+        # the error surfaces in whatever convolution dX is computed with.
+        k, c = case["w"].shape[:2]
+        if k != c:
+            err.__notes__ = [*getattr(err, "__notes__", []), say("hint.rot_swap")]
+        raise
     return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
 
 

@@ -37,7 +37,7 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the grader's minicnn
 # Always in the student's view: what minicnn.data needs (lab 5 loads MNIST with it).
 ALWAYS = ("data", "validate", "init", "atomic")
 # The student-side grading modules; the rest of minicnn.lab (catalogue, references) stays out.
-CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py")
+CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py", "messages.py")
 # Other libraries that have a convolution, a loss or a gradient ready-made.
 OTHER_LIBRARIES = ("torch", "tensorflow", "jax", "keras", "scipy", "sklearn", "cupy", "mxnet")
 NOBODY = 65534
