@@ -37,6 +37,12 @@ from pathlib import Path
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 LANGUAGES = ("en", "ko")
 CHECK_CALL = re.compile(r"^check\(.*\)\s*$")
+# The lines of an autograder test cell (see autograde.CELL): graded, never run by the grader.
+AUTOGRADE_LINE = re.compile(
+    r"^(import sys; \[sys\.modules\.pop\(m\) for m in list\(sys\.modules\) if "
+    r"m\.startswith\('minicnn\.lab'\)\]|from minicnn\.lab\.autograde import grade; "
+    r"grade\('\w+', '[\w.]+', globals\(\)(, lang=\"ko\")?\))$"
+)
 CHECKER_CALL = re.compile(r"(checker\(\s*[\"']\w+[\"']\s*,\s*globals\(\))\)")
 
 
@@ -119,12 +125,14 @@ def read_source(path: Path):
 
 def is_check_cell(source: str) -> bool:
     lines = [ln for ln in source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    return bool(lines) and all(CHECK_CALL.match(ln.strip()) for ln in lines)
+    return bool(lines) and all(
+        CHECK_CALL.match(ln.strip()) or AUTOGRADE_LINE.match(ln.strip()) for ln in lines
+    )
 
 
 def check_names(source: str) -> list[str]:
     """The part names a check cell grades: check("conv2d_naive") -> ["conv2d_naive"]."""
-    return re.findall(r"""check\(\s*["']([\w.]+)["']""", source)
+    return re.findall(r"""(?:check\(|grade\('\w+', )\s*["']([\w.]+)["']""", source)
 
 
 def solution_blocks(source: str) -> list[str]:
@@ -179,6 +187,8 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
     """
     import nbformat
 
+    from . import autograde
+
     nb = read_source(source_file)
     lang = lang or Path(source_file).parent.name
     for number, cell in enumerate(nb.cells):
@@ -201,6 +211,7 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
         elif is_check_cell(cell.source):
             names = check_names(cell.source)
             points = sum(lab.part(n).points for n in names)
+            cell.source = autograde.cell_source(lab.id, names, lang)
             cell.metadata["nbgrader"] = _nbgrader(
                 "check_" + "_".join(names), solution=False, points=points
             )
