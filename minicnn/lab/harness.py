@@ -21,6 +21,7 @@ import traceback
 
 import numpy as np
 
+from .messages import say
 from .parts import NotImplementedPart, StudentError
 
 
@@ -56,7 +57,7 @@ def where(exc: BaseException, cells: dict[int, str]) -> str:
             n = int(m.group(1))
             lines, lineno = cells[n].splitlines(), frame.lineno or 0
             text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-            found = f" (cell {n} `{first_line(cells[n])}`, line {frame.lineno}: `{text}`)"
+            found = say("cell.where", n=n, first=first_line(cells[n]), line=frame.lineno, text=text)
     return found
 
 
@@ -72,13 +73,13 @@ def run_cells(cells: list[tuple[int, str]], ns: dict, seconds: float) -> dict[in
         try:
             compiled = compile(code, f"<cell {number}>", "exec")
         except SyntaxError as err:
-            failed[number] = f"SyntaxError in cell {number}, line {err.lineno}: {err.msg}"
+            failed[number] = say("cell.syntax", n=number, line=err.lineno, msg=err.msg)
             continue
         try:
             _alarm(seconds)
             exec(compiled, ns)
         except TimeLimit:
-            failed[number] = f"cell {number} ran longer than {seconds:g} s and was stopped"
+            failed[number] = say("cell.time", n=number, seconds=seconds)
         except BaseException as err:  # noqa: BLE001 - the student's code may raise anything
             failed[number] = describe(err, dict(cells))
         finally:
@@ -90,7 +91,7 @@ def why_missing(name: str, cells: list[tuple[int, str]], failed: dict[int, str])
     """If ``name`` is undefined because the cell defining it failed, say so."""
     for number, code in cells:
         if re.search(rf"^def {name}\b", code, flags=re.M) and number in failed:
-            return f"`{name}` was not defined because its cell failed: {failed[number]}"
+            return say("cell.missing", name=name, why=failed[number])
     return None
 
 
@@ -109,7 +110,7 @@ def run_part(part, ns, cells, failed, cases: list[dict]) -> tuple[dict, dict]:
             label = "" if isinstance(err, NotImplementedPart) else case_label(i, case)
             return {"verdict": err.verdict, "message": f"{err}{label}"}, {}
         except RecursionError:
-            return {"verdict": "error", "message": "RecursionError: a function calls itself"}, {}
+            return {"verdict": "error", "message": say("recursion")}, {}
         except Exception as err:  # noqa: BLE001
             return {
                 "verdict": "error",
@@ -126,7 +127,7 @@ def case_label(i: int, case: dict) -> str:
         for k, v in case.items()
         if not isinstance(v, dict)
     )
-    return f" [case {i + 1}: {shapes}]"
+    return say("case", i=i + 1, shapes=shapes)
 
 
 def run_job(fd_in: int, fd_out: int) -> int:

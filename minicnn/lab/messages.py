@@ -96,6 +96,101 @@ MESSAGES: dict[str, dict[str, str]] = {
         "({files}). 제출물이 채점기를 바꾸면 안 됩니다. 다시 채점하기 전에 minicnn을 새로 "
         "설치하고(pip install --force-reinstall minicnn), {name}을(를) 살펴보세요.",
     },
+    # -- what is wrong with an answer (parts.py)
+    "call.undefined": {
+        "en": "`{name}` is not defined: run (or fix) the cell that defines it",
+        "ko": "`{name}`이(가) 정의되어 있지 않습니다: 그 함수를 정의하는 셀을 실행하거나 고치세요",
+    },
+    "call.not_function": {
+        "en": "`{name}` is a {kind}, not a function",
+        "ko": "`{name}`은(는) 함수가 아니라 {kind}입니다",
+    },
+    "call.not_implemented": {
+        "en": "`{name}` is not implemented yet",
+        "ko": "`{name}`을(를) 아직 구현하지 않았습니다(not implemented)",
+    },
+    "call.in_place": {
+        "en": "`{name}` changed its argument `{arg}` in place; the caller still needs it (a "
+        "layer's input is also its cache). Write into a new array, or copy first: "
+        "{arg} = {arg}.copy()",
+        "ko": "`{name}`이(가) 인자 `{arg}`를 제자리에서(in place) 바꿨습니다. 호출한 쪽은 그 "
+        "값이 아직 필요합니다(층의 입력은 캐시이기도 합니다). 새 배열에 쓰거나 먼저 "
+        "복사하세요: {arg} = {arg}.copy()",
+    },
+    "call.none": {
+        "en": "`{name}` returned None: did you forget `return {wanted}`?",
+        "ko": "`{name}`이(가) None을 돌려주었습니다: `return {wanted}`를 빠뜨리지 않았나요?",
+    },
+    "call.count": {
+        "en": "`{name}` must return the {n} values ({wanted}); got {got}",
+        "ko": "`{name}`은(는) 값 {n}개({wanted})를 돌려줘야 합니다. 돌려준 것: {got}",
+    },
+    "output.none": {
+        "en": "{what} is None (a forgotten `return`?)",
+        "ko": "{what}이(가) None입니다(`return`을 빠뜨렸나요?)",
+    },
+    "output.object": {
+        "en": "{what} should be an array of numbers, got {kind}",
+        "ko": "{what}은(는) 숫자 배열이어야 하는데 {kind}입니다",
+    },
+    "compare.missing": {
+        "en": "{name} is missing from the result",
+        "ko": "결과에 {name}이(가) 없습니다",
+    },
+    "compare.shape": {
+        "en": "{name} has shape {have}, expected {want}",
+        "ko": "{name}의 모양(shape)이 {have}입니다. {want}이어야 합니다",
+    },
+    "compare.transposed": {
+        "en": " (it looks transposed)",
+        "ko": " (전치된(transposed) 것 같습니다)",
+    },
+    "compare.arrangement": {
+        "en": " (same number of values, wrong arrangement: check the reshape)",
+        "ko": " (값의 개수는 같지만 배치가 틀렸습니다: reshape를 확인하세요)",
+    },
+    "compare.wrong": {"en": "{name} is wrong: {detail}", "ko": "{name}이(가) 틀렸습니다: {detail}"},
+    "compare.not_finite": {
+        "en": "it holds {value} at {where} (not finite)",
+        "ko": "{where}에 유한하지 않은 값 {value}가 있습니다",
+    },
+    "compare.worst": {
+        "en": "{where}: got {got}, expected {want} ({wrong} of {size} values differ)",
+        "ko": "{where}: {got}이(가) 나왔는데 {want}이어야 합니다(값 {size}개 중 {wrong}개가 다름)",
+    },
+    "compare.value": {"en": "value", "ko": "값"},
+    "compare.at": {"en": "at {index}", "ko": "위치 {index}"},
+    "hint.sign": {"en": "Every value has the wrong sign", "ko": "모든 값의 부호가 반대입니다"},
+    "hint.zeros": {
+        "en": "It is all zeros: is the result ever written into the array you return?",
+        "ko": "모두 0입니다: 돌려주는 배열에 결과를 쓰기는 하나요?",
+    },
+    "hint.swapped": {
+        "en": "It is the reference with its last two axes swapped (transposed)",
+        "ko": "기준 답에서 마지막 두 축을 바꾼(전치한, transposed) 것입니다",
+    },
+    "case": {"en": " [case {i}: {shapes}]", "ko": " [사례 {i}: {shapes}]"},
+    # -- the student's cells (harness.py)
+    "cell.syntax": {
+        "en": "SyntaxError in cell {n}, line {line}: {msg}",
+        "ko": "{n}번 셀 {line}번째 줄에 문법 오류(SyntaxError)가 있습니다: {msg}",
+    },
+    "cell.time": {
+        "en": "cell {n} ran longer than {seconds:g} s and was stopped",
+        "ko": "{n}번 셀이 {seconds:g}초보다 오래 걸려 멈췄습니다",
+    },
+    "cell.where": {
+        "en": " (cell {n} `{first}`, line {line}: `{text}`)",
+        "ko": " ({n}번 셀 `{first}`, {line}번째 줄: `{text}`)",
+    },
+    "cell.missing": {
+        "en": "`{name}` was not defined because its cell failed: {why}",
+        "ko": "`{name}`이(가) 정의되지 않았습니다. 그 셀이 실패했기 때문입니다: {why}",
+    },
+    "recursion": {
+        "en": "RecursionError: a function calls itself",
+        "ko": "RecursionError: 함수가 끝없이 자기 자신을 부릅니다",
+    },
     # -- hints for mistakes students make (issue 19, item 8)
     "hint.dw_axes": {
         "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "
