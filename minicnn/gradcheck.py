@@ -507,6 +507,37 @@ def reference_problems(ours, reference, y, run, batch: int | None = None) -> lis
     ]
 
 
+DX_WITHOUT_ROT180 = (
+    "dX without rot180: your dL/dx is dL/dy full-correlated with the kernel K itself, "
+    "which is the true dL/dx of a layer whose kernel is rot180(K). The kernel must be "
+    "rotated by 180° (both spatial axes flipped, and for several channels its in/out "
+    "axes swapped): dL/dX = dL/dY full-convolved with K, i.e. cross-correlated with "
+    "rot180(K)"
+)
+
+
+def unrotated_kernel(layer: L.Layer, x, upstream, dx, eps: float = EPSILON) -> bool:
+    """Is ``dx`` the input gradient the layer would have with its 4-D kernel rotated
+    by 180° (the backward forgot rot180)? The gradient itself is then not an exact
+    flip of the true one, so :func:`gradient_hint` cannot see it; this asks the
+    layer's own forward, with the kernel flipped, for its numerical gradient."""
+    weight = dict(layer.named_parameters()).get("weight")
+    if weight is None or weight.data.ndim != 4 or weight.data.shape[2:] == (1, 1):
+        return False
+    flipped = copy.deepcopy(layer)
+    dict(flipped.named_parameters())["weight"].data[...] = weight.data[:, :, ::-1, ::-1]
+    forward = _replaying(flipped)
+    nudged = x.copy()  # numerical_gradient nudges this array; the loss reads it
+
+    def loss() -> float:
+        return float(np.sum(forward(nudged.copy()) * upstream))
+
+    alt = numerical_gradient(loss, nudged, eps)
+    dx = np.asarray(dx)
+    scale = max(np.abs(alt).max(initial=0.0), 1e-12)
+    return dx.shape == alt.shape and bool(np.abs(dx - alt).max() <= 1e-5 * scale)
+
+
 def _replaying(layer: L.Layer) -> Callable[[np.ndarray], np.ndarray]:
     """``layer.forward`` that replays the same random draws on every call (dropout),
     so a forward pass is a deterministic function of its input and parameters."""
@@ -583,6 +614,8 @@ def check_layer(
 
     noise, batch = roundoff(float(np.sum(y * upstream)), eps), input_shape[0]
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise, batch))
+    if not report.results[-1].passed and unrotated_kernel(layer, x, upstream, dx, eps):
+        report.results[-1].message = DX_WITHOUT_ROT180
     for pname, p in layer.named_parameters():
         if not p.requires_grad:
             continue  # frozen: no gradient to check (its grad reads as zeros)

@@ -733,3 +733,40 @@ def test_cli_says_plainly_that_backward_returned_none(student):
     assert out.returncode == 1, out.stdout + out.stderr
     assert "  input: backward returned None: end backward with `return dx`" in out.stdout
     assert "shape None" not in out.stdout
+
+
+def test_dx_without_rot180_is_named_although_the_flip_is_not_exact():
+    """The classic conv mistake: dX = dY full-correlated with K itself. Its dX is no
+    exact flip of the true one (gradient_hint's test), so it is detected as what it is:
+    the true dX of the same layer with its kernel rotated."""
+    import minicnn as mc
+    import minicnn.functional as F
+
+    class NoRot180(mc.Layer):
+        def __init__(self):
+            rng = np.random.default_rng(0)
+            self.weight = mc.Parameter(rng.standard_normal((3, 2, 3, 3)), "weight")
+            self.bias = mc.Parameter(rng.standard_normal(3), "bias")
+
+        def parameters(self):
+            yield self.weight
+            yield self.bias
+
+        def forward(self, x):
+            self.x = x
+            y, self.cache = F.conv2d_forward(x, self.weight.data, self.bias.data, 1, 1)
+            return y
+
+        def backward(self, dout):
+            _, dw, db = F.conv2d_backward(dout, self.cache)
+            self.weight.grad += dw
+            self.bias.grad += db
+            flipped = self.weight.data[:, :, ::-1, ::-1].copy()
+            _, cache = F.conv2d_forward(self.x, flipped, self.bias.data, 1, 1)
+            return F.conv2d_backward(dout, cache)[0]  # dY ⋆full K: no rot180
+
+    report = gradcheck.check_layer(NoRot180(), (2, 2, 5, 5))
+    dx = report.results[0]
+    assert not dx.passed and dx.tensor == "input"
+    assert dx.message.startswith("dX without rot180")
+    assert all(r.passed for r in report.results[1:])
