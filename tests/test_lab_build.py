@@ -47,6 +47,14 @@ def test_list_names_every_lab_and_part(capsys):
             assert f"{part.name} ({part.points})" in text
 
 
+def test_list_speaks_korean(capsys):
+    assert main(["list", "--lang", "ko"]) == 0
+    text = capsys.readouterr().out
+    for lab in LABS.values():
+        assert lab.title_ko in text
+    assert "점; 관련 강의" in text
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_build_writes_a_student_and_a_solution_notebook_per_lab(built, lang):
     for kind in ("student", "solution"):

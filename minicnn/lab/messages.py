@@ -277,8 +277,8 @@ def speaking(lang: str) -> Iterator[None]:
 def say(key: str, lang: str | None = None, **values) -> str:
     """The message ``key`` in ``lang`` (default: the one ``speaking`` set, else English)."""
     entry = MESSAGES[key]
-    lang = lang or getattr(_current, "lang", "en")
-    return entry.get(lang, entry["en"]).format(**values)
+    chosen = str(lang or getattr(_current, "lang", None) or "en")
+    return entry.get(chosen, entry["en"]).format(**values)
 
 
 def verdict(word: str, lang: str) -> str:
