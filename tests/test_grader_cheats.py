@@ -9,6 +9,7 @@ the install for the next student; dying or hanging to dodge a part.
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -232,12 +233,30 @@ def test_a_hang_costs_its_part_and_the_others_still_count(tmp_path):
     assert total(results) == find_lab("lab1").points - 1
 
 
-@pytest.mark.skipif(
-    sandbox.isolation() not in ("bwrap", "user"),
-    reason="the install is only write-protected under bubblewrap or as root; hashing "
-    "covers the rest (test_a_changed_install_stops_grading)",
-)
-def test_a_submission_cannot_change_the_install_for_the_next_student(tmp_path):
+def isolations() -> list[str]:
+    """The write-protecting isolations this machine can run: bubblewrap, a uid as root."""
+    found = []
+    if sandbox.isolation() == "bwrap":
+        found.append("bwrap")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and sandbox.can_run_as_another_user():
+        found.append("user")
+    return found or ["unavailable"]
+
+
+@pytest.fixture(params=isolations())
+def isolated(request, monkeypatch):
+    if request.param == "unavailable":
+        pytest.skip(
+            "the install is only write-protected under bubblewrap or as root; hashing "
+            "covers the rest (test_a_changed_install_stops_grading)"
+        )
+    monkeypatch.setenv("MINICNN_LAB_ISOLATION", request.param)
+    sandbox.isolation.cache_clear()
+    yield request.param
+    sandbox.isolation.cache_clear()
+
+
+def test_a_submission_cannot_change_the_install_for_the_next_student(tmp_path, isolated):
     targets = [str(p) for p in sandbox.PACKAGE.joinpath("lab").glob("*.py")]
     path = submission(
         tmp_path,
@@ -259,6 +278,32 @@ def test_a_submission_cannot_change_the_install_for_the_next_student(tmp_path):
         name="next_student.py",
     )
     assert grade(honest_but_wrong)["zero_pad"].points == 0
+
+
+def test_one_student_process_cannot_kill_another(tmp_path, isolated):
+    # kill(-1) reaches every process the sender may signal: under bubblewrap only its
+    # own namespace, as root a uid of its own. The honest submission keeps its marks.
+    from concurrent.futures import ThreadPoolExecutor
+
+    killer = submission(
+        tmp_path,
+        """
+        import os, signal, time
+        time.sleep(1)
+        for _ in range(20):
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                pass
+            time.sleep(0.2)
+        """,
+        name="killer.py",
+    )
+    honest = tmp_path / "lab1_conv_forward.py"
+    honest.write_text(source_path("lab1_conv_forward", "en").read_text("utf-8"), "utf-8")
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda p: grade(p, part_seconds=10.0), [killer, honest]))
+    assert total(results[1]) == find_lab("lab1").points
 
 
 def test_a_changed_install_stops_grading(tmp_path, monkeypatch):

@@ -300,7 +300,8 @@ class Child:
 
     def __enter__(self) -> Child:
         self.work = Path(tempfile.mkdtemp(prefix="minicnn-work-"))
-        sandbox.prepare_work(self.work)
+        self.uid = sandbox.student_uid() if sandbox.isolation() == "user" else None
+        sandbox.prepare_work(self.work, self.uid)
         to_child, self.to_child = os.pipe()
         self.from_child, from_me = os.pipe()
         os.set_blocking(self.to_child, False)
@@ -317,7 +318,7 @@ class Child:
                 stderr=subprocess.DEVNULL,
                 pass_fds=(to_child, from_me),
                 start_new_session=True,
-                **sandbox.run_as(),
+                **sandbox.run_as(self.uid),
             )
         finally:
             os.close(to_child)
@@ -342,6 +343,7 @@ class Child:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        sandbox.kill_all_of(self.uid)
         os.close(self.to_child)
         os.close(self.from_child)
         shutil.rmtree(self.work, ignore_errors=True)

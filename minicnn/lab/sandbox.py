@@ -12,7 +12,7 @@ Three layers, from the always-there to the best this machine allows:
    ``__import__``), as well as other libraries' versions (torch, scipy, ...).
 2. **Isolation** (:func:`isolation`): on Linux with bubblewrap the process sees the
    file system read-only, without the real minicnn, the lab sources or the network;
-   as root without bubblewrap it runs as the unprivileged user ``nobody``;
+   as root without bubblewrap it runs as an unprivileged user id of its own;
    otherwise (macOS, Windows) as the grader's user.
 3. **Hashing** (:func:`digest`): the grader hashes the install and the view before and
    after each submission and stops if anything changed.
@@ -23,11 +23,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.machinery
+import itertools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import types
 from pathlib import Path
 
@@ -40,7 +42,6 @@ ALWAYS = ("data", "validate", "init", "atomic")
 CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py", "messages.py")
 # Other libraries that have a convolution, a loss or a gradient ready-made.
 OTHER_LIBRARIES = ("torch", "tensorflow", "jax", "keras", "scipy", "sklearn", "cupy", "mxnet")
-NOBODY = 65534
 
 
 def blocked_modules(lab, lang: str) -> dict[str, str]:
@@ -178,8 +179,8 @@ def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 @functools.cache
 def isolation() -> str:
-    """'bwrap', 'user' (root runs the student as nobody) or 'none'; MINICNN_LAB_ISOLATION
-    forces one (a test, or an instructor who knows better)."""
+    """'bwrap', 'user' (root runs the student as an unprivileged uid) or 'none';
+    MINICNN_LAB_ISOLATION forces one (a test, or an instructor who knows better)."""
     forced = os.environ.get("MINICNN_LAB_ISOLATION")
     if forced in ("bwrap", "user", "none"):
         return forced
@@ -187,9 +188,27 @@ def isolation() -> str:
         probe = [*_bwrap_args(Path("/"), None), "true"]
         if subprocess.run(probe, capture_output=True, timeout=30, check=False).returncode == 0:
             return "bwrap"
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and can_run_as_another_user():
         return "user"
     return "none"
+
+
+def can_run_as_another_user() -> bool:
+    """Can an unprivileged uid run this Python with numpy? (Not when the interpreter
+    lives in a folder only root may enter, such as a pyenv under /root.)"""
+    code = f"import sys; sys.path += {site_packages()!r}; import numpy"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", code],
+            cwd="/",
+            capture_output=True,
+            timeout=60,
+            check=False,
+            **run_as(61999),
+        )
+    except OSError:  # PermissionError: the interpreter itself is out of reach
+        return False
+    return done.returncode == 0
 
 
 def hidden_dirs() -> list[Path]:
@@ -277,15 +296,36 @@ def child_env(work: Path) -> dict[str, str]:
     return env
 
 
-def prepare_work(work: Path) -> None:
+_next_uid = itertools.count()
+_uid_lock = threading.Lock()
+
+
+def student_uid() -> int:
+    """An unprivileged user id of its own for each student process (as root without
+    bubblewrap): one submission cannot signal another's process (``kill -1``), even
+    when grade_all runs several at once. 61000-61999 is no system account's range."""
+    with _uid_lock:
+        return 61000 + next(_next_uid) % 1000
+
+
+def prepare_work(work: Path, uid: int | None) -> None:
     """The student's current folder: theirs to write, the only one (with bwrap)."""
-    if isolation() == "user":
-        os.chown(work, NOBODY, NOBODY)
+    if uid is not None:
+        os.chown(work, uid, uid)
 
 
-def run_as() -> dict:
-    """subprocess.Popen keywords that drop to ``nobody`` where that is the isolation."""
-    return {"user": NOBODY, "group": NOBODY, "extra_groups": []} if isolation() == "user" else {}
+def run_as(uid: int | None) -> dict:
+    """subprocess.Popen keywords that drop to ``uid`` (None: stay who we are)."""
+    return {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
+
+
+def kill_all_of(uid: int | None) -> None:
+    """End every process left running as ``uid`` (a student's process may have left its
+    session to escape the process group), by a process of that uid sending kill(-1)."""
+    if uid is None:
+        return
+    code = "import os, signal; os.kill(-1, signal.SIGKILL)"
+    subprocess.run([sys.executable, "-I", "-S", "-c", code], **run_as(uid), check=False)
 
 
 def remove_view(dest: Path) -> None:

@@ -19,6 +19,7 @@ import os
 import select
 import struct
 import time
+import zipfile
 
 import numpy as np
 
@@ -106,6 +107,11 @@ def receive(fd: int, deadline: float | None = None) -> tuple[dict, dict[str, np.
     try:
         header = json.loads(_read_exact(fd, n_head, deadline).decode("utf-8"))
         body = _read_exact(fd, n_body, deadline)
+        # An .npz is a zip: its members may be compressed, so judge them by the sizes
+        # they declare (zipfile never inflates a member past its declared size).
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_ARRAYS:
+                raise ChannelClosed("bad frame: too large")
         with np.load(io.BytesIO(body), allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except ChannelClosed:
