@@ -224,6 +224,9 @@ def hidden_dirs() -> list[Path]:
     spec = importlib.machinery.PathFinder.find_spec("minicnn", sys.path)
     if spec is not None and spec.origin:
         dirs.add(Path(spec.origin).resolve().parent)
+    for entry in [*sys.path, *site_packages()]:  # a copy shadowed by the first one, too
+        if entry and (Path(entry) / "minicnn" / "__init__.py").is_file():
+            dirs.add((Path(entry) / "minicnn").resolve())
     for package in list(dirs):
         for extra in ("labs", ".git"):
             if (package.parent / extra).exists():
