@@ -7,6 +7,7 @@ import numpy as np
 from .. import functional as F
 from ..kernels.common import pad
 from ..layers import Conv2D
+from .messages import say
 from .parts import Part
 from .runs import run_conv_naive, run_output_size, run_pad, run_param_count
 
@@ -29,14 +30,10 @@ def reference_output_size(n, f, stride, padding):
 
 def output_size_hint(case, name, got, want):
     if name == "raises" and int(want) == 1:
-        return (
-            f"(n - f + 2p)/s + 1 = ({case['n']} - {case['f']} + 2*{case['padding']})/"
-            f"{case['stride']} + 1 is not whole: raise ValueError, as the lecture's "
-            "'2.33 doesn't fit'"
-        )
+        return say("lab1.not_whole", n=case["n"], f=case["f"], p=case["padding"], s=case["stride"])
     if name == "raises":
-        return "this size is whole: return it, do not raise"
-    return "out = (n - f + 2p) / s + 1"
+        return say("lab1.whole")
+    return say("lab1.formula")
 
 
 def param_count_cases(rng):
@@ -53,10 +50,10 @@ def reference_param_count(in_channels, out_channels, kernel_size):
 def param_count_hint(case, name, got, want):
     c, k, f = case["in_channels"], case["out_channels"], case["kernel_size"]
     if int(got) == f * f * c * k:
-        return "that is the weights only: each filter also has one bias"
+        return say("lab1.weights_only")
     if int(got) == f * f * c + 1:
-        return "that is one filter; there are out_channels of them"
-    return "each filter has F*F*C weights and 1 bias"
+        return say("lab1.one_filter")
+    return say("lab1.count")
 
 
 def pad_cases(rng):
@@ -100,10 +97,10 @@ def conv_hint(case, name, got, want):
     x, w, b = case["x"], case["w"], case["b"]
     flipped = F.conv2d(x, w[:, :, ::-1, ::-1].copy(), b, case["stride"], case["padding"])
     if got.shape == flipped.shape and np.allclose(got, flipped):
-        return "you flipped the kernel (true convolution ∗); CNN layers compute ⋆ (no flip)"
+        return say("lab1.flipped")
     nobias = F.conv2d(x, w, None, case["stride"], case["padding"])
     if np.allclose(got, nobias):
-        return "the bias b[k] is missing"
+        return say("lab1.no_bias")
     return None
 
 

@@ -74,8 +74,8 @@ def reference_im2col(x, kh, kw, stride, padding):
 
 def im2col_hint(case, name, got, want):
     if got.shape == want.shape[::-1]:
-        return "minicnn's columns are the windows (Deep Learning from Scratch uses rows)"
-    return "row r = (c, p, q) in that order (c slowest), column = (n, i, j)"
+        return say("lab2.columns")
+    return say("lab2.order")
 
 
 def backward_hint(case, name, got, want):
@@ -87,21 +87,14 @@ def backward_hint(case, name, got, want):
         _, cache = F.conv2d_forward(x, w[:, :, ::-1, ::-1].copy(), case["b"], s, p)
         unrotated, _, _ = F.conv2d_backward(dy, cache)
         if w.shape[2] > 1 and np.allclose(got, unrotated):
-            return (
-                "dX is dY full-correlated with K itself: the kernel must be rotated by 180° "
-                "(lecture 002: ∂E/∂X = ∂E/∂Y ∗full K, a true convolution = correlation with "
-                "rot180(K))"
-            )
+            return say("lab2.no_rot")
     if name == "db":
         n, positions = dy.shape[0], dy.shape[2] * dy.shape[3]
-        for k, how in ((n, "the batch size N"), (n * positions, "N·OH·OW")):
+        for k, how in ((n, say("lab2.batch")), (n * positions, "N·OH·OW")):
             if np.allclose(got * k, want):
-                return (
-                    f"db is Σ dY divided by {how} = {k}: the bias gradient is a sum over the "
-                    "batch and every output position (∂E/∂B_i = Σ ∂E/∂Y_i), not a mean"
-                )
+                return say("lab2.db_mean", how=how, k=k)
     if name == "dw" and np.allclose(got, want[:, :, ::-1, ::-1]):
-        return "dw is rotated by 180°: dK = X ⋆ dY needs no rotation"
+        return say("lab2.dw_rotated")
     if name == "dw" and dy.shape[0] > 1:
         cols = im2col(x, w.shape[2:], (s, s), (p, p))
         if np.allclose(got, (dy.reshape(w.shape[0], -1) @ cols.T).reshape(w.shape)):
@@ -130,7 +123,7 @@ def reference_numgrad(f, x):
 
 def numgrad_hint(case, name, got, want):
     if np.allclose(got, want, rtol=1e-2):
-        return "close, not close enough: use central differences (f(x+h) - f(x-h)) / 2h"
+        return say("lab2.central")
     return None
 
 

@@ -45,19 +45,13 @@ def pool_backward_hint(case, name, got, want):
         for j in range(dy.shape[3]):
             every[:, :, i * s : i * s + k, j * s : j * s + k] += dy[:, :, i : i + 1, j : j + 1]
     if np.allclose(got, every):
-        return (
-            "the gradient went to every element of each window; only the window's maximum "
-            "gets it (the others did not change the output)"
-        )
+        return say("lab3.every")
     if np.allclose(got, every / (k * k)):
-        return "that is average pooling's gradient; max pooling sends dy to the maximum only"
+        return say("lab3.average")
     if np.allclose(x, np.round(x)):
-        return (
-            "this input has ties (equal values in a window): give the gradient to one "
-            "maximum only, the first one in row-major order, as np.argmax picks it"
-        )
+        return say("lab3.ties")
     if k > s:
-        return "the windows overlap here: add (+=) the gradients where they meet, never assign"
+        return say("lab3.overlap")
     return None
 
 
@@ -70,9 +64,9 @@ def relu_cases(rng):
 
 def relu_backward_hint(case, name, got, want):
     if np.allclose(got, case["dy"]):
-        return "dy passed through unchanged: zero it where x <= 0"
+        return say("lab3.unchanged")
     if np.allclose(got, (case["x"] > 0).astype(float)):
-        return "that is the mask alone: multiply it by dy (chain rule)"
+        return say("lab3.mask_only")
     return None
 
 
@@ -95,45 +89,33 @@ def dropout_cases(rng):
 def judge_dropout_forward(case, got, _reference):
     x, p, y = case["x"], case["p"], got["y"]
     if y.shape != x.shape:
-        raise StudentError(f"y has shape {y.shape}, expected {x.shape}")
+        raise StudentError(say("compare.shape", name="y", have=y.shape, want=x.shape))
     if not case["training"] or p == 0:
         if not np.allclose(y, x):
-            raise StudentError(
-                "with training=False (or p=0) dropout is the identity: y must equal x"
-                + (" (no 1/(1-p) scaling at test time in inverted dropout)" if p else "")
-            )
+            raise StudentError(say("lab3.identity") + (say("lab3.no_test_scale") if p else ""))
         return
     kept = y != 0
     if np.allclose(y[kept], x[kept]):
-        raise StudentError(
-            "the kept units are not scaled: inverted dropout multiplies them by 1/(1-p) "
-            "during training, so that nothing changes at test time"
-        )
+        raise StudentError(say("lab3.not_scaled"))
     if np.allclose(y[kept], x[kept] / p) and abs(kept.mean() - p) < 0.05 and p != 0.5:
         raise StudentError(say("hint.dropout_keep", kept=float(kept.mean()), p=p))
     if not np.allclose(y[kept], x[kept] / (1 - p)):
-        raise StudentError(f"a kept unit must be x/(1-p) = x/{1 - p:g}; some are not")
+        raise StudentError(say("lab3.scale", keep=1 - p))
     dropped = 1 - kept.mean()
     if abs(dropped - p) > 0.05:
-        raise StudentError(
-            f"{dropped:.0%} of the units were dropped with p = {p}: p is the probability "
-            "to DROP a unit (PyTorch's convention), not to keep it"
-        )
+        raise StudentError(say("lab3.drop_rate", dropped=dropped, p=p))
 
 
 def judge_dropout_backward(case, got, _reference):
     judge_dropout_forward(case, got, _reference)
     x, p, y, dy, dx = case["x"], case["p"], got["y"], case["dy"], got["dx"]
     if dx.shape != x.shape:
-        raise StudentError(f"dx has shape {dx.shape}, expected {x.shape}")
+        raise StudentError(say("compare.shape", name="dx", have=dx.shape, want=x.shape))
     expected = dy * (y / x)  # the mask scaled by 1/(1-p), as the forward applied it
     if not np.allclose(dx, expected):
         if case["training"] and p and np.allclose(dx, dy * (y != 0)):
-            raise StudentError("dx is missing the 1/(1-p) scale that the forward applied")
-        raise StudentError(
-            "dx must be dy times the same mask (and scale) the forward pass used: "
-            "keep the mask in the cache; never draw a new one in backward"
-        )
+            raise StudentError(say("lab3.backward_scale"))
+        raise StudentError(say("lab3.same_mask"))
 
 
 PARTS = [

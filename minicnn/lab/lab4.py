@@ -31,9 +31,9 @@ def linear_cases(rng):
 
 def linear_hint(case, name, got, want):
     if name == "dw" and got.shape == want.shape[::-1]:
-        return "dw must have the weight's shape (out, in): dW = dYᵀ X"
+        return say("lab4.dw_shape")
     if name == "db" and np.allclose(got * case["x"].shape[0], want):
-        return "db is averaged over the batch: it is the sum Σ_n dY[n] (the loss already averages)"
+        return say("lab4.db_mean")
     return None
 
 
@@ -54,24 +54,21 @@ def loss_cases(rng):
 
 def softmax_hint(case, name, got, want):
     if not np.all(np.isfinite(got)) or np.abs(case["scores"]).max() > 100:
-        return "exp overflows for large scores: subtract each row's maximum first"
+        return say("lab4.overflow")
     n = case["scores"].shape[0]
     if np.allclose(got, want * n):
-        return "not divided by N: the loss is the mean over the batch, and so is its gradient"
-    return "dL/ds = (softmax(s) - onehot(y)) / N"
+        return say("lab4.not_divided")
+    return say("lab4.softmax")
 
 
 def svm_hint(case, name, got, want):
     if name == "loss" and np.allclose(got, want * case["scores"].shape[0]):
-        return "the loss is the mean over the batch, not the sum"
+        return say("lab4.svm_mean")
     if name == "loss" and np.allclose(got, want + 1):
         return say("hint.svm_correct_class")
     if name == "dscores":
-        return (
-            "for each j != y with a positive margin: +1 at j and -1 at y (then / N); "
-            "the correct class itself never counts as a margin"
-        )
-    return "L_i = Σ_{j≠y_i} max(0, s_j - s_{y_i} + 1), averaged over the batch"
+        return say("lab4.svm_dscores")
+    return say("lab4.svm")
 
 
 PARTS = [

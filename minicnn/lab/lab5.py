@@ -8,6 +8,7 @@ from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD
 from ..parameter import Parameter
 from ..zoo import lenet5
+from .messages import say
 from .parts import Part, StudentError
 from .runs import LENET5_NAMES as NAMES
 from .runs import run_init, run_lenet, run_sgd
@@ -46,7 +47,7 @@ def reference_sgd(w, dw, v, lr, momentum):
 
 
 def sgd_hint(case, name, got, want):
-    return "v = momentum·v + dw, then w = w - lr·v (PyTorch's form; v starts at zero)"
+    return say("lab5.sgd")
 
 
 def lenet_cases(rng):
@@ -80,11 +81,8 @@ def reference_lenet(params, x, labels):
 
 def lenet_hint(case, name, got, want):
     if name == "loss":
-        return (
-            "the loss differs: check the order conv(pad 2) → ReLU → pool → conv → ReLU → pool → "
-            "flatten → fc 120 → ReLU → fc 84 → ReLU → fc 10 → softmax cross-entropy (mean)"
-        )
-    return f"{name}: walk the backward pass in exactly the reverse order of the forward"
+        return say("lab5.loss")
+    return say("lab5.reverse", name=name)
 
 
 def init_cases(rng):
@@ -94,19 +92,19 @@ def init_cases(rng):
 def judge_init(case, got, _reference):
     for name, shape in lenet5_shapes().items():
         if name not in got:
-            raise StudentError(f"params has no {name!r}; the names are {', '.join(NAMES)}")
+            raise StudentError(say("lab5.no_param", name=name, names=", ".join(NAMES)))
         if got[name].shape != shape:
-            raise StudentError(f"params[{name!r}] has shape {got[name].shape}, expected {shape}")
+            have = got[name].shape
+            raise StudentError(
+                say("compare.shape", name=f"params[{name!r}]", have=have, want=shape)
+            )
         if not np.all(np.isfinite(got[name])):
-            raise StudentError(f"params[{name!r}] holds values that are not finite")
+            raise StudentError(say("lab5.not_finite", name=name))
         if name.endswith("weight"):
             std, fan_in = float(got[name].std()), int(np.prod(shape[1:]))
             he = np.sqrt(2 / fan_in)
             if not he / 3 < std < he * 3:
-                raise StudentError(
-                    f"params[{name!r}] has std {std:.3g}; He initialisation for fan-in "
-                    f"{fan_in} gives sqrt(2/{fan_in}) = {he:.3g}"
-                )
+                raise StudentError(say("lab5.he", name=name, std=std, fan_in=fan_in, he=he))
 
 
 PARTS = [

@@ -7,6 +7,7 @@ import numpy as np
 from .. import functional as F
 from ..layers import Conv2D, ReLU, Residual
 from ..model import Sequential
+from .messages import say
 from .parts import Part
 from .runs import (
     res_args,
@@ -40,20 +41,14 @@ def bn_cases(rng):
 
 def bn_forward_hint(case, name, got, want):
     if name.startswith("running") and case["training"] and np.allclose(got, case[name]):
-        return (
-            f"{name} was not updated: change it in place ({name}[...] = ...); assigning to "
-            "the name only rebinds your local variable"
-        )
+        return say("lab6.not_updated", name=name)
     if name == "running_var":
-        return (
-            "the running variance takes the *unbiased* batch variance, σ²·M/(M-1), with "
-            "momentum 0.1: running = 0.9·running + 0.1·new (PyTorch's convention)"
-        )
+        return say("lab6.running_var")
     if name == "running_mean":
-        return "running_mean = 0.9·running_mean + 0.1·μ, in training only"
+        return say("lab6.running_mean")
     if not case["training"]:
-        return "in evaluation, normalise with the running statistics, not the batch's"
-    return "μ and σ² per channel over every axis but axis 1; σ² is the biased variance; ε = 1e-5"
+        return say("lab6.eval")
+    return say("lab6.stats")
 
 
 def bn_backward_hint(case, name, got, want):
@@ -62,10 +57,7 @@ def bn_backward_hint(case, name, got, want):
         axes = (0, *range(2, case["x"].ndim))
         inv_std = 1 / np.sqrt(case["x"].var(axis=axes, keepdims=True) + 1e-5)
         if np.allclose(got, case["dy"] * gamma * inv_std):
-            return (
-                "dx treats μ and σ as constants; in training they depend on every x of the "
-                "channel: dx = (γ/σ)/M · (M·dy − Σdy − x̂·Σ(dy·x̂))"
-            )
+            return say("lab6.constant_stats")
     return None
 
 
@@ -117,9 +109,9 @@ def res_backward_hint(case, name, got, want):
     y, _ = reference_res_forward(**res_args(case))
     ds = case["dy"] * (y > 0)  # the gradient at the sum, behind the last ReLU
     if np.allclose(got, want - ds):
-        return "the skip path's gradient is missing: dx = dx through the body + dL/d(sum)"
+        return say("lab6.skip_missing")
     if np.allclose(got, want - ds + case["dy"]):
-        return "the skip gradient must pass the final ReLU's mask too: use dL/d(sum), not dy"
+        return say("lab6.skip_mask")
     return None
 
 

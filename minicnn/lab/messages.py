@@ -191,6 +191,262 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "RecursionError: a function calls itself",
         "ko": "RecursionError: 함수가 끝없이 자기 자신을 부릅니다",
     },
+    # -- lab 1
+    "lab1.not_whole": {
+        "en": "(n - f + 2p)/s + 1 = ({n} - {f} + 2*{p})/{s} + 1 is not whole: raise ValueError, "
+        "as the lecture's '2.33 doesn't fit'",
+        "ko": "(n - f + 2p)/s + 1 = ({n} - {f} + 2*{p})/{s} + 1이 정수가 아닙니다: 강의의 "
+        "'2.33은 맞지 않는다'처럼 ValueError를 발생시키세요",
+    },
+    "lab1.returned": {
+        "en": "conv_output_size{args} returned {out!r}; a size that does not come out whole "
+        "(the lecture's 2.33) must raise ValueError",
+        "ko": "conv_output_size{args}가 {out!r}을(를) 돌려주었습니다. 정수가 되지 않는 "
+        "크기(강의의 2.33)는 ValueError를 발생시켜야 합니다",
+    },
+    "lab1.whole": {
+        "en": "this size is whole: return it, do not raise",
+        "ko": "이 크기는 정수입니다: 예외를 발생시키지 말고 돌려주세요",
+    },
+    "lab1.formula": {"en": "out = (n - f + 2p) / s + 1", "ko": "out = (n - f + 2p) / s + 1"},
+    "lab1.weights_only": {
+        "en": "that is the weights only: each filter also has one bias",
+        "ko": "가중치만 센 값입니다: 필터마다 편향(bias)도 하나씩 있습니다",
+    },
+    "lab1.one_filter": {
+        "en": "that is one filter; there are out_channels of them",
+        "ko": "필터 하나만 센 값입니다: 필터는 out_channels개 있습니다",
+    },
+    "lab1.count": {
+        "en": "each filter has F*F*C weights and 1 bias",
+        "ko": "필터마다 가중치 F*F*C개와 편향 1개가 있습니다",
+    },
+    "lab1.flipped": {
+        "en": "you flipped the kernel (true convolution ∗); CNN layers compute ⋆ (no flip)",
+        "ko": "커널을 뒤집었습니다(진짜 합성곱 ∗). CNN의 층은 뒤집지 않는 ⋆를 계산합니다",
+    },
+    "lab1.no_bias": {"en": "the bias b[k] is missing", "ko": "편향 b[k]가 빠졌습니다"},
+    # -- lab 3
+    "lab3.every": {
+        "en": "the gradient went to every element of each window; only the window's maximum "
+        "gets it (the others did not change the output)",
+        "ko": "기울기가 윈도우의 모든 원소로 갔습니다. 윈도우의 최댓값만 받습니다(나머지는 "
+        "출력을 바꾸지 않았습니다)",
+    },
+    "lab3.average": {
+        "en": "that is average pooling's gradient; max pooling sends dy to the maximum only",
+        "ko": "평균 풀링의 기울기입니다. 최대 풀링은 dy를 최댓값에만 보냅니다",
+    },
+    "lab3.ties": {
+        "en": "this input has ties (equal values in a window): give the gradient to one "
+        "maximum only, the first one in row-major order, as np.argmax picks it",
+        "ko": "이 입력에는 동점(윈도우 안의 같은 값)이 있습니다: 기울기는 최댓값 하나에만, "
+        "np.argmax가 고르듯 행 우선 순서로 첫 번째 것에 주세요",
+    },
+    "lab3.overlap": {
+        "en": "the windows overlap here: add (+=) the gradients where they meet, never assign",
+        "ko": "여기서는 윈도우가 겹칩니다: 겹치는 곳의 기울기는 대입하지 말고 더하세요(+=)",
+    },
+    "lab3.unchanged": {
+        "en": "dy passed through unchanged: zero it where x <= 0",
+        "ko": "dy가 그대로 통과했습니다: x <= 0인 곳은 0으로 만드세요",
+    },
+    "lab3.mask_only": {
+        "en": "that is the mask alone: multiply it by dy (chain rule)",
+        "ko": "마스크만 돌려주었습니다: dy를 곱하세요(연쇄 법칙, chain rule)",
+    },
+    "lab3.identity": {
+        "en": "with training=False (or p=0) dropout is the identity: y must equal x",
+        "ko": "training=False(또는 p=0)이면 드롭아웃은 항등 함수입니다: y는 x와 같아야 합니다",
+    },
+    "lab3.no_test_scale": {
+        "en": " (no 1/(1-p) scaling at test time in inverted dropout)",
+        "ko": " (inverted dropout은 테스트 때 1/(1-p)로 키우지 않습니다)",
+    },
+    "lab3.not_scaled": {
+        "en": "the kept units are not scaled: inverted dropout multiplies them by 1/(1-p) "
+        "during training, so that nothing changes at test time",
+        "ko": "남은 유닛을 키우지 않았습니다: inverted dropout은 학습 때 1/(1-p)를 곱해서 "
+        "테스트 때는 아무것도 바꾸지 않아도 되게 합니다",
+    },
+    "lab3.scale": {
+        "en": "a kept unit must be x/(1-p) = x/{keep:g}; some are not",
+        "ko": "남은 유닛은 x/(1-p) = x/{keep:g}이어야 하는데 그렇지 않은 것이 있습니다",
+    },
+    "lab3.drop_rate": {
+        "en": "{dropped:.0%} of the units were dropped with p = {p}: p is the probability to "
+        "DROP a unit (PyTorch's convention), not to keep it",
+        "ko": "p = {p}인데 유닛의 {dropped:.0%}를 버렸습니다: p는 유닛을 남길 확률이 아니라 "
+        "버릴(DROP) 확률입니다(PyTorch의 방식)",
+    },
+    "lab3.backward_scale": {
+        "en": "dx is missing the 1/(1-p) scale that the forward applied",
+        "ko": "dx에 순전파에서 곱한 1/(1-p)가 빠졌습니다",
+    },
+    "lab3.same_mask": {
+        "en": "dx must be dy times the same mask (and scale) the forward pass used: keep the "
+        "mask in the cache; never draw a new one in backward",
+        "ko": "dx는 dy에 순전파가 쓴 것과 같은 마스크(와 배율)를 곱한 것이어야 합니다: "
+        "마스크를 캐시에 두고, 역전파에서 새로 뽑지 마세요",
+    },
+    # -- lab 2
+    "lab2.columns": {
+        "en": "minicnn's columns are the windows (Deep Learning from Scratch uses rows)",
+        "ko": "minicnn에서는 열(column)이 윈도우입니다"
+        "(『밑바닥부터 시작하는 딥러닝』은 행을 씁니다)",
+    },
+    "lab2.order": {
+        "en": "row r = (c, p, q) in that order (c slowest), column = (n, i, j)",
+        "ko": "행 r = (c, p, q) 순서(c가 가장 느리게 바뀜), 열 = (n, i, j)",
+    },
+    "lab2.no_rot": {
+        "en": "dX is dY full-correlated with K itself: the kernel must be rotated by 180° "
+        "(lecture 002: ∂E/∂X = ∂E/∂Y ∗full K, a true convolution = correlation with rot180(K))",
+        "ko": "dX를 dY와 K 자체의 full correlation으로 구했습니다: 커널을 180° 회전해야 "
+        "합니다(강의 002: ∂E/∂X = ∂E/∂Y ∗full K, 진짜 합성곱은 rot180(K)와의 상관)",
+    },
+    "lab2.db_mean": {
+        "en": "db is Σ dY divided by {how} = {k}: the bias gradient is a sum over the batch "
+        "and every output position (∂E/∂B_i = Σ ∂E/∂Y_i), not a mean",
+        "ko": "db를 Σ dY를 {how} = {k}로 나눈 값으로 구했습니다: 편향의 기울기는 평균이 "
+        "아니라 배치와 모든 출력 위치에 대한 합입니다(∂E/∂B_i = Σ ∂E/∂Y_i)",
+    },
+    "lab2.batch": {"en": "the batch size N", "ko": "배치 크기 N"},
+    "lab2.dw_rotated": {
+        "en": "dw is rotated by 180°: dK = X ⋆ dY needs no rotation",
+        "ko": "dw가 180° 회전되어 있습니다: dK = X ⋆ dY에는 회전이 필요 없습니다",
+    },
+    "lab2.central": {
+        "en": "close, not close enough: use central differences (f(x+h) - f(x-h)) / 2h",
+        "ko": "가깝지만 충분하지 않습니다: 중앙 차분 (f(x+h) - f(x-h)) / 2h를 쓰세요",
+    },
+    # -- lab 4
+    "lab4.dw_shape": {
+        "en": "dw must have the weight's shape (out, in): dW = dYᵀ X",
+        "ko": "dw는 가중치와 같은 모양 (out, in)이어야 합니다: dW = dYᵀ X",
+    },
+    "lab4.db_mean": {
+        "en": "db is averaged over the batch: it is the sum Σ_n dY[n] (the loss already averages)",
+        "ko": "db를 배치에 대해 평균했습니다: 합 Σ_n dY[n]이어야 합니다(평균은 손실이 이미 "
+        "냈습니다)",
+    },
+    "lab4.overflow": {
+        "en": "exp overflows for large scores: subtract each row's maximum first",
+        "ko": "점수가 크면 exp가 넘칩니다(overflow): 먼저 각 행의 최댓값을 빼세요",
+    },
+    "lab4.not_divided": {
+        "en": "not divided by N: the loss is the mean over the batch, and so is its gradient",
+        "ko": "N으로 나누지 않았습니다: 손실은 배치에 대한 평균이고, 그 기울기도 그렇습니다",
+    },
+    "lab4.softmax": {
+        "en": "dL/ds = (softmax(s) - onehot(y)) / N",
+        "ko": "dL/ds = (softmax(s) - onehot(y)) / N",
+    },
+    "lab4.svm_mean": {
+        "en": "the loss is the mean over the batch, not the sum",
+        "ko": "손실은 배치에 대한 합이 아니라 평균입니다",
+    },
+    "lab4.svm_dscores": {
+        "en": "for each j != y with a positive margin: +1 at j and -1 at y (then / N); the "
+        "correct class itself never counts as a margin",
+        "ko": "마진이 양수인 j != y마다 j에 +1, y에 -1을 더하고 N으로 나눕니다. 정답 클래스 "
+        "자신은 마진으로 세지 않습니다",
+    },
+    "lab4.svm": {
+        "en": "L_i = Σ_{{j≠y_i}} max(0, s_j - s_{{y_i}} + 1), averaged over the batch",
+        "ko": "L_i = Σ_{{j≠y_i}} max(0, s_j - s_{{y_i}} + 1)을 배치에 대해 평균합니다",
+    },
+    # -- lab 5
+    "lab5.sgd": {
+        "en": "v = momentum·v + dw, then w = w - lr·v (PyTorch's form; v starts at zero)",
+        "ko": "v = momentum·v + dw, 그다음 w = w - lr·v (PyTorch의 형태, v는 0에서 시작)",
+    },
+    "lab5.loss": {
+        "en": "the loss differs: check the order conv(pad 2) → ReLU → pool → conv → ReLU → "
+        "pool → flatten → fc 120 → ReLU → fc 84 → ReLU → fc 10 → softmax cross-entropy (mean)",
+        "ko": "손실이 다릅니다: 순서를 확인하세요 conv(pad 2) → ReLU → pool → conv → ReLU → "
+        "pool → flatten → fc 120 → ReLU → fc 84 → ReLU → fc 10 → softmax cross-entropy(평균)",
+    },
+    "lab5.reverse": {
+        "en": "{name}: walk the backward pass in exactly the reverse order of the forward",
+        "ko": "{name}: 역전파는 순전파와 정확히 반대 순서로 거슬러 가세요",
+    },
+    "lab5.no_param": {
+        "en": "params has no {name!r}; the names are {names}",
+        "ko": "params에 {name!r}이(가) 없습니다. 이름은 {names}입니다",
+    },
+    "lab5.not_finite": {
+        "en": "params[{name!r}] holds values that are not finite",
+        "ko": "params[{name!r}]에 유한하지 않은 값이 있습니다",
+    },
+    "lab5.he": {
+        "en": "params[{name!r}] has std {std:.3g}; He initialisation for fan-in {fan_in} gives "
+        "sqrt(2/{fan_in}) = {he:.3g}",
+        "ko": "params[{name!r}]의 표준편차가 {std:.3g}입니다. fan-in이 {fan_in}일 때 He "
+        "초기화는 sqrt(2/{fan_in}) = {he:.3g}입니다",
+    },
+    "lab2.numgrad_undefined": {
+        "en": "`numerical_gradient` is not defined: run the cell that defines it",
+        "ko": "`numerical_gradient`가 정의되어 있지 않습니다: 그 함수를 정의하는 셀을 실행하세요",
+    },
+    "lab2.numgrad_changed": {
+        "en": "numerical_gradient left x changed: restore each x[i] after nudging it",
+        "ko": "numerical_gradient가 x를 바꿔 놓았습니다: x[i]를 조금 움직인 뒤에는 되돌려 두세요",
+    },
+    "lab5.grads_dict": {
+        "en": "grads must be a dict {{name: gradient}}, got {kind}",
+        "ko": "grads는 {{이름: 기울기}} 형태의 dict여야 하는데 {kind}입니다",
+    },
+    "lab5.grads_missing": {
+        "en": "grads has no entry for {names}",
+        "ko": "grads에 {names} 항목이 없습니다",
+    },
+    "lab5.init_dict": {
+        "en": "init_lenet5 must return a dict, got {kind}",
+        "ko": "init_lenet5는 dict를 돌려줘야 하는데 {kind}입니다",
+    },
+    # -- lab 6
+    "lab6.not_updated": {
+        "en": "{name} was not updated: change it in place ({name}[...] = ...); assigning to the "
+        "name only rebinds your local variable",
+        "ko": "{name}이(가) 바뀌지 않았습니다: 제자리에서 바꾸세요({name}[...] = ...). 이름에 "
+        "대입하면 지역 변수만 바뀝니다",
+    },
+    "lab6.running_var": {
+        "en": "the running variance takes the *unbiased* batch variance, σ²·M/(M-1), with "
+        "momentum 0.1: running = 0.9·running + 0.1·new (PyTorch's convention)",
+        "ko": "이동 분산(running variance)에는 배치의 *불편(unbiased)* 분산 σ²·M/(M-1)을 "
+        "모멘텀 0.1로 반영합니다: running = 0.9·running + 0.1·new (PyTorch의 방식)",
+    },
+    "lab6.running_mean": {
+        "en": "running_mean = 0.9·running_mean + 0.1·μ, in training only",
+        "ko": "running_mean = 0.9·running_mean + 0.1·μ, 학습 때만 갱신합니다",
+    },
+    "lab6.eval": {
+        "en": "in evaluation, normalise with the running statistics, not the batch's",
+        "ko": "평가(evaluation) 때는 배치의 통계가 아니라 이동 통계로 정규화하세요",
+    },
+    "lab6.stats": {
+        "en": "μ and σ² per channel over every axis but axis 1; σ² is the biased variance; "
+        "ε = 1e-5",
+        "ko": "μ와 σ²는 채널마다, 축 1을 뺀 모든 축에 대해 구합니다. σ²는 편향(biased) "
+        "분산이고 ε = 1e-5입니다",
+    },
+    "lab6.constant_stats": {
+        "en": "dx treats μ and σ as constants; in training they depend on every x of the "
+        "channel: dx = (γ/σ)/M · (M·dy − Σdy − x̂·Σ(dy·x̂))",
+        "ko": "dx에서 μ와 σ를 상수로 다뤘습니다. 학습 때는 둘 다 그 채널의 모든 x에 "
+        "의존합니다: dx = (γ/σ)/M · (M·dy − Σdy − x̂·Σ(dy·x̂))",
+    },
+    "lab6.skip_missing": {
+        "en": "the skip path's gradient is missing: dx = dx through the body + dL/d(sum)",
+        "ko": "스킵 경로의 기울기가 빠졌습니다: dx = 본체를 거친 dx + dL/d(sum)",
+    },
+    "lab6.skip_mask": {
+        "en": "the skip gradient must pass the final ReLU's mask too: use dL/d(sum), not dy",
+        "ko": "스킵 경로의 기울기도 마지막 ReLU의 마스크를 거쳐야 합니다: dy가 아니라 "
+        "dL/d(sum)을 쓰세요",
+    },
     # -- hints for mistakes students make (issue 19, item 8)
     "hint.dw_axes": {
         "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "

@@ -25,10 +25,7 @@ def run_output_size(ns, case):
     except ValueError:
         return {"raises": np.array(1), "out": np.array(-1)}
     if isinstance(out, (bool, np.bool_)) or not float(out).is_integer():
-        raise StudentError(
-            f"conv_output_size{tuple(case.values())} returned {out!r}; a size that does not "
-            "come out whole (the lecture's 2.33) must raise ValueError"
-        )
+        raise StudentError(say("lab1.returned", args=tuple(case.values()), out=out))
     return {"raises": np.array(0), "out": np.array(int(out))}
 
 
@@ -79,7 +76,7 @@ def run_conv_backward(ns, case):
 def run_numgrad(ns, case):
     fn = ns.get("numerical_gradient")
     if fn is None:
-        raise StudentError("`numerical_gradient` is not defined: run the cell that defines it")
+        raise StudentError(say("lab2.numgrad_undefined"))
     x, c = case["x"].copy(), case["c"]
 
     def f():  # a smooth function of x whose gradient is known: 3 c x²
@@ -88,9 +85,9 @@ def run_numgrad(ns, case):
     try:
         grad = fn(f, x)
     except NotImplementedError:
-        raise NotImplementedPart("`numerical_gradient` is not implemented yet") from None
+        raise NotImplementedPart(say("call.not_implemented", name="numerical_gradient")) from None
     if not np.array_equal(x, case["x"]):
-        raise StudentError("numerical_gradient left x changed: restore each x[i] after nudging it")
+        raise StudentError(say("lab2.numgrad_changed"))
     return {"grad": as_output("grad", grad, "numerical_gradient's result")}
 
 
@@ -195,10 +192,10 @@ def run_sgd(ns, case):
 def run_lenet(ns, case):
     loss, grads = call(ns, "lenet5_loss", case, ("loss", "grads"))
     if not isinstance(grads, dict):
-        raise StudentError(f"grads must be a dict {{name: gradient}}, got {type(grads).__name__}")
+        raise StudentError(say("lab5.grads_dict", kind=type(grads).__name__))
     missing = [k for k in LENET5_NAMES if k not in grads]
     if missing:
-        raise StudentError(f"grads has no entry for {', '.join(missing)}")
+        raise StudentError(say("lab5.grads_missing", names=", ".join(missing)))
     out = {"loss": as_output("loss", loss, "loss")}
     for k in LENET5_NAMES:
         out[f"grads[{k}]"] = as_output(k, grads[k], f"grads[{k!r}]")
@@ -208,7 +205,7 @@ def run_lenet(ns, case):
 def run_init(ns, case):
     params = call(ns, "init_lenet5", {"rng": np.random.default_rng(case["seed"])}, ("params",))
     if not isinstance(params, dict):
-        raise StudentError(f"init_lenet5 must return a dict, got {type(params).__name__}")
+        raise StudentError(say("lab5.init_dict", kind=type(params).__name__))
     return {k: as_output(k, v, f"params[{k!r}]") for k, v in params.items()}
 
 
