@@ -385,7 +385,11 @@ def gradient_hint(
 
 
 def _factor_hint(c: float, batch: int | None, ours: str, theirs: str) -> str:
-    """The hint for ``ours = c · theirs`` everywhere."""
+    """The hint for ``ours = c · theirs`` everywhere. A batch of 2 is never blamed: a
+    factor of 2 (a square's derivative halved, a gradient counted twice) is as likely,
+    so the plain factor is named instead."""
+    if batch == 2:
+        batch = None
     if batch and batch > 1 and math.isclose(c, 1 / batch, rel_tol=1e-4):
         return (
             f"off by the batch size: {ours} is 1/{batch} of {theirs} (N = {batch}): "

@@ -561,6 +561,9 @@ def test_hints_for_kernels_and_constant_factors():
         "off by the batch size: the analytic gradient is 4 times"
     )
     assert hint(rng.standard_normal(n.shape), n) == ""  # nothing known fits: say nothing
+    # With N = 2 a factor of 2 is not blamed on the batch (it may be a halved square).
+    assert "batch" not in hint(n / 2, n, batch=2) and "1/2 of" in hint(n / 2, n, batch=2)
+    assert "batch" not in hint(2 * n, n, batch=2) and "counted 2 times" in hint(2 * n, n, batch=2)
 
 
 def test_reference_catches_a_wrong_forward(student):
