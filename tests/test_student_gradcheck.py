@@ -773,3 +773,9 @@ def test_dx_without_rot180_is_named_although_the_flip_is_not_exact():
     assert not dx.passed and dx.tensor == "input"
     assert dx.message.startswith("dX without rot180")
     assert all(r.passed for r in report.results[1:])
+
+
+def test_cli_speaks_korean(student):
+    out = cli("my_layers.py:NoMeanCE", "--input-shape", "6,3", "--lang", "ko", cwd=student.parent)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "힌트: 배치 크기만큼 틀렸습니다" in out.stdout and "중앙 차분과 다릅니다" in out.stdout
