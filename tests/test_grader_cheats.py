@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import textwrap
 
+import numpy as np
 import pytest
 
 from minicnn.lab import find_lab, grade_file, sandbox
@@ -352,3 +353,37 @@ def test_the_reference_files_are_hidden_under_bubblewrap(tmp_path):
     )
     results = grade(path)
     assert results["conv2d_naive"].points == 0
+
+
+def test_answers_fitted_to_the_check_cells_do_not_pass_grading(tmp_path, monkeypatch):
+    # A lookup table of the check cells' cases (seed 0): check() passes, grading draws
+    # its cases from another seed and finds the function does not compute anything.
+    from minicnn.lab import checker
+    from minicnn.lab.grade import GRADING_SEED, grading_seed, part_seed
+    from minicnn.lab.lab1 import reference_output_size
+
+    part = find_lab("lab1").part("conv_output_size")
+    table = {}
+    for case in part.cases(np.random.default_rng(part_seed(0, part))):
+        try:
+            table[tuple(case.values())] = reference_output_size(**case)
+        except ValueError:
+            table[tuple(case.values())] = None
+    code = f"""
+    TABLE = {table!r}
+
+    def conv_output_size(n, f, stride=1, padding=0):
+        out = TABLE[(n, f, stride, padding)]
+        if out is None:
+            raise ValueError("does not fit")
+        return out
+    """
+    namespace: dict = {}
+    exec(textwrap.dedent(code), namespace)
+    checker("lab1", namespace)("conv_output_size")  # the check cell is fooled
+    assert grading_seed() == GRADING_SEED != 0
+    results = grade(submission(tmp_path, code))
+    assert results["conv_output_size"].points == 0  # the grader is not
+    monkeypatch.setenv("MINICNN_GRADING_SEED", "0")  # only with the check cells' seed
+    assert grading_seed() == 0
+    assert grade(submission(tmp_path, code, name="again.py"))["conv_output_size"].passed
