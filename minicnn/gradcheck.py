@@ -116,23 +116,27 @@ class GradcheckReport:
         """What failed, one line each, with the two values at the worst index and
         a hint where a known mistake fits."""
         if self.passed:
-            return f"{self.name}: backward matches central differences for every tensor."
-        lines = [f"{self.name}: what is wrong:"]
+            return _say("gc.explain.ok", name=self.name)
+        lines = [_say("gc.explain.head", name=self.name)]
         lines += [f"  - {problem}" for problem in self.problems]
         for r in self.failures():
             if r.analytic is None:  # no numbers to compare: the message says why
                 lines.append(f"  {r.tensor}: {r.message}")
                 continue
-            what = {
-                "input": "dL/dx, the value backward returns,",
-                "scores": "dL/dscores, the value backward returns,",
-            }.get(r.tensor, f"dL/d{r.tensor}, what backward adds to {r.tensor}.grad,")
-            lines.append(
-                f"  {r.tensor}: {what} does not match central differences; worst at index "
-                f"{r.worst_index}: analytic {r.analytic:.6g}, numerical {r.numeric:.6g}"
+            if r.tensor in ("input", "scores"):
+                what = _say(f"gc.explain.{r.tensor}")
+            else:
+                what = _say("gc.explain.param", tensor=r.tensor)
+            line = _say(
+                "gc.explain.line",
+                what=what,
+                index=r.worst_index,
+                analytic=r.analytic,
+                numeric=r.numeric,
             )
+            lines.append(f"  {r.tensor}: {line}")
             if r.message:
-                lines.append(f"    hint: {r.message}")
+                lines.append(f"    {_say('gc.hint')}: {r.message}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -315,17 +319,16 @@ def gradient_hint(
     analytic: np.ndarray,
     numeric: np.ndarray,
     batch: int | None = None,
-    ours: str = "the analytic gradient",
-    theirs: str = "the numerical one",
+    ours: str | None = None,
+    theirs: str | None = None,
 ) -> str:
     """A known mistake that explains how ``analytic`` differs from ``numeric``
     (sign flipped, off by the batch size or another constant, transposed, the kernel
     rotated by 180°, a mask that blocks or leaks), or "" when none fits."""
     a, n = analytic, numeric
+    ours, theirs = ours or _say("gc.ours"), theirs or _say("gc.theirs")
     if not np.isfinite(a).all():
-        return (
-            f"{ours} contains NaN or infinity (a division by zero, or exp/log of an extreme value?)"
-        )
+        return _say("gc.nan", ours=ours)
     scale = max(np.abs(a).max(initial=0.0), np.abs(n).max(initial=0.0))
     if scale == 0:
         return ""
@@ -335,76 +338,50 @@ def gradient_hint(
 
     small, large = np.abs(n) <= 1e-6 * scale, np.abs(n) > 1e-3 * scale
     if np.abs(a).max() <= 1e-6 * scale:
-        return f"{ours} is zero everywhere: backward never fills it in"
+        return _say("gc.zero", ours=ours)
     if same(a, -n):
-        return (
-            f"sign flipped: {ours} is minus {theirs} everywhere (a difference taken "
-            f"the wrong way round, or -= for +=)"
-        )
+        return _say("gc.sign", ours=ours, theirs=theirs)
     if large.any():
         c = float(np.median(a[large] / n[large]))
         if abs(c - 1) > 1e-3 and same(a, c * n):
             return _factor_hint(c, batch, ours, theirs)
     if a.ndim == 2 and a.shape[0] == a.shape[1] and same(a, n.T):
-        return (
-            f"transposed: {ours} is {theirs} transposed (swap the operands of the "
-            f"matrix product, or add .T)"
-        )
+        return _say("gc.transposed", ours=ours, theirs=theirs)
     if a.ndim >= 2 and same(a, n[..., ::-1, ::-1]) and not same(n, n[..., ::-1, ::-1]):
-        return (
-            f"rotated by 180°: {ours} is {theirs} with both spatial axes flipped; the kernel "
-            f"needs rot180 here (dL/dX = dL/dY full-convolved with K, i.e. cross-correlated "
-            f"with rot180(K)), or it is flipped where it should not be"
-        )
+        return _say("gc.rot180", ours=ours, theirs=theirs)
     if a.ndim == 4 and a.shape[0] == a.shape[1] and same(a, n.swapaxes(0, 1)):
-        return f"axes swapped: {ours} has the filter and channel axes (K, C) exchanged"
+        return _say("gc.axes", ours=ours)
     blocked = (np.abs(a) <= 1e-6 * scale) & large
     leaked = (np.abs(a) > 1e-3 * scale) & small
     rest = ~(blocked | leaked)
     if (blocked.any() or leaked.any()) and same(a[rest], n[rest]):
         first = tuple(int(i) for i in np.argwhere(blocked | leaked)[0])
         if blocked.any() and leaked.any():
-            return (
-                f"a mask is inverted: {ours} is 0 where {theirs} is not, and the other "
-                f"way round (e.g. at {first})"
-            )
+            return _say("gc.mask_inverted", ours=ours, theirs=theirs, first=first)
         if blocked.any():
-            return (
-                f"zero where a mask should pass: {ours} is 0 at {int(blocked.sum())} entries where "
-                f"{theirs} is not (e.g. at {first}), and agrees everywhere else; the mask "
-                f"(ReLU's x > 0, the max of a pooling window) is taken from the wrong array or "
-                f"points at the wrong element"
-            )
-        return (
-            f"a mask is missing: {ours} is non-zero at {int(leaked.sum())} entries where "
-            f"{theirs} is 0 (e.g. at {first}), and agrees everywhere else; multiply by the mask "
-            f"(ReLU's x > 0, dropout's mask) or send the gradient only to each pooling "
-            f"window's maximum"
-        )
+            count = int(blocked.sum())
+            return _say("gc.mask_blocks", ours=ours, theirs=theirs, count=count, first=first)
+        count = int(leaked.sum())
+        return _say("gc.mask_missing", ours=ours, theirs=theirs, count=count, first=first)
     return ""
 
 
 def _factor_hint(c: float, batch: int | None, ours: str, theirs: str) -> str:
-    """The hint for ``ours = c · theirs`` everywhere."""
+    """The hint for ``ours = c · theirs`` everywhere. A batch of 2 is never blamed: a
+    factor of 2 (a square's derivative halved, a gradient counted twice) is as likely,
+    so the plain factor is named instead."""
+    if batch == 2:
+        batch = None
     if batch and batch > 1 and math.isclose(c, 1 / batch, rel_tol=1e-4):
-        return (
-            f"off by the batch size: {ours} is 1/{batch} of {theirs} (N = {batch}): "
-            f"backward divides by N where the forward does not (a mean where a sum belongs?)"
-        )
+        return _say("gc.div_batch", ours=ours, theirs=theirs, batch=batch)
     if batch and batch > 1 and math.isclose(c, batch, rel_tol=1e-4):
-        return (
-            f"off by the batch size: {ours} is {batch} times {theirs} (N = {batch}): "
-            f"the forward averages over the batch, so backward must divide by N as well"
-        )
+        return _say("gc.times_batch", ours=ours, theirs=theirs, batch=batch)
     k = round(1 / c) if abs(c) < 1 else 0
     if k >= 2 and math.isclose(c, 1 / k, rel_tol=1e-4):
-        return (
-            f"{ours} is 1/{k} of {theirs}: backward divides by {k} (a mean over {k} "
-            f"values where the forward sums?)"
-        )
+        return _say("gc.div_k", ours=ours, theirs=theirs, k=k)
     if abs(c) >= 1 and round(c) >= 2 and math.isclose(c, round(c), rel_tol=1e-4):
-        return f"{ours} is {round(c)} times {theirs}: something is counted {round(c)} times"
-    return f"{ours} is {c:.4g} times {theirs} everywhere: a constant factor is wrong"
+        return _say("gc.times_k", ours=ours, theirs=theirs, k=round(c))
+    return _say("gc.factor", ours=ours, theirs=theirs, c=c)
 
 
 def unregistered_parameters(layer: L.Layer) -> list[str]:
@@ -507,6 +484,35 @@ def reference_problems(ours, reference, y, run, batch: int | None = None) -> lis
     ]
 
 
+def _say(key: str, **values) -> str:
+    """A diagnostic in the language ``--lang`` chose (see minicnn.lab.messages)."""
+    from .lab.messages import say  # here, not at the top: minicnn.lab imports gradcheck
+
+    return say(key, **values)
+
+
+def unrotated_kernel(layer: L.Layer, x, upstream, dx, eps: float = EPSILON) -> bool:
+    """Is ``dx`` the input gradient the layer would have with its 4-D kernel rotated
+    by 180° (the backward forgot rot180)? The gradient itself is then not an exact
+    flip of the true one, so ``gradient_hint`` cannot see it; this asks the
+    layer's own forward, with the kernel flipped, for its numerical gradient."""
+    weight = dict(layer.named_parameters()).get("weight")
+    if weight is None or weight.data.ndim != 4 or weight.data.shape[2:] == (1, 1):
+        return False
+    flipped = copy.deepcopy(layer)
+    dict(flipped.named_parameters())["weight"].data[...] = weight.data[:, :, ::-1, ::-1]
+    forward = _replaying(flipped)
+    nudged = x.copy()  # numerical_gradient nudges this array; the loss reads it
+
+    def loss() -> float:
+        return float(np.sum(forward(nudged.copy()) * upstream))
+
+    alt = numerical_gradient(loss, nudged, eps)
+    dx = np.asarray(dx)
+    scale = max(np.abs(alt).max(initial=0.0), 1e-12)
+    return dx.shape == alt.shape and bool(np.abs(dx - alt).max() <= 1e-5 * scale)
+
+
 def _replaying(layer: L.Layer) -> Callable[[np.ndarray], np.ndarray]:
     """``layer.forward`` that replays the same random draws on every call (dropout),
     so a forward pass is a deterministic function of its input and parameters."""
@@ -583,6 +589,8 @@ def check_layer(
 
     noise, batch = roundoff(float(np.sum(y * upstream)), eps), input_shape[0]
     report.results.append(compare("input", dx, numerical_gradient(loss, x, eps), tol, noise, batch))
+    if not report.results[-1].passed and unrotated_kernel(layer, x, upstream, dx, eps):
+        report.results[-1].message = _say("gc.dx_without_rot180")
     for pname, p in layer.named_parameters():
         if not p.requires_grad:
             continue  # frozen: no gradient to check (its grad reads as zeros)
@@ -1149,12 +1157,22 @@ def main(argv: list[str] | None = None, prog: str = "python -m minicnn.gradcheck
         "--seed", type=int, default=0, help="seed of the input and upstream gradient (default 0)"
     )
     parser.add_argument(
+        "--lang", choices=("en", "ko"), default="en", help="language of the diagnostics (en)"
+    )
+    parser.add_argument(
         "--backend",
         choices=available_backends(),
         default=get_backend(),
         help="kernel backend to check (default: the current one)",
     )
     args = parser.parse_args(argv)
+    from .lab.messages import speaking
+
+    with speaking(args.lang):
+        return _run(parser, args)
+
+
+def _run(parser, args) -> int:
     header = (
         f"gradient checks on the {args.backend!r} backend (central differences, "
         f"eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})"

@@ -13,6 +13,7 @@ from minicnn.lab.__main__ import main
 from minicnn.lab.source import (
     BEGIN,
     LANGUAGES,
+    build_notebook,
     code_without_comments,
     read_source,
     solution_blocks,
@@ -44,6 +45,14 @@ def test_list_names_every_lab_and_part(capsys):
         assert lab.id in text and lab.title in text
         for part in lab.parts:
             assert f"{part.name} ({part.points})" in text
+
+
+def test_list_speaks_korean(capsys):
+    assert main(["list", "--lang", "ko"]) == 0
+    text = capsys.readouterr().out
+    for lab in LABS.values():
+        assert lab.title_ko in text
+    assert "점; 관련 강의" in text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -186,22 +195,35 @@ def test_report_is_json(tmp_path):
     assert data["score"] == data["max_score"] == lab.points and data["passed"]
 
 
-def test_the_package_ships_the_sources_of_the_repository():
-    """minicnn/lab/sources (package data in setup.cfg) is the repository's labs/, so a
-    wheel carries the very files the tests check, and an installed minicnn builds them."""
-    from pathlib import Path
+def test_the_package_ships_the_student_notebooks_as_built_from_the_sources():
+    """minicnn/lab/handout (package data in setup.cfg) is what `build` makes for students
+    from labs/, byte for byte: refresh it with source.write_handout() after a lab changes."""
+    from minicnn.lab.source import handout_path, notebook_bytes
 
-    import minicnn.lab
-    from minicnn.lab.source import sources_dir
-
-    root = Path(__file__).resolve().parents[1]
-    shipped = Path(minicnn.lab.__file__).parent / "sources"
-    assert sources_dir() == shipped
     for lang in LANGUAGES:
         for lab in LABS.values():
-            name = f"{lang}/{lab.stem}.py"
-            assert (shipped / name).read_bytes() == (root / "labs" / name).read_bytes()
-    assert "sources/*/*.py" in (root / "setup.cfg").read_text(encoding="utf-8")
+            built = notebook_bytes(
+                build_notebook(source_path(lab.stem, lang), lab, student=True, lang=lang)
+            )
+            shipped = handout_path(lab.stem, lang)
+            assert shipped.read_bytes() == built, (
+                f"{shipped} is stale: python -c 'from minicnn.lab.source import "
+                "write_handout; write_handout()'"
+            )
+            assert BEGIN not in shipped.read_text(encoding="utf-8")
+
+
+def test_build_without_the_sources_makes_student_notebooks_and_says_why(
+    tmp_path, monkeypatch, capsys
+):
+    import minicnn.lab.__main__ as cli
+
+    monkeypatch.setattr(cli, "has_solutions", lambda: False)
+    assert main(["build", "--lang", "ko", "--out", str(tmp_path), "lab2"]) == 0
+    assert "풀이" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["student"]
+    nb = nbformat.read(tmp_path / "student" / "lab2_conv_backward.ipynb", as_version=4)
+    assert nb.metadata["minicnn"] == {"lab": "lab2", "lang": "ko"}
 
 
 def test_sources_can_be_pointed_elsewhere(tmp_path, monkeypatch):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from minicnn.lab import LABS, find_lab, grade_file
 from minicnn.lab.__main__ import main
 from minicnn.lab.grade import notes
+from minicnn.lab.messages import say
 from minicnn.lab.source import LANGUAGES, source_path
 
 pytest.importorskip("nbformat", reason="nbformat is in the lab and test extras")
@@ -36,7 +38,7 @@ def test_solutions_get_full_marks(built, lang, lab, tmp_path, capsys):
     path = built[lang] / "solution" / f"{lab.stem}.ipynb"
     assert main(["grade", lab.id, str(path), "--json", str(report)]) == 0
     out = capsys.readouterr().out
-    assert f"total: {lab.points}/{lab.points}" in out
+    assert say("total", lang, got=lab.points, best=lab.points) in out
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["score"] == data["max_score"] == lab.points
     assert data["passed"] is True
@@ -51,7 +53,7 @@ def test_untouched_student_notebooks_get_zero(built, lang, lab, tmp_path, capsys
     report = tmp_path / "report.json"
     path = built[lang] / "student" / f"{lab.stem}.ipynb"
     assert main(["grade", lab.stem, str(path), "--json", str(report)]) == 1
-    assert f"total: 0/{lab.points}" in capsys.readouterr().out
+    assert say("total", lang, got=0, best=lab.points) in capsys.readouterr().out
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["score"] == 0 and data["passed"] is False
     for part in data["parts"]:
@@ -77,6 +79,35 @@ BUGS = {
         "rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)",
         "rotated = w.transpose(1, 0, 2, 3)",
         ["dx is wrong", "rotated by 180"],
+    ),
+    "dW with the N and K axes mixed": (
+        "lab2",
+        "conv2d_backward",
+        "dw = (dy.transpose(1, 0, 2, 3).reshape(k, -1) @ cols.T)",
+        "dw = (dy.reshape(k, -1) @ cols.T)",
+        ["dw is wrong", "N and K axes"],
+    ),
+    "rot180 without swapping the in and out channels": (
+        "lab2",
+        "conv2d_backward",
+        "rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)",
+        "rotated = w[:, :, ::-1, ::-1]",
+        ["in and out channels must be swapped"],
+    ),
+    "stride-2 dY not spread out": (
+        "lab2",
+        "conv2d_backward",
+        "    rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)\n",
+        "    full = np.pad(dy, ((0, 0), (0, 0), (f - 1, f - 1), (f - 1, f - 1)))\n"
+        "    rotated = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)\n",
+        ["with stride 2", "spread out"],
+    ),
+    "SVM counting the correct class": (
+        "lab4",
+        "multiclass_svm",
+        "    margins[rows, labels] = 0\n",
+        "",
+        ["loss is wrong", "exactly 1 too large"],
     ),
     "pooling gradient sent to every element": (
         "lab3",
@@ -180,7 +211,7 @@ def test_a_crashing_process_costs_only_the_part_that_crashed(tmp_path):
     )
     results = {r.part: r for r in grade_file(lab, path, part_seconds=5)}
     assert results["linear_forward"].verdict == "error"
-    assert "crashed" in results["linear_forward"].diagnostic
+    assert "process ended while testing this part" in results["linear_forward"].diagnostic
     assert results["softmax_cross_entropy"].passed and results["multiclass_svm"].passed
 
 
@@ -195,7 +226,16 @@ def test_the_reference_is_out_of_the_students_reach(tmp_path):
     )
     results = grade_file(lab, path, part_seconds=10)
     assert all(r.passed for r in results), results
-    assert any("minicnn.functional" in note for note in notes(lab, path))
+
+
+def test_code_that_reaches_for_the_grader_gets_a_note_for_the_instructor(tmp_path):
+    lab, path = plant(
+        "lab3",
+        "import numpy as np\n",
+        "import numpy as np\nimport sys\n\nsys.modules.pop('numpy.linalg', None)\n",
+        tmp_path,
+    )
+    assert any("sys.modules" in note for note in notes(lab, path))
 
 
 def test_unreadable_files_and_unknown_labs_are_reported(tmp_path, capsys):
@@ -206,3 +246,39 @@ def test_unreadable_files_and_unknown_labs_are_reported(tmp_path, capsys):
     assert main(["grade", "lab9", str(broken)]) == 2
     assert "no lab called 'lab9'" in capsys.readouterr().err
     assert main(["grade", "lab1", str(tmp_path / "missing.ipynb")]) == 2
+
+
+def test_dropout_with_cs231n_keep_probability_is_named(tmp_path):
+    lab, path = plant(
+        "lab3",
+        "keep = rng.random(x.shape) >= p\n    mask = keep * (0.0 if p == 1 else 1.0 / (1.0 - p))",
+        "keep = rng.random(x.shape) < p\n    mask = keep * (1.0 / p)",
+        tmp_path,
+    )
+    results = {r.part: r for r in grade_file(lab, path, part_seconds=5)}
+    for part in ("dropout_forward", "dropout_backward"):  # the backward keeps the forward
+        assert results[part].points == 0
+        assert "CS231n" in results[part].diagnostic and "DROP" in results[part].diagnostic
+    others = [r for name, r in results.items() if not name.startswith("dropout")]
+    assert all(r.passed for r in others), others
+
+
+def test_a_factor_of_two_is_not_blamed_on_a_batch_of_two():
+    from minicnn.lab.parts import generic_hint
+
+    want = np.arange(1.0, 7.0).reshape(2, 3)
+    assert "batch" not in generic_hint({"x": np.ones((2, 4))}, want / 2, want)
+    assert "N = 3" in generic_hint({"x": np.ones((3, 4))}, want / 3, want)
+    assert "N = 3" in generic_hint({"x": np.ones((3, 4))}, want * 3, want)
+
+
+def test_a_korean_lab_is_graded_in_korean(tmp_path, capsys):
+    lab = find_lab("lab4")
+    text = source_path(lab.stem, "ko").read_text(encoding="utf-8")
+    path = tmp_path / f"{lab.stem}.py"
+    path.write_text(text.replace("    margins[rows, labels] = 0\n", ""), encoding="utf-8")
+    assert main(["grade", "lab4", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "합계(total): 7/10" in out and "틀림" in out and "정답 클래스까지 더했기" in out
+    assert main(["grade", "lab4", str(path), "--lang", "en"]) == 1
+    assert "exactly 1 too large" in capsys.readouterr().out

@@ -7,6 +7,7 @@ from a copy of the checkout, and the install uses --no-deps --no-build-isolation
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -56,10 +57,7 @@ def source(tmp_path_factory) -> Path:
     ).stdout.split("\0")
     dest = tmp_path_factory.mktemp("source")
     for name in filter(None, listed):
-        if (ROOT / name).is_symlink():  # minicnn/lab/sources -> ../../labs stays a link
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(os.readlink(ROOT / name), dest / name)
-        elif (ROOT / name).is_file():
+        if (ROOT / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, dest / name)
     return dest
@@ -93,6 +91,52 @@ def test_the_wheel_holds_the_package_data_and_the_command(source):
     assert "minicnn = minicnn.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert any(n.endswith("LICENSE") for n in names)
     assert wheel.stat().st_size < 2_000_000
+
+
+def solution_blocks_of_the_labs() -> list[str]:
+    """Every solution block of every lab source, whitespace squeezed."""
+    from minicnn.lab.source import solution_blocks
+
+    blocks = []
+    for path in sorted((ROOT / "labs").glob("*/*.py")):
+        blocks += [" ".join(b.split()) for b in solution_blocks(path.read_text("utf-8"))]
+    return [b for b in blocks if len(b) > 40]  # a one-liner like `return y` is everywhere
+
+
+def assert_no_solutions(files: dict[str, bytes]) -> None:
+    blocks = solution_blocks_of_the_labs()
+    assert len(blocks) > 20
+    for name, data in files.items():
+        text = data.decode("utf-8", errors="replace")
+        if name.endswith(".ipynb"):  # the code as the student sees it, not JSON lines
+            assert "BEGIN SOLUTION" not in text, name  # (source.py names the marker)
+            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
+        squeezed = " ".join(text.split())
+        for block in blocks:
+            assert block not in squeezed, (name, block[:80])
+
+
+def test_the_wheel_carries_the_student_notebooks_and_no_solution(source):
+    wheel = build(source, "build_wheel")
+    with zipfile.ZipFile(wheel) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    assert "minicnn/lab/handout/ko/lab2_conv_backward.ipynb" in files
+    assert "minicnn/lab/lab2.py" in files  # the grader's tests ship
+    assert not [n for n in files if n.startswith("labs/") or "/sources/" in n]
+    assert_no_solutions(files)
+
+
+def test_the_sdist_carries_no_solution(source):
+    sdist = build(source, "build_sdist")
+    with tarfile.open(sdist) as archive:
+        files = {
+            m.name.split("/", 1)[1]: archive.extractfile(m).read()  # type: ignore[union-attr]
+            for m in archive.getmembers()
+            if m.isfile() and "/" in m.name
+        }
+    assert "minicnn/lab/handout/en/lab1_conv_forward.ipynb" in files
+    assert not [n for n in files if n.startswith("labs/")]
+    assert_no_solutions(files)
 
 
 def test_the_sdist_builds_the_package_and_leaves_the_tests_out(source):
@@ -134,3 +178,10 @@ def test_pip_install_then_the_command_works_from_another_folder(source, tmp_path
     assert predicted.startswith("seven.jpg: 7 (")
     table = run([str(python), "-m", "minicnn.gradcheck"], cwd=elsewhere).stdout
     assert " 0 failed" in table
+    # An installed minicnn has no solutions to build: the student notebooks, and why.
+    said = run(
+        [str(python), "-m", "minicnn.lab", "build", "--lang", "en", "--out", "out"], cwd=elsewhere
+    ).stdout
+    assert "student notebooks only" in said
+    assert sorted(p.name for p in (elsewhere / "out").iterdir()) == ["student"]
+    assert len(list((elsewhere / "out" / "student").glob("*.ipynb"))) == 6

@@ -561,6 +561,9 @@ def test_hints_for_kernels_and_constant_factors():
         "off by the batch size: the analytic gradient is 4 times"
     )
     assert hint(rng.standard_normal(n.shape), n) == ""  # nothing known fits: say nothing
+    # With N = 2 a factor of 2 is not blamed on the batch (it may be a halved square).
+    assert "batch" not in hint(n / 2, n, batch=2) and "1/2 of" in hint(n / 2, n, batch=2)
+    assert "batch" not in hint(2 * n, n, batch=2) and "counted 2 times" in hint(2 * n, n, batch=2)
 
 
 def test_reference_catches_a_wrong_forward(student):
@@ -733,3 +736,46 @@ def test_cli_says_plainly_that_backward_returned_none(student):
     assert out.returncode == 1, out.stdout + out.stderr
     assert "  input: backward returned None: end backward with `return dx`" in out.stdout
     assert "shape None" not in out.stdout
+
+
+def test_dx_without_rot180_is_named_although_the_flip_is_not_exact():
+    """The classic conv mistake: dX = dY full-correlated with K itself. Its dX is no
+    exact flip of the true one (gradient_hint's test), so it is detected as what it is:
+    the true dX of the same layer with its kernel rotated."""
+    import minicnn as mc
+    import minicnn.functional as F
+
+    class NoRot180(mc.Layer):
+        def __init__(self):
+            rng = np.random.default_rng(0)
+            self.weight = mc.Parameter(rng.standard_normal((3, 2, 3, 3)), "weight")
+            self.bias = mc.Parameter(rng.standard_normal(3), "bias")
+
+        def parameters(self):
+            yield self.weight
+            yield self.bias
+
+        def forward(self, x):
+            self.x = x
+            y, self.cache = F.conv2d_forward(x, self.weight.data, self.bias.data, 1, 1)
+            return y
+
+        def backward(self, dout):
+            _, dw, db = F.conv2d_backward(dout, self.cache)
+            self.weight.grad += dw
+            self.bias.grad += db
+            flipped = self.weight.data[:, :, ::-1, ::-1].copy()
+            _, cache = F.conv2d_forward(self.x, flipped, self.bias.data, 1, 1)
+            return F.conv2d_backward(dout, cache)[0]  # dY ⋆full K: no rot180
+
+    report = gradcheck.check_layer(NoRot180(), (2, 2, 5, 5))
+    dx = report.results[0]
+    assert not dx.passed and dx.tensor == "input"
+    assert dx.message.startswith("dX without rot180")
+    assert all(r.passed for r in report.results[1:])
+
+
+def test_cli_speaks_korean(student):
+    out = cli("my_layers.py:NoMeanCE", "--input-shape", "6,3", "--lang", "ko", cwd=student.parent)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "힌트: 배치 크기만큼 틀렸습니다" in out.stdout and "중앙 차분과 다릅니다" in out.stdout

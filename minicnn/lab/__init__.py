@@ -20,7 +20,10 @@ import numpy as np
 
 from .catalog import LABS, Lab, find_lab
 from .grade import PartResult, format_table, grade_file, judge_part, part_seed
+from .messages import say, speaking, verdict
 from .parts import StudentError
+from .rules import blocking, reference_uses
+from .sandbox import blocked_modules
 
 __all__ = [
     "LABS",
@@ -38,27 +41,50 @@ class LabCheckFailed(AssertionError):
     """A check cell's part is wrong or unfinished (an AssertionError, as nbgrader expects)."""
 
 
-def checker(lab: str, namespace: dict):
+def checker(lab: str, namespace: dict, lang: str = "en"):
     """A ``check(part)`` function for a lab notebook whose functions live in ``namespace``.
 
-    ``check`` runs the part on the same random cases as the grader, in this process,
-    prints one line when it passes and raises LabCheckFailed saying what is wrong.
+    ``check`` runs the part on the check cells' own cases (seed 0; grading draws
+    others), in this process, under the grader's rule: a function that uses the
+    modules the lab asks the student to write fails, saying what the lab provides
+    instead. It prints one line when the part passes and raises LabCheckFailed
+    saying what is wrong.
     """
     the_lab = find_lab(lab)
+    blocked = blocked_modules(the_lab, lang)
 
     def check(part_name: str, seed: int = 0) -> None:
         part = the_lab.part(part_name)
+        found = reference_uses(part.defines, namespace, blocked)
+        if found:
+            function, module, message = found
+            why = say("blocked.in_check", lang, function=function, module=module, message=message)
+            raise LabCheckFailed(f"{part_name} [{verdict('error', lang)}]: {why}")
         cases = part.cases(np.random.default_rng(part_seed(seed, part)))
         outputs = []
-        for case in cases:
-            try:
-                outputs.append(part.run(namespace, case))
-            except StudentError as err:
-                raise LabCheckFailed(f"{part_name} [{err.verdict}]: {err}") from None
-        verdict, message = judge_part(part, cases, outputs)
-        if verdict != "passed":
-            raise LabCheckFailed(f"{part_name} [{verdict}]: {message}")
-        points = f"{part.points} point" + ("s" if part.points != 1 else "")
-        print(f"✔ {part_name}: passed ({message}, {points})")
+        with blocking(blocked), speaking(lang):
+            for case in cases:
+                try:
+                    outputs.append(part.run(namespace, case))
+                except StudentError as err:
+                    raise LabCheckFailed(
+                        f"{part_name} [{verdict(err.verdict, lang)}]: {err}"
+                    ) from None
+        with speaking(lang):
+            verdict_, message = judge_part(part, cases, outputs)
+        if verdict_ != "passed":
+            raise LabCheckFailed(f"{part_name} [{verdict(verdict_, lang)}]: {message}")
+        n = len(cases)
+        print(
+            say(
+                "passed.line",
+                lang,
+                part=part_name,
+                cases=say("cases", lang, n=n),
+                n=n,
+                points=part.points,
+                s="s" if part.points != 1 else "",
+            )
+        )
 
     return check

@@ -16,6 +16,21 @@ class Lab:
     title: str
     lectures: str  # the lecture sections it practises
     parts: tuple[Part, ...]
+    title_ko: str = ""
+    # What the student's code may import from minicnn while graded, besides numpy and
+    # minicnn.data (see sandbox): whole modules, and single functions of
+    # minicnn.functional as (file, name). Everything else of minicnn is blocked.
+    provides: tuple[str, ...] = ()
+    functional: tuple[tuple[str, str], ...] = ()
+
+    def title_in(self, lang: str) -> str:
+        return self.title_ko if lang == "ko" and self.title_ko else self.title
+
+    def provides_functional_files(self) -> list[str]:
+        return sorted({f for f, _ in self.functional} | {"_validate"})
+
+    def functional_imports(self) -> tuple[tuple[str, str], ...]:
+        return self.functional
 
     @property
     def points(self) -> int:
@@ -38,6 +53,7 @@ LABS = {
             "001 (convolution layer, stride, zero-padding, parameter counts), "
             "000 (edge detection), 002 (Keras parameter count)",
             tuple(lab1.PARTS),
+            "직접 구현하는 합성곱 순전파(forward)",
         ),
         Lab(
             "lab2",
@@ -46,6 +62,7 @@ LABS = {
             "002 (cross-correlation vs convolution, backward kernel, bias, input), "
             "001 (the conv layer), 003's references (Deep Learning from Scratch: im2col)",
             tuple(lab2.PARTS),
+            "im2col과 합성곱 역전파(backward)",
         ),
         Lab(
             "lab3",
@@ -53,6 +70,7 @@ LABS = {
             "Pooling, ReLU and dropout",
             "001 (pooling layer), 003 (pooling), 004 (ReLU, dropout in AlexNet)",
             tuple(lab3.PARTS),
+            "풀링(pooling), ReLU, 드롭아웃(dropout)",
         ),
         Lab(
             "lab4",
@@ -60,6 +78,7 @@ LABS = {
             "Linear layer, softmax cross-entropy and the SVM loss",
             "000 (softmax, SVM loss), 001 (fully connected layer), 003 (classification layer)",
             tuple(lab4.PARTS),
+            "완전 연결층(linear), 소프트맥스 교차 엔트로피와 SVM 손실",
         ),
         Lab(
             "lab5",
@@ -67,6 +86,7 @@ LABS = {
             "SGD with momentum and LeNet-5 on MNIST",
             "003 (training CNNs), 004 (MNIST, LeNet, momentum 0.9 in VGG's training)",
             tuple(lab5.PARTS),
+            "모멘텀 SGD와 MNIST로 학습하는 LeNet-5",
         ),
         Lab(
             "lab6",
@@ -75,6 +95,15 @@ LABS = {
             "003 (ResNet; the CNN baseline: residual network, batch normalization), "
             "004 (ResNet: residual learning, degradation of deep networks)",
             tuple(lab6.PARTS),
+            "(심화) 배치 정규화(batch normalization)와 잔차 블록(residual block)",
+            # minicnn's conv and ReLU pairs are building blocks of the residual block.
+            provides=("functional", "kernels", "backend", "shapes", "threads"),
+            functional=(
+                ("conv", "conv2d_forward"),
+                ("conv", "conv2d_backward"),
+                ("activations", "relu_forward"),
+                ("activations", "relu_backward"),
+            ),
         ),
     )
 }

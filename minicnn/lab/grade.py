@@ -1,31 +1,39 @@
-"""Grade a student's lab: their code in a separate process, minicnn's reference in this one.
+"""Grade a student's lab: their code in a separate process, every verdict in this one.
 
     results = grade_file(find_lab("lab2"), "lab2_conv_backward.ipynb")
 
-Each part is run by ``harness`` in a child process on a few random cases (the same
-cases are drawn here from the same seed); the outputs come back as arrays (.npz,
-never pickled) and are compared with minicnn's functions. A time limit per part
-and per cell stops infinite loops; if the child must be killed, the part it was
-running is charged and a fresh child runs the parts still to do.
+The grader draws each part's cases (from the instructor's grading seed, never the
+check cells'), sends them through a pipe it owns to the student's process
+(``harness``, in a view of minicnn without the reference: ``sandbox``), gets the raw
+outputs back the same way and compares them here with minicnn's functions. Nothing
+the student's process prints, writes or exits with counts; a part it does not
+answer scores 0. A time limit per part (kept by this process) stops infinite loops:
+the part that ran out is charged and a fresh process runs the parts still to do.
 """
 
 from __future__ import annotations
 
-import json
+import atexit
 import os
 import re
+import shutil
+import signal
 import subprocess
-import sys
 import tempfile
+import threading
+import time
 import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from . import sandbox, wire
 from .catalog import Lab
+from .messages import language_of, say, speaking
+from .messages import verdict as verdict_word
 from .parts import Part, StudentError, compare
-from .source import is_check_cell, student_cells
+from .source import is_check_cell, read_notebook, student_cells
 
 SKIP_TAGS = {"slow", "skip-grading"}
 
@@ -61,7 +69,7 @@ def judge_part(part: Part, cases: list[dict], outputs: list[dict]) -> tuple[str,
             from .harness import case_label
 
             return err.verdict, f"{err}{case_label(i, case)}"
-    return "passed", f"{len(cases)} cases"
+    return "passed", say("cases", n=len(cases))
 
 
 def _grading_cells(path: Path) -> list[tuple[int, str]]:
@@ -72,160 +80,301 @@ def _grading_cells(path: Path) -> list[tuple[int, str]]:
     ]
 
 
+GRADING_SEED = 1  # the check cells draw from seed 0: grading never sees their cases
+SEED_ENV = "MINICNN_GRADING_SEED"
+
+
+def grading_seed(seed: int | None = None) -> int:
+    """The seed of the graded cases: ``--seed``, else $MINICNN_GRADING_SEED, else 1.
+
+    An instructor picks a seed of their own (and keeps it) so that no answer fitted to
+    the check cells' cases, or to the default's, can pass; the check cells use 0.
+    """
+    if seed is not None:
+        return int(seed)
+    value = os.environ.get(SEED_ENV, "").strip()
+    if value:
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{SEED_ENV} must be a whole number, got {value!r}") from None
+    return GRADING_SEED
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use: seconds per part and per cell, memory in MB."""
+
+    part_seconds: float = 20.0
+    cell_seconds: float = 60.0
+    memory_mb: int = 2048
+
+
+class InstallChanged(RuntimeError):
+    """A submission changed minicnn's files (or the student's view of them)."""
+
+
 def grade_file(
     lab: Lab,
     path: str | os.PathLike,
-    seed: int = 0,
+    seed: int | None = None,
     part_seconds: float = 20.0,
     cell_seconds: float = 60.0,
+    memory_mb: int = 2048,
+    lang: str | None = None,
 ) -> list[PartResult]:
-    """Grade every part of ``lab`` in the student's file (.ipynb or .py)."""
+    """Grade every part of ``lab`` in the student's file (.ipynb or .py).
+
+    The student's code runs in a separate process (``harness``) that sees minicnn
+    without the reference (``sandbox``); every verdict is made here. Raises
+    InstallChanged if minicnn's files are not the same after the submission ran.
+    """
     path = Path(path)
+    seed = grading_seed(seed)
+    lang = lang or file_language(path)
+    limits = Limits(part_seconds, cell_seconds, memory_mb)
     try:
         cells = _grading_cells(path)
     except Exception as err:  # noqa: BLE001 - unreadable JSON, missing file, bad encoding
-        why = f"could not read {path.name}: {type(err).__name__}: {err}"
+        why = say("unreadable", lang, name=path.name, why=f"{type(err).__name__}: {err}")
         return [PartResult(p.name, 0, p.points, "error", why) for p in lab.parts]
-    statuses, outputs = _run_student(lab, cells, seed, part_seconds, cell_seconds)
+    cases = {p.name: p.cases(np.random.default_rng(part_seed(seed, p))) for p in lab.parts}
+    view = student_view(lab, lang)
+    before = sandbox.digest(sandbox.PACKAGE, view)
+    statuses, outputs = _run_student(lab, cells, cases, limits, lang, view)
+    different = sandbox.changed(before, sandbox.digest(sandbox.PACKAGE, view))
+    if different:
+        files = ", ".join(different[:3]) + (" ..." if len(different) > 3 else "")
+        raise InstallChanged(say("install.changed", lang, name=path.name, files=files))
+    with speaking(lang):
+        return _judge(lab, cases, statuses, outputs, part_seconds)
+
+
+def _judge(lab, cases, statuses, outputs, part_seconds) -> list[PartResult]:
     results = []
     for part in lab.parts:
-        status = statuses[part.name]
-        verdict, message = status["verdict"], status["message"]
+        verdict, message = statuses[part.name]
         if verdict == "ran":
-            cases = part.cases(np.random.default_rng(part_seed(seed, part)))
-            verdict, message = judge_part(part, cases, _per_case(outputs[part.name], len(cases)))
+            got = _per_case(outputs[part.name], len(cases[part.name]))
+            try:
+                verdict, message = judge_part(part, cases[part.name], got)
+            except Exception as err:  # noqa: BLE001 - outputs of any dtype may come back
+                verdict, message = "wrong", say("outputs.bad", why=type(err).__name__)
         elif verdict == "time limit" and not message:
-            message = (
-                f"stopped after {part_seconds:g} s (an infinite loop?); all the cases of this "
-                "part must finish within that time"
-            )
+            message = say("part.time", seconds=part_seconds)
         earned = part.points if verdict == "passed" else 0
         results.append(PartResult(part.name, earned, part.points, verdict, message))
     return results
 
 
-# Labs 1-5 ask the student to write what minicnn.functional already has.
-REFERENCE_USE = re.compile(r"minicnn\.functional|mc\.functional|from minicnn import functional")
-MAY_USE_REFERENCE = {"lab6"}  # uses minicnn's conv and ReLU pairs on purpose
+def file_language(path: Path) -> str:
+    """The language of a student's file: its notebook metadata, else its prose."""
+    try:
+        nb = read_notebook(path)
+    except Exception:  # noqa: BLE001 - grade_file reports the unreadable file
+        return "en"
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return language_of(dict(nb.metadata), prose)
+
+
+_VIEWS: dict[tuple[str, str], Path] = {}
+_VIEWS_LOCK = threading.Lock()
+
+
+def student_view(lab: Lab, lang: str) -> Path:
+    """The lab's view of minicnn (built once per grading process, removed at exit)."""
+    key = (lab.id, lang)
+    with _VIEWS_LOCK:  # grade_all grades from several threads
+        if key not in _VIEWS or not _VIEWS[key].is_dir():
+            dest = Path(tempfile.mkdtemp(prefix=f"minicnn-view-{lab.id}-"))
+            _VIEWS[key] = sandbox.build_view(lab, lang, dest)
+            atexit.register(sandbox.remove_view, dest)
+        return _VIEWS[key]
 
 
 def notes(lab: Lab, path: str | os.PathLike) -> list[str]:
-    """Things an instructor should look at that no test can judge."""
+    """Things an instructor should look at that no test can judge: code that reaches
+    for the grading machinery itself (the grader does not trust it either way)."""
     try:
         code = "\n".join(code for _, code in _grading_cells(Path(path)))
     except Exception:  # noqa: BLE001 - grade_file already reported the unreadable file
         return []
-    if lab.id not in MAY_USE_REFERENCE and REFERENCE_USE.search(code):
+    found = sorted(set(TAMPERING.findall(code)))
+    if found:
         return [
-            "the code uses minicnn.functional, the reference it is graded against: "
-            "check that it does not call it in place of its own functions"
+            f"the code touches {', '.join(found)}: read it, it may try to get around the "
+            "grader (which runs it apart and judges only its outputs)"
         ]
     return []
+
+
+TAMPERING = re.compile(
+    r"\b(sys\.meta_path|sys\.modules|_getframe|gc\.get_objects|os\._exit|ctypes|"
+    r"importlib|__import__|/proc/|site-packages|subprocess)\b"
+)
 
 
 def _per_case(arrays: dict[str, np.ndarray], n: int) -> list[dict]:
     cases: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
     for key, value in arrays.items():
-        i, name = key.split("/", 1)
-        if int(i) < n:
+        i, _, name = key.partition("/")
+        if i.isdigit() and int(i) < n:
             cases[int(i)][name] = value
     return cases
 
 
-def _run_student(lab, cells, seed, part_seconds, cell_seconds):
-    """Run the harness until every part has a status; restart it after a hard kill."""
-    todo = [p.name for p in lab.parts]
-    statuses, outputs = {}, {}
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(_import_path()))
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+VERDICTS = {"ran", "wrong", "error", "not implemented", "time limit"}
+
+
+def _status(header: dict) -> tuple[str, str]:
+    """(verdict, message) the student's process claims: it can only lose points by it."""
+    verdict, message = header.get("verdict"), header.get("message")
+    if verdict not in VERDICTS:
+        return "error", "the student's process answered something that is not an answer"
+    return verdict, str(message)[:2000] if message else ""
+
+
+def _run_student(lab, cells, cases, limits: Limits, lang: str, view: Path):
+    """Run the student's process until every part has a status; restart it after a
+    part kills it or runs out of time (that part is charged, the others go on)."""
+    todo = [p for p in lab.parts]
+    statuses: dict[str, tuple[str, str]] = {}
+    outputs: dict[str, dict] = {}
+    memory = limits.memory_mb
     while todo:
-        with tempfile.TemporaryDirectory(prefix="minicnn-grade-") as tmp:
-            job = Path(tmp)
-            (job / "job.json").write_text(
-                json.dumps(
-                    {
-                        "lab": lab.id,
-                        "cells": cells,
-                        "parts": todo,
-                        "seeds": {p.name: part_seed(seed, p) for p in lab.parts},
-                        "cell_seconds": cell_seconds,
-                        "part_seconds": part_seconds,
-                    }
-                )
-            )
-            limit = part_seconds * len(todo) + min(cell_seconds * len(cells), 300) + 30
-            killed = False
+        with Child(view, limits) as child:
+            cells_limit = min(limits.cell_seconds * len(cells), 300) + 30
             try:
-                subprocess.run(
-                    [sys.executable, "-m", "minicnn.lab.harness", str(job)],
-                    cwd=tmp,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    timeout=limit,
-                    check=False,
+                child.send(
+                    {
+                        "lang": lang,
+                        "cells": cells,
+                        "cell_seconds": limits.cell_seconds,
+                        "blocked": sandbox.blocked_modules(lab, lang),
+                    },
+                    cells_limit,
                 )
-            except subprocess.TimeoutExpired:
-                killed = True
-            results = job / "results"
-            done = []
-            for name in todo:
-                status_file = results / f"{name}.json"
-                if status_file.is_file():
-                    statuses[name] = json.loads(status_file.read_text())
-                    with np.load(results / f"{name}.npz", allow_pickle=False) as data:
-                        outputs[name] = {k: data[k] for k in data.files}
-                    done.append(name)
-            current = (results / "current").read_text() if (results / "current").is_file() else ""
-            if current in todo and current not in done:
-                how = "was stopped after the time limit" if killed else "crashed the process"
-                statuses[current] = {
-                    "verdict": "time limit" if killed else "error",
-                    "message": f"testing this part {how} (an infinite loop, or a crash in C code)",
-                }
-                done.append(current)
-            if not done:  # the cells themselves never finished: nothing can be tested
+                child.receive(cells_limit)
+            except wire.ChannelClosed as err:
                 why = (
-                    f"the notebook's cells did not finish within {limit:g} s"
-                    if killed
-                    else "the grading process died while running the notebook's cells"
+                    say("cells.time", lang, seconds=cells_limit)
+                    if str(err) == "deadline"
+                    else say("cells.crash", lang, memory=memory)
                 )
-                for name in todo:
-                    statuses[name] = {"verdict": "error", "message": why}
-                done = list(todo)
-            todo = [n for n in todo if n not in done]
+                for part in todo:
+                    statuses[part.name] = ("error", why)
+                return statuses, outputs
+            for part in list(todo):
+                todo.remove(part)
+                arrays: dict[str, np.ndarray] = {}
+                job = {
+                    "op": "part",
+                    "name": part.name,
+                    "run": part.run.__name__,
+                    "defines": list(part.defines),
+                    "cases": [
+                        wire.encode(c, arrays, str(i)) for i, c in enumerate(cases[part.name])
+                    ],
+                    "part_seconds": limits.part_seconds,
+                }
+                try:
+                    child.send(job, limits.part_seconds + 10, arrays)
+                    header, outputs[part.name] = child.receive(limits.part_seconds + 10)
+                except wire.ChannelClosed as err:
+                    if str(err) == "deadline":
+                        statuses[part.name] = ("time limit", "")
+                    else:
+                        statuses[part.name] = ("error", say("part.crash", lang, memory=memory))
+                    break  # a fresh process for the parts still to do
+                statuses[part.name] = _status(header)
+            else:
+                child.close()
     return statuses, outputs
 
 
-def _import_path() -> list[str]:
-    """Where this minicnn comes from, first, so the child imports the same one."""
-    root = str(Path(__file__).resolve().parents[2])
-    return [root, *filter(None, [os.environ.get("PYTHONPATH")])]
+class Child:
+    """The student's process and the two pipes the grader owns to talk to it."""
+
+    def __init__(self, view: Path, limits: Limits):
+        self.view, self.limits = view, limits
+
+    def __enter__(self) -> Child:
+        self.work = Path(tempfile.mkdtemp(prefix="minicnn-work-"))
+        self.uid = sandbox.student_uid() if sandbox.isolation() == "user" else None
+        sandbox.prepare_work(self.work, self.uid)
+        to_child, self.to_child = os.pipe()
+        self.from_child, from_me = os.pipe()
+        os.set_blocking(self.to_child, False)
+        command = sandbox.child_command(
+            self.view, self.work, to_child, from_me, self.limits.memory_mb
+        )
+        try:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=self.work,
+                env=sandbox.child_env(self.work),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(to_child, from_me),
+                start_new_session=True,
+                **sandbox.run_as(self.uid),
+            )
+        finally:
+            os.close(to_child)
+            os.close(from_me)
+        return self
+
+    def send(self, header: dict, seconds: float, arrays=None) -> None:
+        wire.send(self.to_child, header, arrays, time.monotonic() + seconds)
+
+    def receive(self, seconds: float):
+        return wire.receive(self.from_child, time.monotonic() + seconds)
+
+    def close(self) -> None:
+        try:
+            self.send({"op": "end"}, 5)
+        except wire.ChannelClosed:
+            pass
+
+    def __exit__(self, *exc) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        sandbox.kill_all_of(self.uid)
+        os.close(self.to_child)
+        os.close(self.from_child)
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
-def format_table(lab: Lab, results: list[PartResult], width: int = 100) -> str:
-    rows = [("part", "points", "verdict", "diagnostic")]
-    rows += [(r.part, f"{r.points}/{r.max_points}", r.verdict, r.diagnostic) for r in results]
+def format_table(lab: Lab, results: list[PartResult], width: int = 100, lang: str = "en") -> str:
+    rows = [tuple(say(f"head.{k}", lang) for k in ("part", "points", "verdict", "diagnostic"))]
+    rows += [
+        (r.part, f"{r.points}/{r.max_points}", verdict_word(r.verdict, lang), r.diagnostic)
+        for r in results
+    ]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
     w2 = max(len(r[2]) for r in rows)
-    lines = [f"{lab.id}: {lab.title}"]
+    lines = [f"{lab.id}: {lab.title_in(lang)}"]
     for i, (a, b, c, d) in enumerate(rows):
         lines.append(f"{a:<{w0}}  {b:>{w1}}  {c:<{w2}}  {d}")
         if i == 0:
             lines.append("-" * min(width, w0 + w1 + w2 + 16))
     total, best = sum(r.points for r in results), sum(r.max_points for r in results)
-    lines.append(f"total: {total}/{best}")
+    lines.append(say("total", lang, got=total, best=best))
     return "\n".join(lines)
 
 
-def report(lab: Lab, path, results: list[PartResult]) -> dict:
+def report(lab: Lab, path, results: list[PartResult], seed: int | None = None) -> dict:
     """A report an LMS can take: score, max_score, one entry per part, and notes."""
     from .. import __version__
 
     return {
         "notes": notes(lab, path),
+        "isolation": sandbox.isolation(),
         "lab": lab.id,
         "title": lab.title,
         "file": str(path),
@@ -235,3 +384,73 @@ def report(lab: Lab, path, results: list[PartResult]) -> dict:
         "parts": [asdict(r) for r in results],
         "minicnn_version": __version__,
     }
+
+
+# ---- a whole class at once
+
+LMS_NAME = re.compile(
+    r"^(?P<moodle>.+?)_\d+_assignsubmission_file_"  # Moodle: Full Name_123_assignsubmission_file_
+    r"|^(?P<canvas>[a-z]+)_(?:late_)?\d+_\d+"  # Canvas: lastfirst_(late_)12345_67890_name
+)
+
+
+def student_of(path: Path, folder: Path) -> str:
+    """The student a submission belongs to, from the names an LMS export gives files
+    (or the folder holding them, as Moodle's per-student folders)."""
+    for name in (path.name, *(p.name for p in path.relative_to(folder).parents if p.name)):
+        m = LMS_NAME.match(name)
+        if m:
+            return m.group("moodle") or m.group("canvas")
+    return path.relative_to(folder).with_suffix("").as_posix()
+
+
+def submissions(folder: Path) -> list[Path]:
+    """Every .ipynb and percent-format .py under ``folder`` (checkpoints left out)."""
+    found = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".ipynb", ".py") and p.is_file() and ".ipynb_checkpoints" not in p.parts
+    ]
+    return found
+
+
+def grade_all(lab: Lab, folder, jobs: int | None = None, **kwargs) -> list[dict]:
+    """One row per submission in ``folder``: each part's points, the total, the time.
+
+    Submissions are graded in parallel (``jobs`` at a time, default: the cores), each
+    in its own process with its own time and memory limits, so one that crashes,
+    hangs or eats memory costs only its own row. InstallChanged stops everything.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = Path(folder)
+    paths = submissions(folder)
+    kwargs["seed"] = grading_seed(kwargs.get("seed"))
+
+    def one(path: Path) -> dict:
+        start = time.monotonic()
+        results = grade_file(lab, path, **kwargs)
+        row: dict = {"student": student_of(path, folder), "file": str(path.relative_to(folder))}
+        row.update({r.part: r.points for r in results})
+        row["total"] = sum(r.points for r in results)
+        row["max"] = lab.points
+        row["seconds"] = round(time.monotonic() - start, 1)
+        row["problems"] = "; ".join(f"{r.part}: {r.verdict}" for r in results if not r.passed)
+        return row
+
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        return list(pool.map(one, paths))
+
+
+def write_csv(rows: list[dict], lab: Lab, out) -> None:
+    import csv
+    import io
+
+    columns = ["student", "file", *(p.name for p in lab.parts), "total", "max", "seconds"]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, [*columns, "problems"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    from ..atomic import atomic_write_bytes
+
+    atomic_write_bytes(out, buf.getvalue().encode("utf-8"))

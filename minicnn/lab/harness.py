@@ -1,27 +1,27 @@
-"""The student's side of grading: runs in its own process (python -m minicnn.lab.harness JOB).
+"""The student's side of grading: runs in its own process, started by ``grade``.
 
-It executes the student's code cells one by one (a syntax error or a crash costs only
-that cell; each cell and each part has a time limit), then runs every requested part
-on its cases and writes the outputs for the grader, which compares them with
-minicnn's reference in *its* process. Nothing here sees the reference.
+It receives the student's code cells through a pipe the grader opened, executes
+them one by one (a syntax error or a crash costs only that cell; each cell and each
+part has a time limit), then, part by part, receives the cases and sends back the
+raw outputs of the student's functions on them. Every verdict is the grader's,
+computed in *its* process: what this process prints, writes or exits with counts
+for nothing, and a part it never answers scores 0.
 
-JOB is a folder holding job.json ({"lab", "cells": [[number, code], ...], "parts",
-"seeds": {part: seed}, "cell_seconds", "part_seconds"}); results go to JOB/results/<part>.json and
-.npz, and JOB/results/current names the part being run (so a hard kill is
-attributed to it).
+This module, like everything the student's process loads, imports no reference:
+only numpy, ``parts``, ``runs``, ``rules`` and ``wire``. Before the cells run, a
+``rules.Blocker`` refuses the modules the lab asks the student to write.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import sys
 import traceback
-from pathlib import Path
 
 import numpy as np
 
+from .messages import say
 from .parts import NotImplementedPart, StudentError
 
 
@@ -57,12 +57,13 @@ def where(exc: BaseException, cells: dict[int, str]) -> str:
             n = int(m.group(1))
             lines, lineno = cells[n].splitlines(), frame.lineno or 0
             text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
-            found = f" (cell {n} `{first_line(cells[n])}`, line {frame.lineno}: `{text}`)"
+            found = say("cell.where", n=n, first=first_line(cells[n]), line=frame.lineno, text=text)
     return found
 
 
 def describe(exc: BaseException, cells: dict[int, str]) -> str:
-    return f"{type(exc).__name__}: {exc}{where(exc, cells)}"
+    notes = "".join(f". {note}" for note in getattr(exc, "__notes__", []))
+    return f"{type(exc).__name__}: {exc}{where(exc, cells)}{notes}"
 
 
 def run_cells(cells: list[tuple[int, str]], ns: dict, seconds: float) -> dict[int, str]:
@@ -72,13 +73,13 @@ def run_cells(cells: list[tuple[int, str]], ns: dict, seconds: float) -> dict[in
         try:
             compiled = compile(code, f"<cell {number}>", "exec")
         except SyntaxError as err:
-            failed[number] = f"SyntaxError in cell {number}, line {err.lineno}: {err.msg}"
+            failed[number] = say("cell.syntax", n=number, line=err.lineno, msg=err.msg)
             continue
         try:
             _alarm(seconds)
             exec(compiled, ns)
         except TimeLimit:
-            failed[number] = f"cell {number} ran longer than {seconds:g} s and was stopped"
+            failed[number] = say("cell.time", n=number, seconds=seconds)
         except BaseException as err:  # noqa: BLE001 - the student's code may raise anything
             failed[number] = describe(err, dict(cells))
         finally:
@@ -90,20 +91,18 @@ def why_missing(name: str, cells: list[tuple[int, str]], failed: dict[int, str])
     """If ``name`` is undefined because the cell defining it failed, say so."""
     for number, code in cells:
         if re.search(rf"^def {name}\b", code, flags=re.M) and number in failed:
-            return f"`{name}` was not defined because its cell failed: {failed[number]}"
+            return say("cell.missing", name=name, why=failed[number])
     return None
 
 
-def run_part(part, ns, cells, failed, seed: int) -> tuple[dict, dict]:
-    """(status, outputs) of one part on all its cases."""
+def run_part(part, ns, cells, failed, cases: list[dict]) -> tuple[dict, dict]:
+    """(status, outputs) of one part on the cases the grader sent."""
     for name in part.defines:
         if name not in ns:
             reason = why_missing(name, cells, failed)
             if reason:
                 return {"verdict": "error", "message": reason}, {}
-    rng = np.random.default_rng(seed)
     outputs = {}
-    cases = part.cases(rng)
     for i, case in enumerate(cases):
         try:
             got = part.run(ns, case)
@@ -111,7 +110,7 @@ def run_part(part, ns, cells, failed, seed: int) -> tuple[dict, dict]:
             label = "" if isinstance(err, NotImplementedPart) else case_label(i, case)
             return {"verdict": err.verdict, "message": f"{err}{label}"}, {}
         except RecursionError:
-            return {"verdict": "error", "message": "RecursionError: a function calls itself"}, {}
+            return {"verdict": "error", "message": say("recursion")}, {}
         except Exception as err:  # noqa: BLE001
             return {
                 "verdict": "error",
@@ -128,36 +127,50 @@ def case_label(i: int, case: dict) -> str:
         for k, v in case.items()
         if not isinstance(v, dict)
     )
-    return f" [case {i + 1}: {shapes}]"
+    return say("case", i=i + 1, shapes=shapes)
 
 
-def main(job_dir: str) -> int:
-    from .catalog import find_lab
+def run_job(fd_in: int, fd_out: int) -> int:
+    """Serve the grader: run the cells it sends, then each part it asks for."""
+    from . import wire
+    from .messages import speaking
+    from .rules import Blocker
 
-    job_path = Path(job_dir)
-    job = json.loads((job_path / "job.json").read_text())
-    results = job_path / "results"
-    results.mkdir(exist_ok=True)
-    lab = find_lab(job["lab"])
-    cells = [(int(n), code) for n, code in job["cells"]]
+    start, _ = wire.receive(fd_in)
+    sys.meta_path.insert(0, Blocker(start["blocked"]))
+    with speaking(start.get("lang", "en")):
+        return _serve(start, fd_in, fd_out)
+
+
+def _serve(start: dict, fd_in: int, fd_out: int) -> int:
+    from . import runs, wire
+
+    cells = [(int(n), code) for n, code in start["cells"]]
     ns = {"__name__": "__student__"}
-    failed = run_cells(cells, ns, job["cell_seconds"])
-    (results / "cells.json").write_text(json.dumps({str(k): v for k, v in failed.items()}))
-    for name in job["parts"]:
-        part = lab.part(name)
-        (results / "current").write_text(name)
+    failed = run_cells(cells, ns, start["cell_seconds"])
+    wire.send(fd_out, {"failed": {str(k): v for k, v in failed.items()}})
+    while True:
+        job, arrays = wire.receive(fd_in)
+        if job.get("op") != "part":
+            return 0
+        part = PartSpec(job["name"], tuple(job["defines"]), getattr(runs, job["run"]))
+        cases = [wire.decode(c, arrays) for c in job["cases"]]
         try:
             _alarm(job["part_seconds"])
-            status, outputs = run_part(part, ns, cells, failed, job["seeds"][name])
+            status, outputs = run_part(part, ns, cells, failed, cases)
         except TimeLimit:
             status, outputs = {"verdict": "time limit", "message": ""}, {}
         finally:
             _cancel()
-        np.savez(results / f"{name}.npz", **outputs)
-        (results / f"{name}.json").write_text(json.dumps(status))
-    (results / "current").write_text("")
-    return 0
+        wire.send(fd_out, status, outputs)
+
+
+class PartSpec:
+    """What the student's process knows of a part: its name, functions and runner."""
+
+    def __init__(self, name, defines, run):
+        self.name, self.defines, self.run = name, defines, run
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(run_job(int(sys.argv[1]), int(sys.argv[2])))

@@ -7,7 +7,9 @@ import numpy as np
 from .. import functional as F
 from ..kernels.common import pad
 from ..layers import Conv2D
-from .parts import Part, StudentError, as_output, call
+from .messages import say
+from .parts import Part
+from .runs import run_conv_naive, run_output_size, run_pad, run_param_count
 
 
 def output_size_cases(rng):
@@ -22,43 +24,22 @@ def output_size_cases(rng):
     return [{"n": n, "f": f, "stride": s, "padding": p} for n, f, s, p in table]
 
 
-def run_output_size(ns, case):
-    try:
-        out = call(ns, "conv_output_size", case, ("out",))
-    except ValueError:
-        return {"raises": np.array(1), "out": np.array(-1)}
-    if isinstance(out, (bool, np.bool_)) or not float(out).is_integer():
-        raise StudentError(
-            f"conv_output_size{tuple(case.values())} returned {out!r}; a size that does not "
-            "come out whole (the lecture's 2.33) must raise ValueError"
-        )
-    return {"raises": np.array(0), "out": np.array(int(out))}
-
-
 def reference_output_size(n, f, stride, padding):
     return F.conv_output_size(n, f, stride, padding)
 
 
 def output_size_hint(case, name, got, want):
     if name == "raises" and int(want) == 1:
-        return (
-            f"(n - f + 2p)/s + 1 = ({case['n']} - {case['f']} + 2*{case['padding']})/"
-            f"{case['stride']} + 1 is not whole: raise ValueError, as the lecture's "
-            "'2.33 doesn't fit'"
-        )
+        return say("lab1.not_whole", n=case["n"], f=case["f"], p=case["padding"], s=case["stride"])
     if name == "raises":
-        return "this size is whole: return it, do not raise"
-    return "out = (n - f + 2p) / s + 1"
+        return say("lab1.whole")
+    return say("lab1.formula")
 
 
 def param_count_cases(rng):
     table = [(3, 10, 5), (1, 32, 3), (3, 6, 5)]  # lecture 001: 760; lecture 002: 320
     table += [tuple(int(v) for v in rng.integers(1, 9, size=3)) for _ in range(3)]
     return [{"in_channels": c, "out_channels": k, "kernel_size": f} for c, k, f in table]
-
-
-def run_param_count(ns, case):
-    return {"count": as_output("count", call(ns, "conv_param_count", case, ("count",)), "count")}
 
 
 def reference_param_count(in_channels, out_channels, kernel_size):
@@ -69,20 +50,16 @@ def reference_param_count(in_channels, out_channels, kernel_size):
 def param_count_hint(case, name, got, want):
     c, k, f = case["in_channels"], case["out_channels"], case["kernel_size"]
     if int(got) == f * f * c * k:
-        return "that is the weights only: each filter also has one bias"
+        return say("lab1.weights_only")
     if int(got) == f * f * c + 1:
-        return "that is one filter; there are out_channels of them"
-    return "each filter has F*F*C weights and 1 bias"
+        return say("lab1.one_filter")
+    return say("lab1.count")
 
 
 def pad_cases(rng):
     return [{"x": rng.standard_normal((2, 3, 4, 5)), "p": p} for p in (0, 1, 2)] + [
         {"x": rng.standard_normal((1, 1, 3, 3)), "p": 3}
     ]
-
-
-def run_pad(ns, case):
-    return {"x_pad": as_output("x_pad", call(ns, "zero_pad", case, ("x_pad",)), "x_pad")}
 
 
 def reference_pad(x, p):
@@ -112,10 +89,6 @@ def conv_cases(rng):
     return cases
 
 
-def run_conv(ns, case):
-    return {"y": as_output("y", call(ns, "conv2d_naive", case, ("y",)), "y")}
-
-
 def reference_conv(x, w, b, stride, padding):
     return F.conv2d(x, w, b, stride=stride, padding=padding)
 
@@ -124,10 +97,10 @@ def conv_hint(case, name, got, want):
     x, w, b = case["x"], case["w"], case["b"]
     flipped = F.conv2d(x, w[:, :, ::-1, ::-1].copy(), b, case["stride"], case["padding"])
     if got.shape == flipped.shape and np.allclose(got, flipped):
-        return "you flipped the kernel (true convolution ∗); CNN layers compute ⋆ (no flip)"
+        return say("lab1.flipped")
     nobias = F.conv2d(x, w, None, case["stride"], case["padding"])
     if np.allclose(got, nobias):
-        return "the bias b[k] is missing"
+        return say("lab1.no_bias")
     return None
 
 
@@ -156,7 +129,7 @@ PARTS = [
         6,
         ("conv2d_naive",),
         conv_cases,
-        run_conv,
+        run_conv_naive,
         {"conv2d_naive": reference_conv},
         hint=conv_hint,
     ),

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .parts import Part, StudentError, as_output, call
+from .messages import say
+from .parts import Part, StudentError
+from .runs import (
+    run_dropout_backward,
+    run_dropout_forward,
+    run_pool_backward,
+    run_pool_forward,
+    run_relu_backward,
+    run_relu_forward,
+)
 
 POOLS = [  # (N, C, H, W, kernel, stride): non-overlapping, overlapping, uneven
     (2, 3, 4, 4, 2, 2),
@@ -29,21 +38,6 @@ def pool_cases(rng):
     return cases
 
 
-def pool_args(case):
-    return {k: case[k] for k in ("x", "kernel_size", "stride")}
-
-
-def run_pool_forward(ns, case):
-    y, _ = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_pool_backward(ns, case):
-    _, cache = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
-    dx = call(ns, "max_pool2d_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
-    return {"dx": as_output("dx", dx, "dx")}
-
-
 def pool_backward_hint(case, name, got, want):
     x, k, s, dy = case["x"], case["kernel_size"], case["stride"], case["dy"]
     every = np.zeros_like(x)
@@ -51,19 +45,13 @@ def pool_backward_hint(case, name, got, want):
         for j in range(dy.shape[3]):
             every[:, :, i * s : i * s + k, j * s : j * s + k] += dy[:, :, i : i + 1, j : j + 1]
     if np.allclose(got, every):
-        return (
-            "the gradient went to every element of each window; only the window's maximum "
-            "gets it (the others did not change the output)"
-        )
+        return say("lab3.every")
     if np.allclose(got, every / (k * k)):
-        return "that is average pooling's gradient; max pooling sends dy to the maximum only"
+        return say("lab3.average")
     if np.allclose(x, np.round(x)):
-        return (
-            "this input has ties (equal values in a window): give the gradient to one "
-            "maximum only, the first one in row-major order, as np.argmax picks it"
-        )
+        return say("lab3.ties")
     if k > s:
-        return "the windows overlap here: add (+=) the gradients where they meet, never assign"
+        return say("lab3.overlap")
     return None
 
 
@@ -74,22 +62,11 @@ def relu_cases(rng):
     ]
 
 
-def run_relu_forward(ns, case):
-    y, _ = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_relu_backward(ns, case):
-    _, cache = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
-    dx = call(ns, "relu_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
-    return {"dx": as_output("dx", dx, "dx")}
-
-
 def relu_backward_hint(case, name, got, want):
     if np.allclose(got, case["dy"]):
-        return "dy passed through unchanged: zero it where x <= 0"
+        return say("lab3.unchanged")
     if np.allclose(got, (case["x"] > 0).astype(float)):
-        return "that is the mask alone: multiply it by dy (chain rule)"
+        return say("lab3.mask_only")
     return None
 
 
@@ -109,62 +86,36 @@ def dropout_cases(rng):
     return cases
 
 
-def dropout_args(case):
-    rng = np.random.default_rng(case["seed"])
-    return {"x": case["x"], "p": case["p"], "training": case["training"], "rng": rng}
-
-
-def run_dropout_forward(ns, case):
-    y, _ = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_dropout_backward(ns, case):
-    y, cache = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
-    dx = call(ns, "dropout_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
-    return {"y": as_output("y", y, "y"), "dx": as_output("dx", dx, "dx")}
-
-
 def judge_dropout_forward(case, got, _reference):
     x, p, y = case["x"], case["p"], got["y"]
     if y.shape != x.shape:
-        raise StudentError(f"y has shape {y.shape}, expected {x.shape}")
+        raise StudentError(say("compare.shape", name="y", have=y.shape, want=x.shape))
     if not case["training"] or p == 0:
         if not np.allclose(y, x):
-            raise StudentError(
-                "with training=False (or p=0) dropout is the identity: y must equal x"
-                + (" (no 1/(1-p) scaling at test time in inverted dropout)" if p else "")
-            )
+            raise StudentError(say("lab3.identity") + (say("lab3.no_test_scale") if p else ""))
         return
     kept = y != 0
     if np.allclose(y[kept], x[kept]):
-        raise StudentError(
-            "the kept units are not scaled: inverted dropout multiplies them by 1/(1-p) "
-            "during training, so that nothing changes at test time"
-        )
+        raise StudentError(say("lab3.not_scaled"))
+    if np.allclose(y[kept], x[kept] / p) and abs(kept.mean() - p) < 0.05 and p != 0.5:
+        raise StudentError(say("hint.dropout_keep", kept=float(kept.mean()), p=p))
     if not np.allclose(y[kept], x[kept] / (1 - p)):
-        raise StudentError(f"a kept unit must be x/(1-p) = x/{1 - p:g}; some are not")
+        raise StudentError(say("lab3.scale", keep=1 - p))
     dropped = 1 - kept.mean()
     if abs(dropped - p) > 0.05:
-        raise StudentError(
-            f"{dropped:.0%} of the units were dropped with p = {p}: p is the probability "
-            "to DROP a unit (PyTorch's convention), not to keep it"
-        )
+        raise StudentError(say("lab3.drop_rate", dropped=dropped, p=p))
 
 
 def judge_dropout_backward(case, got, _reference):
     judge_dropout_forward(case, got, _reference)
     x, p, y, dy, dx = case["x"], case["p"], got["y"], case["dy"], got["dx"]
     if dx.shape != x.shape:
-        raise StudentError(f"dx has shape {dx.shape}, expected {x.shape}")
+        raise StudentError(say("compare.shape", name="dx", have=dx.shape, want=x.shape))
     expected = dy * (y / x)  # the mask scaled by 1/(1-p), as the forward applied it
     if not np.allclose(dx, expected):
         if case["training"] and p and np.allclose(dx, dy * (y != 0)):
-            raise StudentError("dx is missing the 1/(1-p) scale that the forward applied")
-        raise StudentError(
-            "dx must be dy times the same mask (and scale) the forward pass used: "
-            "keep the mask in the cache; never draw a new one in backward"
-        )
+            raise StudentError(say("lab3.backward_scale"))
+        raise StudentError(say("lab3.same_mask"))
 
 
 PARTS = [

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from .parts import Part, as_output, call
+from .messages import say
+from .parts import Part
+from .runs import (
+    run_linear_backward,
+    run_linear_forward,
+    run_multiclass_svm,
+    run_softmax_cross_entropy,
+)
 
 
 def linear_cases(rng):
@@ -22,26 +29,11 @@ def linear_cases(rng):
     return cases
 
 
-def linear_args(case):
-    return {k: case[k] for k in ("x", "w", "b")}
-
-
-def run_linear_forward(ns, case):
-    y, _ = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-def run_linear_backward(ns, case):
-    _, cache = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
-    dx, dw, db = call(ns, "linear_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db"))
-    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
-
-
 def linear_hint(case, name, got, want):
     if name == "dw" and got.shape == want.shape[::-1]:
-        return "dw must have the weight's shape (out, in): dW = dYᵀ X"
+        return say("lab4.dw_shape")
     if name == "db" and np.allclose(got * case["x"].shape[0], want):
-        return "db is averaged over the batch: it is the sum Σ_n dY[n] (the loss already averages)"
+        return say("lab4.db_mean")
     return None
 
 
@@ -60,35 +52,23 @@ def loss_cases(rng):
     return cases
 
 
-def run_loss(name):
-    def run(ns, case):
-        loss, dscores = call(ns, name, case, ("loss", "dscores"))
-        return {
-            "loss": as_output("loss", loss, "loss"),
-            "dscores": as_output("dscores", dscores, "dscores"),
-        }
-
-    return run
-
-
 def softmax_hint(case, name, got, want):
     if not np.all(np.isfinite(got)) or np.abs(case["scores"]).max() > 100:
-        return "exp overflows for large scores: subtract each row's maximum first"
+        return say("lab4.overflow")
     n = case["scores"].shape[0]
     if np.allclose(got, want * n):
-        return "not divided by N: the loss is the mean over the batch, and so is its gradient"
-    return "dL/ds = (softmax(s) - onehot(y)) / N"
+        return say("lab4.not_divided")
+    return say("lab4.softmax")
 
 
 def svm_hint(case, name, got, want):
     if name == "loss" and np.allclose(got, want * case["scores"].shape[0]):
-        return "the loss is the mean over the batch, not the sum"
+        return say("lab4.svm_mean")
+    if name == "loss" and np.allclose(got, want + 1):
+        return say("hint.svm_correct_class")
     if name == "dscores":
-        return (
-            "for each j != y with a positive margin: +1 at j and -1 at y (then / N); "
-            "the correct class itself never counts as a margin"
-        )
-    return "L_i = Σ_{j≠y_i} max(0, s_j - s_{y_i} + 1), averaged over the batch"
+        return say("lab4.svm_dscores")
+    return say("lab4.svm")
 
 
 PARTS = [
@@ -117,7 +97,7 @@ PARTS = [
         3,
         ("softmax_cross_entropy",),
         loss_cases,
-        run_loss("softmax_cross_entropy"),
+        run_softmax_cross_entropy,
         {"softmax_cross_entropy": lambda *a: F.softmax_cross_entropy(*a)},
         softmax_hint,
     ),
@@ -126,7 +106,7 @@ PARTS = [
         3,
         ("multiclass_svm",),
         loss_cases,
-        run_loss("multiclass_svm"),
+        run_multiclass_svm,
         {"multiclass_svm": lambda *a: F.multiclass_svm(*a)},
         svm_hint,
     ),

@@ -8,14 +8,10 @@ from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD
 from ..parameter import Parameter
 from ..zoo import lenet5
-from .parts import Part, StudentError, as_output, call
-
-# The student's parameter names, in the order of mc.zoo.lenet5()'s parameters.
-NAMES = [
-    f"{layer}.{kind}"
-    for layer in ("conv1", "conv2", "fc1", "fc2", "fc3")
-    for kind in ("weight", "bias")
-]
+from .messages import say
+from .parts import Part, StudentError
+from .runs import LENET5_NAMES as NAMES
+from .runs import run_init, run_lenet, run_sgd
 
 
 def lenet5_shapes() -> dict[str, tuple[int, ...]]:
@@ -38,15 +34,6 @@ def sgd_cases(rng):
     return cases
 
 
-def run_sgd(ns, case):
-    w, v = case["w"], np.zeros_like(case["w"])
-    for g in case["grads"]:
-        args = {"w": w, "dw": g, "v": v, "lr": case["lr"], "momentum": case["momentum"]}
-        w, v = call(ns, "sgd_momentum", args, ("w", "v"))
-        w, v = as_output("w", w, "the new w"), as_output("v", v, "the new v")
-    return {"w": w}
-
-
 def reference_sgd(w, dw, v, lr, momentum):
     """One step of minicnn's SGD from velocity v (PyTorch's rule: v = μv + g, w -= lr·v)."""
     p = Parameter(w.copy())
@@ -60,7 +47,7 @@ def reference_sgd(w, dw, v, lr, momentum):
 
 
 def sgd_hint(case, name, got, want):
-    return "v = momentum·v + dw, then w = w - lr·v (PyTorch's form; v starts at zero)"
+    return say("lab5.sgd")
 
 
 def lenet_cases(rng):
@@ -80,19 +67,6 @@ def lenet_cases(rng):
     return cases
 
 
-def run_lenet(ns, case):
-    loss, grads = call(ns, "lenet5_loss", case, ("loss", "grads"))
-    if not isinstance(grads, dict):
-        raise StudentError(f"grads must be a dict {{name: gradient}}, got {type(grads).__name__}")
-    missing = [k for k in NAMES if k not in grads]
-    if missing:
-        raise StudentError(f"grads has no entry for {', '.join(missing)}")
-    out = {"loss": as_output("loss", loss, "loss")}
-    for k in NAMES:
-        out[f"grads[{k}]"] = as_output(k, grads[k], f"grads[{k!r}]")
-    return out
-
-
 def reference_lenet(params, x, labels):
     """minicnn's own mc.zoo.lenet5() in float64, given the student's parameter values."""
     model = lenet5().to(np.float64)
@@ -107,40 +81,30 @@ def reference_lenet(params, x, labels):
 
 def lenet_hint(case, name, got, want):
     if name == "loss":
-        return (
-            "the loss differs: check the order conv(pad 2) → ReLU → pool → conv → ReLU → pool → "
-            "flatten → fc 120 → ReLU → fc 84 → ReLU → fc 10 → softmax cross-entropy (mean)"
-        )
-    return f"{name}: walk the backward pass in exactly the reverse order of the forward"
+        return say("lab5.loss")
+    return say("lab5.reverse", name=name)
 
 
 def init_cases(rng):
     return [{"seed": s} for s in (0, 1)]
 
 
-def run_init(ns, case):
-    params = call(ns, "init_lenet5", {"rng": np.random.default_rng(case["seed"])}, ("params",))
-    if not isinstance(params, dict):
-        raise StudentError(f"init_lenet5 must return a dict, got {type(params).__name__}")
-    return {k: as_output(k, v, f"params[{k!r}]") for k, v in params.items()}
-
-
 def judge_init(case, got, _reference):
     for name, shape in lenet5_shapes().items():
         if name not in got:
-            raise StudentError(f"params has no {name!r}; the names are {', '.join(NAMES)}")
+            raise StudentError(say("lab5.no_param", name=name, names=", ".join(NAMES)))
         if got[name].shape != shape:
-            raise StudentError(f"params[{name!r}] has shape {got[name].shape}, expected {shape}")
+            have = got[name].shape
+            raise StudentError(
+                say("compare.shape", name=f"params[{name!r}]", have=have, want=shape)
+            )
         if not np.all(np.isfinite(got[name])):
-            raise StudentError(f"params[{name!r}] holds values that are not finite")
+            raise StudentError(say("lab5.not_finite", name=name))
         if name.endswith("weight"):
             std, fan_in = float(got[name].std()), int(np.prod(shape[1:]))
             he = np.sqrt(2 / fan_in)
             if not he / 3 < std < he * 3:
-                raise StudentError(
-                    f"params[{name!r}] has std {std:.3g}; He initialisation for fan-in "
-                    f"{fan_in} gives sqrt(2/{fan_in}) = {he:.3g}"
-                )
+                raise StudentError(say("lab5.he", name=name, std=std, fan_in=fan_in, he=he))
 
 
 PARTS = [

@@ -7,7 +7,15 @@ import numpy as np
 from .. import functional as F
 from ..layers import Conv2D, ReLU, Residual
 from ..model import Sequential
-from .parts import Part, as_output, call
+from .messages import say
+from .parts import Part
+from .runs import (
+    res_args,
+    run_bn_backward,
+    run_bn_forward,
+    run_res_backward,
+    run_res_forward,
+)
 
 BN_SHAPES = [(6, 4), (4, 3, 5, 5), (2, 2, 3, 4)]
 
@@ -31,58 +39,16 @@ def bn_cases(rng):
     return cases
 
 
-def bn_forward(ns, case):
-    """(y, cache, updated running_mean, updated running_var)."""
-    stats = {"running_mean": case["running_mean"].copy(), "running_var": case["running_var"].copy()}
-    args = {
-        "x": case["x"],
-        "gamma": case["gamma"],
-        "beta": case["beta"],
-        **stats,
-        "training": case["training"],
-    }
-    y, cache = call(
-        ns, "batch_norm_forward", args, ("y", "cache"), updates=("running_mean", "running_var")
-    )
-    return y, cache, stats["running_mean"], stats["running_var"]
-
-
-def run_bn_forward(ns, case):
-    y, _, mean, var = bn_forward(ns, case)
-    return {
-        "y": as_output("y", y, "y"),
-        "running_mean": as_output("running_mean", mean, "running_mean"),
-        "running_var": as_output("running_var", var, "running_var"),
-    }
-
-
-def run_bn_backward(ns, case):
-    _, cache, _, _ = bn_forward(ns, case)
-    dx, dgamma, dbeta = call(
-        ns, "batch_norm_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dgamma", "dbeta")
-    )
-    return {
-        name: as_output(name, v, name)
-        for name, v in (("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta))
-    }
-
-
 def bn_forward_hint(case, name, got, want):
     if name.startswith("running") and case["training"] and np.allclose(got, case[name]):
-        return (
-            f"{name} was not updated: change it in place ({name}[...] = ...); assigning to "
-            "the name only rebinds your local variable"
-        )
+        return say("lab6.not_updated", name=name)
     if name == "running_var":
-        return (
-            "the running variance takes the *unbiased* batch variance, σ²·M/(M-1), with "
-            "momentum 0.1: running = 0.9·running + 0.1·new (PyTorch's convention)"
-        )
+        return say("lab6.running_var")
     if name == "running_mean":
-        return "running_mean = 0.9·running_mean + 0.1·μ, in training only"
+        return say("lab6.running_mean")
     if not case["training"]:
-        return "in evaluation, normalise with the running statistics, not the batch's"
-    return "μ and σ² per channel over every axis but axis 1; σ² is the biased variance; ε = 1e-5"
+        return say("lab6.eval")
+    return say("lab6.stats")
 
 
 def bn_backward_hint(case, name, got, want):
@@ -91,10 +57,7 @@ def bn_backward_hint(case, name, got, want):
         axes = (0, *range(2, case["x"].ndim))
         inv_std = 1 / np.sqrt(case["x"].var(axis=axes, keepdims=True) + 1e-5)
         if np.allclose(got, case["dy"] * gamma * inv_std):
-            return (
-                "dx treats μ and σ as constants; in training they depend on every x of the "
-                "channel: dx = (γ/σ)/M · (M·dy − Σdy − x̂·Σ(dy·x̂))"
-            )
+            return say("lab6.constant_stats")
     return None
 
 
@@ -112,24 +75,6 @@ def res_cases(rng):
             }
         )
     return cases
-
-
-def res_args(case):
-    return {k: case[k] for k in ("x", "w1", "b1", "w2", "b2")}
-
-
-def run_res_forward(ns, case):
-    y, _ = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
-    return {"y": as_output("y", y, "y")}
-
-
-GRADS = ("dx", "dw1", "db1", "dw2", "db2")
-
-
-def run_res_backward(ns, case):
-    _, cache = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
-    grads = call(ns, "residual_block_backward", {"dy": case["dy"], "cache": cache}, GRADS)
-    return {name: as_output(name, v, name) for name, v in zip(GRADS, grads, strict=True)}
 
 
 def reference_block(x, w1, b1, w2, b2):
@@ -164,9 +109,9 @@ def res_backward_hint(case, name, got, want):
     y, _ = reference_res_forward(**res_args(case))
     ds = case["dy"] * (y > 0)  # the gradient at the sum, behind the last ReLU
     if np.allclose(got, want - ds):
-        return "the skip path's gradient is missing: dx = dx through the body + dL/d(sum)"
+        return say("lab6.skip_missing")
     if np.allclose(got, want - ds + case["dy"]):
-        return "the skip gradient must pass the final ReLU's mask too: use dL/d(sum), not dy"
+        return say("lab6.skip_mask")
     return None
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .messages import say
+
 # Outputs are compared in float64 (the cases are float64): a correct loop or im2col
 # version agrees with the reference to ~1e-12, a wrong one is off by far more.
 RTOL, ATOL = 1e-5, 1e-7
@@ -78,21 +80,17 @@ def call(ns: Mapping, name: str, args: Mapping, returns: tuple[str, ...], update
     """
     fn = ns.get(name)
     if fn is None:
-        raise StudentError(f"`{name}` is not defined: run (or fix) the cell that defines it")
+        raise StudentError(say("call.undefined", name=name))
     if not callable(fn):
-        raise StudentError(f"`{name}` is a {type(fn).__name__}, not a function")
+        raise StudentError(say("call.not_function", name=name, kind=type(fn).__name__))
     given = {k: v if k in updates else _copy(v) for k, v in args.items()}
     try:
         result = fn(*given.values())
     except NotImplementedError:
-        raise NotImplementedPart(f"`{name}` is not implemented yet") from None
+        raise NotImplementedPart(say("call.not_implemented", name=name)) from None
     for k, v in args.items():
         if k not in updates and not _same(given[k], v):
-            raise StudentError(
-                f"`{name}` changed its argument `{k}` in place; the caller still needs it "
-                f"(a layer's input is also its cache). Write into a new array, or copy first: "
-                f"{k} = {k}.copy()"
-            )
+            raise StudentError(say("call.in_place", name=name, arg=k))
     return check_returns(name, result, returns)
 
 
@@ -100,12 +98,12 @@ def check_returns(name: str, result, returns: tuple[str, ...]):
     """The result as a tuple of ``len(returns)`` values (or the one value), or a clear error."""
     wanted = ", ".join(returns)
     if result is None:
-        raise StudentError(f"`{name}` returned None: did you forget `return {wanted}`?")
+        raise StudentError(say("call.none", name=name, wanted=wanted))
     if len(returns) == 1:
         return result
     if not isinstance(result, tuple) or len(result) != len(returns):
         got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
-        raise StudentError(f"`{name}` must return the {len(returns)} values ({wanted}); got {got}")
+        raise StudentError(say("call.count", name=name, n=len(returns), wanted=wanted, got=got))
     return result
 
 
@@ -136,10 +134,10 @@ def _same(given, original) -> bool:
 def as_output(name: str, value, what: str) -> np.ndarray:
     """An output as an array, or a StudentError saying what it was instead."""
     if value is None:
-        raise StudentError(f"{what} is None (a forgotten `return`?)")
+        raise StudentError(say("output.none", what=what))
     arr = np.asarray(value)
     if arr.dtype == object:
-        raise StudentError(f"{what} should be an array of numbers, got {type(value).__name__}")
+        raise StudentError(say("output.object", what=what, kind=type(value).__name__))
     return arr
 
 
@@ -147,44 +145,61 @@ def compare(part: Part, case: Case, got: Outputs, expected: Outputs) -> None:
     """Raise StudentError at the first output that differs from the reference."""
     for name, want in expected.items():
         if name not in got:
-            raise StudentError(f"{name} is missing from the result")
+            raise StudentError(say("compare.missing", name=name))
         have = got[name]
         if have.shape != want.shape:
-            msg = f"{name} has shape {have.shape}, expected {want.shape}"
+            msg = say("compare.shape", name=name, have=have.shape, want=want.shape)
             if have.shape == want.shape[::-1] and have.ndim == 2:
-                msg += " (it looks transposed)"
+                msg += say("compare.transposed")
             elif have.size == want.size:
-                msg += " (same number of values, wrong arrangement: check the reshape)"
-            raise StudentError(msg)
+                msg += say("compare.arrangement")
+            hint = _hint_of(part, case, name, have, want)
+            raise StudentError(msg + (f". {hint}" if hint else ""))
         if np.allclose(have, want, rtol=RTOL, atol=ATOL):
             continue
         detail = worst_index(have, want)
         hint = (part.hint and part.hint(case, name, have, want)) or generic_hint(case, have, want)
-        raise StudentError(f"{name} is wrong: {detail}" + (f". {hint}" if hint else ""))
+        raise StudentError(
+            say("compare.wrong", name=name, detail=detail) + (f". {hint}" if hint else "")
+        )
+
+
+def _hint_of(part: Part, case: Case, name: str, have, want) -> str | None:
+    """The part's hint for an output whose shape is wrong (most hints assume the right
+    shape, and may fail on another: then there is none)."""
+    if part.hint is None:
+        return None
+    try:
+        return part.hint(case, name, have, want)
+    except Exception:  # noqa: BLE001 - a hint comparing arrays of other shapes
+        return None
 
 
 def worst_index(have: np.ndarray, want: np.ndarray) -> str:
     """'at [1, 0, 2]: got 3.5, expected 1.25 (17 of 60 values differ)'."""
     if not np.all(np.isfinite(have)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(have))[0])
-        return f"it holds {have[bad]} at {list(bad)} (not finite)"
+        return say("compare.not_finite", value=have[bad], where=list(bad))
     err = np.abs(have - want) - RTOL * np.abs(want)
     idx = np.unravel_index(int(np.argmax(err)), have.shape) if have.ndim else ()
     wrong = int(np.sum(~np.isclose(have, want, rtol=RTOL, atol=ATOL)))
-    where = f" at {[int(i) for i in idx]}" if have.ndim else ""
-    return (
-        f"{where.strip() or 'value'}: got {float(have[idx]) + 0.0:.6g}, "
-        f"expected {float(want[idx]) + 0.0:.6g}"
-        f" ({wrong} of {have.size} values differ)"
+    where = say("compare.at", index=[int(i) for i in idx]) if have.ndim else say("compare.value")
+    return say(
+        "compare.worst",
+        where=where,
+        got=f"{float(have[idx]) + 0.0:.6g}",
+        want=f"{float(want[idx]) + 0.0:.6g}",
+        wrong=wrong,
+        size=have.size,
     )
 
 
 def generic_hint(case: Case, have: np.ndarray, want: np.ndarray) -> str | None:
     """Name a pattern that fits the whole array: a sign, a constant factor, a transpose."""
     if np.allclose(have, -want, rtol=RTOL, atol=ATOL):
-        return "Every value has the wrong sign"
+        return say("hint.sign")
     if np.allclose(have, 0) and not np.allclose(want, 0):
-        return "It is all zeros: is the result ever written into the array you return?"
+        return say("hint.zeros")
     nz = np.abs(want) > 1e-8
     if nz.any():
         ratio = have[nz] / want[nz]
@@ -192,12 +207,14 @@ def generic_hint(case: Case, have: np.ndarray, want: np.ndarray) -> str | None:
         if abs(r) > 1e-12 and np.allclose(have, r * want, rtol=1e-4, atol=ATOL):
             x = case.get("x")
             batch = x.shape[0] if isinstance(x, np.ndarray) else None
-            if batch and np.isclose(r, 1 / batch):
-                return f"It is the reference divided by the batch size N = {batch}"
-            if batch and np.isclose(r, batch):
-                return f"It is the reference times the batch size N = {batch}"
-            return f"It is the reference times {r:.4g}: a constant factor is off"
+            # With N = 2 a factor of 2 (a missing 1/2 of a square's derivative) would be
+            # blamed on the batch: name the batch only when the two differ.
+            if batch and batch != 2 and np.isclose(r, 1 / batch):
+                return say("hint.div_batch", n=batch)
+            if batch and batch != 2 and np.isclose(r, batch):
+                return say("hint.times_batch", n=batch)
+            return say("hint.factor", r=r)
     if have.ndim >= 2 and have.shape[-1] == have.shape[-2]:
         if np.allclose(np.swapaxes(have, -1, -2), want, rtol=RTOL, atol=ATOL):
-            return "It is the reference with its last two axes swapped (transposed)"
+            return say("hint.swapped")
     return None

@@ -1,0 +1,672 @@
+"""The grader's words in the lab's language: ``say(key, lang, **values)``.
+
+Every sentence the grader writes to a student or an instructor is here, in Korean
+and English, so a Korean lab is graded in Korean. The language comes from the
+notebook's metadata (``metadata.minicnn.lang``, written by ``build``); ``--lang``
+overrides it (``language_of``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Iterator
+
+LANGS = ("en", "ko")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- the table and the report
+    "head.part": {"en": "part", "ko": "항목"},
+    "head.points": {"en": "points", "ko": "점수"},
+    "head.verdict": {"en": "verdict", "ko": "판정"},
+    "head.diagnostic": {"en": "diagnostic", "ko": "설명"},
+    "total": {"en": "total: {got}/{best}", "ko": "합계(total): {got}/{best}"},
+    "note": {"en": "note: {text}", "ko": "참고: {text}"},
+    "verdict.passed": {"en": "passed", "ko": "통과"},
+    "verdict.wrong": {"en": "wrong", "ko": "틀림"},
+    "verdict.error": {"en": "error", "ko": "오류"},
+    "verdict.not implemented": {"en": "not implemented", "ko": "미구현(not implemented)"},
+    "verdict.time limit": {"en": "time limit", "ko": "시간 초과"},
+    "cases": {"en": "{n} cases", "ko": "사례 {n}개"},
+    "passed.line": {
+        "en": "✔ {part}: passed ({cases}, {points} point{s})",
+        "ko": "✔ {part}: 통과 (사례 {n}개, {points}점)",
+    },
+    # -- what the grader says when the student's process misbehaves
+    "unreadable": {
+        "en": "could not read {name}: {why}",
+        "ko": "{name} 파일을 읽지 못했습니다: {why}",
+    },
+    "part.time": {
+        "en": "stopped after {seconds:g} s (an infinite loop?); all the cases of this part "
+        "must finish within that time",
+        "ko": "{seconds:g}초 안에 끝나지 않아 멈췄습니다(무한 루프인지 확인하세요). 이 항목의 "
+        "사례는 모두 그 시간 안에 끝나야 합니다",
+    },
+    "part.crash": {
+        "en": "the process ended while testing this part (os._exit, a crash in C code, or "
+        "more memory than the limit of {memory} MB)",
+        "ko": "이 항목을 채점하는 동안 프로세스가 끝났습니다(os._exit, C 코드의 충돌, 또는 "
+        "메모리 한도 {memory} MB 초과)",
+    },
+    "cells.time": {
+        "en": "the notebook's cells did not finish within {seconds:g} s",
+        "ko": "노트북의 셀이 {seconds:g}초 안에 끝나지 않았습니다",
+    },
+    "cells.crash": {
+        "en": "the process ended while running the notebook's cells, before this part was "
+        "tested (os._exit, exit(), a crash, or more memory than {memory} MB): no points",
+        "ko": "이 항목을 채점하기 전에, 노트북의 셀을 실행하는 중에 프로세스가 끝났습니다"
+        "(os._exit, exit(), 충돌, 또는 메모리 {memory} MB 초과). 점수가 없습니다",
+    },
+    "outputs.bad": {
+        "en": "the outputs could not be compared with the reference ({why})",
+        "ko": "출력을 기준 답과 비교할 수 없었습니다({why})",
+    },
+    # -- the reference is out of reach
+    "blocked": {
+        "en": "{module} is not available in {lab} ({title}): {why} During this lab you "
+        "have {provides}.",
+        "ko": "{lab}({title})에서는 {module}을(를) 쓸 수 없습니다: {why} 이 실습에서 쓸 수 "
+        "있는 것은 {provides}입니다.",
+    },
+    "blocked.why.reference": {
+        "en": "it holds what this lab asks you to write, and your answer is graded against it.",
+        "ko": "이 실습에서 직접 작성할 내용이 들어 있고, 채점의 기준(reference)이기 때문입니다.",
+    },
+    "blocked.why.other": {
+        "en": "another library's version of what this lab asks you to write is not your work.",
+        "ko": "다른 라이브러리가 구현한 것을 쓰면 직접 작성한 답이 아니기 때문입니다.",
+    },
+    "blocked.provides": {
+        "en": "numpy, the functions you write{extra}",
+        "ko": "numpy와 직접 작성한 함수{extra}",
+    },
+    "blocked.in_check": {
+        "en": "`{function}` uses {module}: {message}",
+        "ko": "`{function}`이(가) {module}을(를) 씁니다: {message}",
+    },
+    # -- the install must stay as it was
+    "install.changed": {
+        "en": "grading stopped: the files of minicnn changed while {name} was graded "
+        "({files}). A submission must not change the grader; reinstall minicnn "
+        "(pip install --force-reinstall minicnn) before grading again, and look at {name}.",
+        "ko": "채점을 멈췄습니다: {name}을(를) 채점하는 동안 minicnn의 파일이 바뀌었습니다"
+        "({files}). 제출물이 채점기를 바꾸면 안 됩니다. 다시 채점하기 전에 minicnn을 새로 "
+        "설치하고(pip install --force-reinstall minicnn), {name}을(를) 살펴보세요.",
+    },
+    # -- what is wrong with an answer (parts.py)
+    "call.undefined": {
+        "en": "`{name}` is not defined: run (or fix) the cell that defines it",
+        "ko": "`{name}`이(가) 정의되어 있지 않습니다: 그 함수를 정의하는 셀을 실행하거나 고치세요",
+    },
+    "call.not_function": {
+        "en": "`{name}` is a {kind}, not a function",
+        "ko": "`{name}`은(는) 함수가 아니라 {kind}입니다",
+    },
+    "call.not_implemented": {
+        "en": "`{name}` is not implemented yet",
+        "ko": "`{name}`을(를) 아직 구현하지 않았습니다(not implemented)",
+    },
+    "call.in_place": {
+        "en": "`{name}` changed its argument `{arg}` in place; the caller still needs it (a "
+        "layer's input is also its cache). Write into a new array, or copy first: "
+        "{arg} = {arg}.copy()",
+        "ko": "`{name}`이(가) 인자 `{arg}`를 제자리에서(in place) 바꿨습니다. 호출한 쪽은 그 "
+        "값이 아직 필요합니다(층의 입력은 캐시이기도 합니다). 새 배열에 쓰거나 먼저 "
+        "복사하세요: {arg} = {arg}.copy()",
+    },
+    "call.none": {
+        "en": "`{name}` returned None: did you forget `return {wanted}`?",
+        "ko": "`{name}`이(가) None을 돌려주었습니다: `return {wanted}`를 빠뜨리지 않았나요?",
+    },
+    "call.count": {
+        "en": "`{name}` must return the {n} values ({wanted}); got {got}",
+        "ko": "`{name}`은(는) 값 {n}개({wanted})를 돌려줘야 합니다. 돌려준 것: {got}",
+    },
+    "output.none": {
+        "en": "{what} is None (a forgotten `return`?)",
+        "ko": "{what}이(가) None입니다(`return`을 빠뜨렸나요?)",
+    },
+    "output.object": {
+        "en": "{what} should be an array of numbers, got {kind}",
+        "ko": "{what}은(는) 숫자 배열이어야 하는데 {kind}입니다",
+    },
+    "compare.missing": {
+        "en": "{name} is missing from the result",
+        "ko": "결과에 {name}이(가) 없습니다",
+    },
+    "compare.shape": {
+        "en": "{name} has shape {have}, expected {want}",
+        "ko": "{name}의 모양(shape)이 {have}입니다. {want}이어야 합니다",
+    },
+    "compare.transposed": {
+        "en": " (it looks transposed)",
+        "ko": " (전치된(transposed) 것 같습니다)",
+    },
+    "compare.arrangement": {
+        "en": " (same number of values, wrong arrangement: check the reshape)",
+        "ko": " (값의 개수는 같지만 배치가 틀렸습니다: reshape를 확인하세요)",
+    },
+    "compare.wrong": {"en": "{name} is wrong: {detail}", "ko": "{name}이(가) 틀렸습니다: {detail}"},
+    "compare.not_finite": {
+        "en": "it holds {value} at {where} (not finite)",
+        "ko": "{where}에 유한하지 않은 값 {value}가 있습니다",
+    },
+    "compare.worst": {
+        "en": "{where}: got {got}, expected {want} ({wrong} of {size} values differ)",
+        "ko": "{where}: {got}이(가) 나왔는데 {want}이어야 합니다(값 {size}개 중 {wrong}개가 다름)",
+    },
+    "compare.value": {"en": "value", "ko": "값"},
+    "compare.at": {"en": "at {index}", "ko": "위치 {index}"},
+    "hint.sign": {"en": "Every value has the wrong sign", "ko": "모든 값의 부호가 반대입니다"},
+    "hint.zeros": {
+        "en": "It is all zeros: is the result ever written into the array you return?",
+        "ko": "모두 0입니다: 돌려주는 배열에 결과를 쓰기는 하나요?",
+    },
+    "hint.swapped": {
+        "en": "It is the reference with its last two axes swapped (transposed)",
+        "ko": "기준 답에서 마지막 두 축을 바꾼(전치한, transposed) 것입니다",
+    },
+    "case": {"en": " [case {i}: {shapes}]", "ko": " [사례 {i}: {shapes}]"},
+    # -- the student's cells (harness.py)
+    "cell.syntax": {
+        "en": "SyntaxError in cell {n}, line {line}: {msg}",
+        "ko": "{n}번 셀 {line}번째 줄에 문법 오류(SyntaxError)가 있습니다: {msg}",
+    },
+    "cell.time": {
+        "en": "cell {n} ran longer than {seconds:g} s and was stopped",
+        "ko": "{n}번 셀이 {seconds:g}초보다 오래 걸려 멈췄습니다",
+    },
+    "cell.where": {
+        "en": " (cell {n} `{first}`, line {line}: `{text}`)",
+        "ko": " ({n}번 셀 `{first}`, {line}번째 줄: `{text}`)",
+    },
+    "cell.missing": {
+        "en": "`{name}` was not defined because its cell failed: {why}",
+        "ko": "`{name}`이(가) 정의되지 않았습니다. 그 셀이 실패했기 때문입니다: {why}",
+    },
+    "recursion": {
+        "en": "RecursionError: a function calls itself",
+        "ko": "RecursionError: 함수가 끝없이 자기 자신을 부릅니다",
+    },
+    # -- lab 1
+    "lab1.not_whole": {
+        "en": "(n - f + 2p)/s + 1 = ({n} - {f} + 2*{p})/{s} + 1 is not whole: raise ValueError, "
+        "as the lecture's '2.33 doesn't fit'",
+        "ko": "(n - f + 2p)/s + 1 = ({n} - {f} + 2*{p})/{s} + 1이 정수가 아닙니다: 강의의 "
+        "'2.33은 맞지 않는다'처럼 ValueError를 발생시키세요",
+    },
+    "lab1.returned": {
+        "en": "conv_output_size{args} returned {out!r}; a size that does not come out whole "
+        "(the lecture's 2.33) must raise ValueError",
+        "ko": "conv_output_size{args}가 {out!r}을(를) 돌려주었습니다. 정수가 되지 않는 "
+        "크기(강의의 2.33)는 ValueError를 발생시켜야 합니다",
+    },
+    "lab1.whole": {
+        "en": "this size is whole: return it, do not raise",
+        "ko": "이 크기는 정수입니다: 예외를 발생시키지 말고 돌려주세요",
+    },
+    "lab1.formula": {"en": "out = (n - f + 2p) / s + 1", "ko": "out = (n - f + 2p) / s + 1"},
+    "lab1.weights_only": {
+        "en": "that is the weights only: each filter also has one bias",
+        "ko": "가중치만 센 값입니다: 필터마다 편향(bias)도 하나씩 있습니다",
+    },
+    "lab1.one_filter": {
+        "en": "that is one filter; there are out_channels of them",
+        "ko": "필터 하나만 센 값입니다: 필터는 out_channels개 있습니다",
+    },
+    "lab1.count": {
+        "en": "each filter has F*F*C weights and 1 bias",
+        "ko": "필터마다 가중치 F*F*C개와 편향 1개가 있습니다",
+    },
+    "lab1.flipped": {
+        "en": "you flipped the kernel (true convolution ∗); CNN layers compute ⋆ (no flip)",
+        "ko": "커널을 뒤집었습니다(진짜 합성곱 ∗). CNN의 층은 뒤집지 않는 ⋆를 계산합니다",
+    },
+    "lab1.no_bias": {"en": "the bias b[k] is missing", "ko": "편향 b[k]가 빠졌습니다"},
+    # -- lab 3
+    "lab3.every": {
+        "en": "the gradient went to every element of each window; only the window's maximum "
+        "gets it (the others did not change the output)",
+        "ko": "기울기가 윈도우의 모든 원소로 갔습니다. 윈도우의 최댓값만 받습니다(나머지는 "
+        "출력을 바꾸지 않았습니다)",
+    },
+    "lab3.average": {
+        "en": "that is average pooling's gradient; max pooling sends dy to the maximum only",
+        "ko": "평균 풀링의 기울기입니다. 최대 풀링은 dy를 최댓값에만 보냅니다",
+    },
+    "lab3.ties": {
+        "en": "this input has ties (equal values in a window): give the gradient to one "
+        "maximum only, the first one in row-major order, as np.argmax picks it",
+        "ko": "이 입력에는 동점(윈도우 안의 같은 값)이 있습니다: 기울기는 최댓값 하나에만, "
+        "np.argmax가 고르듯 행 우선 순서로 첫 번째 것에 주세요",
+    },
+    "lab3.overlap": {
+        "en": "the windows overlap here: add (+=) the gradients where they meet, never assign",
+        "ko": "여기서는 윈도우가 겹칩니다: 겹치는 곳의 기울기는 대입하지 말고 더하세요(+=)",
+    },
+    "lab3.unchanged": {
+        "en": "dy passed through unchanged: zero it where x <= 0",
+        "ko": "dy가 그대로 통과했습니다: x <= 0인 곳은 0으로 만드세요",
+    },
+    "lab3.mask_only": {
+        "en": "that is the mask alone: multiply it by dy (chain rule)",
+        "ko": "마스크만 돌려주었습니다: dy를 곱하세요(연쇄 법칙, chain rule)",
+    },
+    "lab3.identity": {
+        "en": "with training=False (or p=0) dropout is the identity: y must equal x",
+        "ko": "training=False(또는 p=0)이면 드롭아웃은 항등 함수입니다: y는 x와 같아야 합니다",
+    },
+    "lab3.no_test_scale": {
+        "en": " (no 1/(1-p) scaling at test time in inverted dropout)",
+        "ko": " (inverted dropout은 테스트 때 1/(1-p)로 키우지 않습니다)",
+    },
+    "lab3.not_scaled": {
+        "en": "the kept units are not scaled: inverted dropout multiplies them by 1/(1-p) "
+        "during training, so that nothing changes at test time",
+        "ko": "남은 유닛을 키우지 않았습니다: inverted dropout은 학습 때 1/(1-p)를 곱해서 "
+        "테스트 때는 아무것도 바꾸지 않아도 되게 합니다",
+    },
+    "lab3.scale": {
+        "en": "a kept unit must be x/(1-p) = x/{keep:g}; some are not",
+        "ko": "남은 유닛은 x/(1-p) = x/{keep:g}이어야 하는데 그렇지 않은 것이 있습니다",
+    },
+    "lab3.drop_rate": {
+        "en": "{dropped:.0%} of the units were dropped with p = {p}: p is the probability to "
+        "DROP a unit (PyTorch's convention), not to keep it",
+        "ko": "p = {p}인데 유닛의 {dropped:.0%}를 버렸습니다: p는 유닛을 남길 확률이 아니라 "
+        "버릴(DROP) 확률입니다(PyTorch의 방식)",
+    },
+    "lab3.backward_scale": {
+        "en": "dx is missing the 1/(1-p) scale that the forward applied",
+        "ko": "dx에 순전파에서 곱한 1/(1-p)가 빠졌습니다",
+    },
+    "lab3.same_mask": {
+        "en": "dx must be dy times the same mask (and scale) the forward pass used: keep the "
+        "mask in the cache; never draw a new one in backward",
+        "ko": "dx는 dy에 순전파가 쓴 것과 같은 마스크(와 배율)를 곱한 것이어야 합니다: "
+        "마스크를 캐시에 두고, 역전파에서 새로 뽑지 마세요",
+    },
+    # -- lab 2
+    "lab2.columns": {
+        "en": "minicnn's columns are the windows (Deep Learning from Scratch uses rows)",
+        "ko": "minicnn에서는 열(column)이 윈도우입니다"
+        "(『밑바닥부터 시작하는 딥러닝』은 행을 씁니다)",
+    },
+    "lab2.order": {
+        "en": "row r = (c, p, q) in that order (c slowest), column = (n, i, j)",
+        "ko": "행 r = (c, p, q) 순서(c가 가장 느리게 바뀜), 열 = (n, i, j)",
+    },
+    "lab2.no_rot": {
+        "en": "dX is dY full-correlated with K itself: the kernel must be rotated by 180° "
+        "(lecture 002: ∂E/∂X = ∂E/∂Y ∗full K, a true convolution = correlation with rot180(K))",
+        "ko": "dX를 dY와 K 자체의 full correlation으로 구했습니다: 커널을 180° 회전해야 "
+        "합니다(강의 002: ∂E/∂X = ∂E/∂Y ∗full K, 진짜 합성곱은 rot180(K)와의 상관)",
+    },
+    "lab2.db_mean": {
+        "en": "db is Σ dY divided by {how} = {k}: the bias gradient is a sum over the batch "
+        "and every output position (∂E/∂B_i = Σ ∂E/∂Y_i), not a mean",
+        "ko": "db를 Σ dY를 {how} = {k}로 나눈 값으로 구했습니다: 편향의 기울기는 평균이 "
+        "아니라 배치와 모든 출력 위치에 대한 합입니다(∂E/∂B_i = Σ ∂E/∂Y_i)",
+    },
+    "lab2.batch": {"en": "the batch size N", "ko": "배치 크기 N"},
+    "lab2.dw_rotated": {
+        "en": "dw is rotated by 180°: dK = X ⋆ dY needs no rotation",
+        "ko": "dw가 180° 회전되어 있습니다: dK = X ⋆ dY에는 회전이 필요 없습니다",
+    },
+    "lab2.central": {
+        "en": "close, not close enough: use central differences (f(x+h) - f(x-h)) / 2h",
+        "ko": "가깝지만 충분하지 않습니다: 중앙 차분 (f(x+h) - f(x-h)) / 2h를 쓰세요",
+    },
+    # -- lab 4
+    "lab4.dw_shape": {
+        "en": "dw must have the weight's shape (out, in): dW = dYᵀ X",
+        "ko": "dw는 가중치와 같은 모양 (out, in)이어야 합니다: dW = dYᵀ X",
+    },
+    "lab4.db_mean": {
+        "en": "db is averaged over the batch: it is the sum Σ_n dY[n] (the loss already averages)",
+        "ko": "db를 배치에 대해 평균했습니다: 합 Σ_n dY[n]이어야 합니다(평균은 손실이 이미 "
+        "냈습니다)",
+    },
+    "lab4.overflow": {
+        "en": "exp overflows for large scores: subtract each row's maximum first",
+        "ko": "점수가 크면 exp가 넘칩니다(overflow): 먼저 각 행의 최댓값을 빼세요",
+    },
+    "lab4.not_divided": {
+        "en": "not divided by N: the loss is the mean over the batch, and so is its gradient",
+        "ko": "N으로 나누지 않았습니다: 손실은 배치에 대한 평균이고, 그 기울기도 그렇습니다",
+    },
+    "lab4.softmax": {
+        "en": "dL/ds = (softmax(s) - onehot(y)) / N",
+        "ko": "dL/ds = (softmax(s) - onehot(y)) / N",
+    },
+    "lab4.svm_mean": {
+        "en": "the loss is the mean over the batch, not the sum",
+        "ko": "손실은 배치에 대한 합이 아니라 평균입니다",
+    },
+    "lab4.svm_dscores": {
+        "en": "for each j != y with a positive margin: +1 at j and -1 at y (then / N); the "
+        "correct class itself never counts as a margin",
+        "ko": "마진이 양수인 j != y마다 j에 +1, y에 -1을 더하고 N으로 나눕니다. 정답 클래스 "
+        "자신은 마진으로 세지 않습니다",
+    },
+    "lab4.svm": {
+        "en": "L_i = Σ_{{j≠y_i}} max(0, s_j - s_{{y_i}} + 1), averaged over the batch",
+        "ko": "L_i = Σ_{{j≠y_i}} max(0, s_j - s_{{y_i}} + 1)을 배치에 대해 평균합니다",
+    },
+    # -- lab 5
+    "lab5.sgd": {
+        "en": "v = momentum·v + dw, then w = w - lr·v (PyTorch's form; v starts at zero)",
+        "ko": "v = momentum·v + dw, 그다음 w = w - lr·v (PyTorch의 형태, v는 0에서 시작)",
+    },
+    "lab5.loss": {
+        "en": "the loss differs: check the order conv(pad 2) → ReLU → pool → conv → ReLU → "
+        "pool → flatten → fc 120 → ReLU → fc 84 → ReLU → fc 10 → softmax cross-entropy (mean)",
+        "ko": "손실이 다릅니다: 순서를 확인하세요 conv(pad 2) → ReLU → pool → conv → ReLU → "
+        "pool → flatten → fc 120 → ReLU → fc 84 → ReLU → fc 10 → softmax cross-entropy(평균)",
+    },
+    "lab5.reverse": {
+        "en": "{name}: walk the backward pass in exactly the reverse order of the forward",
+        "ko": "{name}: 역전파는 순전파와 정확히 반대 순서로 거슬러 가세요",
+    },
+    "lab5.no_param": {
+        "en": "params has no {name!r}; the names are {names}",
+        "ko": "params에 {name!r}이(가) 없습니다. 이름은 {names}입니다",
+    },
+    "lab5.not_finite": {
+        "en": "params[{name!r}] holds values that are not finite",
+        "ko": "params[{name!r}]에 유한하지 않은 값이 있습니다",
+    },
+    "lab5.he": {
+        "en": "params[{name!r}] has std {std:.3g}; He initialisation for fan-in {fan_in} gives "
+        "sqrt(2/{fan_in}) = {he:.3g}",
+        "ko": "params[{name!r}]의 표준편차가 {std:.3g}입니다. fan-in이 {fan_in}일 때 He "
+        "초기화는 sqrt(2/{fan_in}) = {he:.3g}입니다",
+    },
+    "lab2.numgrad_undefined": {
+        "en": "`numerical_gradient` is not defined: run the cell that defines it",
+        "ko": "`numerical_gradient`가 정의되어 있지 않습니다: 그 함수를 정의하는 셀을 실행하세요",
+    },
+    "lab2.numgrad_changed": {
+        "en": "numerical_gradient left x changed: restore each x[i] after nudging it",
+        "ko": "numerical_gradient가 x를 바꿔 놓았습니다: x[i]를 조금 움직인 뒤에는 되돌려 두세요",
+    },
+    "lab5.grads_dict": {
+        "en": "grads must be a dict {{name: gradient}}, got {kind}",
+        "ko": "grads는 {{이름: 기울기}} 형태의 dict여야 하는데 {kind}입니다",
+    },
+    "lab5.grads_missing": {
+        "en": "grads has no entry for {names}",
+        "ko": "grads에 {names} 항목이 없습니다",
+    },
+    "lab5.init_dict": {
+        "en": "init_lenet5 must return a dict, got {kind}",
+        "ko": "init_lenet5는 dict를 돌려줘야 하는데 {kind}입니다",
+    },
+    # -- lab 6
+    "lab6.not_updated": {
+        "en": "{name} was not updated: change it in place ({name}[...] = ...); assigning to the "
+        "name only rebinds your local variable",
+        "ko": "{name}이(가) 바뀌지 않았습니다: 제자리에서 바꾸세요({name}[...] = ...). 이름에 "
+        "대입하면 지역 변수만 바뀝니다",
+    },
+    "lab6.running_var": {
+        "en": "the running variance takes the *unbiased* batch variance, σ²·M/(M-1), with "
+        "momentum 0.1: running = 0.9·running + 0.1·new (PyTorch's convention)",
+        "ko": "이동 분산(running variance)에는 배치의 *불편(unbiased)* 분산 σ²·M/(M-1)을 "
+        "모멘텀 0.1로 반영합니다: running = 0.9·running + 0.1·new (PyTorch의 방식)",
+    },
+    "lab6.running_mean": {
+        "en": "running_mean = 0.9·running_mean + 0.1·μ, in training only",
+        "ko": "running_mean = 0.9·running_mean + 0.1·μ, 학습 때만 갱신합니다",
+    },
+    "lab6.eval": {
+        "en": "in evaluation, normalise with the running statistics, not the batch's",
+        "ko": "평가(evaluation) 때는 배치의 통계가 아니라 이동 통계로 정규화하세요",
+    },
+    "lab6.stats": {
+        "en": "μ and σ² per channel over every axis but axis 1; σ² is the biased variance; "
+        "ε = 1e-5",
+        "ko": "μ와 σ²는 채널마다, 축 1을 뺀 모든 축에 대해 구합니다. σ²는 편향(biased) "
+        "분산이고 ε = 1e-5입니다",
+    },
+    "lab6.constant_stats": {
+        "en": "dx treats μ and σ as constants; in training they depend on every x of the "
+        "channel: dx = (γ/σ)/M · (M·dy − Σdy − x̂·Σ(dy·x̂))",
+        "ko": "dx에서 μ와 σ를 상수로 다뤘습니다. 학습 때는 둘 다 그 채널의 모든 x에 "
+        "의존합니다: dx = (γ/σ)/M · (M·dy − Σdy − x̂·Σ(dy·x̂))",
+    },
+    "lab6.skip_missing": {
+        "en": "the skip path's gradient is missing: dx = dx through the body + dL/d(sum)",
+        "ko": "스킵 경로의 기울기가 빠졌습니다: dx = 본체를 거친 dx + dL/d(sum)",
+    },
+    "lab6.skip_mask": {
+        "en": "the skip gradient must pass the final ReLU's mask too: use dL/d(sum), not dy",
+        "ko": "스킵 경로의 기울기도 마지막 ReLU의 마스크를 거쳐야 합니다: dy가 아니라 "
+        "dL/d(sum)을 쓰세요",
+    },
+    # -- minicnn.gradcheck (python -m minicnn.gradcheck --lang ko)
+    "gc.ours": {"en": "the analytic gradient", "ko": "해석적 기울기(analytic gradient)"},
+    "gc.theirs": {"en": "the numerical one", "ko": "수치 기울기(numerical gradient)"},
+    "gc.nan": {
+        "en": "{ours} contains NaN or infinity (a division by zero, or exp/log of an extreme "
+        "value?)",
+        "ko": "{ours}에 NaN이나 무한대가 있습니다(0으로 나누었거나, 극단적인 값의 exp/log?)",
+    },
+    "gc.zero": {
+        "en": "{ours} is zero everywhere: backward never fills it in",
+        "ko": "{ours}이(가) 모두 0입니다: backward가 값을 채우지 않습니다",
+    },
+    "gc.sign": {
+        "en": "sign flipped: {ours} is minus {theirs} everywhere (a difference taken the wrong "
+        "way round, or -= for +=)",
+        "ko": "부호가 반대입니다: {ours}이(가) 어디서나 {theirs}의 음수입니다(차이를 거꾸로 "
+        "뺐거나, += 대신 -=를 썼나요?)",
+    },
+    "gc.transposed": {
+        "en": "transposed: {ours} is {theirs} transposed (swap the operands of the matrix "
+        "product, or add .T)",
+        "ko": "전치되었습니다(transposed): {ours}이(가) {theirs}을(를) 전치한 것입니다(행렬 "
+        "곱의 두 피연산자를 바꾸거나 .T를 붙이세요)",
+    },
+    "gc.rot180": {
+        "en": "rotated by 180°: {ours} is {theirs} with both spatial axes flipped; the kernel "
+        "needs rot180 here (dL/dX = dL/dY full-convolved with K, i.e. cross-correlated with "
+        "rot180(K)), or it is flipped where it should not be",
+        "ko": "180° 회전되었습니다: {ours}이(가) {theirs}의 두 공간 축을 뒤집은 것입니다. "
+        "여기서 커널에 rot180이 필요하거나(dL/dX = dL/dY를 K와 full convolution, 즉 "
+        "rot180(K)와 cross-correlation), 뒤집지 말아야 할 곳에서 뒤집었습니다",
+    },
+    "gc.axes": {
+        "en": "axes swapped: {ours} has the filter and channel axes (K, C) exchanged",
+        "ko": "축이 바뀌었습니다: {ours}에서 필터 축과 채널 축(K, C)이 서로 바뀌었습니다",
+    },
+    "gc.mask_inverted": {
+        "en": "a mask is inverted: {ours} is 0 where {theirs} is not, and the other way round "
+        "(e.g. at {first})",
+        "ko": "마스크가 뒤집혔습니다: {theirs}이(가) 0이 아닌 곳에서 {ours}은(는) 0이고, "
+        "그 반대도 마찬가지입니다(예: {first})",
+    },
+    "gc.mask_blocks": {
+        "en": "zero where a mask should pass: {ours} is 0 at {count} entries where {theirs} is "
+        "not (e.g. at {first}), and agrees everywhere else; the mask (ReLU's x > 0, the max "
+        "of a pooling window) is taken from the wrong array or points at the wrong element",
+        "ko": "마스크가 통과시켜야 할 곳이 0입니다: {theirs}이(가) 0이 아닌 {count}곳에서 "
+        "{ours}이(가) 0이고(예: {first}), 나머지는 모두 같습니다. 마스크(ReLU의 x > 0, "
+        "풀링 윈도우의 최댓값)를 엉뚱한 배열에서 만들었거나 엉뚱한 원소를 가리킵니다",
+    },
+    "gc.mask_missing": {
+        "en": "a mask is missing: {ours} is non-zero at {count} entries where {theirs} is 0 "
+        "(e.g. at {first}), and agrees everywhere else; multiply by the mask (ReLU's x > 0, "
+        "dropout's mask) or send the gradient only to each pooling window's maximum",
+        "ko": "마스크가 빠졌습니다: {theirs}이(가) 0인 {count}곳에서 {ours}이(가) 0이 "
+        "아니고(예: {first}), 나머지는 모두 같습니다. 마스크(ReLU의 x > 0, 드롭아웃의 "
+        "마스크)를 곱하거나, 기울기를 풀링 윈도우의 최댓값에만 보내세요",
+    },
+    "gc.div_batch": {
+        "en": "off by the batch size: {ours} is 1/{batch} of {theirs} (N = {batch}): backward "
+        "divides by N where the forward does not (a mean where a sum belongs?)",
+        "ko": "배치 크기만큼 틀렸습니다: {ours}이(가) {theirs}의 1/{batch}입니다(N = "
+        "{batch}). 순전파는 N으로 나누지 않는데 역전파가 나눕니다(합이어야 할 곳에 평균?)",
+    },
+    "gc.times_batch": {
+        "en": "off by the batch size: {ours} is {batch} times {theirs} (N = {batch}): the "
+        "forward averages over the batch, so backward must divide by N as well",
+        "ko": "배치 크기만큼 틀렸습니다: {ours}이(가) {theirs}의 {batch}배입니다(N = "
+        "{batch}). 순전파가 배치에 대해 평균하므로 역전파도 N으로 나눠야 합니다",
+    },
+    "gc.div_k": {
+        "en": "{ours} is 1/{k} of {theirs}: backward divides by {k} (a mean over {k} values "
+        "where the forward sums?)",
+        "ko": "{ours}이(가) {theirs}의 1/{k}입니다: 역전파가 {k}로 나눕니다(순전파는 더하는데 "
+        "값 {k}개의 평균을 냈나요?)",
+    },
+    "gc.times_k": {
+        "en": "{ours} is {k} times {theirs}: something is counted {k} times",
+        "ko": "{ours}이(가) {theirs}의 {k}배입니다: 무언가를 {k}번 셌습니다",
+    },
+    "gc.factor": {
+        "en": "{ours} is {c:.4g} times {theirs} everywhere: a constant factor is wrong",
+        "ko": "{ours}이(가) 어디서나 {theirs}의 {c:.4g}배입니다: 상수 배가 틀렸습니다",
+    },
+    "gc.explain.ok": {
+        "en": "{name}: backward matches central differences for every tensor.",
+        "ko": "{name}: 모든 텐서에서 backward가 중앙 차분과 일치합니다.",
+    },
+    "gc.explain.head": {"en": "{name}: what is wrong:", "ko": "{name}: 틀린 곳:"},
+    "gc.explain.input": {
+        "en": "dL/dx, the value backward returns,",
+        "ko": "dL/dx(backward가 돌려주는 값)이",
+    },
+    "gc.explain.scores": {
+        "en": "dL/dscores, the value backward returns,",
+        "ko": "dL/dscores(backward가 돌려주는 값)이",
+    },
+    "gc.explain.param": {
+        "en": "dL/d{tensor}, what backward adds to {tensor}.grad,",
+        "ko": "dL/d{tensor}({tensor}.grad에 backward가 더하는 값)이",
+    },
+    "gc.explain.line": {
+        "en": "{what} does not match central differences; worst at index {index}: analytic "
+        "{analytic:.6g}, numerical {numeric:.6g}",
+        "ko": "{what} 중앙 차분과 다릅니다. 가장 큰 차이는 인덱스 {index}: 해석적 "
+        "{analytic:.6g}, 수치 {numeric:.6g}",
+    },
+    "gc.hint": {"en": "hint", "ko": "힌트"},
+    "gc.dx_without_rot180": {
+        "en": "dX without rot180: your dL/dx is dL/dy full-correlated with the kernel K itself, "
+        "which is the true dL/dx of a layer whose kernel is rot180(K). The kernel must be "
+        "rotated by 180° (both spatial axes flipped, and for several channels its in/out "
+        "axes swapped): dL/dX = dL/dY full-convolved with K, i.e. cross-correlated with "
+        "rot180(K)",
+        "ko": "rot180 없는 dX: dL/dx를 dL/dy와 커널 K 자체의 full correlation으로 "
+        "구했습니다. 이것은 커널이 rot180(K)인 층의 진짜 dL/dx입니다. 커널을 180° 회전해야 "
+        "합니다(두 공간 축을 뒤집고, 채널이 여럿이면 입력·출력 축도 바꿉니다): dL/dX = "
+        "dL/dY를 K와 full convolution, 즉 rot180(K)와 cross-correlation",
+    },
+    # -- hints for mistakes students make (issue 19, item 8)
+    "hint.dw_axes": {
+        "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "
+        "(n, k, i, j), so rows hold several images' values; bring K to the front first: "
+        "dy.transpose(1, 0, 2, 3).reshape(K, -1)",
+        "ko": "dW에서 N축과 K축이 섞였습니다: dy.reshape(K, -1)은 dy를 메모리 순서 "
+        "(n, k, i, j)대로 읽어서 한 행에 여러 이미지의 값이 들어갑니다. 먼저 K를 맨 앞으로 "
+        "옮기세요: dy.transpose(1, 0, 2, 3).reshape(K, -1)",
+    },
+    "hint.stride_spread": {
+        "en": "with stride {s}, dY must be spread out first: put {gap} zero(s) between its "
+        "entries (dilate it), so that each value sits where its window started, before the "
+        "full convolution with K (for dX) or the correlation with X (for dW)",
+        "ko": "stride가 {s}이면 dY를 먼저 펼쳐야 합니다: 값 사이사이에 0을 {gap}개씩 넣어"
+        "(팽창, dilation) 각 값이 자기 윈도우가 시작한 자리에 오게 한 다음, K와 full "
+        "convolution(dX) 또는 X와 correlation(dW)을 하세요",
+    },
+    "hint.rot_swap": {
+        "en": "rot180 alone is not enough for dX: the kernel's in and out channels must be "
+        "swapped too, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), because dX goes from the K "
+        "output channels back to the C input channels",
+        "ko": "dX에는 rot180만으로는 부족합니다: 커널의 입력·출력 채널도 바꿔야 합니다 "
+        "(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)). dX는 출력 채널 K개에서 입력 채널 C개로 "
+        "거슬러 가기 때문입니다",
+    },
+    "hint.svm_correct_class": {
+        "en": "the loss is exactly 1 too large: the sum counted the correct class, whose "
+        "margin is s_y − s_y + 1 = 1; sum over j ≠ y_i only",
+        "ko": "손실이 정확히 1만큼 큽니다: 정답 클래스까지 더했기 때문입니다(그 마진은 "
+        "s_y − s_y + 1 = 1). j ≠ y_i인 클래스만 더하세요",
+    },
+    "hint.dropout_keep": {
+        "en": "{kept:.0%} of the units were kept and scaled by 1/p with p = {p}: that is "
+        "CS231n's convention, where p is the probability to KEEP a unit. Here p is the "
+        "probability to DROP one (PyTorch's nn.Dropout(p)): keep with probability 1 − p and "
+        "scale by 1/(1 − p)",
+        "ko": "p = {p}일 때 유닛의 {kept:.0%}를 남기고 1/p로 키웠습니다. p를 유닛을 남길 "
+        "확률로 보는 CS231n의 방식입니다. 여기서 p는 유닛을 버릴 확률입니다(PyTorch의 "
+        "nn.Dropout(p)): 확률 1 − p로 남기고 1/(1 − p)로 키우세요",
+    },
+    "hint.div_batch": {
+        "en": "It is the reference divided by the batch size N = {n}",
+        "ko": "기준 답을 배치 크기 N = {n}으로 나눈 값입니다",
+    },
+    "hint.times_batch": {
+        "en": "It is the reference times the batch size N = {n}",
+        "ko": "기준 답에 배치 크기 N = {n}을 곱한 값입니다",
+    },
+    "hint.factor": {
+        "en": "It is the reference times {r:.4g}: a constant factor is off",
+        "ko": "기준 답에 {r:.4g}를 곱한 값입니다: 상수 배가 틀렸습니다",
+    },
+    # -- build and list
+    "build.no_solutions": {
+        "en": "this minicnn is installed from a wheel or sdist, which carries the student "
+        "notebooks only (solutions stay with the instructor): wrote student notebooks. "
+        "Build the solutions from the course repository's checkout.",
+        "ko": "이 minicnn은 wheel이나 sdist로 설치되어 학생용 노트북만 들어 있습니다(풀이는 "
+        "강사만 가집니다). 학생용 노트북만 만들었습니다. 풀이 노트북은 강의 저장소를 "
+        "내려받은(checkout) 곳에서 만드세요.",
+    },
+    "list.line": {
+        "en": "{id}  {title} [{points} points; lectures {lectures}]: {parts}",
+        "ko": "{id}  {title} [{points}점; 관련 강의 {lectures}]: {parts}",
+    },
+}
+
+
+_current = threading.local()
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Within the block, ``say`` without a language speaks ``lang`` (per thread:
+    grade_all grades several labs' files at once)."""
+    before = getattr(_current, "lang", "en")
+    _current.lang = lang
+    try:
+        yield
+    finally:
+        _current.lang = before
+
+
+def say(key: str, lang: str | None = None, **values) -> str:
+    """The message ``key`` in ``lang`` (default: the one ``speaking`` set, else English)."""
+    entry = MESSAGES[key]
+    chosen = str(lang or getattr(_current, "lang", None) or "en")
+    return entry.get(chosen, entry["en"]).format(**values)
+
+
+def verdict(word: str, lang: str) -> str:
+    return say(f"verdict.{word}", lang) if f"verdict.{word}" in MESSAGES else word
+
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def language_of(nb_metadata: dict, markdown: str = "") -> str:
+    """The lab's language: the notebook's metadata, else Korean if its prose is Korean."""
+    lang = (nb_metadata.get("minicnn") or {}).get("lang")
+    if lang in LANGS:
+        return lang
+    letters = sum(ch.isalpha() for ch in markdown)
+    return "ko" if letters and len(HANGUL.findall(markdown)) > letters / 5 else "en"

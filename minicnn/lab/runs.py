@@ -1,0 +1,266 @@
+"""How each graded part calls the student's functions on one case: ``run(ns, case) -> outputs``.
+
+These functions run in *both* processes: in the student's (``child``), with ``ns`` the
+student's namespace, and in the grader's, with ``ns`` a namespace of minicnn's
+reference functions, so the two outputs come from exactly the same calls.
+
+This module must import nothing of minicnn but ``parts``: the student's process loads
+it, and the reference must not be in that process at all (see ``sandbox``). The child
+finds a part's function here by its name (``Part.run.__name__``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .messages import say
+from .parts import NotImplementedPart, StudentError, as_output, call
+
+# ---- lab 1: convolution forward by hand
+
+
+def run_output_size(ns, case):
+    try:
+        out = call(ns, "conv_output_size", case, ("out",))
+    except ValueError:
+        return {"raises": np.array(1), "out": np.array(-1)}
+    if isinstance(out, (bool, np.bool_)) or not float(out).is_integer():
+        raise StudentError(say("lab1.returned", args=tuple(case.values()), out=out))
+    return {"raises": np.array(0), "out": np.array(int(out))}
+
+
+def run_param_count(ns, case):
+    return {"count": as_output("count", call(ns, "conv_param_count", case, ("count",)), "count")}
+
+
+def run_pad(ns, case):
+    return {"x_pad": as_output("x_pad", call(ns, "zero_pad", case, ("x_pad",)), "x_pad")}
+
+
+def run_conv_naive(ns, case):
+    return {"y": as_output("y", call(ns, "conv2d_naive", case, ("y",)), "y")}
+
+
+# ---- lab 2: im2col and the convolution backward
+
+
+def run_im2col(ns, case):
+    return {"cols": as_output("cols", call(ns, "im2col", case, ("cols",)), "cols")}
+
+
+def forward_args(case):
+    return {k: case[k] for k in ("x", "w", "b", "stride", "padding")}
+
+
+def run_conv_forward(ns, case):
+    y, _ = call(ns, "conv2d_forward", forward_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_conv_backward(ns, case):
+    _, cache = call(ns, "conv2d_forward", forward_args(case), ("y", "cache"))
+    try:
+        dx, dw, db = call(
+            ns, "conv2d_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db")
+        )
+    except (ValueError, IndexError) as err:
+        # A kernel rotated but not transposed has C input channels where dY has K:
+        # the error surfaces in whatever convolution dX is computed with.
+        k, c = case["w"].shape[:2]
+        if k != c:
+            err.__notes__ = [*getattr(err, "__notes__", []), say("hint.rot_swap")]
+        raise
+    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
+
+
+def run_numgrad(ns, case):
+    fn = ns.get("numerical_gradient")
+    if fn is None:
+        raise StudentError(say("lab2.numgrad_undefined"))
+    x, c = case["x"].copy(), case["c"]
+
+    def f():  # a smooth function of x whose gradient is known: 3 c x²
+        return float(np.sum(c * x**3))
+
+    try:
+        grad = fn(f, x)
+    except NotImplementedError:
+        raise NotImplementedPart(say("call.not_implemented", name="numerical_gradient")) from None
+    if not np.array_equal(x, case["x"]):
+        raise StudentError(say("lab2.numgrad_changed"))
+    return {"grad": as_output("grad", grad, "numerical_gradient's result")}
+
+
+# ---- lab 3: pooling, ReLU and dropout
+
+
+def pool_args(case):
+    return {k: case[k] for k in ("x", "kernel_size", "stride")}
+
+
+def run_pool_forward(ns, case):
+    y, _ = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_pool_backward(ns, case):
+    _, cache = call(ns, "max_pool2d_forward", pool_args(case), ("y", "cache"))
+    dx = call(ns, "max_pool2d_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
+    return {"dx": as_output("dx", dx, "dx")}
+
+
+def run_relu_forward(ns, case):
+    y, _ = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_relu_backward(ns, case):
+    _, cache = call(ns, "relu_forward", {"x": case["x"]}, ("y", "cache"))
+    dx = call(ns, "relu_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
+    return {"dx": as_output("dx", dx, "dx")}
+
+
+def dropout_args(case):
+    rng = np.random.default_rng(case["seed"])
+    return {"x": case["x"], "p": case["p"], "training": case["training"], "rng": rng}
+
+
+def run_dropout_forward(ns, case):
+    y, _ = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_dropout_backward(ns, case):
+    y, cache = call(ns, "dropout_forward", dropout_args(case), ("y", "cache"))
+    dx = call(ns, "dropout_backward", {"dy": case["dy"], "cache": cache}, ("dx",))
+    return {"y": as_output("y", y, "y"), "dx": as_output("dx", dx, "dx")}
+
+
+# ---- lab 4: linear layer and the two losses
+
+
+def linear_args(case):
+    return {k: case[k] for k in ("x", "w", "b")}
+
+
+def run_linear_forward(ns, case):
+    y, _ = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_linear_backward(ns, case):
+    _, cache = call(ns, "linear_forward", linear_args(case), ("y", "cache"))
+    dx, dw, db = call(ns, "linear_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db"))
+    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
+
+
+def _run_loss(name, ns, case):
+    loss, dscores = call(ns, name, case, ("loss", "dscores"))
+    return {
+        "loss": as_output("loss", loss, "loss"),
+        "dscores": as_output("dscores", dscores, "dscores"),
+    }
+
+
+def run_softmax_cross_entropy(ns, case):
+    return _run_loss("softmax_cross_entropy", ns, case)
+
+
+def run_multiclass_svm(ns, case):
+    return _run_loss("multiclass_svm", ns, case)
+
+
+# ---- lab 5: SGD with momentum and LeNet-5
+
+# The student's parameter names, in the order of mc.zoo.lenet5()'s parameters.
+LENET5_NAMES = [
+    f"{layer}.{kind}"
+    for layer in ("conv1", "conv2", "fc1", "fc2", "fc3")
+    for kind in ("weight", "bias")
+]
+
+
+def run_sgd(ns, case):
+    w, v = case["w"], np.zeros_like(case["w"])
+    for g in case["grads"]:
+        args = {"w": w, "dw": g, "v": v, "lr": case["lr"], "momentum": case["momentum"]}
+        w, v = call(ns, "sgd_momentum", args, ("w", "v"))
+        w, v = as_output("w", w, "the new w"), as_output("v", v, "the new v")
+    return {"w": w}
+
+
+def run_lenet(ns, case):
+    loss, grads = call(ns, "lenet5_loss", case, ("loss", "grads"))
+    if not isinstance(grads, dict):
+        raise StudentError(say("lab5.grads_dict", kind=type(grads).__name__))
+    missing = [k for k in LENET5_NAMES if k not in grads]
+    if missing:
+        raise StudentError(say("lab5.grads_missing", names=", ".join(missing)))
+    out = {"loss": as_output("loss", loss, "loss")}
+    for k in LENET5_NAMES:
+        out[f"grads[{k}]"] = as_output(k, grads[k], f"grads[{k!r}]")
+    return out
+
+
+def run_init(ns, case):
+    params = call(ns, "init_lenet5", {"rng": np.random.default_rng(case["seed"])}, ("params",))
+    if not isinstance(params, dict):
+        raise StudentError(say("lab5.init_dict", kind=type(params).__name__))
+    return {k: as_output(k, v, f"params[{k!r}]") for k, v in params.items()}
+
+
+# ---- lab 6: batch normalisation and a residual block
+
+
+def bn_forward(ns, case):
+    """(y, cache, updated running_mean, updated running_var)."""
+    stats = {"running_mean": case["running_mean"].copy(), "running_var": case["running_var"].copy()}
+    args = {
+        "x": case["x"],
+        "gamma": case["gamma"],
+        "beta": case["beta"],
+        **stats,
+        "training": case["training"],
+    }
+    y, cache = call(
+        ns, "batch_norm_forward", args, ("y", "cache"), updates=("running_mean", "running_var")
+    )
+    return y, cache, stats["running_mean"], stats["running_var"]
+
+
+def run_bn_forward(ns, case):
+    y, _, mean, var = bn_forward(ns, case)
+    return {
+        "y": as_output("y", y, "y"),
+        "running_mean": as_output("running_mean", mean, "running_mean"),
+        "running_var": as_output("running_var", var, "running_var"),
+    }
+
+
+def run_bn_backward(ns, case):
+    _, cache, _, _ = bn_forward(ns, case)
+    dx, dgamma, dbeta = call(
+        ns, "batch_norm_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dgamma", "dbeta")
+    )
+    return {
+        name: as_output(name, v, name)
+        for name, v in (("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta))
+    }
+
+
+def res_args(case):
+    return {k: case[k] for k in ("x", "w1", "b1", "w2", "b2")}
+
+
+def run_res_forward(ns, case):
+    y, _ = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+RES_GRADS = ("dx", "dw1", "db1", "dw2", "db2")
+
+
+def run_res_backward(ns, case):
+    _, cache = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
+    grads = call(ns, "residual_block_backward", {"dy": case["dy"], "cache": cache}, RES_GRADS)
+    return {name: as_output(name, v, name) for name, v in zip(RES_GRADS, grads, strict=True)}
