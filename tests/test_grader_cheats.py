@@ -10,7 +10,10 @@ the install for the next student; dying or hanging to dodge a part.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -387,3 +390,48 @@ def test_answers_fitted_to_the_check_cells_do_not_pass_grading(tmp_path, monkeyp
     monkeypatch.setenv("MINICNN_GRADING_SEED", "0")  # only with the check cells' seed
     assert grading_seed() == 0
     assert grade(submission(tmp_path, code, name="again.py"))["conv_output_size"].passed
+
+
+@pytest.mark.skipif(
+    sandbox.isolation() != "bwrap", reason="hiding the files needs bubblewrap (Linux)"
+)
+def test_other_copies_of_the_reference_on_disk_are_not_visible(tmp_path):
+    # An instructor's machine holds other copies of minicnn: a second checkout, a pip
+    # cache, a colleague's folder. Under bubblewrap the student sees only the system and
+    # this Python, so a copy anywhere else (here: in the home folder) cannot be read.
+    copy = Path.home() / ".cache" / f"minicnn-grader-test-{os.getpid()}" / "conv.py"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text((sandbox.PACKAGE / "functional" / "conv.py").read_text(encoding="utf-8"))
+    try:
+        path = submission(
+            tmp_path,
+            f"""
+            def conv2d_naive(x, w, b, stride=1, padding=0):
+                import importlib.util
+                spec = importlib.util.spec_from_file_location("ref", {str(copy)!r})
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                return module.conv2d(x, w, b, stride=stride, padding=padding)
+            """,
+        )
+        result = grade(path)["conv2d_naive"]
+        assert result.points == 0
+        assert "No such file" in result.diagnostic or "FileNotFound" in result.diagnostic
+    finally:
+        shutil.rmtree(copy.parent)
+
+
+def test_the_python_folders_are_mounted_after_the_private_tmp():
+    # A checkout (and its .venv) inside the temp folder, as a CI runner may place it,
+    # must stay runnable: the interpreter's folders are bound after /tmp is emptied,
+    # and the hidden minicnn folders after those.
+    args = sandbox._bwrap_args(Path("/view"), Path("/work"))
+    tmp = args.index(tempfile.gettempdir(), args.index("--tmpfs"))
+    binds = [args[i + 1] for i, a in enumerate(args) if a == "--ro-bind"]
+    for folder in sandbox._python_dirs():
+        assert str(folder) in binds
+        assert args.index(str(folder)) > tmp
+    last_python = max(args.index(str(folder)) for folder in sandbox._python_dirs())
+    for hidden in sandbox.hidden_dirs():
+        if hidden.is_dir():
+            assert args.index(str(hidden)) > last_python

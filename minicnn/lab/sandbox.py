@@ -185,7 +185,7 @@ def isolation() -> str:
     if forced in ("bwrap", "user", "none"):
         return forced
     if sys.platform.startswith("linux") and shutil.which("bwrap"):
-        probe = [*_bwrap_args(Path("/"), None), "true"]
+        probe = [*_bwrap_args(Path("/"), None), sys.executable, "-I", "-S", "-c", "pass"]
         if subprocess.run(probe, capture_output=True, timeout=30, check=False).returncode == 0:
             return "bwrap"
     if hasattr(os, "geteuid") and os.geteuid() == 0 and can_run_as_another_user():
@@ -234,25 +234,40 @@ def hidden_dirs() -> list[Path]:
     return sorted(dirs)
 
 
+# What the student's Python needs to run: the system's programs and libraries, and the
+# interpreter's own folders (added in ``_python_dirs``). Nothing else of the machine is
+# visible: no home folders, no other checkouts or copies of minicnn, no pip cache.
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+
+
+def _python_dirs() -> list[Path]:
+    """The interpreter, its standard library and the site-packages folders (numpy)."""
+    dirs = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+    dirs += [os.path.dirname(sys.executable), os.path.dirname(os.path.realpath(sys.executable))]
+    dirs += site_packages()
+    return [Path(d) for d in dict.fromkeys(dirs) if d and Path(d).is_dir()]
+
+
 def _bwrap_args(view: Path, work: Path | None) -> list[str]:
-    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    args += ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    """bubblewrap's command line: a read-only file system of only the system and this
+    Python (``SYSTEM_DIRS``, ``_python_dirs``), with every minicnn, the lab sources and
+    the git history hidden under empty folders, a private /tmp, and the view (read-only)
+    and the work folder (writable). Mounts apply in order, so the hidden folders come
+    after the Python folders that may hold them."""
+    args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    for path in SYSTEM_DIRS:
+        if os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", tempfile.gettempdir()]
+    for path in _python_dirs():
+        args += ["--ro-bind", str(path), str(path)]
     if work is None:
         return args
     for path in hidden_dirs():
-        if path.is_dir() and not _under(path, Path(tempfile.gettempdir())):
+        if path.is_dir():
             args += ["--tmpfs", str(path)]
-    args += ["--tmpfs", tempfile.gettempdir()]
     args += ["--ro-bind", str(view), str(view), "--bind", str(work), str(work)]
     return [*args, "--chdir", str(work), "--setenv", "HOME", str(work)]
-
-
-def _under(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 # python -I -S: no PYTHONPATH, no user site, no .pth files (an editable install's .pth
