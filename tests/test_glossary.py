@@ -33,28 +33,11 @@ PARTICLES = sorted(
     reverse=True,
 )
 
-# Known uses of replaced words in pages this branch may not edit. The labs are being
-# restructured into one source per lab (issue 20, item 1) and teaching.ko.md is edited
-# by another helper; their wording is fixed there, then the line here is deleted. A line
-# that is no longer needed fails test_allow_list_has_no_stale_entries, so this list can
-# only shrink. Keys: (path relative to the repository, replaced word).
-ALLOWED = {
-    # lab 2: "minicnn의 배치(layout)" -> "행렬 구성(layout)"
-    ("labs/ko/lab2_conv_backward.py", "배치(layout)"): "lab restructuring (issue 20)",
-    # lab 2: "커널의 탭(tap) (p, q)" -> "커널 안의 위치 (p, q)"
-    ("labs/ko/lab2_conv_backward.py", "탭"): "lab restructuring (issue 20)",
-    # lab 2: "모든 변에 0을 F-1개씩 덧대고" -> "둘레에 0을 F-1줄씩 채우고(패딩)"
-    ("labs/ko/lab2_conv_backward.py", "덧대-"): "lab restructuring (issue 20)",
-    # lab 3: the max-pooling loop over the F*F 탭 -> "커널 안의 위치"
-    ("labs/ko/lab3_pool_relu_dropout.py", "탭"): "lab restructuring (issue 20)",
-    # lab 6: "평범한 신경망", "본체(body)", "지름길(skip)" -> "잔차 연결이 없는(plain)
-    # 신경망", "잔차 경로", "스킵 연결(shortcut)"
-    ("labs/ko/lab6_batchnorm_residual.py", "평범한 신경망"): "lab restructuring (issue 20)",
-    ("labs/ko/lab6_batchnorm_residual.py", "본체"): "lab restructuring (issue 20)",
-    ("labs/ko/lab6_batchnorm_residual.py", "지름길"): "lab restructuring (issue 20)",
-    # teaching.ko.md: "잔차 블록의 지름길 기울기" -> "스킵 연결의 기울기"
-    ("docs/teaching.ko.md", "지름길"): "teaching pages' editing pass (issue 20)",
-}
+# Known uses of replaced words that a page must keep, as {(path relative to the
+# repository, replaced word): why}. Empty since the labs' and teaching.ko.md's editing
+# pass (issue 20). An entry must give a reason a newcomer would accept, and one that is
+# no longer needed fails test_allow_list_has_no_stale_entries, so the list only shrinks.
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def glossary_rows() -> list[dict[str, str]]:

@@ -129,8 +129,17 @@ def test_every_part_has_a_check_cell_and_the_lectures_are_named(lang, lab):
     for part in lab.parts:
         assert f'check("{part.name}")' in text
     first = nb.cells[0].source
-    assert ("Lectures practised" if lang == "en" else "연습하는 강의 내용") in first
-    assert re.search(r"00[0-4]", first)
+    if lang == "en":
+        assert "Lectures practised" in first
+        assert re.search(r"00[0-4]", first)
+    else:
+        # The course numbers its lectures 1강..5강; the note file (000..004) follows once in
+        # parentheses (docs/glossary.ko.md), never "001강", which names a file.
+        assert "관련 강의" in first
+        assert re.search(r"[1-5]강\(노트 00[0-4]\)", first)
+        for number, note in re.findall(r"([1-5])강\(노트 (00[0-4])\)", first):
+            assert int(note) == int(number) - 1, f"{number}강 is 노트 00{int(number) - 1}"
+        assert not re.search(r"00[0-4]강", first), "name a lecture n강, not by its note file"
 
 
 def test_stub_keeps_the_indentation_and_the_todo():

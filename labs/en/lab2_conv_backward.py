@@ -2,9 +2,9 @@
 # # Lab 2: im2col and the convolution backward
 #
 # **Lectures practised:** 002 (cross-correlation against convolution, $I * K = I \star
-# \text{rot180}(K)$; "Backward kernel", "Backward bias", "Backward input"), 001 (the
-# layer as $Y_i = B_i + \sum_j X_j \star K_{ij}$), and the im2col trick of *Deep Learning
-# from Scratch* (lecture 003's references).
+# \text{rot180}(K)$; the multi-channel layer $Y_i = B_i + \sum_j X_j \star K_{ij}$; "Backward
+# kernel", "Backward bias", "Backward input"), and the im2col trick of *Deep Learning from
+# Scratch* (lecture 003's references).
 #
 # | part | points |
 # |---|---|

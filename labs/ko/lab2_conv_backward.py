@@ -1,9 +1,10 @@
 # %% [markdown]
 # # 실습 2: im2col과 합성곱의 역전파
 #
-# **연습하는 강의 내용:** 002강 (교차상관과 합성곱, $I * K = I \star \text{rot180}(K)$; "Backward
-# kernel", "Backward bias", "Backward input"), 001강 ($Y_i = B_i + \sum_j X_j \star K_{ij}$로 쓴
-# 층), 그리고 『밑바닥부터 시작하는 딥러닝』의 im2col 기법(003강 참고문헌).
+# **관련 강의:** 3강(노트 002)의 교차상관과 합성곱($I * K = I \star \text{rot180}(K)$), 여러 채널을
+# 가진 층의 식 $Y_i = B_i + \sum_j X_j \star K_{ij}$, 그리고 그 역전파 세 식("Backward kernel",
+# "Backward bias", "Backward input"). im2col 기법은 4강(노트 003)의 참고문헌인 『밑바닥부터 시작하는
+# 딥러닝』에서 가져왔습니다.
 #
 # | 문항 | 배점 |
 # |---|---|
@@ -12,11 +13,12 @@
 # | `conv2d_backward` | 4 |
 # | `numerical_gradient` | 2 |
 #
-# **표기법.** 002강은 손실(loss)을 $E$라고 부르고, minicnn은 $L$이라고 부릅니다. 코드에서는
-# $\partial E / \partial Y$를 `dy`, $\partial E / \partial X$를 `dx`, $\partial E / \partial K$를
-# `dw`, $\partial E / \partial B$를 `db`로 씁니다. 002강의 단순화한 예제에서는 출력 픽셀마다 편향
-# $b_{11}, b_{12}, \dots$가 따로 있지만, CNN의 층(minicnn, PyTorch)은 필터마다 편향 $b[k]$ 하나를
-# 두고 맵 $k$의 모든 픽셀에 더합니다. 그래서 편향의 기울기(gradient)는 픽셀들에 대한 합이 됩니다.
+# **표기법.** 3강은 손실(loss)을 $E$(오차)로 적고, minicnn은 $L$로 적습니다. 코드에서는 $\partial E
+# / \partial Y$를 `dy`, $\partial E / \partial X$를 `dx`, $\partial E / \partial K$를 `dw`,
+# $\partial E / \partial B$를 `db`라고 부릅니다. 3강의 단순화한 예제에서는 출력 픽셀마다 편향
+# $b_{11}, b_{12}, \dots$가 따로 있지만, 실제 CNN의 층(minicnn, PyTorch)은 필터마다 편향 $b[k]$를
+# 하나만 두고 맵 $k$의 모든 픽셀에 더합니다. 그래서 편향의 기울기(gradient)는 그 맵의 모든 픽셀에
+# 대한 합이 됩니다.
 
 # %%
 import numpy as np
@@ -26,31 +28,33 @@ from minicnn.lab import checker
 check = checker("lab2", globals())
 
 # %% [markdown]
-# ## 1. im2col: 층 전체를 행렬 곱 한 번으로
+# ## 1. im2col: 층 전체를 한 번의 행렬 곱으로
 #
-# 실습 1의 반복문 네 개는 느립니다. im2col은 (패딩한) 입력의 윈도우 하나하나를 행렬 `cols`의
-# **열(column)** 하나로 복사합니다. 그러면 한 행으로 펼친 필터들이 모든 윈도우와 행렬 곱 한 번으로
-# 만납니다: `w.reshape(K, -1) @ cols`.
+# 실습 1의 네 겹 반복문은 느립니다. im2col은 패딩한 입력의 윈도우를 하나씩 행렬 `cols`의
+# **열**(column) 하나로 복사합니다. 필터도 하나씩 한 행으로 펼쳐 두면, 한 번의 행렬 곱 `w.reshape(K,
+# -1) @ cols`로 모든 윈도우에 적용됩니다.
 #
-# minicnn의 배치(layout): `cols`의 모양은 `(C·kh·kw, N·OH·OW)`입니다. 행은 `(c, p, q)`
-# 순서이고(c가 가장 느리게 바뀌고, 다음이 p, 그다음 q: `w[k].reshape(-1)`의 순서와 같습니다), 열은
-# `(n, i, j)` 순서이며(n이 가장 느림),
+# minicnn의 행렬 구성(layout): `cols`의 모양은 `(C·kh·kw, N·OH·OW)`입니다. 행은 `(c, p, q)` 순서로
+# 놓입니다. c가 가장 천천히 바뀌고 그다음이 p, 가장 빨리 바뀌는 것이 q이며, `w[k].reshape(-1)`의
+# 순서와 같습니다. 열은 `(n, i, j)` 순서로(n이 가장 천천히 바뀝니다) 놓입니다. 식으로 쓰면
 #
 # `cols[(c, p, q), (n, i, j)] = x_pad[n, c, i·s + p, j·s + q]`
 #
-# 입니다. 『밑바닥부터 시작하는 딥러닝』은 이것의 전치(transpose)를 씁니다. 즉 윈도우 하나가
-# **행** 하나입니다. 아이디어는 같고, 곱의 반대편에 놓일 뿐입니다.
+# 입니다. 『밑바닥부터 시작하는 딥러닝』은 이 행렬의 전치(transpose)를 씁니다. 거기서는 윈도우
+# 하나가 **행** 하나입니다. 생각은 같고, 행렬 곱의 어느 쪽에 놓이느냐만 다릅니다.
 #
-# 픽셀에 대한 반복문 없이 만들어 보세요. 커널의 탭(tap) `(p, q)`에 대해서만 반복합니다(3×3이면
-# 9번). 탭 하나가 모든 윈도우에서 건드리는 픽셀들은 간격을 둔 슬라이스(strided slice) `x_pad[:, :,
-# p : p + s·OH : s, q : q + s·OW : s]`입니다.
+# 픽셀마다 도는 반복문 없이 만들어 보세요. 반복은 커널 안의 위치 `(p, q)`에 대해서만 합니다(3×3
+# 커널이면 9번). 커널 안의 한 위치가 모든 윈도우에서 만나는 픽셀들은 일정한 간격으로 건너뛰는
+# 슬라이스(strided slice) `x_pad[:, :, p : p + s·OH : s, q : q + s·OW : s]` 하나로 한꺼번에 꺼낼 수
+# 있습니다.
 
 
 # %%
 def im2col(x, kh, kw, stride=1, padding=0):
     """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW): one column per window."""
-    # TODO: x를 패딩하고, cols를 (C, kh, kw, N, OH, OW)로 만든 뒤, 탭 (p, q)마다
-    # x_pad의 strided slice를 (C, N, OH, OW) 축 순서로 복사하고, 2차원으로 바꾸세요.
+    # TODO: x를 패딩하고 cols를 (C, kh, kw, N, OH, OW)로 만든 뒤, 커널 안의 위치
+    # (p, q)마다 x_pad의 strided slice를 (C, N, OH, OW) 축 순서로 복사하고, 2차원으로
+    # 바꾸세요.
     ### BEGIN SOLUTION
     n, c, h, w = x.shape
     oh = (h + 2 * padding - kh) // stride + 1
@@ -71,12 +75,13 @@ check("im2col")
 # %% [markdown]
 # ## 2. im2col을 쓴 순전파(forward pass)
 #
-# $Y = B + K \star X$는 `y = w.reshape(K, -1) @ cols + b[:, None]`가 됩니다. 모양은 `(K,
-# N·OH·OW)`이고, 이를 `(K, N, OH, OW)`로 바꾼 뒤 축 순서를 `(N, K, OH, OW)`로 옮깁니다.
+# 식 $Y = B + K \star X$는 코드로 `y = w.reshape(K, -1) @ cols + b[:, None]`입니다. 결과의 모양은
+# `(K, N·OH·OW)`이므로 `(K, N, OH, OW)`로 바꾼 다음 축 순서를 `(N, K, OH, OW)`로 옮깁니다.
 #
-# 순전파는 `(y, cache)`를 반환합니다. 캐시(cache)에는 역전파에 필요한 것(여기서는 `x`의 모양, `w`,
-# 스트라이드, 패딩, `cols`)을 담습니다. 캐시의 내용은 여러분 마음대로 정하면 됩니다. 채점기는
-# 캐시를 여러분 자신의 `conv2d_backward`에만 넘겨 줍니다. `b`는 `None`(편향 없음)일 수도 있습니다.
+# 순전파는 `(y, cache)`를 반환합니다. 캐시(cache)에는 역전파에 필요한 것, 여기서는 `x`의 모양, `w`,
+# 스트라이드, 패딩, `cols`를 담아 둡니다. 캐시에 무엇을 넣을지는 자유입니다. 채점기는 캐시를 같은
+# 노트북의 `conv2d_backward`에만 넘기기 때문입니다. `b`가 `None`(편향 없음)으로 들어올 수도
+# 있습니다.
 
 
 # %%
@@ -102,10 +107,10 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
 check("conv2d_forward")
 
 # %% [markdown]
-# 002강의 예제: $I$ = `[[1, 6, 2], [5, 3, 1], [7, 0, 4]]`, $K$ = `[[1, 2], [-1, 0]]`. 교차상관 $I
-# \star K$는 `[[8, 7], [4, 5]]`입니다 ($1·1 + 2·6 + (-1)·5 + 0·3 = 8$). 진짜 합성곱 $I * K = I
-# \star \text{rot180}(K)$는 `[[7, 5], [11, 3]]`입니다. 부호만 바뀌는 것이 아니라 아예 다른 결과가
-# 나옵니다. CNN의 층은 $\star$를 계산합니다.
+# 3강의 예제로 확인해 봅시다. $I$ = `[[1, 6, 2], [5, 3, 1], [7, 0, 4]]`, $K$ = `[[1, 2], [-1, 0]]`일
+# 때 교차상관 $I \star K$는 `[[8, 7], [4, 5]]`입니다($1·1 + 2·6 + (-1)·5 + 0·3 = 8$). 합성곱 $I *
+# K = I \star \text{rot180}(K)$는 `[[7, 5], [11, 3]]`로, 부호 정도가 아니라 값 자체가 완전히
+# 다릅니다. CNN의 층이 계산하는 것은 $\star$ 쪽입니다.
 
 # %%
 I = np.array([[1.0, 6, 2], [5, 3, 1], [7, 0, 4]]).reshape(1, 1, 3, 3)
@@ -116,35 +121,37 @@ print(conv2d_forward(I, K[:, :, ::-1, ::-1], None)[0][0, 0])  # [[7, 5], [11, 3]
 # %% [markdown]
 # ## 3. 역전파(backward pass)
 #
-# 002강은 3×3 입력과 2×2 커널로 다음을 유도합니다 ($y_{11} = b_{11} + k_{11}x_{11} + k_{12}x_{12}
-# + k_{21}x_{21} + k_{22}x_{22}$, …).
+# 3강은 3×3 입력과 2×2 커널로($y_{11} = b_{11} + k_{11}x_{11} + k_{12}x_{12} + k_{21}x_{21} +
+# k_{22}x_{22}$, …) 다음 세 식을 유도합니다.
 #
 # * **커널**: $\frac{\partial E}{\partial k_{11}} = \frac{\partial E}{\partial y_{11}} x_{11} +
 #   \frac{\partial E}{\partial y_{12}} x_{12} + \frac{\partial E}{\partial y_{21}} x_{21} +
-#   \frac{\partial E}{\partial y_{22}} x_{22}$, 즉 $\frac{\partial E}{\partial K_{ij}} = X_j \star
-#   \frac{\partial E}{\partial Y_i}$. im2col 행렬을 쓰면 이것도 곱 한 번입니다: `dw = (K, N·OH·OW)
-#   모양으로 바꾼 dy @ cols.T`를 `w.shape`로 바꾸면 됩니다 (배치에 대해 합해집니다).
-# * **편향**: 픽셀마다 편향이 있는 강의의 예제에서는 $\frac{\partial E}{\partial b_{11}} =
-#   \frac{\partial E}{\partial y_{11}}$입니다. 필터마다 편향이 하나이면 $\frac{\partial
-#   E}{\partial B_k} = \sum_{n,i,j} \frac{\partial E}{\partial Y}[n,k,i,j]$, 즉 평균이 아니라
-#   **합**입니다.
+#   \frac{\partial E}{\partial y_{22}} x_{22}$이고, 정리하면 $\frac{\partial E}{\partial K_{ij}} =
+#   X_j \star \frac{\partial E}{\partial Y_i}$입니다. im2col 행렬이 있으면 이것도 한 번의 행렬
+#   곱입니다. `dy`를 `(K, N·OH·OW)` 모양으로 바꾸어 `cols.T`를 곱하고 `w.shape`로 되돌리면 되고,
+#   배치에 대한 합은 행렬 곱 안에서 저절로 이루어집니다.
+# * **편향**: 강의의 예제처럼 픽셀마다 편향이 있으면 $\frac{\partial E}{\partial b_{11}} =
+#   \frac{\partial E}{\partial y_{11}}$입니다. 필터마다 편향이 하나이면 $\frac{\partial E}{\partial
+#   B_k} = \sum_{n,i,j} \frac{\partial E}{\partial Y}[n,k,i,j]$로, 평균이 아니라 **합**입니다.
 # * **입력**: $\frac{\partial E}{\partial X_j} = \sum_i \frac{\partial E}{\partial Y_i} *_{full}
-#   K_{ij}$는 *full* 합성곱이고, 이는 커널을 **180° 회전한** 것과의 full 교차상관입니다. `dy`의
-#   모든 변에 0을 $F-1$개씩 덧대고, 입력·출력 채널을 맞바꾼 `rot180(w)` (`w[:, :, ::-1,
-#   ::-1].transpose(1, 0, 2, 3)`)와 여러분의 `conv2d_forward`로 교차상관하세요.
+#   K_{ij}$는 *full* 합성곱이고, 커널을 **180° 돌린** 것과의 full 교차상관과 같습니다. `dy` 둘레에
+#   0을 $F-1$줄씩 채우고(패딩), 입력 채널과 출력 채널을 맞바꾼 `rot180(w)`(`w[:, :, ::-1,
+#   ::-1].transpose(1, 0, 2, 3)`)와 교차상관하세요. 교차상관에는 앞에서 작성한 `conv2d_forward`를
+#   그대로 쓰면 됩니다.
 #
-# 스트라이드 $s > 1$이면 먼저 `dy`를 벌려 놓습니다. 픽셀 사이에 0을 $s-1$개씩 넣어서(팽창, dilate)
-# 각 기울기가 자기 윈도우가 시작한 자리에 오게 합니다. 패딩이 $P$이면 결과는 *패딩된* 입력의
-# 기울기이므로 각 변에서 $P$만큼 잘라 냅니다. 윈도우가 입력의 마지막 행·열까지 닿지
-# 않았다면(나눗셈에서 내림이 일어난 경우) 그 픽셀들의 기울기는 0입니다. full 교차상관 전에, 팽창한
-# `dy`의 아래쪽·오른쪽에 모자라는 만큼 0 행·열을 더 붙이세요.
+# 스트라이드가 $s > 1$이면 먼저 `dy`의 픽셀 사이에 0을 $s-1$개씩 끼워 넣어 간격을 벌립니다(팽창,
+# dilate). 그래야 각 기울기가 자기 윈도우가 시작한 자리에 놓입니다. 패딩이 $P$였다면 이렇게 얻은
+# 것은 *패딩된* 입력의 기울기이므로 둘레에서 $P$줄씩 잘라 냅니다. 출력 크기를 구할 때 소수점 아래를
+# 버려서 윈도우가 입력의 마지막 행이나 열까지 닿지 않았다면, 그 픽셀들의 기울기는 0입니다. 그래서
+# full 교차상관을 하기 전에 팽창한 `dy`의 아래쪽과 오른쪽에 모자라는 만큼 0으로 된 행과 열을 더 붙여
+# 두세요.
 
 
 # %%
 def conv2d_backward(dy, cache):
     """dy (N, K, OH, OW) -> (dx (N, C, H, W), dw (K, C, F, F), db (K,) or None)."""
     # TODO: db = n, i, j에 대한 Σ dY;  dw = X ⋆ dY (cols.T와의 곱 한 번);
-    # dx = 팽창하고 0으로 덧댄 dy와, 채널을 맞바꾼 rot180(w)의 full 교차상관.
+    # dx = 팽창하고 둘레에 0을 채운 dy와, 채널을 맞바꾼 rot180(w)의 full 교차상관.
     # 마지막에 패딩을 잘라 내세요.
     ### BEGIN SOLUTION
     (n, c, h, wid), w, stride, padding, cols = cache
@@ -181,9 +188,9 @@ def conv2d_backward(dy, cache):
 check("conv2d_backward")
 
 # %% [markdown]
-# 002강의 단순화한 예제를 한 번 더 봅시다. $\partial E / \partial Y$가 모두 1이면 $\partial E /
-# \partial k_{11} = x_{11} + x_{12} + x_{21} + x_{22} = 1 + 6 + 5 + 3 = 15$이고, 각 $\partial E /
-# \partial x$는 그 픽셀에 닿은 커널 원소들의 합입니다.
+# 3강의 단순화한 예제를 다시 봅시다. $\partial E / \partial Y$가 모두 1이면 $\partial E / \partial
+# k_{11} = x_{11} + x_{12} + x_{21} + x_{22} = 1 + 6 + 5 + 3 = 15$이고, $\partial E / \partial x$는
+# 픽셀마다 그 픽셀에 닿은 커널 원소를 모두 더한 값입니다.
 
 # %%
 y, cache = conv2d_forward(I, K, np.zeros(1))
@@ -194,11 +201,14 @@ print("dX =", dx[0, 0].tolist())
 # %% [markdown]
 # ## 4. 수치 미분으로 내 층 확인하기
 #
-# 도함수는 기울기입니다: $\frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h
-# e_i)}{2h}$ (중앙 차분(central difference): 오차 $O(h^2)$). `numerical_gradient(f, x, h)`를
-# 작성하세요. `f`는 인자 없이 `x`를 읽는 함수입니다. `x`의 원소를 하나씩 **제자리에서(in place)**
-# 살짝 바꾸고, 원래 값으로 정확히 되돌려 놓으세요. (minicnn의 `mc.gradcheck.numerical_gradient`도
-# 같은 방식으로 동작합니다.)
+# 편미분은 그 방향의 변화율이므로 중앙 차분(central difference)으로 근사할 수 있습니다.
+#
+# $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}$$
+#
+# 오차는 $O(h^2)$입니다. `numerical_gradient(f, x, h)`를 작성하세요. `f`는 인자 없이 `x`를 읽어
+# 스칼라 하나를 돌려주는 함수입니다. `x`의 원소를 하나씩 **제자리에서**(in place) 조금 바꿔 가며
+# `f`를 부르고, 끝나면 원래 값으로 정확히 되돌려 놓으세요. minicnn의
+# `mc.gradcheck.numerical_gradient`도 이렇게 동작합니다.
 
 
 # %%
@@ -224,9 +234,9 @@ def numerical_gradient(f, x, h=1e-5):
 check("numerical_gradient")
 
 # %% [markdown]
-# 이제 여러분 층의 기울기 확인(gradient check)입니다. 고정된 무작위 $r$에 대해 손실 $L = \sum y
-# \cdot r$이면 $\partial L / \partial y = r$입니다. 여러분의 역전파를 수치 기울기와 비교해 보세요.
-# float64에서 올바른 층의 상대 오차는 $10^{-7}$보다 작습니다.
+# 이제 직접 만든 층의 기울기 확인(gradient check)을 해 봅시다. 무작위로 고정한 $r$로 손실을 $L =
+# \sum y \cdot r$로 정하면 $\partial L / \partial y = r$입니다. 역전파로 구한 기울기를 수치 기울기와
+# 비교해 보세요. float64에서 올바르게 구현한 층이라면 상대 오차가 $10^{-7}$보다 작습니다.
 
 # %%
 rng = np.random.default_rng(1)

@@ -1,10 +1,10 @@
 # %% [markdown]
 # # 실습 3: 풀링, ReLU, 드롭아웃의 순전파와 역전파
 #
-# **연습하는 강의 내용:** 001강 (풀링 층(pooling layer): $F$, $S$, $W_2 = (W_1 - F)/S + 1$,
-# 파라미터 없음, 깊이는 그대로; 최대 풀링(max pooling)), 003강 (풀링: "학습할 파라미터가 없다"),
-# 004강 (활성화 함수(activation function)와 기울기 소실(vanishing gradient)을 막는 ReLU; AlexNet의
-# 드롭아웃(dropout)).
+# **관련 강의:** 2강(노트 001)의 풀링 층(pooling layer)과 최대 풀링(max pooling): $F$, $S$, $W_2 =
+# (W_1 - F)/S + 1$, 파라미터가 없고 깊이가 그대로라는 점. 4강(노트 003)도 풀링에는 "학습할
+# 파라미터가 없다"고 정리합니다. 5강(노트 004)의 활성화 함수(activation function), 기울기
+# 소실(vanishing gradient)을 막는 ReLU, AlexNet의 드롭아웃(dropout)도 함께 다룹니다.
 #
 # | 문항 | 배점 |
 # |---|---|
@@ -15,8 +15,8 @@
 # | `dropout_forward` | 2 |
 # | `dropout_backward` | 1 |
 #
-# minicnn에서처럼 층마다 함수 한 쌍을 씁니다: `y, cache = forward(...)`와 `dx = backward(dy,
-# cache)`. 세 층 모두 파라미터가 없으므로 역전파는 입력에 대한 기울기 `dx` 하나만 반환합니다.
+# minicnn처럼 층마다 `y, cache = forward(...)`와 `dx = backward(dy, cache)` 두 함수를 짝으로
+# 만듭니다. 세 층 모두 파라미터가 없으므로 역전파는 입력에 대한 기울기 `dx` 하나만 돌려줍니다.
 
 # %%
 import numpy as np
@@ -28,20 +28,20 @@ check = checker("lab3", globals())
 # %% [markdown]
 # ## 1. 최대 풀링의 순전파
 #
-# 채널마다 $F \times F$ 윈도우(스트라이드 $S$만큼 이동; 기본값은 $S = F$)에서 가장 큰 값을
-# 내보냅니다. 깊이는 바뀌지 않습니다. 실습 2의 im2col처럼 픽셀이 아니라 $F^2$개의 탭에 대해
-# 반복하세요. 탭들을 `(N, C, OH, OW, F·F)` 모양의 배열로 쌓고, 마지막 축에 대해 `argmax`를 구해
+# 채널마다 $F \times F$ 윈도우를 $S$칸씩 옮기며(기본값은 $S = F$) 윈도우 안에서 가장 큰 값을
+# 내보냅니다. 깊이는 그대로입니다. 실습 2의 im2col처럼 픽셀이 아니라 윈도우 안의 위치 $F^2$개에 대해
+# 반복하세요. 위치마다 꺼낸 값을 `(N, C, OH, OW, F·F)` 모양의 배열로 쌓고, 마지막 축의 `argmax`를
 # 캐시에 넣어 둡니다.
 #
-# **동점(tie).** 한 윈도우에 최댓값이 두 번 있을 때(ReLU 다음에는 0이 많아서 흔히 생깁니다)
-# 기울기는 그중 하나만 받습니다. minicnn처럼, 행 우선 순서(row-major order)로 첫 번째인 것, 즉
-# `np.argmax`가 고르는 것을 택하세요.
+# **최댓값이 여럿일 때**(tie). 한 윈도우에 최댓값이 두 번 이상 나오면(ReLU 뒤에는 0이 많아서 자주
+# 생깁니다) 기울기는 그중 하나만 받습니다. minicnn처럼 행 우선 순서(row-major order)로 맨 앞의 것,
+# 곧 `np.argmax`가 고르는 것을 택하세요.
 
 
 # %%
 def max_pool2d_forward(x, kernel_size, stride=None):
     """(N, C, H, W) -> y (N, C, OH, OW), cache.  stride defaults to kernel_size."""
-    # TODO: 모든 윈도우의 F*F 탭을 마지막 축에 쌓고 그 축에 대해 argmax를 구하세요.
+    # TODO: 모든 윈도우에서 F*F개 위치의 값을 마지막 축에 쌓고 그 축의 argmax를 구하세요.
     # 역전파에 필요한 것(입력의 모양, F, S, argmax)은 캐시에 넣으세요.
     ### BEGIN SOLUTION
     k = kernel_size
@@ -64,16 +64,17 @@ check("max_pool2d_forward")
 # %% [markdown]
 # ## 2. 최대 풀링의 역전파
 #
-# 출력에 영향을 준 것은 윈도우의 최댓값뿐이므로, $\partial E / \partial x$는 그 한 위치에서만
-# $\partial E / \partial y$이고 윈도우의 나머지 위치에서는 0입니다. 윈도우가 **겹치면**($S < F$)
-# 한 입력 픽셀이 여러 윈도우의 최댓값일 수 있습니다. 그때는 기울기를 더합니다 (`=`가 아니라 `+=`).
+# 출력에 영향을 준 값은 윈도우의 최댓값 하나뿐입니다. 그래서 $\partial E / \partial x$는 최댓값이
+# 있던 자리에서만 $\partial E / \partial y$이고, 윈도우의 나머지 자리에서는 0입니다. 윈도우가
+# **겹치면**($S < F$) 한 입력 픽셀이 여러 윈도우에서 최댓값이 될 수 있으니, 이때는 기울기를 덮어쓰지
+# 말고 더하세요(`=`가 아니라 `+=`).
 
 
 # %%
 def max_pool2d_backward(dy, cache):
     """dy (N, C, OH, OW) -> dx (N, C, H, W): each dy goes to its window's maximum."""
-    # TODO: 탭 (p, q)마다, argmax == p*F + q인 곳의 dy를 그 탭이 덮는 dx의
-    # strided slice에 더하세요.
+    # TODO: 윈도우 안의 위치 (p, q)마다, argmax == p*F + q인 곳의 dy를 그 위치가
+    # 가리키는 dx의 strided slice에 더하세요.
     ### BEGIN SOLUTION
     shape, k, s, argmax = cache
     oh, ow = dy.shape[2:]
@@ -97,11 +98,11 @@ print(max_pool2d_backward(np.ones_like(y), cache)[0, 0])  # one 1 per window, th
 # %% [markdown]
 # ## 3. ReLU
 #
-# $\text{ReLU}(x) = \max(0, x)$는 선형 층들 사이에 비선형성(nonlinearity)을 넣어 줍니다 (004강:
-# 비선형성이 없으면 여러 층을 쌓아도 행렬 하나로 합쳐집니다). 도함수는 $x > 0$이면 1, 아니면
-# 0입니다. 그래서 기울기는 입력이 양수였던 곳으로만 흐르고 나머지에서는 멈춥니다. 마스크 `x > 0`을
-# 캐시로 두세요. `x`나 `dy`를 제자리에서 바꾸지 마세요. 호출한 쪽(그리고 실습 6의 잔차
-# 연결(residual connection))이 아직 그 값을 씁니다.
+# $\text{ReLU}(x) = \max(0, x)$는 선형 층 사이에 비선형성(nonlinearity)을 넣어 줍니다. 5강에서
+# 보았듯이 비선형성이 없으면 층을 아무리 쌓아도 행렬 하나로 합쳐져 버립니다. 미분하면 $x > 0$에서 1,
+# 나머지에서 0이므로, 기울기는 입력이 양수였던 자리로만 흘러가고 나머지에서는 끊깁니다. 마스크 `x >
+# 0`을 캐시로 두세요. `x`와 `dy`는 제자리에서 바꾸면 안 됩니다. 호출한 쪽이 그 값을 아직 쓰기
+# 때문입니다(실습 6의 잔차 연결(residual connection)이 그런 예입니다).
 
 
 # %%
@@ -128,16 +129,16 @@ check("relu_backward")
 # %% [markdown]
 # ## 4. 역 드롭아웃(inverted dropout)
 #
-# 학습 중에 드롭아웃은 각 유닛을 확률 $p$로 0으로 만들고(004강: 과적합(overfitting)을 막는
-# AlexNet의 드롭아웃), 테스트할 때는 아무것도 하지 않습니다. *역* 드롭아웃은 학습 중에 남은 유닛에
-# $1/(1-p)$를 곱해서 기댓값이 $x$로 유지되게 합니다. 그러면 테스트할 때 다시 배율을 조정할 필요가
-# 없습니다 (PyTorch와 minicnn이 이렇게 합니다).
+# 드롭아웃은 학습할 때 유닛을 하나하나 확률 $p$로 0으로 만들고, 테스트할 때는 아무것도 하지
+# 않습니다. 5강에서 AlexNet이 과적합(overfitting)을 막으려고 쓴 방법입니다. *역* 드롭아웃은 학습할
+# 때 살아남은 유닛에 $1/(1-p)$를 곱해서 기댓값을 $x$ 그대로 유지합니다. 그러면 테스트할 때 배율을
+# 다시 맞출 필요가 없습니다. PyTorch와 minicnn도 이 방식을 씁니다.
 #
 # $$y = x \cdot m / (1-p), \quad m_i \sim \text{Bernoulli}(1-p), \qquad \frac{\partial E}{\partial x} = \frac{\partial E}{\partial y} \cdot m / (1-p)$$
 #
-# 마스크는 주어진 `rng`로 뽑고(`rng.random(x.shape) >= p`이면 확률 $1-p$로 유닛을 남깁니다),
-# 배율을 곱한 마스크를 캐시에 넣어 두세요. 역전파는 **같은** 마스크를 써야 합니다.
-# `training=False`이거나 $p = 0$이면 `x`를 그대로 반환합니다.
+# 마스크는 인자로 받은 `rng`로 뽑습니다. `rng.random(x.shape) >= p`로 뽑으면 유닛이 확률 $1-p$로
+# 남습니다. 배율까지 곱한 마스크를 캐시에 넣어 두세요. 역전파에서는 순전파와 **같은** 마스크를 써야
+# 합니다. `training=False`이거나 $p = 0$이면 `x`를 그대로 반환합니다.
 
 
 # %%

