@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import minicnn as mc
 
@@ -28,38 +26,6 @@ def run_both(torch, layer, torch_fn, x, torch_params=()):
 def assert_pair(ours, theirs):
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, **TOL)
-
-
-@given(
-    cin=st.integers(1, 3),
-    cout=st.integers(1, 3),
-    kh=st.integers(1, 4),
-    kw=st.integers(1, 4),
-    sh=st.integers(1, 3),
-    sw=st.integers(1, 3),
-    ph=st.integers(0, 2),
-    pw=st.integers(0, 2),
-    h=st.integers(4, 9),
-    w=st.integers(4, 9),
-    bias=st.booleans(),
-)
-def test_conv2d(torch, cin, cout, kh, kw, sh, sw, ph, pw, h, w, bias):
-    layer = mc.Conv2D(cin, cout, (kh, kw), (sh, sw), (ph, pw), bias=bias, dtype=np.float64, seed=0)
-    if bias:
-        layer.bias.data[...] = np.arange(cout) * 0.1 - 0.05
-    x = np.random.default_rng(2).standard_normal((2, cin, h, w))
-    wt = torch.tensor(layer.weight.data, requires_grad=True)
-    bt = torch.tensor(layer.bias.data, requires_grad=True) if bias else None
-    ours, theirs = run_both(
-        torch,
-        layer,
-        lambda t: torch.nn.functional.conv2d(t, wt, bt, stride=(sh, sw), padding=(ph, pw)),
-        x,
-    )
-    assert_pair(ours, theirs)
-    np.testing.assert_allclose(layer.weight.grad, wt.grad.numpy(), **TOL)
-    if bias:
-        np.testing.assert_allclose(layer.bias.grad, bt.grad.numpy(), **TOL)
 
 
 @pytest.mark.parametrize(
