@@ -221,6 +221,19 @@ def test_backward_twice_without_forward_raises(case):
     layer.backward(np.ones_like(y))
 
 
+def test_save_for_backward_keeps_the_output_shape_not_the_output():
+    """A student's layer that passes y itself (the habit of PyTorch's name) is told what
+    to pass; the kept shape is what backward checks dout against."""
+    layer = mc.ReLU()
+    with pytest.raises(TypeError, match=r"save_for_backward\(cache, y.shape\)"):
+        layer.save_for_backward(None, np.zeros((2, 3)))
+    layer.save_for_backward("cache", (2, 3))
+    with pytest.raises(ValueError, match=r"dout of shape \(2, 3\)"):
+        layer.saved_cache(np.zeros((3, 2)))
+    layer.save_for_backward("cache", (2, 3))
+    assert layer.saved_cache(np.zeros((2, 3))) == "cache"
+
+
 def test_the_linear_example_from_the_issue():
     l = mc.Linear(4, 3)
     x = np.ones((2, 4), np.float32)

@@ -111,7 +111,7 @@ class Conv2D(Layer):
         y, cache = F.conv2d_forward(
             x, self.weight.data, b, self.stride, self.padding, self.dilation, self.groups
         )
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

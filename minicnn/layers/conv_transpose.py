@@ -97,7 +97,7 @@ class ConvTranspose2D(Layer):
         y, cache = F.conv_transpose2d_forward(
             x, self.weight.data, b, self.stride, self.padding, self.output_padding
         )
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
