@@ -1,4 +1,4 @@
-"""The issue-13 blocks by hand: Upsample, Identity, Concat (Inception, U-Net skip),
+"""The Inception and U-Net blocks by hand: Upsample, Identity, Concat (Inception, U-Net skip),
 MSELoss, BCEWithLogitsLoss, PixelCrossEntropy; their shapes, summaries and errors."""
 
 from __future__ import annotations

@@ -234,7 +234,7 @@ def test_save_for_backward_keeps_the_output_shape_not_the_output():
     assert layer.saved_cache(np.zeros((2, 3))) == "cache"
 
 
-def test_the_linear_example_from_the_issue():
+def test_linear_backward_uses_the_x_of_forward_after_the_caller_changed_it():
     l = mc.Linear(4, 3)
     x = np.ones((2, 4), np.float32)
     y = l(x)
