@@ -22,6 +22,9 @@ BACKENDS = mc.available_backends()
 # The layer classes whose gradient checks live in their own test file.
 OWN_FILES: dict[type, str] = {
     mc.Conv2D: "test_conv.py",
+    mc.MaxPool2D: "test_pool.py",
+    mc.AvgPool2D: "test_pool.py",
+    mc.GlobalAvgPool2D: "test_pool.py",
 }
 
 
@@ -42,6 +45,14 @@ def assert_gradients_pass(case: gradcheck.Case, backend: str) -> None:
     with mc.backend(backend):
         report = case.run()
     assert report.passed, f"on the {backend!r} backend:\n{report}"
+
+
+def assert_names(err: Exception, *words: str) -> None:
+    """The error's message or its notes (PEP 678: where the layer's name goes) hold
+    every one of ``words``."""
+    message = "\n".join([str(err), *getattr(err, "__notes__", [])])
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
 
 
 def upstream(shape) -> np.ndarray:

@@ -53,31 +53,6 @@ def test_dropout_is_inverted():
         mc.Dropout(1.5)
 
 
-def test_maxpool_tie_sends_gradient_to_exactly_one_position():
-    pool = mc.MaxPool2D(2)
-    x = np.ones((1, 1, 2, 2))
-    assert pool(x).item() == 1.0
-    dx = pool.backward(np.array([[[[3.0]]]]))
-    assert np.count_nonzero(dx) == 1 and dx.sum() == 3.0
-
-
-def test_maxpool_overlapping_windows_accumulate():
-    # 3x3 windows with stride 2 on a 5x5 input share the centre row/column: the
-    # global maximum in the centre wins all four windows and collects all four.
-    x = np.zeros((1, 1, 5, 5))
-    x[0, 0, 2, 2] = 9.0
-    pool = mc.MaxPool2D(3, stride=2)
-    np.testing.assert_array_equal(pool(x), np.full((1, 1, 2, 2), 9.0))
-    dy = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
-    dx = pool.backward(dy)
-    assert dx[0, 0, 2, 2] == 10.0 and np.count_nonzero(dx) == 1
-
-
-def test_avgpool_counts_padding_like_pytorch():
-    y = mc.AvgPool2D(2, padding=1)(np.ones((1, 1, 2, 2)))
-    np.testing.assert_allclose(y, np.full((1, 1, 2, 2), 0.25))
-
-
 def test_flatten_and_linear():
     x = np.arange(24, dtype=np.float64).reshape(2, 3, 2, 2)
     flat = mc.Flatten()

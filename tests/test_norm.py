@@ -1,4 +1,4 @@
-"""BatchNorm1D/2D, LocalResponseNorm and GlobalAvgPool2D: behaviour, buffers, errors and
+"""BatchNorm1D/2D and LocalResponseNorm: behaviour, buffers, errors and
 gradient checks (the PyTorch cross-checks are in test_torch_norm_activations.py)."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_checks import assert_names
 
 import minicnn as mc
 from minicnn import gradcheck
@@ -273,50 +274,8 @@ def test_lrn_gradient_check(size, c, alpha, beta, k, seed):
     assert report.passed, "\n" + str(report)
 
 
-def assert_names(err: Exception, *words: str) -> None:
-    """The error's message or its notes (PEP 678: where the layer's name goes) hold
-    every one of ``words``."""
-    message = "\n".join([str(err), *getattr(err, "__notes__", [])])
-    for word in words:
-        assert word in message, f"{word!r} not in {message!r}"
-
-
 def test_lrn_bad_input():
     """The error names the layer (in a note, or in front on Python 3.10) and the shapes."""
     with pytest.raises(ValueError) as info:
         mc.LocalResponseNorm()(np.ones((4, 5)))
     assert_names(info.value, "LocalResponseNorm", "(N, C, H, W)", "(4, 5)")
-
-
-# -- GlobalAvgPool2D ------------------------------------------------------------------
-
-
-def test_global_avg_pool_is_the_mean_of_each_map_and_flat(rng):
-    pool = mc.GlobalAvgPool2D()
-    x = rng.standard_normal((2, 3, 4, 5))
-    y = pool(x)
-    assert y.shape == (2, 3) == pool.output_shape(x.shape)
-    np.testing.assert_allclose(y, x.mean(axis=(2, 3)), rtol=1e-12)
-    dy = rng.standard_normal((2, 3))
-    dx = pool.backward(dy)
-    np.testing.assert_allclose(dx, np.broadcast_to(dy[:, :, None, None] / 20, x.shape))
-    dx[...] = 0  # the gradient is an array of its own, not a read-only broadcast view
-    assert pool(x.astype(np.float32)).dtype == np.float32
-
-
-def test_global_avg_pool_feeds_a_linear_layer_directly():
-    model = mc.Sequential(mc.Conv2D(1, 4, 3, padding=1), mc.GlobalAvgPool2D(), mc.Linear(4, 2))
-    for hw in (6, 11):  # any input size: the pooled vector has C entries
-        assert model(np.zeros((1, 1, hw, hw), np.float32)).shape == (1, 2)
-    rows = model.summary((1, 8, 8), print_table=False).rows
-    assert rows[1].output_shape == (4,)
-
-
-def test_global_avg_pool_bad_input():
-    with pytest.raises(ValueError) as info:
-        mc.GlobalAvgPool2D()(np.ones((2, 3, 4)))
-    assert_names(info.value, "GlobalAvgPool2D", "(N, C, H, W)")
-    with pytest.raises(ValueError, match="backward expected dout of shape"):
-        pool = mc.GlobalAvgPool2D()
-        pool(np.ones((2, 3, 4, 4)))
-        pool.backward(np.ones((2, 3, 4, 4)))

@@ -1,6 +1,6 @@
-"""Cross-checks of normalisation, activation and global pooling layers against PyTorch (the reference): float64, the same
-weights and inputs, a random upstream gradient; outputs, dL/dx and every parameter
-gradient equal to 1e-10, and BatchNorm's running statistics after several steps.
+"""Cross-checks of normalisation and activation layers against PyTorch (the reference):
+float64, the same weights and inputs, a random upstream gradient; outputs, dL/dx and every
+parameter gradient equal to 1e-10, and BatchNorm's running statistics after several steps.
 (The optimizers and schedules are checked against torch in their own test files.)"""
 
 from __future__ import annotations
@@ -106,8 +106,3 @@ def test_activations(torch, rng, ours, theirs_name, kwargs):
     x = rng.standard_normal((3, 4, 5)) * 4
     x[0, 0, :3] = [-800.0, 0.0, 800.0]  # saturation and the kink at 0
     compare_with_torch(torch, ours(), getattr(torch.nn, theirs_name)(**kwargs), x)
-
-
-def test_global_avg_pool(torch, rng):
-    pool = torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
-    compare_with_torch(torch, mc.GlobalAvgPool2D(), pool, rng.standard_normal((3, 4, 5, 7)))

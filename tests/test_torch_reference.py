@@ -28,25 +28,6 @@ def assert_pair(ours, theirs):
         np.testing.assert_allclose(a, b, **TOL)
 
 
-@pytest.mark.parametrize(
-    "k, s, p, shape",
-    [
-        (2, None, 0, (2, 3, 6, 6)),
-        (3, 2, 0, (2, 2, 7, 7)),
-        (3, 2, 1, (1, 2, 8, 7)),
-        ((2, 3), (1, 2), (1, 1), (2, 1, 5, 6)),
-    ],
-)
-@pytest.mark.parametrize("which", ["max", "avg"])
-def test_pooling(torch, k, s, p, shape, which):
-    x = np.random.default_rng(3).permutation(np.arange(np.prod(shape), dtype=np.float64))
-    x = x.reshape(shape) / x.size  # distinct values: no ties, so the winner is unique
-    layer = (mc.MaxPool2D if which == "max" else mc.AvgPool2D)(k, s, p)
-    fn = torch.nn.functional.max_pool2d if which == "max" else torch.nn.functional.avg_pool2d
-    ours, theirs = run_both(torch, layer, lambda t: fn(t, k, s, p), x)
-    assert_pair(ours, theirs)
-
-
 def test_relu_flatten_linear(torch, rng):
     x = rng.standard_normal((3, 2, 2, 2))
     assert_pair(*run_both(torch, mc.ReLU(), torch.relu, x))
