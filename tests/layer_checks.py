@@ -25,13 +25,23 @@ OWN_FILES: dict[type, str] = {
     mc.MaxPool2D: "test_pool.py",
     mc.AvgPool2D: "test_pool.py",
     mc.GlobalAvgPool2D: "test_pool.py",
+    mc.ReLU: "test_activations.py",
+    mc.LeakyReLU: "test_activations.py",
+    mc.Sigmoid: "test_activations.py",
+    mc.Tanh: "test_activations.py",
+    mc.Dropout: "test_dropout.py",
+    mc.Linear: "test_linear.py",
+    mc.Flatten: "test_linear.py",
 }
 
 
-def registered(layer_class: type) -> list[gradcheck.Case]:
-    """The registry's cases for exactly ``layer_class`` (not the containers holding one)."""
-    cases = [case for case in gradcheck.CASES if type(case.make()) is layer_class]
-    assert cases, f"gradcheck.CASES has no case for {layer_class.__name__}"
+def registered(*layer_classes: type) -> list[gradcheck.Case]:
+    """The registry's cases for exactly these classes (not the containers holding one)."""
+    cases = []
+    for layer_class in layer_classes:
+        found = [case for case in gradcheck.CASES if type(case.make()) is layer_class]
+        assert found, f"gradcheck.CASES has no case for {layer_class.__name__}"
+        cases += found
     return cases
 
 

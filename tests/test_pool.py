@@ -23,9 +23,7 @@ POOLS = [mc.MaxPool2D, mc.AvgPool2D, mc.GlobalAvgPool2D]
 
 
 @pytest.mark.parametrize("name", BACKENDS)
-@pytest.mark.parametrize(
-    "case", [c for pool in POOLS for c in registered(pool)], ids=lambda c: c.name
-)
+@pytest.mark.parametrize("case", registered(*POOLS), ids=lambda c: c.name)
 def test_gradient_check(name, case):
     assert_gradients_pass(case, name)
 

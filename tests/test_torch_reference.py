@@ -28,36 +28,6 @@ def assert_pair(ours, theirs):
         np.testing.assert_allclose(a, b, **TOL)
 
 
-def test_relu_flatten_linear(torch, rng):
-    x = rng.standard_normal((3, 2, 2, 2))
-    assert_pair(*run_both(torch, mc.ReLU(), torch.relu, x))
-    assert_pair(*run_both(torch, mc.Flatten(), lambda t: t.flatten(1), x))
-    lin = mc.Linear(8, 5, dtype=np.float64, seed=0)
-    lin.bias.data[...] = rng.standard_normal(5)
-    wt = torch.tensor(lin.weight.data, requires_grad=True)
-    bt = torch.tensor(lin.bias.data, requires_grad=True)
-    assert_pair(
-        *run_both(torch, lin, lambda t: torch.nn.functional.linear(t, wt, bt), x.reshape(3, 8))
-    )
-    np.testing.assert_allclose(lin.weight.grad, wt.grad.numpy(), **TOL)
-    np.testing.assert_allclose(lin.bias.grad, bt.grad.numpy(), **TOL)
-
-
-def test_dropout_scaling_matches_torch(torch, rng):
-    """Random masks differ between libraries, so compare what each kept unit
-    becomes: both scale kept units by 1/(1-p) in training and are the identity in eval."""
-    x = rng.standard_normal((50, 40)) + 5.0
-    drop = mc.Dropout(0.3, seed=0)
-    y = drop(x)
-    yt = torch.nn.functional.dropout(torch.tensor(x), 0.3, training=True).numpy()
-    np.testing.assert_allclose(y[y != 0], x[y != 0] / 0.7, **TOL)
-    np.testing.assert_allclose(yt[yt != 0], x[yt != 0] / 0.7, **TOL)
-    drop.eval()
-    np.testing.assert_array_equal(
-        drop(x), torch.nn.functional.dropout(torch.tensor(x), 0.3, training=False).numpy()
-    )
-
-
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_losses(torch, rng, reduction):
     scores, labels = rng.standard_normal((6, 4)) * 3, rng.integers(0, 4, 6)
