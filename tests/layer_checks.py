@@ -32,6 +32,9 @@ OWN_FILES: dict[type, str] = {
     mc.Dropout: "test_dropout.py",
     mc.Linear: "test_linear.py",
     mc.Flatten: "test_linear.py",
+    mc.BatchNorm1D: "test_norm.py",
+    mc.BatchNorm2D: "test_norm.py",
+    mc.LocalResponseNorm: "test_norm.py",
 }
 
 
