@@ -5,15 +5,17 @@ backend switch (set_backend, the context manager, $MINICNN_BACKEND) behaves."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from layer_checks import assert_gradients_pass, window_problems, without_own_file
+from layer_checks import OWN_FILES, assert_gradients_pass, window_problems, without_own_file
 
 import minicnn as mc
 from minicnn.backend import kernels
@@ -117,6 +119,17 @@ def test_overlapping_max_pool_windows_add_their_gradients():
 def test_gradient_checks_pass_on_every_backend(name, case):
     """The layers with a test file of their own (layer_checks.OWN_FILES) check there."""
     assert_gradients_pass(case, name)
+
+
+def test_the_layers_left_out_above_are_checked_in_their_own_file():
+    """A class in OWN_FILES is skipped above, so its file must run its registry cases."""
+    for layer_class, file_name in OWN_FILES.items():
+        text = (Path(__file__).parent / file_name).read_text(encoding="utf-8")
+        assert "assert_gradients_pass(case, name)" in text, file_name
+        claimed = " ".join(re.findall(r"registered\(([^)]*)\)", text))
+        assert f"mc.{layer_class.__name__}" in claimed, (
+            f"{file_name} runs no registered(...) cases of {layer_class.__name__}"
+        )
 
 
 # -- the switch ----------------------------------------------------------------------
