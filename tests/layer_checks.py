@@ -60,14 +60,6 @@ def assert_gradients_pass(case: gradcheck.Case, backend: str) -> None:
     assert report.passed, f"on the {backend!r} backend:\n{report}"
 
 
-def assert_names(err: Exception, *words: str) -> None:
-    """The error's message or its notes (PEP 678: where the layer's name goes) hold
-    every one of ``words``."""
-    message = "\n".join([str(err), *getattr(err, "__notes__", [])])
-    for word in words:
-        assert word in message, f"{word!r} not in {message!r}"
-
-
 def upstream(shape) -> np.ndarray:
     """A fixed random upstream gradient dL/dy: ones would hide a transposed index."""
     return np.random.default_rng(1).standard_normal(shape)
