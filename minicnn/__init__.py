@@ -145,7 +145,7 @@ __all__ = [
     "CSVLogger",
     "EarlyStopping",
     "TrainingDivergedError",
-    # issue 13: blocks for Inception, U-Net, transfer learning
+    # blocks for Inception, U-Net and transfer learning, and their losses
     "MSELoss",
     "BCEWithLogitsLoss",
     "PixelCrossEntropy",
@@ -153,7 +153,7 @@ __all__ = [
     "Identity",
     "Upsample",
     "ConvTranspose2D",
-    # issue 25: data parallelism over MPI, and the hand-over to PyTorch
+    # the hand-over to PyTorch (a model's weights both ways)
     "to_torch",
     "from_torch",
 ]

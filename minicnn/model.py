@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layers.base import Layer
+from .summary import Summary, summary
 
 
 class Sequential(Layer):
@@ -13,6 +14,8 @@ class Sequential(Layer):
     backward runs the chain rule in reverse: dL/dx = J_1ᵀ(... J_Lᵀ(dL/dy)).
     A Sequential is itself a Layer, so models nest.
     """
+
+    in_sequence = True  # each child's output is the next child's input
 
     def __init__(self, *layers: Layer):
         for i, layer in enumerate(layers):
@@ -49,13 +52,13 @@ class Sequential(Layer):
             input_shape = layer.output_shape(input_shape)
         return total
 
-    def summary(self, input_shape: tuple[int, ...] | None = None, print_table: bool = True):
+    def summary(
+        self, input_shape: tuple[int, ...] | None = None, print_table: bool = True
+    ) -> Summary:
         """Print and return the per-layer table ([`minicnn.summary.summary`][]) for one
         input of ``input_shape`` (no batch axis, e.g. (1, 28, 28)): output shapes,
         parameters, multiply-adds and receptive fields, from shapes alone. Without a
         shape, the model's own ``input_shape`` (the zoo's models know theirs)."""
-        from .summary import summary  # summary walks Sequentials, so it imports this module
-
         return summary(self, input_shape, print_table)
 
     def __getitem__(self, index):

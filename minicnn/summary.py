@@ -2,8 +2,10 @@
 field, computed from shapes alone (no data flows, so a 224×224 VGG is instant).
 
 A layer describes only itself (``output_shape``, ``macs``, ``window``); this module walks
-the model. A ``Sequential`` passes each child's output shape to the next; any other
-container (``Residual``) gives every child the same input and joins their outputs.
+the model. A container whose children run ``in_sequence`` (``Sequential``) passes each
+child's output shape to the next; any other container (``Residual``, ``Concat``) gives
+every child the same input and joins their outputs. The walk asks the layer, not its
+class, so this module imports no container (and ``Sequential.summary`` can import it).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .layers.base import Layer, _name_the_layer
-from .model import Sequential
 from .receptive_field import ReceptiveField
 
 
@@ -140,7 +141,7 @@ def receptive_field(layer: Layer, input_shape, rf: ReceptiveField) -> ReceptiveF
     """The receptive field of ``layer``'s output given ``rf`` of its input:
     r_out = r_in + (k − 1)·j_in, j_out = j_in·s through a window; composed along a
     Sequential; the larger of the paths where parallel paths join."""
-    if isinstance(layer, Sequential):
+    if layer.in_sequence:
         for child in layer.children():
             rf = receptive_field(child, input_shape, rf)
             input_shape = child.output_shape(input_shape)
@@ -165,7 +166,7 @@ def _rows(layer: Layer, input_shape, name: str, rf: ReceptiveField | None) -> li
     if not children:
         return [_leaf_row(layer, input_shape, name, rf)]
     rows = []
-    if isinstance(layer, Sequential):
+    if layer.in_sequence:
         for child_name, child in children:
             rows += _rows(child, input_shape, _child_label(name, child_name, child), rf)
             if rf is not None:

@@ -5,17 +5,19 @@ backend switch (set_backend, the context manager, $MINICNN_BACKEND) behaves."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from layer_checks import OWN_FILES, assert_gradients_pass, window_problems, without_own_file
 
 import minicnn as mc
-from minicnn import gradcheck
 from minicnn.backend import kernels
 from minicnn.kernels import jit, naive
 from minicnn.kernels import numpy as vec
@@ -113,11 +115,21 @@ def test_overlapping_max_pool_windows_add_their_gradients():
 
 
 @pytest.mark.parametrize("name", mc.available_backends())
-@pytest.mark.parametrize("case", gradcheck.CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", without_own_file(), ids=lambda c: c.name)
 def test_gradient_checks_pass_on_every_backend(name, case):
-    with mc.backend(name):
-        report = case.run()
-    assert report.passed, f"on the {name!r} backend:\n{report}"
+    """The layers with a test file of their own (layer_checks.OWN_FILES) check there."""
+    assert_gradients_pass(case, name)
+
+
+def test_the_layers_left_out_above_are_checked_in_their_own_file():
+    """A class in OWN_FILES is skipped above, so its file must run its registry cases."""
+    for layer_class, file_name in OWN_FILES.items():
+        text = (Path(__file__).parent / file_name).read_text(encoding="utf-8")
+        assert "assert_gradients_pass(case, name)" in text, file_name
+        claimed = " ".join(re.findall(r"registered\(([^)]*)\)", text))
+        assert f"mc.{layer_class.__name__}" in claimed, (
+            f"{file_name} runs no registered(...) cases of {layer_class.__name__}"
+        )
 
 
 # -- the switch ----------------------------------------------------------------------
@@ -314,51 +326,9 @@ def test_batch_slices_cover_the_batch_in_about_equal_parts():
     assert batch_slices(3, 10 * COLS_BYTES) == [slice(0, 1), slice(1, 2), slice(2, 3)]
 
 
-@pytest.mark.parametrize("name", FAST)
-def test_conv_in_batch_slices_matches_the_equations(name, monkeypatch):
-    """With a tiny budget every image is its own slice; the sums over the batch
-    (dL/dK, dL/dB) must still cover all of it."""
-    import minicnn.functional.conv as conv
-
-    monkeypatch.setattr(conv, "COLS_BYTES", 1)
-    rng = np.random.default_rng(5)
-    layer = mc.Conv2D(2, 3, (3, 2), stride=(2, 1), padding=(1, 1), dtype=np.float64, rng=rng)
-    layer.bias.data[...] = rng.standard_normal(3)
-    x = rng.standard_normal((4, 2, 7, 6))
-    reused = x.copy()
-    with mc.backend(name):
-        y = layer(reused)
-        reused[...] = 0  # backward must not read the caller's array after forward
-        dy = rng.standard_normal(y.shape)
-        dx = layer.backward(dy)
-    np.testing.assert_allclose(
-        y,
-        naive.conv2d_forward(x, layer.weight.data, layer.bias.data, (2, 1), (1, 1)),
-        rtol=0,
-        atol=1e-10,
-    )
-    dx_ref, dw_ref, db_ref = naive.conv2d_backward(dy, x, layer.weight.data, (2, 1), (1, 1))
-    np.testing.assert_allclose(dx, dx_ref, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(layer.weight.grad, dw_ref, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(layer.bias.grad, db_ref, rtol=0, atol=1e-10)
-
-
 # ---- Three implementations, one answer: the naive loops (from the equations) and the
 
 BACKENDS = mc.available_backends()
-
-
-@st.composite
-def window_problems(draw, max_kernel=4):
-    """A random (x_shape, kernel, stride, padding) for which at least one window fits."""
-    kh, kw = draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel))
-    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    ph, pw = draw(st.integers(0, kh // 2)), draw(st.integers(0, kw // 2))
-    H = draw(st.integers(max(1, kh - 2 * ph), 9))
-    W = draw(st.integers(max(1, kw - 2 * pw), 9))
-    N, C = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    seed = draw(st.integers(0, 2**16))
-    return (N, C, H, W), (kh, kw), (sh, sw), (ph, pw), np.random.default_rng(seed)
 
 
 @given(window_problems())
@@ -408,33 +378,6 @@ def test_avg_pool_agrees(problem):
         rtol=0,
         atol=1e-10,
     )
-
-
-@pytest.mark.parametrize("name", BACKENDS)
-@given(problem=window_problems(max_kernel=3), out_channels=st.integers(1, 3), bias=st.booleans())
-def test_conv_layer_matches_the_equations(name, problem, out_channels, bias):
-    """Conv2D (im2col + GEMM on every backend) equals the loops written from the
-    forward equation and the three backward equations."""
-    x_shape, kernel, stride, padding, rng = problem
-    layer = mc.Conv2D(
-        x_shape[1], out_channels, kernel, stride, padding, bias=bias, dtype=np.float64, rng=rng
-    )
-    if bias:  # a non-zero bias, so a wrong dL/dB cannot hide behind zeros
-        layer.bias.data[...] = rng.standard_normal(out_channels)
-    x = rng.standard_normal(x_shape)
-    b = layer.bias.data if bias else None
-    with mc.backend(name):
-        y = layer(x)
-        dy = rng.standard_normal(y.shape)
-        dx = layer.backward(dy)
-    np.testing.assert_allclose(
-        y, naive.conv2d_forward(x, layer.weight.data, b, stride, padding), rtol=0, atol=1e-10
-    )
-    dx_ref, dw_ref, db_ref = naive.conv2d_backward(dy, x, layer.weight.data, stride, padding)
-    np.testing.assert_allclose(dx, dx_ref, rtol=0, atol=1e-10)
-    np.testing.assert_allclose(layer.weight.grad, dw_ref, rtol=0, atol=1e-10)
-    if bias:
-        np.testing.assert_allclose(layer.bias.grad, db_ref, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("name", BACKENDS)

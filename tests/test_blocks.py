@@ -1,4 +1,4 @@
-"""The issue-13 blocks by hand: Upsample, Identity, Concat (Inception, U-Net skip),
+"""The Inception and U-Net blocks by hand: Upsample, Identity, Concat (Inception, U-Net skip),
 MSELoss, BCEWithLogitsLoss, PixelCrossEntropy; their shapes, summaries and errors."""
 
 from __future__ import annotations
@@ -232,46 +232,6 @@ def test_conv_transpose_shapes_summary_and_errors():
         up(np.zeros((1, 3, 4, 4), dtype=np.float32))
     with pytest.raises(RuntimeError, match="backward called before forward"):
         mc.ConvTranspose2D(1, 1, 2).backward(np.zeros((1, 1, 2, 2)))
-
-
-# -- Conv2D: padding 'same'/'valid', dilation, groups ------------------------------------
-
-
-@pytest.mark.parametrize(
-    "kwargs, error, words",
-    [
-        (dict(padding="same", stride=2), ValueError, ["stride 1", "padding=k // 2"]),
-        (dict(padding="full"), ValueError, ["'same', 'valid'"]),
-        (dict(groups=4), ValueError, ["divides both", "in_channels=6", "out_channels=6"]),
-        (dict(groups=0), ValueError, ["positive integer"]),
-        (dict(dilation=0), ValueError, ["dilation >= 1"]),
-    ],
-)
-def test_conv_new_argument_errors(kwargs, error, words):
-    with pytest.raises(error) as info:
-        mc.Conv2D(6, 6, 3, **kwargs)
-    for word in words:
-        assert word in str(info.value)
-
-
-def test_conv_same_valid_dilation_groups_shapes_and_summary():
-    same = mc.Conv2D(4, 8, 5, padding="same", dilation=3, groups=4)
-    assert same.output_shape((2, 4, 11, 9)) == (2, 8, 11, 9)
-    assert mc.Conv2D(4, 8, 4, padding="same").output_shape((2, 4, 7, 6)) == (2, 8, 7, 6)
-    assert mc.Conv2D(4, 8, 3, padding="valid").output_shape((2, 4, 7, 6)) == (2, 8, 5, 4)
-    assert "padding='same', dilation=(3, 3), groups=4" in repr(same)
-    row = mc.Sequential(same).summary((4, 11, 9), print_table=False).rows[0]
-    assert row.params == 8 * 1 * 25 + 8  # each filter reads 4/4 = 1 channel
-    assert row.macs == 8 * 11 * 9 * 1 * 25
-    assert row.receptive_field == (13, 13)  # span 3·(5 − 1) + 1
-
-
-def test_conv_same_with_even_kernel_pads_bottom_right_like_pytorch():
-    conv = mc.Conv2D(1, 1, (1, 2), padding="same", bias=False, dtype=np.float64)
-    conv.weight.data[...] = [[[[1.0, 10.0]]]]
-    y = conv(np.array([[[[1.0, 2.0, 3.0]]]]))
-    assert y.ravel().tolist() == [21.0, 32.0, 3.0]  # the zero is padded on the right
-    assert conv.backward(np.ones_like(y)).ravel().tolist() == [1.0, 11.0, 11.0]
 
 
 def test_checkpoint_round_trip_through_concat_and_conv_transpose(tmp_path):

@@ -320,7 +320,7 @@ def screenshot_has_content(path: Path) -> int:
 
 
 def test_explorer_backward_view_stepper_training_and_korean(browser, explorer_url, shots):
-    """Issue 26 in the browser: draw, switch to the backward view (every gradient map
+    """The backward view in the browser: draw, switch to the backward view (every gradient map
     drawn, dL/dx on the input), step the convolution's backward to its end in all three
     modes (lecture 002's numbers on the page), take a training step and reset it, and
     switch the page to Korean."""

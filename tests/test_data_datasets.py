@@ -248,7 +248,7 @@ def test_cifar10_reads_binary_batches(tmp_path):
 
 
 def test_indexing_the_shipped_sample_gives_what_arrays_holds():
-    """The issue's case: MNISTSample("train")[0] was (28, 28) while arrays() is (N, 1, 28, 28)."""
+    """A bug once: MNISTSample("train")[0] was (28, 28) while arrays() is (N, 1, 28, 28)."""
     sample = mc.data.MNISTSample("train")
     x, y = sample.arrays()
     image, label = sample[0]

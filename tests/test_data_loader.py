@@ -208,7 +208,7 @@ def test_transforms_reject_non_batches_and_keep_input():
     np.testing.assert_array_equal(xb, before)
 
 
-# -- PyTorch's habits: a Dataset, num_workers (issue 22) ----------------------------------
+# -- PyTorch's habits: a Dataset, num_workers ----------------------------------------------
 
 
 def test_dataset_form_gives_the_arrays_batches():

@@ -79,7 +79,7 @@ def test_index_links_resolve():
 
 
 # The concept pages behind the labs, each with a Korean version (<name>.ko.md) written for
-# Korean students; issue 20 asked for these eleven.
+# Korean students: these eleven.
 KOREAN_PAGES = (
     "convolution conv_backward im2col pooling losses batchnorm gradcheck conv_transpose "
     "inception transfer_learning segmentation"

@@ -21,7 +21,7 @@ needs_mkdocs = pytest.mark.skipif(
     reason="the docs tools are not installed: pip install -e '.[docs]' (make test does)",
 )
 
-# Where the API reference must document the things the issue named: fit, callbacks,
+# What the API reference must document for a newcomer from PyTorch: fit, callbacks,
 # DataLoader, transforms, viz and save/load.
 REFERENCE = {
     "api/train/index.html": ["fit", "CSVLogger", "EarlyStopping", "on_batch_end"],

@@ -1,4 +1,4 @@
-"""The explorer's backward view, backward stepper and training step (issue 26), through
+"""The explorer's backward view, backward stepper and training step, through
 the JSON API: every gradient equals what minicnn's functional pairs give, chained by
 hand here, to 1e-6 in float64; the stepper shows lecture 002's numbers; a training
 step moves the weights downhill and a reset (also under concurrent use) undoes it."""

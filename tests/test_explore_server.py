@@ -1,4 +1,4 @@
-"""The explorer's server under load, slow clients and requests from elsewhere (issue 21):
+"""The explorer's server under load, slow clients and requests from elsewhere:
 a Host allow-list and an Origin check, a bounded worker pool, timeouts and a deadline,
 and a 400 for malformed JSON of any shape. Loopback only; every client is closed.
 
@@ -250,7 +250,7 @@ def test_50_concurrent_requests_are_all_answered(server):
         start.wait()
         try:
             statuses.append(request(server, "POST", "/api/forward", body)[0])
-        except OSError as err:  # a reset connection: what the issue saw
+        except OSError as err:  # a reset connection, as an overloaded server gave
             statuses.append(type(err).__name__)
 
     began = time.perf_counter()

@@ -81,3 +81,9 @@ def test_layers_import_nothing_above_them():
 def test_only_the_public_api_imports_checkpoint():
     users = sorted(m for m, imps in GRAPH.items() if "minicnn.checkpoint" in imps)
     assert users == ["minicnn"]
+
+
+def test_summary_imports_no_container():
+    """Sequential.summary imports the summary module, so the summary module must not
+    import the model back: it walks any container through ``Layer.in_sequence``."""
+    assert offenders("minicnn.summary", ("minicnn.model", "minicnn.layers.residual")) == []

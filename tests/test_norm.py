@@ -1,5 +1,7 @@
-"""BatchNorm1D/2D, LocalResponseNorm and GlobalAvgPool2D: behaviour, buffers, errors and
-gradient checks (the PyTorch cross-checks are in test_torch_norm_activations.py)."""
+"""Normalisation, all in one place: BatchNorm1D/2D and LocalResponseNorm: behaviour,
+buffers, errors, gradient checks (the registry's cases on every backend, and random ones)
+and agreement with PyTorch, BatchNorm's running statistics over several steps included.
+The equations are in minicnn/functional/norm.py."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_checks import BACKENDS, TOL, assert_gradients_pass, registered
 
 import minicnn as mc
 from minicnn import gradcheck
@@ -189,6 +192,15 @@ def test_backward_before_forward():
 # -- BatchNorm: gradient checks -------------------------------------------------------
 
 
+@pytest.mark.parametrize("name", BACKENDS)
+@pytest.mark.parametrize(
+    "case", registered(mc.BatchNorm1D, mc.BatchNorm2D, mc.LocalResponseNorm), ids=lambda c: c.name
+)
+def test_registry_gradient_check(name, case):
+    """The registry's cases in minicnn.gradcheck.CASES (BatchNorm in training and eval, LRN)."""
+    assert_gradients_pass(case, name)
+
+
 @settings(max_examples=12)
 @given(
     cls=st.sampled_from([mc.BatchNorm1D, mc.BatchNorm2D]),
@@ -280,35 +292,81 @@ def test_lrn_bad_input():
     assert err.value.__notes__ == [f"(raised in the layer {mc.LocalResponseNorm()!r})"]
 
 
-# -- GlobalAvgPool2D ------------------------------------------------------------------
+# -- PyTorch parity ---------------------------------------------------------------------
 
 
-def test_global_avg_pool_is_the_mean_of_each_map_and_flat(rng):
-    pool = mc.GlobalAvgPool2D()
-    x = rng.standard_normal((2, 3, 4, 5))
-    y = pool(x)
-    assert y.shape == (2, 3) == pool.output_shape(x.shape)
-    np.testing.assert_allclose(y, x.mean(axis=(2, 3)), rtol=1e-12)
-    dy = rng.standard_normal((2, 3))
-    dx = pool.backward(dy)
-    np.testing.assert_allclose(dx, np.broadcast_to(dy[:, :, None, None] / 20, x.shape))
-    dx[...] = 0  # the gradient is an array of its own, not a read-only broadcast view
-    assert pool(x.astype(np.float32)).dtype == np.float32
+def compare_with_module(torch, layer, module, x, seed=1):
+    """Forward and backward through our layer and a torch module holding the same
+    parameters (copied by name); asserts y, dL/dx and each parameter's gradient agree."""
+    for name, p in layer.named_parameters():
+        getattr(module, name).data = torch.tensor(p.data)
+    layer.zero_grad()
+    y = layer(x)
+    dy = np.random.default_rng(seed).standard_normal(y.shape)
+    dx = layer.backward(dy)
+    xt = torch.tensor(x, requires_grad=True)
+    yt = module(xt)
+    yt.backward(torch.tensor(dy))
+    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
+    for name, p in layer.named_parameters():
+        np.testing.assert_allclose(
+            p.grad, getattr(module, name).grad.numpy(), **TOL, err_msg=f"gradient of {name}"
+        )
 
 
-def test_global_avg_pool_feeds_a_linear_layer_directly():
-    model = mc.Sequential(mc.Conv2D(1, 4, 3, padding=1), mc.GlobalAvgPool2D(), mc.Linear(4, 2))
-    for hw in (6, 11):  # any input size: the pooled vector has C entries
-        assert model(np.zeros((1, 1, hw, hw), np.float32)).shape == (1, 2)
-    rows = model.summary((1, 8, 8), print_table=False).rows
-    assert rows[1].output_shape == (4,)
+@pytest.mark.parametrize(
+    "cls, torch_name, shape",
+    [
+        (mc.BatchNorm2D, "BatchNorm2d", (4, 3, 5, 6)),
+        (mc.BatchNorm1D, "BatchNorm1d", (7, 5)),
+        (mc.BatchNorm1D, "BatchNorm1d", (3, 4, 6)),
+    ],
+)
+def test_batchnorm_training_steps_and_eval(torch, rng, cls, torch_name, shape):
+    C = shape[1]
+    ours = gradcheck._batchnorm(cls(C, eps=1e-3, momentum=0.2, dtype=np.float64), seed=5)
+    theirs = getattr(torch.nn, torch_name)(C, eps=1e-3, momentum=0.2, dtype=torch.float64)
+    theirs.running_mean.copy_(torch.tensor(ours.running_mean))
+    theirs.running_var.copy_(torch.tensor(ours.running_var))
+    for step in range(4):  # parameters change between steps as training would change them
+        x = rng.standard_normal(shape) * (1 + step) + step
+        ours.weight.data += 0.1 * rng.standard_normal(C)
+        compare_with_module(torch, ours, theirs, x, seed=step)
+        theirs.zero_grad()
+    np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), **TOL)
+    np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), **TOL)
+    ours.eval(), theirs.eval()
+    compare_with_module(torch, ours, theirs, rng.standard_normal(shape) * 2 + 1, seed=9)
 
 
-def test_global_avg_pool_bad_input():
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\)") as err:
-        mc.GlobalAvgPool2D()(np.ones((2, 3, 4)))
-    assert err.value.__notes__ == ["(raised in the layer GlobalAvgPool2D())"]
-    with pytest.raises(ValueError, match="backward expected dout of shape"):
-        pool = mc.GlobalAvgPool2D()
-        pool(np.ones((2, 3, 4, 4)))
-        pool.backward(np.ones((2, 3, 4, 4)))
+@settings(max_examples=15)
+@given(
+    size=st.integers(1, 7),
+    c=st.integers(1, 8),
+    ndim=st.sampled_from([3, 4]),
+    alpha=st.floats(1e-4, 2.0),
+    beta=st.floats(0.1, 1.5),
+    k=st.floats(0.5, 3.0),
+    seed=st.integers(0, 1000),
+)
+def test_local_response_norm(torch, size, c, ndim, alpha, beta, k, seed):
+    x = np.random.default_rng(seed).standard_normal((2, c, 3, 4)[:ndim]) * 2
+    compare_with_module(
+        torch,
+        mc.LocalResponseNorm(size, alpha, beta, k),
+        torch.nn.LocalResponseNorm(size, alpha, beta, k),
+        x,
+        seed=seed,
+    )
+
+
+def test_local_response_norm_alexnet_defaults(torch, rng):
+    x = rng.standard_normal((2, 16, 5, 5)) * 20  # large enough for the α term to matter
+    # torch's default k is 1.0; minicnn's is AlexNet's 2.0, so torch gets it explicitly
+    compare_with_module(
+        torch,
+        mc.LocalResponseNorm(),
+        torch.nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0),
+        x,
+    )

@@ -1,7 +1,7 @@
-"""Cross-checks of the issue-13 blocks against PyTorch (the reference), float64, outputs
+"""Cross-checks of the U-Net and Inception blocks against PyTorch (the reference), float64, outputs
 and gradients equal to 1e-10, on every kernel backend, shapes drawn by hypothesis:
 Upsample, Concat (with an Identity branch), MSELoss, BCEWithLogitsLoss and
-PixelCrossEntropy."""
+PixelCrossEntropy. (Conv2D's cross-checks are in test_conv.py.)"""
 
 from __future__ import annotations
 
@@ -9,35 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_checks import BACKENDS, TOL, compare_with_torch, upstream
 
 import minicnn as mc
-
-TOL = dict(rtol=1e-10, atol=1e-10)
-BACKENDS = mc.available_backends()
-
-
-def upstream(shape):
-    return np.random.default_rng(1).standard_normal(shape)
-
-
-def compare_with_torch(torch, backend_name, layer, x, torch_forward):
-    """Forward and backward through ``layer`` on ``backend_name`` and through
-    ``torch_forward(x, *parameters)`` with the layer's parameter values, a shared random
-    upstream gradient; output, dL/dx and every parameter's gradient must agree."""
-    with mc.backend(backend_name):
-        y = layer(x)
-        dy = upstream(y.shape)
-        dx = layer.backward(dy)
-    params = [torch.tensor(p.data, requires_grad=True) for p in layer.parameters()]
-    xt = torch.tensor(x, requires_grad=True)
-    yt = torch_forward(xt, *params)
-    yt.backward(torch.tensor(dy))
-    assert y.shape == tuple(yt.shape)
-    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
-    for p, pt in zip(layer.parameters(), params, strict=True):
-        np.testing.assert_allclose(p.grad, pt.grad.numpy(), **TOL)
-    return y
 
 
 @pytest.mark.parametrize("name", BACKENDS)
@@ -167,73 +141,3 @@ def test_conv_transpose2d(torch, name, cin, cout, kh, kw, sh, sw, ph, pw, oph, o
         ),
     )
     assert y.shape == (2, cout, out_h, out_w)
-
-
-@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
-@pytest.mark.parametrize("name", BACKENDS)
-@given(
-    g=st.integers(1, 3),
-    cin_g=st.integers(1, 2),
-    cout_g=st.integers(1, 2),
-    kh=st.integers(1, 3),
-    kw=st.integers(1, 4),
-    sh=st.integers(1, 2),
-    sw=st.integers(1, 2),
-    dh=st.integers(1, 3),
-    dw=st.integers(1, 2),
-    padding=st.sampled_from([0, 1, (2, 1), "valid", "same"]),
-    h=st.integers(7, 10),
-    w=st.integers(7, 10),
-    bias=st.booleans(),
-)
-@settings(max_examples=20)  # for each of 3 backends; the naive loops are slow
-def test_conv2d_dilation_groups_padding(
-    torch, name, g, cin_g, cout_g, kh, kw, sh, sw, dh, dw, padding, h, w, bias
-):
-    if padding == "same":
-        sh = sw = 1  # PyTorch allows 'same' only with stride 1, as minicnn
-    cin, cout = g * cin_g, g * cout_g
-    layer = mc.Conv2D(
-        cin, cout, (kh, kw), (sh, sw), padding, bias=bias,
-        dilation=(dh, dw), groups=g, dtype=np.float64, seed=0,
-    )  # fmt: skip
-    assert layer.weight.shape == (cout, cin_g, kh, kw)
-    if bias:
-        layer.bias.data[...] = np.linspace(-0.5, 0.5, cout)
-    x = np.random.default_rng(2).standard_normal((2, cin, h, w))
-    y = compare_with_torch(
-        torch,
-        name,
-        layer,
-        x,
-        lambda xt, *p: torch.nn.functional.conv2d(
-            xt, *p, stride=(sh, sw), padding=padding, dilation=(dh, dw), groups=g
-        ),
-    )
-    assert y.shape == layer.output_shape(x.shape)
-
-
-@given(
-    g=st.integers(1, 3),
-    kh=st.integers(1, 3),
-    dh=st.integers(1, 3),
-    sh=st.integers(1, 2),
-    ph=st.integers(0, 2),
-)
-def test_naive_equation_loops_with_dilation_and_groups(torch, g, kh, dh, sh, ph):
-    """kernels/naive.py's conv2d_forward/backward, loops written from the equation."""
-    from minicnn.kernels import naive
-
-    rng = np.random.default_rng(7)
-    x = rng.standard_normal((2, 2 * g, 8, 7))
-    w = rng.standard_normal((3 * g, 2, kh, 2))
-    b = rng.standard_normal(3 * g)
-    geometry = dict(stride=(sh, 1), padding=(ph, 1), dilation=(dh, 2))
-    y = naive.conv2d_forward(x, w, b, groups=g, **geometry)
-    dy = upstream(y.shape)
-    dx, dw, db = naive.conv2d_backward(dy, x, w, groups=g, **geometry)
-    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    yt = torch.nn.functional.conv2d(xt, wt, bt, groups=g, **geometry)
-    yt.backward(torch.tensor(dy))
-    for ours, theirs in [(y, yt.detach()), (dx, xt.grad), (dw, wt.grad), (db, bt.grad)]:
-        np.testing.assert_allclose(ours, theirs.numpy(), **TOL)

@@ -421,7 +421,7 @@ def test_building_vgg16_allocates_only_its_weights():
     assert grown < 1.3 * m["param_bytes"], f"building VGG-16 grew RSS by {grown / 2**20:.0f} MiB"
 
 
-# -- GoogLeNet and DenseNet: Concat branches (issue 13) ------------------------------
+# -- GoogLeNet and DenseNet: Concat branches -----------------------------------------
 # Both counts were compared once with torchvision 0.28.0's models, parameter by
 # parameter (the same shapes in the same order; see docs/architectures.md). Here they
 # are re-derived from the papers' tables, with multiply-adds at each stage's size.

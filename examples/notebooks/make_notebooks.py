@@ -595,11 +595,14 @@ gradient through, even where the unit was off.
     code("""
 class MyReLU(mc.Layer):
     def forward(self, x):
-        self.mask = x > 0
-        return x * self.mask
+        mask = x > 0
+        y = x * mask
+        self.save_for_backward(mask, y.shape)  # keep the cache, as minicnn's layers do
+        return y
 
     def backward(self, dout):
-        return dout * self.mask
+        mask = self.saved_cache(dout)          # checks: a forward came first, dout's shape
+        return dout * mask
 
 
 class ForgetfulReLU(MyReLU):
@@ -629,33 +632,33 @@ $X^\\top G$도 모양이 같아서, 숫자를 봐야만 틀린 것을 알 수 �
 class MyLinear(mc.Layer):
     def __init__(self, n_in, n_out, seed=0):
         rng = np.random.default_rng(seed)
+        # Parameter attributes: mc.Layer finds them, so parameters() needs no override
         self.weight = mc.Parameter(rng.standard_normal((n_out, n_in)) * 0.5, "weight")
         self.bias = mc.Parameter(np.zeros(n_out), "bias")
 
-    def parameters(self):
-        yield self.weight
-        yield self.bias
-
     def forward(self, x):
-        self.x = x
-        return x @ self.weight.data.T + self.bias.data
+        y = x @ self.weight.data.T + self.bias.data
+        self.save_for_backward(x.copy(), y.shape)  # a copy: the caller may change x
+        return y
 
     def backward(self, dout):
-        self.weight.grad += dout.T @ self.x
+        x = self.saved_cache(dout)
+        self.weight.grad += dout.T @ x
         self.bias.grad += dout.sum(axis=0)
         return dout @ self.weight.data
 
 
 class TransposedLinear(MyLinear):
     def backward(self, dout):
-        self.weight.grad += self.x.T @ dout        # bug: transposed
+        x = self.saved_cache(dout)
+        self.weight.grad += x.T @ dout             # bug: transposed
         self.bias.grad += dout.sum(axis=0)
         return dout @ self.weight.data
 
 
 class NoBiasLinear(MyLinear):
     def backward(self, dout):
-        self.weight.grad += dout.T @ self.x        # bug: bias.grad never filled
+        self.weight.grad += dout.T @ self.saved_cache(dout)  # bug: bias.grad never filled
         return dout @ self.weight.data
 
 
@@ -718,7 +721,7 @@ backward agrees with.
     code("""
 class InPlaceReLU(MyReLU):
     def backward(self, dout):
-        dout[~self.mask] = 0                 # bug: changes the caller's dout
+        dout[~self.saved_cache(dout)] = 0    # bug: changes the caller's dout
         return dout
 
 
@@ -771,11 +774,14 @@ import minicnn as mc
 
 class ForgetfulReLU(mc.Layer):
     def forward(self, x):
-        self.mask = x > 0
-        return x * self.mask
+        mask = x > 0
+        y = x * mask
+        self.save_for_backward(mask, y.shape)
+        return y
 
     def backward(self, dout):
-        return dout
+        self.saved_cache(dout)
+        return dout                          # bug: no mask
 '''
 with open("my_relu.py", "w") as f:
     f.write(student_code)

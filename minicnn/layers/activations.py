@@ -18,7 +18,7 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, mask = F.relu_forward(x)
-        self.save_for_backward(mask, y)
+        self.save_for_backward(mask, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -51,7 +51,7 @@ class LeakyReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, derivative = F.leaky_relu_forward(x, self.negative_slope)
-        self.save_for_backward(derivative, y)
+        self.save_for_backward(derivative, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -66,7 +66,7 @@ class Sigmoid(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, derivative = F.sigmoid_forward(x)
-        self.save_for_backward(derivative, y)
+        self.save_for_backward(derivative, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -78,7 +78,7 @@ class Tanh(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, derivative = F.tanh_forward(x)
-        self.save_for_backward(derivative, y)
+        self.save_for_backward(derivative, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ class Layer:
     What a layer provides:
 
     - ``forward(x)``: computes y with a functional pair and keeps its cache:
-      ``y, cache = F.relu_forward(x); self.save_for_backward(cache, y)``
+      ``y, cache = F.relu_forward(x); self.save_for_backward(cache, y.shape)``
     - ``backward(dout)``: given dL/dy, adds dL/dθ to each Parameter's ``grad`` and returns
       dL/dx: ``dx = F.relu_backward(dout, self.saved_cache(dout))``
     - ``output_shape(s)``: the output shape for an input of shape ``s`` (batch axis
@@ -42,6 +42,11 @@ class Layer:
     # Buffers: state a layer updates in forward but no optimizer touches, such as
     # BatchNorm's running mean and variance, listed by attribute name.
     buffer_names: tuple[str, ...] = ()
+    # How a container joins its children: in sequence (Sequential: each child's output
+    # is the next child's input) or, when False, side by side (Residual, Concat: every
+    # child sees the same input and the outputs are joined). summary() reads it, so it
+    # can walk any container without importing the classes.
+    in_sequence: bool = False
     # The shape of one input the model was built for, without the batch axis ((1, 28, 28)
     # for LeNet-5), if it knows one: the zoo's models do. summary() uses it when given none.
     input_shape: tuple[int, ...] | None = None
@@ -88,9 +93,19 @@ class Layer:
 
     # -- the cache between forward and backward -------------------------------------
 
-    def save_for_backward(self, cache: Any, y: np.ndarray) -> None:
-        """Keep the functional pair's ``cache`` and the output's shape for backward."""
-        self._saved: Any = (cache, y.shape)
+    def save_for_backward(self, cache: Any, out_shape: tuple[int, ...]) -> None:
+        """Keep what backward needs: the functional pair's ``cache`` (the arrays its
+        backward reads, as in PyTorch's ``ctx.save_for_backward``) and the shape of the
+        output, so that ``saved_cache`` can check dL/dy's shape before any math runs.
+
+        Only the shape of y is kept, never y itself: no layer's backward reads its own
+        output (Sigmoid, whose derivative is y(1 - y), keeps that derivative as its cache)."""
+        if isinstance(out_shape, np.ndarray):
+            raise TypeError(
+                f"{self!r}: save_for_backward takes the output's shape, not the output: "
+                f"call self.save_for_backward(cache, y.shape)"
+            )
+        self._saved: Any = (cache, tuple(out_shape))
 
     def saved_cache(self, dout) -> Any:
         """The cache of the last forward, checked once here for every layer: backward
@@ -149,6 +164,12 @@ class Layer:
         for _, p in self.named_parameters():
             yield p
 
+    def _own_buffers(self) -> Iterator[tuple[str, np.ndarray]]:
+        """(attribute name, array) of this module's buffers, its children's excluded:
+        the one place that reads ``buffer_names``."""
+        for attr in self.buffer_names:
+            yield attr, getattr(self, attr)
+
     def _own_parameters(self) -> Iterator[tuple[str, Parameter]]:
         """(attribute, Parameter) of this layer alone, in the order they were assigned."""
         for attr, value in vars(self).items():
@@ -159,8 +180,8 @@ class Layer:
         """(name, array) of every buffer, named like the parameters. The arrays are the
         live ones: restore a checkpoint by writing into them (``buf[...] = saved``)."""
         for name, module in self.named_modules(prefix):
-            for attr in module.buffer_names:
-                yield _join(name, attr), getattr(module, attr)
+            for attr, buf in module._own_buffers():
+                yield _join(name, attr), buf
 
     def buffers(self) -> Iterator[np.ndarray]:
         for _, buf in self.named_buffers():
@@ -221,8 +242,7 @@ class Layer:
         for _, p in self.named_parameters():
             p.to(dtype)
         for module in self.modules():
-            for attr in module.buffer_names:
-                value = getattr(module, attr)
+            for attr, value in module._own_buffers():
                 if np.issubdtype(value.dtype, np.floating):
                     setattr(module, attr, value.astype(dtype))
         return self
@@ -246,8 +266,8 @@ class Layer:
         for name, module in self.named_modules():  # PyTorch's order: module by module
             for attr, p in module._own_parameters():
                 state[_join(name, attr)] = p.data.copy()
-            for attr in module.buffer_names:
-                state[_join(name, attr)] = getattr(module, attr).copy()
+            for attr, buf in module._own_buffers():
+                state[_join(name, attr)] = buf.copy()
         return state
 
     def load_state_dict(self, state: dict, strict: bool = True) -> None:

@@ -20,7 +20,7 @@ class Identity(Layer):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.save_for_backward(None, x)
+        self.save_for_backward(None, x.shape)
         return x
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -75,7 +75,7 @@ class Concat(Layer):
         outputs = [branch(x) for branch in self.branches]
         self._check_branches(x.shape, [o.shape for o in outputs])
         y, cache = F.concat_forward(outputs)
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

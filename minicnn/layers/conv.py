@@ -27,23 +27,17 @@ class Conv2D(Layer):
     output keeps the input's size; an odd total puts the extra pixel at the bottom and
     right, as PyTorch).
 
-    ``dilation`` d spaces the kernel's taps d pixels apart (atrous convolution),
-
-        Y[n,k,i,j] = B[k] + Σ_c Σ_p Σ_q X[n, c, i·s + p·d, j·s + q·d] · K[k, c, p, q]
-
-    so a 3×3 kernel with d = 2 spans 5×5 pixels with 9 weights: f = d·(k − 1) + 1 in the
-    output size, and the receptive field grows by (f − 1)·j.
+    ``dilation`` d spaces the kernel's taps d pixels apart (atrous convolution): a 3×3
+    kernel with d = 2 spans 5×5 pixels with 9 weights, f = d·(k − 1) + 1 in the output
+    size, and the receptive field grows by (f − 1)·j.
 
     ``groups`` G splits the C input channels and the K filters into G blocks, and filter
     k of block g sees only the C/G channels of block g (AlexNet's two GPUs: G = 2;
     ResNeXt: G = 32; depthwise: G = C). The weight is (K, C/G, kh, kw): G times fewer
-    parameters and multiply-adds than G = 1. Backward keeps the rule of the lecture,
-    each weight and each input pixel collect dL/dY from the outputs they touched:
+    parameters and multiply-adds than G = 1.
 
-        dL/dK[k,c,p,q] = Σ_n Σ_i Σ_j X[n, g·C_g + c, i·s + p·d, j·s + q·d] · dL/dY[n,k,i,j]
-        dL/dX[n,c,h,w] = Σ_{k in c's group} Σ_{i,j,p,q: i·s + p·d = h, j·s + q·d = w}
-                             dL/dY[n,k,i,j] · K[k, c − g·C_g, p, q]
-        dL/dB[k]       = Σ_n Σ_i Σ_j dL/dY[n,k,i,j]
+    The equations with dilation and groups, forward and backward, are written once, in
+    the functional pair's docstrings; this layer holds the Parameters and the cache.
 
     Shapes: x (N, C_in, H, W) -> y (N, C_out, OH, OW); ``weight`` (C_out, C_in/groups,
     kh, kw), ``bias`` (C_out,). He initialisation N(0, 2/(C_in/groups·kh·kw)), bias zero.
@@ -111,7 +105,7 @@ class Conv2D(Layer):
         y, cache = F.conv2d_forward(
             x, self.weight.data, b, self.stride, self.padding, self.dilation, self.groups
         )
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

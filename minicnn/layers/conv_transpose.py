@@ -23,26 +23,22 @@ class ConvTranspose2D(Layer):
     maps dL/dY (small) back to dL/dX (large). ConvTranspose2D *is* that backward map,
     used as a layer with its own learned weight: each input pixel stamps the kernel,
     scaled by its value, onto the output at stride s, the overlaps add up, and
-    ``padding`` is cropped from each side:
-
-        Y[n, o, i·s + p − pad, j·s + q − pad] += Σ_c X[n, c, i, j] · W[c, o, p, q]   (+ B[o])
+    ``padding`` is cropped from each side.
 
     Output size per axis: (H − 1)·s − 2·pad + k + output_padding, the input size of
     the convolution whose backward this is (``output_padding`` < s picks one of the s
     input sizes that a stride-s convolution maps to the same H).
 
-    Backward: the forward is a convolution's dL/dX, so dL/dX here is that
-    convolution's forward, and dL/dW correlates X with the output gradient:
+    Backward: the forward is a convolution's dL/dX, so dL/dX here is that convolution's
+    forward, and dL/dW correlates X with the output gradient. The equations are written
+    once, in the functional pair's docstrings
+    ([`conv_transpose2d_forward`][minicnn.functional.conv_transpose2d_forward],
+    [`conv_transpose2d_backward`][minicnn.functional.conv_transpose2d_backward]);
+    see docs/conv_transpose.md.
 
-        dL/dX[n,c,i,j] = Σ_{o,p,q} dL/dY_pad[n, o, i·s + p, j·s + q] · W[c, o, p, q]   (= dL/dY ⋆ W)
-        dL/dW[c,o,p,q] = Σ_{n,i,j} X[n, c, i, j] · dL/dY_pad[n, o, i·s + p, j·s + q]
-        dL/dB[o]       = Σ_{n,i,j} dL/dY[n, o, i, j]
-
-    (dY_pad: dL/dY zero-padded by ``padding``.) See docs/conv_transpose.md.
     Shapes: ``weight`` (C_in, C_out, kh, kw), PyTorch's layout (in before out, the
     transpose of Conv2D's), ``bias`` (C_out,). He initialisation with fan-in
     C_in·kh·kw / (s_h·s_w), the number of products in one output value on average.
-    Functional pair: ``F.conv_transpose2d_forward`` / ``F.conv_transpose2d_backward``.
 
     Args:
         in_channels: C_in, the channels of the (small) input.
@@ -97,7 +93,7 @@ class ConvTranspose2D(Layer):
         y, cache = F.conv_transpose2d_forward(
             x, self.weight.data, b, self.stride, self.padding, self.output_padding
         )
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

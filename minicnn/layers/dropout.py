@@ -30,7 +30,7 @@ class Dropout(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, mask = F.dropout_forward(x, self.p, self.training, self.rng)
-        self.save_for_backward(mask, y)
+        self.save_for_backward(mask, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

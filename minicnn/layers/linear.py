@@ -49,7 +49,7 @@ class Linear(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         b = None if self.bias is None else self.bias.data
         y, cache = F.linear_forward(x, self.weight.data, b)
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -81,7 +81,7 @@ class Flatten(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, x_shape = F.flatten_forward(x)
-        self.save_for_backward(x_shape, y)
+        self.save_for_backward(x_shape, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

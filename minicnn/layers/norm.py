@@ -71,7 +71,7 @@ class _BatchNorm(Layer):
         )
         if self.training:
             self.num_batches_tracked += 1
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -150,7 +150,7 @@ class LocalResponseNorm(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.local_response_norm_forward(x, self.size, self.alpha, self.beta, self.k)
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ class MaxPool2D(_Pool2D):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.max_pool2d_forward(x, self.kernel_size, self.stride, self.padding)
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -74,7 +74,7 @@ class AvgPool2D(_Pool2D):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.avg_pool2d_forward(x, self.kernel_size, self.stride, self.padding)
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -93,7 +93,7 @@ class GlobalAvgPool2D(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, x_shape = F.global_avg_pool2d_forward(x)
-        self.save_for_backward(x_shape, y)
+        self.save_for_backward(x_shape, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

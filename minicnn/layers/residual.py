@@ -51,7 +51,7 @@ class Residual(Layer):
         if fx.shape != sx.shape:
             raise ValueError(self._mismatch(x.shape, fx.shape, sx.shape))
         y = fx + sx
-        self.save_for_backward(None, y)  # nothing to keep: an addition has no parameters
+        self.save_for_backward(None, y.shape)  # nothing to keep: an addition has no parameters
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -137,7 +137,7 @@ class PadShortcut(Layer):
         if isinstance(x, np.ndarray):
             self.output_shape(x.shape)
         y, x_shape = F.pad_shortcut_forward(x, self.out_channels, self.stride)
-        self.save_for_backward(x_shape, y)
+        self.save_for_backward(x_shape, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

@@ -53,7 +53,7 @@ class Upsample(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.upsample_forward(x, self.scale_factor, self.mode)
-        self.save_for_backward(cache, y)
+        self.save_for_backward(cache, y.shape)
         return y
 
     def backward(self, dout: np.ndarray) -> np.ndarray:

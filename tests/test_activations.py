@@ -1,5 +1,6 @@
-"""LeakyReLU, Sigmoid and Tanh: values, stability, the in-place trap, dtypes, errors and
-gradient checks (the PyTorch cross-checks are in test_torch_norm_activations.py)."""
+"""The activations, all in one place: ReLU, LeakyReLU, Sigmoid and Tanh: values,
+stability, the in-place trap, dtypes, errors, gradient checks and agreement with PyTorch.
+The equations are in minicnn/functional/activations.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layer_checks import BACKENDS, assert_gradients_pass, compare_with_torch, registered
 
 import minicnn as mc
 from minicnn import gradcheck
@@ -18,6 +20,31 @@ ACTIVATIONS = {
     "Sigmoid": (mc.Sigmoid, lambda x: 1 / (1 + np.exp(-x))),
     "Tanh": (mc.Tanh, np.tanh),
 }
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+@pytest.mark.parametrize(
+    "case",
+    registered(mc.ReLU, mc.LeakyReLU, mc.Sigmoid, mc.Tanh),
+    ids=lambda c: c.name,
+)
+def test_registry_gradient_check(name, case):
+    """The registry's cases (ReLU, LeakyReLU 0.1, Sigmoid, Tanh) in minicnn.gradcheck.CASES."""
+    assert_gradients_pass(case, name)
+
+
+def test_relu_backward_uses_its_own_mask_not_the_input():
+    relu = mc.ReLU()
+    x = np.array([[-1.0, 2.0, -3.0, 4.0]])
+    y = relu(x)
+    x[...] = 5.0  # a later in-place operation on the input must not change the gradient
+    y[...] = 0.0
+    np.testing.assert_array_equal(
+        relu.backward(np.array([[1.0, 2.0, 3.0, 4.0]])), [[0.0, 2.0, 0.0, 4.0]]
+    )
+    x = np.array([-1.0, 1.0])
+    relu(x)
+    np.testing.assert_array_equal(x, [-1.0, 1.0])  # forward leaves the input alone
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
@@ -140,3 +167,26 @@ class ScaleThen(mc.Layer):
 
     def backward(self, dout):
         return self.scale * self.inner.backward(dout)
+
+
+# -- PyTorch parity ---------------------------------------------------------------------
+
+
+def test_relu_matches_torch(torch, rng):
+    x = rng.standard_normal((3, 2, 2, 2))
+    compare_with_torch(torch, None, mc.ReLU(), x, torch.relu)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs_name, kwargs",
+    [
+        (lambda: mc.LeakyReLU(), "LeakyReLU", {}),
+        (lambda: mc.LeakyReLU(0.3), "LeakyReLU", {"negative_slope": 0.3}),
+        (lambda: mc.Sigmoid(), "Sigmoid", {}),
+        (lambda: mc.Tanh(), "Tanh", {}),
+    ],
+)
+def test_activations(torch, rng, ours, theirs_name, kwargs):
+    x = rng.standard_normal((3, 4, 5)) * 4
+    x[0, 0, :3] = [-800.0, 0.0, 800.0]  # saturation and the kink at 0
+    compare_with_torch(torch, None, ours(), x, getattr(torch.nn, theirs_name)(**kwargs))
