@@ -255,12 +255,12 @@ def _bwrap_args(view: Path, work: Path | None) -> list[str]:
     and the work folder (writable). Mounts apply in order, so the hidden folders come
     after the Python folders that may hold them."""
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-    for path in SYSTEM_DIRS:
-        if os.path.isdir(path):
-            args += ["--ro-bind", path, path]
+    for system in SYSTEM_DIRS:
+        if os.path.isdir(system):
+            args += ["--ro-bind", system, system]
     args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", tempfile.gettempdir()]
-    for path in _python_dirs():
-        args += ["--ro-bind", str(path), str(path)]
+    for folder in _python_dirs():
+        args += ["--ro-bind", str(folder), str(folder)]
     if work is None:
         return args
     for path in hidden_dirs():
