@@ -52,8 +52,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "needs rot180 here (dL/dX = dL/dY full-convolved with K, i.e. cross-correlated with "
         "rot180(K)), or it is flipped where it should not be",
         "ko": "180° 회전되었습니다: {ours}이(가) {theirs}의 두 공간 축을 뒤집은 것입니다. "
-        "여기서 커널에 rot180이 필요하거나(dL/dX = dL/dY를 K와 full convolution, 즉 "
-        "rot180(K)와 cross-correlation), 뒤집지 말아야 할 곳에서 뒤집었습니다",
+        "여기서 커널에 rot180이 필요하거나(dL/dX는 dL/dY와 K의 완전 합성곱(full "
+        "convolution), 즉 dL/dY와 rot180(K)의 교차상관(cross-correlation)입니다), 뒤집지 "
+        "말아야 할 곳에서 뒤집었습니다",
     },
     "gc.axes": {
         "en": "axes swapped: {ours} has the filter and channel axes (K, C) exchanged",
@@ -137,14 +138,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "rotated by 180° (both spatial axes flipped, and for several channels its in/out "
         "axes swapped): dL/dX = dL/dY full-convolved with K, i.e. cross-correlated with "
         "rot180(K)",
-        "ko": "rot180 없는 dX: dL/dx를 dL/dy와 커널 K 자체의 full correlation으로 "
-        "구했습니다. 이것은 커널이 rot180(K)인 층의 진짜 dL/dx입니다. 커널을 180° 회전해야 "
-        "합니다(두 공간 축을 뒤집고, 채널이 여럿이면 입력·출력 축도 바꿉니다): dL/dX = "
-        "dL/dY를 K와 full convolution, 즉 rot180(K)와 cross-correlation",
+        "ko": "rot180 없는 dX: dL/dx를 dL/dy와 커널 K 자체의 완전 교차상관(full "
+        "correlation)으로 구했습니다. 이것은 커널이 rot180(K)인 층의 진짜 dL/dx입니다. 커널을 "
+        "180° 회전해야 합니다(두 공간 축을 뒤집고, 채널이 여럿이면 입력·출력 축도 바꿉니다). "
+        "dL/dX는 dL/dY와 K의 완전 합성곱(full convolution), 즉 dL/dY와 rot180(K)의 "
+        "교차상관(cross-correlation)입니다",
     },
     # -- a gradient that cannot be compared at all
-    "gc.where.returned": {"en": "backward returned", "ko": "backward가 돌려준 값이"},
-    "gc.where.grad": {"en": "{name}.grad is", "ko": "{name}.grad가"},
+    "gc.where.returned": {"en": "backward returned", "ko": "backward가 돌려준 값의"},
+    "gc.where.grad": {"en": "{name}.grad is", "ko": "{name}.grad의"},
     "gc.grad.none_returned": {
         "en": "backward returned None: end backward with `return d{like}`, dL/d{like} of "
         "shape {shape} (the shape of {like})",
@@ -158,7 +160,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "gc.grad.type": {
         "en": "{where} a {type}, not a NumPy array of shape {shape}",
-        "ko": "{where} {type}입니다. 모양(shape)이 {shape}인 NumPy 배열이어야 합니다",
+        "ko": "{where} 형(type)이 {type}입니다. 모양(shape)이 {shape}인 NumPy 배열이어야 합니다",
     },
     "gc.grad.shape": {
         "en": "{where} shape {got}, but {like} has shape {shape}: a gradient has the shape "
@@ -251,8 +253,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gc.backward_changed_input": {
         "en": "backward modified the {what} that forward received (the array it cached) in "
         "place; x belongs to the layer before. Build new arrays in backward instead.",
-        "ko": "backward가 forward에서 받은 {what}(캐시에 넣어 둔 배열)을 제자리에서(in "
-        "place) 바꿨습니다. x는 앞 층의 것입니다. backward에서는 새 배열을 만드세요.",
+        "ko": "backward가, forward에서 받아 캐시에 넣어 둔 {what}을(를) 제자리에서(in "
+        "place) 바꿨습니다. 그 배열은 앞 층의 것입니다. backward에서는 새 배열을 만드세요.",
     },
     "gc.stale_cache": {
         "en": "stale cache: after a forward pass on a second, different input, {what} differs "
@@ -260,7 +262,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cached on the first call. Store what backward needs on every forward call (no "
         "`if self.x is None:` or `hasattr(self, ...)` guard around the cache).",
         "ko": "낡은 캐시(stale cache): 두 번째로 다른 입력을 순전파(forward pass)했더니 "
-        "{what}이(가) 새로 만든 같은 층이 그 입력에 내는 값과 다릅니다. 첫 호출 때 캐시에 "
+        "{what} 값이 새로 만든 같은 층이 그 입력에 내는 값과 다릅니다. 첫 호출 때 캐시에 "
         "넣은 값을 아직 쓰고 있다는 뜻입니다. backward에 필요한 값은 forward를 부를 때마다 "
         "저장하세요(캐시 둘레에 `if self.x is None:`이나 `hasattr(self, ...)` 조건을 두지 "
         "마세요).",
