@@ -67,8 +67,8 @@ from .losses import (
     PixelCrossEntropy,
     SoftmaxCrossEntropy,
 )
+from .messages import LANGS, speaking
 from .messages import say as _say
-from .messages import speaking
 from .model import Sequential
 from .parameter import Parameter
 
@@ -1070,47 +1070,35 @@ def check_student_layer(
 def main(argv: list[str] | None = None, prog: str = "python -m minicnn.gradcheck") -> int:
     """The command line (``prog`` is its name in ``--help``: ``minicnn gradcheck`` when
     the ``minicnn`` command hands its arguments on)."""
+    # --help speaks the language asked for, so --lang is read before the parser is built
+    language = argparse.ArgumentParser(prog=prog, add_help=False)
+    language.add_argument("--lang", choices=LANGS, default="en")
+    with speaking(language.parse_known_args(argv)[0].lang):
+        parser = _parser(prog)
+        args = parser.parse_args(argv)
+    with speaking(args.lang):
+        return _run(parser, args)
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
+    """The command line's options, described in the current language."""
     parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Check backward passes against central differences (float64): every "
-        "minicnn layer, or, given module:ClassName, a layer or loss you wrote.",
-        epilog=f"examples: {prog} my_layer.py:MyConv --input-shape 2,3,8,8 "
-        "--args '3, 4' --kwargs \"{'stride': 2}\" --reference mc.Conv2D;  "
-        f"{prog} my_loss.py:MyLoss --input-shape 4,5",
+        prog=prog, description=_say("gc.cli.description"), epilog=_say("gc.cli.epilog", prog=prog)
     )
-    parser.add_argument(
-        "target",
-        nargs="?",
-        help="your layer or loss as module:ClassName, the module a dotted name or a "
-        "path to a .py file (default: check every minicnn layer)",
-    )
-    parser.add_argument(
-        "--input-shape",
-        help="input shape with the batch axis, e.g. 2,3,8,8 (a loss: its scores, N,classes; "
-        "default 4,5)",
-    )
-    parser.add_argument("--args", help="constructor arguments as Python literals, e.g. '3, 4'")
-    parser.add_argument("--kwargs", help="constructor keywords as a dict, e.g. \"{'stride': 2}\"")
-    parser.add_argument(
-        "--reference",
-        help="minicnn's class to compare the forward output with, built with the same "
-        "arguments, e.g. mc.MaxPool2D",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the input and upstream gradient (default 0)"
-    )
-    parser.add_argument(
-        "--lang", choices=("en", "ko"), default="en", help="language of the diagnostics (en)"
-    )
+    parser.add_argument("target", nargs="?", help=_say("gc.cli.help.target"))
+    parser.add_argument("--input-shape", help=_say("gc.cli.help.input_shape"))
+    parser.add_argument("--args", help=_say("gc.cli.help.args"))
+    parser.add_argument("--kwargs", help=_say("gc.cli.help.kwargs"))
+    parser.add_argument("--reference", help=_say("gc.cli.help.reference"))
+    parser.add_argument("--seed", type=int, default=0, help=_say("gc.cli.help.seed"))
+    parser.add_argument("--lang", choices=LANGS, default="en", help=_say("gc.cli.help.lang"))
     parser.add_argument(
         "--backend",
         choices=available_backends(),
         default=get_backend(),
-        help="kernel backend to check (default: the current one)",
+        help=_say("gc.cli.help.backend"),
     )
-    args = parser.parse_args(argv)
-    with speaking(args.lang):
-        return _run(parser, args)
+    return parser
 
 
 def _run(parser, args) -> int:

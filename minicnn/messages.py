@@ -420,6 +420,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "통과 {passed}개, 실패 {failed}개",
     },
     "gc.cli.error": {"en": "error: {message}", "ko": "오류: {message}"},
+    "gc.cli.description": {
+        "en": "Check backward passes against central differences (float64): every minicnn "
+        "layer, or, given module:ClassName, a layer or loss you wrote.",
+        "ko": "역전파(backward)를 중앙 차분(central difference)과 비교합니다(float64). minicnn의 "
+        "모든 층을 확인하거나, module:ClassName을 주면 직접 작성한 층이나 손실을 확인합니다.",
+    },
+    "gc.cli.epilog": {
+        "en": "examples: {prog} my_layer.py:MyConv --input-shape 2,3,8,8 --args '3, 4' "
+        "--kwargs \"{{'stride': 2}}\" --reference mc.Conv2D;  {prog} my_loss.py:MyLoss "
+        "--input-shape 4,5",
+        "ko": "예: {prog} my_layer.py:MyConv --input-shape 2,3,8,8 --args '3, 4' "
+        "--kwargs \"{{'stride': 2}}\" --reference mc.Conv2D;  {prog} my_loss.py:MyLoss "
+        "--input-shape 4,5",
+    },
+    "gc.cli.help.target": {
+        "en": "your layer or loss as module:ClassName, the module a dotted name or a path to "
+        "a .py file (default: check every minicnn layer)",
+        "ko": "확인할 층이나 손실을 module:ClassName으로 씁니다. module은 점으로 이은 모듈 "
+        "이름이나 .py 파일의 경로입니다(주지 않으면 minicnn의 모든 층을 확인합니다)",
+    },
+    "gc.cli.help.input_shape": {
+        "en": "input shape with the batch axis, e.g. 2,3,8,8 (a loss: its scores, N,classes; "
+        "default 4,5)",
+        "ko": "배치(batch) 축을 포함한 입력의 모양(shape), 예: 2,3,8,8 (손실이면 점수의 모양 "
+        "N,classes, 기본값 4,5)",
+    },
+    "gc.cli.help.args": {
+        "en": "constructor arguments as Python literals, e.g. '3, 4'",
+        "ko": "생성자(constructor) 인자를 파이썬 리터럴로, 예: '3, 4'",
+    },
+    "gc.cli.help.kwargs": {
+        "en": "constructor keywords as a dict, e.g. \"{{'stride': 2}}\"",
+        "ko": "생성자(constructor) 키워드 인자를 dict로, 예: \"{{'stride': 2}}\"",
+    },
+    "gc.cli.help.reference": {
+        "en": "minicnn's class to compare the forward output with, built with the same "
+        "arguments, e.g. mc.MaxPool2D",
+        "ko": "순전파(forward) 출력을 비교할 minicnn의 클래스, 같은 인자로 만듭니다. "
+        "예: mc.MaxPool2D",
+    },
+    "gc.cli.help.seed": {
+        "en": "seed of the input and upstream gradient (default 0)",
+        "ko": "입력과 위에서 내려오는 기울기(upstream gradient)를 뽑는 시드(seed) (기본값 0)",
+    },
+    "gc.cli.help.lang": {
+        "en": "language of the diagnostics (en)",
+        "ko": "진단 메시지의 언어 (기본값 en)",
+    },
+    "gc.cli.help.backend": {
+        "en": "kernel backend to check (default: the current one)",
+        "ko": "확인할 커널 백엔드(backend) (기본값: 지금 쓰는 것)",
+    },
     "gc.cli.raised": {
         "en": "building or running {target} raised {error}: {message}",
         "ko": "{target}을(를) 만들거나 실행하는 중에 {error}가 났습니다: {message}",

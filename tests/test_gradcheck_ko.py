@@ -443,3 +443,19 @@ def test_the_walk_reaches_every_gradcheck_diagnostic(student, capsys, monkeypatc
         "gc.cli.summary",  # the run over every minicnn layer (test_student_gradcheck's CLI test)
     }
     assert set(MESSAGES) - hints - spoken == set()
+
+
+def test_help_speaks_the_language_asked_for(capsys):
+    """--help is printed before anything runs, so --lang is read first. argparse's own
+    words (usage:, options:, show this help message) stay English."""
+    with pytest.raises(SystemExit):
+        gradcheck.main(["--help", "--lang", "ko"])
+    ko = capsys.readouterr().out
+    assert "역전파(backward)를 중앙 차분(central difference)과 비교합니다" in ko
+    assert "확인할 층이나 손실을 module:ClassName으로 씁니다" in ko
+    assert "Check backward passes" not in ko and "constructor arguments" not in ko
+    with pytest.raises(SystemExit):
+        gradcheck.main(["--help"])
+    en = capsys.readouterr().out
+    assert "Check backward passes against central differences (float64)" in en
+    assert not HANGUL.search(en)
