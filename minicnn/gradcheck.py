@@ -51,6 +51,7 @@ import math
 import os
 import sys
 import traceback
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,13 +164,19 @@ def format_table(reports: list[GradcheckReport]) -> str:
             rows.append((rep.name, r.tensor, error, str(r.worst_index), *pair, verdict[r.passed]))
         if rep.problems:
             rows.append((rep.name, f"({rep.kind})", "-", "-", "-", "-", verdict[False]))
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))
         for row in [header, *rows]
     ]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = [line.rstrip() for line in lines]
+    lines.insert(1, "-" * _width(lines[0]))
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Hangul syllable takes two (--lang ko)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def distinct_inputs(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:

@@ -459,3 +459,13 @@ def test_help_speaks_the_language_asked_for(capsys):
     en = capsys.readouterr().out
     assert "Check backward passes against central differences (float64)" in en
     assert not HANGUL.search(en)
+
+
+def test_the_korean_table_lines_up_in_a_terminal():
+    """A Hangul syllable takes two columns, so padding counts columns, not characters."""
+    with speaking("ko"):
+        table = gradcheck.format_table([gradcheck.check_layer(Dense(), (3, 4))])
+    header, rule, *rows = table.splitlines()
+    assert header.startswith("층     텐서    최대 상대 오차  ")  # 층 is as wide as "Dense"
+    assert gradcheck._width(header) == len(rule)
+    assert all(row.startswith("Dense  ") and row.endswith("통과") for row in rows)
