@@ -272,8 +272,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gc.second_call_raised": {
         "en": "a second forward and backward pass, on a different input, raised {error}: "
         "{message}; a layer must work on every call, not only the first",
-        "ko": "다른 입력으로 순전파와 역전파(backward pass)를 한 번 더 했더니 {error}가 "
-        "났습니다: {message}. 층은 첫 호출만이 아니라 매번 제대로 돌아야 합니다",
+        "ko": "다른 입력으로 순전파(forward pass)와 역전파(backward pass)를 한 번 더 했더니 "
+        "{error}가 났습니다: {message}. 층은 첫 호출만이 아니라 매번 제대로 돌아야 합니다",
     },
     "gc.param.not_yielded": {
         "en": "Parameter not registered: {cls}.{name} is a Parameter, but your parameters() "
