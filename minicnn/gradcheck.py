@@ -51,6 +51,7 @@ import math
 import os
 import sys
 import traceback
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,8 @@ from .losses import (
     PixelCrossEntropy,
     SoftmaxCrossEntropy,
 )
+from .messages import LANGS, speaking
+from .messages import say as _say
 from .model import Sequential
 from .parameter import Parameter
 
@@ -144,27 +147,36 @@ class GradcheckReport:
         return table if self.passed else f"{table}\n\n{self.explain()}"
 
 
+TABLE_COLUMNS = ("layer", "tensor", "error", "index", "analytic", "numerical", "result")
+
+
 def format_table(reports: list[GradcheckReport]) -> str:
     """A readable table: layer, tensor, max relative error, worst index, the analytic
     and numerical gradient there, pass/FAIL. A report with problems besides its
     gradients gets a row "(layer)" or "(loss)" marked FAIL (explain() says what they are)."""
-    header = ("layer", "tensor", "max rel error", "worst index", "analytic", "numerical", "result")
+    header = tuple(_say(f"gc.table.{column}") for column in TABLE_COLUMNS)
+    verdict = {True: _say("gc.table.pass"), False: _say("gc.table.fail")}
     rows = []
     for rep in reports:
         for r in rep.results:
             pair = ("-", "-") if r.analytic is None else (f"{r.analytic:.6g}", f"{r.numeric:.6g}")
             error = "-" if math.isinf(r.max_rel_error) else f"{r.max_rel_error:.2e}"
-            result = "pass" if r.passed else "FAIL"
-            rows.append((rep.name, r.tensor, error, str(r.worst_index), *pair, result))
+            rows.append((rep.name, r.tensor, error, str(r.worst_index), *pair, verdict[r.passed]))
         if rep.problems:
-            rows.append((rep.name, f"({rep.kind})", "-", "-", "-", "-", "FAIL"))
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+            rows.append((rep.name, f"({rep.kind})", "-", "-", "-", "-", verdict[False]))
+    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))
         for row in [header, *rows]
     ]
-    lines.insert(1, "-" * len(lines[0]))
+    lines = [line.rstrip() for line in lines]
+    lines.insert(1, "-" * _width(lines[0]))
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Hangul syllable takes two (--lang ko)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def distinct_inputs(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -233,85 +245,52 @@ def compare(
 # A failed comparison alone says *that* a gradient is wrong. These checks say *what*
 # a student most likely did: each returns a sentence for the report, or nothing.
 
-FORWARD_CHANGED_INPUT = (
-    "forward modified its input x in place (e.g. `x[x < 0] = 0`, `x -= mean` or "
-    "`x *= mask`): in a network x is the previous layer's output, which that layer's "
-    "backward still needs. Build a new array instead (`np.maximum(x, 0)`, `x - mean`) "
-    "or copy first (`x = x.copy()`). The gradients were checked on a fresh copy of x "
-    "for every call, so they are judged on their own."
-)
-BACKWARD_CHANGED_DOUT = (
-    "backward modified dout in place (e.g. `dout[x <= 0] = 0` or `dout *= mask`): dout "
-    "belongs to the caller, and in a Residual block the same dout also flows down the "
-    "shortcut, which would then receive the changed values. Build a new array instead "
-    "(`dx = dout * mask`) or copy first (`dout = dout.copy()`)."
-)
-BACKWARD_CHANGED_INPUT = (
-    "backward modified the input x that forward received (the array it cached) in "
-    "place; x belongs to the layer before. Build new arrays in backward instead."
-)
-STALE_CACHE = (
-    "stale cache: after a forward pass on a second, different input, {what} differs "
-    "from what a fresh copy of the layer gives for that input, so it still uses values "
-    "cached on the first call. Store what backward needs on every forward call (no "
-    "`if self.x is None:` or `hasattr(self, ...)` guard around the cache)."
-)
+# The English sentences, as a test or a caller compares them (the report itself says
+# them in the current language, see minicnn.messages).
+FORWARD_CHANGED_INPUT = _say("gc.forward_changed_input", "en", what="input x")
+BACKWARD_CHANGED_DOUT = _say("gc.backward_changed_dout", "en")
+BACKWARD_CHANGED_INPUT = _say("gc.backward_changed_input", "en", what="input x")
+STALE_CACHE = _say("gc.stale_cache", "en", what="{what}")
 
 
 def gradient_problem(name: str, value, shape: tuple[int, ...]) -> str | None:
     """Why ``value`` cannot be compared with a gradient of ``shape`` at all (None,
     not an array, wrong shape or dtype), or None when it can."""
-    where = "backward returned" if name in ("input", "scores") else f"{name}.grad is"
+    returned = name in ("input", "scores")
+    where = _say("gc.where.returned") if returned else _say("gc.where.grad", name=name)
     like = {"input": "x", "scores": "scores"}.get(name, name)
     if value is None:
-        if name in ("input", "scores"):
-            return (
-                f"backward returned None: end backward with `return d{like}`, dL/d{like} "
-                f"of shape {shape} (the shape of {like})"
-            )
-        return f"{name}.grad is None: add into it (`self.{name}.grad += ...`), do not replace it"
+        if returned:
+            return _say("gc.grad.none_returned", like=like, shape=shape)
+        return _say("gc.grad.none_param", name=name)
     if not isinstance(value, np.ndarray | np.generic | float | int):
-        return f"{where} a {type(value).__name__}, not a NumPy array of shape {shape}"
+        return _say("gc.grad.type", where=where, type=type(value).__name__, shape=shape)
     got = np.shape(value)
     if got != shape:
-        why = (
-            f"{where} shape {got}, but {like} has shape {shape}: a gradient has the "
-            f"shape of what it differentiates"
-        )
+        why = _say("gc.grad.shape", where=where, got=got, like=like, shape=shape)
         if len(got) > 1 and got == shape[::-1]:
-            why += "; it is transposed (swap the operands of the matrix product, or add .T)"
-        elif got[1:] == shape and name not in ("input", "scores"):
-            why += (
-                "; it still has the batch axis: sum over axis 0 (a weight shared by "
-                "every sample gets the sum of their gradients)"
-            )
+            why += _say("gc.grad.shape.transposed")
+        elif got[1:] == shape and not returned:
+            why += _say("gc.grad.shape.batch_kept")
         elif got == shape[1:]:
-            why += "; the batch axis is missing"
+            why += _say("gc.grad.shape.batch_missing")
         elif math.prod(got) == math.prod(shape):
-            why += f"; the number of elements is right: reshape it (`.reshape({like}.shape)`)"
+            why += _say("gc.grad.shape.reshape", like=like)
         return why
     dtype = np.asarray(value).dtype
     if dtype != np.float64:
-        return (
-            f"{where} dtype {dtype}, but the check runs in float64: do not cast "
-            f"(`.astype(np.float32)`) or create arrays with a fixed dtype in backward; "
-            f"`np.zeros_like(x)` keeps x's dtype"
-        )
+        return _say("gc.grad.dtype", where=where, dtype=dtype)
     return None
 
 
 def output_problem(y) -> str | None:
     """Why forward's output cannot be checked (None, not an array, not float64)."""
     if y is None:
-        return "forward returned None: end forward with `return y`"
+        return _say("gc.out.none")
     if not isinstance(y, np.ndarray):
-        return f"forward returned a {type(y).__name__}, not a NumPy array"
+        return _say("gc.out.type", type=type(y).__name__)
     if y.dtype != np.float64:
-        return (
-            f"forward returned dtype {y.dtype} for a float64 input: a gradient check needs "
-            f"float64 end to end (do not cast to float32; `np.zeros_like(x)` or "
-            f"`dtype=x.dtype` keep the input's dtype)"
-        )
+        return _say("gc.out.dtype", dtype=y.dtype)
     return None
 
 
@@ -390,11 +369,12 @@ def unregistered_parameters(layer: L.Layer) -> list[str]:
     or dict attribute, where ``named_parameters()`` (the attribute walk) does not look."""
     yielded = {id(p) for p in layer.parameters()}
     problems = [
-        f"Parameter not registered: {type(layer).__name__}.{name} is a Parameter, but your "
-        f"parameters() does not "
-        f"yield it, so no optimizer would train it; remove your parameters() method "
-        f"(mc.Layer finds every Parameter attribute itself) or add "
-        f"`yield self.{name.rpartition('.')[2]}` to it"
+        _say(
+            "gc.param.not_yielded",
+            cls=type(layer).__name__,
+            name=name,
+            attr=name.rpartition(".")[2],
+        )
         for name, p in layer.named_parameters()
         if id(p) not in yielded
     ]
@@ -407,10 +387,12 @@ def unregistered_parameters(layer: L.Layer) -> list[str]:
             ):
                 where = f"{name}.{attr}" if name else attr
                 problems.append(
-                    f"Parameter not registered: {type(module).__name__} keeps Parameters in "
-                    f"{where!r} (a {type(value).__name__}), where named_parameters() does not "
-                    f"find them, so they are neither checked nor trained; store each Parameter "
-                    f"as its own attribute (self.weight = Parameter(...))"
+                    _say(
+                        "gc.param.in_container",
+                        cls=type(module).__name__,
+                        where=repr(where),
+                        type=type(value).__name__,
+                    )
                 )
     return problems
 
@@ -422,14 +404,13 @@ def stale_cache_problem(used: Callable[[], tuple], fresh: Callable[[], tuple]) -
     try:
         (y_used, grads_used), (y_fresh, grads_fresh) = used(), fresh()
     except Exception as err:  # the student's code: say what happened, keep the report
-        return (
-            f"a second forward and backward pass, on a different input, raised "
-            f"{type(err).__name__}: {err}; a layer must work on every call, not only the first"
-        )
+        return _say("gc.second_call_raised", error=type(err).__name__, message=err)
     if not _same(y_used, y_fresh):
-        return STALE_CACHE.format(what="forward's output")
+        return _say("gc.stale_cache", what=_say("gc.stale.output"))
     stale = [t for t, g in grads_fresh.items() if not _same(grads_used[t], g)]
-    return STALE_CACHE.format(what=f"the gradient of {', '.join(stale)}") if stale else None
+    if not stale:
+        return None
+    return _say("gc.stale_cache", what=_say("gc.stale.gradient", names=", ".join(stale)))
 
 
 def _same(u, v) -> bool:
@@ -443,10 +424,7 @@ def reference_problems(ours, reference, y, run, batch: int | None = None) -> lis
     layer or loss, which first gets the checked layer's parameters, copied by name.
     ``run(ref)`` calls the reference's forward on the same input."""
     if isinstance(reference, type):
-        raise TypeError(
-            f"reference must be a minicnn layer or loss instance built with the same "
-            f"arguments, e.g. reference=mc.MaxPool2D(2), not the class {reference.__name__}"
-        )
+        raise TypeError(_say("gc.ref.class", name=reference.__name__))
     ref = copy.deepcopy(reference)
     if isinstance(ref, L.Layer):
         ref.to(np.float64).train(getattr(ours, "training", True))
@@ -456,14 +434,17 @@ def reference_problems(ours, reference, y, run, batch: int | None = None) -> lis
         q = mine.get(name)
         if q is None:
             problems.append(
-                f"the reference {ref!r} has a parameter {name!r} of shape {p.shape}, your layer "
-                f"has none of that name, so the two cannot be compared with the same weights: "
-                f"name yours {name!r} (PyTorch's name)"
+                _say("gc.ref.missing_param", ref=repr(ref), name=repr(name), shape=p.shape)
             )
         elif q.shape != p.shape:
             problems.append(
-                f"your parameter {name!r} has shape {q.shape}, the reference {ref!r} stores "
-                f"it as {p.shape}: use minicnn's layout"
+                _say(
+                    "gc.ref.param_shape",
+                    name=repr(name),
+                    shape=q.shape,
+                    ref=repr(ref),
+                    ref_shape=p.shape,
+                )
             )
         else:
             p.data[...] = q.data
@@ -472,23 +453,14 @@ def reference_problems(ours, reference, y, run, batch: int | None = None) -> lis
     y_ref = np.asarray(run(ref), dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if y.shape != y_ref.shape:
-        return [f"forward returned shape {y.shape}, the reference {ref!r} returns {y_ref.shape}"]
+        return [_say("gc.ref.shape", shape=y.shape, ref=repr(ref), ref_shape=y_ref.shape)]
     diff = np.abs(y - y_ref)
     if diff.size == 0 or diff.max() <= 1e-7 * max(np.abs(y_ref).max(), 1.0):
         return []
     i = tuple(int(k) for k in np.unravel_index(np.argmax(diff), diff.shape))
-    hint = gradient_hint(y, y_ref, batch, "your output", "the reference's")
-    return [
-        f"forward differs from the reference {ref!r}: at index {i} yours is {y[i]:.6g}, "
-        f"the reference's {y_ref[i]:.6g}" + (f"; hint: {hint}" if hint else "")
-    ]
-
-
-def _say(key: str, **values) -> str:
-    """A diagnostic in the language ``--lang`` chose (see minicnn.lab.messages)."""
-    from .lab.messages import say  # here, not at the top: minicnn.lab imports gradcheck
-
-    return say(key, **values)
+    hint = gradient_hint(y, y_ref, batch, _say("gc.ref.ours"), _say("gc.ref.theirs"))
+    differs = _say("gc.ref.differs", ref=repr(ref), index=i, yours=y[i], theirs=y_ref[i])
+    return [differs + (_say("gc.ref.hint", hint=hint) if hint else "")]
 
 
 def unrotated_kernel(layer: L.Layer, x, upstream, dx, eps: float = EPSILON) -> bool:
@@ -570,7 +542,7 @@ def check_layer(
         report.problems.append(problem)
         return _finish(report, verbose)
     if not np.array_equal(x_in, x):
-        report.problems.append(FORWARD_CHANGED_INPUT)
+        report.problems.append(_say("gc.forward_changed_input", what=_say("gc.what.input")))
     if reference is not None:
         report.problems += reference_problems(
             layer, reference, y, lambda ref: ref.forward(x.copy())
@@ -580,9 +552,9 @@ def check_layer(
     x_seen, dout = x_in.copy(), upstream.copy()
     dx = layer.backward(dout)
     if not np.array_equal(dout, upstream):
-        report.problems.append(BACKWARD_CHANGED_DOUT)
+        report.problems.append(_say("gc.backward_changed_dout"))
     elif not np.array_equal(x_in, x_seen):
-        report.problems.append(BACKWARD_CHANGED_INPUT)
+        report.problems.append(_say("gc.backward_changed_input", what=_say("gc.what.input")))
 
     def loss() -> float:  # a fresh copy of x each time: a forward that changes x harms no one
         return float(np.sum(forward(x.copy()) * upstream))
@@ -672,7 +644,7 @@ def check_loss(
         report.problems.append(problem)
         return _finish(report, verbose)
     if not np.array_equal(s_in, scores):
-        report.problems.append(FORWARD_CHANGED_INPUT.replace("input x", "scores"))
+        report.problems.append(_say("gc.forward_changed_input", what=_say("gc.what.scores")))
     if reference is not None:
         report.problems += reference_problems(
             criterion, reference, out, lambda ref: ref.forward(scores.copy(), labels.copy()), batch
@@ -689,9 +661,9 @@ def check_loss(
     s_seen, dout = s_in.copy(), upstream.copy()
     dscores = backward(criterion, dout)
     if not np.array_equal(dout, upstream):
-        report.problems.append(BACKWARD_CHANGED_DOUT)
+        report.problems.append(_say("gc.backward_changed_dout"))
     elif not np.array_equal(s_in, s_seen):
-        report.problems.append(BACKWARD_CHANGED_INPUT.replace("input x", "scores"))
+        report.problems.append(_say("gc.backward_changed_input", what=_say("gc.what.scores")))
 
     def loss() -> float:
         value = criterion.forward(scores.copy(), labels.copy())
@@ -715,17 +687,14 @@ def check_loss(
 
 def _loss_output_problem(out, batch: int) -> str | None:
     if out is None:
-        return "forward returned None: end forward with `return loss`"
+        return _say("gc.loss.none")
     if np.ndim(out) == 0 or np.shape(out)[0] == batch:
         try:
             np.asarray(out, dtype=np.float64)
         except (TypeError, ValueError):
-            return f"forward returned a {type(out).__name__}, not a number"
+            return _say("gc.loss.type", type=type(out).__name__)
         return None
-    return (
-        f"forward returned shape {np.shape(out)}: a loss returns one number (the mean or "
-        f"sum over the batch) or one loss per sample, shape ({batch}, ...)"
-    )
+    return _say("gc.loss.shape", shape=np.shape(out), batch=batch)
 
 
 def _takes_argument(method) -> bool:
@@ -985,10 +954,7 @@ def load_layer_class(target: str) -> type:
     the current directory (``my_layers``) or a path to a .py file (``my_layer.py``)."""
     module_name, sep, class_name = target.rpartition(":")
     if not sep or not module_name or not class_name.isidentifier():
-        raise UsageError(
-            f"expected module:ClassName (e.g. my_layer.py:MyConv or "
-            f"my_package.layers:MyConv), got {target!r}"
-        )
+        raise UsageError(_say("gc.use.target", target=repr(target)))
     if module_name.endswith(".py") or os.sep in module_name or "/" in module_name:
         module = _import_file(Path(module_name))
     else:
@@ -997,9 +963,7 @@ def load_layer_class(target: str) -> type:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as err:
             raise UsageError(
-                f"cannot import module {module_name!r} ({err}); give a module "
-                f"importable from the current directory or a path to a .py "
-                f"file, e.g. my_layer.py:{class_name}"
+                _say("gc.use.import", module=repr(module_name), err=err, cls=class_name)
             ) from None
     cls = getattr(module, class_name, None)
     if cls is None:
@@ -1011,25 +975,26 @@ def load_layer_class(target: str) -> type:
             and value.__module__ == module.__name__
         )
         raise UsageError(
-            f"{module_name} has no {class_name!r}; the layer and loss classes it "
-            f"defines are {found or 'none'}"
+            _say(
+                "gc.use.no_class",
+                module=module_name,
+                cls=repr(class_name),
+                found=found or _say("gc.use.none"),
+            )
         )
     if not (isinstance(cls, type) and (issubclass(cls, L.Layer) or is_loss(cls))):
         raise UsageError(
-            f"{class_name} in {module_name} is not a subclass of mc.Layer nor a loss "
-            f"(got {cls!r}); write `class {class_name}(mc.Layer):` with forward(x) and "
-            f"backward(dout) (weights as mc.Parameter attributes), or a loss class with "
-            f"forward(scores, labels) and backward()"
+            _say("gc.use.not_layer", cls=class_name, module=module_name, got=repr(cls))
         )
     return cls
 
 
 def _import_file(path: Path):
     if not path.is_file():
-        raise UsageError(f"no such file: {str(path)!r} (relative to {os.getcwd()})")
+        raise UsageError(_say("gc.use.no_file", path=repr(str(path)), cwd=os.getcwd()))
     spec = importlib.util.spec_from_file_location(f"_student_{path.stem}", path)
     if spec is None or spec.loader is None:
-        raise UsageError(f"cannot import {str(path)!r} as Python: name it <something>.py")
+        raise UsageError(_say("gc.use.not_python", path=repr(str(path))))
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours
@@ -1045,10 +1010,7 @@ def load_reference(text: str) -> type:
     cls = getattr(minicnn, name, None)
     if not (isinstance(cls, type) and (issubclass(cls, L.Layer) or issubclass(cls, Loss))):
         known = sorted(c.__name__ for c in layer_classes() if hasattr(minicnn, c.__name__))
-        raise UsageError(
-            f"--reference must name a minicnn layer or loss, e.g. mc.MaxPool2D or "
-            f"mc.SoftmaxCrossEntropy; got {text!r}. Layers: {', '.join(known)}"
-        )
+        raise UsageError(_say("gc.use.reference", text=repr(text), known=", ".join(known)))
     return cls
 
 
@@ -1059,10 +1021,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
     except ValueError:
         shape = ()
     if not shape or min(shape) < 1:
-        raise UsageError(
-            f"--input-shape must be positive integers separated by commas, "
-            f"batch axis first, e.g. 2,3,8,8; got {text!r}"
-        )
+        raise UsageError(_say("gc.use.shape", text=repr(text)))
     return shape
 
 
@@ -1073,14 +1032,9 @@ def parse_arguments(args: str | None, kwargs: str | None) -> tuple[tuple, dict]:
         positional = ast.literal_eval(f"({args},)") if args else ()
         keywords = ast.literal_eval(kwargs) if kwargs else {}
     except (ValueError, SyntaxError):
-        raise UsageError(
-            f"--args/--kwargs must be Python literals, e.g. --args '3, 4' "
-            f"--kwargs \"{{'stride': 2}}\"; got {args!r} and {kwargs!r}"
-        ) from None
+        raise UsageError(_say("gc.use.literals", args=repr(args), kwargs=repr(kwargs))) from None
     if not isinstance(keywords, dict) or not all(isinstance(k, str) for k in keywords):
-        raise UsageError(
-            f"--kwargs must be a dict with string keys, e.g. \"{{'stride': 2}}\"; got {kwargs!r}"
-        )
+        raise UsageError(_say("gc.use.kwargs", kwargs=repr(kwargs)))
     return positional, keywords
 
 
@@ -1099,13 +1053,10 @@ def check_student_layer(
     cls = load_layer_class(target)
     loss = is_loss(cls)
     if input_shape is None and not loss:
-        raise UsageError("checking your own layer needs --input-shape, e.g. --input-shape 2,3,8,8")
+        raise UsageError(_say("gc.use.needs_shape"))
     shape = parse_shape(input_shape or "4,5")
     if loss and len(shape) != 2:
-        raise UsageError(
-            f"{cls.__name__} is a loss: --input-shape is the shape of its scores, "
-            f"N,classes (e.g. 4,5); got {input_shape!r}"
-        )
+        raise UsageError(_say("gc.use.loss_shape", cls=cls.__name__, shape=repr(input_shape)))
     positional, keywords = parse_arguments(args, kwargs)
     ref_cls = load_reference(reference) if reference else None
     obj = cls(*positional, **keywords)
@@ -1115,8 +1066,7 @@ def check_student_layer(
             ref = ref_cls(*positional, **keywords)
         except Exception as err:
             raise UsageError(
-                f"--reference {reference}: minicnn's {ref_cls.__name__} cannot be built with "
-                f"your layer's arguments ({err}); --args/--kwargs must suit both"
+                _say("gc.use.ref_args", reference=reference, cls=ref_cls.__name__, err=err)
             ) from None
     name = target.rpartition(":")[2]
     if loss:
@@ -1127,67 +1077,48 @@ def check_student_layer(
 def main(argv: list[str] | None = None, prog: str = "python -m minicnn.gradcheck") -> int:
     """The command line (``prog`` is its name in ``--help``: ``minicnn gradcheck`` when
     the ``minicnn`` command hands its arguments on)."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Check backward passes against central differences (float64): every "
-        "minicnn layer, or, given module:ClassName, a layer or loss you wrote.",
-        epilog=f"examples: {prog} my_layer.py:MyConv --input-shape 2,3,8,8 "
-        "--args '3, 4' --kwargs \"{'stride': 2}\" --reference mc.Conv2D;  "
-        f"{prog} my_loss.py:MyLoss --input-shape 4,5",
-    )
-    parser.add_argument(
-        "target",
-        nargs="?",
-        help="your layer or loss as module:ClassName, the module a dotted name or a "
-        "path to a .py file (default: check every minicnn layer)",
-    )
-    parser.add_argument(
-        "--input-shape",
-        help="input shape with the batch axis, e.g. 2,3,8,8 (a loss: its scores, N,classes; "
-        "default 4,5)",
-    )
-    parser.add_argument("--args", help="constructor arguments as Python literals, e.g. '3, 4'")
-    parser.add_argument("--kwargs", help="constructor keywords as a dict, e.g. \"{'stride': 2}\"")
-    parser.add_argument(
-        "--reference",
-        help="minicnn's class to compare the forward output with, built with the same "
-        "arguments, e.g. mc.MaxPool2D",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the input and upstream gradient (default 0)"
-    )
-    parser.add_argument(
-        "--lang", choices=("en", "ko"), default="en", help="language of the diagnostics (en)"
-    )
-    parser.add_argument(
-        "--backend",
-        choices=available_backends(),
-        default=get_backend(),
-        help="kernel backend to check (default: the current one)",
-    )
-    args = parser.parse_args(argv)
-    from .lab.messages import speaking
-
+    # --help speaks the language asked for, so --lang is read before the parser is built
+    language = argparse.ArgumentParser(prog=prog, add_help=False)
+    language.add_argument("--lang", choices=LANGS, default="en")
+    with speaking(language.parse_known_args(argv)[0].lang):
+        parser = _parser(prog)
+        args = parser.parse_args(argv)
     with speaking(args.lang):
         return _run(parser, args)
 
 
-def _run(parser, args) -> int:
-    header = (
-        f"gradient checks on the {args.backend!r} backend (central differences, "
-        f"eps={EPSILON}, float64, pass: max rel error < {TOLERANCE})"
+def _parser(prog: str) -> argparse.ArgumentParser:
+    """The command line's options, described in the current language."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=_say("gc.cli.description"), epilog=_say("gc.cli.epilog", prog=prog)
     )
+    parser.add_argument("target", nargs="?", help=_say("gc.cli.help.target"))
+    parser.add_argument("--input-shape", help=_say("gc.cli.help.input_shape"))
+    parser.add_argument("--args", help=_say("gc.cli.help.args"))
+    parser.add_argument("--kwargs", help=_say("gc.cli.help.kwargs"))
+    parser.add_argument("--reference", help=_say("gc.cli.help.reference"))
+    parser.add_argument("--seed", type=int, default=0, help=_say("gc.cli.help.seed"))
+    parser.add_argument("--lang", choices=LANGS, default="en", help=_say("gc.cli.help.lang"))
+    parser.add_argument(
+        "--backend",
+        choices=available_backends(),
+        default=get_backend(),
+        help=_say("gc.cli.help.backend"),
+    )
+    return parser
+
+
+def _run(parser, args) -> int:
+    header = _say("gc.cli.header", backend=repr(args.backend), eps=EPSILON, tol=TOLERANCE)
     if args.target is None:
         if args.input_shape or args.args or args.kwargs or args.reference:
-            parser.error(
-                "--input-shape, --args, --kwargs and --reference need a target module:ClassName"
-            )
+            parser.error(_say("gc.use.no_target"))
         with backend(args.backend):
             reports = run_all()
         print(header)
         print(format_table(reports))
         failed = [rep.name for rep in reports if not rep.passed]
-        print(f"\n{len(reports) - len(failed)} passed, {len(failed)} failed")
+        print("\n" + _say("gc.cli.summary", passed=len(reports) - len(failed), failed=len(failed)))
         return 1 if failed else 0
     try:
         with backend(args.backend):
@@ -1195,14 +1126,12 @@ def _run(parser, args) -> int:
                 args.target, args.input_shape, args.args, args.kwargs, args.seed, args.reference
             )
     except UsageError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(_say("gc.cli.error", message=err), file=sys.stderr)
         return 2
     except Exception as err:  # the student's code raised: show where, then say what failed
         traceback.print_exc()
-        print(
-            f"\nerror: building or running {args.target} raised {type(err).__name__}: {err}",
-            file=sys.stderr,
-        )
+        raised = _say("gc.cli.raised", target=args.target, error=type(err).__name__, message=err)
+        print("\n" + _say("gc.cli.error", message=raised), file=sys.stderr)
         return 2
     print(header)
     print(format_table([report]))

@@ -4,18 +4,21 @@ Every sentence the grader writes to a student or an instructor is here, in Korea
 and English, so a Korean lab is graded in Korean. The language comes from the
 notebook's metadata (``metadata.minicnn.lang``, written by ``build``); ``--lang``
 overrides it (``language_of``).
+
+The mechanism (``speaking``, the per-thread language) and gradcheck's sentences live in
+``minicnn.messages``, which imports nothing from minicnn: gradcheck speaks the same
+language without importing the grader, and this catalogue includes gradcheck's.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-import threading
-from collections.abc import Iterator
+from .. import messages as _common
+from ..messages import HANGUL, LANGS, speaking
 
-LANGS = ("en", "ko")
+__all__ = ["HANGUL", "LANGS", "MESSAGES", "language_of", "say", "speaking", "verdict"]
 
 MESSAGES: dict[str, dict[str, str]] = {
+    **_common.MESSAGES,  # gradcheck's diagnostics (gc.*), also shown by the labs' checks
     # -- the table and the report
     "head.part": {"en": "part", "ko": "항목"},
     "head.points": {"en": "points", "ko": "점수"},
@@ -447,125 +450,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "스킵 경로의 기울기도 마지막 ReLU의 마스크를 거쳐야 합니다: dy가 아니라 "
         "dL/d(sum)을 쓰세요",
     },
-    # -- minicnn.gradcheck (python -m minicnn.gradcheck --lang ko)
-    "gc.ours": {"en": "the analytic gradient", "ko": "해석적 기울기(analytic gradient)"},
-    "gc.theirs": {"en": "the numerical one", "ko": "수치 기울기(numerical gradient)"},
-    "gc.nan": {
-        "en": "{ours} contains NaN or infinity (a division by zero, or exp/log of an extreme "
-        "value?)",
-        "ko": "{ours}에 NaN이나 무한대가 있습니다(0으로 나누었거나, 극단적인 값의 exp/log?)",
-    },
-    "gc.zero": {
-        "en": "{ours} is zero everywhere: backward never fills it in",
-        "ko": "{ours}이(가) 모두 0입니다: backward가 값을 채우지 않습니다",
-    },
-    "gc.sign": {
-        "en": "sign flipped: {ours} is minus {theirs} everywhere (a difference taken the wrong "
-        "way round, or -= for +=)",
-        "ko": "부호가 반대입니다: {ours}이(가) 어디서나 {theirs}의 음수입니다(차이를 거꾸로 "
-        "뺐거나, += 대신 -=를 썼나요?)",
-    },
-    "gc.transposed": {
-        "en": "transposed: {ours} is {theirs} transposed (swap the operands of the matrix "
-        "product, or add .T)",
-        "ko": "전치되었습니다(transposed): {ours}이(가) {theirs}을(를) 전치한 것입니다(행렬 "
-        "곱의 두 피연산자를 바꾸거나 .T를 붙이세요)",
-    },
-    "gc.rot180": {
-        "en": "rotated by 180°: {ours} is {theirs} with both spatial axes flipped; the kernel "
-        "needs rot180 here (dL/dX = dL/dY full-convolved with K, i.e. cross-correlated with "
-        "rot180(K)), or it is flipped where it should not be",
-        "ko": "180° 회전되었습니다: {ours}이(가) {theirs}의 두 공간 축을 뒤집은 것입니다. "
-        "여기서 커널에 rot180이 필요하거나(dL/dX = dL/dY를 K와 full convolution, 즉 "
-        "rot180(K)와 cross-correlation), 뒤집지 말아야 할 곳에서 뒤집었습니다",
-    },
-    "gc.axes": {
-        "en": "axes swapped: {ours} has the filter and channel axes (K, C) exchanged",
-        "ko": "축이 바뀌었습니다: {ours}에서 필터 축과 채널 축(K, C)이 서로 바뀌었습니다",
-    },
-    "gc.mask_inverted": {
-        "en": "a mask is inverted: {ours} is 0 where {theirs} is not, and the other way round "
-        "(e.g. at {first})",
-        "ko": "마스크가 뒤집혔습니다: {theirs}이(가) 0이 아닌 곳에서 {ours}은(는) 0이고, "
-        "그 반대도 마찬가지입니다(예: {first})",
-    },
-    "gc.mask_blocks": {
-        "en": "zero where a mask should pass: {ours} is 0 at {count} entries where {theirs} is "
-        "not (e.g. at {first}), and agrees everywhere else; the mask (ReLU's x > 0, the max "
-        "of a pooling window) is taken from the wrong array or points at the wrong element",
-        "ko": "마스크가 통과시켜야 할 곳이 0입니다: {theirs}이(가) 0이 아닌 {count}곳에서 "
-        "{ours}이(가) 0이고(예: {first}), 나머지는 모두 같습니다. 마스크(ReLU의 x > 0, "
-        "풀링 윈도우의 최댓값)를 엉뚱한 배열에서 만들었거나 엉뚱한 원소를 가리킵니다",
-    },
-    "gc.mask_missing": {
-        "en": "a mask is missing: {ours} is non-zero at {count} entries where {theirs} is 0 "
-        "(e.g. at {first}), and agrees everywhere else; multiply by the mask (ReLU's x > 0, "
-        "dropout's mask) or send the gradient only to each pooling window's maximum",
-        "ko": "마스크가 빠졌습니다: {theirs}이(가) 0인 {count}곳에서 {ours}이(가) 0이 "
-        "아니고(예: {first}), 나머지는 모두 같습니다. 마스크(ReLU의 x > 0, 드롭아웃의 "
-        "마스크)를 곱하거나, 기울기를 풀링 윈도우의 최댓값에만 보내세요",
-    },
-    "gc.div_batch": {
-        "en": "off by the batch size: {ours} is 1/{batch} of {theirs} (N = {batch}): backward "
-        "divides by N where the forward does not (a mean where a sum belongs?)",
-        "ko": "배치 크기만큼 틀렸습니다: {ours}이(가) {theirs}의 1/{batch}입니다(N = "
-        "{batch}). 순전파는 N으로 나누지 않는데 역전파가 나눕니다(합이어야 할 곳에 평균?)",
-    },
-    "gc.times_batch": {
-        "en": "off by the batch size: {ours} is {batch} times {theirs} (N = {batch}): the "
-        "forward averages over the batch, so backward must divide by N as well",
-        "ko": "배치 크기만큼 틀렸습니다: {ours}이(가) {theirs}의 {batch}배입니다(N = "
-        "{batch}). 순전파가 배치에 대해 평균하므로 역전파도 N으로 나눠야 합니다",
-    },
-    "gc.div_k": {
-        "en": "{ours} is 1/{k} of {theirs}: backward divides by {k} (a mean over {k} values "
-        "where the forward sums?)",
-        "ko": "{ours}이(가) {theirs}의 1/{k}입니다: 역전파가 {k}로 나눕니다(순전파는 더하는데 "
-        "값 {k}개의 평균을 냈나요?)",
-    },
-    "gc.times_k": {
-        "en": "{ours} is {k} times {theirs}: something is counted {k} times",
-        "ko": "{ours}이(가) {theirs}의 {k}배입니다: 무언가를 {k}번 셌습니다",
-    },
-    "gc.factor": {
-        "en": "{ours} is {c:.4g} times {theirs} everywhere: a constant factor is wrong",
-        "ko": "{ours}이(가) 어디서나 {theirs}의 {c:.4g}배입니다: 상수 배가 틀렸습니다",
-    },
-    "gc.explain.ok": {
-        "en": "{name}: backward matches central differences for every tensor.",
-        "ko": "{name}: 모든 텐서에서 backward가 중앙 차분과 일치합니다.",
-    },
-    "gc.explain.head": {"en": "{name}: what is wrong:", "ko": "{name}: 틀린 곳:"},
-    "gc.explain.input": {
-        "en": "dL/dx, the value backward returns,",
-        "ko": "dL/dx(backward가 돌려주는 값)이",
-    },
-    "gc.explain.scores": {
-        "en": "dL/dscores, the value backward returns,",
-        "ko": "dL/dscores(backward가 돌려주는 값)이",
-    },
-    "gc.explain.param": {
-        "en": "dL/d{tensor}, what backward adds to {tensor}.grad,",
-        "ko": "dL/d{tensor}({tensor}.grad에 backward가 더하는 값)이",
-    },
-    "gc.explain.line": {
-        "en": "{what} does not match central differences; worst at index {index}: analytic "
-        "{analytic:.6g}, numerical {numeric:.6g}",
-        "ko": "{what} 중앙 차분과 다릅니다. 가장 큰 차이는 인덱스 {index}: 해석적 "
-        "{analytic:.6g}, 수치 {numeric:.6g}",
-    },
-    "gc.hint": {"en": "hint", "ko": "힌트"},
-    "gc.dx_without_rot180": {
-        "en": "dX without rot180: your dL/dx is dL/dy full-correlated with the kernel K itself, "
-        "which is the true dL/dx of a layer whose kernel is rot180(K). The kernel must be "
-        "rotated by 180° (both spatial axes flipped, and for several channels its in/out "
-        "axes swapped): dL/dX = dL/dY full-convolved with K, i.e. cross-correlated with "
-        "rot180(K)",
-        "ko": "rot180 없는 dX: dL/dx를 dL/dy와 커널 K 자체의 full correlation으로 "
-        "구했습니다. 이것은 커널이 rot180(K)인 층의 진짜 dL/dx입니다. 커널을 180° 회전해야 "
-        "합니다(두 공간 축을 뒤집고, 채널이 여럿이면 입력·출력 축도 바꿉니다): dL/dX = "
-        "dL/dY를 K와 full convolution, 즉 rot180(K)와 cross-correlation",
-    },
     # -- hints for mistakes students make (issue 19, item 8)
     "hint.dw_axes": {
         "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "
@@ -634,33 +518,13 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-_current = threading.local()
-
-
-@contextlib.contextmanager
-def speaking(lang: str) -> Iterator[None]:
-    """Within the block, ``say`` without a language speaks ``lang`` (per thread:
-    grade_all grades several labs' files at once)."""
-    before = getattr(_current, "lang", "en")
-    _current.lang = lang
-    try:
-        yield
-    finally:
-        _current.lang = before
-
-
 def say(key: str, lang: str | None = None, **values) -> str:
     """The message ``key`` in ``lang`` (default: the one ``speaking`` set, else English)."""
-    entry = MESSAGES[key]
-    chosen = str(lang or getattr(_current, "lang", None) or "en")
-    return entry.get(chosen, entry["en"]).format(**values)
+    return _common.lookup(MESSAGES, key, lang, **values)
 
 
 def verdict(word: str, lang: str) -> str:
     return say(f"verdict.{word}", lang) if f"verdict.{word}" in MESSAGES else word
-
-
-HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def language_of(nb_metadata: dict, markdown: str = "") -> str:

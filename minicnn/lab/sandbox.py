@@ -36,8 +36,9 @@ from pathlib import Path
 from .messages import say
 
 PACKAGE = Path(__file__).resolve().parents[1]  # the grader's minicnn
-# Always in the student's view: what minicnn.data needs (lab 5 loads MNIST with it).
-ALWAYS = ("data", "validate", "init", "atomic")
+# Always in the student's view: what minicnn.data needs (lab 5 loads MNIST with it), and
+# minicnn.messages, the catalogue of diagnostics lab/messages.py builds on (words, no answers).
+ALWAYS = ("data", "validate", "init", "atomic", "messages")
 # The student-side grading modules; the rest of minicnn.lab (catalogue, references) stays out.
 CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py", "messages.py")
 # Other libraries that have a convolution, a loss or a gradient ready-made.
