@@ -81,9 +81,14 @@ def term_pattern(word: str) -> re.Pattern[str]:
 def korean_texts() -> dict[str, list[str]]:
     """{path relative to the repository: its lines} for every Korean text students read:
     the Korean labs, the Korean docs pages (not the glossary, which names the replaced
-    words on purpose) and the markdown cells of the Korean lesson notebooks."""
+    words on purpose), the grader's, gradcheck's and the explorer's messages, and the
+    markdown cells of the Korean lesson notebooks."""
     texts = {}
     paths = sorted((ROOT / "labs" / "ko").glob("*.py")) + sorted((ROOT / "docs").glob("*.ko.md"))
+    # the messages the grader and gradcheck speak, and the explorer's page (ko and en
+    # side by side; the English lines have no Korean words to flag)
+    paths += [ROOT / "minicnn" / "messages.py", ROOT / "minicnn" / "lab" / "messages.py"]
+    paths += [ROOT / "minicnn" / "explore" / "static" / "i18n.js"]
     for path in paths:
         if path != GLOSSARY:
             texts[path.relative_to(ROOT).as_posix()] = path.read_text(encoding="utf-8").splitlines()

@@ -443,7 +443,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab6.skip_missing": {
         "en": "the skip path's gradient is missing: dx = dx through the body + dL/d(sum)",
-        "ko": "스킵 경로의 기울기가 빠졌습니다: dx = 본체를 거친 dx + dL/d(sum)",
+        "ko": "스킵 연결(shortcut)의 기울기가 빠졌습니다: dx = 잔차 경로를 거친 dx + dL/d(sum)",
     },
     "lab6.skip_mask": {
         "en": "the skip gradient must pass the final ReLU's mask too: use dL/d(sum), not dy",
