@@ -297,7 +297,14 @@ def test_report_page_loads_every_image(browser, tmp_path, shots):
     page = mc.viz.report(run_dir, model=mc.zoo.lenet5(), input_shape=(1, 28, 28))
     browser.get(page.resolve().as_uri())
     images = browser.find_elements(By.TAG_NAME, "img")
-    assert len(images) >= 6
+    # with the model at hand the filters before and after training share one figure
+    assert {img.get_attribute("alt") for img in images} >= {
+        "Training curves",
+        "first-layer filters before and after training",
+        "Feature maps",
+        "Confusion matrix",
+        "Misclassified examples",
+    }
     for img in images:
         width = browser.execute_script(
             "return arguments[0].complete && arguments[0].naturalWidth", img
