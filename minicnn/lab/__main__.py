@@ -73,13 +73,20 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_grade(args) -> int:
+def lab_and_seed(args):
+    """(lab, grading seed) from the command line, or None after saying what was wrong."""
     try:
-        lab = find_lab(args.lab)
-        seed = grading_seed(args.seed)
+        return find_lab(args.lab), grading_seed(args.seed)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
+        return None
+
+
+def cmd_grade(args) -> int:
+    chosen = lab_and_seed(args)
+    if chosen is None:
         return 2
+    lab, seed = chosen
     path = Path(args.path)
     if not path.is_file():
         print(f"error: no file {path}", file=sys.stderr)
@@ -107,12 +114,10 @@ def cmd_grade(args) -> int:
 
 
 def cmd_grade_all(args) -> int:
-    try:
-        lab = find_lab(args.lab)
-        seed = grading_seed(args.seed)
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
+    chosen = lab_and_seed(args)
+    if chosen is None:
         return 2
+    lab, seed = chosen
     folder = Path(args.folder)
     if not folder.is_dir():
         print(f"error: no folder {folder}", file=sys.stderr)
