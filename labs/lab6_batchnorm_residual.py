@@ -82,10 +82,10 @@ check = checker("lab6", globals())
 # %%
 def batch_norm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     """x (N, C, ...) -> y like x, cache.  Updates running_mean/var in place when training."""
-    # [ko] TODO: 1번을 뺀 모든 축에 대한 통계량(학습) 또는 이동 통계량(평가); 이동 통계량은
-    # [ko] 제자리에서 갱신 (running_mean[...] = ...); x_hat; y.
-    # [en] TODO: statistics over every axis but 1 (training) or the running ones (evaluation);
-    # [en] update the running statistics in place (running_mean[...] = ...); x_hat; y.
+    # [ko] TODO: 학습 중에는 지금 배치의 통계량으로, 평가 때는 이동 통계량으로 정규화해 y와
+    # [ko] 캐시를 반환하세요. 학습 중에는 이동 통계량을 제자리에서 갱신합니다.
+    # [en] TODO: normalise with the batch's statistics in training, the running ones in
+    # [en] evaluation; return y and a cache. In training, update the running ones in place.
     ### BEGIN SOLUTION
     axes = (0, *range(2, x.ndim))
     shape = (1, -1) + (1,) * (x.ndim - 2)
@@ -105,6 +105,30 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, training, mome
 
 # %%
 check("batch_norm_forward")
+
+# %% [markdown] lang="ko" hint="batch_norm_forward"
+# <details><summary>힌트</summary>
+#
+# * 채널 축을 뺀 축들의 튜플(`(N, C, H, W)`이면 `(0, 2, 3)`, `(N, D)`이면 `(0,)`)을 만들어 두면
+#   `mean`과 `var`에 `axis=`로 바로 줄 수 있습니다.
+# * `(C,)` 모양의 통계량을 `x`와 같은 차원 수의 모양(`(1, C, 1, 1)` 등)으로 바꾸어야 브로드캐스팅이
+#   됩니다.
+# * `running_mean = ...`은 함수 안의 이름만 새 배열에 붙일 뿐, 호출한 쪽의 배열은 그대로입니다.
+#   배열 자체를 바꾸려면 `running_mean[...] = ...`처럼 원소에 대입하세요.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="batch_norm_forward"
+# <details><summary>Hint</summary>
+#
+# * A tuple of every axis but the channels' (`(0, 2, 3)` for `(N, C, H, W)`, `(0,)` for
+#   `(N, D)`) goes straight into `mean` and `var` as `axis=`.
+# * Reshape the `(C,)` statistics to as many dimensions as `x` has (`(1, C, 1, 1)`, …) so
+#   that they broadcast.
+# * `running_mean = ...` only rebinds the name inside your function; the caller's array
+#   does not change. Assign to its elements instead: `running_mean[...] = ...`.
+#
+# </details>
 
 # %% [markdown] lang="ko"
 # ## 2. 배치 정규화의 역전파
@@ -134,10 +158,10 @@ check("batch_norm_forward")
 # %%
 def batch_norm_backward(dy, cache):
     """dy like x -> dx, dgamma (C,), dbeta (C,)."""
-    # [ko] TODO: dbeta와 dgamma (축들에 대한 합); 평가 때는 dx = dy * gamma / sigma,
-    # [ko] 학습 중에는 위의 공식.
-    # [en] TODO: dbeta and dgamma (sums over the axes); dx = dy * gamma / sigma in evaluation,
-    # [en] the formula above in training.
+    # [ko] TODO: dx(평가 때와 학습 중이 다릅니다), dgamma, dbeta(축들에 대한 합)를
+    # [ko] 반환하세요.
+    # [en] TODO: return dx (different in evaluation and in training), dgamma and dbeta
+    # [en] (sums over the axes).
     ### BEGIN SOLUTION
     x_hat, inv_std, gamma, axes, training = cache
     dbeta = dy.sum(axis=axes)
