@@ -489,8 +489,9 @@ for name, analytic, param in (("dx", dx, x), ("dw", dw, w), ("db", db, b)):
 # ### BEGIN SOLUTION
 # $k_{12}$는 출력 네 개를 만들 때 $x_{12}, x_{13}, x_{22}, x_{23}$과 곱해졌으므로
 # $\partial E / \partial k_{12} = 6 + 2 + 3 + 1 = 12$입니다. $x_{22}$는 네 출력 모두에 각각
-# $k_{22}, k_{21}, k_{12}, k_{11}$과 곱해져 들어가므로 $\partial E / \partial x_{22} = 0 + (-1) + 2
-# + 1 = 2$입니다. 위 셀이 출력한 dK와 dX로 확인할 수 있습니다.
+# $k_{22}, k_{21}, k_{12}, k_{11}$과 곱해져 들어가므로
+# $\partial E / \partial x_{22} = 0 + (-1) + 2 + 1 = 2$입니다. 위 셀이 출력한 dK와 dX로 확인할 수
+# 있습니다.
 # ### END SOLUTION
 
 # %% [markdown] lang="en" question="q_kernel_grad" points=2

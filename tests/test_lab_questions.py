@@ -142,3 +142,14 @@ def test_lab2_no_longer_hands_over_the_rotation_and_the_kernel_gradient(lang):
     words = squeeze("\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
     for code in ("::-1,::-1]", ".transpose(1,0,2,3)", "@cols.T", "w.reshape(K,-1)@cols"):
         assert code not in words
+
+
+@ALL_LABS
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_wrapped_formula_turns_into_a_markdown_list(lab, lang):
+    """A prose line that starts with "+ " is a bullet to Markdown: a formula wrapped
+    there (`... = 0 + (-1) + 2` / `+ 1 = 2$`) would render as a list item."""
+    for cell in language(lab, lang).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                assert not line.startswith("+ "), f"{lab.id} {lang}: {line}"
