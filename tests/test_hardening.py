@@ -653,7 +653,7 @@ def test_numpy_integers_are_accepted_as_sizes():
 def test_a_list_as_dout_is_refused_clearly():
     layer = mc.Linear(2, 2, seed=0)
     y = layer(np.ones((1, 2), np.float32))
-    with pytest.raises(TypeError, match=r"backward expected dout as a NumPy array.*got list"):
+    with pytest.raises(TypeError, match=r"\.backward: expected dout as a NumPy array.*got list"):
         layer.backward(y.tolist())
 
 

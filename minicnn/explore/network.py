@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import functional as F
 from .. import optim
-from ..backend import kernels
 from ..layers.base import Layer
 from ..layers.conv import Conv2D
 from ..layers.pool import AvgPool2D, MaxPool2D
@@ -213,25 +212,33 @@ class Network:
 
         Returns the padded input (C, H + 2p, W + 2p), ``cols``, the filter row
         ``w[channel]`` flattened (C·kh·kw,), the bias, and the output (OH, OW), which
-        equals the layer's own output for this channel (tests check it).
+        equals the layer's own output for this channel (tests check it). ``cols`` is
+        ``F.im2col``, the matrix ``conv2d_forward`` multiplies; with ``groups`` > 1, C
+        is the C_in/groups channels of the channel's group (all the filter reads), and
+        with a ``dilation`` d a window's taps are d pixels apart.
         """
         conv = self._conv(layer, channel)
         outputs = self._outputs(image)
         x = image.reshape(1, *INPUT_SHAPE) if layer == 0 else outputs[layer - 1][None]
-        x = x.astype(np.float64)
-        ph, pw = _padding(conv)
-        cols = kernels().im2col(x, conv.kernel_size, conv.stride, (ph, pw))
+        # the channels this filter reads: all of them, or its group's C/groups
+        group = channel // (conv.out_channels // conv.groups)
+        C_g = conv.in_channels // conv.groups
+        x = x[:, group * C_g : (group + 1) * C_g].astype(np.float64)
+        padding = _padding(conv)
+        geometry = (conv.stride, padding, conv.dilation)
+        cols = F.im2col(x, conv.kernel_size, *geometry)  # the matrix conv2d_forward builds
         w_row = conv.weight.data[channel].reshape(-1).astype(np.float64)
         bias = 0.0 if conv.bias is None else float(conv.bias.data[channel])
         w = w_row.reshape(1, *conv.weight.data.shape[1:])
-        y = F.conv2d(x, w, np.array([bias]), conv.stride, (ph, pw))[0, 0]  # = w_row @ cols + b
-        padded = np.pad(x[0], ((0, 0), (ph, ph), (pw, pw)))
+        y = F.conv2d(x, w, np.array([bias]), *geometry)[0, 0]  # = w_row @ cols + b
+        padded = F.zero_pad(x, padding)[0]
         return {
             "layer": layer,
             "channel": channel,
             "kernel_size": list(conv.kernel_size),
             "stride": list(conv.stride),
             "padding": list(conv.padding),
+            "dilation": list(conv.dilation),
             "input": _rounded(padded),
             "cols": _rounded(cols),
             "weight": _rounded(w_row),

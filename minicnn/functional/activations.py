@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_grad
 
 _ANY = "(N, ...)"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_finite
+from ..validate import check_array, check_finite
 from .losses import REDUCTIONS, log_softmax
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_grad
 
 
 def dropout_forward(x, p: float, training: bool, rng: np.random.Generator):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ._validate import NonFiniteInputError, check_array
+from ..validate import NonFiniteInputError, check_array
 
 REDUCTIONS = ("mean", "sum", "none")
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import validate
 from ..backend import fused
-from ._validate import check_array, check_finite, check_grad, check_vector
+from ..validate import check_array, check_finite, check_grad, check_vector
 
 
 class BatchNormCache(NamedTuple):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_grad
 
 
 def pad_shortcut_forward(x, out_channels: int, stride: int) -> tuple[np.ndarray, tuple]:

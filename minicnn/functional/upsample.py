@@ -13,8 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..shapes import pair
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_grad, pair
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
 

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..functional import NonFiniteInputError
 from ..parameter import Parameter
+from ..validate import NonFiniteInputError, check_grad
 
 __all__ = ["Layer", "NonFiniteInputError"]
 
@@ -110,7 +110,9 @@ class Layer:
     def saved_cache(self, dout) -> Any:
         """The cache of the last forward, checked once here for every layer: backward
         needs a forward first, uses each forward once (a second backward would add the
-        gradients twice), and ``dout`` must have the forward output's shape."""
+        gradients twice), and ``dout`` must be a float array of the forward output's
+        shape (``validate.check_grad``, the check every functional backward runs: the
+        same words, with the layer's name)."""
         saved = getattr(self, "_saved", None)
         if saved is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
@@ -120,16 +122,7 @@ class Layer:
                 f"added twice. Run forward again first (and zero_grad between steps)"
             )
         cache, out_shape = saved
-        if not isinstance(dout, np.ndarray):
-            raise TypeError(
-                f"{self!r}: backward expected dout as a NumPy array of shape {out_shape} "
-                f"(the forward output's), got {type(dout).__name__}"
-            )
-        if dout.shape != out_shape:
-            raise ValueError(
-                f"{self!r}: backward expected dout of shape {out_shape} "
-                f"(the forward output), got {dout.shape}"
-            )
+        check_grad(dout, out_shape, f"{self!r}.backward", name="dout")
         self._saved = _CONSUMED
         return cache
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import functional as F
 from ..functional.upsample import UPSAMPLE_MODES
-from ..shapes import pair
+from ..validate import pair
 from .base import Layer
 
 
