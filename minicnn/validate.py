@@ -19,7 +19,7 @@ and NumPy scalars alike (``np.float32(0.1)``, ``np.int64(3)``), because values
 computed with NumPy are NumPy scalars. ``bool`` is refused (``True`` is an
 ``int`` in Python, but ``momentum=True`` is always a mistake).
 
-The module has three parts, and every other module calls them rather than writing a
+The module has four parts, and every other module calls them rather than writing a
 check of its own:
 
 * numbers: ``real``, ``integer`` (hyperparameters of optimizers, schedules, layers);
@@ -27,6 +27,10 @@ check of its own:
   ``check_groups``, ``check_output_padding``, shared by a layer's constructor and its
   functional pair, so that ``mc.Conv2D(3, 4, 3, dilation=0)`` and
   ``F.conv2d_forward(x, w, dilation=0)`` are refused by the same line;
+* the other hyperparameters a layer or a loss shares with its pair: ``check_choice``
+  (modes, reductions), ``check_drop_probability``, ``check_negative_slope``,
+  ``check_batch_norm``, ``check_local_response_norm``, ``check_margin``,
+  ``check_scale_factor``, ``check_shortcut``, ``check_labels``;
 * arrays: ``check_array``, ``check_shape``, ``check_grad``, ... the inputs of the
   functional pairs (a layer adds its own name: see ``Layer.__call__``) and the
   upstream gradient dL/dy of every backward, layer or pair.
@@ -54,6 +58,15 @@ __all__ = [
     "check_groups",
     "check_output_padding",
     "check_64_bits",
+    "check_choice",
+    "check_drop_probability",
+    "check_negative_slope",
+    "check_batch_norm",
+    "check_local_response_norm",
+    "check_margin",
+    "check_scale_factor",
+    "check_shortcut",
+    "check_labels",
     "NonFiniteInputError",
     "check_array",
     "check_shape",
@@ -269,6 +282,92 @@ def check_64_bits(sizes, name: str, op: str) -> None:
     stride need not: beyond the input it only means a single output."""
     if max(sizes) > INT64_MAX:
         raise ValueError(f"{op}: {name} must fit in 64 bits, got {name}={tuple(sizes)}")
+
+
+# -- the hyperparameters a layer (or a loss) shares with its functional pair -----------
+
+
+def check_choice(value, choices: tuple[str, ...], name: str, op: str) -> str:
+    """``value`` if it is one of ``choices`` (a mode, a reduction), else a ValueError
+    that lists them (``op`` may be '' when the caller's name adds nothing)."""
+    if not isinstance(value, str) or value not in choices:
+        where = f"{op}: " if op else ""
+        raise ValueError(f"{where}{name} must be one of {choices}, got {value!r}")
+    return value
+
+
+def check_drop_probability(p, op: str) -> float:
+    """Dropout's p, the probability of dropping a unit: a number in [0, 1]."""
+    return real(op, "p", p, low=0, high=1, hint=" (the drop probability)")
+
+
+def check_negative_slope(negative_slope, op: str) -> float:
+    """LeakyReLU's slope a for x <= 0, in [-1, 1]: |a| > 1 would amplify the input."""
+    hint = " (so the layer never amplifies its input; 0.01 is usual)"
+    return real(op, "negative_slope", negative_slope, low=-1, high=1, hint=hint)
+
+
+def check_batch_norm(eps, momentum, op: str) -> tuple[float, float]:
+    """Batch normalisation's eps > 0 (it keeps 1/σ finite) and momentum in [0, 1] (the
+    weight of the new batch in the running statistics)."""
+    eps = real(op, "eps", eps, low=0, low_open=True, hint=" (eps > 0 keeps 1/σ finite)")
+    return eps, real(op, "momentum", momentum, low=0, high=1)
+
+
+def check_local_response_norm(size, alpha, beta, k, op: str) -> tuple[int, float, float, float]:
+    """LRN's window ``size`` >= 1 channels, alpha >= 0, beta >= 0 and k > 0: together
+    they keep the denominator k + (alpha/size)·Σx² positive."""
+    return (
+        integer(op, "size", size, low=1, hint=" (channels in the window)"),
+        real(op, "alpha", alpha, low=0),
+        real(op, "beta", beta, low=0),
+        real(op, "k", k, low=0, low_open=True),
+    )
+
+
+# The largest margin a float32 score can hold (scores are float32 in training).
+MAX_MARGIN = float(np.finfo(np.float32).max)
+
+
+def check_margin(margin, op: str) -> float:
+    """The multiclass SVM's margin Δ, from 0 to the largest float32."""
+    return real(op, "margin", margin, low=0, high=MAX_MARGIN, hint=" (Δ, usually 1)")
+
+
+def check_scale_factor(scale_factor, op: str) -> tuple[int, int]:
+    """Upsampling's integer factors (sh, sw), each >= 1."""
+    factors = pair(scale_factor, "scale_factor", op)
+    if min(factors) < 1:
+        raise ValueError(
+            f"{op}: scale_factor must be a positive integer (or a pair), got "
+            f"{scale_factor!r}; use pooling or a strided convolution to shrink"
+        )
+    return factors
+
+
+def check_shortcut(in_channels, out_channels, stride, op: str) -> tuple[int, int, int]:
+    """The zero-padding shortcut's channels, 1 <= in_channels <= out_channels (it only
+    appends zero channels), and its stride >= 1."""
+    in_channels = integer(op, "in_channels", in_channels, low=1)
+    hint = " (in_channels <= out_channels: the shortcut only appends zero channels)"
+    out_channels = integer(op, "out_channels", out_channels, low=in_channels, hint=hint)
+    return in_channels, out_channels, integer(op, "stride", stride, low=1)
+
+
+def check_labels(labels, classes: int, shape: tuple[int, ...], op: str, expected: str):
+    """Class labels as an integer array of ``shape`` with values in [0, classes);
+    ``expected`` says in words what the shape is ("2 labels (one per row of scores)")."""
+    labels = np.asarray(labels)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"{op}: labels must be integer class indices, got dtype {labels.dtype}")
+    if labels.shape != tuple(shape):
+        raise ValueError(f"{op}: expected {expected}, got labels of shape {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)][0]
+        raise ValueError(
+            f"{op}: label {bad} is out of range for {classes} classes (expected 0..{classes - 1})"
+        )
+    return labels
 
 
 # -- arrays: the inputs of the functional pairs and the gradients of every backward -----

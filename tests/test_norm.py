@@ -172,7 +172,7 @@ def test_nan_input_is_refused_before_it_reaches_the_running_statistics():
         (lambda: mc.BatchNorm2D(0), ["num_features >= 1"]),
         (lambda: mc.BatchNorm1D(2.5), ["num_features >= 1", "2.5"]),
         (lambda: mc.BatchNorm2D(3, eps=0), ["eps > 0"]),
-        (lambda: mc.BatchNorm2D(3, momentum=1.5), ["momentum in [0, 1]"]),
+        (lambda: mc.BatchNorm2D(3, momentum=1.5), ["momentum must be a number in [0, 1]"]),
         (lambda: mc.LocalResponseNorm(0), ["size must be an integer >= 1"]),
         (lambda: mc.LocalResponseNorm(k=0), ["k must be a number > 0"]),
         (lambda: mc.LocalResponseNorm(alpha=-1), ["alpha must be a number >= 0"]),

@@ -58,8 +58,7 @@ def batch_norm_forward(
     names = ("gamma", "beta", "running_mean", "running_var")
     for name, vector in zip(names, (gamma, beta, running_mean, running_var), strict=True):
         check_vector(vector, name, x.shape[1], op)
-    eps = validate.real(op, "eps", eps, low=0, low_open=True, hint=" (eps > 0 keeps 1/σ finite)")
-    momentum = validate.real(op, "momentum", momentum, low=0, high=1)
+    eps, momentum = validate.check_batch_norm(eps, momentum, op)
     # A NaN would be averaged into the running statistics and poison every later
     # evaluation, so refuse it here rather than let it spread.
     check_finite(x, op)
@@ -168,11 +167,7 @@ def local_response_norm_forward(
             f"{op}: expected input of shape (N, C, H, W) (or any (N, C, ...) "
             f"with at least 3 axes), got {x.shape}"
         )
-    # the layer's checks: k > 0, alpha >= 0 and beta >= 0 keep the denominator positive
-    size = validate.integer(op, "size", size, low=1, hint=" (channels in the window)")
-    k = validate.real(op, "k", k, low=0, low_open=True)
-    alpha = validate.real(op, "alpha", alpha, low=0)
-    beta = validate.real(op, "beta", beta, low=0)
+    size, alpha, beta, k = validate.check_local_response_norm(size, alpha, beta, k, op)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         s = k + alpha_per_channel(alpha, size) * channel_window_sum(
             x * x, size // 2, (size - 1) // 2
