@@ -145,6 +145,11 @@ def test_conv_steps_of_a_dilated_grouped_convolution_are_the_layers_own(digit):
         np.array(steps["weight"]) @ cols + steps["bias"], np.ravel(expected), atol=1e-3
     )
     assert steps["dilation"] == [2, 2]
+    # a unit of the dilated layer sees 5×5 of the ReLU maps (span 2·(3 − 1) + 1), so 7×7
+    # of the image, as mc's summary says
+    box = {"top": 7, "left": 7, "bottom": 13, "right": 13, "size": [7, 7]}
+    assert network.receptive_field(2, 10, 10) == box
+    assert model.summary((1, 28, 28), print_table=False).rows[2].receptive_field == (7, 7)
 
 
 def test_conv_steps_name_the_valid_layers_and_channels(network, digit):

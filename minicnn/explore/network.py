@@ -163,7 +163,8 @@ class Network:
         """The input pixels that unit (y, x) of layer ``layer``'s maps sees.
 
         Walking back through the layers, an output range [a, b] of a window layer
-        (kernel k, stride s, padding p) reads input rows [a·s − p, b·s − p + k − 1];
+        (kernel k, or its span with dilation, stride s, padding p) reads input rows
+        [a·s − p, b·s − p + k − 1];
         other layers (ReLU) keep the range. Returns the box on the 28×28 input clipped
         to the image ('top', 'left', 'bottom', 'right', inclusive) and its 'size'
         before clipping (which counts padding, as mc's summary does).
@@ -173,9 +174,13 @@ class Network:
         if not (0 <= y < H and 0 <= x < W):
             raise ValueError(f"unit ({y}, {x}) is outside layer {layer}'s {H}×{W} maps")
         top, bottom, left, right = y, y, x, x
-        for lay in reversed(self.model.layers[: layer + 1]):
+        for i in reversed(range(layer + 1)):
+            lay = self.model.layers[i]
             if isinstance(lay, Conv2D | MaxPool2D | AvgPool2D):
-                (kh, kw), (sh, sw), (ph, pw) = lay.kernel_size, lay.stride, _padding(lay)
+                # the window the layer slides: a dilated kernel spans d·(k − 1) + 1 pixels
+                input_shape = (1, *(self.shapes[i - 1] if i else INPUT_SHAPE))
+                (kh, kw), (sh, sw) = lay.window(input_shape)
+                ph, pw = _padding(lay)
                 top, bottom = top * sh - ph, bottom * sh - ph + kh - 1
                 left, right = left * sw - pw, right * sw - pw + kw - 1
         size = [bottom - top + 1, right - left + 1]
