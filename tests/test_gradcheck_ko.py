@@ -467,5 +467,5 @@ def test_the_korean_table_lines_up_in_a_terminal():
         table = gradcheck.format_table([gradcheck.check_layer(Dense(), (3, 4))])
     header, rule, *rows = table.splitlines()
     assert header.startswith("층     텐서    최대 상대 오차  ")  # 층 is as wide as "Dense"
-    assert gradcheck._width(header) == len(rule)
+    assert gradcheck.report.terminal_width(header) == len(rule)
     assert all(row.startswith("Dense  ") and row.endswith("통과") for row in rows)
