@@ -725,16 +725,15 @@ class InPlaceReLU(MyReLU):
         return dout
 
 
-class StaleReLU(mc.Layer):
-    mask = None
+class StaleReLU(MyReLU):
+    first_mask = None
 
     def forward(self, x):
-        if self.mask is None:                # bug: the mask of the first input, forever
-            self.mask = x > 0
-        return x * (x > 0)
-
-    def backward(self, dout):
-        return dout * self.mask
+        if self.first_mask is None:          # bug: the mask of the first input, forever
+            self.first_mask = x > 0
+        y = x * (x > 0)
+        self.save_for_backward(self.first_mask, y.shape)
+        return y
 
 
 class IdentityReLU(mc.Layer):
