@@ -1,6 +1,6 @@
 """Submissions that want marks without the work, and what the grader gives them: 0.
 
-Each route a student tried against the old grader (issue 19's table) and variants
+Each route a student tried against the old grader and variants
 of it: tampering with the harness, faking result files or frames on the channel,
 reaching the reference through imports, importlib, sys.modules, minicnn's own
 attributes, other libraries, the files on disk, the process's memory; changing

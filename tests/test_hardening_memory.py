@@ -1,4 +1,4 @@
-"""Memory safety below the layers (issue 21, item 1).
+"""Memory safety below the layers: a wrong argument to a functional pair is an error.
 
 Students call the functional pairs directly (lab 6, notebook 02), with nobody between
 them and the kernels: a wrong-shaped ``dy`` once made the numba backend abort the
@@ -236,7 +236,7 @@ def test_a_right_gradient_still_works_after_the_checks():
 
 
 def test_lrn_with_a_huge_alpha_is_refused_or_its_gradient_finite():
-    """Issue 22: LocalResponseNorm(size=5, alpha=4.79e+38) gave a NaN gradient. Now an
+    """LocalResponseNorm(size=5, alpha=4.79e+38) once gave a NaN gradient. Now an
     alpha whose s overflows float32 is refused in forward, and one that fits gives a
     finite gradient (the constant 2·alpha·beta/size, 2.4e38·x, no longer overflows)."""
     import minicnn as mc
