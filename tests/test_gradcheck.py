@@ -103,7 +103,8 @@ def test_a_float32_layer_output_is_reported():
 def test_a_forward_without_return_is_said_plainly():
     class NoReturn(mc.Layer):
         def forward(self, x):
-            self.x = x
+            y = 2 * x
+            self.save_for_backward(x, y.shape)  # and forgot `return y`
 
     report = gradcheck.check_layer(NoReturn(), (2, 2))
     assert report.problems == ["forward returned None: end forward with `return y`"]
