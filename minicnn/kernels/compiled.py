@@ -1,6 +1,7 @@
-"""Numba-compiled kernels: the loops of ``naive``, compiled to machine code.
+"""Numba-compiled kernels: the 'numba' backend, the loops of ``naive`` compiled to
+machine code.
 
-Same signatures and results as ``naive`` and ``im2col`` (see ``common``). Each
+Same signatures and results as ``naive.py`` and ``vectorised.py`` (see ``contract.py``). Each
 public function prepares its arguments in Python (padding, output buffers) and
 hands the loop nest to an ``@njit`` function. Padding is materialised with
 ``common.pad`` exactly as in the naive loops (a no-op when it is zero), and the
@@ -46,8 +47,9 @@ from numba import njit, prange
 
 from .. import threads
 from ..shapes import output_hw
-from . import numpy as vectorised
+from . import vectorised
 from .common import check_shape, pad, padded_zeros, unpad
+from .contract import Kernels
 
 
 def _writable(directory: str) -> bool:
@@ -334,7 +336,8 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     return unpad(dxp, padding)
 
 
-# -- fused paths: optional, called by minicnn.functional when the backend has them ------
+# -- whole operations: the contract's optional fields, which the other backends leave ----
+# -- to the functional core's NumPy code ---------------------------------------------
 #
 # The kernels above mirror the naive ones function by function; the functions below go
 # further and each do a whole operation of the functional core in one compiled pass per
@@ -485,7 +488,7 @@ def _fusable(*arrays) -> bool:
 _HAVE_BLAS = importlib.util.find_spec("scipy") is not None
 
 
-def fused_conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
+def conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
     """y = w ⋆ x + b, (N, C, H, W) -> (N, K, OH, OW), image by image (see above).
     Returns None when this path does not apply (dilation, groups, mixed or uncompiled
     dtypes, no scipy): the caller then takes the general im2col path."""
@@ -512,9 +515,9 @@ def fused_conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
     return y
 
 
-def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), groups=1):
-    """(dx, dw, db) of y = w ⋆ x + b given dy (N, K, OH, OW), image by image (see above);
-    db is None without a bias. None when this path does not apply (see conv2d_forward)."""
+def conv2d_backward(dy, x, w, stride, padding, dilation=(1, 1), groups=1):
+    """(dx, dw, db) of y = w ⋆ x + b given dy (N, K, OH, OW), image by image (see above).
+    None when this path does not apply (see conv2d_forward)."""
     if tuple(dilation) != (1, 1) or groups != 1 or not _fusable(dy, x, w):
         return None
     N = x.shape[0]
@@ -527,7 +530,7 @@ def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), 
     chunks = threads.chunks(N)
     dx = np.empty(x.shape, dtype=x.dtype)
     dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
-    db = np.zeros((len(chunks), K if has_bias else 0), dtype=x.dtype)
+    db = np.zeros((len(chunks), K), dtype=x.dtype)
     args = (
         np.ascontiguousarray(w.reshape(K, -1).T),
         _conv_geometry(C, (kh, kw), stride, out_hw),
@@ -541,7 +544,7 @@ def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), 
         _conv2d_backward_images(dy3[a:z], x[a:z], *args, dx[a:z], dw[i], db[i])
 
     threads.run(chunk, len(chunks))
-    return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0) if has_bias else None
+    return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0)
 
 
 @njit(cache=True, nogil=True)
@@ -601,7 +604,7 @@ def _batch_norm_backward(dy, x_hat, scale, training, dx, dgamma, dbeta):
                     dx[n, c, t] = s * dy[n, c, t]
 
 
-def fused_batch_norm_statistics(x):
+def batch_norm_statistics(x):
     """(mean, biased variance) per channel of x (N, C, ...), each (C,) in x's dtype;
     None when this path does not apply."""
     if not _fusable(x):
@@ -612,7 +615,7 @@ def fused_batch_norm_statistics(x):
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
-def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
+def batch_norm_normalize(x, mean, inv_std, gamma, beta):
     """(x̂, y) with x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β, per channel of x; the four
     vectors hold C values each (any shape). None when this path does not apply."""
     if not _fusable(x, mean, inv_std, gamma, beta):
@@ -626,7 +629,7 @@ def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
     return x_hat, y
 
 
-def fused_batch_norm_backward(dy, x_hat, scale, training):
+def batch_norm_backward(dy, x_hat, scale, training):
     """(dx, dγ, dβ) of batch norm given dy, x̂ and scale = γ/σ (C values, any shape);
     None when this path does not apply."""
     if not _fusable(dy, x_hat, scale):
@@ -646,3 +649,19 @@ def fused_batch_norm_backward(dy, x_hat, scale, training):
         dbeta,
     )
     return dx, dgamma.astype(dy.dtype), dbeta.astype(dy.dtype)
+
+
+KERNELS = Kernels(
+    "numba",
+    im2col,
+    col2im,
+    max_pool2d_forward,
+    max_pool2d_backward,
+    avg_pool2d_forward,
+    avg_pool2d_backward,
+    conv2d_forward=conv2d_forward,
+    conv2d_backward=conv2d_backward,
+    batch_norm_statistics=batch_norm_statistics,
+    batch_norm_normalize=batch_norm_normalize,
+    batch_norm_backward=batch_norm_backward,
+)
