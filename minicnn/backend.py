@@ -83,6 +83,21 @@ def kernels() -> Kernels:
     return importlib.import_module(_MODULES[_current]).KERNELS
 
 
+def set_benchmark(on: bool) -> None:
+    """Benchmark mode, PyTorch's ``torch.backends.cudnn.benchmark`` for the 'numba'
+    backend: on, each convolution geometry's first call times the candidate ways of
+    grouping images into matrix products and later calls use the fastest (see
+    ``Tuner`` in ``kernels/compiled.py``). Off by default, because the candidates agree
+    to rounding, not bit for bit, so a run with it on is not an exact replay of another.
+    The environment variable ``MINICNN_BENCHMARK=1`` turns it on at start-up. Without
+    numba there is nothing to tune and this does nothing."""
+    try:
+        compiled = importlib.import_module(_MODULES["numba"])
+    except ImportError:
+        return
+    compiled.tuner.enabled = bool(on)
+
+
 def optional(operation: Callable[..., Any] | None, *args: Any) -> Any:
     """``operation(*args)`` when the backend provides that optional operation of the
     contract (``kernels().conv2d_forward`` etc.), else None. None (also when the

@@ -4,6 +4,8 @@ in float64 and to float32 rounding in float32, at any thread count."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -157,3 +159,52 @@ def test_an_empty_batch_goes_through():
     assert dx.shape == x.shape and not dw.any() and not db.any()
     x_hat, out = compiled.batch_norm_normalize(x, *(np.ones(2, np.float32),) * 4)
     assert x_hat.shape == out.shape == x.shape
+
+
+def test_benchmark_mode_times_each_geometry_once_and_agrees_to_rounding(monkeypatch):
+    """mc.set_benchmark(True): the first call of a geometry tries every distinct group
+    size, remembers the fastest, and later calls only compute; results agree with the
+    default path to rounding (not bit for bit: the sums are grouped differently)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((24, 4, 9, 9)).astype(np.float32)
+    w = rng.standard_normal((5, 4, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    y_ref = compiled.conv2d_forward(x, w, b, (1, 1), (1, 1))
+    dy = rng.standard_normal(y_ref.shape).astype(np.float32)
+    grads_ref = compiled.conv2d_backward(dy, x, w, (1, 1), (1, 1))
+
+    groups_run = []
+    forward_images = compiled._conv2d_forward_images
+
+    def counting(x, weights, b, geometry, padding, group, y):
+        groups_run.append(group)
+        forward_images(x, weights, b, geometry, padding, group, y)
+
+    monkeypatch.setattr(compiled, "_conv2d_forward_images", counting)
+    monkeypatch.setattr(compiled, "tuner", compiled.Tuner())
+    mc.set_benchmark(True)
+    try:
+        y = compiled.conv2d_forward(x, w, b, (1, 1), (1, 1))
+        grads = compiled.conv2d_backward(dy, x, w, (1, 1), (1, 1))
+        tried = len(groups_run)
+        y_again = compiled.conv2d_forward(x, w, b, (1, 1), (1, 1))
+    finally:
+        mc.set_benchmark(False)
+    per_image = 4 * 9 * 9 * 9 * 4  # C·kh·kw·OH·OW float32 bytes of one image's im2col
+    candidates = {compiled._group(g, per_image, 24) for g in compiled.GROUP_BYTES_CANDIDATES}
+    assert tried == len(candidates) >= 2  # every distinct candidate timed once
+    assert len(groups_run) == tried + 1  # the second call only computes, with the winner
+    assert groups_run[-1] in candidates
+    assert {k[0] for k in compiled.tuner.chosen} == {"forward", "backward"}
+    for got, ref in ((y, y_ref), (y_again, y_ref), *zip(grads, grads_ref, strict=True)):
+        np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-4)
+
+
+def test_benchmark_mode_is_off_by_default_and_reproducible():
+    """Off, the group size is fixed (GROUP_BYTES), so two runs are bit for bit equal."""
+    assert not compiled.Tuner().enabled or os.environ.get("MINICNN_BENCHMARK") == "1"
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((16, 3, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((6, 3, 3, 3)).astype(np.float32)
+    first = compiled.conv2d_forward(x, w, None, (1, 1), (0, 0))
+    np.testing.assert_array_equal(first, compiled.conv2d_forward(x, w, None, (1, 1), (0, 0)))

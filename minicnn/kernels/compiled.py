@@ -40,6 +40,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 
 import numba
 import numpy as np
@@ -460,10 +461,46 @@ def _conv2d_backward_images(dy, x, weights_t, geometry, padding, group, dx, dw, 
 # the product is wide enough for BLAS to run at speed (one 10×10 LeNet-5 conv2 image
 # gives a 150×100 matrix: too narrow alone).
 GROUP_BYTES = 2**17
+# The budgets benchmark mode tries (see Tuner): which is fastest depends on the layer's
+# shape, the batch and the CPU's BLAS (measured: 2 MiB is 1.4× faster than 128 KiB for
+# ResNet-20's 32-channel 16×16 layers and 1.2× slower for its 16-channel 32×32 ones).
+GROUP_BYTES_CANDIDATES = (2**17, 2**19, 2**21, 2**23)
 
 
-def _group(cols_bytes_per_image: int, n_images: int) -> int:
-    return max(1, min(n_images, GROUP_BYTES // max(1, cols_bytes_per_image)))
+def _group(budget: int, cols_bytes_per_image: int, n_images: int) -> int:
+    return max(1, min(n_images, budget // max(1, cols_bytes_per_image)))
+
+
+class Tuner:
+    """Benchmark mode, as cuDNN's (``torch.backends.cudnn.benchmark``): with it on
+    ([`set_benchmark`][minicnn.backend.set_benchmark] or ``MINICNN_BENCHMARK=1``), the
+    first call of a convolution geometry runs once per candidate group size, timing
+    each, and later calls of that geometry use the fastest. Off (the default), every
+    geometry uses GROUP_BYTES. The candidates compute the same sums grouped differently,
+    so results agree to rounding, not bit for bit: a run with benchmark mode is not a
+    bit-exact replay of one without it (nor of another run, if timing picks otherwise)."""
+
+    def __init__(self) -> None:
+        self.enabled = os.environ.get("MINICNN_BENCHMARK", "") == "1"
+        self.chosen: dict[tuple, int] = {}
+
+    def run(self, key: tuple, cols_bytes_per_image: int, n_images: int, compute):
+        """``compute(group)``: the operation with ``group`` images per matrix product."""
+        if not self.enabled:
+            return compute(_group(GROUP_BYTES, cols_bytes_per_image, n_images))
+        if key in self.chosen:
+            return compute(self.chosen[key])
+        groups = {_group(b, cols_bytes_per_image, n_images) for b in GROUP_BYTES_CANDIDATES}
+        seconds = {}
+        for group in sorted(groups):
+            start = time.perf_counter()
+            result = compute(group)
+            seconds[group] = time.perf_counter() - start
+        self.chosen[key] = min(seconds, key=seconds.__getitem__)
+        return result
+
+
+tuner = Tuner()
 
 
 def _as_3d(shape) -> tuple[int, int, int]:
@@ -508,11 +545,23 @@ def conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
         np.zeros(K, x.dtype) if b is None else np.ascontiguousarray(b),
         _conv_geometry(C, (kh, kw), stride, out_hw),
         tuple(padding),
-        _group(C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N),
     )
     x, y3 = np.ascontiguousarray(x), y.reshape(_as_3d(y.shape))
-    threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, y3[a:z]))
-    return y
+
+    def compute(group):
+        threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, group, y3[a:z]))
+        return y
+
+    key = (
+        "forward",
+        x.shape,
+        w.shape,
+        tuple(stride),
+        tuple(padding),
+        x.dtype,
+        tuple(threads.chunks(N)),
+    )
+    return tuner.run(key, C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N, compute)
 
 
 def conv2d_backward(dy, x, w, stride, padding, dilation=(1, 1), groups=1):
@@ -528,23 +577,27 @@ def conv2d_backward(dy, x, w, stride, padding, dilation=(1, 1), groups=1):
     out_hw = output_hw(x.shape, (kh, kw), stride, padding)
     check_shape(dy, (N, K, *out_hw), "dy", "conv2d_backward")
     chunks = threads.chunks(N)
-    dx = np.empty(x.shape, dtype=x.dtype)
-    dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
-    db = np.zeros((len(chunks), K), dtype=x.dtype)
     args = (
         np.ascontiguousarray(w.reshape(K, -1).T),
         _conv_geometry(C, (kh, kw), stride, out_hw),
         tuple(padding),
-        _group(C * kh * kw * dy.shape[2] * dy.shape[3] * x.itemsize, N),
     )
     x, dy3 = np.ascontiguousarray(x), np.ascontiguousarray(dy).reshape(_as_3d(dy.shape))
 
-    def chunk(i):
-        a, z = chunks[i]
-        _conv2d_backward_images(dy3[a:z], x[a:z], *args, dx[a:z], dw[i], db[i])
+    def compute(group):
+        dx = np.empty(x.shape, dtype=x.dtype)
+        dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
+        db = np.zeros((len(chunks), K), dtype=x.dtype)
 
-    threads.run(chunk, len(chunks))
-    return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0)
+        def chunk(i):
+            a, z = chunks[i]
+            _conv2d_backward_images(dy3[a:z], x[a:z], *args, group, dx[a:z], dw[i], db[i])
+
+        threads.run(chunk, len(chunks))
+        return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0)
+
+    key = ("backward", x.shape, w.shape, tuple(stride), tuple(padding), x.dtype, tuple(chunks))
+    return tuner.run(key, C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N, compute)
 
 
 @njit(cache=True, nogil=True)
