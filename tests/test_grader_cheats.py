@@ -118,7 +118,7 @@ def test_fake_frames_on_every_descriptor_get_nothing(tmp_path):
         "F = __import__('minicnn.functional', fromlist=['conv2d'])",
         "import minicnn as mc\nF = mc.functional",
         "import sys, minicnn\nF = sys.modules.get('minicnn.functional') or minicnn.functional",
-        "import minicnn.kernels.numpy as F",
+        "import minicnn.kernels.vectorised as F",
     ],
     ids=["import", "from", "importlib", "__import__", "attribute", "sys.modules", "kernels"],
 )

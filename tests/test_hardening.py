@@ -119,13 +119,13 @@ def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, 
 
     import numba
 
-    from minicnn.kernels import jit
+    from minicnn.kernels import compiled
 
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     # numba's per-user cache read-only too (raising=False: older versions had no such hook)
-    monkeypatch.setattr(jit, "_numba_user_cache", lambda: "/proc/minicnn/numba", raising=False)
+    monkeypatch.setattr(compiled, "_numba_user_cache", lambda: "/proc/minicnn/numba", raising=False)
     predictable = tmp_path / f"minicnn-numba-cache-{os.getuid()}"
     if planted == "world-writable":
         predictable.mkdir()
@@ -134,7 +134,7 @@ def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, 
         (tmp_path / "attacker").mkdir()
         predictable.symlink_to(tmp_path / "attacker")
 
-    chosen = jit._use_writable_cache_dir("/proc/minicnn/__pycache__")  # read-only package
+    chosen = compiled._use_writable_cache_dir("/proc/minicnn/__pycache__")  # read-only package
 
     assert numba.config.CACHE_DIR == chosen
     assert os.path.realpath(chosen) not in (str(predictable), str(tmp_path / "attacker"))

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import functional as F
 from ..gradcheck import numerical_gradient
-from ..kernels.numpy import im2col
+from ..kernels.vectorised import im2col
 from .messages import say
 from .parts import Part
 from .runs import run_conv_backward, run_conv_forward, run_im2col, run_numgrad
