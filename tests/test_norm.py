@@ -17,7 +17,7 @@ from minicnn import gradcheck
 
 def random_bn(cls, C, seed=0, dtype=np.float64):
     """A BatchNorm with random γ, β and running statistics (γ = 1, β = 0 hide bugs)."""
-    return gradcheck._batchnorm(cls(C, dtype=dtype), seed)
+    return gradcheck.random_batchnorm(cls(C, dtype=dtype), seed)
 
 
 # -- BatchNorm: the forward pass -------------------------------------------------------
@@ -325,7 +325,7 @@ def compare_with_module(torch, layer, module, x, seed=1):
 )
 def test_batchnorm_training_steps_and_eval(torch, rng, cls, torch_name, shape):
     C = shape[1]
-    ours = gradcheck._batchnorm(cls(C, eps=1e-3, momentum=0.2, dtype=np.float64), seed=5)
+    ours = gradcheck.random_batchnorm(cls(C, eps=1e-3, momentum=0.2, dtype=np.float64), seed=5)
     theirs = getattr(torch.nn, torch_name)(C, eps=1e-3, momentum=0.2, dtype=torch.float64)
     theirs.running_mean.copy_(torch.tensor(ours.running_mean))
     theirs.running_var.copy_(torch.tensor(ours.running_var))

@@ -112,7 +112,7 @@ __all__ = [
     "log_softmax",
     "softmax_cross_entropy",
     "multiclass_svm",
-    # issue 13: blocks for Inception, U-Net and segmentation
+    # the blocks of Inception, U-Net and segmentation
     "conv_transpose2d_forward",
     "conv_transpose2d_backward",
     "upsample_forward",

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import fused, kernels
+from ..backend import kernels, optional
 from ..shapes import output_hw
 from ..validate import (
     check_array,
@@ -78,8 +78,10 @@ def conv2d_forward(
     else:
         x = x.copy()  # the caller may change x in place before backward
     cache = Conv2dCache(x, w, b is not None, stride, padding, dilation, groups, extra)
-    y = fused("conv2d_forward", x, w, b, stride, padding, dilation, groups)
-    if y is not None:  # numba: image by image (kernels/jit.py)
+    # 'naive' runs the lecture's loops (kernels/naive.py), 'numba' compiled loops and
+    # BLAS (kernels/compiled.py); 'numpy' has no conv2d_forward and runs the lines below.
+    y = optional(kernels().conv2d_forward, x, w, b, stride, padding, dilation, groups)
+    if y is not None:
         return y, cache
     OH, OW = output_hw(x.shape, kernel, stride, padding, dilation)
     y = np.empty((x.shape[0], K, OH, OW), dtype=np.result_type(x, w))
@@ -119,10 +121,11 @@ def conv2d_backward(dy, cache: Conv2dCache):
     out_hw = output_hw(x.shape, (kh, kw), stride, padding, dilation)
     check_grad(dy, (x.shape[0], K, *out_hw), "conv2d_backward")
     (_, _, (t, b), (l, r)) = extra  # crop what 'same' padded beyond the symmetric part
-    grads = fused("conv2d_backward", dy, x, w, has_bias, stride, padding, dilation, groups)
-    if grads is not None:  # numba: image by image (kernels/jit.py)
+    # As in forward: 'naive' and 'numba' do it their way, 'numpy' runs the lines below.
+    grads = optional(kernels().conv2d_backward, dy, x, w, stride, padding, dilation, groups)
+    if grads is not None:
         dx, dw, db = grads
-        return dx[:, :, t : dx.shape[2] - b, l : dx.shape[3] - r], dw, db
+        return dx[:, :, t : dx.shape[2] - b, l : dx.shape[3] - r], dw, db if has_bias else None
     geometry = ((kh, kw), stride, padding, dilation)
     weights = w.reshape(K, -1)  # (K, C_g*kh*kw)
     dx = np.empty(x.shape, dtype=np.result_type(dy, w))

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import validate
-from ..backend import fused
+from ..backend import kernels, optional
 from ..validate import check_array, check_finite, check_grad, check_vector
 
 
@@ -72,7 +72,7 @@ def batch_norm_forward(
                 f"{op}: training needs more than one value per channel to estimate a "
                 f"variance, got input shape {x.shape}; use a batch of 2 or more, or call eval()"
             )
-        statistics = fused("batch_norm_statistics", x)  # numba: one loop per channel
+        statistics = optional(kernels().batch_norm_statistics, x)  # numba: one loop
         if statistics is None:
             statistics = x.mean(axis=axes), x.var(axis=axes)  # biased: normalises this batch
         mean, var = statistics
@@ -91,7 +91,7 @@ def batch_norm_forward(
         running_mean += momentum * mean
         running_var *= 1 - momentum
         running_var += momentum * var * (count / (count - 1))  # unbiased estimate
-    normalized = fused("batch_norm_normalize", x, mean, inv_std, gamma, beta)  # numba: one pass
+    normalized = optional(kernels().batch_norm_normalize, x, mean, inv_std, gamma, beta)
     if normalized is not None:
         return normalized[1], BatchNormCache(normalized[0], inv_std, gamma, axes, training)
     x_hat = (x - mean.astype(x.dtype, copy=False).reshape(shape)) * inv_std
@@ -117,8 +117,8 @@ def batch_norm_backward(dy, cache: BatchNormCache):
     """
     x_hat, inv_std, gamma, axes, training = cache
     check_grad(dy, x_hat.shape, "batch_norm_backward")
-    grads = fused(
-        "batch_norm_backward", dy, x_hat, gamma.reshape(inv_std.shape) * inv_std, training
+    grads = optional(
+        kernels().batch_norm_backward, dy, x_hat, gamma.reshape(inv_std.shape) * inv_std, training
     )
     if grads is not None:  # numba: the two sums in one pass, dx in a second
         return grads
