@@ -126,6 +126,34 @@ def test_the_kernel_rules_catch_what_the_explorer_did_before():
     assert "minicnn.kernels.numpy" in imports_of(path, "from ..kernels.numpy import im2col")
 
 
+PACKAGES = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
+
+
+def private_owner(imported: str) -> str | None:
+    """The package a private module or name (``_validate``, ``_helper``) belongs to, or
+    None when ``imported`` is public: a private thing is for its own package only."""
+    parts = imported.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__"):
+            owner = ".".join(parts[:i])
+            return owner if owner in PACKAGES else ".".join(parts[: i - 1])
+    return None
+
+
+def test_nothing_imports_a_private_module_or_name_of_another_package():
+    """Layers once imported functional's private ``_validate``; what several packages
+    share is public (minicnn.validate)."""
+    assert private_owner("minicnn.functional._validate.check_array") == "minicnn.functional"
+    assert private_owner("minicnn.functional.pool._pool_geometry") == "minicnn.functional"
+    bad = sorted(
+        (mod, imp)
+        for mod, imps in GRAPH.items()
+        for imp in imps
+        if (owner := private_owner(imp)) and not (mod == owner or mod.startswith(owner + "."))
+    )
+    assert bad == []
+
+
 def test_kernels_import_neither_functional_nor_layers():
     assert offenders("minicnn.kernels", ("minicnn.functional", "minicnn.layers")) == []
 

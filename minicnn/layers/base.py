@@ -11,7 +11,7 @@ import numpy as np
 from ..parameter import Parameter
 from ..validate import NonFiniteInputError, check_grad
 
-__all__ = ["Layer", "NonFiniteInputError"]
+__all__ = ["Layer", "NonFiniteInputError", "name_the_layer"]
 
 _CONSUMED = object()  # marks a cache that backward has already used
 _L = TypeVar("_L", bound="Layer")
@@ -66,7 +66,7 @@ class Layer:
             return self.forward(x)
         except (ValueError, TypeError) as err:
             if not self.children():
-                _name_the_layer(err, self)
+                name_the_layer(err, self)
             raise
 
     def with_input_shape(self: _L, shape: tuple[int, ...]) -> _L:
@@ -336,7 +336,7 @@ def _numpy_dtype(dtype) -> np.dtype:
         ) from None
 
 
-def _name_the_layer(err: Exception, layer: Layer) -> None:
+def name_the_layer(err: Exception, layer: Layer) -> None:
     """Say which layer an input error came from, once: the innermost layer names itself
     (the containers around it add nothing), and a message that names the layer already
     (``Linear(400, 120): expected ...``) is left as it is. The name goes in a note
