@@ -64,8 +64,9 @@ def batch_norm_forward(
     check_array(x, "x", op, "(N, C, ...)")
     check_array(gamma, "gamma", op, "(C,), one value per channel", ndim=1)
     batch_norm_output_shape(x.shape, gamma.shape[0], op)
-    names = ("gamma", "beta", "running_mean", "running_var")
-    for name, vector in zip(names, (gamma, beta, running_mean, running_var), strict=True):
+    # gamma's length is C (checked above); the other vectors must match it
+    names = ("beta", "running_mean", "running_var")
+    for name, vector in zip(names, (beta, running_mean, running_var), strict=True):
         check_vector(vector, name, x.shape[1], op)
     eps, momentum = validate.check_batch_norm(eps, momentum, op)
     # A NaN would be averaged into the running statistics and poison every later
