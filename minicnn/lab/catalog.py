@@ -23,8 +23,14 @@ class Lab:
     provides: tuple[str, ...] = ()
     functional: tuple[tuple[str, str], ...] = ()
 
+    # The lectures in the course's own words for Korean students: "n강(노트 00x): ...".
+    lectures_ko: str = ""
+
     def title_in(self, lang: str) -> str:
         return self.title_ko if lang == "ko" and self.title_ko else self.title
+
+    def lectures_in(self, lang: str) -> str:
+        return self.lectures_ko if lang == "ko" and self.lectures_ko else self.lectures
 
     def provides_functional_files(self) -> list[str]:
         return sorted({f for f, _ in self.functional})
@@ -54,6 +60,11 @@ LABS = {
             "000 (edge detection), 002 (Keras parameter count)",
             tuple(lab1.PARTS),
             "직접 구현하는 합성곱 순전파(forward)",
+            lectures_ko=(
+                "2강(노트 001): 합성곱 층, 스트라이드, 제로 패딩, 파라미터 수 · "
+                "1강(노트 000): 엣지 검출 · "
+                "3강(노트 002): Keras 층의 파라미터 수"
+            ),
         ),
         Lab(
             "lab2",
@@ -63,6 +74,11 @@ LABS = {
             "001 (the conv layer), 003's references (Deep Learning from Scratch: im2col)",
             tuple(lab2.PARTS),
             "im2col과 합성곱 역전파(backward)",
+            lectures_ko=(
+                "3강(노트 002): 교차상관과 합성곱, 커널·편향·입력의 역전파 · "
+                "2강(노트 001): 합성곱 층 · "
+                "4강(노트 003)의 참고문헌 『밑바닥부터 시작하는 딥러닝』: im2col"
+            ),
         ),
         Lab(
             "lab3",
@@ -71,6 +87,11 @@ LABS = {
             "001 (pooling layer), 003 (pooling), 004 (ReLU, dropout in AlexNet)",
             tuple(lab3.PARTS),
             "풀링(pooling), ReLU, 드롭아웃(dropout)",
+            lectures_ko=(
+                "2강(노트 001): 풀링 층 · "
+                "4강(노트 003): 풀링 · "
+                "5강(노트 004): AlexNet의 ReLU와 드롭아웃"
+            ),
         ),
         Lab(
             "lab4",
@@ -79,6 +100,11 @@ LABS = {
             "000 (softmax, SVM loss), 001 (fully connected layer), 003 (classification layer)",
             tuple(lab4.PARTS),
             "완전 연결층(linear), 소프트맥스 교차 엔트로피와 SVM 손실",
+            lectures_ko=(
+                "1강(노트 000): 소프트맥스, SVM 손실 · "
+                "2강(노트 001): 완전 연결 층 · "
+                "4강(노트 003): 분류 층"
+            ),
         ),
         Lab(
             "lab5",
@@ -87,6 +113,9 @@ LABS = {
             "003 (training CNNs), 004 (MNIST, LeNet, momentum 0.9 in VGG's training)",
             tuple(lab5.PARTS),
             "모멘텀 SGD와 MNIST로 학습하는 LeNet-5",
+            lectures_ko=(
+                "4강(노트 003): CNN 학습 · 5강(노트 004): MNIST, LeNet, VGG 학습의 모멘텀 0.9"
+            ),
         ),
         Lab(
             "lab6",
@@ -96,6 +125,10 @@ LABS = {
             "004 (ResNet: residual learning, degradation of deep networks)",
             tuple(lab6.PARTS),
             "(심화) 배치 정규화(batch normalization)와 잔차 블록(residual block)",
+            lectures_ko=(
+                "4강(노트 003): ResNet, 배치 정규화 · "
+                "5강(노트 004): 잔차 학습, 깊은 신경망의 성능 저하"
+            ),
             # minicnn's conv and ReLU pairs are building blocks of the residual block.
             provides=("functional", "kernels", "backend", "shapes", "threads"),
             functional=(
