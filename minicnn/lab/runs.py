@@ -264,3 +264,45 @@ def run_res_backward(ns, case):
     _, cache = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
     grads = call(ns, "residual_block_backward", {"dy": case["dy"], "cache": cache}, RES_GRADS)
     return {name: as_output(name, v, name) for name, v in zip(RES_GRADS, grads, strict=True)}
+
+
+# ---- lab 7: 1×1 convolutions, VGG's stacked 3×3 and an Inception module
+
+
+def _counts(ns, name, case, returns):
+    """The whole numbers a counting function returns, each as an array."""
+    result = call(ns, name, case, returns)
+    values = (result,) if len(returns) == 1 else result
+    out = {}
+    for key, value in zip(returns, values, strict=True):
+        arr = as_output(key, value, key)
+        if arr.ndim or not np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_:
+            raise StudentError(say("lab7.not_a_count", name=name, key=key, value=value))
+        out[key] = arr
+    return out
+
+
+def run_conv_params(ns, case):
+    return _counts(ns, "conv_params", case, ("count",))
+
+
+def run_stack_params(ns, case):
+    return _counts(ns, "stack_params", case, ("stack", "single"))
+
+
+def run_bottleneck_params(ns, case):
+    return _counts(ns, "bottleneck_params", case, ("direct", "reduced"))
+
+
+def run_receptive_field(ns, case):
+    args = {"kernels": list(case["kernels"]), "strides": list(case["strides"])}
+    return _counts(ns, "receptive_field", args, ("field",))
+
+
+# The branches in the order they are concatenated, by the name of their last convolution.
+INCEPTION_BRANCHES = ("1", "3", "5", "p")
+
+
+def run_inception(ns, case):
+    y = call(ns, "inception_forward", {"x": case["x"], "params": case["params"]}, ("y",))
+    return {"y": as_output("y", y, "y")}
