@@ -4,11 +4,14 @@ the counting references agree with minicnn's layers and receptive_field."""
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pytest
 
 import minicnn as mc
-from minicnn.lab import lab7
+from minicnn.lab import grade_file, lab7
+from minicnn.lab.catalog import ARCHITECTURE_LABS
 from minicnn.lab.grade import judge_part
 from minicnn.lab.messages import speaking
 
@@ -147,3 +150,207 @@ def test_lab7_mistakes_are_named(mistake, lang):
     word = en if lang == "en" else ko
     if word:
         assert word in message, message
+
+
+# ---- lab 8: transfer learning
+
+SOLUTION_8 = """
+import numpy as np
+import minicnn as mc
+
+
+def freeze(model, n):
+    for i, layer in enumerate(model):
+        layer.requires_grad_(i >= n)
+    return model
+
+
+def replace_head(model, num_classes, rng):
+    return mc.Sequential(*model[:-1], mc.Linear(model[-1].in_features, num_classes, rng=rng))
+
+
+def fine_tune_step(model, optimizer, x, y):
+    criterion = mc.SoftmaxCrossEntropy()
+    optimizer.zero_grad()
+    loss = criterion(model.forward(x), y)
+    model.backward(criterion.backward())
+    optimizer.step()
+    return loss
+
+
+def transfer(source, x, y):
+    rng = np.random.default_rng(0)
+    model = replace_head(freeze(source, 7), 5, rng)
+    features, head = model[:7], model[7:]
+    f = features.forward(x)  # once: frozen layers never change
+    optimizer = mc.SGD(head.parameters(), lr=0.01, momentum=0.9)
+    for epoch in range(30):
+        order = rng.permutation(len(x))
+        for i in range(0, len(x), 10):
+            batch = order[i : i + 10]
+            fine_tune_step(head, optimizer, f[batch], y[batch])
+    return model
+"""
+
+
+@pytest.fixture(scope="module")
+def solution_8():
+    ns: dict = {}
+    exec(SOLUTION_8, ns)
+    return ns
+
+
+def lab8_part(name):
+    from minicnn.lab import lab8
+
+    return next(p for p in lab8.PARTS if p.name == name)
+
+
+@pytest.mark.parametrize("name", ["freeze", "replace_head", "fine_tune_step", "transfer"])
+def test_lab8_solution_passes(solution_8, name):
+    verdict, message = grade_part(lab8_part(name), solution_8)
+    assert verdict == "passed", message
+
+
+def with_(solution, **functions):
+    ns = dict(solution)
+    ns.update(functions)
+    return ns
+
+
+def _freeze_params(model, n):
+    for i, p in enumerate(model.parameters()):
+        p.requires_grad = i >= n
+    return model
+
+
+def _freeze_only(model, n):
+    model[:n].requires_grad_(False)
+    return model
+
+
+def _same_head(model, num_classes, rng):
+    return model
+
+
+def _step_without_zero_grad(model, optimizer, x, y):
+    criterion = mc.SoftmaxCrossEntropy()
+    loss = criterion(model.forward(x), y)
+    model.backward(criterion.backward())
+    optimizer.step()
+    return loss
+
+
+MISTAKES_8 = {
+    "parameters, not layers": ("freeze", {"freeze": _freeze_params}, "parameters", "파라미터"),
+    "later layers left frozen": (
+        "freeze",
+        {"freeze": _freeze_only},
+        "requires_grad_(True)",
+        "requires_grad_(True)",
+    ),
+    "old head kept": ("replace_head", {"replace_head": _same_head}, "scores per image", "점수"),
+    "no zero_grad": (
+        "fine_tune_step",
+        {"fine_tune_step": _step_without_zero_grad},
+        "zero_grad",
+        "zero_grad",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("mistake", MISTAKES_8, ids=list(MISTAKES_8))
+def test_lab8_mistakes_are_named(solution_8, mistake, lang):
+    name, functions, en, ko = MISTAKES_8[mistake]
+    verdict, message = grade_part(lab8_part(name), with_(solution_8, **functions), lang=lang)
+    assert verdict != "passed"
+    assert (en if lang == "en" else ko) in message, message
+
+
+def test_lab8_training_the_new_head_alone_is_not_enough(solution_8):
+    # The fully connected layers learned the digits 0-4: frozen, they hold the new head
+    # below the threshold, and the diagnostic says what to train.
+    ns: dict = {}
+    exec(SOLUTION_8.replace("freeze(source, 7)", "freeze(source, 11)"), ns)
+    verdict, message = grade_part(lab8_part("transfer"), ns)
+    assert verdict == "wrong" and "fully connected layers" in message, message
+
+
+# ---- graded in a separate process, as grade_file does (the view of minicnn each lab has)
+
+
+def submission(tmp_path, name, code):
+    path = tmp_path / f"{name}.py"
+    path.write_text("# %%\n" + textwrap.dedent(code).strip() + "\n", encoding="utf-8")
+    return path
+
+
+def test_lab8_graded_apart_gives_full_marks_and_names_a_mistake(tmp_path):
+    lab = next(lab for lab in ARCHITECTURE_LABS if lab.id == "lab8")
+    results = grade_file(lab, submission(tmp_path, lab.stem, SOLUTION_8))
+    assert [r.verdict for r in results] == ["passed"] * 4, results
+    wrong = SOLUTION_8.replace("    optimizer.zero_grad()\n", "")
+    results = {r.part: r for r in grade_file(lab, submission(tmp_path, "wrong", wrong))}
+    assert results["fine_tune_step"].points == 0
+    assert "zero_grad" in results["fine_tune_step"].diagnostic
+    assert results["freeze"].passed and results["replace_head"].passed
+
+
+LAB7_SOLUTION = """
+import numpy as np
+from minicnn.functional import conv2d_forward, max_pool2d_forward, relu_forward
+
+
+def conv_params(c_in, c_out, k, bias=True):
+    return c_out * (c_in * k * k + (1 if bias else 0))
+
+
+def stack_params(c, n):
+    return n * conv_params(c, c, 3, bias=False), conv_params(c, c, 2 * n + 1, bias=False)
+
+
+def bottleneck_params(c_in, r, c_out, k):
+    direct = conv_params(c_in, c_out, k, bias=False)
+    return direct, conv_params(c_in, r, 1, bias=False) + conv_params(r, c_out, k, bias=False)
+
+
+def receptive_field(kernels, strides):
+    r, j = 1, 1
+    for k, s in zip(kernels, strides):
+        r += (k - 1) * j
+        j *= s
+    return r
+
+
+def inception_forward(x, params):
+    def conv_relu(h, name):
+        w = params["w" + name]
+        y, _ = conv2d_forward(h, w, params["b" + name], 1, w.shape[2] // 2)
+        return relu_forward(y)[0]
+
+    pooled, _ = max_pool2d_forward(x, 3, 1, 1)
+    branches = [
+        conv_relu(x, "1"),
+        conv_relu(conv_relu(x, "3r"), "3"),
+        conv_relu(conv_relu(x, "5r"), "5"),
+        conv_relu(pooled, "p"),
+    ]
+    return np.concatenate(branches, axis=1)
+"""
+
+
+def test_lab7_graded_apart_gives_full_marks_and_blocks_the_reference(tmp_path):
+    lab = next(lab for lab in ARCHITECTURE_LABS if lab.id == "lab7")
+    results = grade_file(lab, submission(tmp_path, lab.stem, LAB7_SOLUTION))
+    assert [r.verdict for r in results] == ["passed"] * 5, results
+    cheat = LAB7_SOLUTION + (
+        "\n\ndef receptive_field(kernels, strides):\n"
+        "    from minicnn.receptive_field import ReceptiveField\n"
+        "    return ReceptiveField().size[0]\n"
+    )
+    results = {r.part: r for r in grade_file(lab, submission(tmp_path, "cheat", cheat))}
+    assert results["receptive_field"].points == 0
+    assert (
+        "minicnn.receptive_field is not available in lab7" in results["receptive_field"].diagnostic
+    )

@@ -557,6 +557,110 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {branch} branch (channels {a} to {b} - 1 of y) differs from the reference",
         "ko": "{branch} 가지(y의 채널 {a}부터 {b} - 1까지)가 기준 답과 다릅니다",
     },
+    # -- lab 8 (transfer learning)
+    "lab8.not_a_model": {
+        "en": "`{name}` must return a minicnn model (a Sequential), got {kind}",
+        "ko": "`{name}`은(는) minicnn 모델(Sequential)을 돌려줘야 하는데 {kind}입니다",
+    },
+    "lab8.not_sequential": {
+        "en": "replace_head must return a Sequential whose last layer is the new head "
+        "(model[-1]); got {kind}",
+        "ko": "replace_head는 마지막 층(model[-1])이 새 분류기인 Sequential을 돌려줘야 하는데 "
+        "{kind}입니다",
+    },
+    "lab8.scores_shape": {
+        "en": "the model's scores for the {n} held-out digits have shape {shape}; expected "
+        "({n}, 5), one score per new class (the digits 5-9 as labels 0-4)",
+        "ko": "따로 떼어 둔 숫자 {n}개에 대한 모델의 점수 모양이 {shape}입니다. 새 클래스마다 "
+        "점수가 하나씩인 ({n}, 5)여야 합니다(숫자 5-9가 레이블 0-4)",
+    },
+    "lab8.parameters_not_layers": {
+        "en": "you froze the first {n} parameters, not the first {n} layers: iterate over the "
+        "layers (for i, layer in enumerate(model)) and call layer.requires_grad_(...)",
+        "ko": "처음 {n}개 층이 아니라 처음 {n}개 파라미터를 고정했습니다: 층을 하나씩 돌면서"
+        "(for i, layer in enumerate(model)) layer.requires_grad_(...)를 부르세요",
+    },
+    "lab8.first_layers": {
+        "en": "you froze the last {n} layers; the first n layers (the features near the "
+        "input) are the ones to freeze",
+        "ko": "마지막 {n}개 층을 고정했습니다. 고정할 것은 입력에 가까운 처음 n개 층(특징 "
+        "추출 부분)입니다",
+    },
+    "lab8.off_by_one": {
+        "en": "one layer too many is frozen: layers 0 to n - 1 (model[:n]) are frozen, layer "
+        "n = {n} is not",
+        "ko": "층을 하나 더 고정했습니다: 0번부터 n - 1번 층까지(model[:n])만 고정하고, n = "
+        "{n}번 층은 고정하지 않습니다",
+    },
+    "lab8.off_by_one_less": {
+        "en": "one layer too few is frozen: layers 0 to n - 1 (model[:n]) are frozen",
+        "ko": "층을 하나 덜 고정했습니다: 0번부터 n - 1번 층까지(model[:n])를 고정하세요",
+    },
+    "lab8.unfreeze": {
+        "en": "the layers from {n} on were frozen before and must end up trainable: "
+        "requires_grad_(True) for them",
+        "ko": "{n}번 층부터는 원래 고정되어 있었는데, 학습할 수 있게 풀어야 합니다: 그 층들에 "
+        "requires_grad_(True)를 부르세요",
+    },
+    "lab8.head_classes": {
+        "en": "the new model must give {k} scores per image: the new head is "
+        "Linear(in_features of the old head, num_classes)",
+        "ko": "새 모델은 이미지마다 점수 {k}개를 내야 합니다: 새 분류기는 Linear(이전 "
+        "분류기의 in_features, num_classes)입니다",
+    },
+    "lab8.old_head": {
+        "en": "the head is the old one: make a new Linear (with the rng given), its weights "
+        "drawn afresh; the old head's weights belong to the old classes",
+        "ko": "분류기가 이전 것 그대로입니다: 주어진 rng로 가중치를 새로 뽑은 Linear를 만드세요. "
+        "이전 분류기의 가중치는 이전 클래스의 것입니다",
+    },
+    "lab8.head_frozen": {
+        "en": "the new head must be trainable (requires_grad True): it is the one part that "
+        "learns the new classes",
+        "ko": "새 분류기는 학습할 수 있어야 합니다(requires_grad가 True): 새 클래스를 배우는 "
+        "부분이 바로 이것입니다",
+    },
+    "lab8.trunk_flags": {
+        "en": "keep the layers before the head as they are, frozen or not: replace_head "
+        "changes the last layer only",
+        "ko": "분류기 앞의 층은 고정 여부까지 그대로 두세요: replace_head는 마지막 층만 바꿉니다",
+    },
+    "lab8.trunk_changed": {
+        "en": "the layers before the head must be the model's own, with their pretrained "
+        "weights: reuse them (model[:-1]), do not build new ones",
+        "ko": "분류기 앞의 층은 사전 학습된 가중치를 가진 원래 모델의 층이어야 합니다: 새로 "
+        "만들지 말고 그대로 쓰세요(model[:-1])",
+    },
+    "lab8.loss": {
+        "en": "the loss differs: the mean softmax cross-entropy of model.forward(x) "
+        "(mc.SoftmaxCrossEntropy()), computed before the step",
+        "ko": "손실이 다릅니다: model.forward(x)의 소프트맥스 교차 엔트로피 평균"
+        "(mc.SoftmaxCrossEntropy())을 갱신하기 전에 계산하세요",
+    },
+    "lab8.zero_grad": {
+        "en": "the gradients accumulate from step to step (and from before the first one): "
+        "call optimizer.zero_grad() at the start of each step",
+        "ko": "기울기가 단계마다(그리고 첫 단계 전부터) 쌓입니다: 단계마다 처음에 "
+        "optimizer.zero_grad()를 부르세요",
+    },
+    "lab8.no_step": {
+        "en": "the weights did not move: call optimizer.step() after the backward pass",
+        "ko": "가중치가 움직이지 않았습니다: 역전파 다음에 optimizer.step()을 부르세요",
+    },
+    "lab8.no_backward": {
+        "en": "the step used no gradient of this batch: call model.backward(criterion.backward()) "
+        "before optimizer.step()",
+        "ko": "이번 배치의 기울기 없이 갱신했습니다: optimizer.step() 전에 "
+        "model.backward(criterion.backward())를 부르세요",
+    },
+    "lab8.accuracy": {
+        "en": "{accuracy:.1%} of the held-out digits 5-9 right ({right} of {n}); at least "
+        "{threshold:.0%} is needed. Keep the convolutional features frozen, but train the "
+        "fully connected layers too: they were trained for the digits 0-4 only",
+        "ko": "따로 떼어 둔 숫자 5-9 중 {accuracy:.1%}({n}개 중 {right}개)를 맞혔습니다. "
+        "{threshold:.0%} 이상이어야 합니다. 합성곱 특징은 고정한 채로 두되, 완전 연결 층도 "
+        "학습하세요: 그 층들은 숫자 0-4만 보고 학습되었습니다",
+    },
     # -- hints for mistakes students make (issue 19, item 8)
     "hint.dw_axes": {
         "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "
