@@ -14,6 +14,7 @@ from minicnn.lab import grade_file, lab7
 from minicnn.lab.catalog import ARCHITECTURE_LABS
 from minicnn.lab.grade import judge_part
 from minicnn.lab.messages import speaking
+from minicnn.lab.source import BEGIN, read_source, source_path
 
 
 def grade_part(part, ns, seed=5, lang="en"):
@@ -154,43 +155,15 @@ def test_lab7_mistakes_are_named(mistake, lang):
 
 # ---- lab 8: transfer learning
 
-SOLUTION_8 = """
-import numpy as np
-import minicnn as mc
+
+def solution_code(stem: str) -> str:
+    """The lab source's imports and solved functions, as one script (no check cells)."""
+    cells = [c.source for c in read_source(source_path(stem)).cells if c.cell_type == "code"]
+    code = [c for c in cells if BEGIN in c or c.startswith("import")]
+    return "\n\n".join(code).replace(f'check = checker("{stem[:4]}", globals())', "")
 
 
-def freeze(model, n):
-    for i, layer in enumerate(model):
-        layer.requires_grad_(i >= n)
-    return model
-
-
-def replace_head(model, num_classes, rng):
-    return mc.Sequential(*model[:-1], mc.Linear(model[-1].in_features, num_classes, rng=rng))
-
-
-def fine_tune_step(model, optimizer, x, y):
-    criterion = mc.SoftmaxCrossEntropy()
-    optimizer.zero_grad()
-    loss = criterion(model.forward(x), y)
-    model.backward(criterion.backward())
-    optimizer.step()
-    return loss
-
-
-def transfer(source, x, y):
-    rng = np.random.default_rng(0)
-    model = replace_head(freeze(source, 7), 5, rng)
-    features, head = model[:7], model[7:]
-    f = features.forward(x)  # once: frozen layers never change
-    optimizer = mc.SGD(head.parameters(), lr=0.01, momentum=0.9)
-    for epoch in range(30):
-        order = rng.permutation(len(x))
-        for i in range(0, len(x), 10):
-            batch = order[i : i + 10]
-            fine_tune_step(head, optimizer, f[batch], y[batch])
-    return model
-"""
+SOLUTION_8 = solution_code("lab8_transfer_learning")
 
 
 @pytest.fixture(scope="module")
@@ -297,47 +270,7 @@ def test_lab8_graded_apart_gives_full_marks_and_names_a_mistake(tmp_path):
     assert results["freeze"].passed and results["replace_head"].passed
 
 
-LAB7_SOLUTION = """
-import numpy as np
-from minicnn.functional import conv2d_forward, max_pool2d_forward, relu_forward
-
-
-def conv_params(c_in, c_out, k, bias=True):
-    return c_out * (c_in * k * k + (1 if bias else 0))
-
-
-def stack_params(c, n):
-    return n * conv_params(c, c, 3, bias=False), conv_params(c, c, 2 * n + 1, bias=False)
-
-
-def bottleneck_params(c_in, r, c_out, k):
-    direct = conv_params(c_in, c_out, k, bias=False)
-    return direct, conv_params(c_in, r, 1, bias=False) + conv_params(r, c_out, k, bias=False)
-
-
-def receptive_field(kernels, strides):
-    r, j = 1, 1
-    for k, s in zip(kernels, strides):
-        r += (k - 1) * j
-        j *= s
-    return r
-
-
-def inception_forward(x, params):
-    def conv_relu(h, name):
-        w = params["w" + name]
-        y, _ = conv2d_forward(h, w, params["b" + name], 1, w.shape[2] // 2)
-        return relu_forward(y)[0]
-
-    pooled, _ = max_pool2d_forward(x, 3, 1, 1)
-    branches = [
-        conv_relu(x, "1"),
-        conv_relu(conv_relu(x, "3r"), "3"),
-        conv_relu(conv_relu(x, "5r"), "5"),
-        conv_relu(pooled, "p"),
-    ]
-    return np.concatenate(branches, axis=1)
-"""
+LAB7_SOLUTION = solution_code("lab7_inception")
 
 
 def test_lab7_graded_apart_gives_full_marks_and_blocks_the_reference(tmp_path):
@@ -354,3 +287,24 @@ def test_lab7_graded_apart_gives_full_marks_and_blocks_the_reference(tmp_path):
     assert (
         "minicnn.receptive_field is not available in lab7" in results["receptive_field"].diagnostic
     )
+
+
+def test_lab7_answers_fitted_to_the_check_cells_do_not_pass_grading(tmp_path):
+    # A table of the check cells' cases (seed 0) passes check(); grading draws other cases.
+    from minicnn.lab import checker
+    from minicnn.lab.grade import part_seed
+
+    part = lab7_part("bottleneck_params")
+    table = {
+        tuple(case.values()): lab7.reference_bottleneck(**case)
+        for case in part.cases(np.random.default_rng(part_seed(0, part)))
+    }
+    code = f"TABLE = {table!r}\n\ndef bottleneck_params(c_in, r, c_out, k):\n"
+    code += "    return TABLE[(c_in, r, c_out, k)]\n"
+    namespace: dict = {}
+    exec(code, namespace)
+    checker("lab7", namespace)("bottleneck_params")  # the check cell is fooled
+    lab = next(lab for lab in ARCHITECTURE_LABS if lab.id == "lab7")
+    result = {r.part: r for r in grade_file(lab, submission(tmp_path, "table", code))}
+    assert result["bottleneck_params"].points == 0  # the grader is not
+    assert "KeyError" in result["bottleneck_params"].diagnostic

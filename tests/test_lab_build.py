@@ -101,10 +101,15 @@ def test_student_notebooks_hold_no_solution_code(built, lang, lab):
 def test_solution_notebooks_carry_nbgrader_marks(built, lang, lab):
     nb = nbformat.read(built[lang] / "solution" / f"{lab.stem}.ipynb", as_version=4)
     graded = [c.metadata["nbgrader"] for c in nb.cells if "nbgrader" in c.metadata]
-    solutions = [m for m in graded if m["solution"]]
-    tests = [m for m in graded if m["grade"]]
+    code = [c.metadata.get("nbgrader") for c in nb.cells if c.cell_type == "code"]
+    solutions = [m for m in code if m and m["solution"]]
+    tests = [m for m in code if m and m["grade"]]
     assert len(solutions) == sum(BEGIN in c.source for c in nb.cells)
     assert sum(m["points"] for m in tests) == lab.points
+    # the written answers: graded by hand, their points outside the automatic score
+    written = [c.metadata.get("nbgrader") for c in nb.cells if c.cell_type == "markdown"]
+    written = [m for m in written if m]
+    assert all(m["solution"] and m["grade"] and m["points"] for m in written)
     assert len({m["grade_id"] for m in graded}) == len(graded), "grade ids must be unique"
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -259,6 +264,8 @@ def test_one_source_holds_both_languages(built, lab):
         ko = nbformat.read(built["ko"] / kind / f"{lab.stem}.ipynb", as_version=4)
         for nb, lang in ((en, "en"), (ko, "ko")):
             for cell in nb.cells:
+                if cell.source == STUDENT_ANSWER:  # nbgrader's words, in every language
+                    continue
                 if cell.cell_type == "markdown" and re.search(
                     "[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source
                 ):

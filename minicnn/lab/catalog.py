@@ -136,7 +136,7 @@ ARCHITECTURE_LABS = (
         "003 (CNN baseline: download a pre-trained network; inductive bias), "
         "004 (a CNN is feature extraction followed by classification)",
         tuple(lab8.PARTS),
-        "전이 학습(transfer learning): 고정, 분류기 교체, 미세 조정",
+        "전이 학습(transfer learning): 층 고정, 분류기 머리(head) 교체, 미세 조정",
         # The whole framework: this lab is about using a trained network, not its layers.
         provides=(
             "layers",
@@ -157,6 +157,9 @@ ARCHITECTURE_LABS = (
         ),
     ),
 )
+
+
+LABS.update((lab.id, lab) for lab in ARCHITECTURE_LABS)
 
 
 def find_lab(name: str) -> Lab:

@@ -31,7 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verdict.error": {"en": "error", "ko": "오류"},
     "verdict.not implemented": {"en": "not implemented", "ko": "미구현(not implemented)"},
     "verdict.time limit": {"en": "time limit", "ko": "시간 초과"},
-    "cases": {"en": "{n} cases", "ko": "사례 {n}개"},
+    "cases": {"en": "{n} case{s}", "ko": "사례 {n}개"},
     "passed.line": {
         "en": "✔ {part}: passed ({cases}, {points} point{s})",
         "ko": "✔ {part}: 통과 (사례 {n}개, {points}점)",
@@ -565,7 +565,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab8.not_sequential": {
         "en": "replace_head must return a Sequential whose last layer is the new head "
         "(model[-1]); got {kind}",
-        "ko": "replace_head는 마지막 층(model[-1])이 새 분류기인 Sequential을 돌려줘야 하는데 "
+        "ko": "replace_head는 마지막 층(model[-1])이 새 머리인 Sequential을 돌려줘야 하는데 "
         "{kind}입니다",
     },
     "lab8.scores_shape": {
@@ -605,30 +605,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab8.head_classes": {
         "en": "the new model must give {k} scores per image: the new head is "
         "Linear(in_features of the old head, num_classes)",
-        "ko": "새 모델은 이미지마다 점수 {k}개를 내야 합니다: 새 분류기는 Linear(이전 "
-        "분류기의 in_features, num_classes)입니다",
+        "ko": "새 모델은 이미지마다 점수 {k}개를 내야 합니다: 새 머리는 Linear(이전 "
+        "머리의 in_features, num_classes)입니다",
     },
     "lab8.old_head": {
         "en": "the head is the old one: make a new Linear (with the rng given), its weights "
         "drawn afresh; the old head's weights belong to the old classes",
-        "ko": "분류기가 이전 것 그대로입니다: 주어진 rng로 가중치를 새로 뽑은 Linear를 만드세요. "
-        "이전 분류기의 가중치는 이전 클래스의 것입니다",
+        "ko": "머리가 이전 것 그대로입니다: 주어진 rng로 가중치를 새로 뽑은 Linear를 만드세요. "
+        "이전 머리의 가중치는 이전 클래스의 것입니다",
     },
     "lab8.head_frozen": {
         "en": "the new head must be trainable (requires_grad True): it is the one part that "
         "learns the new classes",
-        "ko": "새 분류기는 학습할 수 있어야 합니다(requires_grad가 True): 새 클래스를 배우는 "
+        "ko": "새 머리는 학습할 수 있어야 합니다(requires_grad가 True): 새 클래스를 배우는 "
         "부분이 바로 이것입니다",
     },
     "lab8.trunk_flags": {
         "en": "keep the layers before the head as they are, frozen or not: replace_head "
         "changes the last layer only",
-        "ko": "분류기 앞의 층은 고정 여부까지 그대로 두세요: replace_head는 마지막 층만 바꿉니다",
+        "ko": "머리 앞의 층은 고정 여부까지 그대로 두세요: replace_head는 마지막 층만 바꿉니다",
     },
     "lab8.trunk_changed": {
         "en": "the layers before the head must be the model's own, with their pretrained "
         "weights: reuse them (model[:-1]), do not build new ones",
-        "ko": "분류기 앞의 층은 사전 학습된 가중치를 가진 원래 모델의 층이어야 합니다: 새로 "
+        "ko": "머리 앞의 층은 사전 학습된 가중치를 가진 원래 모델의 층이어야 합니다: 새로 "
         "만들지 말고 그대로 쓰세요(model[:-1])",
     },
     "lab8.loss": {
