@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from minicnn.lab import LABS, LabCheckFailed, checker
 from minicnn.lab.__main__ import main
+from minicnn.lab.catalog import RECOMMENDED_ORDER
 from minicnn.lab.messages import language_of
 from minicnn.lab.source import (
     BEGIN,
@@ -29,6 +31,7 @@ nbformat = pytest.importorskip("nbformat", reason="nbformat is in the lab and te
 pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +44,36 @@ def built(tmp_path_factory):
     return out
 
 
-def test_list_names_every_lab_and_part(capsys):
+def test_list_names_every_lab_and_part_in_the_recommended_order(capsys):
     assert main(["list"]) == 0
-    text = capsys.readouterr().out
-    assert len(text.strip().splitlines()) == len(LABS)
+    first, *lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(LABS)
+    assert "recommended order" in first and " → ".join(RECOMMENDED_ORDER[:2]) in first
+    assert [line.split()[0] for line in lines] == [
+        lab_id for lab_id in RECOMMENDED_ORDER if lab_id in LABS
+    ]
+    text = "\n".join(lines)
     for lab in LABS.values():
         assert lab.id in text and lab.title in text
         for part in lab.parts:
             assert f"{part.name} ({part.points})" in text
 
 
+def test_every_lab_has_a_place_in_the_recommended_order_and_the_docs_explain_it():
+    assert set(LABS) <= set(RECOMMENDED_ORDER), "place a new lab in catalog.RECOMMENDED_ORDER"
+    assert len(set(RECOMMENDED_ORDER)) == len(RECOMMENDED_ORDER)
+    # the easy labs come before the hard one (issue 20: lab 4 used to come after lab 2)
+    assert RECOMMENDED_ORDER.index("lab4") < RECOMMENDED_ORDER.index("lab2")
+    order = " → ".join(lab_id.removeprefix("lab") for lab_id in RECOMMENDED_ORDER)
+    for page in ("teaching.md", "teaching.ko.md"):
+        text = (DOCS / page).read_text(encoding="utf-8")
+        assert order in text, f"docs/{page} must give the recommended order {order}"
+
+
 def test_list_speaks_korean(capsys):
     assert main(["list", "--lang", "ko"]) == 0
     text = capsys.readouterr().out
+    assert "권장 순서" in text
     for lab in LABS.values():
         assert lab.title_ko in text
     assert "점; 관련 강의" in text
@@ -109,7 +129,7 @@ def test_solution_notebooks_carry_nbgrader_marks(built, lang, lab):
     # the written answers: graded by hand, their points outside the automatic score
     written = [c.metadata.get("nbgrader") for c in nb.cells if c.cell_type == "markdown"]
     written = [m for m in written if m]
-    assert all(m["solution"] and m["grade"] and m["points"] for m in written)
+    assert written and all(m["solution"] and m["grade"] and m["points"] for m in written)
     assert len({m["grade_id"] for m in graded}) == len(graded), "grade ids must be unique"
     for cell in nb.cells:
         if cell.cell_type == "code":
