@@ -364,14 +364,14 @@ print(f"transfer: {accuracy:.1%} of the held-out digits 5-9 in {time.perf_counte
 #
 # 출발점이 정말 도움이 되었을까요? 같은 레이블 50개로 무작위 초기값에서 LeNet-5 전체를 학습해서
 # 비교합니다. 레이블을 뽑는 방법에 따라 정확도가 몇 점씩 달라지므로 세 번 뽑아 평균을 냅니다. 이
-# 셀은 1분쯤 걸리고, 채점할 때는 실행하지 않습니다.
+# 셀은 10–20초쯤 걸리고, 채점할 때는 실행하지 않습니다.
 
 # %% [markdown] lang="en"
 # ## 5. Experiment: transfer against training from scratch
 #
 # Did the source network help? Train a whole LeNet-5 from a random start on the same
 # fifty labels and compare. Accuracy moves by a few points with the fifty drawn, so
-# average over three draws. The cell takes a minute or so; grading does not run it.
+# average over three draws. The cell takes 10–20 s; grading does not run it.
 
 
 # %% tags=["skip-grading"]
