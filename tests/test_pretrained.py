@@ -161,12 +161,20 @@ def _mnist_dir() -> Path | None:
     reason="retraining the shipped weights takes minutes (about 6 on 2 cores); run with "
     "MINICNN_PRETRAIN=1 (and MINICNN_MNIST_DIR=folder of the MNIST training files)",
 )
-def test_the_training_command_reproduces_the_shipped_bytes(tmp_path):
+@pytest.mark.parametrize(
+    "args, sha256",
+    [
+        ([], weights.LENET5_MNIST_SHA256),
+        (["--classes", "5", "--epochs", "3"], weights.LENET5_DIGITS04_SHA256),  # lab 8's
+    ],
+    ids=["lenet5_mnist", "lenet5_digits04"],
+)
+def test_the_training_command_reproduces_the_shipped_bytes(tmp_path, args, sha256):
     from minicnn import recipes_pretrained
 
     data = _mnist_dir()
     if data is None:
         pytest.skip("the MNIST training files are not here; set MINICNN_MNIST_DIR")
-    out = tmp_path / "lenet5_mnist.npz"
-    assert recipes_pretrained.main(["--data-dir", str(data), "--out", str(out)]) == 0
-    assert weights.sha256_of(out) == weights.LENET5_MNIST_SHA256
+    out = tmp_path / "weights.npz"
+    assert recipes_pretrained.main(["--data-dir", str(data), "--out", str(out), *args]) == 0
+    assert weights.sha256_of(out) == sha256
