@@ -80,7 +80,7 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
                 "passed.line",
                 lang,
                 part=part_name,
-                cases=say("cases", lang, n=n),
+                cases=say("cases", lang, n=n, s="" if n == 1 else "s"),
                 n=n,
                 points=part.points,
                 s="s" if part.points != 1 else "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lab1, lab2, lab3, lab4, lab5, lab6
+from . import lab1, lab2, lab3, lab4, lab5, lab6, lab7, lab8
 from .parts import Part
 
 
@@ -140,6 +140,59 @@ LABS = {
         ),
     )
 }
+
+
+# ---- the notes' second half (issue 20, item 6): architectures and transfer learning
+
+ARCHITECTURE_LABS = (
+    Lab(
+        "lab7",
+        "lab7_inception",
+        "1×1 convolutions, VGG's stacked 3×3 and an Inception module",
+        "004 (VGG: three 3×3 instead of one 7×7, 27C² against 49C²; 1×1 convolutions), "
+        "003 (GoogLeNet and Inception among the classification CNNs), "
+        "001 (1×1 convolution), 000 (receptive field)",
+        tuple(lab7.PARTS),
+        "1×1 합성곱, VGG의 3×3 쌓기와 인셉션 모듈(Inception module)",
+        # The convolution, pooling and ReLU the module is built from (labs 2 and 3).
+        provides=("functional", "kernels", "backend", "shapes", "threads"),
+        functional=(
+            ("conv", "conv2d_forward"),
+            ("pool", "max_pool2d_forward"),
+            ("activations", "relu_forward"),
+        ),
+    ),
+    Lab(
+        "lab8",
+        "lab8_transfer_learning",
+        "Transfer learning: freeze, replace the head, fine-tune",
+        "003 (CNN baseline: download a pre-trained network; inductive bias), "
+        "004 (a CNN is feature extraction followed by classification)",
+        tuple(lab8.PARTS),
+        "전이 학습(transfer learning): 층 고정, 분류기 머리(head) 교체, 미세 조정",
+        # The whole framework: this lab is about using a trained network, not its layers.
+        provides=(
+            "layers",
+            "model",
+            "summary",
+            "receptive_field",
+            "zoo",
+            "optim",
+            "schedules",
+            "losses",
+            "parameter",
+            "functional",
+            "kernels",
+            "backend",
+            "shapes",
+            "threads",
+            "weights",
+        ),
+    ),
+)
+
+
+LABS.update((lab.id, lab) for lab in ARCHITECTURE_LABS)
 
 
 # The order to do the labs in, easiest first (docs/teaching.md says why): the ids keep

@@ -69,7 +69,7 @@ def judge_part(part: Part, cases: list[dict], outputs: list[dict]) -> tuple[str,
             from .harness import case_label
 
             return err.verdict, f"{err}{case_label(i, case)}"
-    return "passed", say("cases", n=len(cases))
+    return "passed", say("cases", n=len(cases), s="" if len(cases) == 1 else "s")
 
 
 def _grading_cells(path: Path) -> list[tuple[int, str]]:

@@ -41,6 +41,8 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the grader's minicnn
 ALWAYS = ("data", "validate", "init", "atomic", "messages")
 # The student-side grading modules; the rest of minicnn.lab (catalogue, references) stays out.
 CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py", "messages.py")
+# Modules a lab provides only because the ones it names need them (not worth naming).
+SUPPORT = ("kernels", "backend", "shapes", "threads", "summary", "receptive_field", "schedules")
 # Other libraries that have a convolution, a loss or a gradient ready-made.
 OTHER_LIBRARIES = ("torch", "tensorflow", "jax", "keras", "scipy", "sklearn", "cupy", "mxnet")
 
@@ -51,6 +53,8 @@ def blocked_modules(lab, lang: str) -> dict[str, str]:
     extra = "".join(f", minicnn.{m}" for m in ALWAYS[:1])
     if lab.functional:
         extra += ", minicnn.functional." + "/".join(n for _, n in lab.functional)
+    elif lab.provides:  # whole modules (lab 8 uses the framework, it does not rebuild it)
+        extra += "".join(f", minicnn.{m}" for m in lab.provides if m not in SUPPORT)
     offer = say("blocked.provides", lang, extra=extra)
     title = lab.title_in(lang)
 
@@ -66,7 +70,7 @@ def blocked_modules(lab, lang: str) -> dict[str, str]:
             continue
         out[f"minicnn.{name}"] = message(f"minicnn.{name}", say("blocked.why.reference", lang))
     for path in sorted((PACKAGE / "functional").glob("*.py")):
-        if "functional" in provides and path.stem not in lab.provides_functional_files():
+        if lab.functional and path.stem not in lab.provides_functional_files():
             out[f"minicnn.functional.{path.stem}"] = message(
                 f"minicnn.functional.{path.stem}", say("blocked.why.reference", lang)
             )
