@@ -154,6 +154,11 @@ ARCHITECTURE_LABS = (
         "001 (1×1 convolution), 000 (receptive field)",
         tuple(lab7.PARTS),
         "1×1 합성곱, VGG의 3×3 쌓기와 인셉션 모듈(Inception module)",
+        lectures_ko=(
+            "5강(노트 004): VGG의 7×7 대신 3×3 세 층(49C² 대 27C²), 1×1 합성곱 · "
+            "4강(노트 003): 분류 CNN의 GoogLeNet과 인셉션 모듈 · "
+            "2강(노트 001): 1×1 합성곱 · 1강(노트 000): 수용 영역"
+        ),
         # The convolution, pooling and ReLU the module is built from (labs 2 and 3).
         provides=("functional", "kernels", "backend", "shapes", "threads"),
         functional=(
@@ -170,6 +175,10 @@ ARCHITECTURE_LABS = (
         "004 (a CNN is feature extraction followed by classification)",
         tuple(lab8.PARTS),
         "전이 학습(transfer learning): 층 고정, 분류기 머리(head) 교체, 미세 조정",
+        lectures_ko=(
+            "4강(노트 003): 사전 학습된 신경망 내려받기, 귀납적 편향 · "
+            "5강(노트 004): 특징 추출과 그 뒤의 분류"
+        ),
         # The whole framework: this lab is about using a trained network, not its layers.
         provides=(
             "layers",
