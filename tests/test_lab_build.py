@@ -17,6 +17,7 @@ from minicnn.lab.source import (
     STUDENT_ANSWER,
     build_notebook,
     code_without_comments,
+    handout_questions,
     language_source,
     read_source,
     select_language,
@@ -103,8 +104,10 @@ def test_solution_notebooks_carry_nbgrader_marks(built, lang, lab):
     graded = [c.metadata["nbgrader"] for c in nb.cells if "nbgrader" in c.metadata]
     solutions = [m for m in graded if m["solution"]]
     tests = [m for m in graded if m["grade"]]
-    assert len(solutions) == sum(BEGIN in c.source for c in nb.cells)
-    assert sum(m["points"] for m in tests) == lab.points
+    # the code to write, the autograded parts, and the written answers (graded by hand)
+    written = handout_questions(lab, lang)
+    assert len(solutions) == sum(BEGIN in c.source for c in nb.cells) + len(written)
+    assert sum(m["points"] for m in tests) == lab.points + sum(written.values())
     assert len({m["grade_id"] for m in graded}) == len(graded), "grade ids must be unique"
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -259,8 +262,10 @@ def test_one_source_holds_both_languages(built, lab):
         ko = nbformat.read(built["ko"] / kind / f"{lab.stem}.ipynb", as_version=4)
         for nb, lang in ((en, "en"), (ko, "ko")):
             for cell in nb.cells:
-                if cell.cell_type == "markdown" and re.search(
-                    "[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source
+                if (
+                    cell.cell_type == "markdown"
+                    and cell.source != STUDENT_ANSWER  # nbgrader's stub, in English in both
+                    and re.search("[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source)
                 ):
                     assert language_of({}, cell.source) == lang, f"{lab.stem} {lang}: {cell.source}"
         assert not HANGUL.search("\n".join(c.source for c in en.cells if c.cell_type == "code"))
