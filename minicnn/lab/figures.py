@@ -34,6 +34,8 @@ WORDS: dict[str, dict[str, str]] = {
     "without batch norm": {"en": "without BatchNorm2D", "ko": "BatchNorm2D 없음"},
     "with dropout": {"en": "with dropout", "ko": "드롭아웃 있음"},
     "without dropout": {"en": "without dropout", "ko": "드롭아웃 없음"},
+    "He initialization": {"en": "He initialization", "ko": "He 초기화"},
+    "conv weights x 0.1": {"en": "conv weights × 0.1", "ko": "합성곱 가중치 × 0.1"},
 }
 
 
