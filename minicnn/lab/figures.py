@@ -6,7 +6,7 @@
     )
 
 One panel per entry of ``panels``, one line per curve. Axis names, panel titles and
-curve labels that are keys of [`WORDS`][minicnn.lab.figures.WORDS] are written in the
+curve labels that are keys of `WORDS` are written in the
 notebook's language; any other label (``"lr 0.01"``) is drawn as it is. A Korean figure
 first calls [`use_korean_font`][minicnn.fonts.use_korean_font], so that its Hangul
 draws instead of empty boxes (without a Korean font it says how to install one).
