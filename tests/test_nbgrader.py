@@ -2,7 +2,8 @@
 
 The solution notebook `build` writes is an nbgrader source: solution cells marked,
 check cells turned into graded test cells that import the grader afresh. A submission
-that rebinds `check` (issue 19's route) gets no points for it; an honest one gets all.
+that rebinds `check` (a route students took against the old grader) gets no points for
+it; an honest one gets all.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def course(tmp_path_factory):
             if cell.metadata.get("nbgrader", {}).get("solution"):
                 cell.source = answers[cell.id]
 
-    def rebind_check(nb) -> None:  # issue 19: every check cell "passes"
+    def rebind_check(nb) -> None:  # the old grader's hole: every check cell "passes"
         cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
         cell.source += (
             '\ncheck = lambda name, seed=0: print("✔ " + name)\n'

@@ -27,7 +27,7 @@ class Lab:
         return self.title_ko if lang == "ko" and self.title_ko else self.title
 
     def provides_functional_files(self) -> list[str]:
-        return sorted({f for f, _ in self.functional} | {"_validate"})
+        return sorted({f for f, _ in self.functional})
 
     def functional_imports(self) -> tuple[tuple[str, str], ...]:
         return self.functional

@@ -477,7 +477,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "스킵 경로의 기울기도 마지막 ReLU의 마스크를 거쳐야 합니다: dy가 아니라 "
         "dL/d(sum)을 쓰세요",
     },
-    # -- hints for mistakes students make (issue 19, item 8)
+    # -- hints for mistakes students make: what went wrong, said in the lab's terms
     "hint.dw_axes": {
         "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "
         "(n, k, i, j), so rows hold several images' values; bring K to the front first: "
