@@ -403,11 +403,12 @@ class MyDropout(mc.Layer):
         self.p, self.rng = p, np.random.default_rng(seed)
 
     def forward(self, x):
-        y, self.mask = dropout_forward(x, self.p, self.training, self.rng)
+        y, mask = dropout_forward(x, self.p, self.training, self.rng)
+        self.save_for_backward(mask, y.shape)  # backward checks dy against y's shape
         return y
 
     def backward(self, dy):
-        return dropout_backward(dy, self.mask)
+        return dropout_backward(dy, self.saved_cache(dy))
 
 
 x_few, y_few = mc.data.MNISTSample("train").arrays()
