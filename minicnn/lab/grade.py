@@ -32,7 +32,7 @@ from . import sandbox, wire
 from .catalog import Lab
 from .messages import language_of, say, speaking
 from .messages import verdict as verdict_word
-from .parts import Part, StudentError, compare
+from .parts import Part, StudentError, compare, sent
 from .source import handout_questions, is_check_cell, read_notebook, student_cells
 
 SKIP_TAGS = {"slow", "skip-grading"}
@@ -161,7 +161,7 @@ def _judge(lab, cases, statuses, outputs, part_seconds) -> list[PartResult]:
             except Exception as err:  # noqa: BLE001 - outputs of any dtype may come back
                 verdict, message = "wrong", say("outputs.bad", why=type(err).__name__)
         elif verdict == "time limit" and not message:
-            message = say("part.time", seconds=part_seconds)
+            message = say("part.time", seconds=part.time_limit(part_seconds))
         earned = part.points if verdict == "passed" else 0
         results.append(PartResult(part.name, earned, part.points, verdict, message))
     return results
@@ -266,6 +266,7 @@ def _run_student(lab, cells, cases, limits: Limits, lang: str, view: Path):
                 return statuses, outputs
             for part in list(todo):
                 todo.remove(part)
+                seconds = part.time_limit(limits.part_seconds)
                 arrays: dict[str, np.ndarray] = {}
                 job = {
                     "op": "part",
@@ -273,13 +274,13 @@ def _run_student(lab, cells, cases, limits: Limits, lang: str, view: Path):
                     "run": part.run.__name__,
                     "defines": list(part.defines),
                     "cases": [
-                        wire.encode(c, arrays, str(i)) for i, c in enumerate(cases[part.name])
+                        wire.encode(sent(c), arrays, str(i)) for i, c in enumerate(cases[part.name])
                     ],
-                    "part_seconds": limits.part_seconds,
+                    "part_seconds": seconds,
                 }
                 try:
-                    child.send(job, limits.part_seconds + 10, arrays)
-                    header, outputs[part.name] = child.receive(limits.part_seconds + 10)
+                    child.send(job, seconds + 10, arrays)
+                    header, outputs[part.name] = child.receive(seconds + 10)
                 except wire.ChannelClosed as err:
                     if str(err) == "deadline":
                         statuses[part.name] = ("time limit", "")

@@ -125,7 +125,7 @@ def case_label(i: int, case: dict) -> str:
     shapes = ", ".join(
         f"{k} {v.shape}" if isinstance(v, np.ndarray) else f"{k}={v}"
         for k, v in case.items()
-        if not isinstance(v, dict)
+        if not isinstance(v, dict) and not k.startswith("_")
     )
     return say("case", i=i + 1, shapes=shapes)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.mnist import MNISTSample
 from ..losses import SoftmaxCrossEntropy
 from ..optim import SGD
 from ..parameter import Parameter
@@ -11,7 +12,7 @@ from ..zoo import lenet5
 from .messages import say
 from .parts import Part, StudentError
 from .runs import LENET5_NAMES as NAMES
-from .runs import run_init, run_lenet, run_sgd
+from .runs import run_init, run_lenet, run_sgd, run_train
 
 
 def lenet5_shapes() -> dict[str, tuple[int, ...]]:
@@ -67,12 +68,18 @@ def lenet_cases(rng):
     return cases
 
 
-def reference_lenet(params, x, labels):
-    """minicnn's own mc.zoo.lenet5() in float64, given the student's parameter values."""
+def reference_model(params):
+    """minicnn's own mc.zoo.lenet5() in float64, holding the student's parameter values."""
     model = lenet5().to(np.float64)
-    named = dict(zip(NAMES, model.parameters(), strict=True))
-    for name, p in named.items():
+    for name, p in zip(NAMES, model.parameters(), strict=True):
         p.data[...] = params[name]
+    return model
+
+
+def reference_lenet(params, x, labels):
+    """Loss and gradients of minicnn's LeNet-5 with the student's parameter values."""
+    model = reference_model(params)
+    named = dict(zip(NAMES, model.parameters(), strict=True))
     criterion = SoftmaxCrossEntropy()
     loss = criterion(model.forward(x), labels)
     model.backward(criterion.backward())
@@ -90,6 +97,17 @@ def init_cases(rng):
 
 
 def judge_init(case, got, _reference):
+    check_params(got)
+    for name, shape in lenet5_shapes().items():
+        if name.endswith("weight"):
+            std, fan_in = float(got[name].std()), int(np.prod(shape[1:]))
+            he = np.sqrt(2 / fan_in)
+            if not he / 3 < std < he * 3:
+                raise StudentError(say("lab5.he", name=name, std=std, fan_in=fan_in, he=he))
+
+
+def check_params(got):
+    """The ten parameters of LeNet-5, each of its shape and finite, or a StudentError."""
     for name, shape in lenet5_shapes().items():
         if name not in got:
             raise StudentError(say("lab5.no_param", name=name, names=", ".join(NAMES)))
@@ -100,11 +118,80 @@ def judge_init(case, got, _reference):
             )
         if not np.all(np.isfinite(got[name])):
             raise StudentError(say("lab5.not_finite", name=name))
-        if name.endswith("weight"):
-            std, fan_in = float(got[name].std()), int(np.prod(shape[1:]))
-            he = np.sqrt(2 / fan_in)
-            if not he / 3 < std < he * 3:
-                raise StudentError(say("lab5.he", name=name, std=std, fan_in=fan_in, he=he))
+
+
+# ---- training: overfit a small batch, then the accuracy on held-out digits
+
+OVERFIT_IMAGES = 20  # one batch, the sanity check before any long training
+OVERFIT_STEPS = 30  # the solution reaches 100% in about 10 steps
+TRAIN_EPOCHS = 3  # on 4,000 digits: about 20 s on a busy 2-core machine
+TRAIN_MILESTONES = [2]  # the last epoch at lr / 10 settles the noisy weights
+THRESHOLD = 0.93  # the solution gets about 96% after 3 epochs
+TRAIN_SECONDS = 120.0  # the accuracy part's time limit (the other parts keep 20 s)
+RECIPE = {"lr": 0.05, "momentum": 0.9}
+
+
+def _digits(rng):
+    """The grading seed's split of the MNIST sample: (train, held-out) as (x, y) pairs."""
+    seed = int(rng.integers(2**31))
+    return MNISTSample("train", seed=seed).arrays(), MNISTSample("test", seed=seed).arrays()
+
+
+def overfit_cases(rng):
+    (x, y), _ = _digits(rng)
+    pick = rng.choice(len(x), OVERFIT_IMAGES, replace=False)
+    one_batch = {"epochs": OVERFIT_STEPS, "batch_size": OVERFIT_IMAGES, "milestones": [], **RECIPE}
+    return [{"x": x[pick], "y": y[pick], **one_batch, "seed": int(rng.integers(2**31))}]
+
+
+def accuracy_cases(rng):
+    """4,000 digits to train on; the 1,000 held out (``_x``, ``_y``) stay in the grader.
+
+    The ten labels are renamed by a random permutation, the same for both sets: a
+    function that trains on anything but the digits it is given learns the wrong names.
+    """
+    (x, y), (x_test, y_test) = _digits(rng)
+    rename = rng.permutation(10)
+    recipe = {"epochs": TRAIN_EPOCHS, "batch_size": 64, "milestones": TRAIN_MILESTONES, **RECIPE}
+    seed = int(rng.integers(2**31))
+    return [{"x": x, "y": rename[y], **recipe, "seed": seed, "_x": x_test, "_y": rename[y_test]}]
+
+
+def trained_params(got) -> dict[str, np.ndarray]:
+    """The parameters ``run_train`` sent back, checked, by their names."""
+    params = {k[len("params[") : -1]: v for k, v in got.items() if k.startswith("params[")}
+    check_params(params)
+    return params
+
+
+def accuracy_of(params, x, y) -> float:
+    """The fraction of ``x`` that minicnn's LeNet-5 with ``params`` classifies as ``y``."""
+    model = reference_model(params).eval()
+    scores = np.concatenate([model.forward(x[i : i + 500]) for i in range(0, len(x), 500)])
+    return float(np.mean(scores.argmax(axis=1) == y))
+
+
+def judge_overfit(case, got, _reference):
+    acc = accuracy_of(trained_params(got), case["x"], case["y"])
+    if acc < 1:
+        losses = np.ravel(got["losses"])
+        last = f"{float(losses[-1]):.3g}" if losses.size else "-"
+        raise StudentError(
+            say("lab5.overfit", acc=acc, n=len(case["x"]), steps=case["epochs"], loss=last)
+        )
+
+
+def judge_accuracy(case, got, _reference):
+    acc = accuracy_of(trained_params(got), case["_x"], case["_y"])
+    if acc < THRESHOLD:
+        raise StudentError(
+            say("lab5.accuracy", acc=acc, n=len(case["_x"]), epochs=case["epochs"], want=THRESHOLD)
+        )
+
+
+def no_reference(*args):
+    """The training parts have no output to compare: their judges measure accuracy."""
+    return {}, []
 
 
 PARTS = [
@@ -134,5 +221,24 @@ PARTS = [
         run_lenet,
         {"lenet5_loss": reference_lenet},
         lenet_hint,
+    ),
+    Part(
+        "overfit_small_batch",
+        1,
+        ("train_lenet5",),
+        overfit_cases,
+        run_train,
+        {"train_lenet5": no_reference},
+        judge=judge_overfit,
+    ),
+    Part(
+        "train_lenet5",
+        3,
+        ("train_lenet5",),
+        accuracy_cases,
+        run_train,
+        {"train_lenet5": no_reference},
+        judge=judge_accuracy,
+        seconds=TRAIN_SECONDS,
     ),
 ]

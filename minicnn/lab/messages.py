@@ -413,6 +413,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "init_lenet5 must return a dict, got {kind}",
         "ko": "init_lenet5는 dict를 돌려줘야 하는데 {kind}입니다",
     },
+    "lab5.train_dict": {
+        "en": "train_lenet5 must return (params, losses) with params a dict, got {kind}",
+        "ko": "train_lenet5는 (params, losses)를 돌려줘야 하고 params는 dict인데 {kind}입니다",
+    },
+    "lab5.overfit": {
+        "en": "after {steps} steps on the same {n} images the training accuracy is {acc:.0%} "
+        "(last loss {loss}), not 100%: a correct loop drives the loss to about 0. Check that "
+        "every parameter is updated with sgd_momentum at every step and that its velocity "
+        "is kept from one step to the next",
+        "ko": "같은 이미지 {n}장으로 {steps}번 학습한 뒤 학습 정확도가 100%가 아니라 {acc:.0%}"
+        "입니다(마지막 손실 {loss}). 학습 루프가 맞으면 손실이 0 가까이 내려갑니다. 매 단계 "
+        "모든 파라미터를 sgd_momentum으로 갱신하는지, 속도 v를 다음 단계로 넘겨 주는지 "
+        "확인하세요",
+    },
+    "lab5.accuracy": {
+        "en": "after {epochs} epochs the accuracy on {n} held-out digits is {acc:.1%}, below "
+        "{want:.0%}: train on the x and y you are given, in shuffled batches of batch_size, "
+        "every epoch, with init_lenet5(rng) as the start",
+        "ko": "{epochs} 에폭을 학습한 뒤 따로 떼어 둔 숫자 {n}개에 대한 정확도가 {acc:.1%}로 "
+        "{want:.0%}에 못 미칩니다. 받은 x와 y로, 에폭마다 섞은 batch_size 크기의 배치로, "
+        "init_lenet5(rng)에서 시작해 학습하세요",
+    },
     # -- lab 6
     "lab6.not_updated": {
         "en": "{name} was not updated: change it in place ({name}[...] = ...); assigning to the "

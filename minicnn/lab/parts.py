@@ -56,6 +56,11 @@ class Part:
     hint: (case, output name, got, expected) -> a sentence naming a known mistake.
     judge: replaces the comparison with the reference when the answer is random
         (dropout): (case, got outputs, reference outputs) -> None or raises StudentError.
+    seconds: the time this part may take, when it needs more than the lab-wide limit
+        (lab 5 trains a network); the larger of the two applies.
+
+    A case's keys that start with ``_`` stay in the grader's process: the student's
+    process never receives them (lab 5's held-out digits and their labels).
     """
 
     name: str
@@ -67,6 +72,16 @@ class Part:
     hint: Hint | None = None
     judge: Callable[[Case, Outputs, Outputs], None] | None = None
     doc: str = field(default="")
+    seconds: float = 0.0
+
+    def time_limit(self, seconds: float) -> float:
+        """The seconds this part may run when the lab-wide limit is ``seconds``."""
+        return max(seconds, self.seconds)
+
+
+def sent(case: Case) -> Case:
+    """What the student's process receives of a case: all but the private ``_`` keys."""
+    return {k: v for k, v in case.items() if not k.startswith("_")}
 
 
 def call(ns: Mapping, name: str, args: Mapping, returns: tuple[str, ...], updates=()):

@@ -211,6 +211,26 @@ def run_init(ns, case):
     return {k: as_output(k, v, f"params[{k!r}]") for k, v in params.items()}
 
 
+TRAIN_ARGS = ("x", "y", "epochs", "lr", "momentum", "batch_size")
+
+
+def run_train(ns, case):
+    """The student's ``train_lenet5`` on the case's digits: its parameters and losses.
+
+    The grader, not this process, measures what the parameters are worth (on the
+    training digits for the overfitting part, on held-out digits it never sends).
+    """
+    args = {k: case[k] for k in TRAIN_ARGS}
+    args["rng"] = np.random.default_rng(case["seed"])
+    args["augment"], args["milestones"] = None, tuple(case["milestones"])
+    params, losses = call(ns, "train_lenet5", args, ("params", "losses"))
+    if not isinstance(params, dict):
+        raise StudentError(say("lab5.train_dict", kind=type(params).__name__))
+    out = {f"params[{k}]": as_output(k, v, f"params[{k!r}]") for k, v in params.items()}
+    out["losses"] = as_output("losses", losses, "losses")
+    return out
+
+
 # ---- lab 6: batch normalisation and a residual block
 
 
