@@ -17,7 +17,7 @@
 # | `bottleneck_params` | 2 |
 # | `receptive_field` | 2 |
 # | `inception_forward` | 4 |
-# | 서술형 질문 세 개(강사가 채점) | 5 |
+# | 서술형 문제 3개(강사 채점) | 5 |
 #
 # 합성곱, 최대 풀링, ReLU는 실습 2, 3에서 직접 만들었으므로 이번에는 `minicnn.functional`의
 # `conv2d_forward`, `max_pool2d_forward`, `relu_forward`를 써도 됩니다. 시그니처는 실습 2, 3의
@@ -268,8 +268,8 @@ check("receptive_field")
 # convolution before each expensive $k \times k$ one, to bring the $C_{in}$ channels down
 # to $r$ first:
 #
-# $$\text{direct: } C_{in} \cdot C_{out} \cdot k^2 \qquad \text{bottleneck: } C_{in} \cdot r
-# + r \cdot C_{out} \cdot k^2$$
+# $$\text{direct: } C_{in} \cdot C_{out} \cdot k^2 \qquad
+# \text{bottleneck: } C_{in} \cdot r + r \cdot C_{out} \cdot k^2$$
 #
 # Make `bottleneck_params(c_in, r, c_out, k)` return the two weight counts, (direct,
 # bottleneck), without biases. Inception (3a)'s 5×5 branch, $C_{in} = 192$, $r = 16$,
@@ -368,9 +368,9 @@ def inception_forward(x, params):
     """x (N, C, H, W) -> y (N, c1 + c3 + c5 + pp, H, W): the four branches concatenated."""
 
     # [ko] TODO: 네 가지를 계산하고(합성곱마다 뒤에 ReLU, 패딩 k // 2), 풀링 가지는
-    # [ko] max_pool2d_forward(x, 3, 1, 1)로 시작; np.concatenate(..., axis=1).
+    # [ko] 3×3 최대 풀링(스트라이드 1, 패딩 1)으로 시작; 네 가지를 채널 축(axis=1)으로 이어 붙이세요.
     # [en] TODO: the four branches (a ReLU after every conv, padding k // 2); the pool branch
-    # [en] starts with max_pool2d_forward(x, 3, 1, 1); np.concatenate(..., axis=1).
+    # [en] starts with a 3×3 max pooling (stride 1, padding 1); join the four on axis 1.
     ### BEGIN SOLUTION
     def conv_relu(h, name):
         w = params["w" + name]

@@ -16,7 +16,7 @@
 # | `replace_head` | 2 |
 # | `fine_tune_step` | 2 |
 # | `transfer`: 따로 떼어 둔 숫자 5–9에서 정확도 80% 이상, 20초 안에 | 4 |
-# | 서술형 질문 세 개(강사가 채점) | 5 |
+# | 서술형 문제 3개(강사 채점) | 5 |
 #
 # 이번 실습은 층을 새로 만드는 것이 아니라 학습된 신경망을 *쓰는* 실습이므로 minicnn의 층, 모델,
 # 옵티마이저, 손실을 그대로 씁니다(PyTorch와 이름이 같습니다). 직접 작성할 것은 무엇을 고정하고
@@ -155,8 +155,8 @@ print("what it says about ten 7s:", mc.predict(source, x_new_test[y_new_test == 
 # %%
 def freeze(model, n):
     """Freeze layers 0..n-1 of a Sequential, make the others trainable; return the model."""
-    # [ko] TODO: 층마다(for i, layer in enumerate(model)) layer.requires_grad_(i >= n).
-    # [en] TODO: for each layer (for i, layer in enumerate(model)), layer.requires_grad_(i >= n).
+    # [ko] TODO: 앞의 n개 층은 고정하고(requires_grad_), 나머지 층은 학습할 수 있게 두세요.
+    # [en] TODO: freeze the first n layers (requires_grad_) and leave the rest trainable.
     ### BEGIN SOLUTION
     for i, layer in enumerate(model):
         layer.requires_grad_(i >= n)
@@ -214,8 +214,8 @@ check("freeze")
 # %%
 def replace_head(model, num_classes, rng):
     """model's layers but the last, then a new Linear(in_features, num_classes)."""
-    # [ko] TODO: mc.Sequential(*model[:-1], mc.Linear(model[-1].in_features, num_classes, rng=rng)).
-    # [en] TODO: mc.Sequential(*model[:-1], mc.Linear(model[-1].in_features, num_classes, rng=rng)).
+    # [ko] TODO: 마지막 층만 num_classes개를 내놓는 새 Linear 층으로 바꾼 새 Sequential을 돌려주세요.
+    # [en] TODO: a new Sequential whose last layer is a fresh Linear with num_classes outputs.
     ### BEGIN SOLUTION
     head = mc.Linear(model[-1].in_features, num_classes, rng=rng)
     return mc.Sequential(*model[:-1], head)
@@ -228,9 +228,10 @@ check("replace_head")
 # %% [markdown] lang="ko"
 # ## 3. 미세 조정의 한 단계(fine-tuning step)
 #
-# 학습의 한 단계는 PyTorch에서 쓰는 순서 그대로입니다. 이전 단계의 기울기를 지우고
-# (`optimizer.zero_grad()`), 순전파와 손실(`mc.SoftmaxCrossEntropy()`, 배치 평균)을 계산하고,
-# 역전파(`model.backward(criterion.backward())`)를 한 뒤 갱신합니다(`optimizer.step()`).
+# 학습의 한 단계는 PyTorch와 같은 순서를 따릅니다. 이전 단계에서 쌓인 기울기를 옵티마이저로
+# 지우고, 순전파로 점수를 구해 손실(소프트맥스 교차 엔트로피 `mc.SoftmaxCrossEntropy`, 배치
+# 평균)을 계산합니다. 역전파는 손실 객체의 `backward()`에서 시작해 모델의 `backward`로 이어지고,
+# 마지막으로 옵티마이저가 파라미터를 갱신합니다.
 # `fine_tune_step(model, optimizer, x, y)`는 이 한 단계를 하고 갱신 전의 손실을 돌려줍니다. 고정된
 # 파라미터는 옵티마이저가 건너뛰므로 따로 처리할 것이 없습니다. 채점에서는 모델에 이전 역전파의
 # 기울기가 남아 있는 상태로 시작합니다.
@@ -238,10 +239,12 @@ check("replace_head")
 # %% [markdown] lang="en"
 # ## 3. One fine-tuning step
 #
-# One training step, in PyTorch's order: clear the last step's gradients
-# (`optimizer.zero_grad()`), run forward and the loss (`mc.SoftmaxCrossEntropy()`, the
-# batch mean), backward (`model.backward(criterion.backward())`), then update
-# (`optimizer.step()`). `fine_tune_step(model, optimizer, x, y)` does that step and
+# One training step, in PyTorch's order: the optimizer clears the last step's
+# gradients, a forward pass gives the scores and the loss (softmax cross-entropy,
+# `mc.SoftmaxCrossEntropy`, the batch mean), backward starts at the loss object's
+# `backward()` and continues through the model's `backward`, and the optimizer updates
+# the parameters.
+# `fine_tune_step(model, optimizer, x, y)` does that step and
 # returns the loss before the update. The optimizer skips frozen parameters by itself.
 # The grader starts with gradients left over from an earlier backward pass.
 
