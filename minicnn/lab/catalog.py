@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lab1, lab2, lab3, lab4, lab5, lab6
+from . import lab1, lab2, lab3, lab4, lab5, lab6, lab9
 from .parts import Part
 
 
@@ -103,6 +103,32 @@ LABS = {
                 ("conv", "conv2d_backward"),
                 ("activations", "relu_forward"),
                 ("activations", "relu_backward"),
+            ),
+        ),
+        # ---- lab 9 (labs 7 and 8 come before it; kept as a block of its own)
+        Lab(
+            "lab9",
+            "lab9_unet",
+            "Transposed convolution and a small U-Net",
+            "003 (CNNs for segmentation: FCN, hourglass, U-Net), "
+            "004 (semantic segmentation: a class for every pixel)",
+            tuple(lab9.PARTS),
+            "전치 합성곱(transposed convolution)과 작은 U-Net",
+            # The U-Net is built and trained with minicnn's layers; the transposed
+            # convolution parts may not use them (Part.alone).
+            provides=(
+                "layers",
+                "model",
+                "functional",
+                "kernels",
+                "backend",
+                "shapes",
+                "threads",
+                "parameter",
+                "losses",
+                "optim",
+                "schedules",
+                "summary",
             ),
         ),
     )

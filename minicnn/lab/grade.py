@@ -60,7 +60,9 @@ def judge_part(part: Part, cases: list[dict], outputs: list[dict]) -> tuple[str,
     """(verdict, diagnostic) of the student's outputs on ``cases`` against the reference."""
     for i, (case, got) in enumerate(zip(cases, outputs, strict=True)):
         try:
-            expected = part.run(part.reference, case)
+            # A scored part (a trained network) has no reference to run: its judge
+            # scores the student's outputs against the case's hidden answers.
+            expected = part.run(part.reference, case) if part.reference else {}
             if part.judge is not None:
                 part.judge(case, got, expected)
             else:
@@ -161,7 +163,7 @@ def _judge(lab, cases, statuses, outputs, part_seconds) -> list[PartResult]:
             except Exception as err:  # noqa: BLE001 - outputs of any dtype may come back
                 verdict, message = "wrong", say("outputs.bad", why=type(err).__name__)
         elif verdict == "time limit" and not message:
-            message = say("part.time", seconds=part_seconds)
+            message = say("part.time", seconds=part.seconds or part_seconds)
         earned = part.points if verdict == "passed" else 0
         results.append(PartResult(part.name, earned, part.points, verdict, message))
     return results
@@ -267,19 +269,24 @@ def _run_student(lab, cells, cases, limits: Limits, lang: str, view: Path):
             for part in list(todo):
                 todo.remove(part)
                 arrays: dict[str, np.ndarray] = {}
+                seconds = part.seconds or limits.part_seconds
                 job = {
                     "op": "part",
                     "name": part.name,
                     "run": part.run.__name__,
                     "defines": list(part.defines),
                     "cases": [
-                        wire.encode(c, arrays, str(i)) for i, c in enumerate(cases[part.name])
+                        wire.encode(part.sent(c), arrays, str(i))
+                        for i, c in enumerate(cases[part.name])
                     ],
-                    "part_seconds": limits.part_seconds,
+                    "part_seconds": seconds,
+                    # what this part's functions may not use besides the lab's blocked
+                    # modules: all the lab provides, for a part the student writes alone
+                    "blocked": sandbox.blocked_modules(lab, lang, alone=True) if part.alone else {},
                 }
                 try:
-                    child.send(job, limits.part_seconds + 10, arrays)
-                    header, outputs[part.name] = child.receive(limits.part_seconds + 10)
+                    child.send(job, seconds + 10, arrays)
+                    header, outputs[part.name] = child.receive(seconds + 10)
                 except wire.ChannelClosed as err:
                     if str(err) == "deadline":
                         statuses[part.name] = ("time limit", "")

@@ -55,7 +55,15 @@ class Part:
     reference: name -> minicnn's function with the student's signature.
     hint: (case, output name, got, expected) -> a sentence naming a known mistake.
     judge: replaces the comparison with the reference when the answer is random
-        (dropout): (case, got outputs, reference outputs) -> None or raises StudentError.
+        (dropout) or is scored, not compared (a trained network's accuracy):
+        (case, got outputs, reference outputs) -> None or raises StudentError.
+    seconds: the part's own time limit in the student's process (a part that trains a
+        network needs more than the grader's default per part); None: the default.
+    alone: the part's functions may use numpy only, not what the lab provides for its
+        other parts (lab 9's U-Net uses minicnn's layers, its transposed convolution
+        must not).
+    hidden: case keys the grader keeps to judge with and never sends to the student's
+        process (the held-out masks the network is scored against).
     """
 
     name: str
@@ -67,6 +75,13 @@ class Part:
     hint: Hint | None = None
     judge: Callable[[Case, Outputs, Outputs], None] | None = None
     doc: str = field(default="")
+    seconds: float | None = None
+    alone: bool = False
+    hidden: tuple[str, ...] = ()
+
+    def sent(self, case: Case) -> Case:
+        """What of a case the student's process receives (all but ``hidden``)."""
+        return {k: v for k, v in case.items() if k not in self.hidden}
 
 
 def call(ns: Mapping, name: str, args: Mapping, returns: tuple[str, ...], updates=()):

@@ -45,10 +45,13 @@ CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py", "me
 OTHER_LIBRARIES = ("torch", "tensorflow", "jax", "keras", "scipy", "sklearn", "cupy", "mxnet")
 
 
-def blocked_modules(lab, lang: str) -> dict[str, str]:
-    """{module: message} for every minicnn module the lab does not provide, and others."""
+def blocked_modules(lab, lang: str, alone: bool = False) -> dict[str, str]:
+    """{module: message} for every minicnn module the lab does not provide, and others;
+    ``alone``: also what it provides (for a part the student writes with numpy only)."""
     provides = set(ALWAYS) | set(lab.provides)
     extra = "".join(f", minicnn.{m}" for m in ALWAYS[:1])
+    if lab.provides and not lab.functional:  # whole modules, for a network (lab 9)
+        extra += ", minicnn." + "/".join(lab.provides)
     if lab.functional:
         extra += ", minicnn.functional." + "/".join(n for _, n in lab.functional)
     offer = say("blocked.provides", lang, extra=extra)
@@ -66,7 +69,7 @@ def blocked_modules(lab, lang: str) -> dict[str, str]:
             continue
         out[f"minicnn.{name}"] = message(f"minicnn.{name}", say("blocked.why.reference", lang))
     for path in sorted((PACKAGE / "functional").glob("*.py")):
-        if "functional" in provides and path.stem not in lab.provides_functional_files():
+        if lab.functional and path.stem not in lab.provides_functional_files():
             out[f"minicnn.functional.{path.stem}"] = message(
                 f"minicnn.functional.{path.stem}", say("blocked.why.reference", lang)
             )
@@ -77,6 +80,9 @@ def blocked_modules(lab, lang: str) -> dict[str, str]:
             )
     for name in OTHER_LIBRARIES:
         out[name] = message(name, say("blocked.why.other", lang))
+    if alone:
+        for name in lab.provides:
+            out[f"minicnn.{name}"] = message(f"minicnn.{name}", say("blocked.why.alone", lang))
     return out
 
 
