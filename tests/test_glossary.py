@@ -80,11 +80,12 @@ def term_pattern(word: str) -> re.Pattern[str]:
 
 def korean_texts() -> dict[str, list[str]]:
     """{path relative to the repository: its lines} for every Korean text students read:
-    the Korean labs, the Korean docs pages (not the glossary, which names the replaced
-    words on purpose), the grader's, gradcheck's and the explorer's messages, and the
+    the lab sources (both languages in one file; the English lines hold no Korean
+    words), the Korean docs pages (not the glossary, which names the replaced words
+    on purpose), the grader's, gradcheck's and the explorer's messages, and the
     markdown cells of the Korean lesson notebooks."""
     texts = {}
-    paths = sorted((ROOT / "labs" / "ko").glob("*.py")) + sorted((ROOT / "docs").glob("*.ko.md"))
+    paths = sorted((ROOT / "labs").glob("lab*.py")) + sorted((ROOT / "docs").glob("*.ko.md"))
     # the messages the grader and gradcheck speak, and the explorer's page (ko and en
     # side by side; the English lines have no Korean words to flag)
     paths += [ROOT / "minicnn" / "messages.py", ROOT / "minicnn" / "lab" / "messages.py"]
@@ -154,7 +155,7 @@ def test_term_pattern(word, text, matches):
 
 def test_korean_texts_use_the_glossary_terms():
     texts = korean_texts()
-    assert any(path.startswith("labs/ko/") for path in texts), "no Korean lab found to check"
+    assert any(path.startswith("labs/lab") for path in texts), "no lab found to check"
     terms = replaced_terms()
     problems = [
         f"{path}:{hit}\n    '{word}' -> use '{terms[word]}' (docs/glossary.ko.md)"

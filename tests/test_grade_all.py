@@ -10,7 +10,7 @@ import pytest
 from minicnn.lab import find_lab
 from minicnn.lab.__main__ import main
 from minicnn.lab.grade import student_of
-from minicnn.lab.source import source_path, strip_solutions
+from minicnn.lab.source import language_source, strip_solutions
 
 pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
 
@@ -27,7 +27,7 @@ def test_lms_export_names_give_the_student(tmp_path):
 
 
 def test_a_crash_a_hang_and_a_memory_hog_cost_only_their_own_rows(tmp_path, capsys):
-    solution = source_path("lab1_conv_forward", "en").read_text(encoding="utf-8")
+    solution = language_source("lab1_conv_forward", "en")
     folder = tmp_path / "export"
     folder.mkdir()
 

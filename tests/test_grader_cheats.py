@@ -20,7 +20,7 @@ import pytest
 
 from minicnn.lab import find_lab, grade_file, sandbox
 from minicnn.lab import grade as grade_module
-from minicnn.lab.source import source_path
+from minicnn.lab.source import language_source
 
 pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
 
@@ -219,7 +219,7 @@ def test_the_reference_is_not_in_the_students_process_at_all(tmp_path):
 
 
 def test_a_hang_costs_its_part_and_the_others_still_count(tmp_path):
-    solution = source_path("lab1_conv_forward", "en").read_text(encoding="utf-8")
+    solution = language_source("lab1_conv_forward", "en")
     hang = """
     import signal
 
@@ -304,7 +304,7 @@ def test_one_student_process_cannot_kill_another(tmp_path, isolated):
         name="killer.py",
     )
     honest = tmp_path / "lab1_conv_forward.py"
-    honest.write_text(source_path("lab1_conv_forward", "en").read_text("utf-8"), "utf-8")
+    honest.write_text(language_source("lab1_conv_forward", "en"), "utf-8")
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda p: grade(p, part_seconds=10.0), [killer, honest]))
     assert total(results[1]) == find_lab("lab1").points

@@ -10,12 +10,16 @@ import pytest
 
 from minicnn.lab import LABS, LabCheckFailed, checker
 from minicnn.lab.__main__ import main
+from minicnn.lab.messages import language_of
 from minicnn.lab.source import (
     BEGIN,
     LANGUAGES,
+    STUDENT_ANSWER,
     build_notebook,
     code_without_comments,
+    language_source,
     read_source,
+    select_language,
     solution_blocks,
     source_path,
     strip_solutions,
@@ -68,10 +72,10 @@ def test_build_writes_a_student_and_a_solution_notebook_per_lab(built, lang):
 @pytest.mark.parametrize("lab", LABS.values(), ids=list(LABS))
 def test_student_notebooks_hold_no_solution_code(built, lang, lab):
     text = (built[lang] / "student" / f"{lab.stem}.ipynb").read_text(encoding="utf-8")
-    source = source_path(lab.stem, lang).read_text(encoding="utf-8")
+    source = language_source(lab.stem, lang)
     blocks = solution_blocks(source)
     assert blocks, f"{lab.stem} has no solution blocks"
-    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    assert "SOLUTION" not in text
     nb = nbformat.reads(text, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     # The TODO comments and the stubs' messages may hint at a formula; the code may not.
@@ -107,24 +111,180 @@ def test_solution_notebooks_carry_nbgrader_marks(built, lang, lab):
             assert cell.outputs == [] and cell.execution_count is None
 
 
+# A lab in the single-source format (docs/teaching.md), small enough to read: one part of
+# lab 1 with its marked TODO, a hint and a written question in both languages.
+TINY = """\
+# %% [markdown] lang="ko"
+# # 실습: 출력 크기
+
+# %% [markdown] lang="en"
+# # Lab: the output size
+
+# %% [markdown]
+# $$\\frac{N - F + 2P}{S} + 1$$
+
+# %%
+def conv_output_size(n, f, stride=1, padding=0):
+    # [ko] TODO: 출력 크기를 정수로 반환하세요.
+    # [en] TODO: return the output size as an int.
+    # shared comment
+    ### BEGIN SOLUTION
+    span = n - f + 2 * padding
+    if span < 0 or span % stride:
+        raise ValueError("does not fit")
+    return span // stride + 1
+    ### END SOLUTION
+
+
+# %%
+check("conv_output_size")
+
+# %% [markdown] lang="ko" hint="conv_output_size"
+# <details><summary>힌트</summary>
+#
+# 나누어떨어지는지 먼저 보세요.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="conv_output_size"
+# <details><summary>Hint</summary>
+#
+# See first whether the division is exact.
+#
+# </details>
+
+# %% [markdown] lang="ko" question="q_stride3" points=2
+# **질문 1.** N = 7, F = 3, 스트라이드 3이면 어떻게 됩니까?
+
+# %% [markdown] lang="ko" answer="q_stride3"
+# ### BEGIN SOLUTION
+# (7 - 3)/3 + 1은 정수가 아니므로 필터가 맞게 놓이지 않습니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_stride3" points=2
+# **Question 1.** What happens with N = 7, F = 3 and stride 3?
+
+# %% [markdown] lang="en" answer="q_stride3"
+# ### BEGIN SOLUTION
+# (7 - 3)/3 + 1 is not whole: the filter does not fit.
+# ### END SOLUTION
+"""
+
+
+def tiny_build(tmp_path, lang, student, text=TINY):
+    path = tmp_path / "lab1_conv_forward.py"
+    path.write_text(text, encoding="utf-8")
+    return build_notebook(path, LABS["lab1"], student=student, lang=lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("student", [True, False], ids=["student", "solution"])
+def test_a_language_build_keeps_its_prose_and_its_comment_lines(tmp_path, lang, student):
+    nb = tiny_build(tmp_path, lang, student)
+    other = "en" if lang == "ko" else "ko"
+    text = "\n".join(c.source for c in nb.cells)
+    prose = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert ("실습" in text) is (lang == "ko") and ("Lab:" in text) is (lang == "en")
+    assert ("힌트" in text) is (lang == "ko") and ("Hint" in text) is (lang == "en")
+    assert any("frac" in p for p in prose), "a cell without lang is in both languages"
+    code = next(c.source for c in nb.cells if "def conv_output_size" in c.source)
+    assert f"[{lang}]" not in code and f"[{other}]" not in code, "markers are resolved"
+    todo = "TODO: 출력 크기를" if lang == "ko" else "TODO: return the output size"
+    assert f"    # {todo}" in code and "    # shared comment" in code
+    assert ("출력 크기를" in code) is (lang == "ko")
+    assert ("return the output size" in code) is (lang == "en")
+    for cell in nb.cells:
+        assert not set(cell.metadata) & {"lang", "hint", "question", "answer", "points"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_solution_build_answers_the_written_question_and_the_student_build_does_not(
+    tmp_path, lang
+):
+    answers = {
+        student: [
+            c
+            for c in tiny_build(tmp_path, lang, student).cells
+            if "nbgrader" in c.metadata and c.cell_type == "markdown"
+        ]
+        for student in (True, False)
+    }
+    for cells in answers.values():
+        assert len(cells) == 1
+        assert cells[0].metadata["nbgrader"] == {
+            "grade_id": "q_stride3",
+            "solution": True,
+            "grade": True,
+            "locked": False,
+            "task": False,
+            "schema_version": 3,
+            "points": 2,
+        }
+    model = answers[False][0].source
+    assert "정수가 아니므로" in model if lang == "ko" else "is not whole" in model
+    assert "SOLUTION" not in model, "the model answer is shown without nbgrader's markers"
+    assert answers[True][0].source == STUDENT_ANSWER
+    student_text = json.dumps(tiny_build(tmp_path, lang, True), ensure_ascii=False)
+    assert "SOLUTION" not in student_text and "span // stride" not in student_text
+    assert "정수가 아니므로" not in student_text and "is not whole" not in student_text
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ('question="q_stride3" points=2', 'question="q_stride3"', "needs points="),
+        ('question="q_stride3" points=2', 'question="q_stride3" points=0', "needs points="),
+        ('lang="en" answer="q_stride3"', 'lang="en" answer="q_other"', "followed by its answer"),
+        ("# ### END SOLUTION\n", "", "model answer between"),
+        ('lang="ko" hint=', 'lang="kr" hint=', "lang='kr'"),
+        ("# [en] TODO", "# [fr] TODO", "unknown language marker [fr]"),
+    ],
+)
+def test_a_malformed_source_is_refused_with_what_to_fix(tmp_path, old, new, words):
+    assert TINY.count(old) >= 1
+    with pytest.raises(ValueError) as err:
+        for lang in LANGUAGES:
+            tiny_build(tmp_path, lang, False, TINY.replace(old, new))
+    assert words in str(err.value) and "lab1_conv_forward.py" in str(err.value)
+
+
 @pytest.mark.parametrize("lab", LABS.values(), ids=list(LABS))
-def test_both_languages_have_the_same_code(lab):
-    en, ko = (read_source(source_path(lab.stem, lang)) for lang in LANGUAGES)
-    assert [c.cell_type for c in en.cells] == [c.cell_type for c in ko.cells]
-    for i, (a, b) in enumerate(zip(en.cells, ko.cells, strict=True)):
-        if a.cell_type == "code":
-            assert code_without_comments(a.source) == code_without_comments(b.source), (
-                f"{lab.stem} code cell {i} differs between en and ko"
-            )
-            assert a.metadata.get("tags") == b.metadata.get("tags")
-        else:
-            assert HANGUL.search(b.source), f"{lab.stem} ko markdown cell {i} is not in Korean"
+def test_one_source_holds_both_languages(built, lab):
+    """Each built language has only its own prose and comment lines: the Korean build's
+    prose cells are Korean and no Hangul is left in the English build."""
+    source = source_path(lab.stem).read_text(encoding="utf-8")
+    assert 'lang="ko"' in source and 'lang="en"' in source
+    for kind in ("student", "solution"):
+        en = nbformat.read(built["en"] / kind / f"{lab.stem}.ipynb", as_version=4)
+        ko = nbformat.read(built["ko"] / kind / f"{lab.stem}.ipynb", as_version=4)
+        for nb, lang in ((en, "en"), (ko, "ko")):
+            for cell in nb.cells:
+                if cell.cell_type == "markdown" and re.search(
+                    "[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source
+                ):
+                    assert language_of({}, cell.source) == lang, f"{lab.stem} {lang}: {cell.source}"
+        assert not HANGUL.search("\n".join(c.source for c in en.cells if c.cell_type == "code"))
+
+        # the code is written once: the builds differ in comments, the stubs' TODO text
+        # and the language the checks answer in only
+        def code(nb):
+            return [
+                re.sub(r"NotImplementedError\(.*\)", "", code_without_comments(c.source)).replace(
+                    ', lang="ko")', ")"
+                )
+                for c in nb.cells
+                if c.cell_type == "code"
+            ]
+
+        assert code(en) == code(ko)
+        for cell in en.cells + ko.cells:
+            assert not re.search(r"^\s*# \[(en|ko)\]", cell.source, flags=re.M)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("lab", LABS.values(), ids=list(LABS))
 def test_every_part_has_a_check_cell_and_the_lectures_are_named(lang, lab):
-    nb = read_source(source_path(lab.stem, lang))
+    nb = select_language(read_source(source_path(lab.stem)), lang)
     text = "\n".join(c.source for c in nb.cells)
     for part in lab.parts:
         assert f'check("{part.name}")' in text
@@ -160,7 +320,7 @@ def test_lab5_layers_are_the_solutions_of_labs_2_to_4():
 
     def functions(stem):
         code = "\n".join(
-            c.source for c in read_source(source_path(stem, "en")).cells if c.cell_type == "code"
+            c.source for c in read_source(source_path(stem)).cells if c.cell_type == "code"
         )
         return {
             node.name: ast.dump(node)
@@ -212,7 +372,7 @@ def test_the_package_ships_the_student_notebooks_as_built_from_the_sources():
     for lang in LANGUAGES:
         for lab in LABS.values():
             built = notebook_bytes(
-                build_notebook(source_path(lab.stem, lang), lab, student=True, lang=lang)
+                build_notebook(source_path(lab.stem), lab, student=True, lang=lang)
             )
             shipped = handout_path(lab.stem, lang)
             assert shipped.read_bytes() == built, (
@@ -239,5 +399,5 @@ def test_sources_can_be_pointed_elsewhere(tmp_path, monkeypatch):
     from minicnn.lab.source import sources_dir
 
     monkeypatch.setenv("MINICNN_LAB_SOURCES", str(tmp_path))
-    (tmp_path / "en").mkdir()
+    (tmp_path / "lab1_conv_forward.py").write_text("# %%\n", encoding="utf-8")
     assert sources_dir() == tmp_path

@@ -15,7 +15,7 @@ from minicnn.lab import LABS, find_lab, grade_file
 from minicnn.lab.__main__ import main
 from minicnn.lab.grade import notes
 from minicnn.lab.messages import say
-from minicnn.lab.source import LANGUAGES, source_path
+from minicnn.lab.source import LANGUAGES, language_source
 
 pytest.importorskip("nbformat", reason="nbformat is in the lab and test extras")
 pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
@@ -64,7 +64,7 @@ def test_untouched_student_notebooks_get_zero(built, lang, lab, tmp_path, capsys
 def plant(lab_id: str, old: str, new: str, tmp_path):
     """The English solution source of a lab with ``old`` replaced by ``new`` (once)."""
     lab = find_lab(lab_id)
-    text = source_path(lab.stem, "en").read_text(encoding="utf-8")
+    text = language_source(lab.stem, "en")
     assert text.count(old) == 1, f"the planted bug's anchor must occur once: {old!r}"
     path = tmp_path / f"{lab.stem}.py"
     path.write_text(text.replace(old, new), encoding="utf-8")
@@ -274,7 +274,7 @@ def test_a_factor_of_two_is_not_blamed_on_a_batch_of_two():
 
 def test_a_korean_lab_is_graded_in_korean(tmp_path, capsys):
     lab = find_lab("lab4")
-    text = source_path(lab.stem, "ko").read_text(encoding="utf-8")
+    text = language_source(lab.stem, "ko")
     path = tmp_path / f"{lab.stem}.py"
     path.write_text(text.replace("    margins[rows, labels] = 0\n", ""), encoding="utf-8")
     assert main(["grade", "lab4", str(path)]) == 1

@@ -63,7 +63,7 @@ def cmd_build(args) -> int:
             print(f"{lab.id}: {target}")
         return 0
     for lab in labs:
-        src = source_path(lab.stem, args.lang)
+        src = source_path(lab.stem)
         for kind, student in (("student", True), ("solution", False)):
             nb = build_notebook(src, lab, student=student, lang=args.lang)
             target = out / kind / f"{lab.stem}.ipynb"

