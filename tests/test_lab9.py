@@ -258,7 +258,7 @@ def test_a_network_that_finds_nothing_is_told_its_scores():
     message = failure(ns, "train_unet")
     numbers = re.findall(r"\d\.\d{3}", message)
     assert "pixel accuracy" in message and "mean IoU" in message and len(numbers) >= 3
-    assert "0.94" in message and "0.3" in message  # the thresholds
+    assert "0.935" in message and "0.25" in message  # the thresholds
 
 
 def test_train_cases_hide_the_masks_and_differ_by_seed():
@@ -268,3 +268,30 @@ def test_train_cases_hide_the_masks_and_differ_by_seed():
     assert a["images"].shape[1:] == (1, 48, 48) and a["test_masks"].shape[1:] == (48, 48)
     assert not np.array_equal(a["test_images"], b["test_images"])
     assert not np.array_equal(a["images"], b["images"])
+
+
+def test_the_graders_view_has_what_a_unet_needs(tmp_path):
+    # minicnn's layers, models, losses and optimisers import others of minicnn's modules:
+    # the student's view must hold all of them for a U-Net to be built while graded.
+    code = textwrap.dedent(
+        """
+        import minicnn as mc
+
+        def build_unet():
+            mc.manual_seed(0)
+            body = mc.Sequential(
+                mc.MaxPool2D(2), mc.Conv2D(4, 4, 3, padding=1), mc.ConvTranspose2D(4, 4, 2, stride=2)
+            )
+            net = mc.Sequential(
+                mc.Conv2D(1, 4, 3, padding=1), mc.Concat(mc.Identity(), body), mc.Conv2D(8, 11, 1)
+            )
+            mc.Adam(net.parameters(), lr=0.01)
+            mc.PixelCrossEntropy()(net.forward(np.zeros((1, 1, 8, 8), np.float32)), np.zeros((1, 8, 8), int))
+            net.summary((1, 8, 8))
+            return net
+        """
+    )
+    path = tmp_path / "lab9_unet.py"
+    path.write_text("# %%\nimport numpy as np\n" + code, encoding="utf-8")
+    result = {r.part: r for r in grade_file(LAB, path)}["build_unet"]
+    assert result.passed, result

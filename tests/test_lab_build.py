@@ -101,9 +101,15 @@ def test_student_notebooks_hold_no_solution_code(built, lang, lab):
 def test_solution_notebooks_carry_nbgrader_marks(built, lang, lab):
     nb = nbformat.read(built[lang] / "solution" / f"{lab.stem}.ipynb", as_version=4)
     graded = [c.metadata["nbgrader"] for c in nb.cells if "nbgrader" in c.metadata]
-    solutions = [m for m in graded if m["solution"]]
-    tests = [m for m in graded if m["grade"]]
-    assert len(solutions) == sum(BEGIN in c.source for c in nb.cells)
+    # Written answers are markdown cells graded by hand; the autograded parts are code.
+    code = [
+        c.metadata["nbgrader"]
+        for c in nb.cells
+        if "nbgrader" in c.metadata and c.cell_type == "code"
+    ]
+    solutions = [m for m in code if m["solution"]]
+    tests = [m for m in code if m["grade"]]
+    assert len(solutions) == sum(BEGIN in c.source for c in nb.cells if c.cell_type == "code")
     assert sum(m["points"] for m in tests) == lab.points
     assert len({m["grade_id"] for m in graded}) == len(graded), "grade ids must be unique"
     for cell in nb.cells:
@@ -259,8 +265,10 @@ def test_one_source_holds_both_languages(built, lab):
         ko = nbformat.read(built["ko"] / kind / f"{lab.stem}.ipynb", as_version=4)
         for nb, lang in ((en, "en"), (ko, "ko")):
             for cell in nb.cells:
-                if cell.cell_type == "markdown" and re.search(
-                    "[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source
+                if (
+                    cell.cell_type == "markdown"
+                    and cell.source != "YOUR ANSWER HERE"  # nbgrader's, in every language
+                    and re.search("[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source)
                 ):
                     assert language_of({}, cell.source) == lang, f"{lab.stem} {lang}: {cell.source}"
         assert not HANGUL.search("\n".join(c.source for c in en.cells if c.cell_type == "code"))

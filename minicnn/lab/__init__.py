@@ -86,5 +86,7 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
                 s="s" if part.points != 1 else "",
             )
         )
+        if message != say("cases", lang, n=n):  # what a scored part measured
+            print(f"  {message}")
 
     return check

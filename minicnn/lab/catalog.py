@@ -129,6 +129,7 @@ LABS = {
                 "optim",
                 "schedules",
                 "summary",
+                "receptive_field",
             ),
         ),
     )

@@ -57,21 +57,24 @@ def part_seed(seed: int, part: Part) -> int:
 
 
 def judge_part(part: Part, cases: list[dict], outputs: list[dict]) -> tuple[str, str]:
-    """(verdict, diagnostic) of the student's outputs on ``cases`` against the reference."""
+    """(verdict, diagnostic) of the student's outputs on ``cases`` against the reference.
+    A passing part's diagnostic is the number of cases, or what its judge measured (a
+    trained network's scores)."""
+    measured = []
     for i, (case, got) in enumerate(zip(cases, outputs, strict=True)):
         try:
             # A scored part (a trained network) has no reference to run: its judge
             # scores the student's outputs against the case's hidden answers.
             expected = part.run(part.reference, case) if part.reference else {}
             if part.judge is not None:
-                part.judge(case, got, expected)
+                measured.append(part.judge(case, got, expected))
             else:
                 compare(part, case, got, expected)
         except StudentError as err:
             from .harness import case_label
 
             return err.verdict, f"{err}{case_label(i, case)}"
-    return "passed", say("cases", n=len(cases))
+    return "passed", "; ".join(m for m in measured if m) or say("cases", n=len(cases))
 
 
 def _grading_cells(path: Path) -> list[tuple[int, str]]:

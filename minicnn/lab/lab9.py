@@ -133,12 +133,14 @@ def backward_hint(case, name, got, want):
 # ---- the U-Net: what it is, and what it does
 
 SIZE, DIGITS = 48, 2  # the canvases of docs/segmentation.md: 48x48, two digits each
-TRAIN_CANVASES, TEST_CANVASES = 600, 200
-# Thresholds on the held-out canvases. "Background everywhere" scores 0.91 and 0.08,
-# a network that finds the ink but cannot tell the digits apart about 0.92 and 0.12;
-# the lab's solution reaches about 0.96 and 0.45 in its 40 s budget.
-PIXEL_ACCURACY, MEAN_IOU = 0.94, 0.30
-TRAIN_SECONDS = 120  # the train_unet part's limit in the student's process
+TRAIN_CANVASES, TEST_CANVASES = 1000, 200
+# Thresholds on the held-out canvases. "Background everywhere" scores 0.91 and 0.08; a
+# network that finds the ink but cannot tell the digits apart about 0.92 and 0.12. The
+# lab's solution (six epochs, about 40 s of one core) reaches about 0.95 and 0.35.
+PIXEL_ACCURACY, MEAN_IOU = 0.935, 0.25
+# The train_unet part's limit in the student's process: generous, so that a busy machine
+# does not fail the solution; a laptop trains the solution in well under a minute.
+TRAIN_SECONDS = 240
 
 
 def build_cases(rng):
@@ -182,19 +184,11 @@ def judge_train(case, got, _reference):
         raise StudentError(say("lab9.pred", have=have, want=truth.shape))
     pred = np.clip(pred, 0, len(CLASSES) - 1)
     acc, iou = pixel_accuracy(pred, truth), mean_iou(pred, truth, len(CLASSES))
+    scores = {"acc": acc, "iou": iou, "need_acc": PIXEL_ACCURACY, "need_iou": MEAN_IOU}
     if acc < PIXEL_ACCURACY or iou < MEAN_IOU:
         base_acc = pixel_accuracy(np.zeros_like(truth), truth)
-        raise StudentError(
-            say(
-                "lab9.scores",
-                acc=acc,
-                iou=iou,
-                need_acc=PIXEL_ACCURACY,
-                need_iou=MEAN_IOU,
-                n=len(truth),
-                base=base_acc,
-            )
-        )
+        raise StudentError(say("lab9.scores", n=len(truth), base=base_acc, **scores))
+    return say("lab9.scored", n=len(truth), **scores)
 
 
 PARTS = [

@@ -563,6 +563,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "신경망의 점수로 만든 예측이 {have}입니다. 모양이 {want}인 클래스 번호가 "
         "나와야 합니다: model.forward(x)는 (N, 11, H, W) 점수를 돌려줘야 합니다",
     },
+    "lab9.scored": {
+        "en": "on {n} held-out canvases: pixel accuracy {acc:.3f}, mean IoU {iou:.3f} "
+        "(needed: {need_acc} and {need_iou})",
+        "ko": "따로 떼어 둔 캔버스 {n}장에서 픽셀 정확도 {acc:.3f}, 평균 IoU {iou:.3f} "
+        "(기준: {need_acc}, {need_iou})",
+    },
     "lab9.scores": {
         "en": "on {n} held-out canvases the network reached pixel accuracy {acc:.3f} and mean "
         "IoU {iou:.3f}; it needs at least {need_acc} and {need_iou} (background everywhere "

@@ -56,7 +56,8 @@ class Part:
     hint: (case, output name, got, expected) -> a sentence naming a known mistake.
     judge: replaces the comparison with the reference when the answer is random
         (dropout) or is scored, not compared (a trained network's accuracy):
-        (case, got outputs, reference outputs) -> None or raises StudentError.
+        (case, got outputs, reference outputs) -> None (or what it measured, a sentence
+        shown when the part passes) or raises StudentError.
     seconds: the part's own time limit in the student's process (a part that trains a
         network needs more than the grader's default per part); None: the default.
     alone: the part's functions may use numpy only, not what the lab provides for its
@@ -73,7 +74,7 @@ class Part:
     run: Callable[[Mapping, Case], Outputs]
     reference: Mapping[str, Callable]
     hint: Hint | None = None
-    judge: Callable[[Case, Outputs, Outputs], None] | None = None
+    judge: Callable[[Case, Outputs, Outputs], str | None] | None = None
     doc: str = field(default="")
     seconds: float | None = None
     alone: bool = False
