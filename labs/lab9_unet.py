@@ -17,8 +17,8 @@
 # 전치 합성곱(transposed convolution)의 두 함수는 **numpy만으로** 작성합니다. U-Net은 minicnn의
 # 층(`mc.Conv2D`, `mc.MaxPool2D`, `mc.ConvTranspose2D`, `mc.Concat` ...)으로 만들고 학습합니다.
 # 채점할 때 `train_unet`은 채점용 시드로 뽑은 캔버스로 학습하고, 학습에 쓰지 않은 숫자로 만든
-# 캔버스 200장에서 픽셀 정확도와 평균 IoU를 잽니다. 학습은 2코어 노트북에서 1분 안에 끝나야
-# 합니다(채점할 때는 4분이 지나면 멈춥니다).
+# 캔버스 200장에서 픽셀 정확도(pixel accuracy)와 평균 IoU(mean IoU)를 잽니다. 학습은 2코어
+# 노트북에서 1분 남짓이면 끝나야 합니다(채점할 때는 4분이 지나면 멈춥니다).
 
 # %% [markdown] lang="en"
 # # Lab 9: transposed convolution and a small U-Net
@@ -40,7 +40,7 @@
 # built and trained with minicnn's layers (`mc.Conv2D`, `mc.MaxPool2D`,
 # `mc.ConvTranspose2D`, `mc.Concat` ...). When graded, `train_unet` trains on canvases
 # drawn from the grading seed and is scored on 200 canvases made of digits it never saw:
-# pixel accuracy and mean IoU. Training must finish within a minute on a 2-core laptop
+# pixel accuracy and mean IoU. Training must finish in about a minute on a 2-core laptop
 # (the grader stops it after 4 minutes).
 
 # %%
@@ -240,8 +240,8 @@ check("conv_transpose2d_backward")
 # 픽셀 정확도가 0.91이나 됩니다. 그래서 클래스마다 IoU(intersection over union)를 따로 재서
 # 평균한 **평균 IoU**도 함께 봅니다.
 #
-# U-Net은 두 갈래로 이루어집니다. **인코더**는 합성곱과 풀링으로 특징 맵을 줄여 가며 숫자 전체를
-# 볼 만큼 넓은 수용 영역(receptive field)을 얻고, **디코더**는 전치 합성곱으로 특징 맵을 다시
+# U-Net은 두 갈래로 이루어집니다. **인코더**(encoder)는 합성곱과 풀링으로 특징 맵을 줄여 가며 숫자 전체를
+# 볼 만큼 넓은 수용 영역(receptive field)을 얻고, **디코더**(decoder)는 전치 합성곱으로 특징 맵을 다시
 # 키웁니다. 같은 크기의 인코더 특징을 디코더 특징과 채널 방향으로 이어 붙이는 **스킵 연결**(skip
 # connection)이 U-Net의 핵심입니다. minicnn에서는 `mc.Concat(mc.Identity(), body)`가
 # $[x, \text{body}(x)]$를 만듭니다.
@@ -345,7 +345,7 @@ check("build_unet")
 #
 # `train_unet(images, masks)`는 캔버스 `(N, 1, 48, 48)`와 마스크 `(N, 48, 48)`을 받아 U-Net을
 # 학습하고 그 신경망을 돌려줍니다. 손실은 픽셀마다의 교차 엔트로피(cross-entropy)
-# `mc.PixelCrossEntropy()`입니다. 채점할 때는 캔버스 1000장이 들어오고, 2코어 노트북에서 1분 안에
+# `mc.PixelCrossEntropy()`입니다. 채점할 때는 캔버스 1000장이 들어오고, 2코어 노트북에서 1분 남짓이면
 # 학습이 끝나야 합니다. 학습한 신경망은 따로 떼어 둔 캔버스 200장에서 **픽셀 정확도 0.935 이상,
 # 평균 IoU 0.25 이상**을 내야 합니다. 결과가 채점할 때마다 같도록 `mc.manual_seed`로 시드를
 # 정하세요.
@@ -356,29 +356,31 @@ check("build_unet")
 # `train_unet(images, masks)` takes canvases `(N, 1, 48, 48)` and masks `(N, 48, 48)`,
 # trains a U-Net on them and returns it. The loss is cross-entropy at every pixel,
 # `mc.PixelCrossEntropy()`. When graded it gets 1000 canvases and must finish training
-# within a minute on a 2-core laptop; the network it returns must reach **pixel accuracy
+# in about a minute on a 2-core laptop; the network it returns must reach **pixel accuracy
 # 0.935 and mean IoU 0.25** on 200 held-out canvases. Fix the seed with `mc.manual_seed`,
 # so that grading gives the same result every time.
 
 # %% [markdown] lang="ko" hint="train_unet"
 # <details><summary>힌트</summary>
 #
-# 학습 루프는 실습 5와 같습니다: `optimizer.zero_grad()`, `scores = model.forward(xb)`,
-# `loss(scores, mb)`, `model.backward(loss.backward())`, `optimizer.step()`. `mc.Adam(...,
-# lr=2e-2)`와 배치 8로 여섯 에폭이면 충분합니다. 배치가 작을수록 한 에폭에 더 많이 갱신합니다. 에폭마다 걸린 시간을 `time.perf_counter()`로
-# 재 보세요. 학습률을 `mc.CosineLR`로 줄여 가면 마지막 에폭의 결과가 안정됩니다.
+# minicnn에서 학습 한 걸음은 다음 다섯 줄입니다(수업 노트북 `07_segmentation`과 같습니다):
+# `optimizer.zero_grad()`, `scores = model.forward(xb)`, `loss(scores, mb)`,
+# `model.backward(loss.backward())`, `optimizer.step()`. `mc.Adam(..., lr=2e-2)`와 배치 8로
+# 여덟 에폭이면 충분합니다. 배치가 작을수록 한 에폭에 더 많이 갱신합니다. 에폭마다 걸린 시간을
+# `time.perf_counter()`로 재 보세요. 학습률을 `mc.CosineLR`로 줄여 가면 마지막 에폭의 결과가
+# 안정됩니다.
 #
 # </details>
 
 # %% [markdown] lang="en" hint="train_unet"
 # <details><summary>Hint</summary>
 #
-# The loop is lab 5's: `optimizer.zero_grad()`, `scores = model.forward(xb)`,
+# One training step in minicnn is five lines (as in the lesson notebook `07_segmentation`):
+# `optimizer.zero_grad()`, `scores = model.forward(xb)`,
 # `loss(scores, mb)`, `model.backward(loss.backward())`, `optimizer.step()`.
-# `mc.Adam(..., lr=2e-2)`, batches of 8 and six epochs are enough: smaller batches
-# update more often per epoch. Time each epoch with
-# `time.perf_counter()`. Lowering the rate along a cosine (`mc.CosineLR`) steadies the last
-# epoch's result.
+# `mc.Adam(..., lr=2e-2)`, batches of 8 and eight epochs are enough: smaller batches
+# update more often per epoch. Time each epoch with `time.perf_counter()`. Lowering the
+# rate along a cosine (`mc.CosineLR`) steadies the last epoch's result.
 #
 # </details>
 
@@ -396,7 +398,7 @@ def train_unet(images, masks):
     loss = mc.PixelCrossEntropy()
     optimizer = mc.Adam(model.parameters(), lr=2e-2)
     loader = mc.data.DataLoader(images, masks, batch_size=8, seed=0)
-    epochs = 6
+    epochs = 8
     scheduler = mc.CosineLR(optimizer, T_max=epochs * len(loader))
     for epoch in range(epochs):
         start = time.perf_counter()
