@@ -46,13 +46,13 @@ CHILD = textwrap.dedent("""
             k.max_pool2d_backward(y, arg, x.shape, (2, 2), (2, 2), (0, 0))
             k.avg_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
             k.avg_pool2d_backward(y, x.shape, (2, 2), (2, 2), (0, 0))
-            if hasattr(k, "fused_conv2d_forward"):  # the numba backend's fused paths
+            if k.conv2d_forward is not None and k.batch_norm_statistics is not None:  # numba
                 w = np.ones((4, 3, 3, 3), dtype)
-                y = k.fused_conv2d_forward(x, w, np.ones(4, dtype), (1, 1), (1, 1))
-                k.fused_conv2d_backward(y, x, w, True, (1, 1), (1, 1))
-                mean, var = k.fused_batch_norm_statistics(x)
-                x_hat, y = k.fused_batch_norm_normalize(x, mean, var, mean, var)
-                k.fused_batch_norm_backward(y, x_hat, var, True)
+                y = k.conv2d_forward(x, w, np.ones(4, dtype), (1, 1), (1, 1))
+                k.conv2d_backward(y, x, w, (1, 1), (1, 1))
+                mean, var = k.batch_norm_statistics(x)
+                x_hat, y = k.batch_norm_normalize(x, mean, var, mean, var)
+                k.batch_norm_backward(y, x_hat, var, True)
     done = time.perf_counter()
     print(json.dumps({"import_s": imported - start, "first_step_s": done - imported,
                       "backend": mc.get_backend()}))

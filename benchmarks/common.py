@@ -39,6 +39,70 @@ def limit_threads(threads: int) -> None:
     ).strip()
 
 
+# Which SIMD kernels each library may use. These machines pin OpenBLAS to its Haswell
+# (AVX2) kernels through the environment while PyTorch's oneDNN picks AVX-512 on the same
+# CPU, so "as-is" compares unlike with unlike; a user's machine has no such pin.
+SETTINGS = {
+    "as-is": ({}, ()),  # the environment as it is
+    "best": ({}, ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")),  # each library's own choice
+    "avx2": (  # both held to AVX2, as on many laptops
+        {
+            "OPENBLAS_CORETYPE": "Haswell",
+            "ATEN_CPU_CAPABILITY": "avx2",
+            "ONEDNN_MAX_CPU_ISA": "AVX2",
+        },
+        (),
+    ),
+}
+SETTING_VARS = (
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "ATEN_CPU_CAPABILITY",
+    "ONEDNN_MAX_CPU_ISA",
+)
+
+
+def apply_setting(name: str) -> None:
+    """Run this script again under the setting's environment (the libraries read it once,
+    when they load), unless it already runs under it. Must run before numpy is imported."""
+    if name == "as-is" or os.environ.get("MINICNN_BENCH_SETTING") == name:
+        return
+    if "numpy" in sys.modules:
+        raise RuntimeError("apply_setting() must run before numpy is imported")
+    assign, remove = SETTINGS[name]
+    env = {k: v for k, v in os.environ.items() if k not in remove}
+    env.update(assign, MINICNN_BENCH_SETTING=name)
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
+def simd_description() -> dict:
+    """What was compared: the setting, its variables, OpenBLAS's core type per loaded
+    copy (numpy's, and scipy's that numba's np.dot calls) and PyTorch's CPU capability."""
+    info = {
+        "setting": os.environ.get("MINICNN_BENCH_SETTING", "as-is"),
+        "environment": {v: os.environ.get(v) for v in SETTING_VARS},
+    }
+    try:
+        import scipy.linalg  # noqa: F401  (loads scipy's OpenBLAS, the one numba calls)
+        from threadpoolctl import threadpool_info
+
+        info["openblas_core"] = {
+            p.get("filepath", "?").rsplit("/", 1)[-1]: p.get("architecture")
+            for p in threadpool_info()
+            if p.get("internal_api") == "openblas"
+        }
+    except ImportError:
+        info["openblas_core"] = None
+    try:
+        import torch
+
+        info["torch_cpu_capability"] = torch.backends.cpu.get_cpu_capability()
+    except (ImportError, AttributeError):
+        info["torch_cpu_capability"] = None
+    return info
+
+
 def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as f:
@@ -70,6 +134,11 @@ def machine_info(threads: int) -> dict:
         except ImportError:
             info[name] = None
     info["blas"] = blas_description()
+    info.update(simd_description())
+    print(
+        f"setting {info['setting']}: OpenBLAS core {info['openblas_core']}, "
+        f"PyTorch CPU capability {info['torch_cpu_capability']}"
+    )
     return info
 
 
@@ -117,11 +186,13 @@ def best_of(fn, seconds: float = 0.3, repeats: int = 5) -> list[float]:
 
 
 def save(benchmark: str, payload: dict) -> Path:
-    """Write results/<benchmark>-<threads>threads.json atomically and regenerate
+    """Write results/<benchmark>-[<setting>-]<threads>threads.json atomically and regenerate
     results/latest.md (runs with different thread counts are kept side by side)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload["benchmark"] = benchmark
-    path = RESULTS / f"{benchmark}-{payload['machine']['threads']}threads.json"
+    setting = payload["machine"].get("setting", "as-is")
+    tag = "" if setting == "as-is" else f"{setting}-"
+    path = RESULTS / f"{benchmark}-{tag}{payload['machine']['threads']}threads.json"
     from minicnn.atomic import atomic_write_bytes  # here: minicnn loads numpy (see above)
 
     atomic_write_bytes(path, (json.dumps(payload, indent=2) + "\n").encode())
@@ -161,7 +232,9 @@ def render_machine(m: dict) -> str:
         f"Python {m['python']}, numpy {m['numpy']}, numba {m['numba']}, "
         f"torch {m['torch']}, jax {m.get('jax')}; {m['threads']} thread(s) for BLAS, "
         "numba, torch and XLA "
-        f"({m['blas']}); load average at start {m['load_average_at_start']}; "
+        f"({m['blas']}); setting {m.get('setting', 'as-is')}: OpenBLAS core "
+        f"{m.get('openblas_core')}, PyTorch CPU capability {m.get('torch_cpu_capability')}; "
+        f"load average at start {m['load_average_at_start']}; "
         f"{m['date_utc']} UTC.\n"
     )
 
@@ -220,7 +293,7 @@ def render_summary() -> str:
         "Each cell: the wall-clock ratio, then in parentheses the ratio of images per "
         "CPU-second of the process (time spent waiting for a core on a shared machine "
         "is not counted; with one thread this is the cost of the work itself). "
-        "'Without the fused paths' is the numba backend with its fused_* functions "
+        "'Without the fused paths' is the numba backend with its optional whole operations "
         "hidden (benchmarks/peers.py, `numba-unfused`), timed in the same run: what "
         "minicnn did before them.\n\n"
         + table(

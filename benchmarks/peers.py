@@ -30,36 +30,56 @@ LR, MOMENTUM = 0.01, 0.9
 
 @contextlib.contextmanager
 def without_fused_paths(active: bool):
-    """Hide the numba backend's fused_* functions for a block, so the functional core
-    takes its general path (im2col per batch slice, NumPy batch norm): what the fused
-    paths buy, measured in the same process as everything else."""
-    from minicnn.kernels import jit
+    """Empty the numba backend's optional whole operations (kernels/contract.py) for a
+    block, so the functional core takes its general path (im2col per batch slice, NumPy
+    batch norm) on the compiled window kernels: what the whole-operation kernels buy,
+    measured in the same process as everything else."""
+    import dataclasses
 
-    hidden = {name: getattr(jit, name) for name in dir(jit) if name.startswith("fused_")}
+    from minicnn.kernels import compiled
+
+    full = compiled.KERNELS
     if active:
-        for name in hidden:
-            delattr(jit, name)
+        compiled.KERNELS = dataclasses.replace(
+            full,
+            conv2d_forward=None,
+            conv2d_backward=None,
+            batch_norm_statistics=None,
+            batch_norm_normalize=None,
+            batch_norm_backward=None,
+        )
     try:
         yield
     finally:
-        if active:
-            for name, fn in hidden.items():
-                setattr(jit, name, fn)
+        compiled.KERNELS = full
 
 
 class Minicnn:
     """A minicnn.zoo model on one backend, SGD(lr 0.01, momentum 0.9). The backend
-    ``numba-unfused`` is numba without its fused paths (see without_fused_paths)."""
+    ``numba-unfused`` is numba without its fused paths (see without_fused_paths),
+    ``numba-tuned`` numba in benchmark mode (mc.set_benchmark: group sizes timed per
+    geometry)."""
 
     def __init__(self, backend: str, model: str):
         import minicnn as mc
 
         self.unfused = backend == "numba-unfused"
-        self.mc, self.backend = mc, "numba" if self.unfused else backend
+        self.tuned = backend == "numba-tuned"
+        self.mc, self.backend = mc, backend.split("-")[0]
         mc.manual_seed(0)
         self.model = getattr(mc.zoo, model)()
         self.loss = mc.SoftmaxCrossEntropy()
         self.opt = mc.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
+
+    @contextlib.contextmanager
+    def mode(self):
+        """This runner's backend, with or without the fused paths and benchmark mode."""
+        self.mc.set_benchmark(self.tuned)
+        try:
+            with self.mc.backend(self.backend), without_fused_paths(self.unfused):
+                yield
+        finally:
+            self.mc.set_benchmark(False)
 
     def step(self, xb, yb) -> None:
         self.opt.zero_grad()
@@ -70,14 +90,14 @@ class Minicnn:
     def train_epoch(self, x, y, batch: int, rng) -> None:
         order = rng.permutation(len(x))
         self.model.train()
-        with self.mc.backend(self.backend), without_fused_paths(self.unfused):
+        with self.mode():
             for start in range(0, len(x), batch):
                 idx = order[start : start + batch]
                 self.step(x[idx], y[idx])
 
     def infer(self, x, batch: int) -> None:
         self.model.eval()
-        with self.mc.backend(self.backend), without_fused_paths(self.unfused):
+        with self.mode():
             for start in range(0, len(x), batch):
                 self.model.forward(x[start : start + batch])
         self.model.train()
@@ -89,7 +109,7 @@ class Minicnn:
         fwd = {n: [] for n in names}
         bwd = {n: [] for n in names}
         clock = time.process_time  # CPU time: steadier than wall time on a shared machine
-        with self.mc.backend(self.backend), without_fused_paths(self.unfused):
+        with self.mode():
             for step in range(steps + 1):  # the first step is a warm-up
                 lo = (step * batch) % max(1, len(x) - batch)
                 out, yb = x[lo : lo + batch], y[lo : lo + batch]
@@ -195,6 +215,16 @@ class Torch:
         self.model = torch_model(model)
         self.loss = nn.CrossEntropyLoss()
         self.opt = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
+
+    @contextlib.contextmanager
+    def mode(self):
+        """This runner's backend, with or without the fused paths and benchmark mode."""
+        self.mc.set_benchmark(self.tuned)
+        try:
+            with self.mc.backend(self.backend), without_fused_paths(self.unfused):
+                yield
+        finally:
+            self.mc.set_benchmark(False)
 
     def step(self, xb, yb) -> None:
         self.opt.zero_grad()
@@ -518,7 +548,7 @@ def parser(doc: str, samples: int, batch_sizes, frameworks, repeats: int = 3):
     import argparse
     import os
 
-    choices = ("numba", "numba-unfused", "numpy", "naive", "torch", "jax")
+    choices = ("numba", "numba-tuned", "numba-unfused", "numpy", "naive", "torch", "jax")
     p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     p.add_argument("--samples", type=int, default=samples, help="images per epoch")
     p.add_argument("--batch-sizes", type=int, nargs="+", default=list(batch_sizes))
@@ -534,6 +564,13 @@ def parser(doc: str, samples: int, batch_sizes, frameworks, repeats: int = 3):
         "--layer-steps", type=int, default=10, help="training steps timed per layer (0: skip)"
     )
     p.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
+    p.add_argument(
+        "--setting",
+        choices=tuple(common.SETTINGS),
+        default="as-is",
+        help="SIMD kernels: 'best' lifts this machine's OpenBLAS pin (each library on its "
+        "own best kernels), 'avx2' holds both to AVX2, 'as-is' keeps the environment",
+    )
     p.add_argument("--memory-child", choices=choices, help=argparse.SUPPRESS)
     return p
 
@@ -544,6 +581,7 @@ def main(model: str, args, argv, script: str, load_data) -> None:
     import os
     import sys
 
+    common.apply_setting(args.setting)  # re-runs the script under the setting's environment
     common.limit_threads(args.threads)  # before numpy, torch and jax load their pools
     args.model = model
     x, y, data = load_data(args)

@@ -28,7 +28,7 @@ def main(argv=None) -> None:
     p.add_argument(
         "--backend",
         default="numba",
-        choices=("numba", "numba-unfused", "numpy", "naive"),
+        choices=("numba", "numba-tuned", "numba-unfused", "numpy", "naive"),
         help="numba-unfused: numba with its fused paths hidden (what minicnn did before them)",
     )
     p.add_argument("--threads", type=int, default=1)

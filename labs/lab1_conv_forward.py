@@ -13,6 +13,7 @@
 # | `conv_param_count` | 1 |
 # | `zero_pad` | 1 |
 # | `conv2d_naive` | 6 |
+# | 서술형 문제 3개(강사 채점) | 5 |
 #
 # 각 함수의 `NotImplementedError` 줄을 지우고 그 자리에 코드를 채우세요. 함수 하나를 끝낼 때마다
 # 바로 아래의 **확인 셀**(check cell)을 실행합니다. 확인 셀은 무작위 입력 여러 개로 작성한 함수와
@@ -40,6 +41,7 @@
 # | `conv_param_count` | 1 |
 # | `zero_pad` | 1 |
 # | `conv2d_naive` | 6 |
+# | three written questions (graded by the instructor) | 5 |
 #
 # Write your code between the lines where a function raises `NotImplementedError`
 # (delete that `raise`). After each function, run its **check cell**: it tests your
@@ -88,9 +90,9 @@ check = checker("lab1", globals())
 # %%
 def conv_output_size(n, f, stride=1, padding=0):
     """Output length along one axis: (n - f + 2p) / s + 1; ValueError if not whole."""
-    # [ko] TODO: (n - f + 2*padding) / stride + 1을 계산해 int로 반환하세요.
+    # [ko] TODO: 위의 출력 크기 공식을 계산해 int로 반환하세요.
     # [ko] 나누어떨어지지 않거나 윈도우가 들어가지 않으면 ValueError를 발생시키세요.
-    # [en] TODO: compute (n - f + 2*padding) / stride + 1 and return it as an int;
+    # [en] TODO: compute the output size by the formula above and return it as an int;
     # [en] raise ValueError when the division is not exact or the window does not fit.
     ### BEGIN SOLUTION
     span = n - f + 2 * padding
@@ -139,8 +141,8 @@ print("32x32x3, 5x5 filters, stride 1, pad 2 ->", conv_output_size(32, 5, 1, 2))
 # %%
 def conv_param_count(in_channels, out_channels, kernel_size):
     """Weights and biases of a conv layer with square kernel_size x kernel_size filters."""
-    # [ko] TODO: 필터 하나의 가중치 수에 편향 1을 더하고, 필터 수를 곱하세요.
-    # [en] TODO: weights per filter, plus one bias, times the number of filters.
+    # [ko] TODO: 이 층의 가중치와 편향을 모두 세어 반환하세요.
+    # [en] TODO: count every weight and bias of the layer.
     ### BEGIN SOLUTION
     return (kernel_size * kernel_size * in_channels + 1) * out_channels
     ### END SOLUTION
@@ -170,10 +172,8 @@ print(conv_param_count(3, 10, 5), conv_param_count(1, 32, 3))  # 760 320
 # %%
 def zero_pad(x, p):
     """(N, C, H, W) -> (N, C, H + 2p, W + 2p), the new border all zeros."""
-    # [ko] TODO: 패딩된 모양의 0 배열을 만들고 가운데에 x를 복사하세요
-    # [ko] (또는 마지막 두 축에만 np.pad를 쓰세요).
-    # [en] TODO: make a zero array of the padded shape and copy x into its middle
-    # [en] (or use np.pad on the last two axes only).
+    # [ko] TODO: H와 W 둘레에만 0을 p줄씩 채운 배열을 반환하세요.
+    # [en] TODO: return x with p rows and columns of zeros around H and W only.
     ### BEGIN SOLUTION
     n, c, h, w = x.shape
     out = np.zeros((n, c, h + 2 * p, w + 2 * p), dtype=x.dtype)
@@ -184,6 +184,22 @@ def zero_pad(x, p):
 
 # %%
 check("zero_pad")
+
+# %% [markdown] lang="ko" hint="zero_pad"
+# <details><summary>힌트</summary>
+#
+# 패딩한 모양의 0 배열을 먼저 만들고 그 가운데에 `x`를 복사해도 되고, `np.pad`를 써도 됩니다.
+# `np.pad`를 쓴다면 축마다 (앞, 뒤)에 채울 줄 수를 주는데, N과 C 축에는 0을 주어야 합니다.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="zero_pad"
+# <details><summary>Hint</summary>
+#
+# Either make a zero array of the padded shape and copy `x` into its middle, or use
+# `np.pad`, which takes (before, after) widths per axis: give the N and C axes zero.
+#
+# </details>
 
 # %% [markdown] lang="ko"
 # ## 4. 반복문으로 구현하는 합성곱
@@ -197,9 +213,7 @@ check("zero_pad")
 #   x_{pad}[n, c,\; i \cdot s + p,\; j \cdot s + q] \; w[k, c, p, q]$$
 #
 # 커널을 **뒤집지 않는다**는 데 주의하세요. CNN의 층이 계산하는 것은 3강의 교차상관 $I \star K$이고,
-# 수학에서 말하는 합성곱 $I * K$는 $I \star \text{rot180}(K)$입니다. 반복문은 이미지, 필터, 출력 행,
-# 출력 열에 대해 네 겹으로 돌리고, $c, p, q$에 대한 합은 윈도우와 필터를 곱한 뒤 `np.sum` 한 번으로
-# 구하세요.
+# 수학에서 말하는 합성곱 $I * K$는 $I \star \text{rot180}(K)$입니다.
 
 # %% [markdown] lang="en"
 # ## 4. The convolution, with loops
@@ -213,17 +227,14 @@ check("zero_pad")
 #
 # The kernel is **not** flipped: CNN layers compute the cross-correlation $\star$, what
 # lecture 002 calls $I \star K$ (a true convolution $I * K$ would be $I \star
-# \text{rot180}(K)$). Write four loops (image, filter, output row, output column); the
-# sum over $c, p, q$ is one `np.sum` of a window times the filter.
+# \text{rot180}(K)$).
 
 
 # %%
 def conv2d_naive(x, w, b, stride=1, padding=0):
     """y = x ⋆ w + b with loops.  x (N, C, H, W), w (K, C, F, F), b (K,) -> (N, K, OH, OW)."""
-    # [ko] TODO: x를 패딩하고, conv_output_size로 OH와 OW를 구한 뒤 모든 n, k, i, j에 대해
-    # [ko] y[n, k, i, j] = sum(window * w[k]) + b[k]를 계산하세요.
-    # [en] TODO: pad x, get OH and OW with conv_output_size, then for every n, k, i, j:
-    # [en] y[n, k, i, j] = sum(window * w[k]) + b[k].
+    # [ko] TODO: 위의 식으로 y (N, K, OH, OW)를 계산하세요. 앞에서 만든 함수를 써도 됩니다.
+    # [en] TODO: compute y (N, K, OH, OW) by the formula above, with your functions above.
     ### BEGIN SOLUTION
     n_img, _, h, wid = x.shape
     k_out, _, f, _ = w.shape
@@ -243,6 +254,28 @@ def conv2d_naive(x, w, b, stride=1, padding=0):
 
 # %%
 check("conv2d_naive")
+
+# %% [markdown] lang="ko" hint="conv2d_naive"
+# <details><summary>힌트</summary>
+#
+# * 반복문은 이미지 $n$, 필터 $k$, 출력 행 $i$, 출력 열 $j$에 대해 네 겹이면 충분합니다.
+# * $c, p, q$에 대한 세 겹의 합은 반복문으로 돌 필요가 없습니다. 패딩한 입력에서 $(i, j)$ 출력에
+#   해당하는 윈도우 `(C, F, F)`를 잘라 내면 `w[k]`와 모양이 같으므로, 원소끼리 곱해서 한 번에 더할 수
+#   있습니다.
+# * 윈도우의 왼쪽 위 모서리는 출력 위치에 스트라이드를 곱한 곳입니다.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="conv2d_naive"
+# <details><summary>Hint</summary>
+#
+# * Four loops are enough: image $n$, filter $k$, output row $i$, output column $j$.
+# * The sum over $c, p, q$ needs no loop: the window `(C, F, F)` of the padded input
+#   under output $(i, j)$ has the shape of `w[k]`, so multiply them elementwise and add
+#   everything up at once.
+# * The window's top-left corner is the output position times the stride.
+#
+# </details>
 
 # %% [markdown] lang="ko"
 # ## 5. 강의의 수직 엣지 검출기
@@ -280,9 +313,81 @@ filters = rng.standard_normal((10, 3, 5, 5))
 print(conv2d_naive(volume, filters, np.zeros(10), stride=1, padding=2).shape)  # (1, 10, 32, 32)
 
 # %% [markdown] lang="ko"
-# **생각해 볼 문제**(1강의 퀴즈): 필터를 크게 하면 무엇을 얻고 무엇을 잃을까요? CNN에서 필터의 값은
-# 누가 정할까요? (사람이 아니라 학습이 정합니다. 실습 5에서 직접 확인합니다.)
+# ## 6. 서술형 문제
+#
+# 답안 셀에 한두 문장이나 숫자로 답하세요. 이 문제들은 강사가 채점합니다(자동 채점 점수에는
+# 들어가지 않습니다).
 
 # %% [markdown] lang="en"
-# **To think about** (lecture 000's quiz): what do larger filters gain and lose? Who
-# chooses the filter values in a CNN? (Not you: training does, in lab 5.)
+# ## 6. Written questions
+#
+# Answer in the answer cell, in a sentence or two or a number. The instructor grades these
+# (they are not in the automatic score).
+
+# %% [markdown] lang="ko" question="q_filter_size" points=2
+# **질문 1** (2점, 1강의 퀴즈). 합성곱 층에서 필터 크기를 키우면 얻는 것과 잃는 것을 하나씩 적으세요.
+
+# %% [markdown] lang="ko" answer="q_filter_size"
+# ### BEGIN SOLUTION
+# 얻는 것: 출력 하나가 보는 입력 영역, 곧 수용 영역(receptive field)이 넓어져 더 큰 패턴을 한 층에서
+# 잡을 수 있습니다. 잃는 것: 필터 하나의 파라미터 수와 연산량이 $F^2$에 비례해 늘어납니다(3×3에서
+# 7×7로 가면 49/9 ≈ 5.4배). 패딩이 없으면 출력도 더 빨리 작아지고, 파라미터가 많아 과적합하기도
+# 쉽습니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_filter_size" points=2
+# **Question 1** (2 points, lecture 000's quiz). Give one advantage and one drawback of a
+# larger filter in a convolution layer.
+
+# %% [markdown] lang="en" answer="q_filter_size"
+# ### BEGIN SOLUTION
+# Advantage: each output sees a larger part of the input (a larger receptive field), so
+# one layer can catch larger patterns. Drawback: the parameters and the computation per
+# filter grow with $F^2$ (3×3 to 7×7 is 49/9 ≈ 5.4 times as many); without padding the
+# output also shrinks faster, and more parameters overfit more easily.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_who_sets_filters" points=1
+# **질문 2** (1점, 1강의 퀴즈). CNN에서 필터의 값은 누가, 어떻게 정합니까? 위의 수직 엣지 검출기처럼
+# 사람이 정해 줍니까?
+
+# %% [markdown] lang="ko" answer="q_who_sets_filters"
+# ### BEGIN SOLUTION
+# 사람이 정하지 않습니다. 처음에는 무작위 값으로 초기화하고, 학습하면서 역전파로 구한 기울기를 따라
+# 손실이 줄어드는 방향으로 조금씩 바뀌어 정해집니다. 엣지 검출기 같은 필터는 학습의 결과로
+# 나타납니다(실습 5에서 직접 학습해 봅니다).
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_who_sets_filters" points=1
+# **Question 2** (1 point, lecture 000's quiz). Who chooses the filter values of a CNN, and
+# how? Does a person set them, as for the vertical edge detector above?
+
+# %% [markdown] lang="en" answer="q_who_sets_filters"
+# ### BEGIN SOLUTION
+# No person does. They start as random values and training changes them step by step,
+# along the gradients backpropagation computes, so that the loss goes down; filters like
+# edge detectors come out of training (lab 5 trains them).
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_pop_quiz" points=2
+# **질문 3** (2점, 4강의 Pop quiz 1). 10×10 크기의 입력 채널 3개에 5×5×3 커널 하나를 스트라이드 1로
+# 적용합니다. 출력의 크기(높이×너비×채널)는 얼마입니까? 출력 크기가 입력과 같아지게 제로 패딩을
+# 한다면 몇 줄씩 채워야 합니까?
+
+# %% [markdown] lang="ko" answer="q_pop_quiz"
+# ### BEGIN SOLUTION
+# $(10 - 5)/1 + 1 = 6$이고 커널 하나가 채널 하나를 만들므로 출력은 6×6×1입니다. 패딩
+# $P = (F-1)/2 = 2$로 둘레를 2줄씩 채우면 $(10 - 5 + 4)/1 + 1 = 10$, 곧 10×10×1이 됩니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_pop_quiz" points=2
+# **Question 3** (2 points, lecture 003's pop quiz 1). A 5×5×3 kernel is applied with
+# stride 1 to three input channels of 10×10. What is the size of the output
+# (height × width × channels)? How much zero-padding keeps the output as large as the
+# input?
+
+# %% [markdown] lang="en" answer="q_pop_quiz"
+# ### BEGIN SOLUTION
+# $(10 - 5)/1 + 1 = 6$, and one kernel makes one channel: 6×6×1. Padding
+# $P = (F-1)/2 = 2$ on every side gives $(10 - 5 + 4)/1 + 1 = 10$, i.e. 10×10×1.
+# ### END SOLUTION

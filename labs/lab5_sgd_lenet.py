@@ -11,6 +11,7 @@
 # | `sgd_momentum` | 2 |
 # | `init_lenet5` | 1 |
 # | `lenet5_loss` | 7 |
+# | 서술형 문제 3개(강사 채점) | 5 |
 #
 # 함수를 다 만들면 직접 조립한 LeNet-5를 실제 MNIST 숫자 4,000개로 학습시키고, 따로 떼어 둔
 # 1,000개로 테스트합니다. 실습 2–4에서 작성한 함수만 가지고 노트북 컴퓨터에서 몇 분 안에 테스트
@@ -29,6 +30,7 @@
 # | `sgd_momentum` | 2 |
 # | `init_lenet5` | 1 |
 # | `lenet5_loss` | 7 |
+# | three written questions (graded by the instructor) | 5 |
 #
 # Then you train your LeNet-5 on 4,000 real MNIST digits and test it on 1,000 others:
 # it should reach **at least 97%** test accuracy in a few minutes on a laptop, with
@@ -221,7 +223,8 @@ def softmax_cross_entropy(scores, labels):
 # %%
 def sgd_momentum(w, dw, v, lr, momentum):
     """One step: returns (new w, new v)."""
-    # TODO: v = momentum * v + dw; w = w - lr * v.
+    # [ko] TODO: 위의 식으로 한 걸음 움직인 새 w와 새 v를 반환하세요.
+    # [en] TODO: return the new w and the new v after one step of the update above.
     ### BEGIN SOLUTION
     v = momentum * v + dw
     return w - lr * v, v
@@ -273,10 +276,10 @@ check("sgd_momentum")
 # %%
 def init_lenet5(rng):
     """{name: float32 array} for the ten parameters of the table."""
-    # [ko] TODO: 위 표의 이름 열 개로 된 딕셔너리; 가중치는 rng.standard_normal(shape) *
-    # [ko] sqrt(2 / fan_in), 편향은 0; 모두 float32.
-    # [en] TODO: a dict with the ten names above; weights rng.standard_normal(shape) *
-    # [en] sqrt(2 / fan_in), biases zeros; all float32.
+    # [ko] TODO: 위 표의 이름 열 개로 된 딕셔너리를 반환하세요. 가중치는 rng로 뽑은 He 초기화,
+    # [ko] 편향은 0, 모두 float32입니다.
+    # [en] TODO: return a dict with the ten names of the table: weights drawn with rng by He
+    # [en] initialisation, biases zero, all float32.
     ### BEGIN SOLUTION
     shapes = {
         "conv1.weight": (6, 1, 5, 5),
@@ -297,6 +300,25 @@ def init_lenet5(rng):
 
 # %%
 check("init_lenet5")
+
+# %% [markdown] lang="ko" hint="init_lenet5"
+# <details><summary>힌트</summary>
+#
+# 가중치의 모양만 정해 두면 나머지는 반복문 하나로 됩니다. fan-in은 모양에서 첫 축(출력 유닛의 수)을
+# 뺀 나머지 축의 크기를 모두 곱한 값입니다. 편향의 이름은 가중치 이름의 `weight`를 `bias`로 바꾼
+# 것이고, 크기는 가중치의 첫 축과 같습니다.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="init_lenet5"
+# <details><summary>Hint</summary>
+#
+# Write down the weights' shapes and one loop does the rest. The fan-in is the product
+# of every axis of the shape but the first (the number of output units). A bias is named
+# like its weight with `weight` replaced by `bias`, and its length is the weight's first
+# axis.
+#
+# </details>
 
 # %% [markdown] lang="ko"
 # ## 3. 손실과 기울기 열 개
@@ -371,6 +393,28 @@ def lenet5_loss(params, x, labels):
 # %%
 check("lenet5_loss")
 
+# %% [markdown] lang="ko" hint="lenet5_loss"
+# <details><summary>힌트</summary>
+#
+# * 역전파는 순전파의 마지막 층(fc3)부터 첫 층(conv1)까지 하나씩 거꾸로 갑니다. 층마다 자기 순전파가
+#   만든 캐시를 받으므로, 순전파에서 캐시를 층 순서대로 모두 돌려주어야 합니다.
+# * 펼치기 전의 모양 `(N, 16, 5, 5)`도 캐시에 넣어 두어야 fc1의 기울기를 다시 그 모양으로 되돌릴 수
+#   있습니다.
+# * conv1의 `dx`(입력 이미지의 기울기)는 쓸 데가 없으니 버려도 됩니다.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="lenet5_loss"
+# <details><summary>Hint</summary>
+#
+# * The backward pass goes from the last layer (fc3) back to the first (conv1), one layer
+#   at a time, each with the cache its own forward made: the forward must return every
+#   cache, in order.
+# * Keep the shape before flattening, `(N, 16, 5, 5)`, to bring fc1's gradient back to it.
+# * conv1's `dx` (the gradient of the input images) has no use: drop it.
+#
+# </details>
+
 # %% [markdown] lang="ko"
 # ## 4. 학습시키기
 #
@@ -440,3 +484,83 @@ for epoch in range(1, EPOCHS + 1):
 print(f"test accuracy {acc:.2%} after {EPOCHS} epochs, {time.perf_counter() - start:.0f} s")
 if EPOCHS == 30:
     assert acc >= 0.97, "below 97%: compare your training loop with the recipe above"
+
+# %% [markdown] lang="ko"
+# ## 5. 서술형 문제
+#
+# 답안 셀에 한두 문장이나 숫자로 답하세요. 이 문제들은 강사가 채점합니다(자동 채점 점수에는
+# 들어가지 않습니다).
+
+# %% [markdown] lang="en"
+# ## 5. Written questions
+#
+# Answer in the answer cell, in a sentence or two or a number. The instructor grades these
+# (they are not in the automatic score).
+
+# %% [markdown] lang="ko" question="q_momentum" points=2
+# **질문 1** (2점). 기울기가 걸음마다 똑같이 $g$라면, 모멘텀 $\mu = 0.9$일 때 속도 $v$는 어떤 값에
+# 가까워집니까? 그때 한 걸음의 크기는 모멘텀이 없을 때의 몇 배입니까?
+
+# %% [markdown] lang="ko" answer="q_momentum"
+# ### BEGIN SOLUTION
+# $v = \mu v + g$가 더 변하지 않는 값은 $v = g / (1 - \mu) = 10g$입니다. 그래서 한 걸음 $\eta v$는
+# 모멘텀이 없을 때($\eta g$)의 10배가 됩니다. 방향이 일정한 곳에서는 빨리 가고, 방향이 자꾸 바뀌는
+# 잡음은 서로 상쇄됩니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_momentum" points=2
+# **Question 1** (2 points). If the gradient is the same $g$ at every step, which value
+# does the velocity $v$ approach with momentum $\mu = 0.9$? How many times larger than
+# without momentum is a step then?
+
+# %% [markdown] lang="en" answer="q_momentum"
+# ### BEGIN SOLUTION
+# $v = \mu v + g$ stops changing at $v = g / (1 - \mu) = 10g$, so a step $\eta v$ is 10
+# times the step without momentum ($\eta g$): fast along a steady direction, while noise
+# that keeps changing direction cancels out.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_lenet_params" points=2
+# **질문 2** (2점). 2절의 표에서 파라미터가 가장 많은 층은 어느 것이고, 몇 개입니까? 전체
+# 61,706개의 몇 %입니까?
+
+# %% [markdown] lang="ko" answer="q_lenet_params"
+# ### BEGIN SOLUTION
+# fc1입니다. $120 \cdot 400 + 120 = 48{,}120$개로 전체의 약 78%입니다. 합성곱 층 두 개는 합쳐서
+# $156 + 2{,}416 = 2{,}572$개뿐입니다. 1강에서 말했듯이 파라미터는 대부분 완전 연결 층에 있습니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_lenet_params" points=2
+# **Question 2** (2 points). Which layer of the table in section 2 has the most
+# parameters, how many, and what share of the 61,706 is that?
+
+# %% [markdown] lang="en" answer="q_lenet_params"
+# ### BEGIN SOLUTION
+# fc1: $120 \cdot 400 + 120 = 48{,}120$, about 78% of the total. The two convolution
+# layers together have only $156 + 2{,}416 = 2{,}572$: as lecture 000 says, most
+# parameters sit in the fully connected layers.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_lr_decay" points=1
+# **질문 3** (1점, 5강). AlexNet과 VGG는 정확도가 더 오르지 않으면 학습률을 10으로 나눕니다. 왜
+# 그렇게 하면 정확도가 다시 오릅니까? 위의 학습 기록에서 학습률을 줄인 에폭 전후를 보고 답하세요.
+
+# %% [markdown] lang="ko" answer="q_lr_decay"
+# ### BEGIN SOLUTION
+# 큰 학습률은 손실이 낮은 곳으로 빨리 데려가지만, 최솟값 근처에서는 걸음이 너무 커서 그 주위를 맴돌
+# 뿐 더 내려가지 못합니다. 학습률을 줄이면 더 작은 걸음으로 골짜기 바닥까지 내려가므로 손실이 다시
+# 떨어지고 정확도가 오릅니다. 학습 기록에서도 학습률을 줄인 직후에 손실이 뚝 떨어집니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_lr_decay" points=1
+# **Question 3** (1 point, lecture 004). AlexNet and VGG divide the learning rate by 10
+# when the accuracy stops improving. Why does the accuracy then improve again? Look at
+# the training log above around the epochs where the rate drops.
+
+# %% [markdown] lang="en" answer="q_lr_decay"
+# ### BEGIN SOLUTION
+# A large learning rate gets to a low loss quickly, but near the minimum its steps are
+# too large: it circles around it instead of going down. A smaller rate takes smaller
+# steps down to the bottom of the valley, so the loss drops again and the accuracy
+# rises; in the log the loss falls right after each drop of the rate.
+# ### END SOLUTION

@@ -12,6 +12,7 @@
 # | `batch_norm_backward` | 4 |
 # | `residual_block_forward` | 1 |
 # | `residual_block_backward` | 2 |
+# | 서술형 문제 3개(강사 채점) | 5 |
 #
 # 이미 직접 작성해 본 층은 이번 실습에서 minicnn의 함수를 가져다 써도 됩니다. `minicnn.functional`의
 # `F.conv2d_forward` / `F.conv2d_backward`와 `F.relu_forward` / `F.relu_backward`는 실습 2, 3에서
@@ -31,6 +32,7 @@
 # | `batch_norm_backward` | 4 |
 # | `residual_block_forward` | 1 |
 # | `residual_block_backward` | 2 |
+# | three written questions (graded by the instructor) | 5 |
 #
 # Here you may use minicnn's own pairs for the layers you already wrote:
 # `F.conv2d_forward` / `F.conv2d_backward` and `F.relu_forward` / `F.relu_backward`
@@ -80,10 +82,10 @@ check = checker("lab6", globals())
 # %%
 def batch_norm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     """x (N, C, ...) -> y like x, cache.  Updates running_mean/var in place when training."""
-    # [ko] TODO: 1번을 뺀 모든 축에 대한 통계량(학습) 또는 이동 통계량(평가); 이동 통계량은
-    # [ko] 제자리에서 갱신 (running_mean[...] = ...); x_hat; y.
-    # [en] TODO: statistics over every axis but 1 (training) or the running ones (evaluation);
-    # [en] update the running statistics in place (running_mean[...] = ...); x_hat; y.
+    # [ko] TODO: 학습 중에는 지금 배치의 통계량으로, 평가 때는 이동 통계량으로 정규화해 y와
+    # [ko] 캐시를 반환하세요. 학습 중에는 이동 통계량을 제자리에서 갱신합니다.
+    # [en] TODO: normalise with the batch's statistics in training, the running ones in
+    # [en] evaluation; return y and a cache. In training, update the running ones in place.
     ### BEGIN SOLUTION
     axes = (0, *range(2, x.ndim))
     shape = (1, -1) + (1,) * (x.ndim - 2)
@@ -104,6 +106,30 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, training, mome
 # %%
 check("batch_norm_forward")
 
+# %% [markdown] lang="ko" hint="batch_norm_forward"
+# <details><summary>힌트</summary>
+#
+# * 채널 축을 뺀 축들의 튜플(`(N, C, H, W)`이면 `(0, 2, 3)`, `(N, D)`이면 `(0,)`)을 만들어 두면
+#   `mean`과 `var`에 `axis=`로 바로 줄 수 있습니다.
+# * `(C,)` 모양의 통계량을 `x`와 같은 차원 수의 모양(`(1, C, 1, 1)` 등)으로 바꾸어야 브로드캐스팅이
+#   됩니다.
+# * `running_mean = ...`은 함수 안의 이름만 새 배열에 붙일 뿐, 호출한 쪽의 배열은 그대로입니다.
+#   배열 자체를 바꾸려면 `running_mean[...] = ...`처럼 원소에 대입하세요.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="batch_norm_forward"
+# <details><summary>Hint</summary>
+#
+# * A tuple of every axis but the channels' (`(0, 2, 3)` for `(N, C, H, W)`, `(0,)` for
+#   `(N, D)`) goes straight into `mean` and `var` as `axis=`.
+# * Reshape the `(C,)` statistics to as many dimensions as `x` has (`(1, C, 1, 1)`, …) so
+#   that they broadcast.
+# * `running_mean = ...` only rebinds the name inside your function; the caller's array
+#   does not change. Assign to its elements instead: `running_mean[...] = ...`.
+#
+# </details>
+
 # %% [markdown] lang="ko"
 # ## 2. 배치 정규화의 역전파
 #
@@ -111,13 +137,10 @@ check("batch_norm_forward")
 # \hat{x}$이고, 합은 한 채널의 값 $M$개에 대해 합니다. $dx$는 평가 때와 학습 때가 다릅니다. 평가
 # 때는 $\mu$와 $\sigma$가 상수이므로 $dx = dy \cdot \gamma / \sigma$입니다. 학습 중에는 $\mu$와
 # $\sigma$가 그 채널의 $x$ **전부**에 의존하므로($\partial \mu / \partial x_i = 1/M$, $\partial
-# \sigma / \partial x_i = \hat{x}_i / M$), 연쇄 법칙(chain rule)을 적용하면 다음을 얻습니다.
-#
-# $$dx = \frac{\gamma}{\sigma} \cdot \frac{1}{M}\left(M\, dy - \sum dy - \hat{x}
-# \sum dy \cdot \hat{x}\right)$$
-#
-# 괄호 안의 두 합은 바로 $d\beta$와 $d\gamma$입니다. 이 둘을 먼저 계산해 두면 $dx$는 한 줄이면
-# 됩니다.
+# \sigma / \partial x_i = \hat{x}_i / M$), $dx_i$에는 $dy_i$가 직접 가는 길 말고도 $\mu$와
+# $\sigma$를 거쳐 오는 길이 있습니다. 연쇄 법칙(chain rule)으로 세 길을 모두 더해 $dx$를 유도해
+# 보세요. 정리하면 $d\beta$와 $d\gamma$가 식 안에 다시 나타나므로, 이 둘을 먼저 계산해 두면 $dx$는
+# 한 줄이면 됩니다.
 
 # %% [markdown] lang="en"
 # ## 2. Batch normalisation, backward
@@ -126,21 +149,19 @@ check("batch_norm_forward")
 # \cdot \hat{x}$ (sums over the $M$ values of a channel). For $dx$: in evaluation $\mu$
 # and $\sigma$ are constants and $dx = dy \cdot \gamma / \sigma$. In training they depend
 # on **every** $x$ of the channel ($\partial \mu / \partial x_i = 1/M$,
-# $\partial \sigma / \partial x_i = \hat{x}_i / M$), and the chain rule gives
-#
-# $$dx = \frac{\gamma}{\sigma} \cdot \frac{1}{M}\left(M\, dy - \sum dy - \hat{x}
-# \sum dy \cdot \hat{x}\right)$$
-#
-# The two sums are $d\beta$ and $d\gamma$: computing them first makes $dx$ cheap.
+# $\partial \sigma / \partial x_i = \hat{x}_i / M$): besides the direct path from $dy_i$,
+# gradient reaches $x_i$ through $\mu$ and through $\sigma$. Derive $dx$ by the chain
+# rule over the three paths. Simplified, it contains $d\beta$ and $d\gamma$ again:
+# compute those first and $dx$ is one line.
 
 
 # %%
 def batch_norm_backward(dy, cache):
     """dy like x -> dx, dgamma (C,), dbeta (C,)."""
-    # [ko] TODO: dbeta와 dgamma (축들에 대한 합); 평가 때는 dx = dy * gamma / sigma,
-    # [ko] 학습 중에는 위의 공식.
-    # [en] TODO: dbeta and dgamma (sums over the axes); dx = dy * gamma / sigma in evaluation,
-    # [en] the formula above in training.
+    # [ko] TODO: dx(평가 때와 학습 중이 다릅니다), dgamma, dbeta(축들에 대한 합)를
+    # [ko] 반환하세요.
+    # [en] TODO: return dx (different in evaluation and in training), dgamma and dbeta
+    # [en] (sums over the axes).
     ### BEGIN SOLUTION
     x_hat, inv_std, gamma, axes, training = cache
     dbeta = dy.sum(axis=axes)
@@ -158,14 +179,42 @@ def batch_norm_backward(dy, cache):
 # %%
 check("batch_norm_backward")
 
+# %% [markdown] lang="ko" hint="batch_norm_backward"
+# <details><summary>힌트</summary>
+#
+# 세 길을 더해 정리하면 학습 중의 $dx$는 다음과 같습니다($\sum$은 한 채널의 값 $M$개에 대한 합).
+#
+# $$dx = \frac{\gamma}{\sigma} \cdot \frac{1}{M}\left(M\, dy - \sum dy - \hat{x}
+# \sum dy \cdot \hat{x}\right)$$
+#
+# 괄호 안의 두 합이 $d\beta$와 $d\gamma$입니다. `(C,)` 모양인 합들을 `x`와 같은 차원 수의 모양으로
+# 바꾸어야 브로드캐스팅이 됩니다. 캐시에 $\hat{x}$와 $1/\sigma$를 넣어 두면 다시 계산하지 않아도
+# 됩니다.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="batch_norm_backward"
+# <details><summary>Hint</summary>
+#
+# The three paths add up to, in training ($\sum$ over the $M$ values of a channel):
+#
+# $$dx = \frac{\gamma}{\sigma} \cdot \frac{1}{M}\left(M\, dy - \sum dy - \hat{x}
+# \sum dy \cdot \hat{x}\right)$$
+#
+# The two sums are $d\beta$ and $d\gamma$. Reshape those `(C,)` sums to as many
+# dimensions as `x` has, so that they broadcast. Keeping $\hat{x}$ and $1/\sigma$ in the
+# cache saves computing them again.
+#
+# </details>
+
 # %% [markdown] lang="ko"
-# 이 공식에서 두 가지 성질이 나옵니다. 학습 중에는 채널마다 $\sum dx = 0$입니다. 한 채널의 입력을
+# 학습 중 $dx$의 식에서 두 가지 성질이 나옵니다. 학습 중에는 채널마다 $\sum dx = 0$입니다. 한 채널의 입력을
 # 모두 같은 값만큼 옮겨도 정규화하고 나면 달라지는 것이 없기 때문입니다. 또 $\sum dx \cdot \hat{x}
 # \approx 0$입니다. 입력을 모두 같은 배율로 늘려도 마찬가지이기 때문인데, $\sigma$ 안의 $\epsilon$
 # 때문에 정확히 0은 아니고 아주 작은 값이 됩니다.
 
 # %% [markdown] lang="en"
-# A consequence of the formula: in training, per channel, $\sum dx = 0$ (shifting all of
+# Two consequences of the training-time $dx$: per channel, $\sum dx = 0$ (shifting all of
 # a channel's inputs changes nothing after normalisation) and $\sum dx \cdot \hat{x}
 # \approx 0$ (nor does scaling them, up to the $\epsilon$ in $\sigma$: the sum is small,
 # not exactly 0).
@@ -217,10 +266,10 @@ print("Σ dx·x̂ per channel:  ", (dx * cache[0]).sum(axis=(0, 2, 3)))
 # %%
 def residual_block_forward(x, w1, b1, w2, b2):
     """y = ReLU(x + conv2(ReLU(conv1(x)))); 3x3 convs with padding 1.  Returns y, cache."""
-    # [ko] TODO: F.conv2d_forward(x, w1, b1, 1, 1), F.relu_forward, F.conv2d_forward(.., w2, b2,
-    # [ko] 1, 1), x를 더하고, F.relu_forward; 캐시 네 개를 보관하세요.
-    # [en] TODO: F.conv2d_forward(x, w1, b1, 1, 1), F.relu_forward, F.conv2d_forward(.., w2, b2,
-    # [en] 1, 1), add x, F.relu_forward; keep the four caches.
+    # [ko] TODO: 위 식대로 y를 계산하고 역전파에 필요한 캐시를 보관하세요(합성곱은
+    # [ko] F.conv2d_forward로, 스트라이드 1, 패딩 1).
+    # [en] TODO: compute y as above and keep what the backward pass needs (convolutions by
+    # [en] F.conv2d_forward, stride 1, padding 1).
     ### BEGIN SOLUTION
     h, conv1 = F.conv2d_forward(x, w1, b1, 1, 1)
     a, relu1 = F.relu_forward(h)
@@ -232,10 +281,10 @@ def residual_block_forward(x, w1, b1, w2, b2):
 
 def residual_block_backward(dy, cache):
     """dy -> dx, dw1, db1, dw2, db2."""
-    # [ko] TODO: g = 덧셈 지점의 기울기(마지막 ReLU의 역전파를 거친 것); g를 conv2, ReLU,
-    # [ko] conv1 순서로 거꾸로 통과시키고(잔차 경로), dx = 그 결과 + g(스킵 연결).
-    # [en] TODO: g = gradient at the sum (through the last ReLU); back through conv2, ReLU,
-    # [en] conv1; dx = that + g.
+    # [ko] TODO: dx, dw1, db1, dw2, db2를 반환하세요. 덧셈 지점에서 기울기가 어느 경로들로
+    # [ko] 가는지 위의 식을 보세요.
+    # [en] TODO: return dx, dw1, db1, dw2, db2; the formula above says where the gradient
+    # [en] goes at the sum.
     ### BEGIN SOLUTION
     conv1, relu1, conv2, relu2 = cache
     g = F.relu_backward(dy, relu2)
@@ -248,3 +297,112 @@ def residual_block_backward(dy, cache):
 # %%
 check("residual_block_forward")
 check("residual_block_backward")
+
+# %% [markdown] lang="ko" hint="residual_block_backward"
+# <details><summary>힌트</summary>
+#
+# 순전파의 역순으로 갑니다. 먼저 마지막 ReLU의 역전파로 덧셈 지점의 기울기 $g$를 구하고, $g$를 conv2,
+# ReLU, conv1의 역전파에 차례로 통과시킵니다. 덧셈은 기울기를 복사할 뿐이므로 스킵 연결 쪽으로는
+# $g$가 그대로 갑니다. 두 경로가 만나는 $x$에서 둘을 더하세요.
+#
+# </details>
+
+# %% [markdown] lang="en" hint="residual_block_backward"
+# <details><summary>Hint</summary>
+#
+# Go through the forward pass backwards. The last ReLU's backward gives $g$, the gradient
+# at the sum; pass $g$ back through conv2, ReLU and conv1. An addition only copies the
+# gradient, so $g$ itself goes along the shortcut. Where the two paths meet, at $x$, add
+# them.
+#
+# </details>
+
+# %% [markdown] lang="ko"
+# ## 4. 서술형 문제
+#
+# 답안 셀에 한두 문장이나 숫자로 답하세요. 이 문제들은 강사가 채점합니다(자동 채점 점수에는
+# 들어가지 않습니다).
+
+# %% [markdown] lang="en"
+# ## 4. Written questions
+#
+# Answer in the answer cell, in a sentence or two or a number. The instructor grades these
+# (they are not in the automatic score).
+
+# %% [markdown] lang="ko" question="q_vgg_3x3" points=2
+# **질문 1** (2점, 1강과 5강의 VGG). 잔차 블록은 3×3 합성곱을 쌓습니다. 입력과 출력 채널이 모두
+# $C$일 때 3×3 합성곱 층 세 개를 쌓은 것과 7×7 합성곱 층 하나를 비교하세요. 출력 하나의 수용
+# 영역(receptive field)은 각각 얼마이고, 가중치는 각각 몇 개입니까(편향 제외)? $C = 64$일 때의 수도
+# 적으세요.
+
+# %% [markdown] lang="ko" answer="q_vgg_3x3"
+# ### BEGIN SOLUTION
+# 3×3 층을 하나 더 쌓을 때마다 보는 영역이 2씩 넓어지므로 세 개를 쌓으면 수용 영역이 7×7로, 7×7 층
+# 하나와 같습니다. 가중치는 3×3 세 개가 $3 \cdot (3^2 C^2) = 27C^2$, 7×7 하나가 $49C^2$입니다.
+# $C = 64$이면 110,592개와 200,704개로, 3×3 쪽이 약 45% 적습니다. 게다가 층 사이에 ReLU가 세 번
+# 들어가므로 비선형성도 더 큽니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_vgg_3x3" points=2
+# **Question 1** (2 points, VGG in lectures 000 and 004). A residual block stacks 3×3
+# convolutions. With $C$ input and output channels, compare three stacked 3×3 convolution
+# layers with one 7×7 layer: what is the receptive field of one output in each case, and
+# how many weights does each have (no biases)? Give the numbers for $C = 64$ too.
+
+# %% [markdown] lang="en" answer="q_vgg_3x3"
+# ### BEGIN SOLUTION
+# Each stacked 3×3 layer widens the view by 2, so three of them see 7×7, as one 7×7
+# layer does. Weights: $3 \cdot (3^2 C^2) = 27C^2$ against $49C^2$; for $C = 64$,
+# 110,592 against 200,704, about 45% fewer. And three ReLUs in between add more
+# nonlinearity.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_plain_deep" points=1
+# **질문 2** (1점, 5강의 ResNet). 잔차 연결이 없는(plain) 56층 신경망은 20층 신경망보다 테스트
+# 오차뿐 아니라 *학습* 오차도 더 큽니다. 이것이 과적합이 아닌 이유는 무엇이고, 잔차 블록은 어떻게
+# 도움이 됩니까?
+
+# %% [markdown] lang="ko" answer="q_plain_deep"
+# ### BEGIN SOLUTION
+# 과적합이라면 학습 오차는 작고 테스트 오차만 커야 합니다. 학습 오차부터 크다는 것은 깊은 신경망을
+# 최적화하기가 어렵다는 뜻입니다. 잔차 블록은 $F(x) = 0$만 배워도 항등 함수가 되므로 층을 더해도
+# 얕은 신경망보다 나빠질 이유가 없고, 스킵 연결로 기울기가 앞쪽 층까지 곧장 전달됩니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_plain_deep" points=1
+# **Question 2** (1 point, ResNet in lecture 004). A 56-layer plain network has a higher
+# *training* error than a 20-layer one, not only a higher test error. Why is that not
+# overfitting, and how do residual blocks help?
+
+# %% [markdown] lang="en" answer="q_plain_deep"
+# ### BEGIN SOLUTION
+# Overfitting would show a low training error and a high test error only. A higher
+# training error means the deeper network is harder to optimise. A residual block
+# becomes the identity by learning $F(x) = 0$, so extra blocks need not make the network
+# worse, and the shortcuts carry the gradient straight back to the early layers.
+# ### END SOLUTION
+
+# %% [markdown] lang="ko" question="q_bn_eval" points=2
+# **질문 3** (2점). 평가할 때 배치 정규화가 지금 배치의 통계량 대신 이동 통계량을 쓰는 이유는
+# 무엇입니까? `(N, D)` 입력에 이미지 한 장($N = 1$)만 넣고 배치의 통계량을 쓰면 출력은 어떻게
+# 됩니까?
+
+# %% [markdown] lang="ko" answer="q_bn_eval"
+# ### BEGIN SOLUTION
+# 예측은 같은 배치에 어떤 다른 이미지가 들어 있는지와 상관없이 그 이미지 하나로만 정해져야 하기
+# 때문입니다. $N = 1$이면 채널마다 값이 하나뿐이라 $\mu = x$, $\sigma^2 = 0$이 되어 $\hat{x} = 0$이고,
+# 출력은 입력과 상관없이 늘 $\beta$입니다. 학습 중에 모아 둔 이동 통계량을 쓰면 이런 문제가 없습니다.
+# ### END SOLUTION
+
+# %% [markdown] lang="en" question="q_bn_eval" points=2
+# **Question 3** (2 points). Why does batch normalisation use the running statistics in
+# evaluation instead of the current batch's? What would a `(N, D)` input of one image
+# ($N = 1$) give with the batch's statistics?
+
+# %% [markdown] lang="en" answer="q_bn_eval"
+# ### BEGIN SOLUTION
+# A prediction must depend on its own image only, not on which other images share its
+# batch. With $N = 1$ each channel has one value: $\mu = x$, $\sigma^2 = 0$, so
+# $\hat{x} = 0$ and the output is always $\beta$, whatever the input. The running
+# statistics gathered in training have neither problem.
+# ### END SOLUTION

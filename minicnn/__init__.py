@@ -11,7 +11,7 @@ from . import (
     metrics,
     zoo,
 )
-from .backend import available_backends, backend, get_backend, set_backend
+from .backend import available_backends, backend, get_backend, set_backend, set_benchmark
 from .checkpoint import Checkpoint, CheckpointError, load, save
 from .init import get_rng_state, manual_seed, set_rng_state
 from .layers import (
@@ -91,6 +91,7 @@ __all__ = [
     "backend",
     "get_backend",
     "set_backend",
+    "set_benchmark",
     "get_num_threads",
     "set_num_threads",
     "manual_seed",

@@ -1,13 +1,16 @@
 """The backend switch: which implementation of the hot kernels runs.
 
-Every backend is a module in ``minicnn.kernels`` with the same functions
-(``im2col``, ``col2im``, ``max_pool2d_forward``, ``max_pool2d_backward``,
-``avg_pool2d_forward``, ``avg_pool2d_backward``). The choice changes speed, never
-results:
+Every backend is a module in ``minicnn.kernels`` that ends with one ``KERNELS`` value,
+the contract of ``kernels/contract.py``: the window operations every backend writes
+(im2col, col2im, pooling) and the whole operations it may take over (convolution,
+batch norm). The choice changes speed, never results (up to rounding):
 
-- ``'numba'``  compiled loops (``kernels/jit.py``), the default when numba imports
-- ``'numpy'``  vectorised NumPy (``kernels/numpy.py``), the fallback without numba
-- ``'naive'``  Python loops straight from the equations (``kernels/naive.py``)
+- ``'numba'``  compiled loops and BLAS (``kernels/compiled.py``), the default when
+  numba imports
+- ``'numpy'``  the functional core's own im2col code on vectorised NumPy
+  (``functional/conv.py`` + ``kernels/vectorised.py``), the fallback without numba
+- ``'naive'``  Python loops straight from the lecture's equations (``kernels/naive.py``),
+  convolution included
 
 Pick one with ``mc.set_backend('numpy')``, for a block with
 ``with mc.backend('naive'): ...``, or before start-up with the environment
@@ -20,12 +23,14 @@ import contextlib
 import importlib
 import os
 import warnings
-from collections.abc import Iterator
-from types import ModuleType
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .kernels.contract import Kernels
 
 _MODULES = {
-    "numba": "minicnn.kernels.jit",
-    "numpy": "minicnn.kernels.numpy",
+    "numba": "minicnn.kernels.compiled",
+    "numpy": "minicnn.kernels.vectorised",
     "naive": "minicnn.kernels.naive",
 }
 ENV_VAR = "MINICNN_BACKEND"
@@ -73,20 +78,32 @@ def backend(name: str) -> Iterator[None]:
         set_backend(previous)
 
 
-def kernels() -> ModuleType:
-    """The module implementing the current backend's kernels."""
-    return importlib.import_module(_MODULES[_current])
+def kernels() -> Kernels:
+    """The current backend's implementations (``kernels/contract.py``)."""
+    return importlib.import_module(_MODULES[_current]).KERNELS
 
 
-def fused(name: str, *args):
-    """A backend's optional fused path for one operation of the functional core:
-    ``kernels().fused_<name>(*args)`` when the backend has that function (the numba
-    backend has fused_conv2d_forward, fused_conv2d_backward, fused_batch_norm_statistics,
-    fused_batch_norm_normalize and fused_batch_norm_backward), else None. The function
-    itself returns None where it does not apply (e.g. float16); the caller then computes
-    the result with its readable NumPy code, which defines what the fused path returns."""
-    fast = getattr(kernels(), "fused_" + name, None)
-    return None if fast is None else fast(*args)
+def set_benchmark(on: bool) -> None:
+    """Benchmark mode, PyTorch's ``torch.backends.cudnn.benchmark`` for the 'numba'
+    backend: on, each convolution geometry's first call times the candidate ways of
+    grouping images into matrix products and later calls use the fastest (see
+    ``Tuner`` in ``kernels/compiled.py``). Off by default, because the candidates agree
+    to rounding, not bit for bit, so a run with it on is not an exact replay of another.
+    The environment variable ``MINICNN_BENCHMARK=1`` turns it on at start-up. Without
+    numba there is nothing to tune and this does nothing."""
+    try:
+        compiled = importlib.import_module(_MODULES["numba"])
+    except ImportError:
+        return
+    compiled.tuner.enabled = bool(on)
+
+
+def optional(operation: Callable[..., Any] | None, *args: Any) -> Any:
+    """``operation(*args)`` when the backend provides that optional operation of the
+    contract (``kernels().conv2d_forward`` etc.), else None. None (also when the
+    operation returns None for these arguments) tells the functional core to compute
+    the result with its own readable NumPy lines, which define what it must be."""
+    return None if operation is None else operation(*args)
 
 
 def _initial_backend() -> str:

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import functional as F
 from . import validate
-from .functional.losses import MAX_MARGIN, REDUCTIONS
+from .functional.losses import REDUCTIONS
 
 
 class Loss:
@@ -29,9 +29,9 @@ class Loss:
     """
 
     def __init__(self, reduction: str = "mean"):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
-        self.reduction = reduction
+        self.reduction = validate.check_choice(
+            reduction, REDUCTIONS, "reduction", type(self).__name__
+        )
         self._dscores = None
 
     def __call__(self, scores: np.ndarray, labels: np.ndarray):
@@ -82,9 +82,7 @@ class MulticlassSVM(Loss):
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)
-        self.margin = validate.real(
-            "MulticlassSVM", "margin", margin, low=0, high=MAX_MARGIN, hint=" (Δ, usually 1)"
-        )
+        self.margin = validate.check_margin(margin, "MulticlassSVM")
 
     def loss_and_grad(self, scores, labels):
         return F.multiclass_svm(scores, labels, self.margin, self.reduction)

@@ -259,13 +259,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gc.stale_cache": {
         "en": "stale cache: after a forward pass on a second, different input, {what} differs "
         "from what a fresh copy of the layer gives for that input, so it still uses values "
-        "cached on the first call. Store what backward needs on every forward call (no "
-        "`if self.x is None:` or `hasattr(self, ...)` guard around the cache).",
+        "cached on the first call. Save what backward needs on every forward call, as "
+        "minicnn's layers do: `self.save_for_backward(cache, y.shape)` in forward and "
+        "`self.saved_cache(dout)` in backward, with no `if` around the saving (such as "
+        "`if self.mask is None:`).",
         "ko": "낡은 캐시(stale cache): 두 번째로 다른 입력을 순전파(forward pass)했더니 "
         "{what} 값이 새로 만든 같은 층이 그 입력에 내는 값과 다릅니다. 첫 호출 때 캐시에 "
-        "넣은 값을 아직 쓰고 있다는 뜻입니다. backward에 필요한 값은 forward를 부를 때마다 "
-        "저장하세요(캐시 둘레에 `if self.x is None:`이나 `hasattr(self, ...)` 조건을 두지 "
-        "마세요).",
+        "넣은 값을 아직 쓰고 있다는 뜻입니다. minicnn의 층들처럼, backward에 필요한 값은 "
+        "forward를 부를 때마다 `self.save_for_backward(cache, y.shape)`로 맡겨 두고 "
+        "backward에서 `self.saved_cache(dout)`로 돌려받으세요. 맡겨 두는 줄 둘레에 "
+        "`if self.mask is None:` 같은 조건을 두지 마세요.",
     },
     "gc.stale.output": {"en": "forward's output", "ko": "forward의 출력"},
     "gc.stale.gradient": {"en": "the gradient of {names}", "ko": "{names}의 기울기"},
@@ -277,21 +280,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "gc.param.not_yielded": {
         "en": "Parameter not registered: {cls}.{name} is a Parameter, but your parameters() "
-        "does not yield it, so no optimizer would train it; remove your parameters() "
-        "method (mc.Layer finds every Parameter attribute itself) or add "
-        "`yield self.{attr}` to it",
+        "does not yield it, so no optimizer would train it; delete your parameters() "
+        "method: mc.Layer finds every Parameter attribute such as `self.{attr}` by itself, "
+        "as it does for minicnn's own layers",
         "ko": "등록되지 않은 파라미터(Parameter): {cls}.{name}은(는) Parameter인데 직접 쓴 "
         "parameters()가 내주지 않아서, 어떤 옵티마이저(optimizer)도 학습시키지 않습니다. "
-        "parameters() 메서드를 지우거나(Parameter 속성은 mc.Layer가 알아서 찾습니다) "
-        "`yield self.{attr}`를 넣으세요",
+        "그 parameters() 메서드를 지우세요. minicnn의 층들처럼 `self.{attr}` 같은 "
+        "Parameter 속성은 mc.Layer가 알아서 찾습니다",
     },
     "gc.param.in_container": {
         "en": "Parameter not registered: {cls} keeps Parameters in {where} (a {type}), where "
         "named_parameters() does not find them, so they are neither checked nor trained; "
-        "store each Parameter as its own attribute (self.weight = Parameter(...))",
+        "store each Parameter as its own attribute (`self.weight = Parameter(...)`), which "
+        "mc.Layer finds by itself",
         "ko": "등록되지 않은 파라미터(Parameter): {cls}이(가) 파라미터를 {where}({type})에 "
         "담아 두었습니다. named_parameters()는 거기서 찾지 못하므로 확인도 학습도 되지 "
-        "않습니다. 파라미터를 하나씩 속성으로 저장하세요(`self.weight = Parameter(...)`)",
+        "않습니다. 파라미터를 하나씩 속성으로 저장하세요(`self.weight = Parameter(...)`). "
+        "속성으로 두면 mc.Layer가 알아서 찾습니다",
     },
     # -- comparing the forward with minicnn's reference layer
     "gc.ref.class": {

@@ -2,23 +2,7 @@
 
 from __future__ import annotations
 
-import numbers
-
-import numpy as np
-
-
-def _is_int(value) -> bool:
-    """A Python or NumPy integer, not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def pair(value, name: str = "value") -> tuple[int, int]:
-    """Turn an int or an (h, w) pair into an (h, w) tuple of ints (NumPy ints too)."""
-    if _is_int(value):
-        return (int(value), int(value))
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(map(_is_int, value)):
-        return (int(value[0]), int(value[1]))
-    raise TypeError(f"{name} must be an int or a pair of ints (h, w), got {value!r}")
+from .validate import window_geometry
 
 
 def conv_output_size(
@@ -33,11 +17,7 @@ def conv_output_size(
     ValueError. Layers pass ``allow_remainder=True`` and round down, as PyTorch
     does, dropping the last rows/columns that do not fill a whole window.
     """
-    if kernel_size < 1 or stride < 1 or padding < 0:
-        raise ValueError(
-            f"need kernel_size >= 1, stride >= 1, padding >= 0; got f={kernel_size}, "
-            f"s={stride}, p={padding}"
-        )
+    window_geometry(kernel_size, stride, padding, "conv_output_size")  # f, s >= 1; p >= 0
     span = n - kernel_size + 2 * padding
     formula = f"(n - f + 2p)/s + 1 = ({n} - {kernel_size} + 2*{padding})/{stride} + 1"
     if span < 0:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layers.base import Layer, _name_the_layer
+from .layers.base import Layer, name_the_layer
 from .receptive_field import ReceptiveField
 
 
@@ -197,7 +197,7 @@ def _leaf_row(layer: Layer, input_shape, name: str, rf) -> SummaryRow:
     try:
         out = layer.output_shape(input_shape)
     except ValueError as err:
-        _name_the_layer(err, layer)
+        name_the_layer(err, layer)
         raise
     return SummaryRow(
         name,

@@ -1,7 +1,7 @@
 """How many CPU threads minicnn uses, and the pool that runs them.
 
 minicnn parallelises over the images of a batch, never inside a matrix product: the
-fast kernels (``kernels/jit.py``) split a batch into one contiguous chunk per thread,
+fast kernels (``kernels/compiled.py``) split a batch into one contiguous chunk per thread,
 each chunk writes only its own slice of the output, and numba releases the GIL
 while a chunk runs, so plain Python threads run them in parallel. The matrix
 products inside a chunk are small (one image), so BLAS gets one thread: a

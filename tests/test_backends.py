@@ -19,12 +19,10 @@ from layer_checks import OWN_FILES, assert_gradients_pass, window_problems, with
 
 import minicnn as mc
 from minicnn.backend import kernels
-from minicnn.kernels import jit, naive
-from minicnn.kernels import numpy as vec
-from minicnn.kernels import numpy as vectorised
+from minicnn.kernels import compiled, naive, vectorised
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FAST = {"numpy": vectorised, "numba": jit}  # each is compared with naive
+FAST = {"numpy": vectorised, "numba": compiled}  # each is compared with naive
 
 
 @st.composite
@@ -161,9 +159,9 @@ def test_set_backend_selects_the_kernels():
 
     previous = mc.get_backend()
     try:
-        for name, module in [("naive", naive), ("numpy", vectorised), ("numba", jit)]:
+        for name, module in [("naive", naive), ("numpy", vectorised), ("numba", compiled)]:
             mc.set_backend(name)
-            assert mc.get_backend() == name and kernels() is module
+            assert mc.get_backend() == name and kernels() is module.KERNELS
     finally:
         mc.set_backend(previous)
 
@@ -242,9 +240,9 @@ def test_import_compiles_nothing():
     """Importing minicnn must not compile: only a kernel's first call does."""
     code = """
         import minicnn
-        from minicnn.kernels import jit
-        kernels = [jit._im2col, jit._col2im, jit._max_pool2d_forward,
-                   jit._max_pool2d_backward, jit._avg_pool2d_forward, jit._avg_pool2d_backward]
+        from minicnn.kernels import compiled
+        kernels = [compiled._im2col, compiled._col2im, compiled._max_pool2d_forward,
+                   compiled._max_pool2d_backward, compiled._avg_pool2d_forward, compiled._avg_pool2d_backward]
         print(sum(len(k.signatures) for k in kernels))
     """
     result = run_python(code)
@@ -255,9 +253,9 @@ def test_import_compiles_nothing():
 def test_second_process_loads_the_kernels_from_the_cache(tmp_path):
     code = """
         import numpy as np
-        from minicnn.kernels import jit
-        jit.im2col(np.ones((1, 1, 4, 4), np.float32), (2, 2), (1, 1), (0, 0))
-        stats = jit._im2col.stats
+        from minicnn.kernels import compiled
+        compiled.im2col(np.ones((1, 1, 4, 4), np.float32), (2, 2), (1, 1), (0, 0))
+        stats = compiled._im2col.stats
         print(sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
     """
     first = run_python(code, NUMBA_CACHE_DIR=str(tmp_path))
@@ -277,18 +275,18 @@ def test_read_only_package_and_home_send_the_cache_to_a_private_dir(tmp_path, mo
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
     # Read-only package, writable home: numba's own per-user cache takes it.
-    assert jit._use_writable_cache_dir("/proc/minicnn/__pycache__") is None
+    assert compiled._use_writable_cache_dir("/proc/minicnn/__pycache__") is None
     assert numba.config.CACHE_DIR == ""
     # Both read-only (/proc accepts no new files): a 0700 folder of this user.
-    monkeypatch.setattr(jit, "_numba_user_cache", lambda: "/proc/minicnn/numba")
-    chosen = jit._use_writable_cache_dir("/proc/minicnn/__pycache__")
+    monkeypatch.setattr(compiled, "_numba_user_cache", lambda: "/proc/minicnn/numba")
+    chosen = compiled._use_writable_cache_dir("/proc/minicnn/__pycache__")
     assert numba.config.CACHE_DIR == chosen and chosen.startswith(str(tmp_path))
     assert os.path.isdir(chosen)
     if hasattr(os, "getuid"):
         assert os.stat(chosen).st_mode & 0o777 == 0o700
 
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
-    jit._use_writable_cache_dir(str(tmp_path / "__pycache__"))  # writable: left alone
+    compiled._use_writable_cache_dir(str(tmp_path / "__pycache__"))  # writable: left alone
     assert numba.config.CACHE_DIR == ""
 
 
@@ -305,12 +303,12 @@ def test_max_pool_propagates_nan_like_numpy():
 def test_numba_backend_handles_dtypes_it_cannot_compile():
     """float16 goes to the NumPy kernels instead of failing inside numba."""
     x = np.random.default_rng(0).standard_normal((2, 2, 6, 6)).astype(np.float16)
-    y, argmax = jit.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
+    y, argmax = compiled.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
     y_ref, argmax_ref = vectorised.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))
     assert y.dtype == np.float16
     np.testing.assert_array_equal(y, y_ref)
     np.testing.assert_array_equal(argmax, argmax_ref)
-    cols = jit.im2col(x, (3, 3), (1, 1), (1, 1))
+    cols = compiled.im2col(x, (3, 3), (1, 1), (1, 1))
     assert cols.dtype == np.float16
     np.testing.assert_array_equal(cols, vectorised.im2col(x, (3, 3), (1, 1), (1, 1)))
 
@@ -335,10 +333,10 @@ BACKENDS = mc.available_backends()
 def test_im2col_and_col2im_agree(problem):
     x_shape, kernel, stride, padding, rng = problem
     x = rng.standard_normal(x_shape)
-    cols = vec.im2col(x, kernel, stride, padding)
+    cols = vectorised.im2col(x, kernel, stride, padding)
     np.testing.assert_allclose(cols, naive.im2col(x, kernel, stride, padding), rtol=0, atol=1e-10)
     c = rng.standard_normal(cols.shape)
-    dx = vec.col2im(c, x_shape, kernel, stride, padding)
+    dx = vectorised.col2im(c, x_shape, kernel, stride, padding)
     np.testing.assert_allclose(
         dx, naive.col2im(c, x_shape, kernel, stride, padding), rtol=0, atol=1e-10
     )
@@ -350,13 +348,13 @@ def test_im2col_and_col2im_agree(problem):
 def test_max_pool_agrees(problem):
     x_shape, kernel, stride, padding, rng = problem
     x = rng.standard_normal(x_shape)
-    y, arg = vec.max_pool2d_forward(x, kernel, stride, padding)
+    y, arg = vectorised.max_pool2d_forward(x, kernel, stride, padding)
     y_ref, arg_ref = naive.max_pool2d_forward(x, kernel, stride, padding)
     np.testing.assert_array_equal(y, y_ref)
     np.testing.assert_array_equal(arg, arg_ref)
     dy = rng.standard_normal(y.shape)
     np.testing.assert_allclose(
-        vec.max_pool2d_backward(dy, arg, x_shape, kernel, stride, padding),
+        vectorised.max_pool2d_backward(dy, arg, x_shape, kernel, stride, padding),
         naive.max_pool2d_backward(dy, arg, x_shape, kernel, stride, padding),
         rtol=0,
         atol=1e-10,
@@ -367,13 +365,13 @@ def test_max_pool_agrees(problem):
 def test_avg_pool_agrees(problem):
     x_shape, kernel, stride, padding, rng = problem
     x = rng.standard_normal(x_shape)
-    y = vec.avg_pool2d_forward(x, kernel, stride, padding)
+    y = vectorised.avg_pool2d_forward(x, kernel, stride, padding)
     np.testing.assert_allclose(
         y, naive.avg_pool2d_forward(x, kernel, stride, padding), rtol=0, atol=1e-10
     )
     dy = rng.standard_normal(y.shape)
     np.testing.assert_allclose(
-        vec.avg_pool2d_backward(dy, x_shape, kernel, stride, padding),
+        vectorised.avg_pool2d_backward(dy, x_shape, kernel, stride, padding),
         naive.avg_pool2d_backward(dy, x_shape, kernel, stride, padding),
         rtol=0,
         atol=1e-10,

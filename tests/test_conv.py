@@ -6,6 +6,10 @@ The equations themselves are in minicnn/functional/conv.py (conv2d_forward/backw
 
 from __future__ import annotations
 
+import inspect
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -265,3 +269,79 @@ def test_conv_layer_matches_the_equations(name, problem, out_channels, bias):
     np.testing.assert_allclose(layer.weight.grad, dw_ref, rtol=0, atol=1e-10)
     if bias:
         np.testing.assert_allclose(layer.bias.grad, db_ref, rtol=0, atol=1e-10)
+
+
+# -- which lines run: each backend is a reading of the same math -------------------------
+
+
+PACKAGE = Path(mc.__file__).parent
+
+
+def lines_run(function, *args) -> set[tuple[str, int]]:
+    """(path inside minicnn/, line number) of every line executed in functional/conv.py
+    and kernels/*.py while ``function(*args)`` runs (sys.settrace, as coverage does)."""
+    seen: set[tuple[str, int]] = set()
+    watched = {str(PACKAGE / "functional" / "conv.py")} | {
+        str(p) for p in (PACKAGE / "kernels").glob("*.py")
+    }
+
+    def tracer(frame, event, arg):
+        path = frame.f_code.co_filename
+        if path not in watched:
+            return None  # do not trace into NumPy and the rest
+        if event == "line":
+            seen.add((Path(path).relative_to(PACKAGE).as_posix(), frame.f_lineno))
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(previous)
+    return seen
+
+
+def line_of(module, text: str) -> tuple[str, int]:
+    """(path inside minicnn/, line number) of the one line of ``module`` holding ``text``."""
+    path = Path(inspect.getfile(module))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = [number for number, line in enumerate(lines, start=1) if text in line]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {module.__name__}"
+    return path.relative_to(PACKAGE).as_posix(), found[0]
+
+
+def one_training_step(name):
+    rng = np.random.default_rng(0)
+    layer = mc.Conv2D(2, 3, 3, padding=1, rng=rng).to(np.float64)
+    with mc.backend(name):
+        y = layer(rng.standard_normal((2, 2, 5, 5)))
+        layer.backward(rng.standard_normal(y.shape))
+
+
+def test_each_backend_runs_its_own_reading_of_the_convolution():
+    """'naive' runs the textbook loops of kernels/naive.py, 'numpy' the functional core's
+    im2col lines (functional/conv.py), 'numba' the compiled kernels: the code a student
+    reads for a backend is the code that runs on it."""
+    from minicnn.functional import conv as core
+    from minicnn.kernels import compiled
+
+    im2col_forward = line_of(core, "out = grouped_matmul(weights, cols, groups)")
+    im2col_backward = line_of(core, "dw += grouped_weight_grad(dY, cols, groups)")
+    loops_forward = line_of(naive, "y[n, k, i, j] = np.sum(window * w[k])")
+    loops_backward = line_of(naive, "dw[k, c, p, q] = np.sum(touched * dy[:, k])")
+    compiled_forward = line_of(
+        compiled, "threads.run_chunks(N, lambda a, z: _conv2d_forward_images"
+    )
+
+    ran = lines_run(one_training_step, "numpy")
+    assert {im2col_forward, im2col_backward} <= ran
+    assert not {loops_forward, loops_backward, compiled_forward} & ran
+
+    ran = lines_run(one_training_step, "naive")
+    assert {loops_forward, loops_backward} <= ran
+    assert not {im2col_forward, im2col_backward, compiled_forward} & ran
+
+    ran = lines_run(one_training_step, "numba")
+    assert compiled_forward in ran
+    assert not {im2col_forward, im2col_backward, loops_forward, loops_backward} & ran

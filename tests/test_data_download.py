@@ -154,7 +154,7 @@ def test_cifar10_download_unpacks_binary_batches_and_removes_archive(tmp_path, m
     assert mc.data.CIFAR10(root=tmp_path, split="test", download=False).labels.tolist() == [5]
 
 
-# -- a deadline that holds (issue 21): a loopback server that drips ----------------------
+# -- a deadline that holds: a loopback server that drips -------------------------------------
 
 REAL_FETCH = download.fetch  # before the autouse fixture swaps in the fake
 

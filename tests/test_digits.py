@@ -101,7 +101,8 @@ def test_transparent_png_counts_as_white_paper(tmp_path):
 
 
 def test_the_pretrained_model_reads_the_photos(tmp_path):
-    """What issue 16 asked for: a dark 7 on white paper is a 7 (it was a 0 before)."""
+    """A photo's digit, not its paper: a dark 7 on white paper is a 7 (an earlier
+    preprocessing read it as a 0)."""
     model = mc.zoo.lenet5(pretrained=True)
     digits = [0, 1, 4, 7]
     x = np.stack(

@@ -121,6 +121,37 @@ def test_conv_steps_rebuild_the_layer_output_from_im2col(network, digit, layer, 
     )
 
 
+def test_conv_steps_of_a_dilated_grouped_convolution_are_the_layers_own(digit):
+    """The stepper's matrix is F.im2col, the one conv2d_forward multiplies: with
+    dilation 2 a window's taps are 2 pixels apart, and a filter of group 1 reads input
+    channels 2 and 3 only (before: an im2col of its own, blind to both)."""
+    model = mc.Sequential(
+        mc.Conv2D(1, 4, 3, padding=1, seed=0),
+        mc.ReLU(),
+        mc.Conv2D(4, 6, 3, padding=2, dilation=2, groups=2, seed=1),
+        mc.Flatten(),
+    )
+    network = Network(model, "dilated, grouped")
+    steps = network.conv_steps(digit, 2, 4)  # filters 3, 4, 5 form group 1
+    cols, padded = np.array(steps["cols"]), np.array(steps["input"])
+    assert cols.shape == (2 * 3 * 3, 28 * 28) and padded.shape == (2, 32, 32)
+    relu = network._outputs(digit)[1]
+    np.testing.assert_allclose(padded[:, 2:-2, 2:-2], relu[2:4], atol=1e-4)
+    t = 5 * 28 + 7  # output pixel (5, 7) reads rows 5, 7, 9 and columns 7, 9, 11
+    np.testing.assert_allclose(cols[:, t], padded[:, 5:10:2, 7:12:2].reshape(-1), atol=1e-4)
+    expected = network._outputs(digit)[2][4]
+    np.testing.assert_allclose(steps["output"], expected, atol=1e-3)
+    np.testing.assert_allclose(
+        np.array(steps["weight"]) @ cols + steps["bias"], np.ravel(expected), atol=1e-3
+    )
+    assert steps["dilation"] == [2, 2]
+    # a unit of the dilated layer sees 5×5 of the ReLU maps (span 2·(3 − 1) + 1), so 7×7
+    # of the image, as mc's summary says
+    box = {"top": 7, "left": 7, "bottom": 13, "right": 13, "size": [7, 7]}
+    assert network.receptive_field(2, 10, 10) == box
+    assert model.summary((1, 28, 28), print_table=False).rows[2].receptive_field == (7, 7)
+
+
 def test_conv_steps_name_the_valid_layers_and_channels(network, digit):
     with pytest.raises(ValueError, match=r"Conv2D layers: \[0, 3\]"):
         network.conv_steps(digit, 1, 0)

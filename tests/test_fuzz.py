@@ -1,4 +1,4 @@
-"""Fuzzing the public API with bad arguments (issue 12).
+"""Fuzzing the public API with bad arguments.
 
 Hypothesis calls constructors and functions with arguments swapped for odd values
 (None, True, strings, NaN, ±inf, 2**70, lists, complex numbers, NumPy scalars and
@@ -7,7 +7,8 @@ arrays). Whatever it tries, minicnn must either work or refuse with a
 ``IndexError``, ``ZeroDivisionError``, ``AttributeError``, ``OverflowError`` or
 ``KeyError`` from deep inside NumPy, and never a silent inf/NaN in what it returns.
 
-The functional pairs are fuzzed on every backend too (issue 21): any gradient of the
+The functional pairs are fuzzed on every backend too (students call them directly,
+with no layer between them and the kernels): any gradient of the
 wrong shape, dtype or kind, and hyperparameters far out of range. The draws are the
 same on every run (the ``minicnn`` profile in conftest.py); to search with fresh ones,
 set HYPOTHESIS_PROFILE=minicnn-random.
@@ -293,7 +294,7 @@ def test_losses(cls, data, scores, labels):
 
 
 def test_the_fuzz_draws_the_same_examples_every_run():
-    """A verdict that changes from run to run is no verdict (issue 22): derandomised,
+    """A verdict that changes from run to run is no verdict: derandomised,
     and no example database that could turn one unlucky draw into a permanent failure."""
     import os
 
@@ -302,7 +303,7 @@ def test_the_fuzz_draws_the_same_examples_every_run():
         assert settings.default.database is None
 
 
-# -- the functional pairs, on every backend (issue 21) --------------------------------------
+# -- the functional pairs, on every backend ----------------------------------------------------
 
 PAIRS = functional_pairs()
 BACKENDS = mc.available_backends()

@@ -1,8 +1,8 @@
 """One Korean term per concept: docs/glossary.ko.md lists, for each concept, the term the
 course uses and the words it replaced ("대신 쓰지 않는 말"). This test reads that column
 and fails when a Korean lab, docs page or lesson notebook still uses a replaced word, so
-the terms cannot drift apart again (issue 20 found 창 and 매개변수 on one page, 윈도우 and
-파라미터 in the labs).
+the terms cannot drift apart again (a review once found 창 and 매개변수 on one page,
+윈도우 and 파라미터 in the labs).
 
 Korean attaches particles to nouns (윈도우를, 윈도우에서), so a plain substring search
 would both miss nothing and flag too much: 창 is also the first syllable of 창의적. A
@@ -34,8 +34,8 @@ PARTICLES = sorted(
 )
 
 # Known uses of replaced words that a page must keep, as {(path relative to the
-# repository, replaced word): why}. Empty since the labs' and teaching.ko.md's editing
-# pass (issue 20). An entry must give a reason a newcomer would accept, and one that is
+# repository, replaced word): why}. Empty since the labs and teaching.ko.md were edited
+# to the glossary's terms. An entry must give a reason a newcomer would accept, and one that is
 # no longer needed fails test_allow_list_has_no_stale_entries, so the list only shrinks.
 ALLOWED: dict[tuple[str, str], str] = {}
 

@@ -3,6 +3,9 @@ checker really catches the classic mistakes."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import numpy as np
 import pytest
 
@@ -103,7 +106,8 @@ def test_a_float32_layer_output_is_reported():
 def test_a_forward_without_return_is_said_plainly():
     class NoReturn(mc.Layer):
         def forward(self, x):
-            self.x = x
+            y = 2 * x
+            self.save_for_backward(x, y.shape)  # and forgot `return y`
 
     report = gradcheck.check_layer(NoReturn(), (2, 2))
     assert report.problems == ["forward returned None: end forward with `return y`"]
@@ -136,3 +140,20 @@ class SlightlyWrongBias(mc.Linear):
 def test_the_noise_floor_still_catches_small_real_errors():
     report = gradcheck.check_layer(SlightlyWrongBias(4, 3, seed=0), (5, 4))
     assert [r.tensor for r in report.failures()] == ["bias"]
+
+
+def test_the_checker_a_student_reads_stands_alone():
+    """checker.py is the method, read top to bottom: it imports the hints and the
+    report, never the registry or the command line, and stays short enough to read in
+    one sitting (CS231n's gradient_check.py is 129 lines; ours also checks losses and
+    calls the hints)."""
+    from minicnn.gradcheck import checker
+
+    source = inspect.getsource(checker)
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+    }
+    assert imported <= {None, "report", "hints"}, imported
+    assert len(source.splitlines()) <= 350

@@ -10,7 +10,7 @@ import pytest
 from minicnn.lab import find_lab
 from minicnn.lab.__main__ import main
 from minicnn.lab.grade import student_of
-from minicnn.lab.source import language_source, strip_solutions
+from minicnn.lab.source import handout_questions, language_source, strip_solutions
 
 pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
 
@@ -83,4 +83,9 @@ def test_a_crash_a_hang_and_a_memory_hog_cost_only_their_own_rows(tmp_path, caps
     assert rows["hangs"]["problems"] == "conv2d_naive: time limit"
     assert int(rows["hogs"]["total"]) == lab.points - 7
     assert rows["hogs"]["zero_pad"] == "0" and rows["hogs"]["conv_param_count"] == "1"
-    assert f"6 submissions -> {out}" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"6 submissions -> {out}" in printed
+    # the written questions: an empty column each for the instructor, and a line saying so
+    written = handout_questions(lab, "en")
+    assert written and all(rows["honesta"][qid] == "" for qid in written)
+    assert "graded by the instructor" in printed and all(qid in printed for qid in written)

@@ -1,6 +1,6 @@
 """Submissions that want marks without the work, and what the grader gives them: 0.
 
-Each route a student tried against the old grader (issue 19's table) and variants
+Each route a student tried against the old grader and variants
 of it: tampering with the harness, faking result files or frames on the channel,
 reaching the reference through imports, importlib, sys.modules, minicnn's own
 attributes, other libraries, the files on disk, the process's memory; changing
@@ -118,7 +118,7 @@ def test_fake_frames_on_every_descriptor_get_nothing(tmp_path):
         "F = __import__('minicnn.functional', fromlist=['conv2d'])",
         "import minicnn as mc\nF = mc.functional",
         "import sys, minicnn\nF = sys.modules.get('minicnn.functional') or minicnn.functional",
-        "import minicnn.kernels.numpy as F",
+        "import minicnn.kernels.vectorised as F",
     ],
     ids=["import", "from", "importlib", "__import__", "attribute", "sys.modules", "kernels"],
 )

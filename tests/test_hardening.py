@@ -1,8 +1,7 @@
-"""Hardening (issue 12): each test reproduces one failure an adversarial review found.
+"""Hardening: each test reproduces one failure an adversarial review found.
 
-Every test here failed before its fix. The numbers in the section titles are the
-items of the issue; docs/architecture.md ("Failure modes") says which promise each
-test keeps.
+Every test here failed before its fix. docs/architecture.md ("Failure modes") says
+which promise each test keeps.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ def tiny_model(seed: int = 0) -> mc.Sequential:
     return mc.Sequential(mc.Flatten(), mc.Linear(4, 3, seed=seed))
 
 
-# -- 3. file modes: as a plain open() would give ------------------------------------------
+# -- file modes: as a plain open() would give ---------------------------------------------
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def test_replacing_a_file_keeps_its_mode(tmp_path, umask_022):
     assert mode(path) == 0o600 and path.read_bytes() == b"new"
 
 
-# -- 8. stale temporary files of earlier saves are cleaned ---------------------------------
+# -- stale temporary files of earlier saves are cleaned -----------------------------------
 
 
 def dead_pid() -> int:
@@ -87,7 +86,7 @@ def test_the_next_save_removes_what_killed_saves_left(tmp_path):
     assert left == sorted(p.name for p in (path, alive, legacy_new, other))
 
 
-# -- 12. saving onto a symbolic link writes through it -------------------------------------
+# -- saving onto a symbolic link writes through it ----------------------------------------
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks")
@@ -107,7 +106,7 @@ def test_save_onto_a_symlink_writes_the_file_it_points_to(tmp_path):
     assert sorted(p.name for p in (tmp_path / "run3").iterdir()) == ["epoch7.npz"]
 
 
-# -- 1. numba's cache never sits where another user can write ----------------------------
+# -- numba's cache never sits where another user can write --------------------------------
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners and modes")
@@ -120,13 +119,13 @@ def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, 
 
     import numba
 
-    from minicnn.kernels import jit
+    from minicnn.kernels import compiled
 
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setattr(numba.config, "CACHE_DIR", "")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     # numba's per-user cache read-only too (raising=False: older versions had no such hook)
-    monkeypatch.setattr(jit, "_numba_user_cache", lambda: "/proc/minicnn/numba", raising=False)
+    monkeypatch.setattr(compiled, "_numba_user_cache", lambda: "/proc/minicnn/numba", raising=False)
     predictable = tmp_path / f"minicnn-numba-cache-{os.getuid()}"
     if planted == "world-writable":
         predictable.mkdir()
@@ -135,7 +134,7 @@ def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, 
         (tmp_path / "attacker").mkdir()
         predictable.symlink_to(tmp_path / "attacker")
 
-    chosen = jit._use_writable_cache_dir("/proc/minicnn/__pycache__")  # read-only package
+    chosen = compiled._use_writable_cache_dir("/proc/minicnn/__pycache__")  # read-only package
 
     assert numba.config.CACHE_DIR == chosen
     assert os.path.realpath(chosen) not in (str(predictable), str(tmp_path / "attacker"))
@@ -143,7 +142,7 @@ def test_a_cache_dir_planted_by_someone_else_is_not_used(tmp_path, monkeypatch, 
     assert info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) == 0o700
 
 
-# -- 2. mc.load checks everything before it changes anything -------------------------------
+# -- mc.load checks everything before it changes anything ---------------------------------
 
 
 def stepped(seed: int = 0):
@@ -253,7 +252,7 @@ def test_loading_weights_leaves_the_global_generator_alone(tmp_path):
     assert mc.get_rng_state() == restored
 
 
-# -- 7. memory bombs: only expected members are read, sizes checked first ------------------
+# -- memory bombs: only expected members are read, sizes checked first --------------------
 
 
 def add_member(path, name: str, data: bytes) -> None:
@@ -320,7 +319,7 @@ def test_a_header_announcing_too_much_is_refused_before_reading(tmp_path):
         mc.data.read_idx(path, ndim=3, max_bytes=1000)
 
 
-# -- 5. Normalize on an integer batch ------------------------------------------------------
+# -- Normalize on an integer batch --------------------------------------------------------
 
 
 def test_normalize_refuses_an_integer_batch():
@@ -331,7 +330,7 @@ def test_normalize_refuses_an_integer_batch():
     assert y.dtype == np.float32 and np.all(y == 1.0)
 
 
-# -- 6. downloads: overall deadline, size cap, streamed, progress bar ----------------------
+# -- downloads: overall deadline, size cap, streamed, progress bar ------------------------
 
 
 class Trickle:
@@ -398,7 +397,7 @@ def test_a_download_streams_to_disk_with_a_progress_bar(tmp_path, monkeypatch, c
     assert "f.gz" in capsys.readouterr().err  # the bar, named after the file
 
 
-# -- 9. labels are integers ----------------------------------------------------------------
+# -- labels are integers ------------------------------------------------------------------
 
 
 def test_float_idx_labels_are_refused_not_truncated(tmp_path):
@@ -426,7 +425,7 @@ def test_confusion_matrix_refuses_labels_that_are_not_class_indices(y_true, y_pr
     assert mc.confusion_matrix([], [], 3).shape == (3, 3)  # found by the fuzz test
 
 
-# -- 10. hyperparameters: any real number, range in the message ----------------------------
+# -- hyperparameters: any real number, range in the message -------------------------------
 
 
 def params():
@@ -468,7 +467,7 @@ def test_out_of_range_hyperparameters_name_the_range(make, words):
     assert words in str(err.value), str(err.value)
 
 
-# -- 11. raw errors become clear ones (the parts outside the layers) -----------------------
+# -- raw errors become clear ones (the parts outside the layers) --------------------------
 
 
 @pytest.mark.parametrize(
@@ -578,7 +577,7 @@ def test_kill_9_while_saving_never_costs_the_previous_checkpoint(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
 
 
-# -- 4. empty batches (N = 0) work on every backend, as in PyTorch ------------------------
+# -- empty batches (N = 0) work on every backend, as in PyTorch ---------------------------
 
 
 @pytest.mark.parametrize("backend", mc.available_backends())
@@ -618,7 +617,7 @@ def test_a_loss_over_an_empty_batch_matches_pytorch(reduction, torch):
     assert dscores.shape == (0, 10)
 
 
-# -- 11. raw errors become clear ones (the layer parts) ------------------------------------
+# -- raw errors become clear ones (the layer parts) ---------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -653,7 +652,7 @@ def test_numpy_integers_are_accepted_as_sizes():
 def test_a_list_as_dout_is_refused_clearly():
     layer = mc.Linear(2, 2, seed=0)
     y = layer(np.ones((1, 2), np.float32))
-    with pytest.raises(TypeError, match=r"backward expected dout as a NumPy array.*got list"):
+    with pytest.raises(TypeError, match=r"\.backward: expected dout as a NumPy array.*got list"):
         layer.backward(y.tolist())
 
 
@@ -689,7 +688,7 @@ def test_a_stride_beyond_64_bits_gives_one_output_on_every_backend(backend, make
 
 def test_layers_that_could_overflow_silently_refuse_instead():
     x = np.ones((1, 3, 2, 2), np.float32)
-    with pytest.raises(ValueError, match=r"negative_slope in \[-1, 1\]"):
+    with pytest.raises(ValueError, match=r"negative_slope must be a number in \[-1, 1\]"):
         mc.LeakyReLU(1.4e38)  # before: -x * 1.4e38 became -inf without a word
     with pytest.raises(ValueError, match="output overflows float32"):
         mc.LocalResponseNorm(alpha=0, k=3e-237)(x)  # k**-beta is inf in float32

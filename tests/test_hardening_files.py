@@ -1,4 +1,5 @@
-"""Hostile files and numbers (issue 21, items 5, 6 and read_idx of item 4).
+"""Hostile files and numbers: tampered checkpoints, huge hyperparameters, stray labels,
+compressed bombs.
 
 Each test reproduces what an adversarial run found on the previous main: checkpoints
 whose keys, JSON or values were tampered with loaded silently or failed with a raw

@@ -1,4 +1,4 @@
-"""Memory safety below the layers (issue 21, item 1).
+"""Memory safety below the layers: a wrong argument to a functional pair is an error.
 
 Students call the functional pairs directly (lab 6, notebook 02), with nobody between
 them and the kernels: a wrong-shaped ``dy`` once made the numba backend abort the
@@ -140,35 +140,35 @@ def _wrong_parameters():
 def _kernel_calls():
     """The numba kernels' own entry checks, the second line behind the functional ones:
     called directly with buffers that do not match."""
-    from minicnn.kernels import jit
+    from minicnn.kernels import compiled
 
     x4 = _x(2, 4, 8, 8)
-    y, argmax = jit.max_pool2d_forward(x4, (2, 2), (2, 2), (0, 0))
+    y, argmax = compiled.max_pool2d_forward(x4, (2, 2), (2, 2), (0, 0))
     wild = argmax.copy()
     wild[0, 0, 0, 0] = 10**6  # an index far outside its 2x2 window
     negative = argmax.copy()
     negative[1, 3, 3, 3] = -5
     return [
-        ("k_col2im_cols", lambda: jit.col2im(np.ones((36, 10), np.float32), x4.shape, (3, 3), (1, 1), (1, 1))),
-        ("k_max_pool_dy", lambda: jit.max_pool2d_backward(np.ones((2, 4, 8, 8), np.float32), argmax,
+        ("k_col2im_cols", lambda: compiled.col2im(np.ones((36, 10), np.float32), x4.shape, (3, 3), (1, 1), (1, 1))),
+        ("k_max_pool_dy", lambda: compiled.max_pool2d_backward(np.ones((2, 4, 8, 8), np.float32), argmax,
                                                          x4.shape, (2, 2), (2, 2), (0, 0))),
-        ("k_max_pool_argmax_shape", lambda: jit.max_pool2d_backward(y, argmax[:1], x4.shape, (2, 2),
+        ("k_max_pool_argmax_shape", lambda: compiled.max_pool2d_backward(y, argmax[:1], x4.shape, (2, 2),
                                                                    (2, 2), (0, 0))),
-        ("k_max_pool_argmax_wild", lambda: jit.max_pool2d_backward(y, wild, x4.shape, (2, 2), (2, 2), (0, 0))),
-        ("k_max_pool_argmax_negative", lambda: jit.max_pool2d_backward(y, negative, x4.shape, (2, 2),
+        ("k_max_pool_argmax_wild", lambda: compiled.max_pool2d_backward(y, wild, x4.shape, (2, 2), (2, 2), (0, 0))),
+        ("k_max_pool_argmax_negative", lambda: compiled.max_pool2d_backward(y, negative, x4.shape, (2, 2),
                                                                       (2, 2), (0, 0))),
-        ("k_avg_pool_dy", lambda: jit.avg_pool2d_backward(np.ones((1, 4, 4, 4), np.float32), x4.shape,
+        ("k_avg_pool_dy", lambda: compiled.avg_pool2d_backward(np.ones((1, 4, 4, 4), np.float32), x4.shape,
                                                          (2, 2), (2, 2), (0, 0))),
-        ("k_conv_forward_channels", lambda: jit.fused_conv2d_forward(x4, _x(3, 5, 3, 3), None, (1, 1), (1, 1))),
-        ("k_conv_forward_bias", lambda: jit.fused_conv2d_forward(x4, _x(3, 4, 3, 3), np.zeros(9, np.float32),
+        ("k_conv_forward_channels", lambda: compiled.conv2d_forward(x4, _x(3, 5, 3, 3), None, (1, 1), (1, 1))),
+        ("k_conv_forward_bias", lambda: compiled.conv2d_forward(x4, _x(3, 4, 3, 3), np.zeros(9, np.float32),
                                                                 (1, 1), (1, 1))),
-        ("k_conv_backward_dy", lambda: jit.fused_conv2d_backward(np.ones((2, 3, 16, 16), np.float32), x4,
-                                                                _x(3, 4, 3, 3), True, (1, 1), (1, 1))),
-        ("k_conv_backward_fewer", lambda: jit.fused_conv2d_backward(np.ones((1, 3, 8, 8), np.float32), x4,
-                                                                   _x(3, 4, 3, 3), True, (1, 1), (1, 1))),
-        ("k_bn_normalize_gamma", lambda: jit.fused_batch_norm_normalize(x4, *(np.ones(2, np.float32),) * 4)),
-        ("k_bn_backward_xhat", lambda: jit.fused_batch_norm_backward(x4, x4[:1], np.ones(4, np.float32), True)),
-        ("k_bn_backward_scale", lambda: jit.fused_batch_norm_backward(x4, x4, np.ones(1, np.float32), True)),
+        ("k_conv_backward_dy", lambda: compiled.conv2d_backward(np.ones((2, 3, 16, 16), np.float32), x4,
+                                                                _x(3, 4, 3, 3), (1, 1), (1, 1))),
+        ("k_conv_backward_fewer", lambda: compiled.conv2d_backward(np.ones((1, 3, 8, 8), np.float32), x4,
+                                                                   _x(3, 4, 3, 3), (1, 1), (1, 1))),
+        ("k_bn_normalize_gamma", lambda: compiled.batch_norm_normalize(x4, *(np.ones(2, np.float32),) * 4)),
+        ("k_bn_backward_xhat", lambda: compiled.batch_norm_backward(x4, x4[:1], np.ones(4, np.float32), True)),
+        ("k_bn_backward_scale", lambda: compiled.batch_norm_backward(x4, x4, np.ones(1, np.float32), True)),
     ]  # fmt: skip
 
 
@@ -236,7 +236,7 @@ def test_a_right_gradient_still_works_after_the_checks():
 
 
 def test_lrn_with_a_huge_alpha_is_refused_or_its_gradient_finite():
-    """Issue 22: LocalResponseNorm(size=5, alpha=4.79e+38) gave a NaN gradient. Now an
+    """LocalResponseNorm(size=5, alpha=4.79e+38) once gave a NaN gradient. Now an
     alpha whose s overflows float32 is refused in forward, and one that fits gives a
     finite gradient (the constant 2·alpha·beta/size, 2.4e38·x, no longer overflows)."""
     import minicnn as mc

@@ -5,11 +5,13 @@ from __future__ import annotations
 import ast
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from minicnn.lab import LABS, LabCheckFailed, checker
 from minicnn.lab.__main__ import main
+from minicnn.lab.catalog import RECOMMENDED_ORDER
 from minicnn.lab.messages import language_of
 from minicnn.lab.source import (
     BEGIN,
@@ -29,6 +31,7 @@ nbformat = pytest.importorskip("nbformat", reason="nbformat is in the lab and te
 pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +44,36 @@ def built(tmp_path_factory):
     return out
 
 
-def test_list_names_every_lab_and_part(capsys):
+def test_list_names_every_lab_and_part_in_the_recommended_order(capsys):
     assert main(["list"]) == 0
-    text = capsys.readouterr().out
-    assert len(text.strip().splitlines()) == len(LABS)
+    first, *lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(LABS)
+    assert "recommended order" in first and " → ".join(RECOMMENDED_ORDER[:2]) in first
+    assert [line.split()[0] for line in lines] == [
+        lab_id for lab_id in RECOMMENDED_ORDER if lab_id in LABS
+    ]
+    text = "\n".join(lines)
     for lab in LABS.values():
         assert lab.id in text and lab.title in text
         for part in lab.parts:
             assert f"{part.name} ({part.points})" in text
 
 
+def test_every_lab_has_a_place_in_the_recommended_order_and_the_docs_explain_it():
+    assert set(LABS) <= set(RECOMMENDED_ORDER), "place a new lab in catalog.RECOMMENDED_ORDER"
+    assert len(set(RECOMMENDED_ORDER)) == len(RECOMMENDED_ORDER)
+    # the easy labs come before the hard one (issue 20: lab 4 used to come after lab 2)
+    assert RECOMMENDED_ORDER.index("lab4") < RECOMMENDED_ORDER.index("lab2")
+    order = " → ".join(lab_id.removeprefix("lab") for lab_id in RECOMMENDED_ORDER)
+    for page in ("teaching.md", "teaching.ko.md"):
+        text = (DOCS / page).read_text(encoding="utf-8")
+        assert order in text, f"docs/{page} must give the recommended order {order}"
+
+
 def test_list_speaks_korean(capsys):
     assert main(["list", "--lang", "ko"]) == 0
     text = capsys.readouterr().out
+    assert "권장 순서" in text
     for lab in LABS.values():
         assert lab.title_ko in text
     assert "점; 관련 강의" in text
@@ -101,16 +121,15 @@ def test_student_notebooks_hold_no_solution_code(built, lang, lab):
 def test_solution_notebooks_carry_nbgrader_marks(built, lang, lab):
     nb = nbformat.read(built[lang] / "solution" / f"{lab.stem}.ipynb", as_version=4)
     graded = [c.metadata["nbgrader"] for c in nb.cells if "nbgrader" in c.metadata]
-    # Written answers are markdown cells graded by hand; the autograded parts are code.
-    code = [
-        c.metadata["nbgrader"]
-        for c in nb.cells
-        if "nbgrader" in c.metadata and c.cell_type == "code"
-    ]
-    solutions = [m for m in code if m["solution"]]
-    tests = [m for m in code if m["grade"]]
-    assert len(solutions) == sum(BEGIN in c.source for c in nb.cells if c.cell_type == "code")
+    code = [c.metadata.get("nbgrader") for c in nb.cells if c.cell_type == "code"]
+    solutions = [m for m in code if m and m["solution"]]
+    tests = [m for m in code if m and m["grade"]]
+    assert len(solutions) == sum(BEGIN in c.source for c in nb.cells)
     assert sum(m["points"] for m in tests) == lab.points
+    # the written answers: graded by hand, their points outside the automatic score
+    written = [c.metadata.get("nbgrader") for c in nb.cells if c.cell_type == "markdown"]
+    written = [m for m in written if m]
+    assert written and all(m["solution"] and m["grade"] and m["points"] for m in written)
     assert len({m["grade_id"] for m in graded}) == len(graded), "grade ids must be unique"
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -265,10 +284,10 @@ def test_one_source_holds_both_languages(built, lab):
         ko = nbformat.read(built["ko"] / kind / f"{lab.stem}.ipynb", as_version=4)
         for nb, lang in ((en, "en"), (ko, "ko")):
             for cell in nb.cells:
-                if (
-                    cell.cell_type == "markdown"
-                    and cell.source != "YOUR ANSWER HERE"  # nbgrader's, in every language
-                    and re.search("[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source)
+                if cell.source == STUDENT_ANSWER:  # nbgrader's words, in every language
+                    continue
+                if cell.cell_type == "markdown" and re.search(
+                    "[A-Za-z]{4}|[\uac00-\ud7a3]", cell.source
                 ):
                     assert language_of({}, cell.source) == lang, f"{lab.stem} {lang}: {cell.source}"
         assert not HANGUL.search("\n".join(c.source for c in en.cells if c.cell_type == "code"))

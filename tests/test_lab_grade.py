@@ -15,7 +15,7 @@ from minicnn.lab import LABS, find_lab, grade_file
 from minicnn.lab.__main__ import main
 from minicnn.lab.grade import notes
 from minicnn.lab.messages import say
-from minicnn.lab.source import LANGUAGES, language_source
+from minicnn.lab.source import LANGUAGES, handout_questions, language_source
 
 pytest.importorskip("nbformat", reason="nbformat is in the lab and test extras")
 pytest.importorskip("jupytext", reason="jupytext is in the lab and test extras")
@@ -45,6 +45,18 @@ def test_solutions_get_full_marks(built, lang, lab, tmp_path, capsys):
     assert data["notes"] == [] and "note:" not in out
     assert [p["part"] for p in data["parts"]] == [p.name for p in lab.parts]
     assert all(p["verdict"] == "passed" for p in data["parts"])
+    # the written questions are listed for the instructor, outside the score
+    written = handout_questions(lab, lang)
+    assert data["written"] == [{"question": q, "points": p} for q, p in written.items()]
+    assert (
+        say(
+            "written",
+            lang,
+            items=", ".join(f"{q} ({p})" for q, p in written.items()),
+            points=sum(written.values()),
+        )
+        in out
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -104,6 +104,96 @@ def test_bad_constructor_arguments(make, words):
         assert word in str(info.value)
 
 
+F = mc.functional
+X4 = np.zeros((2, 2, 6, 6))
+ONES2 = np.ones(2)
+
+
+@pytest.mark.parametrize(
+    "make_layer, call_pair, owner, op",
+    [
+        (
+            lambda: mc.Conv2D(2, 2, 3, dilation=0),
+            lambda: F.conv2d_forward(X4, np.zeros((2, 2, 3, 3)), dilation=0),
+            "Conv2D",
+            "conv2d_forward",
+        ),
+        (
+            lambda: mc.Conv2D(2, 4, 3, padding=-1),
+            lambda: F.conv2d_forward(X4, np.zeros((4, 2, 3, 3)), padding=-1),
+            "Conv2D",
+            "conv2d_forward",
+        ),
+        (
+            lambda: mc.MaxPool2D(2, padding=2),
+            lambda: F.max_pool2d_forward(X4, 2, padding=2),
+            "MaxPool2D",
+            "max_pool2d",
+        ),
+        (
+            lambda: mc.ConvTranspose2D(2, 2, 3, stride=2, output_padding=2),
+            lambda: F.conv_transpose2d_forward(X4, np.zeros((2, 2, 3, 3)), None, 2, 0, 2),
+            "ConvTranspose2D",
+            "conv_transpose2d_forward",
+        ),
+        (
+            lambda: mc.LeakyReLU(2.0),
+            lambda: F.leaky_relu_forward(X4, 2.0),
+            "LeakyReLU",
+            "leaky_relu",
+        ),
+        (
+            lambda: mc.Dropout(1.5),
+            lambda: F.dropout_forward(X4, 1.5, True, np.random.default_rng(0)),
+            "Dropout",
+            "dropout",
+        ),
+        (
+            lambda: mc.BatchNorm2D(2, momentum=2.0),
+            lambda: F.batch_norm_forward(X4, ONES2, ONES2, ONES2, ONES2, True, 2.0),
+            "BatchNorm2D",
+            "batch_norm",
+        ),
+        (
+            lambda: mc.LocalResponseNorm(3, beta=-1.0),
+            lambda: F.local_response_norm_forward(X4, 3, beta=-1.0),
+            "LocalResponseNorm",
+            "local_response_norm",
+        ),
+        (lambda: mc.Upsample(0), lambda: F.upsample_forward(X4, 0), "Upsample", "upsample"),
+        (
+            lambda: mc.Upsample(2, mode="cubic"),
+            lambda: F.upsample_forward(X4, 2, mode="cubic"),
+            "Upsample",
+            "upsample",
+        ),
+        (
+            lambda: mc.PadShortcut(2, 1),
+            lambda: F.pad_shortcut_forward(X4, 1, 1),
+            "PadShortcut",
+            "pad_shortcut",
+        ),
+        (
+            lambda: mc.MulticlassSVM(margin=-1.0),
+            lambda: F.multiclass_svm(np.zeros((2, 3)), [0, 1], margin=-1.0),
+            "MulticlassSVM",
+            "multiclass_svm",
+        ),
+    ],
+)
+def test_a_layer_and_its_pair_refuse_an_argument_with_the_same_check(
+    make_layer, call_pair, owner, op
+):
+    """One check each, in minicnn.validate: the layer's constructor and its functional
+    pair say the same thing, each under its own name."""
+    with pytest.raises((TypeError, ValueError)) as by_layer:
+        make_layer()
+    with pytest.raises((TypeError, ValueError)) as by_pair:
+        call_pair()
+    assert type(by_layer.value) is type(by_pair.value)
+    assert str(by_layer.value).replace(owner, "<who>") == str(by_pair.value).replace(op, "<who>")
+
+
 def test_non_finite_input_has_its_own_error_type():
     """The training loop tells exploding activations from other ValueErrors by type."""
     with pytest.raises(mc.NonFiniteInputError, match="NaN or infinity"):

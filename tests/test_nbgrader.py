@@ -2,7 +2,8 @@
 
 The solution notebook `build` writes is an nbgrader source: solution cells marked,
 check cells turned into graded test cells that import the grader afresh. A submission
-that rebinds `check` (issue 19's route) gets no points for it; an honest one gets all.
+that rebinds `check` (a route students took against the old grader) gets no points for
+it; an honest one gets all.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def course(tmp_path_factory):
             if cell.metadata.get("nbgrader", {}).get("solution"):
                 cell.source = answers[cell.id]
 
-    def rebind_check(nb) -> None:  # issue 19: every check cell "passes"
+    def rebind_check(nb) -> None:  # the old grader's hole: every check cell "passes"
         cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
         cell.source += (
             '\ncheck = lambda name, seed=0: print("✔ " + name)\n'
@@ -101,3 +102,21 @@ def test_feedback_is_written_in_the_labs_language(course):
     feedback = root / "feedback" / "cheat" / LAB / f"{lab.stem}.html"
     html = feedback.read_text(encoding="utf-8")
     assert "미구현" in html or "not implemented" in html
+
+
+def test_the_written_questions_wait_for_the_instructor(course):
+    """Manually graded answer cells do not break autograde: they are in the gradebook
+    with their points, the honest answers waiting for the instructor's grade."""
+    from nbgrader.api import Gradebook
+
+    from minicnn.lab.source import handout_questions
+
+    api, _, lab = course
+    questions = handout_questions(lab, "ko")
+    assert questions
+    with Gradebook(api.coursedir.db_url) as gb:
+        for qid, points in questions.items():
+            grade = gb.find_grade(qid, lab.stem, LAB, "honest")
+            assert grade.max_score == points
+            assert grade.needs_manual_grade, f"{qid}: a written answer waits for the instructor"
+            assert not gb.find_grade(qid, lab.stem, LAB, "cheat").score

@@ -17,7 +17,7 @@ from minicnn import gradcheck
 
 def random_bn(cls, C, seed=0, dtype=np.float64):
     """A BatchNorm with random γ, β and running statistics (γ = 1, β = 0 hide bugs)."""
-    return gradcheck._batchnorm(cls(C, dtype=dtype), seed)
+    return gradcheck.random_batchnorm(cls(C, dtype=dtype), seed)
 
 
 # -- BatchNorm: the forward pass -------------------------------------------------------
@@ -172,7 +172,7 @@ def test_nan_input_is_refused_before_it_reaches_the_running_statistics():
         (lambda: mc.BatchNorm2D(0), ["num_features >= 1"]),
         (lambda: mc.BatchNorm1D(2.5), ["num_features >= 1", "2.5"]),
         (lambda: mc.BatchNorm2D(3, eps=0), ["eps > 0"]),
-        (lambda: mc.BatchNorm2D(3, momentum=1.5), ["momentum in [0, 1]"]),
+        (lambda: mc.BatchNorm2D(3, momentum=1.5), ["momentum must be a number in [0, 1]"]),
         (lambda: mc.LocalResponseNorm(0), ["size must be an integer >= 1"]),
         (lambda: mc.LocalResponseNorm(k=0), ["k must be a number > 0"]),
         (lambda: mc.LocalResponseNorm(alpha=-1), ["alpha must be a number >= 0"]),
@@ -325,7 +325,7 @@ def compare_with_module(torch, layer, module, x, seed=1):
 )
 def test_batchnorm_training_steps_and_eval(torch, rng, cls, torch_name, shape):
     C = shape[1]
-    ours = gradcheck._batchnorm(cls(C, eps=1e-3, momentum=0.2, dtype=np.float64), seed=5)
+    ours = gradcheck.random_batchnorm(cls(C, eps=1e-3, momentum=0.2, dtype=np.float64), seed=5)
     theirs = getattr(torch.nn, torch_name)(C, eps=1e-3, momentum=0.2, dtype=torch.float64)
     theirs.running_mean.copy_(torch.tensor(ours.running_mean))
     theirs.running_var.copy_(torch.tensor(ours.running_var))

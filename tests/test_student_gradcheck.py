@@ -29,37 +29,37 @@ STUDENT_FILE = textwrap.dedent('''
 
 
     class Dense(mc.Layer):
-        """y = x Wᵀ + b, written by a student; subclasses below break one line."""
+        """y = x Wᵀ + b, written by a student the way minicnn's layers are written
+        (Parameter attributes, save_for_backward); subclasses below break one line."""
 
         def __init__(self, n_in, n_out):
             rng = np.random.default_rng(0)
             self.weight = mc.Parameter(rng.standard_normal((n_out, n_in)), "weight")
             self.bias = mc.Parameter(rng.standard_normal(n_out), "bias")
 
-        def parameters(self):
-            yield self.weight
-            yield self.bias
-
         def forward(self, x):
-            self.x = x
-            return x @ self.weight.data.T + self.bias.data
+            y = x @ self.weight.data.T + self.bias.data
+            self.save_for_backward(x, y.shape)
+            return y
 
         def backward(self, dout):
-            self.weight.grad += dout.T @ self.x
+            x = self.saved_cache(dout)
+            self.weight.grad += dout.T @ x
             self.bias.grad += dout.sum(axis=0)
             return dout @ self.weight.data
 
 
     class TransposedDense(Dense):
         def backward(self, dout):
-            self.weight.grad += self.x.T @ dout      # bug: (in, out), not (out, in)
+            x = self.saved_cache(dout)
+            self.weight.grad += x.T @ dout           # bug: (in, out), not (out, in)
             self.bias.grad += dout.sum(axis=0)
             return dout @ self.weight.data
 
 
     class NoBiasGradDense(Dense):
         def backward(self, dout):
-            self.weight.grad += dout.T @ self.x      # bug: bias.grad never filled
+            self.weight.grad += dout.T @ self.saved_cache(dout)  # bug: bias.grad not filled
             return dout @ self.weight.data
 
 
@@ -70,11 +70,13 @@ STUDENT_FILE = textwrap.dedent('''
 
     class MyReLU(mc.Layer):
         def forward(self, x):
-            self.mask = x > 0
-            return x * self.mask
+            mask = x > 0
+            y = x * mask
+            self.save_for_backward(mask, y.shape)
+            return y
 
         def backward(self, dout):
-            return dout * self.mask
+            return dout * self.saved_cache(dout)
 
 
     class MasklessReLU(MyReLU):
@@ -90,17 +92,17 @@ STUDENT_FILE = textwrap.dedent('''
 
     class NoReturnReLU(MyReLU):
         def backward(self, dout):
-            dx = dout * self.mask                    # bug: forgot `return dx`
+            dx = dout * self.saved_cache(dout)       # bug: forgot `return dx`
 
 
     class Float32ReLU(MyReLU):
         def backward(self, dout):
-            return (dout * self.mask).astype(np.float32)   # bug: casts
+            return (dout * self.saved_cache(dout)).astype(np.float32)   # bug: casts
 
 
     class BatchAxisBiasDense(Dense):
         def backward(self, dout):
-            self.weight.grad += dout.T @ self.x
+            self.weight.grad += dout.T @ self.saved_cache(dout)
             self.bias.grad = dout                    # bug: forgot .sum(axis=0)
             return dout @ self.weight.data
 
@@ -108,59 +110,61 @@ STUDENT_FILE = textwrap.dedent('''
     class InPlaceReLU(mc.Layer):
         def forward(self, x):
             x[x < 0] = 0                             # bug: changes the caller's x
-            self.x = x
+            self.save_for_backward(x, x.shape)
             return x
 
         def backward(self, dout):
-            return dout * (self.x > 0)               # correct
+            return dout * (self.saved_cache(dout) > 0)   # correct
 
 
     class InPlaceDoutReLU(MyReLU):
         def backward(self, dout):
-            dout[~self.mask] = 0                     # bug: changes the caller's dout
+            dout[~self.saved_cache(dout)] = 0        # bug: changes the caller's dout
             return dout
 
 
-    class StaleReLU(mc.Layer):
-        mask = None
+    class StaleReLU(MyReLU):
+        first_mask = None
 
         def forward(self, x):
-            if self.mask is None:                    # bug: cached on the first call only
-                self.mask = x > 0
-            return x * (x > 0)
-
-        def backward(self, dout):
-            return dout * self.mask
+            if self.first_mask is None:              # bug: cached on the first call only
+                self.first_mask = x > 0
+            y = x * (x > 0)
+            self.save_for_backward(self.first_mask, y.shape)
+            return y
 
 
     class StaleDense(Dense):
         def forward(self, x):
-            if not hasattr(self, "x"):               # bug: cached on the first call only
-                self.x = x
-            return x @ self.weight.data.T + self.bias.data
+            if not hasattr(self, "first_x"):         # bug: cached on the first call only
+                self.first_x = x
+            y = x @ self.weight.data.T + self.bias.data
+            self.save_for_backward(self.first_x, y.shape)
+            return y
 
 
     class SignFlippedDense(Dense):
         def backward(self, dout):
-            self.weight.grad += dout.T @ self.x
+            self.weight.grad += dout.T @ self.saved_cache(dout)
             self.bias.grad += dout.sum(axis=0)
             return -dout @ self.weight.data          # bug: minus
 
 
     class MeanBiasDense(Dense):
         def backward(self, dout):
-            self.weight.grad += dout.T @ self.x
+            self.weight.grad += dout.T @ self.saved_cache(dout)
             self.bias.grad += dout.mean(axis=0)      # bug: averaged, not summed
             return dout @ self.weight.data
 
 
-    class HalfMaskReLU(MyReLU):
-        def backward(self, dout):
-            return dout * (self.x > 0.5)             # bug: the mask blocks 0 < x <= 0.5
-
+    class HalfMaskReLU(mc.Layer):
         def forward(self, x):
-            self.x = x
-            return x * (x > 0)
+            y = x * (x > 0)
+            self.save_for_backward(x, y.shape)
+            return y
+
+        def backward(self, dout):
+            return dout * (self.saved_cache(dout) > 0.5)   # bug: blocks 0 < x <= 0.5
 
 
     class IdentityReLU(mc.Layer):
@@ -197,11 +201,12 @@ STUDENT_FILE = textwrap.dedent('''
             self.b = mc.Parameter(rng.standard_normal(n_out))
 
         def forward(self, x):
-            self.x = x
-            return x @ self.W.data.T + self.b.data
+            y = x @ self.W.data.T + self.b.data
+            self.save_for_backward(x, y.shape)
+            return y
 
         def backward(self, dout):
-            self.W.grad += dout.T @ self.x
+            self.W.grad += dout.T @ self.saved_cache(dout)
             self.b.grad += dout.sum(axis=0)
             return dout @ self.W.data
 
@@ -302,7 +307,7 @@ def test_transposed_non_square_gradient_reports_the_shape(student):
 
     class Assigning(cls):
         def backward(self, dout):  # = instead of +=, so no broadcasting error hides it
-            self.weight.grad = self.x.T @ dout
+            self.weight.grad = self.saved_cache(dout).T @ dout
             self.bias.grad += dout.sum(axis=0)
             return dout @ self.weight.data
 
@@ -318,7 +323,7 @@ def test_unregistered_parameter_is_explained(student):
     assert not report.passed
     [problem] = report.problems
     assert problem.startswith("Parameter not registered: UnregisteredBiasDense.bias")
-    assert "`yield self.bias`" in problem
+    assert "delete your parameters() method" in problem and "`self.bias`" in problem
     assert [r.tensor for r in report.results] == ["input", "weight", "bias"]  # still checked
 
 
@@ -330,11 +335,12 @@ def test_parameters_in_a_list_are_explained():
             self.params = [mc.Parameter(np.ones((2, 2))), mc.Parameter(np.zeros(2))]
 
         def forward(self, x):
-            self.x = x
-            return x @ self.params[0].data.T + self.params[1].data
+            y = x @ self.params[0].data.T + self.params[1].data
+            self.save_for_backward(x, y.shape)
+            return y
 
         def backward(self, dout):
-            self.params[0].grad += dout.T @ self.x
+            self.params[0].grad += dout.T @ self.saved_cache(dout)
             self.params[1].grad += dout.sum(axis=0)
             return dout @ self.params[0].data
 
@@ -351,11 +357,7 @@ def test_unnamed_parameter_is_named_by_its_attribute():
         def __init__(self):
             self.gain = mc.Parameter(np.array([2.0, 3.0]))  # no name given
 
-        def parameters(self):
-            yield self.gain
-
         def forward(self, x):
-            self.x = x
             return x * self.gain.data
 
         def backward(self, dout):
@@ -473,7 +475,7 @@ def test_a_cache_set_only_on_the_first_call_is_stale(student, name, args, tensor
     assert problem.startswith(
         f"stale cache: after a forward pass on a second, different input, the gradient of {tensor}"
     )
-    assert "`if self.x is None:`" in problem
+    assert "`self.save_for_backward(cache, y.shape)`" in problem  # the idiom of minicnn's layers
 
 
 def test_a_layer_that_breaks_on_its_second_call_is_reported_not_crashed():
@@ -751,22 +753,19 @@ def test_dx_without_rot180_is_named_although_the_flip_is_not_exact():
             self.weight = mc.Parameter(rng.standard_normal((3, 2, 3, 3)), "weight")
             self.bias = mc.Parameter(rng.standard_normal(3), "bias")
 
-        def parameters(self):
-            yield self.weight
-            yield self.bias
-
         def forward(self, x):
-            self.x = x
-            y, self.cache = F.conv2d_forward(x, self.weight.data, self.bias.data, 1, 1)
+            y, cache = F.conv2d_forward(x, self.weight.data, self.bias.data, 1, 1)
+            self.save_for_backward((x, cache), y.shape)
             return y
 
         def backward(self, dout):
-            _, dw, db = F.conv2d_backward(dout, self.cache)
+            x, cache = self.saved_cache(dout)
+            _, dw, db = F.conv2d_backward(dout, cache)
             self.weight.grad += dw
             self.bias.grad += db
             flipped = self.weight.data[:, :, ::-1, ::-1].copy()
-            _, cache = F.conv2d_forward(self.x, flipped, self.bias.data, 1, 1)
-            return F.conv2d_backward(dout, cache)[0]  # dY ⋆full K: no rot180
+            _, flipped_cache = F.conv2d_forward(x, flipped, self.bias.data, 1, 1)
+            return F.conv2d_backward(dout, flipped_cache)[0]  # dY ⋆full K: no rot180
 
     report = gradcheck.check_layer(NoRot180(), (2, 2, 5, 5))
     dx = report.results[0]

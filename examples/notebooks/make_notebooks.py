@@ -555,7 +555,8 @@ BREAK = [
 
 A wrong backward pass usually still runs: the network just trains worse, silently. Here
 we write layers with the classic mistakes and watch the gradient check name the wrong
-tensor. (How the check works: `docs/gradcheck.md`.)
+tensor. (How the check works: `docs/gradcheck.md`; the checker itself, about 300 lines
+to read top to bottom: `minicnn/gradcheck/checker.py`.)
 
 {SETUP_NOTE}
 """,
@@ -564,7 +565,8 @@ tensor. (How the check works: `docs/gradcheck.md`.)
 
 틀린 역전파도 대개는 실행됩니다. 신경망이 조용히 덜 학습될 뿐입니다. 이번 시간에는 흔히 하는
 실수를 일부러 넣은 층을 만들고, 기울기 확인이 틀린 텐서를 정확히 짚어 내는 것을 봅니다.
-(확인하는 방법: `docs/gradcheck.ko.md`)
+(확인하는 방법: `docs/gradcheck.ko.md`. 확인기 코드는 `minicnn/gradcheck/checker.py` 한
+파일에 있고, 300줄 남짓이라 위에서부터 끝까지 읽을 수 있습니다.)
 
 {SETUP_NOTE_KO}
 """,
@@ -725,16 +727,15 @@ class InPlaceReLU(MyReLU):
         return dout
 
 
-class StaleReLU(mc.Layer):
-    mask = None
+class StaleReLU(MyReLU):
+    first_mask = None
 
     def forward(self, x):
-        if self.mask is None:                # bug: the mask of the first input, forever
-            self.mask = x > 0
-        return x * (x > 0)
-
-    def backward(self, dout):
-        return dout * self.mask
+        if self.first_mask is None:          # bug: the mask of the first input, forever
+            self.first_mask = x > 0
+        y = x * (x > 0)
+        self.save_for_backward(self.first_mask, y.shape)
+        return y
 
 
 class IdentityReLU(mc.Layer):

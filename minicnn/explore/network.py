@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import functional as F
 from .. import optim
-from ..backend import kernels
 from ..layers.base import Layer
 from ..layers.conv import Conv2D
 from ..layers.pool import AvgPool2D, MaxPool2D
@@ -164,7 +163,8 @@ class Network:
         """The input pixels that unit (y, x) of layer ``layer``'s maps sees.
 
         Walking back through the layers, an output range [a, b] of a window layer
-        (kernel k, stride s, padding p) reads input rows [a·s − p, b·s − p + k − 1];
+        (kernel k, or its span with dilation, stride s, padding p) reads input rows
+        [a·s − p, b·s − p + k − 1];
         other layers (ReLU) keep the range. Returns the box on the 28×28 input clipped
         to the image ('top', 'left', 'bottom', 'right', inclusive) and its 'size'
         before clipping (which counts padding, as mc's summary does).
@@ -174,9 +174,13 @@ class Network:
         if not (0 <= y < H and 0 <= x < W):
             raise ValueError(f"unit ({y}, {x}) is outside layer {layer}'s {H}×{W} maps")
         top, bottom, left, right = y, y, x, x
-        for lay in reversed(self.model.layers[: layer + 1]):
+        for i in reversed(range(layer + 1)):
+            lay = self.model.layers[i]
             if isinstance(lay, Conv2D | MaxPool2D | AvgPool2D):
-                (kh, kw), (sh, sw), (ph, pw) = lay.kernel_size, lay.stride, _padding(lay)
+                # the window the layer slides: a dilated kernel spans d·(k − 1) + 1 pixels
+                input_shape = (1, *(self.shapes[i - 1] if i else INPUT_SHAPE))
+                (kh, kw), (sh, sw) = lay.window(input_shape)
+                ph, pw = _padding(lay)
                 top, bottom = top * sh - ph, bottom * sh - ph + kh - 1
                 left, right = left * sw - pw, right * sw - pw + kw - 1
         size = [bottom - top + 1, right - left + 1]
@@ -213,25 +217,33 @@ class Network:
 
         Returns the padded input (C, H + 2p, W + 2p), ``cols``, the filter row
         ``w[channel]`` flattened (C·kh·kw,), the bias, and the output (OH, OW), which
-        equals the layer's own output for this channel (tests check it).
+        equals the layer's own output for this channel (tests check it). ``cols`` is
+        ``F.im2col``, the matrix ``conv2d_forward`` multiplies; with ``groups`` > 1, C
+        is the C_in/groups channels of the channel's group (all the filter reads), and
+        with a ``dilation`` d a window's taps are d pixels apart.
         """
         conv = self._conv(layer, channel)
         outputs = self._outputs(image)
         x = image.reshape(1, *INPUT_SHAPE) if layer == 0 else outputs[layer - 1][None]
-        x = x.astype(np.float64)
-        ph, pw = _padding(conv)
-        cols = kernels().im2col(x, conv.kernel_size, conv.stride, (ph, pw))
+        # the channels this filter reads: all of them, or its group's C/groups
+        group = channel // (conv.out_channels // conv.groups)
+        C_g = conv.in_channels // conv.groups
+        x = x[:, group * C_g : (group + 1) * C_g].astype(np.float64)
+        padding = _padding(conv)
+        geometry = (conv.stride, padding, conv.dilation)
+        cols = F.im2col(x, conv.kernel_size, *geometry)  # the matrix conv2d_forward builds
         w_row = conv.weight.data[channel].reshape(-1).astype(np.float64)
         bias = 0.0 if conv.bias is None else float(conv.bias.data[channel])
         w = w_row.reshape(1, *conv.weight.data.shape[1:])
-        y = F.conv2d(x, w, np.array([bias]), conv.stride, (ph, pw))[0, 0]  # = w_row @ cols + b
-        padded = np.pad(x[0], ((0, 0), (ph, ph), (pw, pw)))
+        y = F.conv2d(x, w, np.array([bias]), *geometry)[0, 0]  # = w_row @ cols + b
+        padded = F.zero_pad(x, padding)[0]
         return {
             "layer": layer,
             "channel": channel,
             "kernel_size": list(conv.kernel_size),
             "stride": list(conv.stride),
             "padding": list(conv.padding),
+            "dilation": list(conv.dilation),
             "input": _rounded(padded),
             "cols": _rounded(cols),
             "weight": _rounded(w_row),

@@ -26,12 +26,13 @@ one concept; every docstring gives the equation and the shapes. The hot loops
 | upsample.py       | upsample (nearest, bilinear)                                           |
 | concat.py         | concat (along the channels: Inception, DenseNet, U-Net skips)          |
 | conv_transpose.py | conv_transpose2d (a convolution's backward, run forward)               |
+| patches.py        | im2col, zero_pad (the matrix conv2d multiplies, for pages and labs)    |
 
 conv2d takes ``dilation``, ``groups`` and ``padding='same'`` as well, as PyTorch.
 """
 
 from ..shapes import conv_output_size
-from ._validate import NonFiniteInputError
+from ..validate import NonFiniteInputError
 from .activations import (
     leaky_relu_backward,
     leaky_relu_forward,
@@ -56,6 +57,7 @@ from .normalization import (
     local_response_norm_backward,
     local_response_norm_forward,
 )
+from .patches import im2col, zero_pad
 from .pool import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -75,6 +77,8 @@ __all__ = [
     "conv2d",
     "conv2d_forward",
     "conv2d_backward",
+    "im2col",
+    "zero_pad",
     "max_pool2d",
     "max_pool2d_forward",
     "max_pool2d_backward",
@@ -108,7 +112,7 @@ __all__ = [
     "log_softmax",
     "softmax_cross_entropy",
     "multiclass_svm",
-    # issue 13: blocks for Inception, U-Net and segmentation
+    # the blocks of Inception, U-Net and segmentation
     "conv_transpose2d_forward",
     "conv_transpose2d_backward",
     "upsample_forward",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_grad
 
 _ANY = "(N, ...)"
 
@@ -42,14 +42,7 @@ def leaky_relu_forward(x, negative_slope: float = 0.01) -> tuple[np.ndarray, np.
     f'(x) = 1 if x > 0 else a (a at x = 0, as PyTorch); the cache is f'(x). A small slope
     keeps a gradient flowing through units whose input is negative ("dying ReLU")."""
     check_array(x, "x", "leaky_relu", _ANY)
-    negative_slope = validate.real(
-        "leaky_relu",
-        "negative_slope",
-        negative_slope,
-        low=-1,
-        high=1,
-        hint=" (so the layer never amplifies its input; 0.01 is usual)",
-    )
+    negative_slope = validate.check_negative_slope(negative_slope, "leaky_relu")
     derivative = np.where(x > 0, x.dtype.type(1), x.dtype.type(negative_slope))
     return x * derivative, derivative
 

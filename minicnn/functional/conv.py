@@ -14,15 +14,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..backend import fused, kernels
-from ..shapes import output_hw, pair
-from ._validate import (
-    check_64_bits,
+from ..backend import kernels, optional
+from ..shapes import output_hw
+from ..validate import (
     check_array,
     check_bias,
     check_channels,
+    check_dilation,
     check_finite,
     check_grad,
+    check_groups,
     window_geometry,
 )
 
@@ -65,27 +66,22 @@ def conv2d_forward(
     check_array(x, "x", op, "(N, C, H, W)", ndim=4)
     check_array(w, "w", op, "(K, C/groups, kh, kw)", ndim=4)
     K, C_g, kh, kw = w.shape
-    if not (isinstance(groups, int) and groups >= 1 and K % groups == 0):
-        raise ValueError(
-            f"{op}: groups must be a positive integer that divides the {K} filters "
-            f"(w has shape {w.shape}), got groups={groups!r}"
-        )
+    groups = check_groups(groups, op, f" (w has shape {w.shape})", out_channels=K)
     check_channels(x, C_g * groups, op, f"w has shape {w.shape} = (K, C/groups, kh, kw), "
                    f"groups={groups}")  # fmt: skip
     check_bias(b, K, op)
     check_finite(x, op)
-    kernel, stride, _ = window_geometry((kh, kw), stride, 0, op)
-    dilation = pair(dilation, "dilation")
-    if min(dilation) < 1:
-        raise ValueError(f"{op} needs dilation >= 1, got dilation={dilation}")
-    padding, extra = split_padding(conv_padding(padding, kernel, stride, dilation))
+    kernel, stride, dilation, sides = conv_geometry((kh, kw), stride, padding, dilation, op)
+    padding, extra = split_padding(sides)
     if any(map(any, extra)):
         x = np.pad(x, extra)  # a new array: no copy needed for the cache
     else:
         x = x.copy()  # the caller may change x in place before backward
     cache = Conv2dCache(x, w, b is not None, stride, padding, dilation, groups, extra)
-    y = fused("conv2d_forward", x, w, b, stride, padding, dilation, groups)
-    if y is not None:  # numba: image by image (kernels/jit.py)
+    # 'naive' runs the lecture's loops (kernels/naive.py), 'numba' compiled loops and
+    # BLAS (kernels/compiled.py); 'numpy' has no conv2d_forward and runs the lines below.
+    y = optional(kernels().conv2d_forward, x, w, b, stride, padding, dilation, groups)
+    if y is not None:
         return y, cache
     OH, OW = output_hw(x.shape, kernel, stride, padding, dilation)
     y = np.empty((x.shape[0], K, OH, OW), dtype=np.result_type(x, w))
@@ -125,10 +121,11 @@ def conv2d_backward(dy, cache: Conv2dCache):
     out_hw = output_hw(x.shape, (kh, kw), stride, padding, dilation)
     check_grad(dy, (x.shape[0], K, *out_hw), "conv2d_backward")
     (_, _, (t, b), (l, r)) = extra  # crop what 'same' padded beyond the symmetric part
-    grads = fused("conv2d_backward", dy, x, w, has_bias, stride, padding, dilation, groups)
-    if grads is not None:  # numba: image by image (kernels/jit.py)
+    # As in forward: 'naive' and 'numba' do it their way, 'numpy' runs the lines below.
+    grads = optional(kernels().conv2d_backward, dy, x, w, stride, padding, dilation, groups)
+    if grads is not None:
         dx, dw, db = grads
-        return dx[:, :, t : dx.shape[2] - b, l : dx.shape[3] - r], dw, db
+        return dx[:, :, t : dx.shape[2] - b, l : dx.shape[3] - r], dw, db if has_bias else None
     geometry = ((kh, kw), stride, padding, dilation)
     weights = w.reshape(K, -1)  # (K, C_g*kh*kw)
     dx = np.empty(x.shape, dtype=np.result_type(dy, w))
@@ -158,7 +155,19 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarra
 # -- the pieces of dilated, grouped and 'same'-padded convolution ---------------------
 
 
-def conv_padding(padding, kernel, stride, dilation) -> tuple[tuple[int, int], tuple[int, int]]:
+def conv_geometry(kernel_size, stride, padding, dilation, op: str = "conv2d"):
+    """A convolution's geometry, checked: kernel, stride and dilation as (h, w) pairs and
+    the padding as ((top, bottom), (left, right)) (``conv_padding``). Conv2D's
+    constructor, ``conv2d_forward`` and ``im2col`` all start here, so a bad argument
+    is refused by the same lines wherever it is given."""
+    kernel, stride, _ = window_geometry(kernel_size, stride, 0, op)
+    dilation = check_dilation(dilation, op)
+    return kernel, stride, dilation, conv_padding(padding, kernel, stride, dilation, op)
+
+
+def conv_padding(
+    padding, kernel, stride, dilation, op: str = "conv2d"
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """((top, bottom), (left, right)) zero padding for Conv2D's ``padding`` argument,
     with PyTorch's meaning:
 
@@ -181,10 +190,7 @@ def conv_padding(padding, kernel, stride, dilation) -> tuple[tuple[int, int], tu
         return ((th // 2, th - th // 2), (tw // 2, tw - tw // 2))
     if isinstance(padding, str):
         raise ValueError(f"padding must be 'same', 'valid', an int or a pair, got {padding!r}")
-    ph, pw = pair(padding, "padding")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"conv2d needs padding >= 0, got padding={padding!r}")
-    check_64_bits((ph, pw), "padding", "conv2d")
+    _, _, (ph, pw) = window_geometry(kernel, stride, padding, op)
     return ((ph, ph), (pw, pw))
 
 

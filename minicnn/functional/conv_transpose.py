@@ -15,13 +15,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ..backend import kernels
-from ..shapes import pair
-from ._validate import (
+from ..validate import (
     check_array,
     check_bias,
     check_channels,
     check_finite,
     check_grad,
+    check_output_padding,
     window_geometry,
 )
 
@@ -35,13 +35,23 @@ class ConvTranspose2dCache(NamedTuple):
     output_padding: tuple[int, int] = (0, 0)
 
 
-def conv_transpose2d_output_hw(hw, kernel, stride, padding, output_padding) -> tuple[int, int]:
+def conv_transpose2d_output_hw(
+    hw, kernel, stride, padding, output_padding, op: str = "conv_transpose2d"
+) -> tuple[int, int]:
     """OH = (H − 1)·s − 2p + k + output_padding per axis, as torch.nn.ConvTranspose2d:
-    the input size of the convolution whose backward this is."""
-    return tuple(
-        (n - 1) * s - 2 * p + k + op
-        for n, k, s, p, op in zip(hw, kernel, stride, padding, output_padding, strict=True)
+    the input size of the convolution whose backward this is. ValueError (from ``op``)
+    when the padding crops the whole output away."""
+    OH, OW = (
+        (n - 1) * s - 2 * p + k + extra
+        for n, k, s, p, extra in zip(hw, kernel, stride, padding, output_padding, strict=True)
     )
+    if OH < 1 or OW < 1:
+        raise ValueError(
+            f"{op}: the output would be {OH}×{OW} for an input of {tuple(hw)[0]}×"
+            f"{tuple(hw)[1]}; (H − 1)·s − 2·padding + k + output_padding must be >= 1 "
+            f"(use less padding)"
+        )
+    return OH, OW
 
 
 def conv_transpose2d_forward(x, w, b, stride=(1, 1), padding=(0, 0), output_padding=(0, 0)):
@@ -70,18 +80,8 @@ def conv_transpose2d_forward(x, w, b, stride=(1, 1), padding=(0, 0), output_padd
     check_bias(b, C_out, op)
     check_finite(x, op)
     (kh, kw), stride, padding = window_geometry((kh, kw), stride, padding, op)
-    output_padding = pair(output_padding, "output_padding")
-    if any(not 0 <= o < s for o, s in zip(output_padding, stride, strict=True)):
-        raise ValueError(
-            f"{op} needs 0 <= output_padding < stride, got output_padding={output_padding} "
-            f"with stride={stride}"
-        )
-    OH, OW = conv_transpose2d_output_hw((H, W), (kh, kw), stride, padding, output_padding)
-    if OH < 1 or OW < 1:
-        raise ValueError(
-            f"{op}: the output would be {OH}×{OW} for input {x.shape}; (H − 1)·s − 2·padding "
-            f"+ k + output_padding must be >= 1 (use less padding)"
-        )
+    output_padding = check_output_padding(output_padding, stride, op)
+    OH, OW = conv_transpose2d_output_hw((H, W), (kh, kw), stride, padding, output_padding, op)
     x_mat = x.transpose(1, 0, 2, 3).reshape(C_in, -1)  # (C_in, N·H·W)
     cols = w.reshape(C_in, -1).T @ x_mat  # (C_out·kh·kw, N·H·W)
     y = kernels().col2im(cols, (N, C_out, OH, OW), (kh, kw), stride, padding)

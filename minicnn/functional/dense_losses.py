@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import check_array, check_finite
+from ..validate import check_array, check_choice, check_finite, check_labels
 from .losses import REDUCTIONS, log_softmax
 
 
@@ -36,19 +36,9 @@ def check_pixel_labels(scores, labels) -> np.ndarray:
     op = "pixel_cross_entropy"
     check_array(scores, "scores", op, "(N, classes, H, W)", ndim=4)
     check_finite(scores, op)
-    labels = np.asarray(labels)
     N, C, H, W = scores.shape
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"{op}: labels must be integer class indices, got dtype {labels.dtype}")
-    if labels.shape != (N, H, W):
-        raise ValueError(
-            f"{op}: expected labels of shape (N, H, W) = {(N, H, W)}, one class per pixel, "
-            f"got {labels.shape}"
-        )
-    if labels.size and (labels.min() < 0 or labels.max() >= C):
-        bad = labels[(labels < 0) | (labels >= C)][0]
-        raise ValueError(f"{op}: label {bad} is out of range for {C} classes (expected 0..{C - 1})")
-    return labels
+    expected = f"labels of shape (N, H, W) = {(N, H, W)}, one class per pixel"
+    return check_labels(labels, C, (N, H, W), op, expected)
 
 
 def reduce(per_element: np.ndarray, grad: np.ndarray, reduction: str, count: int):
@@ -56,8 +46,7 @@ def reduce(per_element: np.ndarray, grad: np.ndarray, reduction: str, count: int
     ``grad`` = d loss_i / d scores: 'none' returns both unchanged, 'sum' adds the
     losses (the gradient is unchanged: d(Σ l_i)/ds_i = dl_i/ds_i), 'mean' divides
     both by ``count``, the number of terms averaged."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    check_choice(reduction, REDUCTIONS, "reduction", "")
     if reduction == "none":
         return per_element, grad
     total = per_element.sum()

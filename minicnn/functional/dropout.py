@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_grad
 
 
 def dropout_forward(x, p: float, training: bool, rng: np.random.Generator):
@@ -23,7 +23,7 @@ def dropout_forward(x, p: float, training: bool, rng: np.random.Generator):
     is dropped: it costs no memory, and still says the output's shape).
     """
     check_array(x, "x", "dropout", "(N, ...)")
-    p = validate.real("dropout", "p", p, low=0, high=1)
+    p = validate.check_drop_probability(p, "dropout")
     if not training or p == 0.0:
         return x, np.broadcast_to(np.ones((), dtype=x.dtype), x.shape)
     if not isinstance(rng, np.random.Generator):

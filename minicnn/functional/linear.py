@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_array, check_bias, check_finite, check_grad
+from ..validate import check_array, check_bias, check_finite, check_grad
 
 
 class LinearCache(NamedTuple):

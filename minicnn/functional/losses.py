@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import validate
-from ._validate import NonFiniteInputError, check_array
+from ..validate import (
+    NonFiniteInputError,
+    check_array,
+    check_choice,
+    check_labels,
+    check_margin,
+)
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -45,27 +50,13 @@ def check_scores_and_labels(scores, labels, op: str) -> np.ndarray:
                 f"{op}: scores contain {what}; the network's output blew up (lower the "
                 f"learning rate) or the input data holds {what}"
             )
-    labels = np.asarray(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"{op}: labels must be integer class indices, got dtype {labels.dtype}")
-    if labels.shape != (scores.shape[0],):
-        raise ValueError(
-            f"{op}: expected {scores.shape[0]} labels (one per row of scores), "
-            f"got labels of shape {labels.shape}"
-        )
-    C = scores.shape[1]
-    if labels.size and (labels.min() < 0 or labels.max() >= C):
-        bad_label = labels[(labels < 0) | (labels >= C)][0]
-        raise ValueError(
-            f"{op}: label {bad_label} is out of range for {C} classes (expected 0..{C - 1})"
-        )
-    return labels
+    N, C = scores.shape
+    return check_labels(labels, C, (N,), op, f"{N} labels (one per row of scores)")
 
 
 def reduce(per_sample: np.ndarray, grad: np.ndarray, reduction: str):
     """Apply ``reduction`` to per-sample losses (N,) and their rows of gradient (N, C)."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    check_choice(reduction, REDUCTIONS, "reduction", "")
     if reduction == "none":
         return per_sample, grad
     if reduction == "sum":
@@ -92,10 +83,6 @@ def softmax_cross_entropy(scores, labels, reduction: str = "mean"):
     return reduce(-logp[rows, labels], grad, reduction)
 
 
-# The largest margin a float32 score can hold (scores are float32 in training).
-MAX_MARGIN = float(np.finfo(np.float32).max)
-
-
 def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean"):
     """Multiclass hinge loss (Weston–Watkins, as in CS231n and lecture 000):
 
@@ -106,7 +93,7 @@ def multiclass_svm(scores, labels, margin: float = 1.0, reduction: str = "mean")
     (``torch.nn.MultiMarginLoss`` is the same sum divided by the number of classes.)
     """
     labels = check_scores_and_labels(scores, labels, "multiclass_svm")
-    margin = validate.real("multiclass_svm", "margin", margin, low=0, high=MAX_MARGIN)
+    margin = check_margin(margin, "multiclass_svm")
     rows = np.arange(len(labels))
     correct = scores[rows, labels][:, None]
     with np.errstate(over="ignore"):

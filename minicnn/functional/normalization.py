@@ -13,8 +13,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import validate
-from ..backend import fused
-from ._validate import check_array, check_finite, check_grad, check_vector
+from ..backend import kernels, optional
+from ..validate import check_array, check_finite, check_grad, check_vector
 
 
 class BatchNormCache(NamedTuple):
@@ -58,8 +58,7 @@ def batch_norm_forward(
     names = ("gamma", "beta", "running_mean", "running_var")
     for name, vector in zip(names, (gamma, beta, running_mean, running_var), strict=True):
         check_vector(vector, name, x.shape[1], op)
-    eps = validate.real(op, "eps", eps, low=0, low_open=True, hint=" (eps > 0 keeps 1/σ finite)")
-    momentum = validate.real(op, "momentum", momentum, low=0, high=1)
+    eps, momentum = validate.check_batch_norm(eps, momentum, op)
     # A NaN would be averaged into the running statistics and poison every later
     # evaluation, so refuse it here rather than let it spread.
     check_finite(x, op)
@@ -73,7 +72,7 @@ def batch_norm_forward(
                 f"{op}: training needs more than one value per channel to estimate a "
                 f"variance, got input shape {x.shape}; use a batch of 2 or more, or call eval()"
             )
-        statistics = fused("batch_norm_statistics", x)  # numba: one loop per channel
+        statistics = optional(kernels().batch_norm_statistics, x)  # numba: one loop
         if statistics is None:
             statistics = x.mean(axis=axes), x.var(axis=axes)  # biased: normalises this batch
         mean, var = statistics
@@ -92,7 +91,7 @@ def batch_norm_forward(
         running_mean += momentum * mean
         running_var *= 1 - momentum
         running_var += momentum * var * (count / (count - 1))  # unbiased estimate
-    normalized = fused("batch_norm_normalize", x, mean, inv_std, gamma, beta)  # numba: one pass
+    normalized = optional(kernels().batch_norm_normalize, x, mean, inv_std, gamma, beta)
     if normalized is not None:
         return normalized[1], BatchNormCache(normalized[0], inv_std, gamma, axes, training)
     x_hat = (x - mean.astype(x.dtype, copy=False).reshape(shape)) * inv_std
@@ -118,8 +117,8 @@ def batch_norm_backward(dy, cache: BatchNormCache):
     """
     x_hat, inv_std, gamma, axes, training = cache
     check_grad(dy, x_hat.shape, "batch_norm_backward")
-    grads = fused(
-        "batch_norm_backward", dy, x_hat, gamma.reshape(inv_std.shape) * inv_std, training
+    grads = optional(
+        kernels().batch_norm_backward, dy, x_hat, gamma.reshape(inv_std.shape) * inv_std, training
     )
     if grads is not None:  # numba: the two sums in one pass, dx in a second
         return grads
@@ -168,11 +167,7 @@ def local_response_norm_forward(
             f"{op}: expected input of shape (N, C, H, W) (or any (N, C, ...) "
             f"with at least 3 axes), got {x.shape}"
         )
-    # the layer's checks: k > 0, alpha >= 0 and beta >= 0 keep the denominator positive
-    size = validate.integer(op, "size", size, low=1, hint=" (channels in the window)")
-    k = validate.real(op, "k", k, low=0, low_open=True)
-    alpha = validate.real(op, "alpha", alpha, low=0)
-    beta = validate.real(op, "beta", beta, low=0)
+    size, alpha, beta, k = validate.check_local_response_norm(size, alpha, beta, k, op)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         s = k + alpha_per_channel(alpha, size) * channel_window_sum(
             x * x, size // 2, (size - 1) // 2

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..backend import kernels
 from ..shapes import output_hw
-from ._validate import check_array, check_grad, window_geometry
+from ..validate import check_array, check_grad, pool_geometry
 
 
 class PoolCache(NamedTuple):
@@ -31,12 +31,7 @@ class PoolCache(NamedTuple):
 
 def _pool_geometry(x, kernel_size, stride, padding, op: str):
     check_array(x, "x", op, "(N, C, H, W)", ndim=4)
-    kernel, stride, padding = window_geometry(kernel_size, stride, padding, op, kernel_size)
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(
-            f"{op}: padding {padding} must be at most half the kernel size {kernel}, "
-            f"or some windows would hold only padding"
-        )
+    kernel, stride, padding = pool_geometry(kernel_size, stride, padding, op)
     output_hw(x.shape, kernel, stride, padding)  # a clear error if the window does not fit
     return kernel, stride, padding
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_grad
 
 
 def pad_shortcut_forward(x, out_channels: int, stride: int) -> tuple[np.ndarray, tuple]:
@@ -21,8 +21,9 @@ def pad_shortcut_forward(x, out_channels: int, stride: int) -> tuple[np.ndarray,
     Shapes: x (N, C_in, H, W) -> y (N, C_out, ⌈H/s⌉, ⌈W/s⌉). The cache is x's shape.
     """
     check_array(x, "x", "pad_shortcut", "(N, C, H, W)", ndim=4)
-    out_channels = validate.integer("pad_shortcut", "out_channels", out_channels, low=x.shape[1])
-    stride = validate.integer("pad_shortcut", "stride", stride, low=1)
+    _, out_channels, stride = validate.check_shortcut(
+        x.shape[1], out_channels, stride, "pad_shortcut"
+    )
     sub = x[:, :, ::stride, ::stride]
     y = np.zeros((x.shape[0], out_channels, *sub.shape[2:]), dtype=x.dtype)
     y[:, : x.shape[1]] = sub

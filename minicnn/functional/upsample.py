@@ -13,8 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..shapes import pair
-from ._validate import check_array, check_grad
+from ..validate import check_array, check_choice, check_grad, check_scale_factor
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
 
@@ -59,14 +58,8 @@ def upsample_forward(x: np.ndarray, scale_factor: tuple[int, int], mode: str = "
     """
     op = "upsample"
     check_array(x, "x", op, "(N, C, H, W)", ndim=4)
-    if mode not in UPSAMPLE_MODES:
-        raise ValueError(f"{op}: mode must be one of {UPSAMPLE_MODES}, got {mode!r}")
-    scale_factor = pair(scale_factor, "scale_factor")
-    if min(scale_factor) < 1:
-        raise ValueError(
-            f"{op}: scale_factor must be a positive integer (or a pair), got {scale_factor}; "
-            f"use pooling or a strided convolution to shrink"
-        )
+    check_choice(mode, UPSAMPLE_MODES, "mode", op)
+    scale_factor = check_scale_factor(scale_factor, op)
     _, _, H, W = x.shape
     A_h = upsample_matrix(H, scale_factor[0], mode, x.dtype)
     A_w = upsample_matrix(W, scale_factor[1], mode, x.dtype)

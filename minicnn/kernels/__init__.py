@@ -1,8 +1,12 @@
-"""The implementations behind the hot operations.
+"""The implementations behind the hot operations, one module per backend.
 
-- ``naive``:  Python loops written straight from the equations (teaching reference).
-- ``im2col``: vectorised NumPy (im2col / col2im, strided slices).
-- ``jit``:    Numba-compiled loops (added with the numba backend).
+- ``naive.py``       'naive': Python loops written straight from the lecture's equations,
+                     convolution included (the teaching reference).
+- ``vectorised.py``  'numpy': im2col / col2im and pooling as strided NumPy slices; the
+                     convolution itself is the functional core's im2col code.
+- ``compiled.py``    'numba': the loops compiled by Numba, convolution and batch norm
+                     done image by image with BLAS.
 
-All share the signatures documented in ``common``; tests prove they agree.
+``contract.py`` says what each provides (the ``Kernels`` value at the bottom of each
+module), ``common.py`` holds the helpers they share; the tests prove they agree.
 """

@@ -24,15 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def check_shape(array, expected, name: str, op: str, hint: str = "") -> None:
-    """ValueError unless ``array.shape == expected``. Every kernel below trusts the
-    shapes it is given (the compiled loops index without bounds checks), so each entry
-    point states what it needs: a wrong shape is refused here instead of reading or
-    writing outside a buffer. ``hint`` says where the expected shape comes from."""
-    if array.shape != tuple(expected):
-        expected = tuple(int(n) for n in expected)  # (3, 4), not (np.int64(3), ...)
-        raise ValueError(f"{op}: expected {name} of shape {expected}{hint}, got {array.shape}")
+from ..validate import check_shape  # noqa: F401  (the kernels state the shapes they need)
 
 
 def pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:

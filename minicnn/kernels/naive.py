@@ -12,6 +12,7 @@ import numpy as np
 
 from ..shapes import output_hw
 from .common import pad, padded_zeros, unpad
+from .contract import Kernels
 
 
 def conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
@@ -208,3 +209,17 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
                         kh * kw
                     )
     return unpad(dxp, padding)
+
+
+# The contract (kernels/contract.py): on this backend Conv2D runs the loops above.
+KERNELS = Kernels(
+    "naive",
+    im2col,
+    col2im,
+    max_pool2d_forward,
+    max_pool2d_backward,
+    avg_pool2d_forward,
+    avg_pool2d_backward,
+    conv2d_forward=conv2d_forward,
+    conv2d_backward=conv2d_backward,
+)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import atomic_write_bytes
-from .catalog import LABS, find_lab
+from .catalog import LABS, find_lab, recommended_order
 from .grade import (
     GRADING_SEED,
     SEED_ENV,
@@ -22,6 +22,7 @@ from .grade import (
     notes,
     report,
     write_csv,
+    written_line,
 )
 from .messages import say
 from .source import (
@@ -35,7 +36,9 @@ from .source import (
 
 
 def cmd_list(args) -> int:
-    for lab in LABS.values():
+    labs = recommended_order()
+    print(say("list.order", args.lang, order=" → ".join(lab.id for lab in labs)))
+    for lab in labs:
         parts = ", ".join(f"{p.name} ({p.points})" for p in lab.parts)
         print(
             say(
@@ -138,6 +141,9 @@ def cmd_grade_all(args) -> int:
     write_csv(rows, lab, args.out)
     for row in rows:
         print(f"{row['student']}: {row['total']}/{row['max']}")
+    written = written_line(lab, args.lang or "en")
+    if written:
+        print(written)
     print(f"{len(rows)} submissions -> {args.out}")
     return 0
 

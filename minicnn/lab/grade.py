@@ -33,7 +33,7 @@ from .catalog import Lab
 from .messages import language_of, say, speaking
 from .messages import verdict as verdict_word
 from .parts import Part, StudentError, compare
-from .source import is_check_cell, read_notebook, student_cells
+from .source import handout_questions, is_check_cell, read_notebook, student_cells
 
 SKIP_TAGS = {"slow", "skip-grading"}
 
@@ -375,7 +375,19 @@ def format_table(lab: Lab, results: list[PartResult], width: int = 100, lang: st
             lines.append("-" * min(width, w0 + w1 + w2 + 16))
     total, best = sum(r.points for r in results), sum(r.max_points for r in results)
     lines.append(say("total", lang, got=total, best=best))
+    written = written_line(lab, lang)
+    if written:
+        lines.append(written)
     return "\n".join(lines)
+
+
+def written_line(lab: Lab, lang: str) -> str:
+    """The lab's written questions and their points, left to the instructor ("" if none)."""
+    questions = handout_questions(lab, lang)
+    if not questions:
+        return ""
+    items = ", ".join(f"{qid} ({points})" for qid, points in questions.items())
+    return say("written", lang, items=items, points=sum(questions.values()))
 
 
 def report(lab: Lab, path, results: list[PartResult], seed: int | None = None) -> dict:
@@ -392,6 +404,11 @@ def report(lab: Lab, path, results: list[PartResult], seed: int | None = None) -
         "max_score": lab.points,
         "passed": all(r.passed for r in results),
         "parts": [asdict(r) for r in results],
+        # graded by hand (nbgrader's manual grading), not in score and max_score
+        "written": [
+            {"question": qid, "points": points}
+            for qid, points in handout_questions(lab, "en").items()
+        ],
         "minicnn_version": __version__,
     }
 
@@ -456,7 +473,10 @@ def write_csv(rows: list[dict], lab: Lab, out) -> None:
     import csv
     import io
 
+    # the written questions' columns stay empty: the instructor grades them
+    written = list(handout_questions(lab, "en"))
     columns = ["student", "file", *(p.name for p in lab.parts), "total", "max", "seconds"]
+    columns += written
     buf = io.StringIO()
     writer = csv.DictWriter(buf, [*columns, "problems"], lineterminator="\n")
     writer.writeheader()

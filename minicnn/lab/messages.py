@@ -26,6 +26,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "head.diagnostic": {"en": "diagnostic", "ko": "설명"},
     "total": {"en": "total: {got}/{best}", "ko": "합계(total): {got}/{best}"},
     "note": {"en": "note: {text}", "ko": "참고: {text}"},
+    "written": {
+        "en": "written questions, graded by the instructor (not in this total): {items}; "
+        "{points} points",
+        "ko": "서술형 문제는 강사가 채점합니다(위 합계에 들어가지 않음): {items}, 모두 {points}점",
+    },
     "verdict.passed": {"en": "passed", "ko": "통과"},
     "verdict.wrong": {"en": "wrong", "ko": "틀림"},
     "verdict.error": {"en": "error", "ko": "오류"},
@@ -579,7 +584,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "정확도는 {base:.3f}입니다). 더 오래 또는 더 큰 학습률로 학습하고, 스킵 연결이 "
         "인코더의 특징을 제대로 넘기는지 확인하세요",
     },
-    # -- hints for mistakes students make (issue 19, item 8)
+    # -- hints for mistakes students make: what went wrong, said in the lab's terms
     "hint.dw_axes": {
         "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "
         "(n, k, i, j), so rows hold several images' values; bring K to the front first: "
@@ -639,6 +644,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "이 minicnn은 wheel이나 sdist로 설치되어 학생용 노트북만 들어 있습니다(풀이는 "
         "강사만 가집니다). 학생용 노트북만 만들었습니다. 풀이 노트북은 강의 저장소를 "
         "내려받은(checkout) 곳에서 만드세요.",
+    },
+    "list.order": {
+        "en": "in the recommended order, easiest first: {order} "
+        "(the ids follow the lectures; docs/teaching.md explains the order)",
+        "ko": "쉬운 것부터 권장 순서대로: {order} "
+        "(실습 번호는 강의 순서를 따릅니다. 순서의 이유는 docs/teaching.ko.md에 있습니다)",
     },
     "list.line": {
         "en": "{id}  {title} [{points} points; lectures {lectures}]: {parts}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from .base import Layer
 
 
@@ -34,20 +35,7 @@ class LeakyReLU(Layer):
     """
 
     def __init__(self, negative_slope: float = 0.01):
-        if (
-            isinstance(negative_slope, bool)
-            or not isinstance(negative_slope, (int, float, np.integer, np.floating))
-            or not np.isfinite(negative_slope)
-        ):
-            raise ValueError(
-                f"LeakyReLU needs a finite number as negative_slope, got {negative_slope!r}"
-            )
-        if abs(negative_slope) > 1:
-            raise ValueError(
-                f"LeakyReLU needs negative_slope in [-1, 1] (so the layer never amplifies "
-                f"its input; 0.01 is usual), got {negative_slope!r}"
-            )
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = validate.check_negative_slope(negative_slope, "LeakyReLU")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, derivative = F.leaky_relu_forward(x, self.negative_slope)

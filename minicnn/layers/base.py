@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..functional import NonFiniteInputError
 from ..parameter import Parameter
+from ..validate import NonFiniteInputError, check_grad
 
-__all__ = ["Layer", "NonFiniteInputError"]
+__all__ = ["Layer", "NonFiniteInputError", "name_the_layer"]
 
 _CONSUMED = object()  # marks a cache that backward has already used
 _L = TypeVar("_L", bound="Layer")
@@ -66,7 +66,7 @@ class Layer:
             return self.forward(x)
         except (ValueError, TypeError) as err:
             if not self.children():
-                _name_the_layer(err, self)
+                name_the_layer(err, self)
             raise
 
     def with_input_shape(self: _L, shape: tuple[int, ...]) -> _L:
@@ -110,7 +110,9 @@ class Layer:
     def saved_cache(self, dout) -> Any:
         """The cache of the last forward, checked once here for every layer: backward
         needs a forward first, uses each forward once (a second backward would add the
-        gradients twice), and ``dout`` must have the forward output's shape."""
+        gradients twice), and ``dout`` must be a float array of the forward output's
+        shape (``validate.check_grad``, the check every functional backward runs: the
+        same words, with the layer's name)."""
         saved = getattr(self, "_saved", None)
         if saved is None:
             raise RuntimeError(f"{self!r}: backward called before forward")
@@ -120,16 +122,7 @@ class Layer:
                 f"added twice. Run forward again first (and zero_grad between steps)"
             )
         cache, out_shape = saved
-        if not isinstance(dout, np.ndarray):
-            raise TypeError(
-                f"{self!r}: backward expected dout as a NumPy array of shape {out_shape} "
-                f"(the forward output's), got {type(dout).__name__}"
-            )
-        if dout.shape != out_shape:
-            raise ValueError(
-                f"{self!r}: backward expected dout of shape {out_shape} "
-                f"(the forward output), got {dout.shape}"
-            )
+        check_grad(dout, out_shape, f"{self!r}.backward", name="dout")
         self._saved = _CONSUMED
         return cache
 
@@ -343,7 +336,7 @@ def _numpy_dtype(dtype) -> np.dtype:
         ) from None
 
 
-def _name_the_layer(err: Exception, layer: Layer) -> None:
+def name_the_layer(err: Exception, layer: Layer) -> None:
     """Say which layer an input error came from, once: the innermost layer names itself
     (the containers around it add nothing), and a message that names the layer already
     (``Linear(400, 120): expected ...``) is left as it is. The name goes in a note

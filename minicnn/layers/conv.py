@@ -6,11 +6,10 @@ import numpy as np
 
 from .. import functional as F
 from .. import validate
-from ..functional._validate import window_geometry
-from ..functional.conv import conv_padding
+from ..functional.conv import conv_geometry, split_padding
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
-from ..shapes import dilated_kernel, output_hw, pair
+from ..shapes import dilated_kernel, output_hw
 from .base import Layer
 
 
@@ -76,24 +75,16 @@ class Conv2D(Layer):
     ):
         in_channels = validate.integer("Conv2D", "in_channels", in_channels, low=1)
         out_channels = validate.integer("Conv2D", "out_channels", out_channels, low=1)
-        groups = validate.integer(
-            "Conv2D", "groups", groups, low=1, hint=" (a positive integer dividing the channels)"
+        groups = validate.check_groups(
+            groups, "Conv2D", in_channels=in_channels, out_channels=out_channels
         )
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"Conv2D: groups must be a positive integer that divides both in_channels "
-                f"and out_channels, got groups={groups!r} with in_channels={in_channels}, "
-                f"out_channels={out_channels}"
-            )
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride, _ = window_geometry(kernel_size, stride, 0, "Conv2D")
-        self.dilation = pair(dilation, "dilation")
-        if min(self.dilation) < 1:
-            raise ValueError(f"Conv2D needs dilation >= 1, got dilation={self.dilation}")
-        # padding as given: an (h, w) pair, or 'same' / 'valid'; the sides it amounts to
-        sides = conv_padding(padding, self.kernel_size, self.stride, self.dilation)
-        self.padding = padding if isinstance(padding, str) else (sides[0][0], sides[1][0])
-        self._sides = sides
+        self.kernel_size, self.stride, self.dilation, self._sides = conv_geometry(
+            kernel_size, stride, padding, dilation, "Conv2D"
+        )
+        # padding as given ('same' / 'valid'), or the (h, w) pair it amounts to
+        (top, _), (left, _) = self._sides
+        self.padding = padding if isinstance(padding, str) else (top, left)
         kh, kw = self.kernel_size
         shape = (out_channels, in_channels // groups, kh, kw)
         fan_in = in_channels // groups * kh * kw
@@ -121,12 +112,12 @@ class Conv2D(Layer):
                 f"{self!r}: expected input of shape (N, {self.in_channels}, H, W), got "
                 f"{tuple(input_shape)}"
             )
-        N, _, H, W = input_shape
-        (t, b), (l, r) = self._sides
-        # the symmetric part is the kernels' padding; the rest widens the input
-        padded = (N, self.in_channels, H + t + b - 2 * min(t, b), W + l + r - 2 * min(l, r))
-        OH, OW = output_hw(padded, self.span, self.stride, (min(t, b), min(l, r)))
-        return (N, self.out_channels, OH, OW)
+        # as conv2d_forward: the symmetric part is the kernels' padding, the rest
+        # ('same' with an even span) widens the input first
+        padding, extra = split_padding(self._sides)
+        padded = [n + before + after for n, (before, after) in zip(input_shape, extra, strict=True)]
+        OH, OW = output_hw(padded, self.kernel_size, self.stride, padding, self.dilation)
+        return (input_shape[0], self.out_channels, OH, OW)
 
     @property
     def span(self) -> tuple[int, int]:

@@ -7,11 +7,10 @@ from fractions import Fraction
 import numpy as np
 
 from .. import functional as F
-from ..functional._validate import window_geometry
+from .. import validate
 from ..functional.conv_transpose import conv_transpose2d_output_hw
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
-from ..shapes import pair
 from .base import Layer
 
 
@@ -67,21 +66,15 @@ class ConvTranspose2D(Layer):
         rng: np.random.Generator | None = None,
         seed: int | None = None,
     ):
-        if in_channels < 1 or out_channels < 1:
-            raise ValueError(
-                f"ConvTranspose2D needs in_channels >= 1 and out_channels >= 1, got "
-                f"{in_channels} and {out_channels}"
-            )
+        in_channels = validate.integer("ConvTranspose2D", "in_channels", in_channels, low=1)
+        out_channels = validate.integer("ConvTranspose2D", "out_channels", out_channels, low=1)
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.kernel_size, self.stride, self.padding = window_geometry(
+        self.kernel_size, self.stride, self.padding = validate.window_geometry(
             kernel_size, stride, padding, "ConvTranspose2D"
         )
-        self.output_padding = pair(output_padding, "output_padding")
-        if any(not 0 <= op < s for op, s in zip(self.output_padding, self.stride, strict=True)):
-            raise ValueError(
-                f"ConvTranspose2D needs 0 <= output_padding < stride, got "
-                f"output_padding={self.output_padding} with stride={self.stride}"
-            )
+        self.output_padding = validate.check_output_padding(
+            output_padding, self.stride, "ConvTranspose2D"
+        )
         kh, kw = self.kernel_size
         fan_in = max(1, in_channels * kh * kw // (self.stride[0] * self.stride[1]))
         shape = (in_channels, out_channels, kh, kw)
@@ -111,13 +104,8 @@ class ConvTranspose2D(Layer):
             )
         N, _, H, W = input_shape
         OH, OW = conv_transpose2d_output_hw(
-            (H, W), self.kernel_size, self.stride, self.padding, self.output_padding
+            (H, W), self.kernel_size, self.stride, self.padding, self.output_padding, repr(self)
         )
-        if OH < 1 or OW < 1:
-            raise ValueError(
-                f"{self!r} on input {tuple(input_shape)}: the output would be {OH}×{OW}; "
-                f"(H − 1)·s − 2·padding + k + output_padding must be >= 1 (use less padding)"
-            )
         return (N, self.out_channels, OH, OW)
 
     def macs(self, input_shape):

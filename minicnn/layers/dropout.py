@@ -25,7 +25,7 @@ class Dropout(Layer):
     def __init__(
         self, p: float = 0.5, *, rng: np.random.Generator | None = None, seed: int | None = None
     ):
-        self.p = validate.real("Dropout", "p", p, low=0, high=1, hint=" (the drop probability)")
+        self.p = validate.check_drop_probability(p, "Dropout")
         self.rng = get_rng(rng, seed)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

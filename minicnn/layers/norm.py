@@ -36,12 +36,8 @@ class _BatchNorm(Layer):
             raise ValueError(
                 f"{name} needs num_features >= 1 (the number of channels), got {num_features!r}"
             )
-        eps = validate.real(
-            name, "eps", eps, low=0, low_open=True, hint=" (eps > 0 keeps 1/σ finite)"
-        )
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"{name} needs momentum in [0, 1], got momentum={momentum!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), momentum
+        eps, momentum = validate.check_batch_norm(eps, momentum, name)
+        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype=dtype), "weight")
         self.bias = Parameter(np.zeros(num_features, dtype=dtype), "bias")
         self.running_mean = np.zeros(num_features, dtype=dtype)
@@ -133,12 +129,9 @@ class LocalResponseNorm(Layer):
     """
 
     def __init__(self, size: int = 5, alpha: float = 1e-4, beta: float = 0.75, k: float = 2.0):
-        owner = "LocalResponseNorm"
-        self.size = validate.integer(owner, "size", size, low=1, hint=" (channels in the window)")
-        # k > 0, alpha >= 0 and beta >= 0 keep the denominator positive
-        self.k = validate.real(owner, "k", k, low=0, low_open=True)
-        self.alpha = validate.real(owner, "alpha", alpha, low=0)
-        self.beta = validate.real(owner, "beta", beta, low=0)
+        self.size, self.alpha, self.beta, self.k = validate.check_local_response_norm(
+            size, alpha, beta, k, "LocalResponseNorm"
+        )
 
     def output_shape(self, input_shape):
         if len(input_shape) < 3:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from ..functional._validate import window_geometry
 from ..shapes import output_hw
+from ..validate import pool_geometry
 from .base import Layer
 
 
@@ -14,15 +14,9 @@ class _Pool2D(Layer):
     """Shared set-up of the window pooling layers: the geometry and the output shape."""
 
     def __init__(self, kernel_size, stride=None, padding=0):
-        name = type(self).__name__
-        self.kernel_size, self.stride, self.padding = window_geometry(
-            kernel_size, stride, padding, name, default_stride=kernel_size
+        self.kernel_size, self.stride, self.padding = pool_geometry(
+            kernel_size, stride, padding, type(self).__name__
         )
-        if self.padding[0] > self.kernel_size[0] // 2 or self.padding[1] > self.kernel_size[1] // 2:
-            raise ValueError(
-                f"{name}: padding {self.padding} must be at most half the kernel size "
-                f"{self.kernel_size}, or some windows would hold only padding"
-            )
 
     def output_shape(self, input_shape):
         if len(input_shape) != 4:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from .base import Layer
 
 
@@ -126,12 +127,9 @@ class PadShortcut(Layer):
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 2):
-        if not 1 <= in_channels <= out_channels or stride < 1:
-            raise ValueError(
-                f"PadShortcut needs 1 <= in_channels <= out_channels and stride >= 1, got "
-                f"in_channels={in_channels}, out_channels={out_channels}, stride={stride}"
-            )
-        self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
+        self.in_channels, self.out_channels, self.stride = validate.check_shortcut(
+            in_channels, out_channels, stride, "PadShortcut"
+        )
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if isinstance(x, np.ndarray):

@@ -7,8 +7,8 @@ from fractions import Fraction
 import numpy as np
 
 from .. import functional as F
+from .. import validate
 from ..functional.upsample import UPSAMPLE_MODES
-from ..shapes import pair
 from .base import Layer
 
 
@@ -41,15 +41,8 @@ class Upsample(Layer):
     """
 
     def __init__(self, scale_factor=2, mode: str = "nearest"):
-        self.scale_factor = pair(scale_factor, "scale_factor")
-        if min(self.scale_factor) < 1:
-            raise ValueError(
-                f"Upsample: scale_factor must be a positive integer (or a pair), got "
-                f"{scale_factor!r}; use pooling or a strided convolution to shrink"
-            )
-        if mode not in UPSAMPLE_MODES:
-            raise ValueError(f"Upsample: mode must be one of {UPSAMPLE_MODES}, got {mode!r}")
-        self.mode = mode
+        self.scale_factor = validate.check_scale_factor(scale_factor, "Upsample")
+        self.mode = validate.check_choice(mode, UPSAMPLE_MODES, "mode", "Upsample")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.upsample_forward(x, self.scale_factor, self.mode)

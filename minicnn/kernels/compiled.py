@@ -1,6 +1,7 @@
-"""Numba-compiled kernels: the loops of ``naive``, compiled to machine code.
+"""Numba-compiled kernels: the 'numba' backend, the loops of ``naive`` compiled to
+machine code.
 
-Same signatures and results as ``naive`` and ``im2col`` (see ``common``). Each
+Same signatures and results as ``naive.py`` and ``vectorised.py`` (see ``contract.py``). Each
 public function prepares its arguments in Python (padding, output buffers) and
 hands the loop nest to an ``@njit`` function. Padding is materialised with
 ``common.pad`` exactly as in the naive loops (a no-op when it is zero), and the
@@ -39,6 +40,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 
 import numba
 import numpy as np
@@ -46,8 +48,9 @@ from numba import njit, prange
 
 from .. import threads
 from ..shapes import output_hw
-from . import numpy as vectorised
+from . import vectorised
 from .common import check_shape, pad, padded_zeros, unpad
+from .contract import Kernels
 
 
 def _writable(directory: str) -> bool:
@@ -334,7 +337,8 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     return unpad(dxp, padding)
 
 
-# -- fused paths: optional, called by minicnn.functional when the backend has them ------
+# -- whole operations: the contract's optional fields, which the other backends leave ----
+# -- to the functional core's NumPy code ---------------------------------------------
 #
 # The kernels above mirror the naive ones function by function; the functions below go
 # further and each do a whole operation of the functional core in one compiled pass per
@@ -457,10 +461,46 @@ def _conv2d_backward_images(dy, x, weights_t, geometry, padding, group, dx, dw, 
 # the product is wide enough for BLAS to run at speed (one 10×10 LeNet-5 conv2 image
 # gives a 150×100 matrix: too narrow alone).
 GROUP_BYTES = 2**17
+# The budgets benchmark mode tries (see Tuner): which is fastest depends on the layer's
+# shape, the batch and the CPU's BLAS (measured: 2 MiB is 1.4× faster than 128 KiB for
+# ResNet-20's 32-channel 16×16 layers and 1.2× slower for its 16-channel 32×32 ones).
+GROUP_BYTES_CANDIDATES = (2**17, 2**19, 2**21, 2**23)
 
 
-def _group(cols_bytes_per_image: int, n_images: int) -> int:
-    return max(1, min(n_images, GROUP_BYTES // max(1, cols_bytes_per_image)))
+def _group(budget: int, cols_bytes_per_image: int, n_images: int) -> int:
+    return max(1, min(n_images, budget // max(1, cols_bytes_per_image)))
+
+
+class Tuner:
+    """Benchmark mode, as cuDNN's (``torch.backends.cudnn.benchmark``): with it on
+    ([`set_benchmark`][minicnn.backend.set_benchmark] or ``MINICNN_BENCHMARK=1``), the
+    first call of a convolution geometry runs once per candidate group size, timing
+    each, and later calls of that geometry use the fastest. Off (the default), every
+    geometry uses GROUP_BYTES. The candidates compute the same sums grouped differently,
+    so results agree to rounding, not bit for bit: a run with benchmark mode is not a
+    bit-exact replay of one without it (nor of another run, if timing picks otherwise)."""
+
+    def __init__(self) -> None:
+        self.enabled = os.environ.get("MINICNN_BENCHMARK", "") == "1"
+        self.chosen: dict[tuple, int] = {}
+
+    def run(self, key: tuple, cols_bytes_per_image: int, n_images: int, compute):
+        """``compute(group)``: the operation with ``group`` images per matrix product."""
+        if not self.enabled:
+            return compute(_group(GROUP_BYTES, cols_bytes_per_image, n_images))
+        if key in self.chosen:
+            return compute(self.chosen[key])
+        groups = {_group(b, cols_bytes_per_image, n_images) for b in GROUP_BYTES_CANDIDATES}
+        seconds = {}
+        for group in sorted(groups):
+            start = time.perf_counter()
+            result = compute(group)
+            seconds[group] = time.perf_counter() - start
+        self.chosen[key] = min(seconds, key=seconds.__getitem__)
+        return result
+
+
+tuner = Tuner()
 
 
 def _as_3d(shape) -> tuple[int, int, int]:
@@ -485,7 +525,7 @@ def _fusable(*arrays) -> bool:
 _HAVE_BLAS = importlib.util.find_spec("scipy") is not None
 
 
-def fused_conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
+def conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
     """y = w ⋆ x + b, (N, C, H, W) -> (N, K, OH, OW), image by image (see above).
     Returns None when this path does not apply (dilation, groups, mixed or uncompiled
     dtypes, no scipy): the caller then takes the general im2col path."""
@@ -505,16 +545,28 @@ def fused_conv2d_forward(x, w, b, stride, padding, dilation=(1, 1), groups=1):
         np.zeros(K, x.dtype) if b is None else np.ascontiguousarray(b),
         _conv_geometry(C, (kh, kw), stride, out_hw),
         tuple(padding),
-        _group(C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N),
     )
     x, y3 = np.ascontiguousarray(x), y.reshape(_as_3d(y.shape))
-    threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, y3[a:z]))
-    return y
+
+    def compute(group):
+        threads.run_chunks(N, lambda a, z: _conv2d_forward_images(x[a:z], *args, group, y3[a:z]))
+        return y
+
+    key = (
+        "forward",
+        x.shape,
+        w.shape,
+        tuple(stride),
+        tuple(padding),
+        x.dtype,
+        tuple(threads.chunks(N)),
+    )
+    return tuner.run(key, C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N, compute)
 
 
-def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), groups=1):
-    """(dx, dw, db) of y = w ⋆ x + b given dy (N, K, OH, OW), image by image (see above);
-    db is None without a bias. None when this path does not apply (see conv2d_forward)."""
+def conv2d_backward(dy, x, w, stride, padding, dilation=(1, 1), groups=1):
+    """(dx, dw, db) of y = w ⋆ x + b given dy (N, K, OH, OW), image by image (see above).
+    None when this path does not apply (see conv2d_forward)."""
     if tuple(dilation) != (1, 1) or groups != 1 or not _fusable(dy, x, w):
         return None
     N = x.shape[0]
@@ -525,23 +577,27 @@ def fused_conv2d_backward(dy, x, w, has_bias, stride, padding, dilation=(1, 1), 
     out_hw = output_hw(x.shape, (kh, kw), stride, padding)
     check_shape(dy, (N, K, *out_hw), "dy", "conv2d_backward")
     chunks = threads.chunks(N)
-    dx = np.empty(x.shape, dtype=x.dtype)
-    dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
-    db = np.zeros((len(chunks), K if has_bias else 0), dtype=x.dtype)
     args = (
         np.ascontiguousarray(w.reshape(K, -1).T),
         _conv_geometry(C, (kh, kw), stride, out_hw),
         tuple(padding),
-        _group(C * kh * kw * dy.shape[2] * dy.shape[3] * x.itemsize, N),
     )
     x, dy3 = np.ascontiguousarray(x), np.ascontiguousarray(dy).reshape(_as_3d(dy.shape))
 
-    def chunk(i):
-        a, z = chunks[i]
-        _conv2d_backward_images(dy3[a:z], x[a:z], *args, dx[a:z], dw[i], db[i])
+    def compute(group):
+        dx = np.empty(x.shape, dtype=x.dtype)
+        dw = np.zeros((len(chunks), K, C * kh * kw), dtype=x.dtype)  # one partial sum per chunk
+        db = np.zeros((len(chunks), K), dtype=x.dtype)
 
-    threads.run(chunk, len(chunks))
-    return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0) if has_bias else None
+        def chunk(i):
+            a, z = chunks[i]
+            _conv2d_backward_images(dy3[a:z], x[a:z], *args, group, dx[a:z], dw[i], db[i])
+
+        threads.run(chunk, len(chunks))
+        return dx, dw.sum(axis=0).reshape(w.shape), db.sum(axis=0)
+
+    key = ("backward", x.shape, w.shape, tuple(stride), tuple(padding), x.dtype, tuple(chunks))
+    return tuner.run(key, C * kh * kw * out_hw[0] * out_hw[1] * x.itemsize, N, compute)
 
 
 @njit(cache=True, nogil=True)
@@ -601,7 +657,7 @@ def _batch_norm_backward(dy, x_hat, scale, training, dx, dgamma, dbeta):
                     dx[n, c, t] = s * dy[n, c, t]
 
 
-def fused_batch_norm_statistics(x):
+def batch_norm_statistics(x):
     """(mean, biased variance) per channel of x (N, C, ...), each (C,) in x's dtype;
     None when this path does not apply."""
     if not _fusable(x):
@@ -612,7 +668,7 @@ def fused_batch_norm_statistics(x):
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
-def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
+def batch_norm_normalize(x, mean, inv_std, gamma, beta):
     """(x̂, y) with x̂ = (x − μ)·(1/σ) and y = γ·x̂ + β, per channel of x; the four
     vectors hold C values each (any shape). None when this path does not apply."""
     if not _fusable(x, mean, inv_std, gamma, beta):
@@ -626,7 +682,7 @@ def fused_batch_norm_normalize(x, mean, inv_std, gamma, beta):
     return x_hat, y
 
 
-def fused_batch_norm_backward(dy, x_hat, scale, training):
+def batch_norm_backward(dy, x_hat, scale, training):
     """(dx, dγ, dβ) of batch norm given dy, x̂ and scale = γ/σ (C values, any shape);
     None when this path does not apply."""
     if not _fusable(dy, x_hat, scale):
@@ -646,3 +702,19 @@ def fused_batch_norm_backward(dy, x_hat, scale, training):
         dbeta,
     )
     return dx, dgamma.astype(dy.dtype), dbeta.astype(dy.dtype)
+
+
+KERNELS = Kernels(
+    "numba",
+    im2col,
+    col2im,
+    max_pool2d_forward,
+    max_pool2d_backward,
+    avg_pool2d_forward,
+    avg_pool2d_backward,
+    conv2d_forward=conv2d_forward,
+    conv2d_backward=conv2d_backward,
+    batch_norm_statistics=batch_norm_statistics,
+    batch_norm_normalize=batch_norm_normalize,
+    batch_norm_backward=batch_norm_backward,
+)

@@ -1,5 +1,9 @@
 """Vectorised NumPy kernels: im2col / col2im and pooling without per-pixel loops.
 
+The 'numpy' backend. It fills only the required fields of the contract
+(``contract.py``), so convolution and batch norm run the functional core's own NumPy
+lines (``functional/conv.py``, ``functional/normalization.py``) on top of these.
+
 The only Python loops run over the kh*kw kernel taps (25 for a 5x5 kernel), each
 one a strided slice over the whole batch: for tap (p, q) the output pixels
 (i, j) read input pixel (i*sh + p, j*sw + q), i.e. the slice
@@ -15,6 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..shapes import dilated_kernel, output_hw
 from .common import pad, padded_zeros, unpad
+from .contract import Kernels
 
 
 def tap_slices(kernel, stride, out_hw, dilation=(1, 1)):
@@ -80,3 +85,16 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride, padding):
     for _, _, where in tap_slices(kernel, stride, dy.shape[2:]):
         dxp[where] += share
     return unpad(dxp, padding)
+
+
+# The contract (kernels/contract.py): the window operations only; convolution and batch
+# norm are the functional core's readable NumPy code on this backend.
+KERNELS = Kernels(
+    "numpy",
+    im2col,
+    col2im,
+    max_pool2d_forward,
+    max_pool2d_backward,
+    avg_pool2d_forward,
+    avg_pool2d_backward,
+)
