@@ -1,6 +1,13 @@
-"""Recreate the pretrained LeNet-5 shipped in ``minicnn/weights/lenet5_mnist.npz``.
+"""Recreate the pretrained LeNet-5s shipped in ``minicnn/weights``.
 
     OPENBLAS_NUM_THREADS=1 python -m minicnn.recipes_pretrained --data-dir /path/to/mnist
+    OPENBLAS_NUM_THREADS=1 python -m minicnn.recipes_pretrained --data-dir /path/to/mnist \
+        --classes 5 --epochs 3
+
+The first writes ``lenet5_mnist.npz`` (all ten digits); the second
+``lenet5_digits04.npz``, the same recipe on the digits 0-4 only (their images among the
+first 50,000, 3 epochs), the source network of lab 8: it has never seen a 5, 6, 7, 8
+or 9, so the lab can transfer its features to those digits honestly.
 
 The recipe: the official MNIST *training* file (60,000 digits; the test files are not
 used). The first 50,000 images train, the last 10,000 are held out for validation and
@@ -41,7 +48,7 @@ import numpy as np  # noqa: E402
 
 import minicnn as mc  # noqa: E402
 from minicnn.atomic import atomic_write_bytes  # noqa: E402
-from minicnn.weights import LENET5_MNIST, write_npz  # noqa: E402
+from minicnn.weights import LENET5_DIGITS04, LENET5_MNIST, write_npz  # noqa: E402
 
 TRAIN_IMAGES = 50_000  # the first 50,000 train; the last 10,000 validate
 EPOCHS = 12
@@ -61,12 +68,14 @@ def train(
     epochs: int = EPOCHS,
     train_images: int = TRAIN_IMAGES,
     verbose: int = 1,
+    classes: int = 10,
 ) -> tuple[mc.Sequential, float]:
-    """Train LeNet-5 on ``x[:train_images]``; return the model and its accuracy on the rest."""
-    x_train, y_train = x[:train_images], y[:train_images]
-    x_val, y_val = x[train_images:], y[train_images:]
+    """Train LeNet-5 on the digits below ``classes`` of ``x[:train_images]``; return the
+    model and its accuracy on those digits of the rest."""
+    x_train, y_train = _digits(x[:train_images], y[:train_images], classes)
+    x_val, y_val = _digits(x[train_images:], y[train_images:], classes)
     mc.manual_seed(SEED)
-    model = mc.zoo.lenet5()
+    model = mc.zoo.lenet5(num_classes=classes)
     optimizer = mc.SGD(model.parameters(), lr=LR, momentum=0.9)
     scheduler = mc.MultiStepLR(optimizer, milestones(epochs))
     loader = mc.data.DataLoader(
@@ -87,20 +96,33 @@ def train(
     return model, accuracy
 
 
+def _digits(x: np.ndarray, y: np.ndarray, classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The images whose label is below ``classes`` (all of them for 10), in order."""
+    keep = y < classes
+    return x[keep], y[keep]
+
+
 HELD_OUT = "images 50,000-59,999 of the official MNIST training file, never trained on"
 SAMPLE_OVERLAP = (
     "mc.data.MNISTSample's 5,000 digits are among the first 5,848 images of the training "
     "file, so the weights were trained on them: not a held-out set"
 )
+SAMPLE_OVERLAP_04 = (
+    "mc.data.MNISTSample's 5,000 digits are among the first 5,848 images of the training "
+    "file: its digits 0-4 were trained on, its digits 5-9 never seen (lab 8's new task)"
+)
 
 
-def evaluate(x: np.ndarray, y: np.ndarray, path: Path = LENET5_MNIST) -> tuple[float, int]:
-    """Accuracy of the weights in ``path`` on the held-out images of the training file
-    ``x``, ``y`` (60,000): (accuracy, number right)."""
-    model = mc.zoo.lenet5()
+def evaluate(
+    x: np.ndarray, y: np.ndarray, path: Path = LENET5_MNIST, classes: int = 10
+) -> tuple[float, int, int]:
+    """Accuracy of the weights in ``path`` on the held-out images (of the digits below
+    ``classes``) of the training file ``x``, ``y`` (60,000): (accuracy, right, images)."""
+    x_val, y_val = _digits(x[TRAIN_IMAGES:], y[TRAIN_IMAGES:], classes)
+    model = mc.zoo.lenet5(num_classes=classes)
     model.load_state_dict(dict(np.load(path, allow_pickle=False)))
-    right = int(np.sum(mc.predict(model, x[TRAIN_IMAGES:]) == y[TRAIN_IMAGES:]))
-    return right / len(y[TRAIN_IMAGES:]), right
+    right = int(np.sum(mc.predict(model, x_val) == y_val))
+    return right / len(y_val), right, len(y_val)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -117,7 +139,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(also searched: $MINICNN_DATA, ~/.cache/minicnn)",
     )
     p.add_argument("--epochs", type=int, default=EPOCHS)
-    p.add_argument("--out", default=str(LENET5_MNIST), help="where the .npz goes")
+    p.add_argument(
+        "--classes",
+        type=int,
+        default=10,
+        choices=(10, 5),
+        help="10: every digit (lenet5_mnist.npz); 5: the digits 0-4 only "
+        "(lenet5_digits04.npz, lab 8's source network)",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="where the .npz goes (default: the shipped file for --classes)",
+    )
     p.add_argument("--backend", default="numba", choices=mc.available_backends())
     p.add_argument(
         "--evaluate",
@@ -141,25 +175,26 @@ def main(argv: list[str] | None = None) -> int:
     mc.set_num_threads(1)
     x, y = train_set.arrays()
     print(f"MNIST training file from {train_set.source}: {len(x):,} images")
+    out = Path(args.out or (LENET5_MNIST if args.classes == 10 else LENET5_DIGITS04))
     if args.evaluate:
-        accuracy, right = evaluate(x, y, Path(args.out))
+        accuracy, right, images = evaluate(x, y, out, args.classes)
         print(
-            f"Held-out accuracy of {args.out}: {accuracy:.2%} ({right:,} of the "
-            f"{len(x) - TRAIN_IMAGES:,} {HELD_OUT})"
+            f"Held-out accuracy of {out}: {accuracy:.2%} ({right:,} of the {images:,} "
+            f"{'' if args.classes == 10 else 'digits 0-4 among the '}{HELD_OUT})"
         )
         return 0
     start = time.perf_counter()
-    model, accuracy = train(x, y, epochs=args.epochs)
+    model, accuracy = train(x, y, epochs=args.epochs, classes=args.classes)
     seconds = time.perf_counter() - start
-    out = Path(args.out)
     digest = write_npz(out, model.state_dict())  # PyTorch's keys: 0.weight, 0.bias, ...
     atomic_write_bytes(out.with_name(out.name + ".sha256"), f"{digest}  {out.name}\n".encode())
     record = {
+        "classes": f"the digits 0-{args.classes - 1}",
         "validation_accuracy": accuracy,
-        "validation_images": len(x) - TRAIN_IMAGES,
+        "validation_images": len(_digits(x[TRAIN_IMAGES:], y[TRAIN_IMAGES:], args.classes)[1]),
         "validation": HELD_OUT,
-        "sample_overlap": SAMPLE_OVERLAP,
-        "train_images": TRAIN_IMAGES,
+        "sample_overlap": SAMPLE_OVERLAP if args.classes == 10 else SAMPLE_OVERLAP_04,
+        "train_images": len(_digits(x[:TRAIN_IMAGES], y[:TRAIN_IMAGES], args.classes)[1]),
         "epochs": args.epochs,
         "backend": args.backend,
         "seconds": round(seconds, 1),
@@ -170,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     atomic_write_bytes(out.with_suffix(".json"), (json.dumps(record, indent=1) + "\n").encode())
     print(
-        f"Validation accuracy: {accuracy:.2%} on the last {len(x) - TRAIN_IMAGES:,} images "
-        f"of the training file; {seconds:.0f} s.\nWrote {out} (SHA-256 {digest})"
+        f"Validation accuracy: {accuracy:.2%} on the held-out {HELD_OUT}; {seconds:.0f} s."
+        f"\nWrote {out} (SHA-256 {digest})"
     )
     return 0
 

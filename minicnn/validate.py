@@ -33,7 +33,9 @@ check of its own:
   ``check_scale_factor``, ``check_shortcut``, ``check_labels``;
 * arrays: ``check_array``, ``check_shape``, ``check_grad``, ... the inputs of the
   functional pairs (a layer adds its own name: see ``Layer.__call__``) and the
-  upstream gradient dL/dy of every backward, layer or pair.
+  upstream gradient dL/dy of every backward, layer or pair; ``check_rank`` and
+  ``check_channels`` take a shape, for the functional core's ``*_output_shape``
+  functions, which a layer's ``output_shape`` and its functional forward both call.
 
 It imports no other minicnn module, so every module, the kernels included, can import it.
 """
@@ -69,6 +71,7 @@ __all__ = [
     "check_labels",
     "NonFiniteInputError",
     "check_array",
+    "check_rank",
     "check_shape",
     "check_finite",
     "check_channels",
@@ -386,9 +389,17 @@ def check_array(x, name: str, op: str, layout: str, ndim: int | tuple[int, ...] 
             f"{op}: expected a floating-point array {name}, got dtype {x.dtype}; "
             f"convert it first, e.g. {name}.astype(np.float32) / 255"
         )
+    if ndim is not None:
+        check_rank(x.shape, ndim, layout, op, name)
+
+
+def check_rank(shape, ndim: int | tuple[int, ...], layout: str, op: str, name: str = "input"):
+    """``shape`` must have ``ndim`` axes (one of, for a tuple); ``layout`` names them.
+    Takes a shape, not an array, so that a layer's ``output_shape`` and its functional
+    forward (on ``x.shape``) refuse a wrong rank with the same line."""
     ranks = (ndim,) if isinstance(ndim, int) else ndim
-    if ranks is not None and x.ndim not in ranks:
-        raise ValueError(f"{op}: expected {name} of shape {layout}, got shape {x.shape}")
+    if len(shape) not in ranks:
+        raise ValueError(f"{op}: expected {name} of shape {layout}, got shape {tuple(shape)}")
 
 
 def check_shape(array, expected, name: str, op: str, hint: str = "") -> None:
@@ -409,12 +420,13 @@ def check_finite(x: np.ndarray, op: str) -> None:
         )
 
 
-def check_channels(x: np.ndarray, expected: int, op: str, source: str) -> None:
-    """Axis 1 of ``x`` must hold ``expected`` channels (``source`` says who expects them)."""
-    if x.shape[1] != expected:
+def check_channels(shape, expected: int, op: str, source: str) -> None:
+    """Axis 1 of an input of ``shape`` must hold ``expected`` channels (``source`` says
+    who expects them: the weight's shape, the layer's in_channels)."""
+    if shape[1] != expected:
         raise ValueError(
-            f"{op}: expected {expected} input channels ({source}), got {x.shape[1]} "
-            f"(input shape {x.shape})"
+            f"{op}: expected {expected} input channels ({source}), got {shape[1]} "
+            f"(input shape {tuple(shape)})"
         )
 
 

@@ -77,6 +77,11 @@ def test_list_speaks_korean(capsys):
     for lab in LABS.values():
         assert lab.title_ko in text
     assert "점; 관련 강의" in text
+    # Lectures as the course names them, "n강(노트 00x)", in Korean words, never the
+    # English catalogue's "001 (convolution layer, ...)".
+    for lab in LABS.values():
+        assert re.match(r"[1-5]강\(노트 00[0-4]\): \S", lab.lectures_ko), lab.id
+        assert lab.lectures_ko in text and lab.lectures not in text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -194,6 +194,139 @@ def test_a_layer_and_its_pair_refuse_an_argument_with_the_same_check(
     assert str(by_layer.value).replace(owner, "<who>") == str(by_pair.value).replace(op, "<who>")
 
 
+def _conv2d(layer, x):
+    return F.conv2d_forward(
+        x, layer.weight.data, layer.bias.data, layer.stride, layer.padding, layer.dilation,
+        layer.groups,
+    )  # fmt: skip
+
+
+def _conv_transpose2d(layer, x):
+    w, b = layer.weight.data, layer.bias.data
+    return F.conv_transpose2d_forward(x, w, b, layer.stride, layer.padding, layer.output_padding)
+
+
+def _batch_norm(layer, x):
+    return F.batch_norm_forward(
+        x, layer.weight.data, layer.bias.data, layer.running_mean, layer.running_var, True
+    )
+
+
+def _pool(pair):
+    return lambda layer, x: pair(x, layer.kernel_size, layer.stride, layer.padding)
+
+
+# Each layer whose output_shape has rules of its own, a bad input shape, its functional
+# forward called with the layer's own settings, and the name that forward gives itself.
+SHAPE_CASES = [
+    (lambda: mc.Conv2D(3, 4, 3), (2, 3, 8), _conv2d, "conv2d_forward"),
+    (lambda: mc.Conv2D(3, 4, 3), (2, 1, 8, 8), _conv2d, "conv2d_forward"),
+    (lambda: mc.Conv2D(4, 4, 3, groups=2), (2, 2, 8, 8), _conv2d, "conv2d_forward"),
+    (lambda: mc.Conv2D(3, 4, 5, dilation=2), (1, 3, 8, 8), _conv2d, "conv2d_forward"),
+    (lambda: mc.Conv2D(3, 4, 4, padding="same"), (1, 3, 2), _conv2d, "conv2d_forward"),
+    (lambda: mc.ConvTranspose2D(3, 2, 3), (2, 3, 4), _conv_transpose2d, "conv_transpose2d_forward"),
+    (lambda: mc.ConvTranspose2D(3, 2, 3), (2, 2, 4, 4), _conv_transpose2d, "conv_transpose2d_forward"),
+    (
+        lambda: mc.ConvTranspose2D(1, 1, 1, padding=1),
+        (1, 1, 1, 1),
+        _conv_transpose2d,
+        "conv_transpose2d_forward",
+    ),
+    (lambda: mc.Linear(4, 3), (2, 5), lambda m, x: F.linear_forward(x, m.weight.data, m.bias.data), "linear_forward"),
+    (lambda: mc.Linear(4, 3), (2, 1, 2, 2), lambda m, x: F.linear_forward(x, m.weight.data, m.bias.data), "linear_forward"),
+    (lambda: mc.Flatten(), (3,), lambda m, x: F.flatten_forward(x), "flatten"),
+    (lambda: mc.BatchNorm2D(3), (2, 2, 4, 4), _batch_norm, "batch_norm"),
+    (lambda: mc.BatchNorm1D(3), (2, 4), _batch_norm, "batch_norm"),
+    (
+        lambda: mc.LocalResponseNorm(),
+        (2, 3),
+        lambda m, x: F.local_response_norm_forward(x, m.size, m.alpha, m.beta, m.k),
+        "local_response_norm",
+    ),
+    (lambda: mc.MaxPool2D(2), (4, 4), _pool(F.max_pool2d_forward), "max_pool2d"),
+    (lambda: mc.MaxPool2D(3), (1, 1, 2, 2), _pool(F.max_pool2d_forward), "max_pool2d"),
+    (lambda: mc.AvgPool2D(2, padding=1), (1, 1, 5), _pool(F.avg_pool2d_forward), "avg_pool2d"),
+    (lambda: mc.AvgPool2D(3), (1, 1, 2, 9), _pool(F.avg_pool2d_forward), "avg_pool2d"),
+    (
+        lambda: mc.GlobalAvgPool2D(),
+        (2, 3),
+        lambda m, x: F.global_avg_pool2d_forward(x),
+        "global_avg_pool2d",
+    ),
+    (
+        lambda: mc.Upsample(2),
+        (2, 3, 4),
+        lambda m, x: F.upsample_forward(x, m.scale_factor, m.mode),
+        "upsample",
+    ),
+    (
+        lambda: mc.PadShortcut(2, 4),
+        (2, 2, 4),
+        lambda m, x: F.pad_shortcut_forward(x, m.out_channels, m.stride),
+        "pad_shortcut",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("make, bad_shape, call_pair, op", SHAPE_CASES)
+def test_output_shape_and_the_functional_forward_refuse_a_shape_alike(
+    make, bad_shape, call_pair, op
+):
+    """One shape rule each, in the functional core's ``*_output_shape``: a layer's
+    output_shape (a shape alone, before any data flows), the layer's forward and its
+    functional pair (on an array) refuse the same input with the same words, each
+    under its own name."""
+    layer = make()
+    with pytest.raises(ValueError) as by_shape:
+        layer.output_shape(bad_shape)
+    with pytest.raises(ValueError) as by_pair:
+        call_pair(layer, np.zeros(bad_shape))
+    with pytest.raises(ValueError) as by_layer:
+        layer(np.zeros(bad_shape))
+    words = str(by_shape.value).replace(repr(layer), "<who>")
+    assert words == str(by_pair.value).replace(op, "<who>")
+    assert repr(layer) in as_printed(by_layer.value)
+
+
+def test_concat_joins_branches_by_the_functional_rule():
+    """Concat's output_shape and concat_forward refuse branches of different sizes
+    with the same words (the layer calls each input a branch)."""
+    layer = mc.Concat(mc.Identity(), mc.MaxPool2D(2))
+    with pytest.raises(ValueError) as by_shape:
+        layer.output_shape((1, 2, 4, 4))
+    with pytest.raises(ValueError) as by_pair:
+        F.concat_forward([np.zeros((1, 2, 4, 4)), np.zeros((1, 2, 2, 2))])
+    words = str(by_shape.value).replace("Concat on input (1, 2, 4, 4)", "<who>")
+    pair_words = str(by_pair.value).replace("concat", "<who>")
+    assert words.replace("branch", "input") == pair_words.replace("branch", "input")
+    same_size = mc.Concat(mc.Identity(), mc.Conv2D(2, 3, 3, padding=1))
+    assert same_size.output_shape((1, 2, 4, 4)) == (1, 5, 4, 4)
+
+
+def test_every_layer_with_a_shape_rule_has_a_case():
+    """Each layer class that overrides output_shape is in SHAPE_CASES (or Concat's
+    test above), so none keeps a shape rule of its own; the containers only chain
+    their children's output_shape."""
+    import minicnn.layers
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    with_rules = {
+        cls.__name__
+        for cls in subclasses(mc.Layer)
+        if cls.__module__.startswith("minicnn.layers.")
+        and any("output_shape" in vars(c) for c in cls.__mro__[: cls.__mro__.index(mc.Layer)])
+        and not cls.__name__.startswith("_")
+    }
+    covered = {type(make()).__name__ for make, *_ in SHAPE_CASES} | {"Concat"}
+    containers = {"Residual"}
+    assert minicnn.layers  # imported for its subclasses
+    assert with_rules - containers == covered
+
+
 def test_non_finite_input_has_its_own_error_type():
     """The training loop tells exploding activations from other ValueErrors by type."""
     with pytest.raises(mc.NonFiniteInputError, match="NaN or infinity"):

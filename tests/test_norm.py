@@ -146,7 +146,11 @@ def test_to_casts_the_buffers_too():
 @pytest.mark.parametrize(
     "make, shape, words",
     [
-        (lambda: mc.BatchNorm2D(3), (2, 4, 5, 5), ["BatchNorm2D", "C = 3", "(2, 4, 5, 5)"]),
+        (
+            lambda: mc.BatchNorm2D(3),
+            (2, 4, 5, 5),
+            ["BatchNorm2D", "expected 3 input channels", "(2, 4, 5, 5)"],
+        ),
         (lambda: mc.BatchNorm2D(3), (2, 3), ["(N, C, H, W)"]),
         (lambda: mc.BatchNorm1D(3), (2, 3, 4, 4), ["(N, F)", "(2, 3, 4, 4)"]),
         (lambda: mc.BatchNorm1D(3), (1, 3), ["more than one value", "batch of 2"]),

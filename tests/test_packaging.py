@@ -37,6 +37,8 @@ SHIPPED = [
     "minicnn/weights/__init__.py",
     "minicnn/weights/lenet5_mnist.npz",
     "minicnn/weights/lenet5_mnist.npz.sha256",
+    "minicnn/weights/lenet5_digits04.npz",  # lab 8's source network
+    "minicnn/weights/lenet5_digits04.npz.sha256",
 ]
 
 

@@ -27,6 +27,24 @@ def test_the_file_its_checksum_file_and_the_source_agree():
     assert f"{record['validation_accuracy']:.2%}" in mc.zoo.lenet5.__doc__
 
 
+def test_lab_8s_source_network_its_checksum_and_its_record_agree():
+    # The digits-0-4 LeNet-5 (python -m minicnn.recipes_pretrained --classes 5 --epochs 3)
+    path = weights.LENET5_DIGITS04
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == weights.LENET5_DIGITS04_SHA256
+    assert path.with_name(path.name + ".sha256").read_text().split() == [digest, path.name]
+    record = json.loads(path.with_suffix(".json").read_text())
+    assert record["sha256"] == digest and record["classes"] == "the digits 0-4"
+    assert record["validation_accuracy"] > 0.99 and "--classes 5" in record["command"]
+    model = mc.zoo.lenet5(num_classes=5)
+    weights.load_lenet5_digits04(model)
+    x, y = mc.data.MNISTSample("test").arrays()
+    seen = y < 5  # the digits it learned; the others are lab 8's new task
+    assert np.mean(mc.predict(model, x[seen]) == y[seen]) > 0.97
+    with pytest.raises(weights.PretrainedWeightsError, match="num_classes=5"):
+        weights.load_lenet5_digits04(mc.zoo.lenet5())
+
+
 def test_the_file_is_small_and_pickle_free():
     assert weights.LENET5_MNIST.stat().st_size < 300_000
     with np.load(weights.LENET5_MNIST, allow_pickle=False) as archive:
@@ -73,9 +91,9 @@ def test_the_held_out_figure_and_the_sample_overlap():
             "MINICNN_MNIST_DIR to a folder holding train-images/labels-idx*-ubyte.gz"
         )
     x, y = mc.data.MNIST(str(data), "train", download=False).arrays()
-    accuracy, right = recipes_pretrained.evaluate(x, y)
+    accuracy, right, images = recipes_pretrained.evaluate(x, y)
     record = json.loads(weights.LENET5_MNIST.with_suffix(".json").read_text())
-    assert right == 9920 and accuracy == record["validation_accuracy"]
+    assert right == 9920 and images == 10_000 and accuracy == record["validation_accuracy"]
     index = {x[i, 0].tobytes(): i for i in range(len(x))}
     sample = np.concatenate([mc.data.MNISTSample(s).arrays()[0] for s in ("train", "test")])
     where = np.array([index.get(a[0].tobytes(), -1) for a in sample])
@@ -143,12 +161,20 @@ def _mnist_dir() -> Path | None:
     reason="retraining the shipped weights takes minutes (about 6 on 2 cores); run with "
     "MINICNN_PRETRAIN=1 (and MINICNN_MNIST_DIR=folder of the MNIST training files)",
 )
-def test_the_training_command_reproduces_the_shipped_bytes(tmp_path):
+@pytest.mark.parametrize(
+    "args, sha256",
+    [
+        ([], weights.LENET5_MNIST_SHA256),
+        (["--classes", "5", "--epochs", "3"], weights.LENET5_DIGITS04_SHA256),  # lab 8's
+    ],
+    ids=["lenet5_mnist", "lenet5_digits04"],
+)
+def test_the_training_command_reproduces_the_shipped_bytes(tmp_path, args, sha256):
     from minicnn import recipes_pretrained
 
     data = _mnist_dir()
     if data is None:
         pytest.skip("the MNIST training files are not here; set MINICNN_MNIST_DIR")
-    out = tmp_path / "lenet5_mnist.npz"
-    assert recipes_pretrained.main(["--data-dir", str(data), "--out", str(out)]) == 0
-    assert weights.sha256_of(out) == weights.LENET5_MNIST_SHA256
+    out = tmp_path / "weights.npz"
+    assert recipes_pretrained.main(["--data-dir", str(data), "--out", str(out), *args]) == 0
+    assert weights.sha256_of(out) == sha256

@@ -29,6 +29,13 @@ one concept; every docstring gives the equation and the shapes. The hot loops
 | patches.py        | im2col, zero_pad (the matrix conv2d multiplies, for pages and labs)    |
 
 conv2d takes ``dilation``, ``groups`` and ``padding='same'`` as well, as PyTorch.
+
+Each operation with a rule on its input's shape has a ``*_output_shape`` function
+(``conv2d_output_shape``, ``pool2d_output_shape``, ``linear_output_shape``, ...) that
+checks the shape (rank, channels, whether the window fits) and returns the output's.
+The forward calls it on ``x.shape`` and the layer's ``output_shape`` on a shape alone,
+before any data flows: each shape rule is written once, and a bad shape gets the same
+message from both, under the caller's name.
 """
 
 from ..shapes import conv_output_size
@@ -44,18 +51,31 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
-from .concat import concat_backward, concat_forward
-from .conv import conv2d, conv2d_backward, conv2d_forward
-from .conv_transpose import conv_transpose2d_backward, conv_transpose2d_forward
+from .concat import concat_backward, concat_forward, concat_output_shape
+from .conv import conv2d, conv2d_backward, conv2d_forward, conv2d_output_shape
+from .conv_transpose import (
+    conv_transpose2d_backward,
+    conv_transpose2d_forward,
+    conv_transpose2d_output_shape,
+)
 from .dense_losses import binary_cross_entropy_with_logits, mse_loss, pixel_cross_entropy
 from .dropout import dropout_backward, dropout_forward
-from .linear import flatten_backward, flatten_forward, linear_backward, linear_forward
+from .linear import (
+    flatten_backward,
+    flatten_forward,
+    flatten_output_shape,
+    linear_backward,
+    linear_forward,
+    linear_output_shape,
+)
 from .losses import log_softmax, multiclass_svm, softmax, softmax_cross_entropy
 from .normalization import (
     batch_norm_backward,
     batch_norm_forward,
+    batch_norm_output_shape,
     local_response_norm_backward,
     local_response_norm_forward,
+    local_response_norm_output_shape,
 )
 from .patches import im2col, zero_pad
 from .pool import (
@@ -64,12 +84,14 @@ from .pool import (
     avg_pool2d_forward,
     global_avg_pool2d_backward,
     global_avg_pool2d_forward,
+    global_avg_pool2d_output_shape,
     max_pool2d,
     max_pool2d_backward,
     max_pool2d_forward,
+    pool2d_output_shape,
 )
-from .shortcut import pad_shortcut_backward, pad_shortcut_forward
-from .upsample import upsample_backward, upsample_forward
+from .shortcut import pad_shortcut_backward, pad_shortcut_forward, pad_shortcut_output_shape
+from .upsample import upsample_backward, upsample_forward, upsample_output_shape
 
 __all__ = [
     "NonFiniteInputError",
@@ -77,6 +99,7 @@ __all__ = [
     "conv2d",
     "conv2d_forward",
     "conv2d_backward",
+    "conv2d_output_shape",
     "im2col",
     "zero_pad",
     "max_pool2d",
@@ -87,6 +110,8 @@ __all__ = [
     "avg_pool2d_backward",
     "global_avg_pool2d_forward",
     "global_avg_pool2d_backward",
+    "global_avg_pool2d_output_shape",
+    "pool2d_output_shape",
     "relu",
     "relu_forward",
     "relu_backward",
@@ -98,16 +123,21 @@ __all__ = [
     "tanh_backward",
     "linear_forward",
     "linear_backward",
+    "linear_output_shape",
     "flatten_forward",
     "flatten_backward",
+    "flatten_output_shape",
     "dropout_forward",
     "dropout_backward",
     "batch_norm_forward",
     "batch_norm_backward",
+    "batch_norm_output_shape",
     "local_response_norm_forward",
     "local_response_norm_backward",
+    "local_response_norm_output_shape",
     "pad_shortcut_forward",
     "pad_shortcut_backward",
+    "pad_shortcut_output_shape",
     "softmax",
     "log_softmax",
     "softmax_cross_entropy",
@@ -115,10 +145,13 @@ __all__ = [
     # the blocks of Inception, U-Net and segmentation
     "conv_transpose2d_forward",
     "conv_transpose2d_backward",
+    "conv_transpose2d_output_shape",
     "upsample_forward",
     "upsample_backward",
+    "upsample_output_shape",
     "concat_forward",
     "concat_backward",
+    "concat_output_shape",
     "mse_loss",
     "binary_cross_entropy_with_logits",
     "pixel_cross_entropy",

@@ -18,9 +18,11 @@ class ConcatCache(NamedTuple):
     out_shape: tuple[int, ...]  # (N, Σ C_k, H, W), for backward's check of dy
 
 
-def check_stackable(shapes, op: str, item: str = "input") -> None:
-    """Raise unless every shape is (N, C_k, H, W) with the same N, H and W; the message
-    lists them all (``item``: what to call each one, 'input' or 'branch')."""
+def concat_output_shape(shapes, op: str = "concat", item: str = "input") -> tuple[int, ...]:
+    """(N, C_k, H, W) for every k -> (N, Σ C_k, H, W), the shape rule that
+    ``concat_forward`` and the Concat layer (on its branches' shapes) both call: every
+    shape must be (N, C_k, H, W) with the same N, H and W, or the message lists them all
+    (``item``: what to call each one, 'input' or 'branch')."""
     shapes = [tuple(shape) for shape in shapes]
     first = shapes[0]
     for i, shape in enumerate(shapes):
@@ -31,6 +33,8 @@ def check_stackable(shapes, op: str, item: str = "input") -> None:
                 f"with the same N, H, W to be stacked along the channels ({listing}); pad so "
                 f"that each branch keeps the size (e.g. padding='same') or resize it"
             )
+    N, _, H, W = first
+    return (N, sum(shape[1] for shape in shapes), H, W)
 
 
 def concat_forward(xs: list[np.ndarray]):
@@ -40,7 +44,7 @@ def concat_forward(xs: list[np.ndarray]):
         raise TypeError(f"concat: expected a non-empty list of arrays, got {type(xs).__name__}")
     for k, x in enumerate(xs):
         check_array(x, f"xs[{k}]", "concat", "(N, C_k, H, W)", ndim=4)
-    check_stackable([x.shape for x in xs], "concat")
+    concat_output_shape([x.shape for x in xs], "concat")
     y = np.concatenate(xs, axis=1)
     return y, ConcatCache(list(np.cumsum([x.shape[1] for x in xs])), y.shape)
 

@@ -24,6 +24,7 @@ from ..validate import (
     check_finite,
     check_grad,
     check_groups,
+    check_rank,
     window_geometry,
 )
 
@@ -63,15 +64,15 @@ def conv2d_forward(
     the rows of im2col(X) that hold group g's channels.
     """
     op = "conv2d_forward"
-    check_array(x, "x", op, "(N, C, H, W)", ndim=4)
+    check_array(x, "x", op, "(N, C, H, W)")
     check_array(w, "w", op, "(K, C/groups, kh, kw)", ndim=4)
     K, C_g, kh, kw = w.shape
-    groups = check_groups(groups, op, f" (w has shape {w.shape})", out_channels=K)
-    check_channels(x, C_g * groups, op, f"w has shape {w.shape} = (K, C/groups, kh, kw), "
-                   f"groups={groups}")  # fmt: skip
+    _, _, OH, OW = conv2d_output_shape(x.shape, w.shape, stride, padding, dilation, groups, op)
     check_bias(b, K, op)
     check_finite(x, op)
+    # the arguments are valid (checked above); conv_geometry gives the pairs the kernels take
     kernel, stride, dilation, sides = conv_geometry((kh, kw), stride, padding, dilation, op)
+    groups = int(groups)
     padding, extra = split_padding(sides)
     if any(map(any, extra)):
         x = np.pad(x, extra)  # a new array: no copy needed for the cache
@@ -83,7 +84,6 @@ def conv2d_forward(
     y = optional(kernels().conv2d_forward, x, w, b, stride, padding, dilation, groups)
     if y is not None:
         return y, cache
-    OH, OW = output_hw(x.shape, kernel, stride, padding, dilation)
     y = np.empty((x.shape[0], K, OH, OW), dtype=np.result_type(x, w))
     weights = w.reshape(K, -1)  # (K, C_g*kh*kw): one row per filter
     for part in batch_slices(x.shape[0], C_g * groups * kh * kw * OH * OW * x.itemsize):
@@ -150,6 +150,34 @@ def conv2d_backward(dy, cache: Conv2dCache):
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
     """Y = X ⋆ K + B without keeping a cache: ``conv2d_forward(...)[0]``."""
     return conv2d_forward(x, w, b, stride, padding, dilation, groups)[0]
+
+
+def conv2d_output_shape(
+    input_shape, w_shape, stride=1, padding=0, dilation=1, groups=1, op: str = "conv2d"
+) -> tuple[int, int, int, int]:
+    """The shape of ``conv2d_forward``'s output, checked: every rule on the input's
+    shape is here, and both ``conv2d_forward`` (on ``x.shape``) and ``Conv2D.output_shape``
+    (on a shape alone, before any data flows) call it. ``op`` names the caller in the
+    messages.
+
+        (N, C, H, W), w (K, C/G, kh, kw) -> (N, K, OH, OW)
+        OH = ⌊(H + p_top + p_bottom − d·(kh − 1) − 1)/s⌋ + 1     (the same for OW)
+
+    The input must have 4 axes and C = G·(C/G) channels, G must divide K, and the
+    dilated kernel d·(k − 1) + 1 must fit in the padded input.
+    """
+    check_rank(input_shape, 4, "(N, C, H, W)", op)
+    K, C_g, kh, kw = w_shape
+    groups = check_groups(groups, op, f" (w has shape {tuple(w_shape)})", out_channels=K)
+    source = f"w has shape {tuple(w_shape)} = (K, C/groups, kh, kw), groups={groups}"
+    check_channels(input_shape, C_g * groups, op, source)
+    kernel, stride, dilation, sides = conv_geometry((kh, kw), stride, padding, dilation, op)
+    # as conv2d_forward: the kernels take the symmetric part of the padding, and the
+    # rest ('same' with an even span) widens the input first
+    padding, extra = split_padding(sides)
+    padded = [n + before + after for n, (before, after) in zip(input_shape, extra, strict=True)]
+    OH, OW = output_hw(padded, kernel, stride, padding, dilation)
+    return (input_shape[0], K, OH, OW)
 
 
 # -- the pieces of dilated, grouped and 'same'-padded convolution ---------------------

@@ -22,6 +22,7 @@ from ..validate import (
     check_finite,
     check_grad,
     check_output_padding,
+    check_rank,
     window_geometry,
 )
 
@@ -54,6 +55,25 @@ def conv_transpose2d_output_hw(
     return OH, OW
 
 
+def conv_transpose2d_output_shape(
+    input_shape, w_shape, stride=1, padding=0, output_padding=0, op: str = "conv_transpose2d"
+) -> tuple[int, int, int, int]:
+    """The shape of ``conv_transpose2d_forward``'s output, checked: every rule on the
+    input's shape is here, and both ``conv_transpose2d_forward`` (on ``x.shape``) and
+    ``ConvTranspose2D.output_shape`` (on a shape alone) call it. ``op`` names the caller.
+
+        (N, C_in, H, W), w (C_in, C_out, kh, kw) -> (N, C_out, OH, OW)
+        OH = (H − 1)·s − 2·pad + kh + output_padding       (the same for OW)
+    """
+    check_rank(input_shape, 4, "(N, C_in, H, W)", op)
+    C_in, C_out, kh, kw = w_shape
+    check_channels(input_shape, C_in, op, f"w has shape {tuple(w_shape)} = (C_in, C_out, kh, kw)")
+    kernel, stride, padding = window_geometry((kh, kw), stride, padding, op)
+    output_padding = check_output_padding(output_padding, stride, op)
+    hw = conv_transpose2d_output_hw(input_shape[2:], kernel, stride, padding, output_padding, op)
+    return (input_shape[0], C_out, *hw)
+
+
 def conv_transpose2d_forward(x, w, b, stride=(1, 1), padding=(0, 0), output_padding=(0, 0)):
     """Transposed convolution, as ``torch.nn.functional.conv_transpose2d``:
 
@@ -72,16 +92,18 @@ def conv_transpose2d_forward(x, w, b, stride=(1, 1), padding=(0, 0), output_padd
     -> y: (N, C_out, OH, OW), OH = (H − 1)·s − 2·pad + kh + output_padding.
     """
     op = "conv_transpose2d_forward"
-    check_array(x, "x", op, "(N, C_in, H, W)", ndim=4)
+    check_array(x, "x", op, "(N, C_in, H, W)")
     check_array(w, "w", op, "(C_in, C_out, kh, kw)", ndim=4)
-    N, C_in, H, W = x.shape
-    _, C_out, kh, kw = w.shape
-    check_channels(x, w.shape[0], op, f"w has shape {w.shape} = (C_in, C_out, kh, kw)")
+    N, C_out, OH, OW = conv_transpose2d_output_shape(
+        x.shape, w.shape, stride, padding, output_padding, op
+    )
+    _, C_in, H, W = x.shape
+    kh, kw = w.shape[2:]
     check_bias(b, C_out, op)
     check_finite(x, op)
+    # the arguments are valid (checked above): the (h, w) pairs the kernels take
     (kh, kw), stride, padding = window_geometry((kh, kw), stride, padding, op)
     output_padding = check_output_padding(output_padding, stride, op)
-    OH, OW = conv_transpose2d_output_hw((H, W), (kh, kw), stride, padding, output_padding, op)
     x_mat = x.transpose(1, 0, 2, 3).reshape(C_in, -1)  # (C_in, N·H·W)
     cols = w.reshape(C_in, -1).T @ x_mat  # (C_out·kh·kw, N·H·W)
     y = kernels().col2im(cols, (N, C_out, OH, OW), (kh, kw), stride, padding)

@@ -31,15 +31,27 @@ def linear_forward(x, w, b=None) -> tuple[np.ndarray, LinearCache]:
     check_array(w, "w", op, "(out, in)", ndim=2)
     out_features, in_features = w.shape
     check_array(x, "x", op, f"(N, {in_features})")
-    if x.ndim != 2 or x.shape[1] != in_features:
-        hint = " (flatten it first: mc.Flatten() before the Linear layer)" if x.ndim > 2 else ""
-        raise ValueError(f"{op}: expected input of shape (N, {in_features}), got {x.shape}{hint}")
+    linear_output_shape(x.shape, w.shape, op)
     check_bias(b, out_features, op)
     check_finite(x, op)
     y = x @ w.T
     if b is not None:
         y += b
     return y, LinearCache(x.copy(), w, b is not None)
+
+
+def linear_output_shape(input_shape, w_shape, op: str = "linear") -> tuple[int, int]:
+    """(N, in), w (out, in) -> (N, out): the shape rule that ``linear_forward`` (on
+    ``x.shape``) and ``Linear.output_shape`` (on a shape alone) both call, ``op``
+    naming the caller. An image (N, C, H, W) must be flattened first."""
+    out_features, in_features = w_shape
+    if len(input_shape) != 2 or input_shape[1] != in_features:
+        hint = " (flatten it first: mc.Flatten() before the Linear layer)"
+        raise ValueError(
+            f"{op}: expected input of shape (N, {in_features}), got {tuple(input_shape)}"
+            f"{hint if len(input_shape) > 2 else ''}"
+        )
+    return (input_shape[0], out_features)
 
 
 def linear_backward(dy, cache: LinearCache):
@@ -59,9 +71,15 @@ def linear_backward(dy, cache: LinearCache):
 def flatten_forward(x) -> tuple[np.ndarray, tuple[int, ...]]:
     """(N, d1, d2, ...) -> (N, d1·d2·...); the cache is the input's shape."""
     check_array(x, "x", "flatten", "(N, ...)")
-    if x.ndim < 2:
-        raise ValueError(f"flatten: expected input of shape (N, ...), got {x.shape}")
-    return x.reshape(x.shape[0], math.prod(x.shape[1:])), x.shape  # explicit: N may be 0
+    return x.reshape(flatten_output_shape(x.shape, "flatten")), x.shape
+
+
+def flatten_output_shape(input_shape, op: str = "flatten") -> tuple[int, int]:
+    """(N, d1, d2, ...) -> (N, d1·d2·...), for ``flatten_forward`` and
+    ``Flatten.output_shape`` alike; the input needs a batch axis and at least one more."""
+    if len(input_shape) < 2:
+        raise ValueError(f"{op}: expected input of shape (N, ...), got {tuple(input_shape)}")
+    return (input_shape[0], math.prod(input_shape[1:]))  # explicit: N may be 0
 
 
 def flatten_backward(dy, x_shape) -> np.ndarray:

@@ -14,7 +14,14 @@ import numpy as np
 
 from .. import validate
 from ..backend import kernels, optional
-from ..validate import check_array, check_finite, check_grad, check_vector
+from ..validate import (
+    check_array,
+    check_channels,
+    check_finite,
+    check_grad,
+    check_rank,
+    check_vector,
+)
 
 
 class BatchNormCache(NamedTuple):
@@ -54,9 +61,12 @@ def batch_norm_forward(
     Shapes: x (N, C, ...), gamma, beta, running_mean, running_var (C,) -> y like x.
     """
     op = "batch_norm"
-    check_array(x, "x", op, "(N, C, ...)", ndim=tuple(range(2, 6)))
-    names = ("gamma", "beta", "running_mean", "running_var")
-    for name, vector in zip(names, (gamma, beta, running_mean, running_var), strict=True):
+    check_array(x, "x", op, "(N, C, ...)")
+    check_array(gamma, "gamma", op, "(C,), one value per channel", ndim=1)
+    batch_norm_output_shape(x.shape, gamma.shape[0], op)
+    # gamma's length is C (checked above); the other vectors must match it
+    names = ("beta", "running_mean", "running_var")
+    for name, vector in zip(names, (beta, running_mean, running_var), strict=True):
         check_vector(vector, name, x.shape[1], op)
     eps, momentum = validate.check_batch_norm(eps, momentum, op)
     # A NaN would be averaged into the running statistics and poison every later
@@ -97,6 +107,23 @@ def batch_norm_forward(
     x_hat = (x - mean.astype(x.dtype, copy=False).reshape(shape)) * inv_std
     y = x_hat * gamma.reshape(shape) + beta.reshape(shape)
     return y, BatchNormCache(x_hat, inv_std, gamma, axes, training)
+
+
+def batch_norm_output_shape(
+    input_shape,
+    num_features: int,
+    op: str = "batch_norm",
+    ndim: tuple[int, ...] = (2, 3, 4, 5),
+    layout: str = "(N, C, ...)",
+) -> tuple[int, ...]:
+    """(N, C, ...) -> the same shape, with C = ``num_features`` (one γ, β and running
+    statistic per channel): the shape rule that ``batch_norm_forward`` (on ``x.shape``)
+    and the BatchNorm layers' ``output_shape`` both call. A layer narrows the ranks
+    (``ndim``, named by ``layout``): BatchNorm2D takes (N, C, H, W) only."""
+    check_rank(input_shape, ndim, layout, op)
+    source = f"γ, β and the running statistics hold {num_features} values"
+    check_channels(input_shape, num_features, op, source)
+    return tuple(input_shape)
 
 
 def batch_norm_backward(dy, cache: BatchNormCache):
@@ -162,11 +189,7 @@ def local_response_norm_forward(
     """
     op = "local_response_norm"
     check_array(x, "x", op, "(N, C, H, W)")
-    if x.ndim < 3:
-        raise ValueError(
-            f"{op}: expected input of shape (N, C, H, W) (or any (N, C, ...) "
-            f"with at least 3 axes), got {x.shape}"
-        )
+    local_response_norm_output_shape(x.shape, op)
     size, alpha, beta, k = validate.check_local_response_norm(size, alpha, beta, k, op)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         s = k + alpha_per_channel(alpha, size) * channel_window_sum(
@@ -182,6 +205,17 @@ def local_response_norm_forward(
             f"alpha ≈ 1e-4, beta = 0.75, k = 1 or 2"
         )
     return y, LRNCache(x.copy(), s, scale, size, alpha, beta)
+
+
+def local_response_norm_output_shape(input_shape, op: str = "local_response_norm"):
+    """(N, C, ...) with at least 3 axes -> the same shape: the shape rule that
+    ``local_response_norm_forward`` and ``LocalResponseNorm.output_shape`` both call."""
+    if len(input_shape) < 3:
+        raise ValueError(
+            f"{op}: expected input of shape (N, C, H, W) (or any (N, C, ...) "
+            f"with at least 3 axes), got {tuple(input_shape)}"
+        )
+    return tuple(input_shape)
 
 
 def local_response_norm_backward(dy, cache: LRNCache) -> np.ndarray:

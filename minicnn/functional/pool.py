@@ -15,7 +15,7 @@ import numpy as np
 
 from ..backend import kernels
 from ..shapes import output_hw
-from ..validate import check_array, check_grad, pool_geometry
+from ..validate import check_array, check_grad, check_rank, pool_geometry
 
 
 class PoolCache(NamedTuple):
@@ -29,11 +29,29 @@ class PoolCache(NamedTuple):
     argmax: np.ndarray | None = None
 
 
-def _pool_geometry(x, kernel_size, stride, padding, op: str):
-    check_array(x, "x", op, "(N, C, H, W)", ndim=4)
+def pool2d_output_shape(
+    input_shape, kernel_size, stride=None, padding=0, op: str = "pool2d"
+) -> tuple[int, int, int, int]:
+    """The shape of a max or average pooling's output, checked: every rule on the
+    input's shape is here, and both the functional forwards (on ``x.shape``) and the
+    pooling layers' ``output_shape`` (on a shape alone) call it. ``op`` names the caller.
+
+        (N, C, H, W) -> (N, C, OH, OW),   OH = ⌊(H − kh + 2p)/s⌋ + 1   (the same for OW)
+
+    The window (kernel_size; stride, which defaults to it; padding at most half the
+    kernel) must fit in the padded input.
+    """
+    check_rank(input_shape, 4, "(N, C, H, W)", op)
     kernel, stride, padding = pool_geometry(kernel_size, stride, padding, op)
-    output_hw(x.shape, kernel, stride, padding)  # a clear error if the window does not fit
-    return kernel, stride, padding
+    return (*input_shape[:2], *output_hw(input_shape, kernel, stride, padding))
+
+
+def _pool_geometry(x, kernel_size, stride, padding, op: str):
+    """The window's (h, w) pairs for the kernels, after ``pool2d_output_shape`` has
+    checked x's shape against them."""
+    check_array(x, "x", op, "(N, C, H, W)")
+    pool2d_output_shape(x.shape, kernel_size, stride, padding, op)
+    return pool_geometry(kernel_size, stride, padding, op)
 
 
 def pooled_shape(cache: PoolCache) -> tuple[int, ...]:
@@ -94,8 +112,16 @@ def global_avg_pool2d_forward(x) -> tuple[np.ndarray, tuple[int, ...]]:
         y[n,c] = 1/(H·W) Σ_{h,w} x[n,c,h,w]        x (N, C, H, W) -> y (N, C)
 
     The cache is the input's shape."""
-    check_array(x, "x", "global_avg_pool2d", "(N, C, H, W)", ndim=4)
+    check_array(x, "x", "global_avg_pool2d", "(N, C, H, W)")
+    global_avg_pool2d_output_shape(x.shape, "global_avg_pool2d")
     return x.mean(axis=(2, 3)), x.shape
+
+
+def global_avg_pool2d_output_shape(input_shape, op: str = "global_avg_pool2d"):
+    """(N, C, H, W) -> (N, C): the shape rule that ``global_avg_pool2d_forward`` and
+    ``GlobalAvgPool2D.output_shape`` both call (``op`` names the caller)."""
+    check_rank(input_shape, 4, "(N, C, H, W)", op)
+    return tuple(input_shape[:2])
 
 
 def global_avg_pool2d_backward(dy, x_shape) -> np.ndarray:

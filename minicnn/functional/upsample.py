@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..validate import check_array, check_choice, check_grad, check_scale_factor
+from ..validate import check_array, check_choice, check_grad, check_rank, check_scale_factor
 
 UPSAMPLE_MODES = ("nearest", "bilinear")
 
@@ -47,6 +47,15 @@ class UpsampleCache(NamedTuple):
     x_shape: tuple[int, ...]  # (N, C, H, W), for backward's check of dy
 
 
+def upsample_output_shape(input_shape, scale_factor, op: str = "upsample"):
+    """(N, C, H, W) -> (N, C, sh·H, sw·W): the shape rule that ``upsample_forward`` (on
+    ``x.shape``) and ``Upsample.output_shape`` both call (``op`` names the caller)."""
+    check_rank(input_shape, 4, "(N, C, H, W)", op)
+    sh, sw = check_scale_factor(scale_factor, op)
+    N, C, H, W = input_shape
+    return (N, C, H * sh, W * sw)
+
+
 def upsample_forward(x: np.ndarray, scale_factor: tuple[int, int], mode: str = "nearest"):
     """Upsample (N, C, H, W) by integer factors (sh, sw) -> (N, C, sh·H, sw·W).
 
@@ -57,7 +66,8 @@ def upsample_forward(x: np.ndarray, scale_factor: tuple[int, int], mode: str = "
     Returns (y, cache).
     """
     op = "upsample"
-    check_array(x, "x", op, "(N, C, H, W)", ndim=4)
+    check_array(x, "x", op, "(N, C, H, W)")
+    upsample_output_shape(x.shape, scale_factor, op)
     check_choice(mode, UPSAMPLE_MODES, "mode", op)
     scale_factor = check_scale_factor(scale_factor, op)
     _, _, H, W = x.shape

@@ -80,13 +80,13 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
                 "passed.line",
                 lang,
                 part=part_name,
-                cases=say("cases", lang, n=n),
+                cases=say("cases", lang, n=n, s="" if n == 1 else "s"),
                 n=n,
                 points=part.points,
                 s="s" if part.points != 1 else "",
             )
         )
-        if message != say("cases", lang, n=n):  # what a scored part measured
+        if message != say("cases", lang, n=n, s="" if n == 1 else "s"):  # a scored part's
             print(f"  {message}")
 
     return check

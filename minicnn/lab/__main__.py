@@ -47,7 +47,7 @@ def cmd_list(args) -> int:
                 id=lab.id,
                 title=lab.title_in(args.lang),
                 points=lab.points,
-                lectures=lab.lectures,
+                lectures=lab.lectures_in(args.lang),
                 parts=parts,
             )
         )

@@ -74,7 +74,8 @@ def judge_part(part: Part, cases: list[dict], outputs: list[dict]) -> tuple[str,
             from .harness import case_label
 
             return err.verdict, f"{err}{case_label(i, case)}"
-    return "passed", "; ".join(m for m in measured if m) or say("cases", n=len(cases))
+    cases_said = say("cases", n=len(cases), s="" if len(cases) == 1 else "s")
+    return "passed", "; ".join(m for m in measured if m) or cases_said
 
 
 def _grading_cells(path: Path) -> list[tuple[int, str]]:

@@ -36,7 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "verdict.error": {"en": "error", "ko": "오류"},
     "verdict.not implemented": {"en": "not implemented", "ko": "미구현(not implemented)"},
     "verdict.time limit": {"en": "time limit", "ko": "시간 초과"},
-    "cases": {"en": "{n} cases", "ko": "사례 {n}개"},
+    "cases": {"en": "{n} case{s}", "ko": "사례 {n}개"},
     "passed.line": {
         "en": "✔ {part}: passed ({cases}, {points} point{s})",
         "ko": "✔ {part}: 통과 (사례 {n}개, {points}점)",
@@ -460,6 +460,217 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the skip gradient must pass the final ReLU's mask too: use dL/d(sum), not dy",
         "ko": "스킵 경로의 기울기도 마지막 ReLU의 마스크를 거쳐야 합니다: dy가 아니라 "
         "dL/d(sum)을 쓰세요",
+    },
+    # -- lab 7 (1×1 convolutions, VGG's 3×3 stacks, Inception)
+    "lab7.not_a_count": {
+        "en": "`{name}` must return whole numbers; its {key} is {value!r}",
+        "ko": "`{name}`은(는) 정수를 돌려줘야 하는데 {key}가 {value!r}입니다",
+    },
+    "lab7.bias_false": {
+        "en": "bias=False: count the weights only, no bias",
+        "ko": "bias=False이면 편향 없이 가중치만 셉니다",
+    },
+    "lab7.k_squared": {
+        "en": "a k×k filter has k·k weights per input channel: the kernel size is squared",
+        "ko": "k×k 필터는 입력 채널 하나에 가중치가 k·k개입니다: 커널 크기를 제곱하세요",
+    },
+    "lab7.conv_formula": {
+        "en": "C_out filters, each with C_in·k·k weights and (if bias) one bias",
+        "ko": "필터가 C_out개이고, 필터마다 가중치 C_in·k·k개와 (bias가 참이면) 편향 1개가 "
+        "있습니다",
+    },
+    "lab7.stack_field": {
+        "en": "{n} stacked 3×3 convolutions see {f}×{f} pixels: each one adds 2 to the "
+        "field, 1 + 2n in all",
+        "ko": "3×3 합성곱 {n}개를 쌓으면 {f}×{f} 픽셀을 봅니다: 하나 쌓을 때마다 수용 영역이 "
+        "2씩 늘어 모두 1 + 2n입니다",
+    },
+    "lab7.stack_single": {
+        "en": "the single convolution is {f}×{f} from C to C channels: {f}·{f}·C·C weights",
+        "ko": "한 번의 합성곱은 C채널에서 C채널로 가는 {f}×{f}입니다: 가중치 {f}·{f}·C·C개",
+    },
+    "lab7.stack_n": {
+        "en": "there are n = {n} convolutions of 3·3·C·C weights each",
+        "ko": "3·3·C·C개의 가중치를 가진 합성곱이 n = {n}개 있습니다",
+    },
+    "lab7.no_bias_here": {
+        "en": "count weights only, as the lecture's 27C² and 49C² do (no biases)",
+        "ko": "강의의 27C²와 49C²처럼 가중치만 세세요(편향 제외)",
+    },
+    "lab7.stack_formula": {
+        "en": "n·(3·3·C·C) for the stack, (2n+1)²·C·C for the single convolution",
+        "ko": "쌓은 쪽은 n·(3·3·C·C), 한 번의 합성곱은 (2n+1)²·C·C입니다",
+    },
+    "lab7.reduce_forgotten": {
+        "en": "the 1×1 reduce convolution has weights too: C_in·r",
+        "ko": "1×1 축소(reduce) 합성곱에도 가중치가 있습니다: C_in·r개",
+    },
+    "lab7.reduce_is_1x1": {
+        "en": "the reduce convolution is 1×1: C_in·r weights, not C_in·r·k·k",
+        "ko": "축소 합성곱은 1×1입니다: 가중치는 C_in·r·k·k개가 아니라 C_in·r개입니다",
+    },
+    "lab7.reduced_reads_r": {
+        "en": "after the reduction the k×k filters read r channels, not C_in: r·C_out·k·k",
+        "ko": "축소한 다음의 k×k 필터는 C_in개가 아니라 r개 채널을 읽습니다: r·C_out·k·k개",
+    },
+    "lab7.bottleneck_formula": {
+        "en": "direct = C_in·C_out·k·k; with the bottleneck = C_in·r + r·C_out·k·k (no biases)",
+        "ko": "직접 = C_in·C_out·k·k, 병목(bottleneck)을 쓰면 = C_in·r + r·C_out·k·k (편향 제외)",
+    },
+    "lab7.field_jump": {
+        "en": "that is 1 + Σ(k − 1), right only with stride 1: after a stride s, neighbouring "
+        "units sit s pixels apart, so each later tap reaches the jump j = Π s further: "
+        "r += (k − 1)·j",
+        "ko": "1 + Σ(k − 1)은 stride가 모두 1일 때만 맞습니다: stride s를 지나면 이웃한 유닛이 "
+        "s픽셀씩 떨어져 있으므로, 그 뒤의 윈도우는 한 칸마다 점프 j = Π s만큼 더 넓게 봅니다: "
+        "r += (k − 1)·j",
+    },
+    "lab7.field_order": {
+        "en": "a layer's own stride does not widen its own window: add (k − 1)·j with the jump "
+        "of its input, then multiply j by its stride",
+        "ko": "층의 stride는 그 층 자신의 윈도우를 넓히지 않습니다: 입력의 점프 j로 (k − 1)·j를 "
+        "먼저 더하고, 그다음에 j에 stride를 곱하세요",
+    },
+    "lab7.field_sum": {
+        "en": "the fields do not add up kernel by kernel: r = 1 + Σ (k_i − 1)·j_i",
+        "ko": "수용 영역은 커널 크기를 그대로 더한 값이 아닙니다: r = 1 + Σ (k_i − 1)·j_i",
+    },
+    "lab7.field_formula": {
+        "en": "start at r = 1, j = 1; for each layer r += (k − 1)·j, then j *= s",
+        "ko": "r = 1, j = 1에서 시작해서 층마다 r += (k − 1)·j, 그다음 j *= s",
+    },
+    "lab7.same_size": {
+        "en": "every branch must keep the input's height and width to be concatenated: "
+        "padding k // 2 for the k×k convolutions, and max pooling 3×3 with stride 1 and "
+        "padding 1",
+        "ko": "가지를 이어 붙이려면 모든 가지가 입력의 높이와 너비를 유지해야 합니다: k×k "
+        "합성곱은 패딩 k // 2, 최대 풀링은 3×3, stride 1, 패딩 1",
+    },
+    "lab7.concat_axis": {
+        "en": "concatenate along the channels, axis 1 (torch.cat(..., dim=1)), not the batch",
+        "ko": "배치 축이 아니라 채널 축(axis 1)으로 이어 붙이세요(torch.cat(..., dim=1))",
+    },
+    "lab7.order": {
+        "en": "the branches are in the wrong order: 1×1, then 3×3, then 5×5, then the pool branch",
+        "ko": "가지의 순서가 틀렸습니다: 1×1, 3×3, 5×5, 풀링 가지 순서로 이어 붙이세요",
+    },
+    "lab7.relu": {
+        "en": "the {branch} branch has no ReLU after its 1×1 reduce: every convolution, the "
+        "reduce ones included, is followed by a ReLU",
+        "ko": "{branch} 가지의 1×1 축소 합성곱 뒤에 ReLU가 없습니다: 축소 합성곱을 포함해 "
+        "모든 합성곱 뒤에 ReLU가 옵니다",
+    },
+    "lab7.relu_out": {
+        "en": "the {branch} branch has negative values: its last convolution is followed by a ReLU",
+        "ko": "{branch} 가지에 음수가 있습니다: 마지막 합성곱 뒤에도 ReLU가 옵니다",
+    },
+    "lab7.branch": {
+        "en": "the {branch} branch (channels {a} to {b} - 1 of y) differs from the reference",
+        "ko": "{branch} 가지(y의 채널 {a}부터 {b} - 1까지)가 기준 답과 다릅니다",
+    },
+    # -- lab 8 (transfer learning)
+    "lab8.not_a_model": {
+        "en": "`{name}` must return a minicnn model (a Sequential), got {kind}",
+        "ko": "`{name}`은(는) minicnn 모델(Sequential)을 돌려줘야 하는데 {kind}입니다",
+    },
+    "lab8.not_sequential": {
+        "en": "replace_head must return a Sequential whose last layer is the new head "
+        "(model[-1]); got {kind}",
+        "ko": "replace_head는 마지막 층(model[-1])이 새 머리인 Sequential을 돌려줘야 하는데 "
+        "{kind}입니다",
+    },
+    "lab8.scores_shape": {
+        "en": "the model's scores for the {n} held-out digits have shape {shape}; expected "
+        "({n}, 5), one score per new class (the digits 5-9 as labels 0-4)",
+        "ko": "따로 떼어 둔 숫자 {n}개에 대한 모델의 점수 모양이 {shape}입니다. 새 클래스마다 "
+        "점수가 하나씩인 ({n}, 5)여야 합니다(숫자 5-9가 레이블 0-4)",
+    },
+    "lab8.parameters_not_layers": {
+        "en": "you froze the first {n} parameters, not the first {n} layers: iterate over the "
+        "layers (for i, layer in enumerate(model)) and call layer.requires_grad_(...)",
+        "ko": "처음 {n}개 층이 아니라 처음 {n}개 파라미터를 고정했습니다: 층을 하나씩 돌면서"
+        "(for i, layer in enumerate(model)) layer.requires_grad_(...)를 부르세요",
+    },
+    "lab8.first_layers": {
+        "en": "you froze the last {n} layers; the first n layers (the features near the "
+        "input) are the ones to freeze",
+        "ko": "마지막 {n}개 층을 고정했습니다. 고정할 것은 입력에 가까운 처음 n개 층(특징 "
+        "추출 부분)입니다",
+    },
+    "lab8.off_by_one": {
+        "en": "one layer too many is frozen: layers 0 to n - 1 (model[:n]) are frozen, layer "
+        "n = {n} is not",
+        "ko": "층을 하나 더 고정했습니다: 0번부터 n - 1번 층까지(model[:n])만 고정하고, n = "
+        "{n}번 층은 고정하지 않습니다",
+    },
+    "lab8.off_by_one_less": {
+        "en": "one layer too few is frozen: layers 0 to n - 1 (model[:n]) are frozen",
+        "ko": "층을 하나 덜 고정했습니다: 0번부터 n - 1번 층까지(model[:n])를 고정하세요",
+    },
+    "lab8.unfreeze": {
+        "en": "the layers from {n} on were frozen before and must end up trainable: "
+        "requires_grad_(True) for them",
+        "ko": "{n}번 층부터는 원래 고정되어 있었는데, 학습할 수 있게 풀어야 합니다: 그 층들에 "
+        "requires_grad_(True)를 부르세요",
+    },
+    "lab8.head_classes": {
+        "en": "the new model must give {k} scores per image: the new head is "
+        "Linear(in_features of the old head, num_classes)",
+        "ko": "새 모델은 이미지마다 점수 {k}개를 내야 합니다: 새 머리는 Linear(이전 "
+        "머리의 in_features, num_classes)입니다",
+    },
+    "lab8.old_head": {
+        "en": "the head is the old one: make a new Linear (with the rng given), its weights "
+        "drawn afresh; the old head's weights belong to the old classes",
+        "ko": "머리가 이전 것 그대로입니다: 주어진 rng로 가중치를 새로 뽑은 Linear를 만드세요. "
+        "이전 머리의 가중치는 이전 클래스의 것입니다",
+    },
+    "lab8.head_frozen": {
+        "en": "the new head must be trainable (requires_grad True): it is the one part that "
+        "learns the new classes",
+        "ko": "새 머리는 학습할 수 있어야 합니다(requires_grad가 True): 새 클래스를 배우는 "
+        "부분이 바로 이것입니다",
+    },
+    "lab8.trunk_flags": {
+        "en": "keep the layers before the head as they are, frozen or not: replace_head "
+        "changes the last layer only",
+        "ko": "머리 앞의 층은 고정 여부까지 그대로 두세요: replace_head는 마지막 층만 바꿉니다",
+    },
+    "lab8.trunk_changed": {
+        "en": "the layers before the head must be the model's own, with their pretrained "
+        "weights: reuse them (model[:-1]), do not build new ones",
+        "ko": "머리 앞의 층은 사전 학습된 가중치를 가진 원래 모델의 층이어야 합니다: 새로 "
+        "만들지 말고 그대로 쓰세요(model[:-1])",
+    },
+    "lab8.loss": {
+        "en": "the loss differs: the mean softmax cross-entropy of model.forward(x) "
+        "(mc.SoftmaxCrossEntropy()), computed before the step",
+        "ko": "손실이 다릅니다: model.forward(x)의 소프트맥스 교차 엔트로피 평균"
+        "(mc.SoftmaxCrossEntropy())을 갱신하기 전에 계산하세요",
+    },
+    "lab8.zero_grad": {
+        "en": "the gradients accumulate from step to step (and from before the first one): "
+        "call optimizer.zero_grad() at the start of each step",
+        "ko": "기울기가 단계마다(그리고 첫 단계 전부터) 쌓입니다: 단계마다 처음에 "
+        "optimizer.zero_grad()를 부르세요",
+    },
+    "lab8.no_step": {
+        "en": "the weights did not move: call optimizer.step() after the backward pass",
+        "ko": "가중치가 움직이지 않았습니다: 역전파 다음에 optimizer.step()을 부르세요",
+    },
+    "lab8.no_backward": {
+        "en": "the step used no gradient of this batch: call model.backward(criterion.backward()) "
+        "before optimizer.step()",
+        "ko": "이번 배치의 기울기 없이 갱신했습니다: optimizer.step() 전에 "
+        "model.backward(criterion.backward())를 부르세요",
+    },
+    "lab8.accuracy": {
+        "en": "{accuracy:.1%} of the held-out digits 5-9 right ({right} of {n}); at least "
+        "{threshold:.0%} is needed. Keep the convolutional features frozen, but train the "
+        "fully connected layers too: they were trained for the digits 0-4 only",
+        "ko": "따로 떼어 둔 숫자 5-9 중 {accuracy:.1%}({n}개 중 {right}개)를 맞혔습니다. "
+        "{threshold:.0%} 이상이어야 합니다. 합성곱 특징은 고정한 채로 두되, 완전 연결 층도 "
+        "학습하세요: 그 층들은 숫자 0-4만 보고 학습되었습니다",
     },
     # -- lab 9 (kept apart from labs 7 and 8, written in parallel)
     "lab9.crop": {

@@ -11,6 +11,8 @@ finds a part's function here by its name (``Part.run.__name__``).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .messages import say
@@ -264,6 +266,167 @@ def run_res_backward(ns, case):
     _, cache = call(ns, "residual_block_forward", res_args(case), ("y", "cache"))
     grads = call(ns, "residual_block_backward", {"dy": case["dy"], "cache": cache}, RES_GRADS)
     return {name: as_output(name, v, name) for name, v in zip(RES_GRADS, grads, strict=True)}
+
+
+# ---- lab 7: 1×1 convolutions, VGG's stacked 3×3 and an Inception module
+
+
+def _counts(ns, name, case, returns):
+    """The whole numbers a counting function returns, each as an array."""
+    result = call(ns, name, case, returns)
+    values = (result,) if len(returns) == 1 else result
+    out = {}
+    for key, value in zip(returns, values, strict=True):
+        arr = as_output(key, value, key)
+        if arr.ndim or not np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_:
+            raise StudentError(say("lab7.not_a_count", name=name, key=key, value=value))
+        out[key] = arr
+    return out
+
+
+def run_conv_params(ns, case):
+    return _counts(ns, "conv_params", case, ("count",))
+
+
+def run_stack_params(ns, case):
+    return _counts(ns, "stack_params", case, ("stack", "single"))
+
+
+def run_bottleneck_params(ns, case):
+    return _counts(ns, "bottleneck_params", case, ("direct", "reduced"))
+
+
+def run_receptive_field(ns, case):
+    args = {"kernels": list(case["kernels"]), "strides": list(case["strides"])}
+    return _counts(ns, "receptive_field", args, ("field",))
+
+
+# The branches in the order they are concatenated, by the name of their last convolution.
+INCEPTION_BRANCHES = ("1", "3", "5", "p")
+
+
+def run_inception(ns, case):
+    y = call(ns, "inception_forward", {"x": case["x"], "params": case["params"]}, ("y",))
+    return {"y": as_output("y", y, "y")}
+
+
+# ---- lab 8: transfer learning
+#
+# The student's functions take and return minicnn models (lab 8 provides minicnn's
+# layers, models and optimizers), so these runners build the models they hand over.
+# minicnn is imported inside them: the other labs' processes cannot import it.
+
+
+def _minicnn():
+    import minicnn as mc
+
+    return mc
+
+
+def numpy_kernels(run):
+    """Run a part on the numpy kernels, then restore the backend: numba would compile its
+    kernels afresh in every grading process, seconds of the student's time per part, and
+    the backend changes speed, never results."""
+
+    @functools.wraps(run)
+    def wrapped(ns, case):
+        from minicnn.backend import backend  # not mc.backend: the view's is the module
+
+        with backend("numpy"):
+            return run(ns, case)
+
+    return wrapped
+
+
+def lenet_for(case, dtype=np.float64):
+    """A LeNet-5 with ``case["classes"]`` outputs, its weights drawn from ``case["seed"]``."""
+    mc = _minicnn()
+    mc.manual_seed(int(case["seed"]))
+    return mc.zoo.lenet5(num_classes=int(case["classes"])).to(dtype)
+
+
+def returned_model(model, name):
+    """The model a function returned, if it is one (it must have ``parameters``)."""
+    if not hasattr(model, "parameters") or not hasattr(model, "forward"):
+        raise StudentError(say("lab8.not_a_model", name=name, kind=type(model).__name__))
+    return model
+
+
+def flags(params) -> np.ndarray:
+    return np.array([int(p.requires_grad) for p in params], dtype=np.int64)
+
+
+@numpy_kernels
+def run_freeze(ns, case):
+    model = lenet_for(case)
+    if case["frozen_before"]:
+        model.requires_grad_(False)
+    got = call(ns, "freeze", {"model": model, "n": case["n"]}, ("model",))
+    return {"requires_grad": flags(returned_model(got, "freeze").parameters())}
+
+
+@numpy_kernels
+def run_replace_head(ns, case):
+    model = lenet_for(case)
+    model[: case["frozen"]].requires_grad_(False)
+    old_head = model[-1].weight.data.copy()
+    rng = np.random.default_rng(int(case["rng_seed"]))
+    args = {"model": model, "num_classes": case["new_classes"], "rng": rng}
+    new = returned_model(call(ns, "replace_head", args, ("model",)), "replace_head")
+    try:
+        trunk, head = new[:-1], new[-1]
+    except TypeError:
+        raise StudentError(say("lab8.not_sequential", kind=type(new).__name__)) from None
+    weight = head.weight.data
+    return {
+        "scores.shape": np.array(new.forward(case["x"]).shape),
+        "features": as_output("features", trunk.forward(case["x"]), "the features"),
+        "trunk requires_grad": flags(trunk.parameters()),
+        "head requires_grad": flags(head.parameters()),
+        "head weight.shape": np.array(weight.shape),
+        "head is the old head": np.array(
+            int(weight.shape == old_head.shape and np.array_equal(weight, old_head))
+        ),
+    }
+
+
+@numpy_kernels
+def run_fine_tune(ns, case):
+    mc = _minicnn()
+    model = lenet_for(case)
+    model[: case["frozen"]].requires_grad_(False)
+    optimizer = mc.SGD(model.parameters(), lr=case["lr"], momentum=0.9)
+    # A gradient left over from an earlier backward (an evaluation, say): each step must
+    # start from zero, as PyTorch's optimizer.zero_grad() does.
+    criterion = mc.SoftmaxCrossEntropy()
+    criterion(model.forward(case["x"][0]), case["y"][0])
+    model.backward(criterion.backward())
+    losses = []
+    for x, y in zip(case["x"], case["y"], strict=True):
+        args = {"model": model, "optimizer": optimizer, "x": x, "y": y}
+        loss = as_output("loss", call(ns, "fine_tune_step", args, ("loss",)), "the loss")
+        losses.append(float(loss))
+    out = {"losses": np.array(losses)}
+    for name, value in model.state_dict().items():
+        out[name] = np.asarray(value)
+    return out
+
+
+# The source task (digits 0-4) and the target task (digits 5-9) have five classes each.
+TRANSFER_CLASSES = 5
+
+
+@numpy_kernels
+def run_transfer(ns, case):
+    mc = _minicnn()
+    source = mc.zoo.lenet5(num_classes=TRANSFER_CLASSES)
+    source.load_state_dict(case["source"])
+    args = {"source": source, "x": case["x"], "y": case["y"]}
+    model = returned_model(call(ns, "transfer", args, ("model",)), "transfer")
+    scores = as_output("scores", model.forward(case["x_test"]), "model.forward(x_test)")
+    if scores.shape != (len(case["x_test"]), TRANSFER_CLASSES):
+        raise StudentError(say("lab8.scores_shape", shape=scores.shape, n=len(case["x_test"])))
+    return {"pred": scores.argmax(axis=1)}
 
 
 # ---- lab 9: transposed convolution and a small U-Net

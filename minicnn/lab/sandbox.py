@@ -41,6 +41,8 @@ PACKAGE = Path(__file__).resolve().parents[1]  # the grader's minicnn
 ALWAYS = ("data", "validate", "init", "atomic", "messages")
 # The student-side grading modules; the rest of minicnn.lab (catalogue, references) stays out.
 CHILD_MODULES = ("harness.py", "runs.py", "parts.py", "rules.py", "wire.py", "messages.py")
+# Modules a lab provides only because the ones it names need them (not worth naming).
+SUPPORT = ("kernels", "backend", "shapes", "threads", "summary", "receptive_field", "schedules")
 # Other libraries that have a convolution, a loss or a gradient ready-made.
 OTHER_LIBRARIES = ("torch", "tensorflow", "jax", "keras", "scipy", "sklearn", "cupy", "mxnet")
 
@@ -50,10 +52,10 @@ def blocked_modules(lab, lang: str, alone: bool = False) -> dict[str, str]:
     ``alone``: also what it provides (for a part the student writes with numpy only)."""
     provides = set(ALWAYS) | set(lab.provides)
     extra = "".join(f", minicnn.{m}" for m in ALWAYS[:1])
-    if lab.provides and not lab.functional:  # whole modules, for a network (lab 9)
-        extra += ", minicnn." + "/".join(lab.provides)
     if lab.functional:
         extra += ", minicnn.functional." + "/".join(n for _, n in lab.functional)
+    elif lab.provides:  # whole modules (labs 8 and 9 use the framework's layers)
+        extra += "".join(f", minicnn.{m}" for m in lab.provides if m not in SUPPORT)
     offer = say("blocked.provides", lang, extra=extra)
     title = lab.title_in(lang)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from ..functional.concat import check_stackable
 from .base import Layer
 
 
@@ -73,7 +72,7 @@ class Concat(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         outputs = [branch(x) for branch in self.branches]
-        self._check_branches(x.shape, [o.shape for o in outputs])
+        self._joined_shape(x.shape, [o.shape for o in outputs])
         y, cache = F.concat_forward(outputs)
         self.save_for_backward(cache, y.shape)
         return y
@@ -90,14 +89,11 @@ class Concat(Layer):
             yield str(i), branch
 
     def output_shape(self, input_shape):
-        shapes = [tuple(b.output_shape(input_shape)) for b in self.branches]
-        self._check_branches(input_shape, shapes)
-        N, _, H, W = shapes[0]
-        return (N, sum(s[1] for s in shapes), H, W)
+        return self._joined_shape(input_shape, [b.output_shape(input_shape) for b in self.branches])
 
-    def _check_branches(self, input_shape, shapes) -> None:
-        """Every branch must give (N, C_k, H, W) with the same N, H, W."""
-        check_stackable(shapes, f"Concat on input {tuple(input_shape)}", "branch")
+    def _joined_shape(self, input_shape, shapes):
+        """The functional core's rule: every branch gives (N, C_k, H, W), the same N, H, W."""
+        return F.concat_output_shape(shapes, f"Concat on input {tuple(input_shape)}", "branch")
 
     def macs(self, input_shape):
         return sum(branch.macs(input_shape) for branch in self.branches)

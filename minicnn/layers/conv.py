@@ -6,10 +6,10 @@ import numpy as np
 
 from .. import functional as F
 from .. import validate
-from ..functional.conv import conv_geometry, split_padding
+from ..functional.conv import conv_geometry
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
-from ..shapes import dilated_kernel, output_hw
+from ..shapes import dilated_kernel
 from .base import Layer
 
 
@@ -107,17 +107,17 @@ class Conv2D(Layer):
         return dx
 
     def output_shape(self, input_shape):
-        if len(input_shape) != 4 or input_shape[1] != self.in_channels:
-            raise ValueError(
-                f"{self!r}: expected input of shape (N, {self.in_channels}, H, W), got "
-                f"{tuple(input_shape)}"
-            )
-        # as conv2d_forward: the symmetric part is the kernels' padding, the rest
-        # ('same' with an even span) widens the input first
-        padding, extra = split_padding(self._sides)
-        padded = [n + before + after for n, (before, after) in zip(input_shape, extra, strict=True)]
-        OH, OW = output_hw(padded, self.kernel_size, self.stride, padding, self.dilation)
-        return (input_shape[0], self.out_channels, OH, OW)
+        """The functional core's shape rule, named after this layer (``conv2d_forward``
+        calls the same function on ``x.shape``)."""
+        return F.conv2d_output_shape(
+            input_shape,
+            self.weight.shape,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            op=repr(self),
+        )
 
     @property
     def span(self) -> tuple[int, int]:

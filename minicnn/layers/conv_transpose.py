@@ -8,7 +8,6 @@ import numpy as np
 
 from .. import functional as F
 from .. import validate
-from ..functional.conv_transpose import conv_transpose2d_output_hw
 from ..init import get_rng, kaiming_normal
 from ..parameter import Parameter
 from .base import Layer
@@ -97,16 +96,16 @@ class ConvTranspose2D(Layer):
         return dx
 
     def output_shape(self, input_shape):
-        if len(input_shape) != 4 or input_shape[1] != self.in_channels:
-            raise ValueError(
-                f"{self!r}: expected input of shape (N, {self.in_channels}, H, W), got "
-                f"{tuple(input_shape)}"
-            )
-        N, _, H, W = input_shape
-        OH, OW = conv_transpose2d_output_hw(
-            (H, W), self.kernel_size, self.stride, self.padding, self.output_padding, repr(self)
+        """The functional core's shape rule, named after this layer
+        (``conv_transpose2d_forward`` calls the same function on ``x.shape``)."""
+        return F.conv_transpose2d_output_shape(
+            input_shape,
+            self.weight.shape,
+            self.stride,
+            self.padding,
+            self.output_padding,
+            op=repr(self),
         )
-        return (N, self.out_channels, OH, OW)
 
     def macs(self, input_shape):
         """Every input value is multiplied by C_out·kh·kw weights."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .. import functional as F
@@ -60,13 +58,8 @@ class Linear(Layer):
         return dx
 
     def output_shape(self, input_shape):
-        if len(input_shape) != 2 or input_shape[1] != self.in_features:
-            hint = " (add mc.Flatten() before it)" if len(input_shape) > 2 else ""
-            raise ValueError(
-                f"{self!r}: expected input of shape (N, {self.in_features}), got "
-                f"{tuple(input_shape)}{hint}"
-            )
-        return (input_shape[0], self.out_features)
+        """The functional core's shape rule (``linear_forward`` calls it on ``x.shape``)."""
+        return F.linear_output_shape(input_shape, self.weight.shape, op=repr(self))
 
     def macs(self, input_shape):
         return self.in_features * self.out_features
@@ -88,7 +81,7 @@ class Flatten(Layer):
         return F.flatten_backward(dout, self.saved_cache(dout))
 
     def output_shape(self, input_shape):
-        return (input_shape[0], math.prod(input_shape[1:]))
+        return F.flatten_output_shape(input_shape, op=repr(self))
 
     def window(self, input_shape):
         """The next layer sees the whole flattened map at once: for the receptive

@@ -45,12 +45,10 @@ class _BatchNorm(Layer):
         self.num_batches_tracked = np.zeros((), dtype=np.int64)
 
     def output_shape(self, input_shape):
-        if len(input_shape) not in self.ndims or input_shape[1] != self.num_features:
-            raise ValueError(
-                f"{self!r}: expected input of shape {self.layout} with C = "
-                f"{self.num_features}, got {tuple(input_shape)}"
-            )
-        return tuple(input_shape)
+        """The functional core's shape rule, with this layer's ranks."""
+        return F.batch_norm_output_shape(
+            input_shape, self.num_features, repr(self), self.ndims, self.layout
+        )
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if isinstance(x, np.ndarray):
@@ -134,12 +132,7 @@ class LocalResponseNorm(Layer):
         )
 
     def output_shape(self, input_shape):
-        if len(input_shape) < 3:
-            raise ValueError(
-                f"{self!r}: expected input of shape (N, C, H, W) (or any (N, C, ...) with at "
-                f"least 3 axes), got {tuple(input_shape)}"
-            )
-        return tuple(input_shape)
+        return F.local_response_norm_output_shape(input_shape, op=repr(self))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         y, cache = F.local_response_norm_forward(x, self.size, self.alpha, self.beta, self.k)

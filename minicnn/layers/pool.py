@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import functional as F
-from ..shapes import output_hw
 from ..validate import pool_geometry
 from .base import Layer
 
@@ -19,10 +18,10 @@ class _Pool2D(Layer):
         )
 
     def output_shape(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(f"{self!r}: expected input of shape (N, C, H, W), got {input_shape}")
-        OH, OW = output_hw(input_shape, self.kernel_size, self.stride, self.padding)
-        return (*input_shape[:2], OH, OW)
+        """The functional core's shape rule (the pair calls it on ``x.shape``)."""
+        return F.pool2d_output_shape(
+            input_shape, self.kernel_size, self.stride, self.padding, op=repr(self)
+        )
 
     def window(self, input_shape):
         return self.kernel_size, self.stride
@@ -94,9 +93,7 @@ class GlobalAvgPool2D(Layer):
         return F.global_avg_pool2d_backward(dout, self.saved_cache(dout))
 
     def output_shape(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(f"{self!r}: expected input of shape (N, C, H, W), got {input_shape}")
-        return tuple(input_shape[:2])
+        return F.global_avg_pool2d_output_shape(input_shape, op=repr(self))
 
     def window(self, input_shape):
         """One window over the whole map: each output sees every input position."""

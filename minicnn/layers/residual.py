@@ -133,7 +133,7 @@ class PadShortcut(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if isinstance(x, np.ndarray):
-            self.output_shape(x.shape)
+            self.output_shape(x.shape)  # the functional pair does not know in_channels
         y, x_shape = F.pad_shortcut_forward(x, self.out_channels, self.stride)
         self.save_for_backward(x_shape, y.shape)
         return y
@@ -142,16 +142,9 @@ class PadShortcut(Layer):
         return F.pad_shortcut_backward(dout, self.saved_cache(dout), self.stride)
 
     def output_shape(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(f"{self!r}: expected input of shape (N, C, H, W), got {input_shape}")
-        N, C, H, W = input_shape
-        if C != self.in_channels:
-            raise ValueError(
-                f"{self!r}: expected {self.in_channels} input channels, got {C} "
-                f"(input shape {tuple(input_shape)})"
-            )
-        s = self.stride
-        return (N, self.out_channels, -(-H // s), -(-W // s))
+        return F.pad_shortcut_output_shape(
+            input_shape, self.out_channels, self.stride, repr(self), self.in_channels
+        )
 
     def window(self, input_shape):
         return (1, 1), (self.stride, self.stride)

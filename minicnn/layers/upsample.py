@@ -53,13 +53,7 @@ class Upsample(Layer):
         return F.upsample_backward(dout, self.saved_cache(dout))
 
     def output_shape(self, input_shape):
-        if len(input_shape) != 4:
-            raise ValueError(
-                f"{self!r}: expected input of shape (N, C, H, W), got {tuple(input_shape)}"
-            )
-        N, C, H, W = input_shape
-        sh, sw = self.scale_factor
-        return (N, C, H * sh, W * sw)
+        return F.upsample_output_shape(input_shape, self.scale_factor, op=repr(self))
 
     def window(self, input_shape):
         """For the receptive field: neighbouring outputs are 1/s input units apart (a

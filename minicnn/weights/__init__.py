@@ -1,7 +1,10 @@
 """Pretrained weights shipped inside the package, and how they are stored.
 
 ``lenet5_mnist.npz`` holds the weights of [`minicnn.zoo.lenet5`][] trained on
-MNIST (``mc.zoo.lenet5(pretrained=True)`` loads them). The file is a plain ``.npz``: one
+MNIST (``mc.zoo.lenet5(pretrained=True)`` loads them). ``lenet5_digits04.npz`` holds a
+LeNet-5 for 5 classes trained the same way on the digits 0-4 only: lab 8 (transfer
+learning) reuses its features for the digits 5-9, which it never saw
+([`load_lenet5_digits04`][minicnn.weights.load_lenet5_digits04]). The file is a plain ``.npz``: one
 float32 ``.npy`` array per parameter, named with PyTorch's state-dict keys (``0.weight``,
 ``0.bias``, ``3.weight``, ...), so ``np.load(path, allow_pickle=False)`` reads it and a
 PyTorch twin can load it with ``torch.from_numpy``. Nothing is ever unpickled.
@@ -32,6 +35,10 @@ LENET5_MNIST = WEIGHTS_DIR / "lenet5_mnist.npz"
 # Printed by ``python -m minicnn.recipes_pretrained`` and written next to the file as
 # lenet5_mnist.npz.sha256; a test checks the three agree.
 LENET5_MNIST_SHA256 = "e5430b57d9c2c589af0d81ad06fe2066440d0d0329e0acb81921d05618c7fe01"
+# Lab 8's source network: the same recipe on the digits 0-4 only (--classes 5 --epochs 3),
+# so that the digits 5-9 are a new task for it.
+LENET5_DIGITS04 = WEIGHTS_DIR / "lenet5_digits04.npz"
+LENET5_DIGITS04_SHA256 = "ccc3a298a16b76adf7d8c023839a8e08d208306223c934acf1566a687651dc17"
 
 
 class PretrainedWeightsError(RuntimeError):
@@ -96,17 +103,31 @@ def read_checked(path: str | os.PathLike, sha256: str) -> dict[str, np.ndarray]:
 def load_lenet5_mnist(model) -> None:
     """Copy the shipped MNIST weights into ``model`` (a [`minicnn.zoo.lenet5`][]
     for 10 classes and 1 input channel) with ``load_state_dict``, after checking the file."""
-    arrays = read_checked(LENET5_MNIST, LENET5_MNIST_SHA256)
+    _load_into(
+        model, LENET5_MNIST, LENET5_MNIST_SHA256, "mc.zoo.lenet5(num_classes=10, in_channels=1)"
+    )
+
+
+def load_lenet5_digits04(model) -> None:
+    """Copy the shipped digits-0-4 weights into ``model``, a
+    ``mc.zoo.lenet5(num_classes=5)``, after checking the file (lab 8's source network)."""
+    _load_into(model, LENET5_DIGITS04, LENET5_DIGITS04_SHA256, "mc.zoo.lenet5(num_classes=5)")
+
+
+def _load_into(model, path: Path, sha256: str, fits: str) -> None:
+    arrays = read_checked(path, sha256)
     try:
         model.load_state_dict(arrays)
     except ValueError as err:
         raise PretrainedWeightsError(
-            f"{LENET5_MNIST} does not fit this model ({err}); the pretrained weights are for "
-            "mc.zoo.lenet5(num_classes=10, in_channels=1)"
+            f"{path} does not fit this model ({err}); the pretrained weights are for {fits}"
         ) from None
 
 
 __all__ = [
+    "LENET5_DIGITS04",
+    "LENET5_DIGITS04_SHA256",
+    "load_lenet5_digits04",
     "LENET5_MNIST",
     "LENET5_MNIST_SHA256",
     "PretrainedWeightsError",
