@@ -310,8 +310,8 @@ def test_unreadable_files_and_unknown_labs_are_reported(tmp_path, capsys):
     broken.write_text("{ not json", encoding="utf-8")
     results = grade_file(find_lab("lab1"), broken)
     assert all(r.verdict == "error" and "could not read" in r.diagnostic for r in results)
-    assert main(["grade", "lab9", str(broken)]) == 2
-    assert "no lab called 'lab9'" in capsys.readouterr().err
+    assert main(["grade", "lab99", str(broken)]) == 2
+    assert "no lab called 'lab99'" in capsys.readouterr().err
     assert main(["grade", "lab1", str(tmp_path / "missing.ipynb")]) == 2
 
 

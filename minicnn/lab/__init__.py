@@ -52,10 +52,10 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
     cells label their figures in it).
     """
     the_lab = find_lab(lab)
-    blocked = blocked_modules(the_lab, lang)
 
     def check(part_name: str, seed: int = 0) -> None:
         part = the_lab.part(part_name)
+        blocked = blocked_modules(the_lab, lang, alone=part.alone)
         found = reference_uses(part.defines, namespace, blocked)
         if found:
             function, module, message = found
@@ -66,7 +66,7 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
         with blocking(blocked), speaking(lang):
             for case in cases:
                 try:
-                    outputs.append(part.run(namespace, case))
+                    outputs.append(part.run(namespace, part.sent(case)))
                 except StudentError as err:
                     raise LabCheckFailed(
                         f"{part_name} [{verdict(err.verdict, lang)}]: {err}"
@@ -87,6 +87,8 @@ def checker(lab: str, namespace: dict, lang: str = "en"):
                 s="s" if part.points != 1 else "",
             )
         )
+        if message != say("cases", lang, n=n, s="" if n == 1 else "s"):  # a scored part's
+            print(f"  {message}")
 
     check.lang = lang  # type: ignore[attr-defined]
     return check

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lab1, lab2, lab3, lab4, lab5, lab6, lab7, lab8
+from . import lab1, lab2, lab3, lab4, lab5, lab6, lab7, lab8, lab9
 from .parts import Part
 
 
@@ -202,6 +202,45 @@ ARCHITECTURE_LABS = (
 
 
 LABS.update((lab.id, lab) for lab in ARCHITECTURE_LABS)
+
+
+# ---- the notes' second half: segmentation (issue 20, item 6)
+
+SEGMENTATION_LABS = (
+    Lab(
+        "lab9",
+        "lab9_unet",
+        "Transposed convolution and a small U-Net",
+        "003 (CNNs for segmentation: FCN, hourglass, U-Net), "
+        "004 (semantic segmentation: a class for every pixel)",
+        tuple(lab9.PARTS),
+        "전치 합성곱(transposed convolution)과 작은 U-Net",
+        lectures_ko=(
+            "4강(노트 003): 분할을 위한 CNN (FCN, 모래시계 구조, U-Net) · "
+            "5강(노트 004): 의미 분할, 픽셀마다 정하는 클래스"
+        ),
+        # The U-Net is built and trained with minicnn's layers; the transposed
+        # convolution parts may not use them (Part.alone).
+        provides=(
+            "layers",
+            "model",
+            "functional",
+            "kernels",
+            "backend",
+            "shapes",
+            "threads",
+            "parameter",
+            "losses",
+            "optim",
+            "schedules",
+            "summary",
+            "receptive_field",
+        ),
+    ),
+)
+
+
+LABS.update((lab.id, lab) for lab in SEGMENTATION_LABS)
 
 
 # The order to do the labs in, easiest first (docs/teaching.md says why): the ids keep

@@ -32,7 +32,7 @@ from . import sandbox, wire
 from .catalog import Lab
 from .messages import language_of, say, speaking
 from .messages import verdict as verdict_word
-from .parts import Part, StudentError, compare, sent
+from .parts import Part, StudentError, compare
 from .source import handout_questions, is_check_cell, read_notebook, student_cells
 
 SKIP_TAGS = {"slow", "skip-grading"}
@@ -57,19 +57,25 @@ def part_seed(seed: int, part: Part) -> int:
 
 
 def judge_part(part: Part, cases: list[dict], outputs: list[dict]) -> tuple[str, str]:
-    """(verdict, diagnostic) of the student's outputs on ``cases`` against the reference."""
+    """(verdict, diagnostic) of the student's outputs on ``cases`` against the reference.
+    A passing part's diagnostic is the number of cases, or what its judge measured (a
+    trained network's scores)."""
+    measured = []
     for i, (case, got) in enumerate(zip(cases, outputs, strict=True)):
         try:
-            expected = part.run(part.reference, case)
+            # A scored part (a trained network) has no reference to run: its judge
+            # scores the student's outputs against the case's hidden answers.
+            expected = part.run(part.reference, case) if part.reference else {}
             if part.judge is not None:
-                part.judge(case, got, expected)
+                measured.append(part.judge(case, got, expected))
             else:
                 compare(part, case, got, expected)
         except StudentError as err:
             from .harness import case_label
 
             return err.verdict, f"{err}{case_label(i, case)}"
-    return "passed", say("cases", n=len(cases), s="" if len(cases) == 1 else "s")
+    cases_said = say("cases", n=len(cases), s="" if len(cases) == 1 else "s")
+    return "passed", "; ".join(m for m in measured if m) or cases_said
 
 
 def _grading_cells(path: Path) -> list[tuple[int, str]]:
@@ -274,9 +280,13 @@ def _run_student(lab, cells, cases, limits: Limits, lang: str, view: Path):
                     "run": part.run.__name__,
                     "defines": list(part.defines),
                     "cases": [
-                        wire.encode(sent(c), arrays, str(i)) for i, c in enumerate(cases[part.name])
+                        wire.encode(part.sent(c), arrays, str(i))
+                        for i, c in enumerate(cases[part.name])
                     ],
                     "part_seconds": seconds,
+                    # what this part's functions may not use besides the lab's blocked
+                    # modules: all the lab provides, for a part the student writes alone
+                    "blocked": sandbox.blocked_modules(lab, lang, alone=True) if part.alone else {},
                 }
                 try:
                     child.send(job, seconds + 10, arrays)

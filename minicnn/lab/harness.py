@@ -121,6 +121,22 @@ def run_part(part, ns, cells, failed, cases: list[dict]) -> tuple[dict, dict]:
     return {"verdict": "ran", "message": ""}, outputs
 
 
+def run_alone(part, ns, cells, failed, cases, blocked: dict) -> tuple[dict, dict]:
+    """``run_part`` for a part whose functions must not use ``blocked`` (modules the lab
+    provides for its other parts): refused by name before, and by import while, it runs."""
+    if not blocked:
+        return run_part(part, ns, cells, failed, cases)
+    from .rules import blocking, reference_uses
+
+    found = reference_uses(part.defines, ns, blocked)
+    if found:
+        function, module, message = found
+        why = say("blocked.in_check", function=function, module=module, message=message)
+        return {"verdict": "error", "message": why}, {}
+    with blocking(blocked):
+        return run_part(part, ns, cells, failed, cases)
+
+
 def case_label(i: int, case: dict) -> str:
     shapes = ", ".join(
         f"{k} {v.shape}" if isinstance(v, np.ndarray) else f"{k}={v}"
@@ -155,9 +171,10 @@ def _serve(start: dict, fd_in: int, fd_out: int) -> int:
             return 0
         part = PartSpec(job["name"], tuple(job["defines"]), getattr(runs, job["run"]))
         cases = [wire.decode(c, arrays) for c in job["cases"]]
+        blocked = job.get("blocked") or {}
         try:
             _alarm(job["part_seconds"])
-            status, outputs = run_part(part, ns, cells, failed, cases)
+            status, outputs = run_alone(part, ns, cells, failed, cases, blocked)
         except TimeLimit:
             status, outputs = {"verdict": "time limit", "message": ""}, {}
         finally:

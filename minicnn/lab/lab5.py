@@ -240,5 +240,6 @@ PARTS = [
         {"train_lenet5": no_reference},
         judge=judge_accuracy,
         seconds=TRAIN_SECONDS,
+        hidden=("_x", "_y"),  # the held-out digits and their labels
     ),
 ]

@@ -91,6 +91,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "numpy, the functions you write{extra}",
         "ko": "numpy와 직접 작성한 함수{extra}",
     },
+    "blocked.why.alone": {
+        "en": "this part is written with numpy alone (minicnn's layers are for the lab's "
+        "network, not for the functions this part asks for).",
+        "ko": "이 항목은 numpy만으로 작성합니다(minicnn의 층은 이 실습의 신경망을 만들 때 "
+        "쓰는 것이지, 이 항목에서 작성할 함수에 쓰는 것이 아닙니다).",
+    },
     "blocked.in_check": {
         "en": "`{function}` uses {module}: {message}",
         "ko": "`{function}`이(가) {module}을(를) 씁니다: {message}",
@@ -688,7 +694,129 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{threshold:.0%} 이상이어야 합니다. 합성곱 특징은 고정한 채로 두되, 완전 연결 층도 "
         "학습하세요: 그 층들은 숫자 0-4만 보고 학습되었습니다",
     },
-    # -- hints for mistakes students make (issue 19, item 8)
+    # -- lab 9 (kept apart from labs 7 and 8, written in parallel)
+    "lab9.crop": {
+        "en": "the output is {p} pixel(s) too large on every side: padding in a transposed "
+        "convolution crops the output (it is the padding of the convolution it transposes), "
+        "so cut padding = {p} from each side after stamping",
+        "ko": "출력이 네 변 모두 {p}픽셀씩 큽니다. 전치 합성곱의 padding은 출력을 잘라 냅니다"
+        "(전치하는 합성곱의 패딩이기 때문입니다). 커널을 다 찍은 다음 네 변에서 {p}줄씩 "
+        "잘라 내세요",
+    },
+    "lab9.stride": {
+        "en": "the stamps were not placed stride = {s} apart: input pixel (i, j) stamps its "
+        "kernel at output position (i·s, j·s)",
+        "ko": "커널을 stride = {s} 간격으로 찍지 않았습니다. 입력 픽셀 (i, j)는 출력의 "
+        "(i·s, j·s) 자리에 커널을 찍습니다",
+    },
+    "lab9.size": {
+        "en": "the output size is (H − 1)·s − 2·padding + k = ({h} − 1)·{s} − 2·{p} + {f} = {oh}",
+        "ko": "출력 크기는 (H − 1)·s − 2·padding + k = ({h} − 1)·{s} − 2·{p} + {f} = {oh}입니다",
+    },
+    "lab9.flipped": {
+        "en": "your output is the reference with the kernel rotated by 180°: a transposed "
+        "convolution stamps w[c, o] as it is, y[i·s + p, j·s + q] += x[i, j] · w[p, q] "
+        "(the rotation appears only when you write it as a full convolution)",
+        "ko": "커널을 180° 돌린 결과와 같습니다. 전치 합성곱은 w[c, o]를 돌리지 않고 그대로 "
+        "찍습니다: y[i·s + p, j·s + q] += x[i, j] · w[p, q] (180° 회전은 이것을 full "
+        "convolution으로 쓸 때만 나옵니다)",
+    },
+    "lab9.bias": {
+        "en": "the bias is missing: add b[o] to every pixel of output channel o",
+        "ko": "편향이 빠졌습니다. 출력 채널 o의 모든 픽셀에 b[o]를 더하세요",
+    },
+    "lab9.channels": {
+        "en": "the kernel's channel axes are swapped: a transposed convolution's weight is "
+        "(C_in, C_out, k, k), input channel first (the layout of the convolution it "
+        "transposes), so y[:, o] sums x[:, c] · w[c, o] over c",
+        "ko": "커널의 채널 축이 바뀌었습니다. 전치 합성곱의 가중치는 (C_in, C_out, k, k)로 "
+        "입력 채널이 먼저입니다(전치하는 합성곱의 행렬 구성). y[:, o]는 c에 대해 "
+        "x[:, c] · w[c, o]를 더한 것입니다",
+    },
+    "lab9.dx_flipped": {
+        "en": "dx is the reference with the kernel rotated by 180°: every x[i, j] touched "
+        "the window of dy at (i·s, j·s) through w[c, o, p, q] unrotated, so dx[i, j] = "
+        "Σ_{{o,p,q}} dy_pad[i·s + p, j·s + q] · w[c, o, p, q], a plain convolution of dy",
+        "ko": "dx가 커널을 180° 돌린 결과와 같습니다. x[i, j]는 돌리지 않은 w[c, o, p, q]를 "
+        "거쳐 (i·s, j·s)에서 시작하는 dy의 윈도우에 닿았습니다. 그래서 dx[i, j] = "
+        "Σ_{{o,p,q}} dy_pad[i·s + p, j·s + q] · w[c, o, p, q]로, dy에 대한 보통의 합성곱입니다",
+    },
+    "lab9.dx": {
+        "en": "dx[n, c, i, j] gathers what x[n, c, i, j] stamped: the window of dy (padded by "
+        "padding) at (i·s, j·s), times w[c, o], summed over o, p, q",
+        "ko": "dx[n, c, i, j]는 x[n, c, i, j]가 찍은 자리를 다시 모은 것입니다. (패딩한) dy의 "
+        "(i·s, j·s)에서 시작하는 윈도우에 w[c, o]를 곱해 o, p, q에 대해 더하세요",
+    },
+    "lab9.dw": {
+        "en": "dw[c, o, p, q] = Σ_{{n,i,j}} x[n, c, i, j] · dy_pad[n, o, i·s + p, j·s + q]: each "
+        "kernel position meets every input pixel once, at the place that pixel stamped it",
+        "ko": "dw[c, o, p, q] = Σ_{{n,i,j}} x[n, c, i, j] · dy_pad[n, o, i·s + p, j·s + q]입니다. "
+        "커널 안의 위치마다 입력 픽셀을 하나씩, 그 픽셀이 커널을 찍은 자리에서 만납니다",
+    },
+    "lab9.db": {
+        "en": "db[o] is the sum of dy[:, o] over the batch and every pixel (not a mean)",
+        "ko": "db[o]는 dy[:, o]를 배치와 모든 픽셀에 대해 더한 것입니다(평균이 아닙니다)",
+    },
+    "lab9.not_model": {
+        "en": "{name} must return the network, one of minicnn's layers (e.g. mc.Sequential), "
+        "not a {kind}",
+        "ko": "{name}은(는) {kind}이(가) 아니라 신경망, 즉 minicnn의 층(예: mc.Sequential)을 "
+        "돌려줘야 합니다",
+    },
+    "lab9.unet_shape": {
+        "en": "the network's output has shape {have}; a segmentation network gives a score "
+        "per class at every pixel: {want} (N, 11 classes, H, W). Pad the 3×3 convolutions "
+        "(padding=1) so that pooling and upsampling meet at the same size",
+        "ko": "신경망의 출력 모양이 {have}입니다. 분할 신경망은 픽셀마다 클래스별 점수를 "
+        "내야 합니다: {want} (N, 클래스 11개, H, W). 풀링과 업샘플링이 같은 크기에서 "
+        "만나도록 3×3 합성곱에 패딩을 넣으세요(padding=1)",
+    },
+    "lab9.unet_forward": {
+        "en": "the network fails on a {shape} batch: {why}",
+        "ko": "신경망이 {shape} 배치에서 실패합니다: {why}",
+    },
+    "lab9.unet_no_pool": {
+        "en": "the network has no pooling layer: a U-Net's encoder halves the feature maps "
+        "(mc.MaxPool2D(2)) so that its deeper layers see a whole digit",
+        "ko": "신경망에 풀링 층이 없습니다. U-Net의 인코더는 특징 맵을 절반으로 줄여서"
+        "(mc.MaxPool2D(2)) 깊은 층이 숫자 전체를 보게 합니다",
+    },
+    "lab9.unet_no_transpose": {
+        "en": "the network has no transposed convolution: the decoder brings the feature maps "
+        "back to the input's size with learned upsampling, mc.ConvTranspose2D(c_in, c_out, "
+        "2, stride=2)",
+        "ko": "신경망에 전치 합성곱이 없습니다. 디코더는 학습되는 업샘플링 "
+        "mc.ConvTranspose2D(c_in, c_out, 2, stride=2)로 특징 맵을 입력 크기로 되돌립니다",
+    },
+    "lab9.unet_no_concat": {
+        "en": "the network has no skip connection: a U-Net concatenates the encoder's "
+        "features with the decoder's at the same size, mc.Concat(mc.Identity(), "
+        "mc.Sequential(...))",
+        "ko": "신경망에 스킵 연결이 없습니다. U-Net은 같은 크기의 인코더 특징과 디코더 특징을 "
+        "채널 방향으로 이어 붙입니다: mc.Concat(mc.Identity(), mc.Sequential(...))",
+    },
+    "lab9.pred": {
+        "en": "the network's scores gave predictions {have}, expected class indices of shape "
+        "{want}: model.forward(x) must return (N, 11, H, W) scores",
+        "ko": "신경망의 점수로 만든 예측이 {have}입니다. 모양이 {want}인 클래스 번호가 "
+        "나와야 합니다: model.forward(x)는 (N, 11, H, W) 점수를 돌려줘야 합니다",
+    },
+    "lab9.scored": {
+        "en": "on {n} held-out canvases: pixel accuracy {acc:.3f}, mean IoU {iou:.3f} "
+        "(needed: {need_acc} and {need_iou})",
+        "ko": "따로 떼어 둔 캔버스 {n}장에서 픽셀 정확도 {acc:.3f}, 평균 IoU {iou:.3f} "
+        "(기준: {need_acc}, {need_iou})",
+    },
+    "lab9.scores": {
+        "en": "on {n} held-out canvases the network reached pixel accuracy {acc:.3f} and mean "
+        "IoU {iou:.3f}; it needs at least {need_acc} and {need_iou} (background everywhere "
+        "scores {base:.3f} pixel accuracy). Train longer or with a higher learning rate, and "
+        "check that the skip connections carry the encoder's features",
+        "ko": "따로 떼어 둔 캔버스 {n}장에서 픽셀 정확도 {acc:.3f}, 평균 IoU {iou:.3f}가 "
+        "나왔습니다. 각각 {need_acc}, {need_iou} 이상이어야 합니다(전부 배경으로 답해도 픽셀 "
+        "정확도는 {base:.3f}입니다). 더 오래 또는 더 큰 학습률로 학습하고, 스킵 연결이 "
+        "인코더의 특징을 제대로 넘기는지 확인하세요",
+    },
     # -- hints for mistakes students make: what went wrong, said in the lab's terms
     "hint.dw_axes": {
         "en": "dW mixes the N and K axes: dy.reshape(K, -1) reads dy in its memory order "

@@ -55,12 +55,16 @@ class Part:
     reference: name -> minicnn's function with the student's signature.
     hint: (case, output name, got, expected) -> a sentence naming a known mistake.
     judge: replaces the comparison with the reference when the answer is random
-        (dropout): (case, got outputs, reference outputs) -> None or raises StudentError.
+        (dropout) or is scored, not compared (a trained network's accuracy):
+        (case, got outputs, reference outputs) -> None (or what it measured, a sentence
+        shown when the part passes) or raises StudentError.
     seconds: the time this part may take, when it needs more than the lab-wide limit
-        (lab 5 trains a network); the larger of the two applies.
-
-    A case's keys that start with ``_`` stay in the grader's process: the student's
-    process never receives them (lab 5's held-out digits and their labels).
+        (a part that trains a network); the larger of the two applies.
+    alone: the part's functions may use numpy only, not what the lab provides for its
+        other parts (lab 9's U-Net uses minicnn's layers, its transposed convolution
+        must not).
+    hidden: case keys the grader keeps to judge with and never sends to the student's
+        process (lab 5's held-out digits and their labels, lab 9's held-out masks).
     """
 
     name: str
@@ -70,18 +74,19 @@ class Part:
     run: Callable[[Mapping, Case], Outputs]
     reference: Mapping[str, Callable]
     hint: Hint | None = None
-    judge: Callable[[Case, Outputs, Outputs], None] | None = None
+    judge: Callable[[Case, Outputs, Outputs], str | None] | None = None
     doc: str = field(default="")
     seconds: float = 0.0
+    alone: bool = False
+    hidden: tuple[str, ...] = ()
 
     def time_limit(self, seconds: float) -> float:
         """The seconds this part may run when the lab-wide limit is ``seconds``."""
         return max(seconds, self.seconds)
 
-
-def sent(case: Case) -> Case:
-    """What the student's process receives of a case: all but the private ``_`` keys."""
-    return {k: v for k, v in case.items() if not k.startswith("_")}
+    def sent(self, case: Case) -> Case:
+        """What of a case the student's process receives (all but ``hidden``)."""
+        return {k: v for k, v in case.items() if k not in self.hidden}
 
 
 def call(ns: Mapping, name: str, args: Mapping, returns: tuple[str, ...], updates=()):

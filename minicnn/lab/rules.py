@@ -56,16 +56,24 @@ def reference_uses(
         values = [fn.__globals__[n] for n in used if n in fn.__globals__]
         values += [c.cell_contents for c in fn.__closure__ or () if _filled(c)]
         for value in values:
-            candidates = [value]
-            if isinstance(value, types.ModuleType):
-                candidates += [getattr(value, a) for a in used if hasattr(value, a)]
-            for obj in candidates:
+            for obj in _reached(value, used):
                 hit = _blocked_by(_home(obj), blocked)
                 if hit:
                     return fn.__name__, hit, blocked[hit]
             if isinstance(value, types.FunctionType) and value.__globals__ is fn.__globals__:
                 todo.append(value)  # a helper the student wrote
     return None
+
+
+def _reached(value, used: set[str], depth: int = 3) -> list:
+    """``value`` and what the function may reach from it by the names it uses:
+    ``mc.functional.conv_transpose2d_forward`` reaches a module's module's function."""
+    found = [value]
+    if isinstance(value, types.ModuleType) and depth > 1:
+        for a in used:
+            if hasattr(value, a):
+                found += _reached(getattr(value, a), used, depth - 1)
+    return found
 
 
 def _filled(cell) -> bool:

@@ -447,3 +447,64 @@ def run_transfer(ns, case):
     if scores.shape != (len(case["x_test"]), TRANSFER_CLASSES):
         raise StudentError(say("lab8.scores_shape", shape=scores.shape, n=len(case["x_test"])))
     return {"pred": scores.argmax(axis=1)}
+
+
+# ---- lab 9: transposed convolution and a small U-Net
+
+
+def ct_args(case):
+    return {k: case[k] for k in ("x", "w", "b", "stride", "padding")}
+
+
+def run_conv_transpose_forward(ns, case):
+    y, _ = call(ns, "conv_transpose2d_forward", ct_args(case), ("y", "cache"))
+    return {"y": as_output("y", y, "y")}
+
+
+def run_conv_transpose_backward(ns, case):
+    _, cache = call(ns, "conv_transpose2d_forward", ct_args(case), ("y", "cache"))
+    dx, dw, db = call(
+        ns, "conv_transpose2d_backward", {"dy": case["dy"], "cache": cache}, ("dx", "dw", "db")
+    )
+    return {name: as_output(name, v, name) for name, v in (("dx", dx), ("dw", dw), ("db", db))}
+
+
+# What makes a network a U-Net here, by the names of minicnn's layer classes: the
+# encoder's pooling, the decoder's transposed convolution, the skip's concatenation.
+UNET_LAYERS = (
+    ("pool", ("MaxPool2D", "AvgPool2D")),
+    ("transpose", ("ConvTranspose2D",)),
+    ("concat", ("Concat",)),
+)
+
+
+def _network(model, name: str):
+    """The student's network, if it is one of minicnn's layers (a forward, a backward and
+    its sublayers), else a StudentError saying what came back instead."""
+    if not all(callable(getattr(model, a, None)) for a in ("forward", "modules", "eval")):
+        raise StudentError(say("lab9.not_model", name=name, kind=type(model).__name__))
+    return model
+
+
+def run_build_unet(ns, case):
+    model = _network(call(ns, "build_unet", {}, ("model",)), "build_unet")
+    x = case["x"].astype(np.float32)
+    try:
+        y = as_output("y", model.forward(x), "model.forward(x)")
+    except ValueError as err:  # minicnn's layers say which sizes do not meet
+        raise StudentError(say("lab9.unet_forward", shape=x.shape, why=err)) from None
+    kinds = [type(m).__name__ for m in model.modules()]
+    counts = [sum(kinds.count(k) for k in names) for _, names in UNET_LAYERS]
+    return {"shape": np.array(y.shape), "layers": np.array(counts)}
+
+
+def run_train_unet(ns, case):
+    args = {"images": case["images"], "masks": case["masks"]}
+    model = _network(call(ns, "train_unet", args, ("model",)), "train_unet")
+    model.eval()
+    x = case["test_images"]
+    scores = [
+        as_output("scores", model.forward(x[i : i + 50]), "model.forward(x)")
+        for i in range(0, len(x), 50)
+    ]
+    return {"pred": np.concatenate(scores).argmax(axis=1)}

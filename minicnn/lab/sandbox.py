@@ -47,13 +47,14 @@ SUPPORT = ("kernels", "backend", "shapes", "threads", "summary", "receptive_fiel
 OTHER_LIBRARIES = ("torch", "tensorflow", "jax", "keras", "scipy", "sklearn", "cupy", "mxnet")
 
 
-def blocked_modules(lab, lang: str) -> dict[str, str]:
-    """{module: message} for every minicnn module the lab does not provide, and others."""
+def blocked_modules(lab, lang: str, alone: bool = False) -> dict[str, str]:
+    """{module: message} for every minicnn module the lab does not provide, and others;
+    ``alone``: also what it provides (for a part the student writes with numpy only)."""
     provides = set(ALWAYS) | set(lab.provides)
     extra = "".join(f", minicnn.{m}" for m in ALWAYS[:1])
     if lab.functional:
         extra += ", minicnn.functional." + "/".join(n for _, n in lab.functional)
-    elif lab.provides:  # whole modules (lab 8 uses the framework, it does not rebuild it)
+    elif lab.provides:  # whole modules (labs 8 and 9 use the framework's layers)
         extra += "".join(f", minicnn.{m}" for m in lab.provides if m not in SUPPORT)
     offer = say("blocked.provides", lang, extra=extra)
     title = lab.title_in(lang)
@@ -81,6 +82,9 @@ def blocked_modules(lab, lang: str) -> dict[str, str]:
             )
     for name in OTHER_LIBRARIES:
         out[name] = message(name, say("blocked.why.other", lang))
+    if alone:
+        for name in lab.provides:
+            out[f"minicnn.{name}"] = message(f"minicnn.{name}", say("blocked.why.alone", lang))
     return out
 
 
