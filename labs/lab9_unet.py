@@ -12,7 +12,7 @@
 # | `conv_transpose2d_backward` | 3 |
 # | `build_unet` | 1 |
 # | `train_unet` | 3 |
-# | 서술형 질문 3개 | 6 (강사가 채점) |
+# | 서술형 문제 3개(강사 채점) | 6 |
 #
 # 전치 합성곱(transposed convolution)의 두 함수는 **numpy만으로** 작성합니다. U-Net은 minicnn의
 # 층(`mc.Conv2D`, `mc.MaxPool2D`, `mc.ConvTranspose2D`, `mc.Concat` ...)으로 만들고 학습합니다.
@@ -34,7 +34,7 @@
 # | `conv_transpose2d_backward` | 3 |
 # | `build_unet` | 1 |
 # | `train_unet` | 3 |
-# | three written questions | 6 (graded by the instructor) |
+# | three written questions (graded by the instructor) | 6 |
 #
 # The two transposed convolution functions are written with **numpy alone**. The U-Net is
 # built and trained with minicnn's layers (`mc.Conv2D`, `mc.MaxPool2D`,
@@ -111,8 +111,8 @@ check = checker("lab9", globals())
 # <details><summary>힌트</summary>
 #
 # 잘라 내기 전의 출력 크기는 $(H - 1)s + k$입니다. 그 크기의 0 배열을 만들고, 입력 픽셀
-# $(i, j)$마다 `y_full[:, :, i*s : i*s + k, j*s : j*s + k]`에 커널을 찍으세요. 모든 이미지와 채널을
-# 한 번에 찍으려면 `np.einsum("nc,cokl->nokl", x[:, :, i, j], w)`가 `(N, C_out, k, k)`를 줍니다.
+# $(i, j)$마다 `y_full[:, :, i*s : i*s + k, j*s : j*s + k]`에 커널을 찍으세요. 모든 이미지와 출력
+# 채널의 도장 `(N, C_out, k, k)`를 한 번에 만들려면 입력 채널 축으로 합하는 `np.einsum`이 편합니다.
 # 마지막에 `y_full[:, :, p : -p or None, ...]`처럼 `padding`을 잘라 내세요.
 #
 # </details>
@@ -121,9 +121,10 @@ check = checker("lab9", globals())
 # <details><summary>Hint</summary>
 #
 # Before cropping the output is $(H - 1)s + k$ wide. Make zeros of that size and, for each
-# input pixel $(i, j)$, stamp onto `y_full[:, :, i*s : i*s + k, j*s : j*s + k]`. For every
-# image and channel at once, `np.einsum("nc,cokl->nokl", x[:, :, i, j], w)` gives the
-# `(N, C_out, k, k)` stamps. Crop `padding` at the end, e.g. `y_full[:, :, p : -p or None, ...]`.
+# input pixel $(i, j)$, stamp onto `y_full[:, :, i*s : i*s + k, j*s : j*s + k]`. The
+# `(N, C_out, k, k)` stamps of every image and output channel come at once from an
+# `np.einsum` that sums over the input channels. Crop `padding` at the end, e.g.
+# `y_full[:, :, p : -p or None, ...]`.
 #
 # </details>
 
@@ -190,19 +191,21 @@ check("conv_transpose2d_forward")
 # %% [markdown] lang="ko" hint="conv_transpose2d_backward"
 # <details><summary>힌트</summary>
 #
-# 순전파와 같은 이중 루프를 돌면서, 입력 픽셀 $(i, j)$마다 `dy_pad[:, :, i*s : i*s + k,
-# j*s : j*s + k]`(모양 `(N, C_out, k, k)`)를 한 번 읽으세요. 이 윈도우와 `w`로 `dx[:, :, i, j]`를
-# (`einsum("nokl,cokl->nc", ...)`), 이 윈도우와 `x[:, :, i, j]`로 `dw`에 더할 몫을 구합니다.
+# 순전파와 같은 이중 루프를 돌면서, 입력 픽셀 $(i, j)$마다 순전파에서 그 픽셀이 찍었던 자리의
+# `dy`(패딩을 되돌린 `dy_pad`의 같은 k×k 윈도우, 모양 `(N, C_out, k, k)`)를 한 번 읽으세요. 이 윈도우와
+# `w`를 출력 채널과 커널 위치에 대해 곱해 더하면 `dx[:, :, i, j]`가 되고, 이 윈도우와 `x[:, :, i, j]`로
+# `dw`에 더할 몫을 구합니다.
 #
 # </details>
 
 # %% [markdown] lang="en" hint="conv_transpose2d_backward"
 # <details><summary>Hint</summary>
 #
-# Loop as in the forward pass and read, for each input pixel $(i, j)$, the window
-# `dy_pad[:, :, i*s : i*s + k, j*s : j*s + k]` (shape `(N, C_out, k, k)`). With `w` it gives
-# `dx[:, :, i, j]` (`einsum("nokl,cokl->nc", ...)`); with `x[:, :, i, j]` it gives this
-# pixel's share of `dw`.
+# Loop as in the forward pass and read, for each input pixel $(i, j)$, the part of `dy`
+# that pixel stamped in the forward pass: the same k×k window of `dy_pad` (the padding
+# put back), shape `(N, C_out, k, k)`. Multiplied with `w` and summed over the output
+# channels and the kernel positions it gives `dx[:, :, i, j]`; with `x[:, :, i, j]` it
+# gives this pixel's share of `dw`.
 #
 # </details>
 
@@ -345,7 +348,7 @@ check("build_unet")
 #
 # `train_unet(images, masks)`는 캔버스 `(N, 1, 48, 48)`와 마스크 `(N, 48, 48)`을 받아 U-Net을
 # 학습하고 그 신경망을 돌려줍니다. 손실은 픽셀마다의 교차 엔트로피(cross-entropy)
-# `mc.PixelCrossEntropy()`입니다. 채점할 때는 캔버스 1000장이 들어오고, 2코어 노트북에서 1분 남짓이면
+# `mc.PixelCrossEntropy`입니다. 채점할 때는 캔버스 1000장이 들어오고, 2코어 노트북에서 1분 남짓이면
 # 학습이 끝나야 합니다. 학습한 신경망은 따로 떼어 둔 캔버스 200장에서 **픽셀 정확도 0.935 이상,
 # 평균 IoU 0.25 이상**을 내야 합니다. 결과가 채점할 때마다 같도록 `mc.manual_seed`로 시드를
 # 정하세요.
@@ -355,7 +358,7 @@ check("build_unet")
 #
 # `train_unet(images, masks)` takes canvases `(N, 1, 48, 48)` and masks `(N, 48, 48)`,
 # trains a U-Net on them and returns it. The loss is cross-entropy at every pixel,
-# `mc.PixelCrossEntropy()`. When graded it gets 1000 canvases and must finish training
+# `mc.PixelCrossEntropy`. When graded it gets 1000 canvases and must finish training
 # in about a minute on a 2-core laptop; the network it returns must reach **pixel accuracy
 # 0.935 and mean IoU 0.25** on 200 held-out canvases. Fix the seed with `mc.manual_seed`,
 # so that grading gives the same result every time.
@@ -363,11 +366,10 @@ check("build_unet")
 # %% [markdown] lang="ko" hint="train_unet"
 # <details><summary>힌트</summary>
 #
-# minicnn에서 학습 한 걸음은 다음 다섯 줄입니다(수업 노트북 `07_segmentation`과 같습니다):
-# `optimizer.zero_grad()`, `scores = model.forward(xb)`, `loss(scores, mb)`,
-# `model.backward(loss.backward())`, `optimizer.step()`. `mc.Adam(..., lr=2e-2)`와 배치 8로
+# 학습 한 걸음은 실습 8의 `fine_tune_step`과 같습니다(기울기 지우기, 순전파, 손실, 손실에서 시작하는
+# 역전파, 갱신; 수업 노트북 `07_segmentation`도 같은 순서입니다). `mc.Adam(..., lr=2e-2)`와 배치 8로
 # 여덟 에폭이면 충분합니다. 배치가 작을수록 한 에폭에 더 많이 갱신합니다. 에폭마다 걸린 시간을
-# `time.perf_counter()`로 재 보세요. 학습률을 `mc.CosineLR`로 줄여 가면 마지막 에폭의 결과가
+# `time.perf_counter`로 재 보세요. 학습률을 `mc.CosineLR`로 줄여 가면 마지막 에폭의 결과가
 # 안정됩니다.
 #
 # </details>
@@ -375,11 +377,10 @@ check("build_unet")
 # %% [markdown] lang="en" hint="train_unet"
 # <details><summary>Hint</summary>
 #
-# One training step in minicnn is five lines (as in the lesson notebook `07_segmentation`):
-# `optimizer.zero_grad()`, `scores = model.forward(xb)`,
-# `loss(scores, mb)`, `model.backward(loss.backward())`, `optimizer.step()`.
+# One training step is lab 8's `fine_tune_step` (clear the gradients, forward, the loss,
+# backward from the loss, update; the lesson notebook `07_segmentation` does the same).
 # `mc.Adam(..., lr=2e-2)`, batches of 8 and eight epochs are enough: smaller batches
-# update more often per epoch. Time each epoch with `time.perf_counter()`. Lowering the
+# update more often per epoch. Time each epoch with `time.perf_counter`. Lowering the
 # rate along a cosine (`mc.CosineLR`) steadies the last epoch's result.
 #
 # </details>

@@ -93,6 +93,10 @@ def test_hints_are_collapsed_cells_in_both_languages_for_real_parts(lab):
 SPECIFIED = {
     ("lab3", "rng.random(x.shape)>=p"): "the check draws the same dropout mask from the "
     "same rng: the prose fixes how the mask is drawn",
+    ("lab9", "mc.Sequential("): "the opening of a container gives nothing away: which "
+    "layers go inside is the student's design",
+    ("lab9", "mc.MaxPool2D(2),"): "the prose draws the U-Net's levels as the lecture does "
+    "(halve, convolve, upsample); the channels and the convolutions are the student's",
 }
 
 
