@@ -62,7 +62,7 @@ def test_list_names_every_lab_and_part_in_the_recommended_order(capsys):
 def test_every_lab_has_a_place_in_the_recommended_order_and_the_docs_explain_it():
     assert set(LABS) <= set(RECOMMENDED_ORDER), "place a new lab in catalog.RECOMMENDED_ORDER"
     assert len(set(RECOMMENDED_ORDER)) == len(RECOMMENDED_ORDER)
-    # the easy labs come before the hard one (issue 20: lab 4 used to come after lab 2)
+    # the easy labs come before the hard one (lab 4 used to come after lab 2)
     assert RECOMMENDED_ORDER.index("lab4") < RECOMMENDED_ORDER.index("lab2")
     order = " → ".join(lab_id.removeprefix("lab") for lab_id in RECOMMENDED_ORDER)
     for page in ("teaching.md", "teaching.ko.md"):

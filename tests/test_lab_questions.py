@@ -1,4 +1,4 @@
-"""The labs teach rather than tell (issue 20, items 3 and 5): written questions with
+"""The labs teach rather than tell: written questions with
 model answers in both languages, hints the student opens, and prose and TODO comments
 that explain the idea without handing over the solution's code."""
 
@@ -140,7 +140,7 @@ def test_prose_hints_and_todos_explain_without_giving_the_solution_code(lab, lan
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_lab2_no_longer_hands_over_the_rotation_and_the_kernel_gradient(lang):
-    """Issue 20's examples: lab 2's prose wrote `w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)`
+    """The examples a review found: lab 2's prose wrote `w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)`
     and `dy @ cols.T`, the two lines the lab is about."""
     nb = language(LABS["lab2"], lang)
     words = squeeze("\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))

@@ -142,7 +142,7 @@ LABS = {
 }
 
 
-# ---- the notes' second half (issue 20, item 6): architectures and transfer learning
+# ---- the notes' second half: architectures and transfer learning
 
 ARCHITECTURE_LABS = (
     Lab(
@@ -204,7 +204,7 @@ ARCHITECTURE_LABS = (
 LABS.update((lab.id, lab) for lab in ARCHITECTURE_LABS)
 
 
-# ---- the notes' second half: segmentation (issue 20, item 6)
+# ---- the notes' second half: segmentation
 
 SEGMENTATION_LABS = (
     Lab(
