@@ -354,11 +354,9 @@ def test_a_korean_lab_is_graded_in_korean(tmp_path, capsys):
 def test_lab5_held_out_digits_stay_in_the_grader():
     """The accuracy part's held-out digits are never sent to the student's process and
     never among the digits it trains on; both sets' labels are renamed alike."""
-    from minicnn.lab.parts import sent
-
     part = find_lab("lab5").part("train_lenet5")
     (case,) = part.cases(np.random.default_rng(3))
-    assert set(sent(case)) == set(case) - {"_x", "_y"}
+    assert set(part.sent(case)) == set(case) - {"_x", "_y"}
     train = {image.tobytes() for image in case["x"]}
     assert not any(image.tobytes() in train for image in case["_x"])
     assert len(case["_x"]) == 1000 and len(case["x"]) == 4000
