@@ -36,8 +36,11 @@ LENET_LAYERS = 12
 
 def reference_freeze(model, n):
     """The first n layers frozen (no gradient, no update), every later one trainable."""
-    for i, layer in enumerate(model):
-        layer.requires_grad_(i >= n)
+    layers = list(model)
+    for layer in layers[:n]:
+        layer.requires_grad_(False)
+    for layer in layers[n:]:
+        layer.requires_grad_(True)
     return model
 
 
