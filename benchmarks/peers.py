@@ -216,16 +216,6 @@ class Torch:
         self.loss = nn.CrossEntropyLoss()
         self.opt = torch.optim.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
 
-    @contextlib.contextmanager
-    def mode(self):
-        """This runner's backend, with or without the fused paths and benchmark mode."""
-        self.mc.set_benchmark(self.tuned)
-        try:
-            with self.mc.backend(self.backend), without_fused_paths(self.unfused):
-                yield
-        finally:
-            self.mc.set_benchmark(False)
-
     def step(self, xb, yb) -> None:
         self.opt.zero_grad()
         self.loss(self.model(xb), yb).backward()
